@@ -1,0 +1,63 @@
+/* cli/cli.h — what the bpfkit CLI's noun files share. */
+#ifndef BPFKIT_CLI_H
+#define BPFKIT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <bpfkit/bpfkit.h>
+
+/* Exit codes: decided only in the CLI. */
+#define EXIT_OK    0
+#define EXIT_FAIL  1
+#define EXIT_USAGE 2
+
+extern bool json_output;	/* -j/--json */
+extern bool pretty_output;	/* -p/--pretty */
+extern int verbosity;		/* -q: -1, default 0, -v: 1 */
+
+/* Prints "bpfkit CMD: MSG" and a pointer to --help; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints "bpfkit: MSG" to stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* getopt_long over argv[0..argc) where argv[0] is the command name; handles
+ * -h/--help (returns 'h') and -j/--json. Unknown options: usage error. */
+struct option;
+
+/* A noun's or verb's entry point: argv[0] is its own name. */
+typedef int (*cmd_fn)(int argc, char **argv);
+struct cmd {
+	const char *name;
+	cmd_fn fn;
+	const char *summary;
+};
+/* Dispatches argv[0] over CMDS (exact names only); prints HELP on
+ * "help"/--help/none. */
+int dispatch(const char *noun, const struct cmd *cmds, int argc, char **argv,
+	     void (*help)(FILE *out));
+
+/* Shared by run and load: open + load an object file with messages. */
+struct bpfkit_object *cli_open_and_load(const char *path);
+/* Parses --mode; usage error message on failure. */
+int cli_parse_mode(const char *cmd, const char *s, enum bpfkit_xdp_mode *mode);
+/* Parses a non-negative integer argument; -1 if invalid. */
+long cli_parse_ulong(const char *s, unsigned long max);
+
+/* The nouns; each lives in its own file. Weak: a noun whose file is absent
+ * from this build is simply not offered. */
+#define NOUN(fn) int fn(int argc, char **argv) __attribute__((weak))
+NOUN(do_run);
+NOUN(do_load);
+NOUN(do_unload);
+NOUN(do_net);
+NOUN(do_trace);
+NOUN(do_obj);
+NOUN(do_prog);
+NOUN(do_map);
+NOUN(do_log);
+NOUN(do_new);
+NOUN(do_test);
+NOUN(do_feature);
+#undef NOUN
+
+#endif

@@ -1,0 +1,135 @@
+/* cli/pin.c — `bpfkit load` (load, attach, pin, exit: the program outlives
+ * us) and `bpfkit unload` (remove the pins, or detach an interface's XDP). */
+#include <errno.h>
+#include <getopt.h>
+#include <unistd.h>
+#include <string.h>
+#include "cli.h"
+
+static void load_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit load OBJ --iface IF --pin DIR [--mode MODE] [--prog NAME] [--force]\n"
+		"\n"
+		"Loads OBJ, attaches its XDP program to IF (and its tracepoint programs), and\n"
+		"pins programs, maps and links under DIR on bpffs (DIR/progs, DIR/maps,\n"
+		"DIR/links), so they keep running after bpfkit exits. bpffs is mounted at\n"
+		"/sys/fs/bpf if needed. Remove with: bpfkit unload --pin DIR\n"
+		"\n"
+		"  -i, --iface IF     interface (name or index) for XDP programs\n"
+		"  -d, --pin DIR      where to pin (must not exist; e.g. /sys/fs/bpf/hello)\n"
+		"  -m, --mode MODE    auto (default), native, skb, hw\n"
+		"  -P, --prog NAME    only this program\n"
+		"  -f, --force        replace an XDP program already on IF\n");
+}
+
+int do_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "pin", required_argument, NULL, 'd' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "prog", required_argument, NULL, 'P' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };
+	struct bpfkit_object *obj;
+	const char *pin = NULL;
+	int c, ret = EXIT_FAIL;
+
+	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:d:m:P:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': ao.iface = optarg; break;
+		case 'd': pin = optarg; break;
+		case 'm':
+			if (cli_parse_mode("load", optarg, &ao.mode))
+				return EXIT_USAGE;
+			break;
+		case 'P': ao.prog_name = optarg; break;
+		case 'f': ao.force = true; break;
+		case 'h': load_help(stdout); return EXIT_OK;
+		case ':': return usage_error("load", "option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("load", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("load", optind >= argc ? "missing the object file" : "one object file only");
+	if (!pin)
+		return usage_error("load", "missing --pin DIR (where the program is kept after bpfkit exits)");
+
+	/* Check the pin path before touching the kernel: nothing half-done. */
+	if (bpfkit_bpffs__ensure())
+		return EXIT_FAIL;
+	if (!access(pin, F_OK)) {
+		cli_err("pin '%s': already exists; unload it first (bpfkit unload --pin %s) or pick another path",
+			pin, pin);
+		return EXIT_FAIL;
+	}
+	obj = cli_open_and_load(argv[optind]);
+	if (!obj)
+		return EXIT_FAIL;
+	if (bpfkit_object__attach(obj, &ao) || bpfkit_object__pin(obj, pin))
+		goto out;
+	if (verbosity >= 0)
+		fprintf(stderr, "bpfkit: pinned under %s; remove with: bpfkit unload --pin %s\n", pin, pin);
+	ret = EXIT_OK;
+out:
+	bpfkit_object__close(obj);	/* the pins keep it alive */
+	return ret;
+}
+
+static void unload_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit unload (--pin DIR | --iface IF)\n"
+		"\n"
+		"  -d, --pin DIR    remove what `bpfkit load --pin DIR` pinned; its programs\n"
+		"                   detach once nothing else holds them\n"
+		"  -i, --iface IF   detach the XDP program attached to IF (any loader's)\n");
+}
+
+int do_unload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "pin", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *pin = NULL, *iface = NULL;
+	int c, err;
+
+	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:d:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': iface = optarg; break;
+		case 'd': pin = optarg; break;
+		case 'h': unload_help(stdout); return EXIT_OK;
+		case ':': return usage_error("unload", "option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("unload", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return usage_error("unload", "unexpected argument '%s'", argv[optind]);
+	if (!pin == !iface)
+		return usage_error("unload", "say either --pin DIR or --iface IF");
+	if (pin)
+		return bpfkit_pin__remove(pin) ? EXIT_FAIL : EXIT_OK;
+
+	int ifindex = bpfkit_ifindex(iface);
+	if (ifindex < 0) {
+		cli_err("iface '%s': no such interface", iface);
+		return EXIT_FAIL;
+	}
+	err = bpfkit_xdp__detach(ifindex);
+	if (err == -ENOENT) {
+		cli_err("iface '%s': no XDP program is attached", iface);
+		return EXIT_FAIL;
+	}
+	return err ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,129 @@
+/* cli/run.c — `bpfkit run` (load, attach, stream output until Ctrl-C, detach)
+ * and `bpfkit trace` (stream bpf_printk output). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static void run_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit run OBJ [--iface IF] [--mode MODE] [--prog NAME] [--force] [--timeout SEC]\n"
+		"\n"
+		"Loads the BPF object OBJ, attaches every XDP program (or only --prog NAME) to\n"
+		"IF and every tracepoint program to the tracepoint its section names, and\n"
+		"streams bpf_printk output until Ctrl-C (SIGINT) or SIGTERM, then detaches.\n"
+		"Programs are attached through bpf_link: if bpfkit dies, they are detached.\n"
+		"\n"
+		"  -i, --iface IF     interface (name or index) for XDP programs\n"
+		"  -m, --mode MODE    auto (default: native, else skb), native, skb, hw\n"
+		"  -P, --prog NAME    attach only this program\n"
+		"  -f, --force        replace an XDP program already on IF\n"
+		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
+		"\n"
+		"Example: bpfkit run build/bpf/xdp-hello.bpf.o --iface veth0\n");
+}
+
+int do_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iface", required_argument, NULL, 'i' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "prog", required_argument, NULL, 'P' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };
+	struct bpfkit_object *obj;
+	long timeout = -1;
+	int c, sig;
+
+	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:m:P:ft:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': ao.iface = optarg; break;
+		case 'm':
+			if (cli_parse_mode("run", optarg, &ao.mode))
+				return EXIT_USAGE;
+			break;
+		case 'P': ao.prog_name = optarg; break;
+		case 'f': ao.force = true; break;
+		case 't':
+			timeout = cli_parse_ulong(optarg, 86400);
+			if (timeout <= 0)
+				return usage_error("run", "--timeout wants seconds (1..86400), not '%s'", optarg);
+			break;
+		case 'h': run_help(stdout); return EXIT_OK;
+		case ':': return usage_error("run", "option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("run", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("run", optind >= argc ? "missing the object file" : "one object file only");
+
+	obj = cli_open_and_load(argv[optind]);
+	if (!obj)
+		return EXIT_FAIL;
+	struct bpfkit_run_opts ro = {
+		.sz = sizeof(ro), .attach = &ao,
+		.timeout_ms = timeout > 0 ? (int)timeout * 1000 : 0,
+		.no_timeout = timeout < 0,
+	};
+	sig = bpfkit_object__run(obj, &ro);
+	bpfkit_object__close(obj);
+	return sig < 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+static void trace_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit trace [--timeout SEC]\n"
+		"\n"
+		"Streams bpf_printk output from the kernel's trace_pipe (mounting tracefs at\n"
+		"/sys/kernel/tracing if needed) until Ctrl-C.\n"
+		"\n"
+		"  -t, --timeout SEC  stop by itself after SEC seconds\n");
+}
+
+int do_trace(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bpfkit_loop *loop;
+	long timeout = -1;
+	int c, sig;
+
+	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			timeout = cli_parse_ulong(optarg, 86400);
+			if (timeout <= 0)
+				return usage_error("trace", "--timeout wants seconds (1..86400), not '%s'", optarg);
+			break;
+		case 'h': trace_help(stdout); return EXIT_OK;
+		case ':': return usage_error("trace", "option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("trace", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
+	loop = bpfkit_loop__new();
+	if (!loop)
+		return EXIT_FAIL;
+	if (bpfkit_loop__add_trace_pipe(loop, stdout) < 0) {
+		bpfkit_loop__free(loop);
+		return EXIT_FAIL;
+	}
+	sig = bpfkit_loop__run(loop, timeout >= 0 ? (int)timeout * 1000 : -1);
+	bpfkit_loop__free(loop);
+	return sig < 0 ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,17 @@
+/* bpfkit/bpfkit.h — the whole public API of libbpfkit. */
+#ifndef BPFKIT_BPFKIT_H
+#define BPFKIT_BPFKIT_H
+
+#include <bpfkit/print.h>
+#include <bpfkit/xdp.h>
+#include <bpfkit/object.h>
+#include <bpfkit/trace.h>
+#include <bpfkit/feature.h>
+#include <bpfkit/embed.h>
+#include <bpfkit/json.h>
+#include <bpfkit/loader.h>
+#include <bpfkit/verifier.h>
+
+#define BPFKIT_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,54 @@
+/* lib/internal.h — helpers shared by libbpfkit's files; not installed. */
+#ifndef BPFKIT_INTERNAL_H
+#define BPFKIT_INTERNAL_H
+
+#include <stddef.h>
+#include <string.h>
+#include <bpfkit/print.h>
+
+void bpfkit_pr(enum bpfkit_print_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define pr_warn(fmt, ...)  bpfkit_pr(BPFKIT_WARN, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...)  bpfkit_pr(BPFKIT_INFO, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) bpfkit_pr(BPFKIT_DEBUG, fmt, ##__VA_ARGS__)
+
+/* Valid-size check for extensible opts structs (libbpf's pattern): every byte
+ * past what this library knows must be zero. */
+#define OPTS_VALID(opts, type) opts_valid((opts), (opts) ? (opts)->sz : 0, \
+	offsetof(struct type, type##__last_field) + sizeof((opts)->type##__last_field), #type)
+#define OPTS_GET(opts, field, def) \
+	(((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field)) \
+	 ? (opts)->field : (def))
+int opts_valid(const void *opts, size_t user_sz, size_t known_sz, const char *type);
+
+/* libbpf's load-failure log is captured here by the print bridge. */
+void verifier_capture_begin(void);
+char *verifier_capture_end(char **prog_name);	/* caller frees both */
+
+/* strerror of a negative or positive errno, thread-safe. */
+const char *errstr(int err);
+
+#endif
+
+/* The object, shared by object.c (open/load), attach.c and pin.c. */
+struct bpf_object;
+struct bpf_link;
+
+struct attachment {
+	int link_fd;			/* XDP link made by bpfkit_xdp__attach, or -1 */
+	struct bpf_link *link;		/* libbpf link (tracepoints), or NULL */
+	char prog[64];
+	char target[80];		/* "xdp/veth0", "tracepoint/syscalls/sys_enter_execve" */
+};
+
+struct bpfkit_object {
+	char *name;
+	void *bytes;
+	size_t size;
+	struct bpf_object *obj;
+	char *vlog;
+	char *failed_prog;
+	struct attachment *att;
+	int n_att;
+};

@@ -1,0 +1,189 @@
+/* lib/pin.c — bpffs: mount it when missing, pin an object's programs, maps
+ * and links so they outlive the loader, and remove exactly that again. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/object.h>
+#include "internal.h"
+
+#define BPFFS_ROOT "/sys/fs/bpf"
+static const char *const pin_subdirs[] = { "links", "progs", "maps" };	/* removal order */
+
+int bpfkit_bpffs__is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st))
+		return -errno;
+	return st.f_type == BPF_FS_MAGIC;
+}
+
+int bpfkit_bpffs__ensure(void)
+{
+	if (bpfkit_bpffs__is_bpffs(BPFFS_ROOT) == 1)
+		return 0;
+	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		pr_warn("bpffs: not mounted at " BPFFS_ROOT " and mounting it failed: %s%s\n",
+			errstr(err), err == -EPERM ? " (needs root)" : "");
+		return err;
+	}
+	pr_info("bpffs: mounted at " BPFFS_ROOT "\n");
+	return 0;
+}
+
+/* The parent directory of DIR must be on bpffs. */
+static int check_pin_dir(const char *dir)
+{
+	char parent[PATH_MAX];
+	char *slash;
+	int r;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
+		*slash = '\0';
+	slash = strrchr(parent, '/');
+	if (!slash)
+		snprintf(parent, sizeof(parent), ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	r = bpfkit_bpffs__is_bpffs(parent);
+	if (r < 0) {
+		pr_warn("pin '%s': parent directory '%s': %s\n", dir, parent, errstr(r));
+		return r;
+	}
+	if (!r) {
+		pr_warn("pin '%s': '%s' is not on a bpf filesystem (pin under " BPFFS_ROOT ")\n",
+			dir, parent);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int join(char *buf, size_t sz, const char *a, const char *b, const char *c)
+{
+	int n = snprintf(buf, sz, "%s/%s%s%s", a, b, c ? "/" : "", c ?: "");
+
+	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
+}
+
+int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	err = bpfkit_bpffs__ensure();
+	if (err)
+		return err;
+	if (!access(dir, F_OK)) {
+		pr_warn("pin '%s': already exists; unload it first (bpfkit unload --pin %s) or pick another path\n",
+			dir, dir);
+		return -EEXIST;
+	}
+	err = check_pin_dir(dir);
+	if (err)
+		return err;
+	if (mkdir(dir, 0700)) {
+		err = -errno;
+		pr_warn("pin '%s': mkdir failed: %s\n", dir, errstr(err));
+		return err;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		if ((err = join(path, sizeof(path), dir, pin_subdirs[i], NULL)) ||
+		    (mkdir(path, 0700) && (err = -errno)))
+			goto err_remove;
+	}
+	bpf_object__for_each_program(prog, obj->obj) {
+		if (bpf_program__fd(prog) < 0)
+			continue;	/* not loaded (autoload off) */
+		if ((err = join(path, sizeof(path), dir, "progs", bpf_program__name(prog))) ||
+		    (err = bpf_program__pin(prog, path)))
+			goto err_pin;
+	}
+	bpf_object__for_each_map(map, obj->obj) {
+		if ((err = join(path, sizeof(path), dir, "maps", bpf_map__name(map))) ||
+		    (err = bpf_map__pin(map, path)))
+			goto err_pin;
+	}
+	for (int i = 0; i < obj->n_att; i++) {
+		struct attachment *a = &obj->att[i];
+
+		if ((err = join(path, sizeof(path), dir, "links", a->prog)))
+			goto err_pin;
+		err = a->link ? bpf_link__pin(a->link, path) : bpf_obj_pin(a->link_fd, path);
+		if (err) {
+			err = a->link ? err : -errno;
+			goto err_pin;
+		}
+	}
+	return 0;
+
+err_pin:
+	pr_warn("pin '%s': pinning '%s' failed: %s\n", dir, path, errstr(err));
+err_remove:
+	bpfkit_pin__remove(dir);
+	return err;
+}
+
+int bpfkit_pin__remove(const char *dir)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	int err = 0, found = 0;
+
+	if (access(dir, F_OK)) {
+		err = -errno;
+		pr_warn("pin '%s': %s\n", dir, err == -ENOENT ? "nothing is pinned there" : errstr(err));
+		return err;
+	}
+	if (join(sub, sizeof(sub), dir, "progs", NULL) || access(sub, F_OK)) {
+		pr_warn("pin '%s': not a bpfkit pin directory (no progs/ inside); not touching it\n", dir);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < 3; i++) {
+		DIR *d;
+		struct dirent *e;
+
+		if (join(sub, sizeof(sub), dir, pin_subdirs[i], NULL))
+			return -ENAMETOOLONG;
+		d = opendir(sub);
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			if (join(path, sizeof(path), sub, e->d_name, NULL) || unlink(path)) {
+				err = -errno;
+				pr_warn("pin '%s': cannot remove '%s': %s\n", dir, path, errstr(err));
+				continue;
+			}
+			found++;
+		}
+		closedir(d);
+		if (rmdir(sub) && errno != ENOENT) {
+			err = -errno;
+			pr_warn("pin '%s': cannot remove '%s': %s\n", dir, sub, errstr(err));
+		}
+	}
+	if (rmdir(dir)) {
+		err = -errno;
+		pr_warn("pin '%s': cannot remove it: %s (files bpfkit did not pin are left alone)\n",
+			dir, errstr(err));
+	}
+	pr_debug("pin '%s': removed %d pins\n", dir, found);
+	return err;
+}

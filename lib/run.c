@@ -1,0 +1,40 @@
+/* lib/run.c — a loader's whole job in one call: attach, stream output until
+ * a signal, detach. Used by `bpfkit run` and by every example loader. */
+#include <errno.h>
+#include <stdio.h>
+#include <bpfkit/object.h>
+#include <bpfkit/trace.h>
+#include "internal.h"
+
+int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit_run_opts *opts)
+{
+	const struct bpfkit_attach_opts *ao = OPTS_GET(opts, attach, NULL);
+	int timeout = OPTS_GET(opts, timeout_ms, -1);
+	FILE *out = OPTS_GET(opts, out, NULL) ?: stdout;
+	struct bpfkit_loop *loop;
+	int ret;
+
+	if (!OPTS_VALID(opts, bpfkit_run_opts))
+		return -EINVAL;
+	if (timeout <= 0 || OPTS_GET(opts, no_timeout, false))
+		timeout = -1;
+	/* The loop blocks SIGINT/SIGTERM first, so we always get to detach. */
+	loop = bpfkit_loop__new();
+	if (!loop)
+		return -ENOMEM;
+	ret = bpfkit_object__attach(obj, ao);
+	if (ret)
+		goto out;
+	ret = bpfkit_loop__add_trace_pipe(loop, out);
+	if (ret)
+		goto out_detach;
+	pr_info("running; output follows (Ctrl-C to stop)\n");
+	ret = bpfkit_loop__run(loop, timeout);
+	if (ret >= 0)
+		pr_info("%s, detaching\n", ret ? "signal received" : "time is up");
+out_detach:
+	bpfkit_object__detach(obj);
+out:
+	bpfkit_loop__free(loop);
+	return ret;
+}

@@ -1,0 +1,119 @@
+# tests/lib.sh — shared by the integration tests (bash). Source it first.
+# Results are lines "PASS: name", "FAIL: name — why", "SKIP: name (why)";
+# tests/run.sh counts them. Everything a test creates is removed on EXIT.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BK=${BPFKIT:-$ROOT/build/asan/bin/bpfkit}
+BPFDIR=$ROOT/build/bpf
+BINDIR=${BINDIR:-$ROOT/build/asan/bin}
+TMP=$(mktemp -d /tmp/bktest.XXXXXX)
+UNIQ=$(printf '%x%x' $$ $((RANDOM % 4096)))
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+_CLEANUPS=()
+on_exit() { _CLEANUPS+=("$*"); }
+_run_cleanups() {
+	local i
+	for ((i = ${#_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${_CLEANUPS[i]}" >/dev/null 2>&1 || true; done
+	rm -rf "$TMP"
+}
+trap _run_cleanups EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "PASS: $1"; }
+fail() { echo "FAIL: $1 — ${2:-}"; }
+skip() { echo "SKIP: $1 (${2:-})"; }
+
+# check NAME CMD...: pass if CMD exits 0.
+check() {
+	local name=$1; shift
+	if "$@" >"$TMP/out" 2>&1; then pass "$name"; else fail "$name" "$(tail -3 "$TMP/out" | tr '\n' ' ')"; fi
+}
+
+# expect_fail NAME EXIT_CODE PATTERN CMD...: CMD must exit with EXIT_CODE and
+# print PATTERN (grep -E) on stderr in a single line, and not crash.
+expect_fail() {
+	local name=$1 code=$2 pat=$3; shift 3
+	local rc=0
+	"$@" >"$TMP/ef.out" 2>"$TMP/ef.err" || rc=$?
+	if [ "$rc" != "$code" ]; then
+		fail "$name" "exit $rc, wanted $code: $(head -c 300 "$TMP/ef.err" | tr '\n' ' ')"
+	elif grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$TMP/ef.err"; then
+		fail "$name" "sanitizer report: $(grep -m1 -E 'Sanitizer|runtime error' "$TMP/ef.err")"
+	elif ! grep -qE -- "$pat" "$TMP/ef.err"; then
+		fail "$name" "stderr lacks /$pat/: $(head -c 300 "$TMP/ef.err" | tr '\n' ' ')"
+	else
+		pass "$name"
+	fi
+}
+
+# need_root: skip the whole file (with the reason) unless we can touch the kernel.
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "${1:-$(basename "$0")}" "needs root: loads BPF programs and creates network namespaces"
+		exit 0
+	fi
+	command -v bpftool >/dev/null || { skip "$(basename "$0")" "bpftool missing (scripts/deps.sh)"; exit 0; }
+}
+
+# kernel_ids: the sorted ids of every program, map and link in the kernel.
+kernel_ids() {
+	{ bpftool prog show -j | grep -o '"id":[0-9]*' | sed 's/^/prog/'
+	  bpftool map show -j | grep -o '"id":[0-9]*' | sed 's/^/map/'
+	  bpftool link show -j | grep -o '"id":[0-9]*' | sed 's/^/link/'; } 2>/dev/null | sort
+}
+# leak_check NAME BEFORE_FILE: pass if no id exists now that did not before
+# (ids others create concurrently are filtered by name if they match ours).
+leak_check() {
+	local name=$1 before=$2
+	sleep 0.3	# links/progs are freed from an RCU callback
+	kernel_ids >"$TMP/ids.after"
+	local new
+	new=$(comm -13 "$before" "$TMP/ids.after" | tr '\n' ' ')
+	if [ -z "$new" ]; then pass "$name"; else fail "$name" "left in the kernel: $new"; fi
+}
+
+# mk_pair: two fresh network namespaces NS_A, NS_B joined by veth IF_A/IF_B,
+# addresses IP_A/IP_B (10.199.X.1/2, private to these namespaces), IPv6 off
+# so only the traffic we send crosses, static neighbours (no ARP).
+mk_pair() {
+	NS_A=bkA$UNIQ; NS_B=bkB$UNIQ; IF_A=va$UNIQ; IF_B=vb$UNIQ
+	local x=$((RANDOM % 250 + 1))
+	IP_A=10.199.$x.1; IP_B=10.199.$x.2
+	ip netns add "$NS_A" && on_exit ip netns del "$NS_A"
+	ip netns add "$NS_B" && on_exit ip netns del "$NS_B"
+	ip link add "$IF_A" netns "$NS_A" type veth peer name "$IF_B" netns "$NS_B" || return 1
+	local ns ifc
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
+	ip -n "$NS_A" addr add "$IP_A/24" dev "$IF_A"
+	ip -n "$NS_B" addr add "$IP_B/24" dev "$IF_B"
+	ip -n "$NS_A" link set "$IF_A" up
+	ip -n "$NS_B" link set "$IF_B" up
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	local mac_a mac_b
+	mac_a=$(ip -n "$NS_A" -br link show "$IF_A" | awk '{print $3}')
+	mac_b=$(ip -n "$NS_B" -br link show "$IF_B" | awk '{print $3}')
+	ip -n "$NS_A" neigh replace "$IP_B" lladdr "$mac_b" dev "$IF_A" nud permanent
+	ip -n "$NS_B" neigh replace "$IP_A" lladdr "$mac_a" dev "$IF_B" nud permanent
+}
+
+# send_udp NS DST PORT COUNT: COUNT UDP datagrams from namespace NS (bounded).
+send_udp() {
+	timeout 10 ip netns exec "$1" bash -c '
+		for ((i = 0; i < $3; i++)); do echo "bpfkit test $i" >"/dev/udp/$1/$2"; sleep 0.01; done
+	' _ "$2" "$3" "$4"
+}
+
+# wait_for FILE PATTERN SECONDS: wait until FILE contains PATTERN.
+wait_for() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -qE -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
