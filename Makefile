@@ -96,7 +96,7 @@ $(BUILD)/bin/%: examples/%/main.c $(BPF_OUT)/%.bpf.o $(LIBA)
 		$(BK_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS_ALL)
 
 # Components add their own rules (apps/xdpfw/module.mk, tests/module.mk, ...).
--include $(wildcard apps/*/module.mk) $(wildcard */module.mk)
+-include $(sort $(wildcard */module.mk */*/module.mk */*/*/module.mk))
 
 # The sanitizer build used by the tests: clang, ASan + UBSan, under build/asan.
 asan: | $(DEPS_OK)
