@@ -121,7 +121,7 @@ static int print_cb(enum bpfkit_print_level level, const char *fmt, va_list args
 	return vfprintf(stderr, fmt, args);
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 		{ 0 }
 	};
 	cmd_fn fn;
-	int c, ret;
+	int c;
 
 	/* '+': stop at the first non-option, the command */
 	while ((c = getopt_long(argc, argv, "+vqjphV", opts, NULL)) != -1) {
@@ -166,7 +166,13 @@ int main(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	ret = fn(argc - optind, argv + optind);
+	return fn(argc - optind, argv + optind);
+}
+
+int main(int argc, char **argv)
+{
+	int ret = run_command(argc, argv);
+
 	/* a listing cut short by a full disk or closed pipe is a failure */
 	if (fflush(stdout) || ferror(stdout)) {
 		if (errno != EPIPE)

@@ -1,0 +1,42 @@
+#!/bin/bash
+# Foundation: CLI grammar, --help everywhere, usage errors (exit 2) and bad
+# input (exit 1, one line naming the thing) — before anything touches the kernel.
+source "$(dirname "$0")/../lib.sh"
+
+for cmd in run load unload net trace; do
+	check "help: bpfkit $cmd --help" "$BK" "$cmd" --help
+done
+check "help: bpfkit --help" "$BK" --help
+check "help: bpfkit version" "$BK" version
+if "$BK" --help | grep -q '^  run '; then pass "help lists commands"; else fail "help lists commands"; fi
+
+expect_fail "usage: no command" 2 "Usage: bpfkit" "$BK"
+expect_fail "usage: unknown command" 2 "unknown command 'frobnicate'" "$BK" frobnicate
+expect_fail "usage: unknown option" 2 "unknown option '--bogus'" "$BK" run --bogus x.o
+expect_fail "usage: missing option value" 2 "needs a value" "$BK" run "$BPFDIR/xdp-pass.bpf.o" --iface
+expect_fail "usage: run without object" 2 "missing the object file" "$BK" run
+expect_fail "usage: bad --mode" 2 "unknown --mode 'turbo'" "$BK" run "$BPFDIR/xdp-pass.bpf.o" --iface lo --mode turbo
+expect_fail "usage: bad --timeout" 2 "timeout wants seconds" "$BK" run "$BPFDIR/xdp-pass.bpf.o" --timeout -3
+expect_fail "usage: load without --pin" 2 "missing --pin" "$BK" load "$BPFDIR/xdp-pass.bpf.o" --iface lo
+expect_fail "usage: unload needs one of" 2 "either --pin DIR or --iface IF" "$BK" unload
+expect_fail "usage: net unknown verb" 2 "unknown command 'frob'" "$BK" net frob
+expect_fail "usage: no prefix matching" 2 "unknown command 'ru'" "$BK" ru
+
+expect_fail "bad input: missing object file" 1 "object '/nonexistent/x.o': cannot open: No such file" \
+	"$BK" run /nonexistent/x.o --iface lo
+echo "hello" >"$TMP/notelf.o"
+expect_fail "bad input: not an ELF" 1 "not an ELF file" "$BK" run "$TMP/notelf.o" --iface lo
+expect_fail "bad input: ELF for another machine" 1 "ELF for machine 62, not BPF" "$BK" run /bin/true --iface lo
+head -c 100 "$BPFDIR/xdp-pass.bpf.o" >"$TMP/trunc.o"
+expect_fail "bad input: truncated ELF" 1 "object '.*trunc.o'" "$BK" run "$TMP/trunc.o" --iface lo
+expect_fail "bad input: directory as object" 1 "not a regular file" "$BK" run /tmp --iface lo
+
+# One line: the error must not be a wall of libbpf output.
+"$BK" run /bin/true --iface lo 2>"$TMP/err" || true
+if [ "$(wc -l <"$TMP/err")" -eq 1 ]; then pass "bad input: error is one line"; else fail "bad input: error is one line" "$(cat "$TMP/err")"; fi
+
+# Writing a listing to a full device is a failure, not silent truncation.
+if [ -e /dev/full ]; then
+	rc=0; "$BK" --help >/dev/full 2>/dev/null || rc=$?
+	if [ "$rc" -ne 0 ]; then pass "stdout write errors are reported"; else fail "stdout write errors are reported" "exit 0 on /dev/full"; fi
+fi
