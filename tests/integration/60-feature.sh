@@ -1,0 +1,46 @@
+#!/bin/bash
+# 60-feature: `bpfkit feature` probes the real kernel and reports it readably.
+source "$(dirname "$0")/../lib.sh"
+need_root
+kernel_ids >"$TMP/ids.before"
+
+check "feature: runs" "$BK" feature
+"$BK" feature >"$TMP/f.txt" 2>&1
+grep -qE '^  kprobes +no .*CONFIG_KPROBES' "$TMP/f.txt" && pass "feature: kprobes reported missing with the reason" \
+	|| fail "feature: kprobes" "$(grep kprobes "$TMP/f.txt")"
+if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
+	skip "feature: kprobes" "this kernel has kprobes"
+fi
+grep -qE '^  fentry +no .*(not permitted|refuses)' "$TMP/f.txt" && pass "feature: fentry refused with EPERM explained" \
+	|| fail "feature: fentry" "$(grep fentry "$TMP/f.txt")"
+grep -qE '^  xdp_native_veth +yes' "$TMP/f.txt" && pass "feature: native XDP on veth" \
+	|| fail "feature: native XDP" "$(grep xdp_native "$TMP/f.txt")"
+grep -qE '^  ringbuf +yes' "$TMP/f.txt" && pass "feature: ring buffer" || fail "feature: ringbuf" ""
+grep -qE '^  btf_vmlinux +yes' "$TMP/f.txt" && pass "feature: vmlinux BTF" || fail "feature: btf" ""
+grep -qE '^  xdp +yes' "$TMP/f.txt" && grep -qE '^  hash +yes' "$TMP/f.txt" \
+	&& pass "feature: prog and map types listed" || fail "feature: types" ""
+
+# JSON: a valid array whose entries have the four keys; unknown = null
+"$BK" feature -j >"$TMP/f.json" 2>"$TMP/f.err"
+if python3 -c '
+import json,sys
+a=json.load(open(sys.argv[1]))
+assert isinstance(a,list) and len(a)>40
+for e in a: assert set(e)=={"group","name","supported","detail"}, e
+k=[e for e in a if e["name"]=="kprobes"][0]; assert k["supported"] is False
+x=[e for e in a if e["group"]=="attach" and e["name"]=="xdp_skb_veth"][0]; assert x["supported"] is True
+' "$TMP/f.json"; then pass "feature -j: valid JSON with every key"; else fail "feature -j" "$(head -c 200 "$TMP/f.json")"; fi
+n=$("$BK" feature -g attach | grep -c '^  ')
+[ "$n" -eq 5 ] && pass "feature --group attach: only that group" || fail "feature --group" "$n lines"
+"$BK" feature --missing | grep -qE '^  [a-z_]+ +yes ' && fail "feature --missing" "shows supported ones" \
+	|| pass "feature --missing: only unsupported"
+
+expect_fail "feature: unknown group" 2 "unknown group 'nope'" "$BK" feature -g nope
+expect_fail "feature: unknown option" 2 "unknown option" "$BK" feature --bogus
+expect_fail "feature: stray argument" 2 "unknown command 'x'" "$BK" feature x
+"$BK" feature --help | grep -q 'Usage: bpfkit feature' && pass "feature --help" || fail "feature --help" ""
+
+# the probes' veths lived in a namespace of their own
+ip link show bkprobe0 >/dev/null 2>&1 && fail "feature: no veth left in our namespace" "bkprobe0 exists" \
+	|| pass "feature: no veth left in our namespace"
+leak_check "feature: nothing left in the kernel" "$TMP/ids.before"
