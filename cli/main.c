@@ -68,6 +68,8 @@ static void help(FILE *out)
 		"  -q, --quiet    only errors\n"
 		"  -j, --json     JSON output for listings\n"
 		"  -p, --pretty   pretty-printed JSON (implies -j)\n"
+		"  -n, --netns NAME  work in network namespace NAME (made by `ip netns add`);\n"
+		"                 unlike `ip netns exec`, pins under /sys/fs/bpf stay visible\n"
 		"  -h, --help     this help; `bpfkit COMMAND --help` for a command's\n"
 		"\n"
 		"Exit status: 0 ok, 1 failure, 2 usage error.\n");
@@ -130,13 +132,15 @@ static int run_command(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "netns", required_argument, NULL, 'n' },
 		{ 0 }
 	};
+	const char *netns = NULL;
 	cmd_fn fn;
 	int c;
 
 	/* '+': stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+vqjphV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+vqjphVn:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': verbosity = 1; break;
 		case 'q': verbosity = -1; break;
@@ -144,7 +148,14 @@ static int run_command(int argc, char **argv)
 		case 'p': json_output = pretty_output = true; break;
 		case 'h': help(stdout); return EXIT_OK;
 		case 'V': printf("bpfkit %s\n", BPFKIT_VERSION); return EXIT_OK;
-		default: help(stderr); return EXIT_USAGE;
+		case 'n': netns = optarg; break;
+		default:
+			if (optopt == 'n') {
+				fprintf(stderr, "bpfkit: --netns needs a namespace name\n");
+				return EXIT_USAGE;
+			}
+			help(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	bpfkit_set_print(print_cb);
@@ -166,6 +177,8 @@ static int run_command(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	if (netns && bpfkit_netns__enter(netns))
+		return EXIT_FAIL;
 	return fn(argc - optind, argv + optind);
 }
 

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/object.h>
+#include <bpfkit/netns.h>
 #include "internal.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -32,6 +33,14 @@ int bpfkit_bpffs__ensure(void)
 {
 	if (bpfkit_bpffs__is_bpffs(BPFFS_ROOT) == 1)
 		return 0;
+	/* A bpffs mounted in a private mount namespace (`ip netns exec` makes
+	 * one) is gone when the namespace's last process exits, and the pins
+	 * with it: refuse rather than pin into thin air. */
+	if (bpfkit_netns__private_mounts() == 1) {
+		pr_warn("bpffs: not mounted at " BPFFS_ROOT " in this private mount namespace (ip netns exec "
+			"makes one): pins would vanish when bpfkit exits; use `bpfkit --netns NAME ...` instead\n");
+		return -ENOENT;
+	}
 	if (mount("bpf", BPFFS_ROOT, "bpf", 0, "mode=0700")) {
 		int err = -errno;
 

@@ -10,6 +10,7 @@
 #include <bpfkit/embed.h>
 #include <bpfkit/json.h>
 #include <bpfkit/loader.h>
+#include <bpfkit/netns.h>
 #include <bpfkit/verifier.h>
 
 #define BPFKIT_VERSION "0.1.0"
