@@ -89,6 +89,18 @@ static int join(char *buf, size_t sz, const char *a, const char *b, const char *
 	return n < 0 || (size_t)n >= sz ? -ENAMETOOLONG : 0;
 }
 
+/* bpffs refuses names with a '.' (EPERM): "xdp_fire.rodata" -> "xdp_fire_rodata" */
+static int join_pin(char *buf, size_t sz, const char *dir, const char *sub, const char *name)
+{
+	int err = join(buf, sz, dir, sub, name);
+	char *p = buf + strlen(dir) + strlen(sub) + 2;
+
+	for (; !err && *p; p++)
+		if (*p == '.')
+			*p = '_';
+	return err;
+}
+
 int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
 {
 	struct bpf_program *prog;
@@ -120,19 +132,19 @@ int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
 	bpf_object__for_each_program(prog, obj->obj) {
 		if (bpf_program__fd(prog) < 0)
 			continue;	/* not loaded (autoload off) */
-		if ((err = join(path, sizeof(path), dir, "progs", bpf_program__name(prog))) ||
+		if ((err = join_pin(path, sizeof(path), dir, "progs", bpf_program__name(prog))) ||
 		    (err = bpf_program__pin(prog, path)))
 			goto err_pin;
 	}
 	bpf_object__for_each_map(map, obj->obj) {
-		if ((err = join(path, sizeof(path), dir, "maps", bpf_map__name(map))) ||
+		if ((err = join_pin(path, sizeof(path), dir, "maps", bpf_map__name(map))) ||
 		    (err = bpf_map__pin(map, path)))
 			goto err_pin;
 	}
 	for (int i = 0; i < obj->n_att; i++) {
 		struct attachment *a = &obj->att[i];
 
-		if ((err = join(path, sizeof(path), dir, "links", a->prog)))
+		if ((err = join_pin(path, sizeof(path), dir, "links", a->prog)))
 			goto err_pin;
 		err = a->link ? bpf_link__pin(a->link, path) : bpf_obj_pin(a->link_fd, path);
 		if (err) {

@@ -80,6 +80,7 @@ static int capture(const char *msg)
 
 static int libbpf_bridge(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	(void)level;	/* all of libbpf's messages are debug detail to bpfkit */
 	char buf[512], *msg = buf;
 	va_list copy;
 	int n;
@@ -96,7 +97,7 @@ static int libbpf_bridge(enum libbpf_print_level level, const char *fmt, va_list
 		vsnprintf(msg, n + 1, fmt, args);
 	}
 	if (!(capturing && capture(msg)))
-		bpfkit_pr(level == LIBBPF_DEBUG ? BPFKIT_DEBUG : BPFKIT_DEBUG, "libbpf: %s", msg);
+		bpfkit_pr(BPFKIT_DEBUG, "%s", msg);	/* libbpf prefixes "libbpf: " */
 	if (msg != buf)
 		free(msg);
 	return 0;
