@@ -1,0 +1,487 @@
+/* cli/obj.c — `bpfkit obj sections|dump FILE`: look inside a BPF object on
+ * disk. `sections` prints the section table as llvm-readelf does, plus what
+ * each section is to BPF; `dump` disassembles in llvm-objdump's syntax with
+ * labels, relocations, helper names, source lines (-S) and a field-by-field
+ * explanation of each encoding (--explain). */
+#include <errno.h>
+#include <gelf.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpfkit/disasm.h>
+#include <bpfkit/elfobj.h>
+#include <bpfkit/json.h>
+#include "cli.h"
+
+static void obj_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit obj COMMAND FILE [OPTIONS]\n"
+		"\n"
+		"Commands:\n"
+		"  sections FILE   the ELF section table (like llvm-readelf --sections) and what\n"
+		"                  each section is to BPF: program (and its type), maps, license, BTF\n"
+		"  dump FILE       disassembly in llvm-objdump's syntax\n"
+		"\n"
+		"`bpfkit obj COMMAND --help` for a command's options.\n");
+}
+
+static void sections_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit obj sections FILE [-j]\n"
+		"\n"
+		"Prints index, name, type, address, offset, size, entry size, flags, link, info\n"
+		"and alignment of every section (llvm-readelf --sections layout), then the BPF\n"
+		"role of the section: program (with libbpf's program type), maps, license, btf.\n"
+		"\n"
+		"  -j, --json   JSON output\n");
+}
+
+static void dump_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit obj dump FILE [--section S] [--prog NAME] [-S] [--raw] [--hex]\n"
+		"                          [--explain] [-j]\n"
+		"\n"
+		"Disassembles the executable sections of FILE in llvm-objdump's syntax.\n"
+		"\n"
+		"  -s, --section S  only section S\n"
+		"  -P, --prog NAME  only function NAME\n"
+		"  -S, --source     interleave source lines (from BTF line info)\n"
+		"  -r, --raw        exactly llvm-objdump -d: no relocations, no helper names\n"
+		"  -x, --hex        immediates in hexadecimal\n"
+		"  -e, --explain    under each instruction, its fields and meaning\n"
+		"  -j, --json       JSON output\n");
+}
+
+static int open_elf(const char *path, struct bpfkit_elf **out)
+{
+	*out = bpfkit_elf__open_file(path);
+	if (!*out) {
+		/* the library already said why in one line */
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int do_sections(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bpfkit_elf *elf;
+	struct bpfkit_json *jw = NULL;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json_output = true; break;
+		case 'h': sections_help(stdout); return EXIT_OK;
+		default: return usage_error("obj sections", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("obj sections", optind >= argc ? "missing FILE" : "unexpected argument '%s'",
+				   argv[argc - 1]);
+	if (open_elf(argv[optind], &elf))
+		return EXIT_FAIL;
+	if (json_output) {
+		jw = bpfkit_json__new(stdout, pretty_output);
+		bpfkit_json__begin_array(jw);
+	} else {
+		printf("There are %zu section headers:\n\nSection Headers:\n"
+		       "  [Nr] Name              Type            Address          Off    Size   ES Flg Lk Inf Al  BPF\n",
+		       bpfkit_elf__section_cnt(elf));
+	}
+	for (size_t i = 0; i < bpfkit_elf__section_cnt(elf); i++) {
+		const struct bpfkit_elf_section *s = bpfkit_elf__section(elf, i);
+		char tb[32], fb[32];
+		const char *type = bpfkit_elf__section_type_str(s->type, tb, sizeof(tb));
+		const char *flags = bpfkit_elf__section_flags_str(s->flags, fb, sizeof(fb));
+
+		if (jw) {
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_uint(jw, "index", i);
+			bpfkit_json__kv_str(jw, "name", s->name);
+			bpfkit_json__kv_str(jw, "type", type);
+			bpfkit_json__kv_uint(jw, "address", s->addr);
+			bpfkit_json__kv_uint(jw, "offset", s->offset);
+			bpfkit_json__kv_uint(jw, "size", s->size);
+			bpfkit_json__kv_uint(jw, "entsize", s->entsize);
+			bpfkit_json__kv_str(jw, "flags", flags);
+			bpfkit_json__kv_uint(jw, "link", s->link);
+			bpfkit_json__kv_uint(jw, "info", s->info);
+			bpfkit_json__kv_uint(jw, "align", s->align);
+			if (s->role)
+				bpfkit_json__kv_str(jw, "role", s->role);
+			if (s->prog_type)
+				bpfkit_json__kv_str(jw, "prog_type", s->prog_type);
+			bpfkit_json__end_object(jw);
+			continue;
+		}
+		printf("  [%2zu] %-17s %-15s %016llx %06llx %06llx %02llx %3s %2u %3u %2llu", i, s->name, type,
+		       (unsigned long long)s->addr, (unsigned long long)s->offset,
+		       (unsigned long long)s->size, (unsigned long long)s->entsize, flags, s->link,
+		       s->info, (unsigned long long)s->align);
+		if (s->role)
+			printf("  %s", s->role);
+		if (s->prog_type)
+			printf(" (%s)", s->prog_type);
+		putchar('\n');
+	}
+	if (jw) {
+		bpfkit_json__end_array(jw);
+		bpfkit_json__free(jw);
+	} else {
+		printf("Key to Flags:\n  W (write), A (alloc), X (execute), M (merge), S (strings), I (info),\n"
+		       "  L (link order), O (extra OS processing required), G (group), T (TLS),\n"
+		       "  C (compressed), E (exclude)\n");
+	}
+	bpfkit_elf__close(elf);
+	return EXIT_OK;
+}
+
+/* ---- dump ---------------------------------------------------------------- */
+
+struct label {
+	uint64_t addr;
+	const char *name;
+	uint64_t size;
+	bool func;
+};
+
+struct dump_ctx {
+	struct bpfkit_elf *elf;
+	const struct bpfkit_elf_section *sec;
+	struct label *labels;	/* symbols of this section, sorted by address */
+	size_t nlabels;
+	const struct bpfkit_elf_reloc *relocs;
+	size_t nrelocs;
+	bool raw;
+};
+
+static int cmp_label(const void *a, const void *b)
+{
+	const struct label *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static int jump_label(void *vctx, size_t idx, long target, char *buf, size_t sz)
+{
+	struct dump_ctx *d = vctx;
+	const struct label *best = NULL;
+	uint64_t addr;
+
+	(void)idx;
+	if (target < 0)
+		return 0;
+	addr = (uint64_t)target * 8;
+	for (size_t i = 0; i < d->nlabels && d->labels[i].addr <= addr; i++)
+		best = &d->labels[i];
+	if (!best)
+		return 0;
+	if (best->addr == addr)
+		return snprintf(buf, sz, " <%s>", best->name);
+	return snprintf(buf, sz, " <%s+0x%llx>", best->name, (unsigned long long)(addr - best->addr));
+}
+
+static const struct bpfkit_elf_reloc *reloc_at(const struct dump_ctx *d, uint64_t off)
+{
+	for (size_t i = 0; i < d->nrelocs; i++)
+		if (d->relocs[i].offset == off)
+			return &d->relocs[i];
+	return NULL;
+}
+
+static void collect_labels(struct dump_ctx *d)
+{
+	size_t n = bpfkit_elf__symbol_cnt(d->elf);
+
+	d->labels = calloc(n ?: 1, sizeof(*d->labels));
+	d->nlabels = 0;
+	if (!d->labels)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct bpfkit_elf_symbol *s = bpfkit_elf__symbol(d->elf, i);
+
+		if (s->shndx != d->sec->index || s->type == STT_SECTION || s->type == STT_FILE ||
+		    !s->name[0])
+			continue;
+		d->labels[d->nlabels++] = (struct label){ s->value, s->name, s->size, s->type == STT_FUNC };
+	}
+	qsort(d->labels, d->nlabels, sizeof(*d->labels), cmp_label);
+}
+
+struct dump_opts {
+	const char *section, *prog;
+	bool source, raw, hex, explain;
+};
+
+static void print_bytes(const uint8_t *p, int slots)
+{
+	for (int i = 0; i < slots * 8; i++)
+		printf("%s%02x", i ? " " : "", p[i]);
+}
+
+static void json_bytes(struct bpfkit_json *jw, const uint8_t *p, int slots)
+{
+	char hex[16 * 3 + 1];
+	size_t n = 0;
+
+	for (int i = 0; i < slots * 8; i++)
+		n += snprintf(hex + n, sizeof(hex) - n, "%s%02x", i ? " " : "", p[i]);
+	bpfkit_json__kv_str(jw, "bytes", hex);
+}
+
+/* The text that follows an instruction in the annotated (non-raw) view:
+ * helper names and the symbols of relocations. */
+static void annotation(const struct dump_ctx *d, const struct bpfkit_insn *in, uint64_t off,
+		       char *buf, size_t sz)
+{
+	const struct bpfkit_elf_reloc *r = reloc_at(d, off);
+
+	buf[0] = 0;
+	if (in->code == (BPF_JMP | BPF_CALL) && in->src == 0 && !r) {
+		const char *h = bpfkit_disasm__helper_name(in->imm);
+
+		if (h)
+			snprintf(buf, sz, "%s", h);
+	} else if (in->code == (BPF_JMP | BPF_CALL) && r) {
+		snprintf(buf, sz, "%s", r->sym);
+	} else if (r && in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+		snprintf(buf, sz, "%s%s", r->sym, in->imm ? "" : "");
+		if (in->imm)
+			snprintf(buf, sz, "%s+%d", r->sym, in->imm);
+	}
+}
+
+static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section *sec,
+			const struct dump_opts *o, struct bpfkit_json *jw, bool *printed_any)
+{
+	struct dump_ctx d = { .elf = elf, .sec = sec, .raw = o->raw };
+	struct bpfkit_disasm_cbs cbs = { .ctx = &d, .jump_label = jump_label, .hex_imm = o->hex };
+	bool be = bpfkit_elf__big_endian(elf);
+	size_t n = sec->data_size / 8, nli = 0, li = 0;
+	const struct bpfkit_line_info *lines = NULL;
+	const char *last_line = NULL;
+	struct bpfkit_insn *insns;
+	uint64_t prog_lo = 0, prog_hi = UINT64_MAX;
+	bool header = false;
+
+	insns = calloc(n ?: 1, sizeof(*insns));
+	if (!insns)
+		return -ENOMEM;
+	bpfkit_disasm__decode(sec->data, n, be, insns);
+	collect_labels(&d);
+	d.relocs = bpfkit_elf__relocs(elf, sec->index, &d.nrelocs);
+	if (o->source)
+		lines = bpfkit_elf__line_info(elf, sec->index, &nli);
+	if (o->prog) {
+		bool found = false;
+
+		for (size_t i = 0; i < d.nlabels; i++)
+			if (d.labels[i].func && !strcmp(d.labels[i].name, o->prog)) {
+				prog_lo = d.labels[i].addr;
+				prog_hi = prog_lo + d.labels[i].size;
+				found = true;
+			}
+		if (!found)
+			goto out;
+	}
+	for (size_t i = 0, l = 0; i < n;) {
+		uint64_t off = i * 8;
+		char text[512], ann[256], expl[2048];
+		int slots;
+
+		slots = bpfkit_disasm__format(insns, n, i, &cbs, text, sizeof(text));
+		if (off < prog_lo || off >= prog_hi) {
+			i += slots;
+			continue;
+		}
+		if (!header) {
+			header = true;
+			*printed_any = true;
+			if (!jw)
+				printf("Disassembly of section %s:\n", sec->name);
+		}
+		while (l < d.nlabels && d.labels[l].addr < off)
+			l++;
+		for (; l < d.nlabels && d.labels[l].addr == off; l++)
+			if (!jw)
+				printf("\n%016llx <%s>:\n", (unsigned long long)off, d.labels[l].name);
+		const char *src_line = NULL;
+
+		while (li < nli && lines[li].insn_off < off)
+			li++;
+		if (li < nli && lines[li].insn_off == off && lines[li].line[0] &&
+		    (!last_line || strcmp(last_line, lines[li].line)))
+			src_line = last_line = lines[li].line;
+		annotation(&d, &insns[i], off, ann, sizeof(ann));
+		if (o->explain)
+			bpfkit_disasm__explain(insns, n, i, be, expl, sizeof(expl));
+		if (jw) {
+			const struct bpfkit_elf_reloc *r = reloc_at(&d, off);
+
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_str(jw, "section", sec->name);
+			if (l > 0 && d.labels[l - 1].addr <= off)
+				bpfkit_json__kv_str(jw, "symbol", d.labels[l - 1].name);
+			bpfkit_json__kv_uint(jw, "index", i);
+			bpfkit_json__kv_uint(jw, "offset", off);
+			json_bytes(jw, (const uint8_t *)sec->data + off, slots);
+			bpfkit_json__kv_str(jw, "text", text);
+			if (ann[0] && !o->raw)
+				bpfkit_json__kv_str(jw, "comment", ann);
+			if (r && !o->raw) {
+				bpfkit_json__key(jw, "reloc");
+				bpfkit_json__begin_object(jw);
+				bpfkit_json__kv_str(jw, "type", bpfkit_elf__reloc_type_str(r->type));
+				bpfkit_json__kv_str(jw, "symbol", r->sym);
+				bpfkit_json__end_object(jw);
+			}
+			if (src_line)
+				bpfkit_json__kv_str(jw, "source", src_line);
+			if (o->explain)
+				bpfkit_json__kv_str(jw, "explain", expl);
+			bpfkit_json__end_object(jw);
+		} else {
+			if (src_line)
+				printf("; %s\n", src_line);
+			printf("%8zu:\t", i);
+			print_bytes((const uint8_t *)sec->data + off, slots);
+			printf("\t%s", text);
+			if (ann[0] && !o->raw)
+				printf("\t# %s", ann);
+			putchar('\n');
+			if (!o->raw)
+				for (size_t r = 0; r < d.nrelocs; r++)
+					if (d.relocs[r].offset >= off && d.relocs[r].offset < off + slots * 8)
+						printf("\t\t%016llx:  %s\t%s\n", (unsigned long long)d.relocs[r].offset,
+						       bpfkit_elf__reloc_type_str(d.relocs[r].type), d.relocs[r].sym);
+			if (o->explain) {
+				char *save = NULL;
+
+				for (char *line = strtok_r(expl, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+					printf("\t\t\t%s\n", line);
+			}
+		}
+		i += slots;
+	}
+	if (sec->data_size % 8 && !o->prog) {
+		size_t rest = sec->data_size % 8;
+
+		if (jw) {
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_str(jw, "section", sec->name);
+			bpfkit_json__kv_uint(jw, "offset", n * 8);
+			bpfkit_json__kv_str(jw, "error", "trailing bytes: not a whole instruction");
+			bpfkit_json__end_object(jw);
+		} else {
+			printf("%8zu:\t<%zu trailing byte%s: section size %zu is not a multiple of 8>\n", n,
+			       rest, rest > 1 ? "s" : "", (size_t)sec->data_size);
+		}
+		*printed_any = true;
+	}
+	if (header && !jw)
+		putchar('\n');
+out:
+	free(d.labels);
+	free(insns);
+	return 0;
+}
+
+static int do_dump(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "section", required_argument, NULL, 's' },
+		{ "prog", required_argument, NULL, 'P' },
+		{ "source", no_argument, NULL, 'S' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct dump_opts o = {};
+	struct bpfkit_json *jw = NULL;
+	struct bpfkit_elf *elf;
+	bool any = false, sec_found = false;
+	int c, ret = EXIT_OK;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":s:P:Srxejh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o.section = optarg; break;
+		case 'P': o.prog = optarg; break;
+		case 'S': o.source = true; break;
+		case 'r': o.raw = true; break;
+		case 'x': o.hex = true; break;
+		case 'e': o.explain = true; break;
+		case 'j': json_output = true; break;
+		case 'h': dump_help(stdout); return EXIT_OK;
+		case ':': return usage_error("obj dump", "option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("obj dump", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("obj dump", "missing FILE");
+	if (optind + 1 != argc)
+		return usage_error("obj dump", "unexpected argument '%s'", argv[optind + 1]);
+	if (open_elf(argv[optind], &elf))
+		return EXIT_FAIL;
+	if (json_output) {
+		jw = bpfkit_json__new(stdout, pretty_output);
+		bpfkit_json__begin_array(jw);
+	} else {
+		printf("\n%s:\tfile format elf64-bpf\n\n", argv[optind]);
+	}
+	for (size_t i = 1; i < bpfkit_elf__section_cnt(elf); i++) {
+		const struct bpfkit_elf_section *s = bpfkit_elf__section(elf, i);
+
+		if (s->type != SHT_PROGBITS || !(s->flags & SHF_EXECINSTR) || !s->data_size)
+			continue;
+		if (o.section && strcmp(o.section, s->name))
+			continue;
+		sec_found = true;
+		if (dump_section(elf, s, &o, jw, &any)) {
+			cli_err("out of memory");
+			ret = EXIT_FAIL;
+			break;
+		}
+	}
+	if (jw) {
+		bpfkit_json__end_array(jw);
+		bpfkit_json__free(jw);
+	}
+	if (ret == EXIT_OK && o.section && !sec_found) {
+		cli_err("%s: no executable section '%s'", argv[optind], o.section);
+		ret = EXIT_FAIL;
+	} else if (ret == EXIT_OK && o.prog && !any) {
+		cli_err("%s: no function '%s'", argv[optind], o.prog);
+		ret = EXIT_FAIL;
+	}
+	bpfkit_elf__close(elf);
+	return ret;
+}
+
+int do_obj(int argc, char **argv)
+{
+	static const struct cmd cmds[] = {
+		{ "sections", do_sections, "section table" },
+		{ "dump", do_dump, "disassembly" },
+		{ 0 }
+	};
+
+	return dispatch("obj", cmds, argc - 1, argv + 1, obj_help);
+}
