@@ -121,6 +121,9 @@ int bpfkit_loop__add_trace_pipe(struct bpfkit_loop *loop, FILE *out)
 	fd = bpfkit_trace_pipe__open();
 	if (fd < 0)
 		return fd;
+	/* Lines already waiting were printed before we started: not ours. */
+	for (char junk[4096]; read(fd, junk, sizeof(junk)) > 0;)
+		;
 	loop->trace = calloc(1, sizeof(*loop->trace));
 	if (!loop->trace) {
 		close(fd);

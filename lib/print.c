@@ -139,6 +139,9 @@ int opts_valid(const void *opts, size_t user_sz, size_t known_sz, const char *ty
 		pr_warn("%s: sz field is not set\n", type);
 		return 0;
 	}
+	/* tail padding of the struct we know is not a field: compilers leave
+	 * garbage there in initialised automatic structs */
+	known_sz = (known_sz + sizeof(long) - 1) & ~(sizeof(long) - 1);
 	for (size_t i = known_sz; i < user_sz; i++) {
 		if (p[i]) {
 			pr_warn("%s: unknown non-zero field at offset %zu (newer API than this library)\n",

@@ -22,17 +22,17 @@ int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit_run_opts *
 	loop = bpfkit_loop__new();
 	if (!loop)
 		return -ENOMEM;
+	/* trace_pipe first: it drops stale lines, which must not be ours */
+	ret = bpfkit_loop__add_trace_pipe(loop, out);
+	if (ret)
+		goto out;
 	ret = bpfkit_object__attach(obj, ao);
 	if (ret)
 		goto out;
-	ret = bpfkit_loop__add_trace_pipe(loop, out);
-	if (ret)
-		goto out_detach;
 	pr_info("running; output follows (Ctrl-C to stop)\n");
 	ret = bpfkit_loop__run(loop, timeout);
 	if (ret >= 0)
 		pr_info("%s, detaching\n", ret ? "signal received" : "time is up");
-out_detach:
 	bpfkit_object__detach(obj);
 out:
 	bpfkit_loop__free(loop);

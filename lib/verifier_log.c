@@ -17,8 +17,11 @@ static int parse_insn_line(const char *line, size_t len, int *idx, char *insn, s
 
 	if (p >= end || !isdigit((unsigned char)*p))
 		return 0;
-	while (p < end && isdigit((unsigned char)*p))
+	while (p < end && isdigit((unsigned char)*p)) {
+		if (n > 100000000)	/* no program has a billion insns */
+			return 0;
 		n = n * 10 + (*p++ - '0');
+	}
 	if (end - p < 4 || p[0] != ':' || p[1] != ' ' || p[2] != '(')
 		return 0;
 	text = memchr(p, ')', end - p);
