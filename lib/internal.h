@@ -52,3 +52,7 @@ struct bpfkit_object {
 	struct attachment *att;
 	int n_att;
 };
+
+/* lib/logger.c: before load, fill the log call sites' function names and
+ * apply BPFKIT_LOG. 0 or -errno (a warning was printed). */
+int log_prepare_load(struct bpfkit_object *obj);

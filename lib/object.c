@@ -191,6 +191,7 @@ int bpfkit_object__load(struct bpfkit_object *obj)
 	free(obj->failed_prog);
 	obj->vlog = obj->failed_prog = NULL;
 
+	log_prepare_load(obj);	/* lib/logger.c: log call sites, BPFKIT_LOG */
 	verifier_capture_begin();
 	err = bpf_object__load(obj->obj);
 	obj->vlog = verifier_capture_end(&obj->failed_prog);

@@ -1,8 +1,11 @@
 /* lib/run.c — a loader's whole job in one call: attach, stream output until
- * a signal, detach. Used by `bpfkit run` and by every example loader. */
+ * a signal, detach. Used by `bpfkit run` and by every example loader. Output
+ * is bpf_printk's trace_pipe lines and, for objects that log with
+ * bpf/include/bpfkit/log.h, their log records (lib/logger.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <bpfkit/object.h>
+#include <bpfkit/logger.h>
 #include <bpfkit/trace.h>
 #include "internal.h"
 
@@ -11,6 +14,7 @@ int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit_run_opts *
 	const struct bpfkit_attach_opts *ao = OPTS_GET(opts, attach, NULL);
 	int timeout = OPTS_GET(opts, timeout_ms, -1);
 	FILE *out = OPTS_GET(opts, out, NULL) ?: stdout;
+	struct bpfkit_logger *logger = NULL;
 	struct bpfkit_loop *loop;
 	int ret;
 
@@ -29,11 +33,25 @@ int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit_run_opts *
 	ret = bpfkit_object__attach(obj, ao);
 	if (ret)
 		goto out;
+	/* ENOENT: the object does not use bpfkit logging (bpf/include/bpfkit/log.h) */
+	logger = bpfkit_logger__new(obj, &(struct bpfkit_logger_opts){
+		.sz = sizeof(struct bpfkit_logger_opts), .out = out });
+	if (!logger && errno != ENOENT) {
+		ret = -errno;
+		goto out_detach;
+	}
+	if (logger && (ret = bpfkit_logger__add_to_loop(logger, loop)))
+		goto out_detach;
 	pr_info("running; output follows (Ctrl-C to stop)\n");
 	ret = bpfkit_loop__run(loop, timeout);
 	if (ret >= 0)
 		pr_info("%s, detaching\n", ret ? "signal received" : "time is up");
+out_detach:
 	bpfkit_object__detach(obj);
+	if (logger) {	/* records that arrived before the detach */
+		bpfkit_logger__drain(logger);
+		bpfkit_logger__free(logger);
+	}
 out:
 	bpfkit_loop__free(loop);
 	return ret;

@@ -12,6 +12,7 @@
 #include <bpfkit/loader.h>
 #include <bpfkit/netns.h>
 #include <bpfkit/verifier.h>
+#include <bpfkit/logger.h>
 
 #define BPFKIT_VERSION "0.1.0"
 

@@ -1,0 +1,164 @@
+/* bpfkit/log.h (BPF side) — aya-log style logging for C BPF programs:
+ *
+ *   #include <bpfkit/log.h>
+ *   bk_info(ctx, "received a packet from %pI4", ip->saddr);
+ *   bk_debug(ctx, "len %u proto %x dev %s", len, proto, name);
+ *
+ * Formats: %d %i %u %x %X %o %c with h/hh/l/ll modifiers, flags and width
+ * (%08x, %-5u), %s (a char pointer or array; at most BK_LOG_STR_MAX bytes are
+ * copied), %pI4 (a __be32 or a pointer to 4 bytes), %pI6 / %pI6c (a pointer to
+ * 16 bytes, e.g. &ip6->saddr), %pM (a MAC: eth->h_source) and %%. Up to 8
+ * arguments. The format must be a string literal.
+ *
+ * What a call costs: the format, level, argument layout and file:line are
+ * stored once, at compile time, in the ".rodata.bklog" section (see
+ * log_common.h). At run time a call reserves a ring-buffer record, stores the
+ * call-site id and the raw arguments, and submits it — no string is copied
+ * except %s arguments. When the ring buffer is full the record is counted in
+ * bpfkit_log_dropped and the logger reports the loss.
+ *
+ * Levels: a call is emitted only if its level <= bpfkit_log_level, a `const
+ * volatile` the loader sets before load (BPFKIT_LOG=debug ...; default
+ * BK_LOG_LEVEL_DEFAULT, info). The verifier sees it as a constant and removes
+ * disabled calls entirely. BK_LOG_MAX_LEVEL (compile time, default trace)
+ * removes calls above it from the object itself.
+ *
+ * Types are checked at compile time: an argument that is not an integer, a
+ * pointer or an array (a struct, a float) is an error. Whether each argument
+ * fits its conversion (%s wants a string, %pI6 16 bytes) is checked when the
+ * logger opens the object, with the call's file:line in the message. */
+#ifndef BPFKIT_BPF_LOG_H
+#define BPFKIT_BPF_LOG_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpfkit/log_common.h>
+
+#ifndef BK_LOG_RINGBUF_SIZE
+#define BK_LOG_RINGBUF_SIZE (256 * 1024)
+#endif
+#ifndef BK_LOG_STR_MAX
+#define BK_LOG_STR_MAX 64
+#endif
+#ifndef BK_LOG_LEVEL_DEFAULT
+#define BK_LOG_LEVEL_DEFAULT BK_LOG_INFO
+#endif
+#ifndef BK_LOG_MAX_LEVEL
+#define BK_LOG_MAX_LEVEL BK_LOG_TRACE
+#endif
+
+/* The log ring buffer; the logger finds it by this name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BK_LOG_RINGBUF_SIZE);
+} bpfkit_log SEC(".maps");
+
+/* In the call-site table's map, so one read-only map carries both. */
+const volatile __u32 bpfkit_log_level SEC(".rodata.bklog") = BK_LOG_LEVEL_DEFAULT;
+/* Records lost to a full ring buffer. */
+__u64 bpfkit_log_dropped SEC(".data.bklog") = 0;
+
+/* Out of line: the loss path costs every call site one instruction. */
+static __attribute__((noinline, unused)) int bk__log_drop(void)
+{
+	__sync_fetch_and_add(&bpfkit_log_dropped, 1);
+	return 0;
+}
+
+/* ---- argument classification (all compile time) ---- */
+#define BK__CT(x) __builtin_classify_type(x)
+/* integer, char, enum, bool classes */
+#define BK__IS_INT(x) (BK__CT(x) >= 1 && BK__CT(x) <= 4)
+#define BK__IS_PTR(x) (BK__CT(x) == 5)
+#define BK__IS_STR(x) _Generic((x), char *: 1, const char *: 1, volatile char *: 1, \
+			       const volatile char *: 1, default: 0)
+/* x itself if it is a pointer or an array (arrays stay arrays), else a dummy
+ * char pointer: lets sizeof(*..) and the copies below type-check for every x. */
+#define BK__AS_PTR(x) __builtin_choose_expr(BK__IS_PTR(x), (x), (const char *)0)
+#define BK__IS_ARRAY(x) (!__builtin_types_compatible_p(__typeof__(BK__AS_PTR(x)), \
+						       __typeof__(&(BK__AS_PTR(x))[0])))
+/* bytes copied for a pointer/array argument */
+#define BK__NBYTES(x) (BK__IS_STR(x) ?						\
+	(BK__IS_ARRAY(x) && sizeof(BK__AS_PTR(x)) < BK_LOG_STR_MAX ?		\
+	 sizeof(BK__AS_PTR(x)) : BK_LOG_STR_MAX) :				\
+	(BK__IS_ARRAY(x) ? sizeof(BK__AS_PTR(x)) : sizeof(*BK__AS_PTR(x))))
+/* integers after the usual promotion (u8 -> int), as printf sees them */
+#define BK__INT_VAL(x) __builtin_choose_expr(BK__IS_INT(x), (x) + 0, 0)
+#define BK__FIELD_T(x) __typeof__(__builtin_choose_expr(BK__IS_INT(x), BK__INT_VAL(x), \
+					*(char (*)[BK__IS_INT(x) ? 1 : BK__NBYTES(x)])0))
+#define BK__KIND(x) (BK__IS_INT(x) ?						\
+	BK_ARG_INT | (((__typeof__(BK__INT_VAL(x)))-1 < 0) ? BK_ARG_SIGNED : 0) : \
+	BK__IS_STR(x) ? BK_ARG_STR : BK_ARG_BYTES)
+
+#define BK__FIELD(i, x) BK__FIELD_T(x) a##i;
+#define BK__CHECK(i, x)								\
+	_Static_assert(BK__IS_INT(x) || BK__IS_PTR(x),				\
+		       "bk_log: argument " #i " (" #x ") is not an integer, pointer or array"); \
+	_Static_assert(BK__IS_INT(x) || BK__NBYTES(x) <= 255,			\
+		       "bk_log: argument " #i " (" #x ") is larger than 255 bytes");
+#define BK__ARGDESC(i, x) [i - 1] = { BK__KIND(x), sizeof(BK__FIELD_T(x)),	\
+				      __builtin_offsetof(struct bk__rec, a##i) },
+#define BK__STORE(i, x)								\
+	__builtin_choose_expr(BK__IS_INT(x),					\
+		(void)(*(__typeof__(BK__INT_VAL(x)) *)&bk__r->a##i = BK__INT_VAL(x)), \
+	__builtin_choose_expr(BK__IS_STR(x),					\
+		(void)bpf_probe_read_kernel_str(&bk__r->a##i, sizeof(bk__r->a##i), BK__AS_PTR(x)), \
+		(void)bpf_probe_read_kernel(&bk__r->a##i, sizeof(bk__r->a##i), BK__AS_PTR(x))));
+
+/* apply M(index, arg) to each of up to 8 arguments */
+#define BK__NARG(...) BK__NARG_(_, ##__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define BK__NARG_(_, a1, a2, a3, a4, a5, a6, a7, a8, a9, n, ...) n
+#define BK__CAT(a, b) BK__CAT_(a, b)
+#define BK__CAT_(a, b) a##b
+#define BK__EACH(M, ...) BK__CAT(BK__EACH_, BK__NARG(__VA_ARGS__))(M, ##__VA_ARGS__)
+#define BK__EACH_0(M)
+#define BK__EACH_1(M, a) M(1, a)
+#define BK__EACH_2(M, a, b) M(1, a) M(2, b)
+#define BK__EACH_3(M, a, b, c) M(1, a) M(2, b) M(3, c)
+#define BK__EACH_4(M, a, b, c, d) M(1, a) M(2, b) M(3, c) M(4, d)
+#define BK__EACH_5(M, a, b, c, d, e) BK__EACH_4(M, a, b, c, d) M(5, e)
+#define BK__EACH_6(M, a, b, c, d, e, f) BK__EACH_5(M, a, b, c, d, e) M(6, f)
+#define BK__EACH_7(M, a, b, c, d, e, f, g) BK__EACH_6(M, a, b, c, d, e, f) M(7, g)
+#define BK__EACH_8(M, a, b, c, d, e, f, g, h) BK__EACH_7(M, a, b, c, d, e, f, g) M(8, h)
+#define BK__EACH_9(M, ...) _Static_assert(0, "bk_log: at most 8 arguments");
+
+#define bk__log_(ID_, CTX_, LVL_, FMT_, ...) ({					\
+	(void)(CTX_);								\
+	BK__EACH(BK__CHECK, ##__VA_ARGS__)					\
+	if ((LVL_) <= BK_LOG_MAX_LEVEL && (LVL_) <= bpfkit_log_level) {		\
+		struct bk__rec {						\
+			__u32 id;						\
+			BK__EACH(BK__FIELD, ##__VA_ARGS__)			\
+		} *bk__r;							\
+		static const struct {						\
+			struct bk_log_site h;					\
+			char fmt[sizeof(FMT_)];					\
+			char file[sizeof(__FILE__)];				\
+		} bk__site __attribute__((section(".rodata.bklog"), used, aligned(4))) = { \
+			.h = { .magic = BK_LOG_MAGIC, .size = sizeof(bk__site),	\
+			       .id = (ID_), .line = __LINE__, .level = (LVL_),	\
+			       .nargs = BK__NARG(__VA_ARGS__),			\
+			       .rec_size = sizeof(struct bk__rec),		\
+			       .fmt_len = sizeof(FMT_),				\
+			       .args = { BK__EACH(BK__ARGDESC, ##__VA_ARGS__) } }, \
+			.fmt = FMT_, .file = __FILE__,				\
+		};								\
+		bk__r = bpf_ringbuf_reserve(&bpfkit_log, sizeof(*bk__r), 0);	\
+		if (bk__r) {							\
+			bk__r->id = (ID_);					\
+			BK__EACH(BK__STORE, ##__VA_ARGS__)			\
+			bpf_ringbuf_submit(bk__r, 0);				\
+		} else {							\
+			bk__log_drop();						\
+		}								\
+	}									\
+})
+
+#define bk_log(ctx, lvl, fmt, ...) bk__log_(__COUNTER__, ctx, lvl, fmt, ##__VA_ARGS__)
+#define bk_error(ctx, fmt, ...) bk_log(ctx, BK_LOG_ERROR, fmt, ##__VA_ARGS__)
+#define bk_warn(ctx, fmt, ...)  bk_log(ctx, BK_LOG_WARN, fmt, ##__VA_ARGS__)
+#define bk_info(ctx, fmt, ...)  bk_log(ctx, BK_LOG_INFO, fmt, ##__VA_ARGS__)
+#define bk_debug(ctx, fmt, ...) bk_log(ctx, BK_LOG_DEBUG, fmt, ##__VA_ARGS__)
+#define bk_trace(ctx, fmt, ...) bk_log(ctx, BK_LOG_TRACE, fmt, ##__VA_ARGS__)
+
+#endif

@@ -1,0 +1,101 @@
+/* bpfkit/logger.h — read the records BPF programs write with bk_info() & co.
+ * (bpf/include/bpfkit/log.h), format them in user space and route them to a
+ * stream or a callback.
+ *
+ *   struct bpfkit_logger *lg = bpfkit_logger__new(obj, NULL);   // after load
+ *   while (running) bpfkit_logger__poll(lg, 100);               // or add to a loop
+ *   bpfkit_logger__free(lg);
+ *
+ * Output lines: "HH:MM:SS.uuuuuu LEVEL prog: message". BPFKIT_LOG=error|warn|
+ * info|debug|trace|off sets the level, like RUST_LOG: in the kernel (applied
+ * at load, so disabled calls cost nothing) and in the logger's filter. */
+#ifndef BPFKIT_LOGGER_H
+#define BPFKIT_LOGGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <bpfkit/print.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bpfkit_object;
+struct bpfkit_loop;
+struct bpfkit_logger;
+
+enum bpfkit_log_level {
+	BPFKIT_LOG_OFF = 0,
+	BPFKIT_LOG_ERROR = 1,
+	BPFKIT_LOG_WARN = 2,
+	BPFKIT_LOG_INFO = 3,
+	BPFKIT_LOG_DEBUG = 4,
+	BPFKIT_LOG_TRACE = 5,
+};
+
+struct bpfkit_log_record {
+	enum bpfkit_log_level level;
+	const char *func;	/* the function the call is in ("?" if unknown) */
+	const char *file;	/* the call's source file and line */
+	unsigned int line;
+	const char *msg;	/* formatted; or the reason the record is bad */
+	bool bad;		/* malformed record / unknown call site / loss report */
+	uint64_t time_ns;	/* CLOCK_REALTIME when it was read */
+};
+
+/* Return < 0 to stop the loop the logger is in. */
+typedef int (*bpfkit_log_fn_t)(const struct bpfkit_log_record *rec, void *ctx);
+
+struct bpfkit_logger_opts {
+	size_t sz;
+	FILE *out;		/* where lines go (default stdout); ignored with fn */
+	bpfkit_log_fn_t fn;	/* or: a callback per record */
+	void *ctx;
+	int level;		/* filter; 0: BPFKIT_LOG, else the object's level */
+};
+#define bpfkit_logger_opts__last_field level
+
+/* A logger for a loaded object: finds its "bpfkit_log" ring buffer and its
+ * call-site table. NULL + errno ENOENT if the object does not log (no
+ * bk_* calls / no log.h): not an error for callers that just try. */
+BPFKIT_API struct bpfkit_logger *
+bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *opts);
+
+/* A logger for an object another process pinned with bpfkit_object__pin()
+ * (`bpfkit load --pin DIR`): DIR/maps/bpfkit_log and DIR/maps/.rodata.bklog. */
+BPFKIT_API struct bpfkit_logger *
+bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts);
+
+/* The epoll fd that becomes readable when records are waiting. */
+BPFKIT_API int bpfkit_logger__fd(const struct bpfkit_logger *lg);
+/* Waits up to TIMEOUT_MS for records and handles them; records handled or
+ * -errno. */
+BPFKIT_API int bpfkit_logger__poll(struct bpfkit_logger *lg, int timeout_ms);
+/* Handles every waiting record and reports new losses; records or -errno. */
+BPFKIT_API int bpfkit_logger__drain(struct bpfkit_logger *lg);
+/* Registers the logger with an event loop (bpfkit/trace.h). */
+BPFKIT_API int bpfkit_logger__add_to_loop(struct bpfkit_logger *lg, struct bpfkit_loop *loop);
+
+/* Records lost to a full ring buffer, as counted by the BPF side. */
+BPFKIT_API uint64_t bpfkit_logger__dropped(struct bpfkit_logger *lg);
+/* Records handled, and how many of them were bad. */
+BPFKIT_API uint64_t bpfkit_logger__records(const struct bpfkit_logger *lg);
+BPFKIT_API uint64_t bpfkit_logger__bad_records(const struct bpfkit_logger *lg);
+/* Number of log calls in the call-site table. */
+BPFKIT_API int bpfkit_logger__sites(const struct bpfkit_logger *lg);
+
+BPFKIT_API void bpfkit_logger__free(struct bpfkit_logger *lg);
+
+/* Sets the level of the object's bk_* calls (before load; the verifier then
+ * removes the disabled ones). BPFKIT_LOG, when set, wins at load. 0 or
+ * -ENOENT if the object does not log, -EBUSY after load. */
+BPFKIT_API int bpfkit_log__set_level(struct bpfkit_object *obj, enum bpfkit_log_level level);
+/* "error".."trace", "off", "warning" or 0-5 -> level; -1 if none of these. */
+BPFKIT_API int bpfkit_log_level__parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

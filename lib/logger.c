@@ -1,0 +1,483 @@
+/* lib/logger.c — the user-space half of bpfkit logging that touches the
+ * kernel: finds an object's (or a pin directory's) log ring buffer and
+ * call-site table, drains records (epoll, every program of the object shares
+ * one ring buffer), routes formatted lines to a stream or a callback, filters
+ * by level, and reports records lost to a full ring buffer. Before load it
+ * fills the call sites' function names and applies BPFKIT_LOG
+ * (log_prepare_load, called by bpfkit_object__load). Formatting itself is in
+ * log_format.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/logger.h>
+#include <bpfkit/object.h>
+#include <bpfkit/trace.h>
+#include "internal.h"
+#include "log_format.h"
+
+#define LOG_RB_MAP	"bpfkit_log"
+#define LOG_SITES_MAP	".rodata.bklog"
+#define LOG_DROPS_MAP	".data.bklog"
+#define LOG_LEVEL_VAR	"bpfkit_log_level"
+
+struct bpfkit_logger {
+	struct log_table tab;
+	struct ring_buffer *rb;
+	int drops_fd;		/* .data.bklog, or -1 */
+	int own_fds[3];		/* opened from pins: closed on free */
+	FILE *out;
+	bpfkit_log_fn_t fn;
+	void *ctx;
+	int level;
+	int stop;		/* a callback asked to stop */
+	uint64_t dropped_seen;
+	uint64_t records, bad;
+	time_t tm_sec;		/* cached local time of tm_sec */
+	char tm_buf[16];
+};
+
+int bpfkit_log_level__parse(const char *s)
+{
+	return log_level__parse(s);
+}
+
+/* ---- before load: function names and level ---- */
+
+/* Walks the object's symbols in the call-site section: "func.var" local
+ * statics are call sites (C has no function-name literal, so the name comes
+ * from here), LOG_LEVEL_VAR is the level. Fills func into DATA (the section
+ * image) and returns the level's offset in *LEVEL_OFF (SIZE_MAX if absent). */
+static int elf_scan(const void *bytes, size_t size, unsigned char *data, size_t dsize,
+		    size_t *level_off)
+{
+	size_t shstrndx, sec_idx = 0;
+	Elf_Scn *scn = NULL, *symscn = NULL;
+	GElf_Shdr sh, symsh = { 0 };
+	Elf_Data *syms;
+	Elf *elf;
+	int err = 0;
+
+	*level_off = SIZE_MAX;
+	elf_version(EV_CURRENT);
+	elf = elf_memory((char *)bytes, size);
+	if (!elf)
+		return -EINVAL;
+	if (elf_getshdrstrndx(elf, &shstrndx)) {
+		err = -EINVAL;
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (name && !strcmp(name, LOG_SITES_MAP))
+			sec_idx = elf_ndxscn(scn);
+		if (sh.sh_type == SHT_SYMTAB) {
+			symscn = scn;
+			symsh = sh;
+		}
+	}
+	if (!sec_idx || !symscn || !(syms = elf_getdata(symscn, NULL)) || !symsh.sh_entsize)
+		goto out;
+	for (size_t i = 0; i < symsh.sh_size / symsh.sh_entsize; i++) {
+		GElf_Sym sym;
+		const char *name, *dot;
+		size_t fo;
+
+		if (!gelf_getsym(syms, (int)i, &sym) || sym.st_shndx != sec_idx)
+			continue;
+		name = elf_strptr(elf, symsh.sh_link, sym.st_name);
+		if (!name)
+			continue;
+		if (!strcmp(name, LOG_LEVEL_VAR)) {
+			if (sym.st_value + 4 <= dsize)
+				*level_off = sym.st_value;
+			continue;
+		}
+		dot = strchr(name, '.');
+		fo = sym.st_value + offsetof(struct bk_log_site, func);
+		if (!dot || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+		    sym.st_value + sizeof(struct bk_log_site) > dsize ||
+		    memcmp(data + sym.st_value, &(uint32_t){ BK_LOG_MAGIC }, 4))
+			continue;
+		memset(data + fo, 0, BK_LOG_FUNC_LEN);
+		memcpy(data + fo, name, (size_t)(dot - name) < BK_LOG_FUNC_LEN - 1 ?
+		       (size_t)(dot - name) : BK_LOG_FUNC_LEN - 1);
+	}
+out:
+	elf_end(elf);
+	return err;
+}
+
+static int set_level(struct bpfkit_object *obj, int level, bool fill_funcs)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP);
+	const unsigned char *data;
+	unsigned char *copy;
+	size_t dsize, level_off;
+	int err;
+
+	if (!map)
+		return -ENOENT;
+	if (bpf_map__fd(map) >= 0)
+		return -EBUSY;
+	data = bpf_map__initial_value(map, &dsize);
+	if (!data)
+		return -ENOENT;
+	/* scan a copy so a failed scan leaves the image untouched */
+	copy = malloc(dsize);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, data, dsize);
+	err = elf_scan(obj->bytes, obj->size, copy, dsize, &level_off);
+	if (!err && level >= 0) {
+		if (level_off == SIZE_MAX) {
+			pr_warn("object '%s': no '%s' in %s\n", obj->name, LOG_LEVEL_VAR, LOG_SITES_MAP);
+		} else {
+			uint32_t l = (uint32_t)level;
+
+			memcpy(copy + level_off, &l, 4);
+		}
+	}
+	if (!err && (fill_funcs || level >= 0))
+		err = bpf_map__set_initial_value(map, copy, dsize);
+	free(copy);
+	return err;
+}
+
+int bpfkit_log__set_level(struct bpfkit_object *obj, enum bpfkit_log_level level)
+{
+	if (!obj || (int)level < 0 || level > BPFKIT_LOG_TRACE)
+		return -EINVAL;
+	return set_level(obj, (int)level, false);
+}
+
+int log_prepare_load(struct bpfkit_object *obj)
+{
+	const char *env = getenv("BPFKIT_LOG");
+	int level = -1, err;
+
+	if (!bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP))
+		return 0;
+	if (env && *env) {
+		level = log_level__parse(env);
+		if (level < 0)
+			pr_warn("BPFKIT_LOG='%s' is not a level (off, error, warn, info, debug, trace); ignored\n", env);
+	}
+	err = set_level(obj, level, true);
+	if (err && err != -EBUSY)
+		pr_warn("object '%s': reading its log call sites failed: %s\n", obj->name, errstr(err));
+	return err == -EBUSY ? 0 : err;
+}
+
+/* ---- records ---- */
+
+static void emit(struct bpfkit_logger *lg, int level, const char *func, const char *file,
+		 unsigned line, const char *msg, bool bad)
+{
+	struct timespec ts;
+
+	if (level > lg->level && !bad)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (lg->fn) {
+		struct bpfkit_log_record r = {
+			.level = (enum bpfkit_log_level)level, .func = func, .file = file,
+			.line = line, .msg = msg, .bad = bad,
+			.time_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec,
+		};
+
+		if (lg->fn(&r, lg->ctx) < 0)
+			lg->stop = 1;
+		return;
+	}
+	if (ts.tv_sec != lg->tm_sec) {
+		struct tm tm;
+
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(lg->tm_buf, sizeof(lg->tm_buf), "%H:%M:%S", &tm);
+		lg->tm_sec = ts.tv_sec;
+	}
+	fprintf(lg->out, "%s.%06ld %-5s %s: %s\n", lg->tm_buf, ts.tv_nsec / 1000,
+		log_level__name(level), func, msg);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct bpfkit_logger *lg = ctx;
+	const struct log_site *s;
+	char msg[1024];
+	int err;
+
+	lg->records++;
+	err = log_record__format(&lg->tab, data, size, msg, sizeof(msg), &s);
+	if (err) {
+		lg->bad++;
+		emit(lg, BPFKIT_LOG_ERROR, "bpfkit", s ? s->file : "", s ? s->line : 0, msg, true);
+	} else {
+		emit(lg, s->level, s->func[0] ? s->func : "?", s->file, s->line, msg, false);
+	}
+	return lg->stop ? -ECANCELED : 0;
+}
+
+static void check_drops(struct bpfkit_logger *lg)
+{
+	uint64_t d = bpfkit_logger__dropped(lg);
+	char msg[128];
+
+	if (d <= lg->dropped_seen)
+		return;
+	snprintf(msg, sizeof(msg), "dropped %llu log records (ring buffer full; %llu in all)",
+		 (unsigned long long)(d - lg->dropped_seen), (unsigned long long)d);
+	lg->dropped_seen = d;
+	emit(lg, BPFKIT_LOG_WARN, "bpfkit", "", 0, msg, true);
+}
+
+static int finish(struct bpfkit_logger *lg, int n)
+{
+	check_drops(lg);
+	if (!lg->fn)
+		fflush(lg->out);
+	if (n == -ECANCELED || lg->stop)
+		return -ECANCELED;
+	return n;
+}
+
+int bpfkit_logger__drain(struct bpfkit_logger *lg)
+{
+	return finish(lg, ring_buffer__consume(lg->rb));
+}
+
+int bpfkit_logger__poll(struct bpfkit_logger *lg, int timeout_ms)
+{
+	int n = ring_buffer__poll(lg->rb, timeout_ms);
+
+	if (n == -EINTR)
+		n = 0;
+	return finish(lg, n);
+}
+
+int bpfkit_logger__fd(const struct bpfkit_logger *lg)
+{
+	return ring_buffer__epoll_fd(lg->rb);
+}
+
+static int loop_fn(int fd, void *ctx)
+{
+	int n;
+
+	(void)fd;
+	n = bpfkit_logger__drain(ctx);
+	return n < 0 ? n : 0;
+}
+
+int bpfkit_logger__add_to_loop(struct bpfkit_logger *lg, struct bpfkit_loop *loop)
+{
+	return bpfkit_loop__add(loop, ring_buffer__epoll_fd(lg->rb), loop_fn, lg);
+}
+
+uint64_t bpfkit_logger__dropped(struct bpfkit_logger *lg)
+{
+	uint64_t v[16] = { 0 };	/* the value is bpfkit_log_dropped (+ user data) */
+	__u32 key = 0;
+
+	if (lg->drops_fd < 0 || bpf_map_lookup_elem(lg->drops_fd, &key, v))
+		return lg->dropped_seen;
+	return v[0];
+}
+
+uint64_t bpfkit_logger__records(const struct bpfkit_logger *lg) { return lg->records; }
+uint64_t bpfkit_logger__bad_records(const struct bpfkit_logger *lg) { return lg->bad; }
+int bpfkit_logger__sites(const struct bpfkit_logger *lg) { return lg->tab.n; }
+
+/* ---- open ---- */
+
+static struct bpfkit_logger *logger_alloc(const struct bpfkit_logger_opts *opts)
+{
+	struct bpfkit_logger *lg;
+	const char *env = getenv("BPFKIT_LOG");
+	int level = OPTS_GET(opts, level, 0);
+
+	if (!OPTS_VALID(opts, bpfkit_logger_opts)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	lg = calloc(1, sizeof(*lg));
+	if (!lg)
+		return NULL;
+	lg->drops_fd = -1;
+	for (int i = 0; i < 3; i++)
+		lg->own_fds[i] = -1;
+	lg->out = OPTS_GET(opts, out, NULL) ?: stdout;
+	lg->fn = OPTS_GET(opts, fn, NULL);
+	lg->ctx = OPTS_GET(opts, ctx, NULL);
+	/* The kernel already dropped what its level disables; by default show
+	 * all that arrives. */
+	if (level <= 0 && env && *env)
+		level = log_level__parse(env);
+	lg->level = level > 0 ? level : BPFKIT_LOG_TRACE;
+	return lg;
+}
+
+static int logger_init(struct bpfkit_logger *lg, int rb_fd, const void *sites, size_t size)
+{
+	int err = log_table__parse(&lg->tab, sites, size);
+
+	if (err)
+		return err;
+	lg->rb = ring_buffer__new(rb_fd, on_record, lg, NULL);
+	if (!lg->rb)
+		return -errno ?: -ENOMEM;
+	/* losses counted before we started are not ours to report */
+	lg->dropped_seen = bpfkit_logger__dropped(lg);
+	return 0;
+}
+
+struct bpfkit_logger *bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *opts)
+{
+	struct bpf_map *rb, *sites, *drops;
+	const void *data = NULL;
+	size_t size = 0;
+	struct bpfkit_logger *lg;
+	int err;
+
+	if (!obj) {
+		errno = EINVAL;
+		return NULL;
+	}
+	rb = bpf_object__find_map_by_name(obj->obj, LOG_RB_MAP);
+	if (!rb || bpf_map__type(rb) != BPF_MAP_TYPE_RINGBUF) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (bpf_map__fd(rb) < 0) {
+		pr_warn("object '%s': logger: load the object first\n", obj->name);
+		errno = EINVAL;
+		return NULL;
+	}
+	lg = logger_alloc(opts);
+	if (!lg)
+		return NULL;
+	sites = bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP);
+	if (sites)
+		data = bpf_map__initial_value(sites, &size);
+	drops = bpf_object__find_map_by_name(obj->obj, LOG_DROPS_MAP);
+	if (drops && bpf_map__value_size(drops) <= 128)
+		lg->drops_fd = bpf_map__fd(drops);
+	err = logger_init(lg, bpf_map__fd(rb), data, data ? size : 0);
+	if (err) {
+		pr_warn("object '%s': logger: %s\n", obj->name, errstr(err));
+		bpfkit_logger__free(lg);
+		errno = -err;
+		return NULL;
+	}
+	pr_debug("object '%s': logging from %d call site%s\n", obj->name, lg->tab.n,
+		 lg->tab.n == 1 ? "" : "s");
+	return lg;
+}
+
+static int open_pin(const char *dir, const char *name, int *fd)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/maps/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	*fd = bpf_obj_get(path);
+	return *fd < 0 ? -errno : 0;
+}
+
+struct bpfkit_logger *bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts)
+{
+	struct bpf_map_info info = {};
+	__u32 info_len = sizeof(info), key = 0;
+	struct bpfkit_logger *lg;
+	void *value = NULL;
+	int err, fd;
+
+	lg = logger_alloc(opts);
+	if (!lg)
+		return NULL;
+	err = open_pin(dir, LOG_RB_MAP, &lg->own_fds[0]);
+	if (err) {
+		pr_warn("pin dir '%s': no log ring buffer (maps/%s): %s\n", dir, LOG_RB_MAP,
+			err == -ENOENT ? "the object does not log, or DIR is not a bpfkit pin directory" : errstr(err));
+		goto fail;
+	}
+	if (bpf_obj_get_info_by_fd(lg->own_fds[0], &info, &info_len) || info.type != BPF_MAP_TYPE_RINGBUF) {
+		err = -EINVAL;
+		pr_warn("pin dir '%s': maps/%s is not a ring buffer\n", dir, LOG_RB_MAP);
+		goto fail;
+	}
+	if (!open_pin(dir, LOG_DROPS_MAP, &lg->own_fds[2])) {
+		memset(&info, 0, sizeof(info));
+		info_len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(lg->own_fds[2], &info, &info_len) &&
+		    info.type == BPF_MAP_TYPE_ARRAY && info.value_size <= 128)
+			lg->drops_fd = lg->own_fds[2];
+	}
+	err = open_pin(dir, LOG_SITES_MAP, &fd);
+	if (err == -ENOENT) {	/* log.h included, no calls: nothing will come */
+		err = logger_init(lg, lg->own_fds[0], NULL, 0);
+		if (err)
+			goto fail;
+		return lg;
+	}
+	if (err) {
+		pr_warn("pin dir '%s': maps/%s: %s\n", dir, LOG_SITES_MAP, errstr(err));
+		goto fail;
+	}
+	lg->own_fds[1] = fd;
+	memset(&info, 0, sizeof(info));
+	info_len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) || info.type != BPF_MAP_TYPE_ARRAY ||
+	    info.key_size != 4 || !info.value_size || info.value_size > (1u << 24)) {
+		err = -EINVAL;
+		pr_warn("pin dir '%s': maps/%s is not a call-site table\n", dir, LOG_SITES_MAP);
+		goto fail;
+	}
+	value = calloc(1, info.value_size);
+	if (!value) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (bpf_map_lookup_elem(fd, &key, value)) {
+		err = -errno;
+		pr_warn("pin dir '%s': reading maps/%s: %s\n", dir, LOG_SITES_MAP, errstr(err));
+		goto fail;
+	}
+	err = logger_init(lg, lg->own_fds[0], value, info.value_size);
+	if (err) {
+		pr_warn("pin dir '%s': logger: %s\n", dir, errstr(err));
+		goto fail;
+	}
+	free(value);
+	return lg;
+fail:
+	free(value);
+	bpfkit_logger__free(lg);
+	errno = -err;
+	return NULL;
+}
+
+void bpfkit_logger__free(struct bpfkit_logger *lg)
+{
+	if (!lg)
+		return;
+	ring_buffer__free(lg->rb);
+	log_table__free(&lg->tab);
+	for (int i = 0; i < 3; i++)
+		if (lg->own_fds[i] >= 0)
+			close(lg->own_fds[i]);
+	free(lg);
+}
