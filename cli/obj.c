@@ -257,6 +257,20 @@ static void annotation(const struct dump_ctx *d, const struct bpfkit_insn *in, u
 			snprintf(buf, sz, "%s", h);
 	} else if (in->code == (BPF_JMP | BPF_CALL) && r) {
 		snprintf(buf, sz, "%s", r->sym);
+		/* a static function: the call is relative to its section's symbol */
+		if (r->sym_type == STT_SECTION) {
+			uint64_t target = r->sym_value + ((int64_t)in->imm + 1) * 8;
+			size_t ns = bpfkit_elf__symbol_cnt(d->elf);
+
+			for (size_t i = 0; i < ns; i++) {
+				const struct bpfkit_elf_symbol *s = bpfkit_elf__symbol(d->elf, i);
+
+				if (s->shndx == r->sym_shndx && s->type == STT_FUNC && s->value == target) {
+					snprintf(buf, sz, "%s", s->name);
+					break;
+				}
+			}
+		}
 	} else if (r && in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
 		snprintf(buf, sz, "%s%s", r->sym, in->imm ? "" : "");
 		if (in->imm)
@@ -272,7 +286,7 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 	bool be = bpfkit_elf__big_endian(elf);
 	size_t n = sec->data_size / 8, nli = 0, li = 0;
 	const struct bpfkit_line_info *lines = NULL;
-	const char *last_line = NULL;
+	const struct bpfkit_line_info *last_li = NULL;
 	struct bpfkit_insn *insns;
 	uint64_t prog_lo = 0, prog_hi = UINT64_MAX;
 	bool header = false;
@@ -322,9 +336,13 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 
 		while (li < nli && lines[li].insn_off < off)
 			li++;
+		/* like llvm-objdump -S: print when the (file, line) changes */
 		if (li < nli && lines[li].insn_off == off && lines[li].line[0] &&
-		    (!last_line || strcmp(last_line, lines[li].line)))
-			src_line = last_line = lines[li].line;
+		    (!last_li || last_li->line_num != lines[li].line_num ||
+		     strcmp(last_li->file, lines[li].file))) {
+			last_li = &lines[li];
+			src_line = last_li->line;
+		}
 		annotation(&d, &insns[i], off, ann, sizeof(ann));
 		if (o->explain)
 			bpfkit_disasm__explain(insns, n, i, be, expl, sizeof(expl));
@@ -391,6 +409,11 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 		}
 		*printed_any = true;
 	}
+	for (size_t r = 0; r < d.nrelocs && !o->raw && !o->prog; r++)
+		if (d.relocs[r].offset >= n * 8 && !jw)
+			printf("\t\t<relocation %s of '%s' at 0x%llx is outside the section (size 0x%zx)>\n",
+			       bpfkit_elf__reloc_type_str(d.relocs[r].type), d.relocs[r].sym,
+			       (unsigned long long)d.relocs[r].offset, (size_t)sec->data_size);
 	if (header && !jw)
 		putchar('\n');
 out:

@@ -210,6 +210,8 @@ static int load_relocs(struct bpfkit_elf *e)
 			o->type = GELF_R_TYPE(rel.r_info);
 			o->sym = si < e->nsyms ? e->syms[si].name : "<bad symbol index>";
 			o->sym_shndx = si < e->nsyms ? e->syms[si].shndx : 0;
+			o->sym_type = si < e->nsyms ? e->syms[si].type : 0;
+			o->sym_value = si < e->nsyms ? e->syms[si].value : 0;
 			sr->n++;
 		}
 		qsort(sr->r, sr->n, sizeof(*sr->r), cmp_reloc);

@@ -41,6 +41,8 @@ struct bpfkit_elf_reloc {
 	uint32_t type;		/* R_BPF_* */
 	const char *sym;	/* symbol name (section name for section symbols) */
 	size_t sym_shndx;
+	uint8_t sym_type;	/* STT_* of the symbol */
+	uint64_t sym_value;
 };
 
 struct bpfkit_line_info {

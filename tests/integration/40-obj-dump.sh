@@ -1,0 +1,174 @@
+#!/bin/bash
+# tests/integration/40-obj-dump.sh — `bpfkit obj dump` and `obj sections`
+# against the real tools, instruction by instruction: llvm-objdump -d (and -dr
+# for relocations), llvm-readelf --sections, over the project's objects, the
+# every-opcode object (tests/data/isa) and Debian xdp-tools' objects.
+# No kernel needed.
+. "$(dirname "$0")/../lib.sh"
+
+command -v llvm-objdump >/dev/null || { skip "obj dump" "llvm-objdump missing"; exit 0; }
+CLANG=${CLANG:-clang}
+
+# The every-opcode object is built here (clang, like the Makefile does for
+# programs) so the test always exercises the committed source.
+ISA=$TMP/isa.bpf.o
+if ! $CLANG -target bpf -O2 -g -c "$ROOT/tests/data/isa/isa.bpf.c" -o "$ISA" 2>"$TMP/isa.err"; then
+	fail "isa object builds" "$(head -3 "$TMP/isa.err" | tr '\n' ' ')"
+	exit 0
+fi
+
+corpus=("$ISA")
+for f in "$BPFDIR"/*.bpf.o /usr/lib/x86_64-linux-gnu/bpf/*.o; do [ -f "$f" ] && corpus+=("$f"); done
+
+norm() { sed -e 's/[[:space:]]\+/ /g' -e 's/^ //' -e 's/ $//' | grep -v '^$' | grep -v 'file format'; }
+# section table rows -> "nr|name|type|addr|off|size|es|flg|lk|inf|al"
+secnorm() {
+	python3 -c '
+import re, sys
+row = re.compile(r"^\s*\[\s*(\d+)\]\s(.*?)\s+([A-Z_]+|0x[0-9a-f]+: <unknown>)\s+([0-9a-f]{16})\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([A-Za-z]*)\s+(\d+)\s+(\d+)\s+(\d+)")
+for line in sys.stdin:
+    m = row.match(line)
+    if m:
+        print("|".join(g.strip() for g in m.groups()))
+'
+}
+# the instruction lines only: "IDX: BYTES TEXT"
+insns() { grep -E '^ *[0-9]+:' ; }
+
+total=0 bad=0 files=0
+for f in "${corpus[@]}"; do
+	name=$(basename "$f")
+	secopt=()
+	# the ISA object's v4 section holds encodings LLVM 14 cannot disassemble; it is checked below
+	[ "$f" = "$ISA" ] && secopt=(--section isa/v3)
+	llvm-objdump -d ${secopt:+--section=isa/v3} "$f" | norm >"$TMP/want" 2>/dev/null
+	"$BK" obj dump --raw "${secopt[@]}" "$f" 2>"$TMP/err" | norm >"$TMP/got"
+	n=$(insns <"$TMP/want" | wc -l)
+	total=$((total + n)); files=$((files + 1))
+	if ! diff -q "$TMP/want" "$TMP/got" >/dev/null; then
+		bad=$((bad + $(diff "$TMP/want" "$TMP/got" | grep -c '^<')))
+		fail "obj dump = llvm-objdump -d: $name" "$(diff "$TMP/want" "$TMP/got" | head -4 | tr '\n' ' ')"
+	elif [ "$n" -eq 0 ]; then
+		fail "obj dump = llvm-objdump -d: $name" "no instructions compared"
+	fi
+	# relocations: the annotated view equals llvm-objdump -dr once our
+	# "# name" comments are removed
+	llvm-objdump -dr ${secopt:+--section=isa/v3} "$f" | norm >"$TMP/want.r" 2>/dev/null
+	"$BK" obj dump "${secopt[@]}" "$f" 2>/dev/null | sed 's/\t# .*//' | norm >"$TMP/got.r"
+	if ! diff -q "$TMP/want.r" "$TMP/got.r" >/dev/null; then
+		fail "obj dump relocations = llvm-objdump -dr: $name" "$(diff "$TMP/want.r" "$TMP/got.r" | head -4 | tr '\n' ' ')"
+		bad=$((bad + 1))
+	fi
+	# section table: every field llvm-readelf prints
+	llvm-readelf --sections "$f" | secnorm >"$TMP/sw"
+	"$BK" obj sections "$f" | secnorm >"$TMP/sg"
+	if ! diff -q "$TMP/sw" "$TMP/sg" >/dev/null || [ ! -s "$TMP/sw" ]; then
+		fail "obj sections = llvm-readelf --sections: $name" "$(diff "$TMP/sw" "$TMP/sg" | head -4 | tr '\n' ' ')"
+		bad=$((bad + 1))
+	fi
+done
+if [ "$bad" -eq 0 ]; then
+	pass "obj dump agrees with llvm-objdump on all $total instructions of $files objects (+ relocations, section tables)"
+fi
+
+# The v4 section: each raw word's comment in the source is the text we print.
+grep -oE '/\* .* \*/' "$ROOT/tests/data/isa/isa.bpf.c" | sed -n '/^\/\* \(r1\|w1\) %= /,$p' |
+	sed -e 's|^/\* ||' -e 's| \*/$||' -e 's/\\t/\t/' >"$TMP/v4.want"
+"$BK" obj dump --raw --section isa/v4 "$ISA" | grep -E '^ *[0-9]+:' | cut -f3- |
+	sed -e 's/ <isa_v4[^>]*>$//' >"$TMP/v4.got"
+if [ "$(wc -l <"$TMP/v4.want")" -gt 60 ] && diff "$TMP/v4.want" "$TMP/v4.got" >"$TMP/v4.diff"; then
+	pass "obj dump: ISA v4 / later encodings ($(wc -l <"$TMP/v4.want") forms) print the newer LLVM syntax"
+else
+	fail "obj dump: ISA v4 forms" "$(head -4 "$TMP/v4.diff" | tr '\n' ' ')"
+fi
+
+# Helper names, relocation targets, explain, JSON, -S.
+hello=$BPFDIR/xdp-hello.bpf.o
+if [ -f "$hello" ]; then
+	out=$("$BK" obj dump "$hello")
+	if grep -qP 'call [0-9]+\t# bpf_[a-z_]+$' <<<"$out"; then pass "obj dump names helpers"; else fail "obj dump names helpers" "no 'call N # bpf_NAME'"; fi
+	if grep -qP 'call -1\t# [a-z_]+$' <<<"$out" && ! grep -qP 'call -1\t# \.text' <<<"$out"; then
+		pass "obj dump names the callee of BPF-to-BPF calls"
+	else
+		fail "obj dump BPF-to-BPF callee" "$(grep -P 'call -1' <<<"$out" | head -2)"
+	fi
+	ex=$("$BK" obj dump --explain "$hello")
+	if grep -q 'class ALU64 (0x07) | op MOV (0xb0) | source K (immediate)' <<<"$ex" &&
+	   grep -q 'meaning: returns from the current function' <<<"$ex"; then
+		pass "obj dump --explain splits fields and says what each instruction means"
+	else
+		fail "obj dump --explain" "missing field split or meaning"
+	fi
+	if "$BK" obj dump -j "$hello" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert len(d) > 10 and all("text" in i and "bytes" in i for i in d)
+assert any(i.get("comment", "").startswith("bpf_") for i in d)
+' 2>"$TMP/j.err"; then pass "obj dump -j is JSON with text and bytes"; else fail "obj dump -j" "$(tail -1 "$TMP/j.err")"; fi
+	# -S: every source line we interleave is one llvm-objdump -S shows (it reads
+	# DWARF, we read BTF line info, so it may show more lines than we do)
+	"$BK" obj dump -S --raw "$hello" | grep '^; ' | sed 's/[[:space:]]\+/ /g' | sort -u >"$TMP/s.got"
+	llvm-objdump -S "$hello" 2>/dev/null | grep '^; ' | sed 's/[[:space:]]\+/ /g' | sort -u >"$TMP/s.want"
+	extra=$(comm -23 "$TMP/s.got" "$TMP/s.want" | grep -v '^; [a-z_ ]*(.*)$' | head -3)
+	if [ -s "$TMP/s.got" ] && [ -z "$extra" ]; then pass "obj dump -S interleaves source lines llvm-objdump -S also shows"
+	else fail "obj dump -S" "lines llvm-objdump does not show: $extra"; fi
+	if "$BK" obj dump --prog xdp_hello "$hello" | grep -q '<xdp_hello>:'; then pass "obj dump --prog"; else fail "obj dump --prog" "function not shown"; fi
+	expect_fail "obj dump --prog missing" 1 "no function 'nope'" "$BK" obj dump --prog nope "$hello"
+	expect_fail "obj dump --section missing" 1 "no executable section 'nope'" "$BK" obj dump --section nope "$hello"
+	if "$BK" obj sections "$hello" | grep -qE '\] xdp .*program \(xdp\)' &&
+	   "$BK" obj sections "$hello" | grep -qE '\] license .*license'; then
+		pass "obj sections says which sections are programs (with type) and license"
+	else
+		fail "obj sections roles" "no 'program (xdp)' / license role"
+	fi
+fi
+
+# Bad input: one-line errors, never a crash.
+printf 'not an elf at all' >"$TMP/junk.o"
+expect_fail "obj dump: not ELF" 1 "not an ELF file" "$BK" obj dump "$TMP/junk.o"
+head -c 40 "$hello" >"$TMP/trunc.o"
+expect_fail "obj dump: truncated ELF" 1 "(truncated|not an ELF|damaged)" "$BK" obj dump "$TMP/trunc.o"
+expect_fail "obj dump: wrong e_machine" 1 "e_machine is 62, not BPF" "$BK" obj dump /bin/true
+expect_fail "obj dump: missing file" 1 "No such file" "$BK" obj dump "$TMP/nope.o"
+expect_fail "obj dump: no FILE" 2 "missing FILE" "$BK" obj dump
+expect_fail "obj sections: bad option" 2 "unknown option" "$BK" obj sections --bogus "$hello"
+# a section whose offset points past the end of the file
+python3 - "$hello" "$TMP/badoff.o" "$TMP/odd.o" "$TMP/badrel.o" "$TMP/badbtf.o" <<'PY'
+import struct, sys
+src = open(sys.argv[1], 'rb').read()
+shoff, = struct.unpack_from('<Q', src, 0x28)
+shnum, shstrndx = struct.unpack_from('<HH', src, 0x3c)
+def hdr(i): return shoff + i * 64
+def name(i):
+    n, = struct.unpack_from('<I', src, hdr(i))
+    so, = struct.unpack_from('<Q', src, hdr(shstrndx) + 24)
+    return src[so + n:src.index(b'\0', so + n)].decode()
+idx = {name(i): i for i in range(shnum)}
+b = bytearray(src); struct.pack_into('<Q', b, hdr(idx['xdp']) + 24, len(src) + 4096)
+open(sys.argv[2], 'wb').write(b)
+b = bytearray(src); sz, = struct.unpack_from('<Q', b, hdr(idx['xdp']) + 32)
+struct.pack_into('<Q', b, hdr(idx['xdp']) + 32, sz - 3)
+open(sys.argv[3], 'wb').write(b)
+b = bytearray(src); ro, = struct.unpack_from('<Q', b, hdr(idx['.relxdp']) + 24)
+struct.pack_into('<Q', b, ro, 0x7fffff00)	# first relocation far outside its section
+open(sys.argv[4], 'wb').write(b)
+b = bytearray(src); bo, = struct.unpack_from('<Q', b, hdr(idx['.BTF']) + 24)
+b[bo + 8:bo + 24] = b'\xff' * 16	# BTF header offsets nonsense
+open(sys.argv[5], 'wb').write(b)
+PY
+expect_fail "obj dump: section outside the file" 1 "outside the file" "$BK" obj dump "$TMP/badoff.o"
+if out=$("$BK" obj dump "$TMP/odd.o" 2>&1) && grep -q 'not a multiple of 8' <<<"$out" && ! grep -q Sanitizer <<<"$out"; then
+	pass "obj dump: program section size not a multiple of 8 is marked"
+else
+	fail "obj dump: odd section size" "$(tail -2 <<<"$out" | tr '\n' ' ')"
+fi
+if out=$("$BK" obj dump "$TMP/badrel.o" 2>&1) && ! grep -q Sanitizer <<<"$out" && grep -q 'R_BPF_64_64' <<<"$out"; then
+	pass "obj dump: relocation outside its section is ignored, not a crash"
+else
+	fail "obj dump: bad relocation" "$(tail -2 <<<"$out" | tr '\n' ' ')"
+fi
+if out=$("$BK" obj dump -S "$TMP/badbtf.o" 2>&1) && grep -q 'BTF is corrupt' <<<"$out" && ! grep -q Sanitizer <<<"$out"; then
+	pass "obj dump -S: corrupt BTF is reported in one line, disassembly still shown"
+else
+	fail "obj dump: corrupt BTF" "$(tail -2 <<<"$out" | tr '\n' ' ')"
+fi
