@@ -195,7 +195,10 @@ static int site_cmp(const void *a, const void *b)
 {
 	const struct log_site *x = a, *y = b;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	/* ties by table position, so the later of a duplicate is the bad one */
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->fmt < y->fmt ? -1 : x->fmt > y->fmt;
 }
 
 /* Validates the entry at OFF; NULL or why it is malformed. */
