@@ -1,0 +1,500 @@
+/* apps/xdpfw/compile.c — turns a rule set into LPM-trie entries that give,
+ * for every packet, the same winner as xdpfw_rules_eval() (rules.c) with a
+ * fixed number of lookups.
+ *
+ * Why it works: prefixes either nest or are disjoint. For a packet, the
+ * longest rule source prefix P containing its source address is what the
+ * src trie returns; the rules that can match the packet's source are exactly
+ * those whose source prefix contains P (P's own and its ancestors'), so the
+ * entry for P carries the decision over that candidate set. The same argument
+ * is repeated for the destination inside P's candidates, then the decision
+ * over (protocol, dport, sport) is precomputed as a piecewise-constant
+ * function: one verdict per protocol index, or a port table (dport intervals
+ * as prefixes; an interval whose rules differ by sport points to a second
+ * table keyed by sport). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+struct node {
+	uint8_t addr[16];
+	int plen;
+	long parent;		/* index in the node array, -1 for the root */
+	size_t first, count;	/* rules of this exact prefix: ids[first..first+count) */
+	long id;		/* class id (dst stage) */
+};
+
+struct cctx {
+	const struct xdpfw_ruleset *rs;
+	const uint32_t *slots;
+	unsigned gen;
+	const struct xdpfw_emit *emit;
+	struct xdpfw_compile_stats *st;
+	uint32_t next_class, next_table;
+	/* scratch */
+	const struct xdpfw_rule_def **cand;
+	size_t ncand, capcand;
+};
+
+static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
+{
+	if (!d)
+		return 0;
+	/* D is &rs->r[i].d, the first member of rule i: recover i for its slot */
+	return xdpfw_verdict(d, c->slots[(const struct xdpfw_rule *)(const void *)d - c->rs->r]);
+}
+
+static bool has_ports(const struct xdpfw_rule_def *d)
+{
+	return d->sport_lo || d->sport_hi != 65535 || d->dport_lo || d->dport_hi != 65535;
+}
+
+static bool has_sport(const struct xdpfw_rule_def *d)
+{
+	return d->sport_lo || d->sport_hi != 65535;
+}
+
+static int emit_port_range(struct cctx *c, uint32_t table, uint32_t lo, uint32_t hi, uint32_t v)
+{
+	while (lo <= hi) {
+		uint32_t size = 1, k = 0;
+		int rc;
+
+		/* the largest aligned block starting at lo that fits */
+		while (k < 16 && !(lo & (size * 2 - 1)) && lo + size * 2 - 1 <= hi) {
+			size *= 2;
+			k++;
+		}
+		struct xdpfw_port_key key = { .prefixlen = 32 + 16 - k, .table = table };
+
+		key.port[0] = lo >> 8;
+		key.port[1] = lo & 0xff;
+		rc = c->emit->port(c->emit->ctx, &key, v);
+		if (rc)
+			return rc;
+		c->st->port++;
+		lo += size;
+	}
+	return 0;
+}
+
+static int u32cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorted unique interval starts from the [lo, hi] ranges (plus 0). */
+static size_t bounds(uint32_t *b, size_t n)
+{
+	size_t k = 0;
+
+	qsort(b, n, sizeof(*b), u32cmp);
+	for (size_t i = 0; i < n; i++)
+		if (b[i] < 65536 && (k == 0 || b[k - 1] != b[i]))
+			b[k++] = b[i];
+	return k;
+}
+
+static const struct xdpfw_rule_def *best_of(const struct xdpfw_rule_def **s, size_t n)
+{
+	const struct xdpfw_rule_def *b = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (!b || xdpfw_rule_prec(s[i], b) > 0)
+			b = s[i];
+	return b;
+}
+
+static uint32_t new_table(struct cctx *c)
+{
+	c->st->tables++;
+	return (++c->next_table) | (c->gen ? XDPFW_TABLE_GEN : 0);
+}
+
+/* Verdict for the rules S (all covering one dport interval), by sport. */
+static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, uint32_t *out)
+{
+	const struct xdpfw_rule_def **sub;
+	uint32_t *b, *vs, table;
+	size_t nb = 0, i;
+	int rc = 0;
+	bool same = true;
+
+	b = malloc((2 * n + 1) * sizeof(*b));
+	vs = malloc((2 * n + 1) * sizeof(*vs));
+	sub = malloc((n + 1) * sizeof(*sub));
+	if (!b || !vs || !sub) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	b[nb++] = 0;
+	for (i = 0; i < n; i++) {
+		b[nb++] = s[i]->sport_lo;
+		b[nb++] = s[i]->sport_hi + 1u;
+	}
+	nb = bounds(b, nb);
+	for (size_t k = 0; k < nb; k++) {
+		size_t m = 0;
+
+		for (i = 0; i < n; i++)
+			if (s[i]->sport_lo <= b[k] && s[i]->sport_hi >= b[k])
+				sub[m++] = s[i];
+		vs[k] = verdict_of(c, best_of(sub, m));
+		same = same && vs[k] == vs[0];
+	}
+	if (same) {
+		*out = vs[0];
+		goto out;
+	}
+	table = new_table(c);
+	*out = XDPFW_V_TABLE | table;
+	for (size_t k = 0; k < nb && !rc; k++) {
+		size_t e = k;
+
+		while (e + 1 < nb && vs[e + 1] == vs[k])
+			e++;
+		rc = emit_port_range(c, table, b[k], e + 1 < nb ? b[e + 1] - 1 : 65535, vs[k]);
+		k = e;
+	}
+out:
+	free(b);
+	free(vs);
+	free(sub);
+	return rc;
+}
+
+/* Decision over S (TCP or UDP rules, some with ports): a dport table. */
+static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, uint32_t *out)
+{
+	const struct xdpfw_rule_def **sub;
+	uint32_t *b, *vs, table;
+	size_t nb = 0, i;
+	int rc = 0;
+	bool same = true;
+
+	b = malloc((2 * n + 1) * sizeof(*b));
+	vs = malloc((2 * n + 1) * sizeof(*vs));
+	sub = malloc((n + 1) * sizeof(*sub));
+	if (!b || !vs || !sub) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	b[nb++] = 0;
+	for (i = 0; i < n; i++) {
+		b[nb++] = s[i]->dport_lo;
+		b[nb++] = s[i]->dport_hi + 1u;
+	}
+	nb = bounds(b, nb);
+	for (size_t k = 0; k < nb && !rc; k++) {
+		size_t m = 0;
+		bool sp = false;
+
+		for (i = 0; i < n; i++)
+			if (s[i]->dport_lo <= b[k] && s[i]->dport_hi >= b[k]) {
+				sub[m++] = s[i];
+				sp = sp || has_sport(s[i]);
+			}
+		if (sp)
+			rc = sport_decide(c, sub, m, &vs[k]);
+		else
+			vs[k] = verdict_of(c, best_of(sub, m));
+		same = same && vs[k] == vs[0];
+	}
+	if (rc)
+		goto out;
+	if (same) {
+		*out = vs[0];
+		goto out;
+	}
+	table = new_table(c);
+	*out = XDPFW_V_TABLE | table;
+	for (size_t k = 0; k < nb && !rc; k++) {
+		size_t e = k;
+
+		while (e + 1 < nb && vs[e + 1] == vs[k])
+			e++;
+		rc = emit_port_range(c, table, b[k], e + 1 < nb ? b[e + 1] - 1 : 65535, vs[k]);
+		k = e;
+	}
+out:
+	free(b);
+	free(vs);
+	free(sub);
+	return rc;
+}
+
+/* One verdict per protocol index for the candidate rules S. */
+static int decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, struct xdpfw_cls *cls)
+{
+	const struct xdpfw_rule_def **sub = malloc((n + 1) * sizeof(*sub));
+	int rc = 0;
+
+	if (!sub)
+		return -ENOMEM;
+	for (int p = 0; p < XDPFW_NPROTO && !rc; p++) {
+		bool ports_ok = p == XDPFW_P_TCP || p == XDPFW_P_UDP;
+		const struct xdpfw_rule_def *plain = NULL, *ported = NULL;
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct xdpfw_rule_def *d = s[i];
+
+			if (d->proto != XDPFW_PROTO_ANY && d->proto != p)
+				continue;
+			if (has_ports(d)) {
+				if (!ports_ok)
+					continue;
+				if (!ported || xdpfw_rule_prec(d, ported) > 0)
+					ported = d;
+			} else if (!plain || xdpfw_rule_prec(d, plain) > 0) {
+				plain = d;
+			}
+			sub[m++] = d;
+		}
+		/* a port-less rule that outranks every ported one decides alone */
+		if (!ported || (plain && xdpfw_rule_prec(plain, ported) > 0))
+			cls->v[p] = verdict_of(c, plain);
+		else
+			rc = port_decide(c, sub, m, &cls->v[p]);
+	}
+	free(sub);
+	return rc;
+}
+
+static int cand_push(struct cctx *c, const struct xdpfw_rule_def *d)
+{
+	if (c->ncand == c->capcand) {
+		size_t cap = c->capcand ? c->capcand * 2 : 64;
+		const struct xdpfw_rule_def **n = realloc(c->cand, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		c->cand = n;
+		c->capcand = cap;
+	}
+	c->cand[c->ncand++] = d;
+	return 0;
+}
+
+/* ---- prefix forests ---------------------------------------------------- */
+
+struct pref {
+	uint8_t addr[16];
+	int plen;
+	size_t rule;		/* index into the caller's rule list */
+};
+
+static int alen_of;
+
+static int pref_cmp(const void *x, const void *y)
+{
+	const struct pref *a = x, *b = y;
+	int c = memcmp(a->addr, b->addr, alen_of);
+
+	if (c)
+		return c;
+	if (a->plen != b->plen)
+		return a->plen < b->plen ? -1 : 1;
+	return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+static bool contains(const uint8_t *net, int plen, const uint8_t *a, int aplen)
+{
+	int full = plen / 8, rest = plen % 8;
+
+	if (aplen < plen || memcmp(net, a, full))
+		return false;
+	return !rest || !((net[full] ^ a[full]) & (0xff00 >> rest));
+}
+
+/* Sorts P (prefixes with the rule each came from; entries with rule ==
+ * (size_t)-1 are the root) and builds the nesting forest: one node per
+ * distinct prefix, RULES gets the rule ids grouped by node. */
+static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_out,
+			size_t *nn_out, size_t *rules)
+{
+	struct node *nodes = calloc(n + 1, sizeof(*nodes));
+	long *stack = malloc((n + 1) * sizeof(*stack));
+	size_t nn = 0, nr = 0;
+	long sp = 0;
+
+	if (!nodes || !stack) {
+		free(nodes);
+		free(stack);
+		return -ENOMEM;
+	}
+	alen_of = alen;
+	qsort(p, n, sizeof(*p), pref_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct node *cur;
+
+		if (!nn || nodes[nn - 1].plen != p[i].plen || memcmp(nodes[nn - 1].addr, p[i].addr, alen)) {
+			cur = &nodes[nn++];
+			memcpy(cur->addr, p[i].addr, 16);
+			cur->plen = p[i].plen;
+			cur->first = nr;
+			while (sp > 0 && !contains(nodes[stack[sp - 1]].addr, nodes[stack[sp - 1]].plen,
+						   cur->addr, cur->plen))
+				sp--;
+			cur->parent = sp > 0 ? stack[sp - 1] : -1;
+			stack[sp++] = nn - 1;
+		}
+		cur = &nodes[nn - 1];
+		if (p[i].rule != (size_t)-1) {
+			rules[nr++] = p[i].rule;
+			cur->count++;
+		}
+	}
+	free(stack);
+	*nodes_out = nodes;
+	*nn_out = nn;
+	return 0;
+}
+
+/* The destination stage for one source class: CAND are its candidates. */
+static int compile_dst(struct cctx *c, int family, uint32_t class,
+		       const struct xdpfw_rule_def **cand, size_t n)
+{
+	int alen = family == 4 ? 4 : 16;
+	struct pref *p = malloc((n + 1) * sizeof(*p));
+	size_t *rules = malloc((n + 1) * sizeof(*rules)), nn = 0;
+	const struct xdpfw_rule_def **sub = malloc((n + 1) * sizeof(*sub));
+	struct node *nodes = NULL;
+	int rc;
+
+	if (!p || !rules || !sub) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memset(&p[0], 0, sizeof(p[0]));
+	p[0].rule = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p[i + 1].addr, cand[i]->dst, 16);
+		p[i + 1].plen = (cand[i]->flags & XDPFW_RF_DST) ? cand[i]->dst_plen : 0;
+		if (!(cand[i]->flags & XDPFW_RF_DST))
+			memset(p[i + 1].addr, 0, 16);
+		p[i + 1].rule = i;
+	}
+	rc = build_forest(p, n + 1, alen, &nodes, &nn, rules);
+	for (size_t k = 0; k < nn && !rc; k++) {
+		struct xdpfw_cls v = { 0 };
+		size_t m = 0;
+
+		/* candidates whose destination contains this node's prefix: walk up */
+		for (long a = k; a >= 0; a = nodes[a].parent)
+			for (size_t j = 0; j < nodes[a].count; j++)
+				sub[m++] = cand[rules[nodes[a].first + j]];
+		rc = decide(c, sub, m, &v);
+		if (rc)
+			break;
+		if (family == 4) {
+			struct xdpfw_dst4_key key = { .prefixlen = 32 + nodes[k].plen, .class = class };
+
+			memcpy(key.addr, nodes[k].addr, 4);
+			rc = c->emit->dst(c->emit->ctx, 4, &key, &v);
+		} else {
+			struct xdpfw_dst6_key key = { .prefixlen = 32 + nodes[k].plen, .class = class };
+
+			memcpy(key.addr, nodes[k].addr, 16);
+			rc = c->emit->dst(c->emit->ctx, 6, &key, &v);
+		}
+		c->st->dst++;
+	}
+out:
+	free(p);
+	free(rules);
+	free(sub);
+	free(nodes);
+	return rc;
+}
+
+static int compile_family(struct cctx *c, int family)
+{
+	const struct xdpfw_ruleset *rs = c->rs;
+	int alen = family == 4 ? 4 : 16;
+	struct pref *p = malloc((rs->n + 1) * sizeof(*p));
+	size_t *rules = malloc((rs->n + 1) * sizeof(*rules)), np = 1, nn = 0;
+	struct node *nodes = NULL;
+	int rc;
+
+	if (!p || !rules) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memset(&p[0], 0, sizeof(p[0]));
+	p[0].rule = (size_t)-1;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct xdpfw_rule_def *d = &rs->r[i].d;
+
+		if (d->family && d->family != family)
+			continue;
+		memset(&p[np], 0, sizeof(p[np]));
+		if (d->flags & XDPFW_RF_SRC) {
+			memcpy(p[np].addr, d->src, 16);
+			p[np].plen = d->src_plen;
+		}
+		p[np].rule = i;
+		np++;
+	}
+	rc = build_forest(p, np, alen, &nodes, &nn, rules);
+	for (size_t k = 0; k < nn && !rc; k++) {
+		struct xdpfw_cls v = { 0 };
+		bool dst = false;
+
+		c->ncand = 0;
+		for (long a = k; a >= 0 && !rc; a = nodes[a].parent)
+			for (size_t j = 0; j < nodes[a].count && !rc; j++) {
+				const struct xdpfw_rule_def *d = &rs->r[rules[nodes[a].first + j]].d;
+
+				rc = cand_push(c, d);
+				dst = dst || ((d->flags & XDPFW_RF_DST) && d->dst_plen);
+			}
+		if (rc)
+			break;
+		if (dst) {
+			v.class = (++c->next_class) | (c->gen ? XDPFW_CLASS_GEN : 0);
+			c->st->classes++;
+			rc = compile_dst(c, family, v.class, c->cand, c->ncand);
+		} else {
+			rc = decide(c, c->cand, c->ncand, &v);
+		}
+		if (rc)
+			break;
+		if (family == 4) {
+			struct xdpfw_src4_key key = { .prefixlen = 32 + nodes[k].plen, .gen = c->gen };
+
+			memcpy(key.addr, nodes[k].addr, 4);
+			rc = c->emit->src(c->emit->ctx, 4, &key, &v);
+		} else {
+			struct xdpfw_src6_key key = { .prefixlen = 32 + nodes[k].plen, .gen = c->gen };
+
+			memcpy(key.addr, nodes[k].addr, 16);
+			rc = c->emit->src(c->emit->ctx, 6, &key, &v);
+		}
+		c->st->src++;
+	}
+out:
+	free(p);
+	free(rules);
+	free(nodes);
+	return rc;
+}
+
+int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
+		  const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st)
+{
+	struct xdpfw_compile_stats dummy;
+	struct cctx c = { .rs = rs, .slots = slots, .gen = gen & 1, .emit = emit,
+			  .st = st ? st : &dummy };
+	int rc;
+
+	memset(c.st, 0, sizeof(*c.st));
+	rc = compile_family(&c, 4);
+	if (!rc)
+		rc = compile_family(&c, 6);
+	free(c.cand);
+	return rc;
+}

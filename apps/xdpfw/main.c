@@ -1,0 +1,774 @@
+/* apps/xdpfw/main.c — the xdpfw command: dispatch, and the commands that
+ * change the firewall (load, unload, apply, rule add/del, policy) plus save
+ * and check. Listing commands live in show.c. Built only on libbpfkit's
+ * public API (and libbpf underneath it). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/bpfkit.h>
+#include <bpfkit/netns.h>
+#include "cli.h"
+
+BPFKIT_EMBED(xdpfw_obj, XDPFW_OBJ_PATH);
+
+const char *pin_dir = XDPFW_PIN_DIR;
+
+int xusage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xdpfw %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see xdpfw %s --help)\n", cmd);
+	return EXIT_USAGE;
+}
+
+void xerr(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "xdpfw: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int open_state(struct xdpfw_state *st)
+{
+	int rc = xdpfw_state_open(st, pin_dir);
+
+	if (rc == -ENOENT)
+		xerr("not loaded: no firewall state under '%s' (xdpfw load IFACE first)", pin_dir);
+	else if (rc)
+		xerr("cannot open the firewall state under '%s': %s", pin_dir, strerror(-rc));
+	return rc;
+}
+
+static const char main_help[] =
+"Usage: xdpfw [--pin-dir DIR] [--netns NAME] COMMAND [ARGS]\n"
+"\n"
+"An XDP firewall: allows or denies IPv4/IPv6 packets by source/destination\n"
+"prefix (CIDR), protocol and port ranges, with per-rule counters and atomic\n"
+"rule-set swaps. State is pinned under DIR (default " XDPFW_PIN_DIR "), so the\n"
+"firewall keeps working, with its rules, policy and counters, after xdpfw exits.\n"
+"\n"
+"Commands:\n"
+"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE]   attach the firewall\n"
+"  unload IFACE | --all [--purge]     detach (rules are kept unless --purge)\n"
+"  apply FILE                         replace the whole rule set atomically\n"
+"  rule add RULE | rule del ID|RULE | rule list [-j]\n"
+"  policy allow|deny                  set the default policy\n"
+"  save                               print the rule set in the file format\n"
+"  check FILE                         parse and check a rules file, apply nothing\n"
+"  status [-j]                        interfaces, policy, rules with counters, totals\n"
+"  top [-d SEC] [-n COUNT]            live counters and rates\n"
+"  log [-t SEC]                       stream denied packets of 'log' rules\n"
+"\n"
+"Rules (one per line in a file; '#' starts a comment):\n"
+"  policy allow|deny\n"
+"  allow|deny [src PREFIX] [dst PREFIX] [proto tcp|udp|icmp|icmpv6|any]\n"
+"             [sport N|N-M] [dport N|N-M] [log]\n"
+"  PREFIX is an IPv4/IPv6 address with an optional /LEN, or 'any'. Ports need\n"
+"  proto tcp or udp ('any' with ports means tcp or udp). 'log' (deny rules)\n"
+"  logs denied packets, rate-limited.\n"
+"\n"
+"Which rule wins: of the rules that match a packet, the one with (1) the\n"
+"longest source prefix, then (2) the longest destination prefix, then (3) a\n"
+"named protocol over 'any', then (4) the narrowest dport range, then (5) the\n"
+"narrowest sport range, then (6) the earliest in the rule set. No rule: the\n"
+"default policy. Duplicate or contradictory rules (same match) are refused.\n"
+"The datapath evaluates this with at most 4 LPM-trie lookups per packet,\n"
+"whatever the number of rules.\n"
+"\n"
+"Always: ARP and IPv6 neighbour discovery pass (a deny policy cannot cut the\n"
+"host off its LAN); truncated headers are dropped; later fragments get their\n"
+"first fragment's verdict (dropped if it was not seen). load/apply/rule/policy\n"
+"refuse a rule set that denies the SSH session in $SSH_CONNECTION unless --force.\n"
+"\n"
+"Exit status: 0 ok, 1 failure, 2 usage error.\n";
+
+/* ---- lockout protection ------------------------------------------------ */
+
+/* Would RS/POLICY deny the SSH session we are running in? */
+static bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz)
+{
+	const char *env = getenv("SSH_CONNECTION");
+	char cip[64], sip[64];
+	unsigned cport, sport;
+	struct xdpfw_pkt p = { .ipproto = 6 };
+	long w;
+
+	if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4 ||
+	    cport > 65535 || sport > 65535)
+		return false;
+	if (inet_pton(AF_INET, cip, p.saddr) == 1 && inet_pton(AF_INET, sip, p.daddr) == 1) {
+		p.family = 4;
+	} else if (inet_pton(AF_INET6, cip, p.saddr) == 1 && inet_pton(AF_INET6, sip, p.daddr) == 1) {
+		p.family = 6;
+	} else {
+		return false;
+	}
+	p.sport = cport;
+	p.dport = sport;
+	w = xdpfw_rules_eval(rs, &p);
+	if (w >= 0 && rs->r[w].d.action == XDPFW_DENY) {
+		char txt[160];
+
+		xdpfw_rule_format(&rs->r[w].d, txt, sizeof(txt));
+		snprintf(why, sz, "rule '%s' denies your SSH session from %s port %u", txt, cip, cport);
+		return true;
+	}
+	if (w < 0 && policy == XDPFW_DENY) {
+		snprintf(why, sz, "the deny policy drops your SSH session from %s port %u (no rule allows it)",
+			 cip, cport);
+		return true;
+	}
+	return false;
+}
+
+static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+			 bool force, bool quiet)
+{
+	struct xdpfw_apply_stats as;
+	struct xdpfw_cfg cfg;
+	char why[320];
+	int rc, eff = policy;
+
+	if (eff < 0) {
+		rc = xdpfw_state_cfg(st, &cfg);
+		if (rc)
+			return rc;
+		eff = cfg.policy[cfg.gen & 1];
+	}
+	if (!force && denies_ssh(rs, eff, why, sizeof(why))) {
+		xerr("refusing: %s; fix the rules or use --force", why);
+		return -EPERM;
+	}
+	rc = xdpfw_state_apply(st, rs, policy, &as);
+	if (rc) {
+		if (rc != -ENOSPC && rc != -E2BIG)
+			xerr("applying the rule set failed: %s; the previous rule set stays active",
+			     strerror(-rc));
+		return rc;
+	}
+	if (!quiet)
+		printf("applied %zu rules, policy %s (%llu entries; written in %.1f ms, switched in %.3f ms)\n",
+		       rs->n, xdpfw_policy_str(eff), (unsigned long long)as.entries, as.write_ms,
+		       as.switch_ms);
+	return 0;
+}
+
+/* ---- load / unload ----------------------------------------------------- */
+
+/* bpffs refuses '.' in names (it reserves them); interface names cannot
+ * hold ':', so "eth0.100" is pinned as link_eth0:100. */
+static void link_path(char *buf, size_t sz, const char *ifname)
+{
+	char *p;
+
+	snprintf(buf, sz, "%s/link_%s", pin_dir, ifname);
+	for (p = buf + strlen(pin_dir) + 6; *p; p++)
+		if (*p == '.')
+			*p = ':';
+}
+
+static int count_links(void)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "link_", 5);
+	closedir(d);
+	return n;
+}
+
+static void purge_state(void)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(pin_dir);
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'R' },
+		{ "max-rules", required_argument, NULL, 'M' },
+		{ "log-rate", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct xdpfw_create_opts co = { 0 };
+	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .prog_name = "xdpfw" };
+	struct xdpfw_ruleset rs;
+	struct xdpfw_state st;
+	const char *rules = NULL, *ifname;
+	char err[512], path[PATH_MAX];
+	int c, rc, policy = -1, ifindex, link_fd;
+	bool force = false, created;
+	unsigned long v;
+	char *end;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (bpfkit_xdp_mode__parse(optarg, &ao.mode))
+				return xusage("load", "--mode is auto, native or skb, not '%s'", optarg);
+			break;
+		case 'p':
+			policy = xdpfw_policy_parse(optarg);
+			if (policy < 0)
+				return xusage("load", "--policy is allow or deny, not '%s'", optarg);
+			break;
+		case 'r': rules = optarg; break;
+		case 'f': force = true; break;
+		case 'R': ao.force = true; break;
+		case 'M':
+		case 'L':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (*end || errno || !v || v > (c == 'M' ? XDPFW_MAX_SLOTS - 1 : 1000000))
+				return xusage("load", "%s wants a positive number, not '%s'",
+					      c == 'M' ? "--max-rules" : "--log-rate", optarg);
+			if (c == 'M')
+				co.max_rules = v;
+			else
+				co.log_rate = v;
+			break;
+		case 'h':
+			printf("Usage: xdpfw load IFACE [--mode auto|native|skb] [--policy allow|deny]\n"
+			       "                  [--rules FILE] [--force] [--replace] [--max-rules N] [--log-rate N]\n"
+			       "\n"
+			       "Attaches the firewall to IFACE (loading it and pinning its state under\n"
+			       "%s the first time). The rules and policy already pinned are kept;\n"
+			       "--rules FILE and --policy replace them (atomically) before attaching.\n"
+			       "\n"
+			       "  -m, --mode M       auto (native, else skb), native, skb\n"
+			       "  -p, --policy P     default for packets no rule matches\n"
+			       "  -r, --rules FILE   rule set to apply (see xdpfw --help for the format)\n"
+			       "  -f, --force        apply even if it would deny your SSH session\n"
+			       "      --replace      replace another XDP program already on IFACE\n"
+			       "      --max-rules N  rule capacity, fixed at first load (default 65536)\n"
+			       "      --log-rate N   logged denials per second per CPU (default 100)\n",
+			       pin_dir);
+			return EXIT_OK;
+		case ':': return xusage("load", "option '%s' needs a value", argv[optind - 1]);
+		default: return xusage("load", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return xusage("load", optind >= argc ? "missing the interface" : "one interface only");
+	ifname = argv[optind];
+	ifindex = bpfkit_ifindex(ifname);
+	if (ifindex < 0) {
+		xerr("interface '%s' not found", ifname);
+		return EXIT_FAIL;
+	}
+	xdpfw_ruleset_init(&rs);
+	if (rules && xdpfw_rules_parse_file(rules, &rs, err, sizeof(err))) {
+		xerr("%s; nothing loaded", err);
+		return EXIT_FAIL;
+	}
+	link_path(path, sizeof(path), ifname);
+	if (!access(path, F_OK)) {
+		xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
+		     ifname, ifname);
+		goto fail_rules;
+	}
+	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
+		goto fail_rules;
+	rc = xdpfw_state_create(&st, pin_dir, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start,
+				&co, &created);
+	if (rc)
+		goto fail_rules;
+	if (rules || policy >= 0) {
+		struct xdpfw_ruleset cur;
+		uint32_t *slots = NULL;
+
+		if (!rules) {
+			/* only the policy changes: keep the pinned rules */
+			rc = xdpfw_state_read(&st, &cur, &slots);
+			free(slots);
+			if (rc) {
+				xerr("reading the pinned rules failed: %s", strerror(-rc));
+				goto fail_state;
+			}
+			rc = checked_apply(&st, &cur, policy, force, true);
+			xdpfw_ruleset_free(&cur);
+		} else {
+			rc = checked_apply(&st, &rs, policy >= 0 ? policy : rs.policy, force, true);
+		}
+		if (rc)
+			goto fail_state;
+	}
+	link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
+	if (link_fd < 0)
+		goto fail_state;
+	if (bpf_obj_pin(link_fd, path)) {
+		xerr("pinning the link at '%s' failed: %s", path, strerror(errno));
+		close(link_fd);
+		goto fail_state;
+	}
+	close(link_fd);
+	{
+		struct xdpfw_cfg cfg;
+
+		xdpfw_state_cfg(&st, &cfg);
+		printf("xdpfw: loaded on %s (%s mode), policy %s, %u rules, state in %s\n", ifname,
+		       bpfkit_xdp_mode__str(ao.attached_mode), xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
+		       cfg.nrules[cfg.gen & 1], pin_dir);
+	}
+	xdpfw_state_close(&st);
+	xdpfw_ruleset_free(&rs);
+	return EXIT_OK;
+
+fail_state:
+	xdpfw_state_close(&st);
+	if (created && !count_links())
+		purge_state();	/* leave nothing of a first load that failed */
+fail_rules:
+	xdpfw_ruleset_free(&rs);
+	return EXIT_FAIL;
+}
+
+static int cmd_unload(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "purge", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	bool all = false, purge = false;
+	char path[PATH_MAX];
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":aPh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': all = true; break;
+		case 'P': purge = true; break;
+		case 'h':
+			printf("Usage: xdpfw unload IFACE | --all [--purge]\n"
+			       "\n"
+			       "Detaches the firewall from IFACE (or every interface). The rules,\n"
+			       "policy and counters stay pinned, so a later load restores them; with\n"
+			       "--purge (once no interface is left) they are removed too.\n");
+			return EXIT_OK;
+		case ':': return xusage("unload", "option '%s' needs a value", argv[optind - 1]);
+		default: return xusage("unload", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (all == (optind < argc) || argc - optind > 1)
+		return xusage("unload", "give one interface or --all");
+	if (access(pin_dir, F_OK)) {
+		xerr("not loaded: no firewall state under '%s'", pin_dir);
+		return EXIT_FAIL;
+	}
+	if (all) {
+		DIR *d = opendir(pin_dir);
+		struct dirent *de;
+
+		while (d && (de = readdir(d))) {
+			if (strncmp(de->d_name, "link_", 5))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+			unlink(path);
+		}
+		if (d)
+			closedir(d);
+	} else {
+		link_path(path, sizeof(path), argv[optind]);
+		if (unlink(path)) {
+			xerr("not loaded on '%s' (%s)", argv[optind], strerror(errno));
+			return EXIT_FAIL;
+		}
+	}
+	if (count_links())
+		return EXIT_OK;
+	snprintf(path, sizeof(path), "%s/prog", pin_dir);
+	unlink(path);
+	if (purge)
+		purge_state();
+	return EXIT_OK;
+}
+
+/* ---- rule sets --------------------------------------------------------- */
+
+static int cmd_apply(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct xdpfw_ruleset rs;
+	struct xdpfw_state st;
+	bool force = false, quiet = false;
+	char err[512];
+	int c, rc, policy = -1;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:fqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			policy = xdpfw_policy_parse(optarg);
+			if (policy < 0)
+				return xusage("apply", "--policy is allow or deny, not '%s'", optarg);
+			break;
+		case 'f': force = true; break;
+		case 'q': quiet = true; break;
+		case 'h':
+			printf("Usage: xdpfw apply FILE [--policy allow|deny] [--force] [--quiet]\n"
+			       "\n"
+			       "Replaces the whole rule set with FILE ('-': stdin) atomically: every\n"
+			       "packet sees the old set or the new one, never a mix. A 'policy' line in\n"
+			       "FILE (or --policy) sets the default policy, else it is kept. Counters of\n"
+			       "rules that stay are kept. On any error nothing changes.\n");
+			return EXIT_OK;
+		case ':': return xusage("apply", "option '%s' needs a value", argv[optind - 1]);
+		default: return xusage("apply", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return xusage("apply", optind >= argc ? "missing the rules file" : "one rules file only");
+	if (xdpfw_rules_parse_file(argv[optind], &rs, err, sizeof(err))) {
+		xerr("%s; nothing applied", err);
+		return EXIT_FAIL;
+	}
+	if (policy < 0)
+		policy = rs.policy;
+	rc = open_state(&st);
+	if (!rc) {
+		rc = checked_apply(&st, &rs, policy, force, quiet);
+		xdpfw_state_close(&st);
+	}
+	xdpfw_ruleset_free(&rs);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct xdpfw_ruleset rs;
+	char err[512];
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: xdpfw check FILE\n\nParses and checks a rules file; applies nothing.\n");
+		return EXIT_OK;
+	}
+	if (argc != 2)
+		return xusage("check", "wants one rules file");
+	if (xdpfw_rules_parse_file(argv[1], &rs, err, sizeof(err))) {
+		xerr("%s", err);
+		return EXIT_FAIL;
+	}
+	printf("%s: %zu rules ok%s%s\n", argv[1], rs.n, rs.policy >= 0 ? ", policy " : "",
+	       rs.policy >= 0 ? xdpfw_policy_str(rs.policy) : "");
+	xdpfw_ruleset_free(&rs);
+	return EXIT_OK;
+}
+
+static int cmd_save(int argc, char **argv)
+{
+	struct xdpfw_ruleset rs;
+	struct xdpfw_state st;
+	uint32_t *slots = NULL;
+	char txt[200];
+	int rc;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: xdpfw save\n\nPrints the active policy and rule set in the rules-file format\n"
+		       "(xdpfw apply reads it back).\n");
+		return EXIT_OK;
+	}
+	if (argc != 1)
+		return xusage("save", "takes no arguments");
+	if (open_state(&st))
+		return EXIT_FAIL;
+	rc = xdpfw_state_read(&st, &rs, &slots);
+	xdpfw_state_close(&st);
+	if (rc) {
+		xerr("reading the rules failed: %s", strerror(-rc));
+		return EXIT_FAIL;
+	}
+	printf("policy %s\n", xdpfw_policy_str(rs.policy));
+	for (size_t i = 0; i < rs.n; i++) {
+		xdpfw_rule_format(&rs.r[i].d, txt, sizeof(txt));
+		printf("%s\n", txt);
+	}
+	free(slots);
+	xdpfw_ruleset_free(&rs);
+	return fflush(stdout) || ferror(stdout) ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Reads the active set, lets EDIT change it, applies it. */
+static int edit_rules(int (*edit)(struct xdpfw_ruleset *rs, uint32_t *slots, void *ctx), void *ctx,
+		      int policy, bool force)
+{
+	struct xdpfw_ruleset rs;
+	struct xdpfw_state st;
+	uint32_t *slots = NULL;
+	char err[512];
+	int rc;
+
+	if (open_state(&st))
+		return EXIT_FAIL;
+	rc = xdpfw_state_lock(&st);
+	if (!rc)
+		rc = xdpfw_state_read(&st, &rs, &slots);
+	if (rc) {
+		xerr("reading the rules failed: %s", strerror(-rc));
+		xdpfw_state_close(&st);
+		return EXIT_FAIL;
+	}
+	rc = edit(&rs, slots, ctx);
+	if (!rc && xdpfw_ruleset_check(&rs, NULL, err, sizeof(err))) {
+		xerr("%s", err);
+		rc = -EINVAL;
+	}
+	if (!rc)
+		rc = checked_apply(&st, &rs, policy, force, true);
+	free(slots);
+	xdpfw_ruleset_free(&rs);
+	xdpfw_state_close(&st);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static int add_edit(struct xdpfw_ruleset *rs, uint32_t *slots, void *ctx)
+{
+	struct xdpfw_rule r = { .d = *(struct xdpfw_rule_def *)ctx };
+
+	(void)slots;
+	r.d.order[0] = rs->n;
+	return xdpfw_ruleset_add(rs, &r);
+}
+
+struct del_ctx {
+	bool by_id;
+	uint32_t id;
+	struct xdpfw_rule_def d;
+};
+
+static int del_edit(struct xdpfw_ruleset *rs, uint32_t *slots, void *ctx)
+{
+	struct del_ctx *dc = ctx;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (dc->by_id ? slots[i] == dc->id
+			      : (xdpfw_rule_same_match(&rs->r[i].d, &dc->d) &&
+				 rs->r[i].d.action == dc->d.action))
+			break;
+	if (i == rs->n) {
+		if (dc->by_id)
+			xerr("no rule with id %u (xdpfw rule list shows the ids)", dc->id);
+		else
+			xerr("no such rule (xdpfw rule list shows the rules)");
+		return -ENOENT;
+	}
+	memmove(&rs->r[i], &rs->r[i + 1], (rs->n - i - 1) * sizeof(rs->r[0]));
+	rs->n--;
+	for (size_t k = 0; k < rs->n; k++)
+		rs->r[k].d.order[0] = k;
+	return 0;
+}
+
+/* Joins ARGV into one line for the rule parser. */
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		strcat(s, argv[i]);
+		if (i + 1 < argc)
+			strcat(s, " ");
+	}
+	return s;
+}
+
+static int cmd_rule(int argc, char **argv)
+{
+	bool force = false;
+	char err[256], *line;
+	int col, rc, first = 2;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		printf("Usage: xdpfw rule add [--force] RULE...\n"
+		       "       xdpfw rule del [--force] ID|RULE...\n"
+		       "       xdpfw rule list [-j]\n"
+		       "\n"
+		       "add appends RULE (e.g. 'deny src 10.0.0.0/8 proto tcp dport 22') to the rule\n"
+		       "set, del removes the rule with that id (see list) or that text; both\n"
+		       "apply the changed set atomically. list shows ids, rules and hit counters.\n");
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "list"))
+		return cmd_rule_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "add") && strcmp(argv[1], "del"))
+		return xusage("rule", "unknown verb '%s' (add, del, list)", argv[1]);
+	if (argc > 2 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+		printf("Usage: xdpfw rule %s [--force] %s\n", argv[1],
+		       argv[1][0] == 'a' ? "RULE..." : "ID|RULE...");
+		return EXIT_OK;
+	}
+	if (argc > 2 && (!strcmp(argv[2], "-f") || !strcmp(argv[2], "--force"))) {
+		force = true;
+		first = 3;
+	}
+	if (argc <= first)
+		return xusage("rule", "%s wants a rule", argv[1]);
+	if (!strcmp(argv[1], "del") && argc == first + 1 && argv[first][0] >= '0' && argv[first][0] <= '9') {
+		struct del_ctx dc = { .by_id = true };
+		char *end;
+
+		errno = 0;
+		unsigned long id = strtoul(argv[first], &end, 10);
+		if (*end || errno || id > UINT32_MAX)
+			return xusage("rule", "'%s' is not a rule id", argv[first]);
+		dc.id = id;
+		return edit_rules(del_edit, &dc, -1, force);
+	}
+	line = join_args(argc - first, argv + first);
+	if (!line)
+		return EXIT_FAIL;
+	struct del_ctx dc = { 0 };
+
+	rc = xdpfw_rule_parse(line, &dc.d, &col, err, sizeof(err));
+	if (rc) {
+		xerr("rule '%s': column %d: %s", line, col, err);
+		free(line);
+		return EXIT_FAIL;
+	}
+	free(line);
+	if (!strcmp(argv[1], "add"))
+		return edit_rules(add_edit, &dc.d, -1, force);
+	return edit_rules(del_edit, &dc, -1, force);
+}
+
+static int keep_edit(struct xdpfw_ruleset *rs, uint32_t *slots, void *ctx)
+{
+	(void)rs;
+	(void)slots;
+	(void)ctx;
+	return 0;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	bool force = argc == 3 && (!strcmp(argv[2], "-f") || !strcmp(argv[2], "--force"));
+	int p;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("Usage: xdpfw policy allow|deny [--force]\n\nSets the default policy for packets no "
+		       "rule matches (atomically, with the rules).\n");
+		return EXIT_OK;
+	}
+	if (argc != 2 && !force)
+		return xusage("policy", "wants allow or deny");
+	p = xdpfw_policy_parse(argv[1]);
+	if (p < 0)
+		return xusage("policy", "is allow or deny, not '%s'", argv[1]);
+	return edit_rules(keep_edit, NULL, p, force);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} cmds[] = {
+	{ "load", cmd_load }, { "unload", cmd_unload }, { "apply", cmd_apply },
+	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
+	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
+	{ "log", cmd_log },
+};
+
+int main(int argc, char **argv)
+{
+	const char *env = getenv("XDPFW_PIN_DIR");
+	int i = 1;
+
+	if (env && *env)
+		pin_dir = env;
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(main_help, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(argv[i], "--pin-dir") && i + 1 < argc) {
+			pin_dir = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "--netns") && i + 1 < argc) {
+			int rc = bpfkit_netns__enter(argv[i + 1]);
+
+			if (rc) {
+				xerr("network namespace '%s': %s", argv[i + 1], strerror(-rc));
+				return EXIT_FAIL;
+			}
+			i += 2;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			bpfkit_set_print_level(BPFKIT_DEBUG);
+			i++;
+		} else {
+			fprintf(stderr, "xdpfw: unknown option '%s' (see xdpfw --help)\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		fputs(main_help, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		fputs(main_help, stdout);
+		return EXIT_OK;
+	}
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (!strcmp(argv[i], cmds[k].name)) {
+			int rc = cmds[k].fn(argc - i, argv + i);
+
+			if (fflush(stdout) || ferror(stdout))
+				return EXIT_FAIL;
+			return rc;
+		}
+	fprintf(stderr, "xdpfw: unknown command '%s' (see xdpfw --help)\n", argv[i]);
+	return EXIT_USAGE;
+}

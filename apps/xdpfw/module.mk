@@ -1,0 +1,15 @@
+# apps/xdpfw/module.mk — build/bin/xdpfw: the firewall CLI with its datapath
+# (build/bpf/xdpfw.bpf.o, built by the top-level BPF rule) embedded.
+XDPFW_SRCS := $(filter-out %.bpf.c,$(wildcard apps/xdpfw/*.c))
+XDPFW_HDRS := $(wildcard apps/xdpfw/*.h)
+
+$(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw -DXDPFW_OBJ_PATH='"$(BPF_OUT)/xdpfw.bpf.o"' \
+		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL)
+
+all: $(BUILD)/bin/xdpfw
+ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
+
+# the datapath shares its map layouts with user space
+$(BPF_OUT)/xdpfw.bpf.o: apps/xdpfw/xdpfw_common.h

@@ -1,0 +1,701 @@
+/* apps/xdpfw/rules.c — the xdpfw rule language: parser (with file:line:col
+ * errors), formatter, set checks and the reference evaluator. The evaluator
+ * is the definition of "which rule wins"; compile.c builds tries that give
+ * the same answer without looping, and the tests compare the two.
+ *
+ * Precedence among matching rules (first difference decides):
+ *   1. longer source prefix      2. longer destination prefix
+ *   3. a named protocol over any 4. narrower destination port range
+ *   5. narrower source port range 6. earlier in the rule set */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rules.h"
+
+void xdpfw_ruleset_init(struct xdpfw_ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->policy = -1;
+}
+
+void xdpfw_ruleset_free(struct xdpfw_ruleset *rs)
+{
+	free(rs->r);
+	xdpfw_ruleset_init(rs);
+}
+
+int xdpfw_ruleset_add(struct xdpfw_ruleset *rs, const struct xdpfw_rule *r)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct xdpfw_rule *nr = realloc(rs->r, cap * sizeof(*nr));
+
+		if (!nr)
+			return -ENOMEM;
+		rs->r = nr;
+		rs->cap = cap;
+	}
+	rs->r[rs->n++] = *r;
+	return 0;
+}
+
+const char *xdpfw_policy_str(int policy)
+{
+	return policy == XDPFW_DENY ? "deny" : "allow";
+}
+
+int xdpfw_policy_parse(const char *s)
+{
+	if (!strcmp(s, "allow"))
+		return XDPFW_ALLOW;
+	if (!strcmp(s, "deny"))
+		return XDPFW_DENY;
+	return -1;
+}
+
+static const char *const proto_names[XDPFW_NPROTO] = {
+	[XDPFW_P_OTHER] = "other", [XDPFW_P_TCP] = "tcp", [XDPFW_P_UDP] = "udp",
+	[XDPFW_P_ICMP] = "icmp", [XDPFW_P_ICMPV6] = "icmpv6",
+};
+
+int xdpfw_proto_index(uint8_t ipproto)
+{
+	switch (ipproto) {
+	case 6: return XDPFW_P_TCP;
+	case 17: return XDPFW_P_UDP;
+	case 1: return XDPFW_P_ICMP;
+	case 58: return XDPFW_P_ICMPV6;
+	default: return XDPFW_P_OTHER;
+	}
+}
+
+/* ---- parsing ---------------------------------------------------------- */
+
+struct tok {
+	const char *s;
+	int len;
+	int col;		/* 1-based */
+};
+
+#define MAX_TOKS 32
+
+struct perr {
+	int col;
+	char *buf;
+	size_t sz;
+};
+
+static int fail(struct perr *e, int col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct perr *e, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->col = col;
+	va_start(ap, fmt);
+	vsnprintf(e->buf, e->sz, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool tok_is(const struct tok *t, const char *w)
+{
+	return (int)strlen(w) == t->len && !memcmp(t->s, w, t->len);
+}
+
+/* Copies a token into BUF (NUL-terminated, truncated to fit). */
+static const char *tok_str(const struct tok *t, char *buf, size_t sz)
+{
+	size_t n = (size_t)t->len < sz - 1 ? (size_t)t->len : sz - 1;
+
+	memcpy(buf, t->s, n);
+	buf[n] = 0;
+	return buf;
+}
+
+static bool host_bits_clear(const uint8_t *a, int alen, int plen)
+{
+	for (int i = 0; i < alen * 8; i++)
+		if (i >= plen && (a[i / 8] & (0x80 >> (i % 8))))
+			return false;
+	return true;
+}
+
+static void mask_prefix(uint8_t *a, int alen, int plen)
+{
+	for (int i = plen; i < alen * 8; i++)
+		a[i / 8] &= ~(0x80 >> (i % 8));
+}
+
+/* "any" -> *family 0; "A", "A/N" -> family 4 or 6. */
+static int parse_prefix(const struct tok *t, uint8_t addr[16], uint8_t *plen, uint8_t *family,
+			struct perr *e)
+{
+	char buf[96], *slash, *end;
+	int alen, fam;
+	long n;
+
+	if (tok_is(t, "any")) {
+		*family = 0;
+		return 0;
+	}
+	if (t->len >= (int)sizeof(buf))
+		return fail(e, t->col, "'%.40s...' is not an address or prefix", t->s);
+	tok_str(t, buf, sizeof(buf));
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, buf, addr) == 1) {
+		fam = 4;
+		alen = 4;
+	} else if (inet_pton(AF_INET6, buf, addr) == 1) {
+		fam = 6;
+		alen = 16;
+	} else {
+		return fail(e, t->col, "'%s' is not an IPv4 or IPv6 address", buf);
+	}
+	n = alen * 8;
+	if (slash) {
+		if (!isdigit((unsigned char)slash[1]))
+			return fail(e, t->col + (int)(slash - buf) + 1,
+				    "prefix length after '/' must be a number");
+		errno = 0;
+		n = strtol(slash + 1, &end, 10);
+		if (*end || errno || n < 0 || n > alen * 8)
+			return fail(e, t->col + (int)(slash - buf) + 1,
+				    "prefix length '%s' out of range (0-%d for IPv%d)", slash + 1,
+				    alen * 8, fam);
+	}
+	if (!host_bits_clear(addr, alen, n)) {
+		char net[64];
+		uint8_t m[16];
+
+		memcpy(m, addr, 16);
+		mask_prefix(m, alen, n);
+		inet_ntop(fam == 4 ? AF_INET : AF_INET6, m, net, sizeof(net));
+		return fail(e, t->col, "'%s/%ld' has host bits set (the network is %s/%ld)",
+			    buf, n, net, n);
+	}
+	*plen = n;
+	*family = fam;
+	return 0;
+}
+
+static int parse_port_num(const char *s, int len, int col, long *out, struct perr *e)
+{
+	long v = 0;
+
+	if (len <= 0 || len > 9)
+		return fail(e, col, "'%.*s' is not a port number", len > 20 ? 20 : len, s);
+	for (int i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return fail(e, col, "'%.*s' is not a port number", len, s);
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > 65535)
+		return fail(e, col, "port %ld out of range (0-65535)", v);
+	*out = v;
+	return 0;
+}
+
+static int parse_ports(const struct tok *t, uint16_t *lo, uint16_t *hi, struct perr *e)
+{
+	const char *dash = memchr(t->s, '-', t->len);
+	long a, b;
+
+	if (tok_is(t, "any")) {
+		*lo = 0;
+		*hi = 65535;
+		return 0;
+	}
+	if (!dash) {
+		if (parse_port_num(t->s, t->len, t->col, &a, e))
+			return -EINVAL;
+		*lo = *hi = a;
+		return 0;
+	}
+	if (parse_port_num(t->s, dash - t->s, t->col, &a, e) ||
+	    parse_port_num(dash + 1, t->len - (dash - t->s) - 1, t->col + (dash - t->s) + 1, &b, e))
+		return -EINVAL;
+	if (a > b)
+		return fail(e, t->col, "port range %ld-%ld is backwards", a, b);
+	*lo = a;
+	*hi = b;
+	return 0;
+}
+
+static int tokenize(const char *text, struct tok *toks, int *ntok, struct perr *e)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (n == MAX_TOKS)
+			return fail(e, (int)(p - text) + 1, "too many words on one line (max %d)", MAX_TOKS);
+		toks[n].s = p;
+		toks[n].col = (int)(p - text) + 1;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '#')
+			p++;
+		toks[n].len = (int)(p - toks[n].s);
+		if (!isprint((unsigned char)toks[n].s[0]))
+			return fail(e, toks[n].col, "unexpected character 0x%02x",
+				    (unsigned char)toks[n].s[0]);
+		n++;
+	}
+	*ntok = n;
+	return 0;
+}
+
+static bool has_ports(const struct xdpfw_rule_def *d)
+{
+	return d->sport_lo || d->sport_hi != 65535 || d->dport_lo || d->dport_hi != 65535;
+}
+
+static int parse_rule_toks(const struct tok *t, int n, struct xdpfw_rule_def *d, struct perr *e)
+{
+	bool seen_src = false, seen_dst = false, seen_proto = false, seen_sp = false, seen_dp = false;
+	int proto_col = 0, port_col = 0, dst_col = 0;
+	uint8_t sfam = 0, dfam = 0;
+	char buf[64];
+
+	memset(d, 0, sizeof(*d));
+	d->proto = XDPFW_PROTO_ANY;
+	d->sport_hi = d->dport_hi = 65535;
+	if (tok_is(&t[0], "allow"))
+		d->action = XDPFW_ALLOW;
+	else if (tok_is(&t[0], "deny"))
+		d->action = XDPFW_DENY;
+	else
+		return fail(e, t[0].col, "expected 'allow', 'deny' or 'policy', not '%s'",
+			    tok_str(&t[0], buf, sizeof(buf)));
+
+	for (int i = 1; i < n; i++) {
+		const struct tok *k = &t[i], *v = i + 1 < n ? &t[i + 1] : NULL;
+		bool *seen;
+
+		if (tok_is(k, "log")) {
+			if (d->flags & XDPFW_RF_LOG)
+				return fail(e, k->col, "'log' given twice");
+			d->flags |= XDPFW_RF_LOG;
+			continue;
+		}
+		if (tok_is(k, "src") || tok_is(k, "from"))
+			seen = &seen_src;
+		else if (tok_is(k, "dst") || tok_is(k, "to"))
+			seen = &seen_dst;
+		else if (tok_is(k, "proto"))
+			seen = &seen_proto;
+		else if (tok_is(k, "sport"))
+			seen = &seen_sp;
+		else if (tok_is(k, "dport"))
+			seen = &seen_dp;
+		else
+			return fail(e, k->col, "unknown word '%s' (src, dst, proto, sport, dport, log)",
+				    tok_str(k, buf, sizeof(buf)));
+		if (*seen)
+			return fail(e, k->col, "'%s' given twice", tok_str(k, buf, sizeof(buf)));
+		*seen = true;
+		if (!v)
+			return fail(e, k->col + k->len, "'%s' needs a value", tok_str(k, buf, sizeof(buf)));
+		i++;
+		if (seen == &seen_src) {
+			if (parse_prefix(v, d->src, &d->src_plen, &sfam, e))
+				return -EINVAL;
+			if (sfam)
+				d->flags |= XDPFW_RF_SRC;
+		} else if (seen == &seen_dst) {
+			dst_col = v->col;
+			if (parse_prefix(v, d->dst, &d->dst_plen, &dfam, e))
+				return -EINVAL;
+			if (dfam)
+				d->flags |= XDPFW_RF_DST;
+		} else if (seen == &seen_proto) {
+			proto_col = v->col;
+			if (tok_is(v, "any")) {
+				d->proto = XDPFW_PROTO_ANY;
+			} else {
+				int p;
+
+				for (p = XDPFW_P_TCP; p < XDPFW_NPROTO; p++)
+					if (tok_is(v, proto_names[p]))
+						break;
+				if (p == XDPFW_NPROTO)
+					return fail(e, v->col, "unknown protocol '%s' (tcp, udp, icmp, icmpv6, any)",
+						    tok_str(v, buf, sizeof(buf)));
+				d->proto = p;
+			}
+		} else if (seen == &seen_sp) {
+			port_col = port_col ? port_col : v->col;
+			if (parse_ports(v, &d->sport_lo, &d->sport_hi, e))
+				return -EINVAL;
+		} else {
+			port_col = port_col ? port_col : v->col;
+			if (parse_ports(v, &d->dport_lo, &d->dport_hi, e))
+				return -EINVAL;
+		}
+	}
+	if (sfam && dfam && sfam != dfam)
+		return fail(e, dst_col, "source is IPv%d but destination is IPv%d", sfam, dfam);
+	d->family = sfam ? sfam : dfam;
+	if (d->proto == XDPFW_P_ICMP && d->family == 6)
+		return fail(e, proto_col, "icmp is IPv4's; IPv6 rules want icmpv6");
+	if (d->proto == XDPFW_P_ICMPV6 && d->family == 4)
+		return fail(e, proto_col, "icmpv6 is IPv6's; IPv4 rules want icmp");
+	if (has_ports(d) && d->proto != XDPFW_PROTO_ANY && d->proto != XDPFW_P_TCP &&
+	    d->proto != XDPFW_P_UDP)
+		return fail(e, port_col, "ports need proto tcp or udp (or any, meaning both)");
+	if ((d->flags & XDPFW_RF_LOG) && d->action != XDPFW_DENY)
+		return fail(e, t[0].col, "'log' is for deny rules (denied packets are logged)");
+	return 0;
+}
+
+int xdpfw_rule_parse(const char *text, struct xdpfw_rule_def *d, int *col,
+		     char *err, size_t errsz)
+{
+	struct perr e = { .buf = err, .sz = errsz };
+	struct tok t[MAX_TOKS];
+	int n, rc;
+
+	rc = tokenize(text, t, &n, &e);
+	if (!rc && n == 0)
+		rc = fail(&e, 1, "empty rule");
+	if (!rc && tok_is(&t[0], "policy"))
+		rc = fail(&e, 1, "'policy' is not a rule");
+	if (!rc)
+		rc = parse_rule_toks(t, n, d, &e);
+	if (rc && col)
+		*col = e.col;
+	return rc;
+}
+
+int xdpfw_rules_parse_text(const char *text, size_t len, const char *name,
+			   struct xdpfw_ruleset *rs, char *err, size_t errsz)
+{
+	struct perr e = { .buf = err, .sz = errsz };
+	char msg[256], *line = NULL;
+	size_t off = 0, cap = 0;
+	int lineno = 0, policy_line = 0, rc = 0;
+
+	xdpfw_ruleset_init(rs);
+	name = name ? name : "<rules>";
+	while (off < len) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		size_t ll = nl ? (size_t)(nl - (text + off)) : len - off;
+		struct tok t[MAX_TOKS];
+		int n;
+
+		lineno++;
+		if (ll + 1 > cap) {
+			char *nb = realloc(line, ll + 1);
+
+			if (!nb) {
+				rc = -ENOMEM;
+				snprintf(err, errsz, "%s: out of memory", name);
+				goto fail;
+			}
+			line = nb;
+			cap = ll + 1;
+		}
+		memcpy(line, text + off, ll);
+		line[ll] = 0;
+		off += ll + 1;
+		e.buf = msg;
+		e.sz = sizeof(msg);
+		if (memchr(text + off - ll - 1, 0, ll)) {
+			rc = fail(&e, (int)strlen(line) + 1, "NUL byte in the rules");
+			goto fail_at;
+		}
+		if ((rc = tokenize(line, t, &n, &e)))
+			goto fail_at;
+		if (n == 0)
+			continue;
+		if (tok_is(&t[0], "policy")) {
+			char pb[8];
+			int p;
+
+			if (n < 2) {
+				rc = fail(&e, t[0].col + t[0].len, "'policy' needs allow or deny");
+				goto fail_at;
+			}
+			p = xdpfw_policy_parse(tok_str(&t[1], pb, sizeof(pb)));
+			if (p < 0 || t[1].len >= (int)sizeof(pb)) {
+				rc = fail(&e, t[1].col, "policy is allow or deny, not '%.20s'", t[1].s);
+				goto fail_at;
+			}
+			if (n > 2) {
+				rc = fail(&e, t[2].col, "unexpected '%.20s' after the policy", t[2].s);
+				goto fail_at;
+			}
+			if (policy_line) {
+				rc = fail(&e, t[0].col, "policy already set on line %d", policy_line);
+				goto fail_at;
+			}
+			policy_line = lineno;
+			rs->policy = p;
+			continue;
+		}
+		struct xdpfw_rule r = { .line = lineno };
+
+		if ((rc = parse_rule_toks(t, n, &r.d, &e)))
+			goto fail_at;
+		r.d.order[0] = rs->n;
+		if ((rc = xdpfw_ruleset_add(rs, &r))) {
+			snprintf(err, errsz, "%s: out of memory", name);
+			goto fail;
+		}
+	}
+	free(line);
+	rc = xdpfw_ruleset_check(rs, name, err, errsz);
+	if (rc)
+		xdpfw_ruleset_free(rs);
+	return rc;
+
+fail_at:
+	snprintf(err, errsz, "%s:%d:%d: %s", name, lineno, e.col, msg);
+fail:
+	free(line);
+	xdpfw_ruleset_free(rs);
+	return rc;
+}
+
+int xdpfw_rules_parse_file(const char *path, struct xdpfw_ruleset *rs, char *err, size_t errsz)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int rc;
+
+	xdpfw_ruleset_init(rs);
+	if (!f) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	do {
+		if (cap - len < 65536) {
+			char *nb = realloc(buf, cap + 1048576);
+
+			if (!nb) {
+				free(buf);
+				if (f != stdin)
+					fclose(f);
+				snprintf(err, errsz, "%s: out of memory", path);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap += 1048576;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	rc = ferror(f) ? -EIO : 0;
+	if (f != stdin)
+		fclose(f);
+	if (rc) {
+		snprintf(err, errsz, "%s: read error", path);
+		free(buf);
+		return rc;
+	}
+	rc = xdpfw_rules_parse_text(buf, len, path, rs, err, errsz);
+	free(buf);
+	return rc;
+}
+
+/* ---- comparing, checking, formatting ----------------------------------- */
+
+int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
+{
+	int c;
+
+#define CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
+	CMP(family);
+	CMP(src_plen);
+	CMP(dst_plen);
+	if ((a->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) != (b->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)))
+		return (a->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) < (b->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) ? -1 : 1;
+	if ((c = memcmp(a->src, b->src, 16)))
+		return c;
+	if ((c = memcmp(a->dst, b->dst, 16)))
+		return c;
+	CMP(proto);
+	CMP(sport_lo);
+	CMP(sport_hi);
+	CMP(dport_lo);
+	CMP(dport_hi);
+#undef CMP
+	return 0;
+}
+
+bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
+{
+	return xdpfw_rule_match_cmp(a, b) == 0;
+}
+
+static const struct xdpfw_ruleset *sort_rs;
+
+static int idx_cmp(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = xdpfw_rule_match_cmp(&sort_rs->r[i].d, &sort_rs->r[j].d);
+
+	return c ? c : (i < j ? -1 : i > j);
+}
+
+int xdpfw_ruleset_check(const struct xdpfw_ruleset *rs, const char *name, char *err, size_t errsz)
+{
+	size_t *idx;
+	int rc = 0;
+
+	if (rs->n < 2)
+		return 0;
+	idx = malloc(rs->n * sizeof(*idx));
+	if (!idx) {
+		snprintf(err, errsz, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rs->n; i++)
+		idx[i] = i;
+	sort_rs = rs;
+	qsort(idx, rs->n, sizeof(*idx), idx_cmp);
+	for (size_t k = 1; k < rs->n && !rc; k++) {
+		const struct xdpfw_rule *a = &rs->r[idx[k - 1]], *b = &rs->r[idx[k]];
+		char txt[160];
+
+		if (!xdpfw_rule_same_match(&a->d, &b->d))
+			continue;
+		xdpfw_rule_format(&b->d, txt, sizeof(txt));
+		if (name && b->line)
+			snprintf(err, errsz, "%s:%d:1: '%s' %s line %d", name, b->line, txt,
+				 a->d.action == b->d.action ? "duplicates" : "contradicts", a->line);
+		else
+			snprintf(err, errsz, "'%s' %s rule %zu", txt,
+				 a->d.action == b->d.action ? "duplicates" : "contradicts", idx[k - 1] + 1);
+		rc = -EINVAL;
+	}
+	free(idx);
+	return rc;
+}
+
+static void fmt_prefix(const uint8_t *a, int plen, int family, char *buf, size_t sz)
+{
+	char s[64];
+
+	inet_ntop(family == 4 ? AF_INET : AF_INET6, a, s, sizeof(s));
+	snprintf(buf, sz, "%s/%d", s, plen);
+}
+
+static void fmt_ports(const char *kw, uint16_t lo, uint16_t hi, char *buf, size_t sz)
+{
+	if (lo == 0 && hi == 65535)
+		buf[0] = 0;
+	else if (lo == hi)
+		snprintf(buf, sz, " %s %u", kw, lo);
+	else
+		snprintf(buf, sz, " %s %u-%u", kw, lo, hi);
+}
+
+void xdpfw_rule_format(const struct xdpfw_rule_def *d, char *buf, size_t sz)
+{
+	char src[96] = "", dst[96] = "", proto[24] = "", sp[24], dp[24], p[72];
+
+	if (d->flags & XDPFW_RF_SRC) {
+		fmt_prefix(d->src, d->src_plen, d->family, p, sizeof(p));
+		snprintf(src, sizeof(src), " src %s", p);
+	}
+	if (d->flags & XDPFW_RF_DST) {
+		fmt_prefix(d->dst, d->dst_plen, d->family, p, sizeof(p));
+		snprintf(dst, sizeof(dst), " dst %s", p);
+	}
+	if (d->proto < XDPFW_NPROTO)
+		snprintf(proto, sizeof(proto), " proto %s", proto_names[d->proto]);
+	fmt_ports("sport", d->sport_lo, d->sport_hi, sp, sizeof(sp));
+	fmt_ports("dport", d->dport_lo, d->dport_hi, dp, sizeof(dp));
+	snprintf(buf, sz, "%s%s%s%s%s%s%s", d->action == XDPFW_DENY ? "deny" : "allow",
+		 src, dst, proto, sp, dp, (d->flags & XDPFW_RF_LOG) ? " log" : "");
+}
+
+/* ---- the reference evaluator ------------------------------------------ */
+
+static bool prefix_match(const uint8_t *net, int plen, const uint8_t *a)
+{
+	int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(net, a, full))
+		return false;
+	return !rest || !((net[full] ^ a[full]) & (0xff00 >> rest));
+}
+
+bool xdpfw_rule_matches(const struct xdpfw_rule_def *d, const struct xdpfw_pkt *p)
+{
+	int pidx = xdpfw_proto_index(p->ipproto);
+
+	if (d->family && d->family != p->family)
+		return false;
+	if ((d->flags & XDPFW_RF_SRC) && !prefix_match(d->src, d->src_plen, p->saddr))
+		return false;
+	if ((d->flags & XDPFW_RF_DST) && !prefix_match(d->dst, d->dst_plen, p->daddr))
+		return false;
+	if (d->proto != XDPFW_PROTO_ANY && d->proto != pidx)
+		return false;
+	if (has_ports(d)) {
+		if (pidx != XDPFW_P_TCP && pidx != XDPFW_P_UDP)
+			return false;
+		if (p->sport < d->sport_lo || p->sport > d->sport_hi ||
+		    p->dport < d->dport_lo || p->dport > d->dport_hi)
+			return false;
+	}
+	return true;
+}
+
+int xdpfw_rule_prec(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
+{
+	int wa, wb;
+
+	if (a->src_plen != b->src_plen)
+		return a->src_plen > b->src_plen ? 1 : -1;
+	if (a->dst_plen != b->dst_plen)
+		return a->dst_plen > b->dst_plen ? 1 : -1;
+	if ((a->proto == XDPFW_PROTO_ANY) != (b->proto == XDPFW_PROTO_ANY))
+		return a->proto != XDPFW_PROTO_ANY ? 1 : -1;
+	wa = a->dport_hi - a->dport_lo;
+	wb = b->dport_hi - b->dport_lo;
+	if (wa != wb)
+		return wa < wb ? 1 : -1;
+	wa = a->sport_hi - a->sport_lo;
+	wb = b->sport_hi - b->sport_lo;
+	if (wa != wb)
+		return wa < wb ? 1 : -1;
+	if (a->order[0] != b->order[0])	/* a rule set keeps positions in order[0] */
+		return a->order[0] < b->order[0] ? 1 : -1;
+	return 0;
+}
+
+long xdpfw_rules_eval(const struct xdpfw_ruleset *rs, const struct xdpfw_pkt *p)
+{
+	long best = -1;
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (xdpfw_rule_matches(&rs->r[i].d, p) &&
+		    (best < 0 || xdpfw_rule_prec(&rs->r[i].d, &rs->r[best].d) > 0))
+			best = i;
+	return best;
+}
+
+uint32_t xdpfw_verdict(const struct xdpfw_rule_def *d, uint32_t slot)
+{
+	uint32_t v = (slot + 1) & XDPFW_V_SLOT_MASK;
+
+	if (d->action == XDPFW_DENY)
+		v |= XDPFW_V_DENY;
+	if (d->flags & XDPFW_RF_LOG)
+		v |= XDPFW_V_LOG;
+	return v;
+}

@@ -1,0 +1,90 @@
+/* apps/xdpfw/rules.h — xdpfw rules in user space: the rule-file parser, the
+ * formatter (`save`), set checks (duplicates, contradictions), the reference
+ * evaluator that defines which rule wins, and the compiler to LPM-trie
+ * entries (compile.c). */
+#ifndef XDPFW_RULES_H
+#define XDPFW_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "xdpfw_common.h"
+
+struct xdpfw_rule {
+	struct xdpfw_rule_def d;
+	int line;			/* source line (0: not from a file) */
+};
+
+struct xdpfw_ruleset {
+	struct xdpfw_rule *r;
+	size_t n, cap;
+	int policy;			/* XDPFW_ALLOW/XDPFW_DENY, -1 if the text set none */
+};
+
+void xdpfw_ruleset_init(struct xdpfw_ruleset *rs);
+void xdpfw_ruleset_free(struct xdpfw_ruleset *rs);
+int xdpfw_ruleset_add(struct xdpfw_ruleset *rs, const struct xdpfw_rule *r);
+
+/* Parses one rule ("deny src 10.0.0.0/8 proto tcp dport 22 log"). On error
+ * returns -EINVAL, *col gets the 1-based column and ERR the reason. */
+int xdpfw_rule_parse(const char *text, struct xdpfw_rule_def *d, int *col,
+		     char *err, size_t errsz);
+
+/* Parses a whole rules file (rules, "policy allow|deny", comments). Rules get
+ * order = their position. On error: -EINVAL and ERR = "NAME:LINE:COL: why";
+ * RS is then left empty. Runs xdpfw_ruleset_check too. */
+int xdpfw_rules_parse_text(const char *text, size_t len, const char *name,
+			   struct xdpfw_ruleset *rs, char *err, size_t errsz);
+int xdpfw_rules_parse_file(const char *path, struct xdpfw_ruleset *rs,
+			   char *err, size_t errsz);
+
+/* Refuses duplicate rules and contradictory ones (same match, other action).
+ * NAME (may be NULL) prefixes the error with "NAME:LINE:1: ". */
+int xdpfw_ruleset_check(const struct xdpfw_ruleset *rs, const char *name,
+			char *err, size_t errsz);
+
+/* The rule in the file format, without a newline. */
+void xdpfw_rule_format(const struct xdpfw_rule_def *d, char *buf, size_t sz);
+/* Same match fields (ignores action, log, order)? */
+bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
+int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
+
+const char *xdpfw_policy_str(int policy);
+int xdpfw_policy_parse(const char *s);	/* XDPFW_ALLOW/XDPFW_DENY or -1 */
+
+/* A packet as the reference evaluator sees it. */
+struct xdpfw_pkt {
+	int family;			/* 4 or 6 */
+	uint8_t saddr[16], daddr[16];
+	uint8_t ipproto;		/* IP protocol number */
+	uint16_t sport, dport;		/* host order; ignored unless TCP/UDP */
+};
+
+int xdpfw_proto_index(uint8_t ipproto);
+bool xdpfw_rule_matches(const struct xdpfw_rule_def *d, const struct xdpfw_pkt *p);
+/* > 0 if A takes precedence over B (both matching the same packet). */
+int xdpfw_rule_prec(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
+/* Index of the rule that decides P, -1 if none matches (default policy). */
+long xdpfw_rules_eval(const struct xdpfw_ruleset *rs, const struct xdpfw_pkt *p);
+
+/* Where compile() sends the trie entries it produces. */
+struct xdpfw_emit {
+	int (*src)(void *ctx, int family, const void *key, const struct xdpfw_cls *v);
+	int (*dst)(void *ctx, int family, const void *key, const struct xdpfw_cls *v);
+	int (*port)(void *ctx, const struct xdpfw_port_key *key, uint32_t verdict);
+	void *ctx;
+};
+
+struct xdpfw_compile_stats {
+	size_t src, dst, port, classes, tables;
+};
+
+/* Compiles RS for generation GEN; SLOTS[i] is the counter slot of rule i.
+ * 0 or the first error an emit callback returned (-ENOMEM, -E2BIG...). */
+int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
+		  const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st);
+
+/* The verdict a rule produces. */
+uint32_t xdpfw_verdict(const struct xdpfw_rule_def *d, uint32_t slot);
+
+#endif

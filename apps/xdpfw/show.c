@@ -1,0 +1,474 @@
+/* apps/xdpfw/show.c — xdpfw's read-only commands: status, rule list, top
+ * (live counters and rates) and log (denied packets of 'log' rules, read
+ * from the datapath's ring buffer). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/bpfkit.h>
+#include "cli.h"
+
+static const char *const total_names[XDPFW_NTOTALS] = {
+	[XDPFW_T_ALLOW] = "allowed_by_rule", [XDPFW_T_DENY] = "denied_by_rule",
+	[XDPFW_T_DEF_ALLOW] = "allowed_by_policy", [XDPFW_T_DEF_DENY] = "denied_by_policy",
+	[XDPFW_T_MALFORMED] = "malformed_dropped", [XDPFW_T_FRAG_DROP] = "fragments_dropped",
+	[XDPFW_T_LOCKOUT_PASS] = "arp_nd_passed", [XDPFW_T_LOGGED] = "logged",
+	[XDPFW_T_LOG_SUPPRESSED] = "log_suppressed",
+};
+
+struct iface {
+	char name[IF_NAMESIZE + 8];
+	unsigned ifindex;
+	const char *mode;
+	unsigned prog_id;
+};
+
+/* The interfaces the firewall is attached to (pinned links). */
+static int list_ifaces(struct iface *out, int max)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+	int n = 0;
+
+	while (d && (de = readdir(d)) && n < max) {
+		struct bpf_link_info info = { 0 };
+		__u32 len = sizeof(info);
+		struct bpfkit_xdp_info xi;
+		int fd;
+
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		snprintf(out[n].name, sizeof(out[n].name), "%s", de->d_name + 5);
+		for (char *p = out[n].name; *p; p++)
+			if (*p == ':')
+				*p = '.';	/* see link_path() in main.c */
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		fd = bpf_obj_get(path);
+		out[n].ifindex = 0;
+		out[n].mode = "?";
+		out[n].prog_id = 0;
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			out[n].ifindex = info.xdp.ifindex;
+			out[n].prog_id = info.prog_id;
+			if (info.xdp.ifindex && !bpfkit_xdp__query(info.xdp.ifindex, &xi))
+				out[n].mode = bpfkit_xdp_mode__str(xi.mode);
+			if (!info.xdp.ifindex)
+				out[n].mode = "detached";
+		}
+		if (fd >= 0)
+			close(fd);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int parse_common(const char *cmd, int argc, char **argv, bool *json, const char *help)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': *json = true; break;
+		case 'h': fputs(help, stdout); return EXIT_OK;
+		default: return xusage(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return xusage(cmd, "unexpected argument '%s'", argv[optind]);
+	return -1;
+}
+
+struct snapshot {
+	struct xdpfw_ruleset rs;
+	uint32_t *slots;
+	struct xdpfw_counter *cnt;
+	struct xdpfw_counter tot[XDPFW_NTOTALS];
+	struct xdpfw_cfg cfg;
+};
+
+static void snap_free(struct snapshot *s)
+{
+	free(s->slots);
+	free(s->cnt);
+	xdpfw_ruleset_free(&s->rs);
+	memset(s, 0, sizeof(*s));
+}
+
+static int snap(struct xdpfw_state *st, struct snapshot *s)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = xdpfw_state_read(st, &s->rs, &s->slots);
+	if (!rc)
+		rc = xdpfw_state_cfg(st, &s->cfg);
+	if (!rc)
+		rc = xdpfw_state_totals(st, s->tot);
+	if (!rc) {
+		s->cnt = calloc(s->rs.n + 1, sizeof(*s->cnt));
+		if (!s->cnt)
+			rc = -ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < s->rs.n; i++)
+		rc = xdpfw_state_counter(st, s->slots[i], &s->cnt[i]);
+	if (rc) {
+		xerr("reading the firewall state failed: %s", strerror(-rc));
+		snap_free(s);
+	}
+	return rc;
+}
+
+static void json_rules(struct bpfkit_json *jw, struct snapshot *s)
+{
+	char txt[200];
+
+	bpfkit_json__begin_array(jw);
+	for (size_t i = 0; i < s->rs.n; i++) {
+		xdpfw_rule_format(&s->rs.r[i].d, txt, sizeof(txt));
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_uint(jw, "id", s->slots[i]);
+		bpfkit_json__kv_str(jw, "rule", txt);
+		bpfkit_json__kv_str(jw, "action", s->rs.r[i].d.action == XDPFW_DENY ? "deny" : "allow");
+		bpfkit_json__kv_uint(jw, "packets", s->cnt[i].packets);
+		bpfkit_json__kv_uint(jw, "bytes", s->cnt[i].bytes);
+		bpfkit_json__end_object(jw);
+	}
+	bpfkit_json__end_array(jw);
+}
+
+static void text_rules(struct snapshot *s)
+{
+	char txt[200];
+
+	printf("%6s  %-60s %12s %14s\n", "ID", "RULE", "PACKETS", "BYTES");
+	for (size_t i = 0; i < s->rs.n; i++) {
+		xdpfw_rule_format(&s->rs.r[i].d, txt, sizeof(txt));
+		printf("%6u  %-60s %12llu %14llu\n", s->slots[i], txt,
+		       (unsigned long long)s->cnt[i].packets, (unsigned long long)s->cnt[i].bytes);
+	}
+}
+
+int cmd_rule_list(int argc, char **argv)
+{
+	struct xdpfw_state st;
+	struct snapshot s;
+	bool json = false;
+	int rc = parse_common("rule list", argc, argv, &json,
+			      "Usage: xdpfw rule list [-j]\n\nThe active rules in order, with their ids and "
+			      "hit counters (packets, bytes).\n");
+
+	if (rc >= 0)
+		return rc;
+	if (open_state(&st))
+		return EXIT_FAIL;
+	rc = snap(&st, &s);
+	xdpfw_state_close(&st);
+	if (rc)
+		return EXIT_FAIL;
+	if (json) {
+		struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
+
+		json_rules(jw, &s);
+		bpfkit_json__free(jw);
+	} else {
+		text_rules(&s);
+	}
+	snap_free(&s);
+	return EXIT_OK;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct xdpfw_state st;
+	struct snapshot s;
+	struct iface ifs[64];
+	bool json = false;
+	int n, rc = parse_common("status", argc, argv, &json,
+				 "Usage: xdpfw status [-j]\n\nInterfaces, default policy, rules with hit "
+				 "counters and per-action totals.\n");
+
+	if (rc >= 0)
+		return rc;
+	if (open_state(&st))
+		return EXIT_FAIL;
+	rc = snap(&st, &s);
+	xdpfw_state_close(&st);
+	if (rc)
+		return EXIT_FAIL;
+	n = list_ifaces(ifs, 64);
+	if (json) {
+		struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
+
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_str(jw, "pin_dir", pin_dir);
+		bpfkit_json__key(jw, "interfaces");
+		bpfkit_json__begin_array(jw);
+		for (int i = 0; i < n; i++) {
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_str(jw, "name", ifs[i].name);
+			bpfkit_json__kv_uint(jw, "ifindex", ifs[i].ifindex);
+			bpfkit_json__kv_str(jw, "mode", ifs[i].mode);
+			bpfkit_json__kv_uint(jw, "prog_id", ifs[i].prog_id);
+			bpfkit_json__end_object(jw);
+		}
+		bpfkit_json__end_array(jw);
+		bpfkit_json__kv_str(jw, "policy", xdpfw_policy_str(s.rs.policy));
+		bpfkit_json__kv_uint(jw, "generation", s.cfg.gen);
+		bpfkit_json__kv_uint(jw, "rule_count", s.rs.n);
+		bpfkit_json__key(jw, "rules");
+		json_rules(jw, &s);
+		bpfkit_json__key(jw, "totals");
+		bpfkit_json__begin_object(jw);
+		for (int k = 0; k < XDPFW_NTOTALS; k++) {
+			bpfkit_json__key(jw, total_names[k]);
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_uint(jw, "packets", s.tot[k].packets);
+			bpfkit_json__kv_uint(jw, "bytes", s.tot[k].bytes);
+			bpfkit_json__end_object(jw);
+		}
+		bpfkit_json__end_object(jw);
+		bpfkit_json__end_object(jw);
+		bpfkit_json__free(jw);
+	} else {
+		printf("state:      %s\n", pin_dir);
+		printf("interfaces:");
+		for (int i = 0; i < n; i++)
+			printf(" %s(%s)", ifs[i].name, ifs[i].mode);
+		printf("%s\n", n ? "" : " none (not attached; rules and counters are kept)");
+		printf("policy:     %s\n", xdpfw_policy_str(s.rs.policy));
+		printf("generation: %u\n", s.cfg.gen);
+		printf("rules:      %zu\n\n", s.rs.n);
+		text_rules(&s);
+		printf("\n%-20s %12s %14s\n", "TOTAL", "PACKETS", "BYTES");
+		for (int k = 0; k < XDPFW_NTOTALS; k++)
+			printf("%-20s %12llu %14llu\n", total_names[k],
+			       (unsigned long long)s.tot[k].packets, (unsigned long long)s.tot[k].bytes);
+	}
+	snap_free(&s);
+	return EXIT_OK;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_sig(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "delay", required_argument, NULL, 'd' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct snapshot prev = { 0 }, cur;
+	struct xdpfw_state st;
+	double delay = 1, t_prev = 0;
+	long count = -1;
+	bool tty = isatty(STDOUT_FILENO);
+	char *end;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			delay = strtod(optarg, &end);
+			if (*end || !(delay >= 0.1 && delay <= 3600))
+				return xusage("top", "--delay wants seconds (0.1-3600), not '%s'", optarg);
+			break;
+		case 'n':
+			count = strtol(optarg, &end, 10);
+			if (*end || count < 1)
+				return xusage("top", "--count wants a positive number, not '%s'", optarg);
+			break;
+		case 'h':
+			printf("Usage: xdpfw top [-d SEC] [-n COUNT]\n\n"
+			       "Refreshes per-action totals and the busiest rules every SEC seconds\n"
+			       "(default 1) with packet and byte rates, until Ctrl-C or COUNT refreshes.\n");
+			return EXIT_OK;
+		case ':': return xusage("top", "option '%s' needs a value", argv[optind - 1]);
+		default: return xusage("top", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return xusage("top", "unexpected argument '%s'", argv[optind]);
+	if (open_state(&st))
+		return EXIT_FAIL;
+	signal(SIGINT, on_sig);
+	signal(SIGTERM, on_sig);
+	for (long iter = 0; !stop && (count < 0 || iter <= count); iter++) {
+		double t = now_s(), dt = t - t_prev;
+		char txt[200];
+
+		if (snap(&st, &cur))
+			break;
+		if (iter > 0) {
+			if (tty)
+				printf("\033[H\033[2J");
+			printf("xdpfw top — %s, policy %s, %zu rules, every %.1fs\n\n", pin_dir,
+			       xdpfw_policy_str(cur.rs.policy), cur.rs.n, delay);
+			printf("%-20s %12s %12s %14s\n", "TOTAL", "PACKETS", "PKT/S", "BIT/S");
+			for (int k = 0; k < XDPFW_NTOTALS; k++)
+				printf("%-20s %12llu %12.0f %14.0f\n", total_names[k],
+				       (unsigned long long)cur.tot[k].packets,
+				       (cur.tot[k].packets - prev.tot[k].packets) / dt,
+				       (cur.tot[k].bytes - prev.tot[k].bytes) * 8 / dt);
+			printf("\n%6s  %-52s %12s %12s\n", "ID", "RULE", "PACKETS", "PKT/S");
+			for (size_t i = 0; i < cur.rs.n && i < 40; i++) {
+				uint64_t before = 0;
+
+				/* the same rule keeps its slot across swaps */
+				for (size_t j = 0; j < prev.rs.n; j++)
+					if (prev.slots[j] == cur.slots[i])
+						before = prev.cnt[j].packets;
+				xdpfw_rule_format(&cur.rs.r[i].d, txt, sizeof(txt));
+				printf("%6u  %-52.52s %12llu %12.0f\n", cur.slots[i], txt,
+				       (unsigned long long)cur.cnt[i].packets,
+				       cur.cnt[i].packets >= before ? (cur.cnt[i].packets - before) / dt : 0);
+			}
+			fflush(stdout);
+		}
+		snap_free(&prev);
+		prev = cur;
+		t_prev = t;
+		if (count >= 0 && iter == count)
+			break;
+		usleep((useconds_t)(delay * 1e6));
+	}
+	snap_free(&prev);
+	xdpfw_state_close(&st);
+	return EXIT_OK;
+}
+
+struct log_ctx {
+	struct xdpfw_state *st;
+	struct xdpfw_ruleset rs;
+	uint32_t *slots;
+	unsigned long n;
+};
+
+static int on_event(void *ctx, void *data, size_t sz)
+{
+	struct log_ctx *lc = ctx;
+	const struct xdpfw_log_event *e = data;
+	char s[64], d[64], txt[200] = "?", when[32];
+	const char *proto;
+	struct timespec ts;
+	struct tm tm;
+
+	if (sz < sizeof(*e))
+		return 0;
+	for (size_t i = 0; i < lc->rs.n; i++)
+		if (lc->slots[i] == e->slot)
+			xdpfw_rule_format(&lc->rs.r[i].d, txt, sizeof(txt));
+	inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->saddr, s, sizeof(s));
+	inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->daddr, d, sizeof(d));
+	proto = e->proto == 6 ? "tcp" : e->proto == 17 ? "udp" : e->proto == 1 ? "icmp" :
+		e->proto == 58 ? "icmpv6" : "ip";
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	if (e->proto == 6 || e->proto == 17)
+		printf("%s.%06ld DENY %s %s:%u > %s:%u rule %u '%s'\n", when, ts.tv_nsec / 1000, proto,
+		       s, e->sport, d, e->dport, e->slot, txt);
+	else
+		printf("%s.%06ld DENY %s %s > %s rule %u '%s'\n", when, ts.tv_nsec / 1000, proto, s, d,
+		       e->slot, txt);
+	fflush(stdout);
+	lc->n++;
+	return 0;
+}
+
+int cmd_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct log_ctx lc = { 0 };
+	struct xdpfw_state st;
+	struct ring_buffer *rb;
+	double timeout = -1, t0;
+	char *end;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			timeout = strtod(optarg, &end);
+			if (*end || !(timeout > 0 && timeout <= 86400))
+				return xusage("log", "--timeout wants seconds, not '%s'", optarg);
+			break;
+		case 'h':
+			printf("Usage: xdpfw log [-t SEC]\n\n"
+			       "Prints one line per denied packet of a rule with the 'log' flag (rate-\n"
+			       "limited in the datapath: xdpfw load --log-rate) until Ctrl-C or SEC.\n");
+			return EXIT_OK;
+		case ':': return xusage("log", "option '%s' needs a value", argv[optind - 1]);
+		default: return xusage("log", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return xusage("log", "unexpected argument '%s'", argv[optind]);
+	if (open_state(&st))
+		return EXIT_FAIL;
+	lc.st = &st;
+	if (xdpfw_state_read(&st, &lc.rs, &lc.slots))
+		xdpfw_ruleset_init(&lc.rs);
+	rb = ring_buffer__new(st.fd[XM_LOG], on_event, &lc, NULL);
+	if (!rb) {
+		xerr("opening the log ring buffer failed: %s", strerror(errno));
+		xdpfw_state_close(&st);
+		return EXIT_FAIL;
+	}
+	signal(SIGINT, on_sig);
+	signal(SIGTERM, on_sig);
+	t0 = now_s();
+	while (!stop && (timeout < 0 || now_s() - t0 < timeout)) {
+		int rc = ring_buffer__poll(rb, 100);
+
+		if (rc < 0 && rc != -EINTR)
+			break;
+	}
+	ring_buffer__free(rb);
+	free(lc.slots);
+	xdpfw_ruleset_free(&lc.rs);
+	xdpfw_state_close(&st);
+	return EXIT_OK;
+}

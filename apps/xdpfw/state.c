@@ -1,0 +1,740 @@
+/* apps/xdpfw/state.c — xdpfw's kernel state: load the datapath once and pin
+ * its maps and program under a bpffs directory (so the firewall keeps
+ * working, with its rules, policy and counters, after the CLI exits), and
+ * swap rule sets atomically.
+ *
+ * The swap: every trie key carries a generation (0/1). apply() writes the
+ * new rule set into the inactive generation, then one update of cfg.gen
+ * moves every packet over (a packet reads gen once, so it sees the old set or
+ * the new one, never a mix), then removes the old generation. Rule
+ * definitions record which generations they belong to (def.gens) and their
+ * position in each, so the entries of a generation can always be recomputed
+ * — that is how a half-written generation left by a killed CLI is removed
+ * before the next apply. A rule kept across a swap keeps its slot and so its
+ * counters. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/bpfkit.h>
+#include "state.h"
+
+int xdpfw_apply_crash_point;
+
+static const char *const map_names[XM_NMAPS] = {
+	[XM_CFG] = "xdpfw_cfg", [XM_SRC4] = "xdpfw_src4", [XM_SRC6] = "xdpfw_src6",
+	[XM_DST4] = "xdpfw_dst4", [XM_DST6] = "xdpfw_dst6", [XM_PORTS] = "xdpfw_ports",
+	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
+	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags", [XM_LOG] = "xdpfw_log",
+	[XM_LOGRATE] = "xdpfw_lograte",
+};
+
+static void state_init(struct xdpfw_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (int i = 0; i < XM_NMAPS; i++)
+		st->fd[i] = -1;
+	st->prog_fd = -1;
+	st->lock_fd = -1;
+	st->ncpu = libbpf_num_possible_cpus();
+	if (st->ncpu < 1)
+		st->ncpu = 1;
+}
+
+static int fill_max_slots(struct xdpfw_state *st)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(st->fd[XM_RULES], &info, &len))
+		return -errno;
+	st->max_slots = info.max_entries;
+	return 0;
+}
+
+void xdpfw_state_close(struct xdpfw_state *st)
+{
+	for (int i = 0; i < XM_NMAPS; i++)
+		if (st->fd[i] >= 0)
+			close(st->fd[i]);
+	if (st->prog_fd >= 0)
+		close(st->prog_fd);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	if (st->obj)
+		bpfkit_object__close(st->obj);
+	state_init(st);
+}
+
+int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
+{
+	char path[512];
+	int rc;
+
+	state_init(st);
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	for (int i = 0; i < XM_NMAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		st->fd[i] = bpf_obj_get(path);
+		if (st->fd[i] < 0) {
+			rc = -errno;
+			xdpfw_state_close(st);
+			return rc;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	st->prog_fd = bpf_obj_get(path);	/* absent after unload: maps only */
+	rc = fill_max_slots(st);
+	if (rc)
+		xdpfw_state_close(st);
+	return rc;
+}
+
+static int fds_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
+{
+	struct bpf_object *bo = bpfkit_object__bpf_object(obj);
+	struct bpf_program *prog = bpf_object__find_program_by_name(bo, "xdpfw");
+
+	for (int i = 0; i < XM_NMAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+
+		if (!m || (st->fd[i] = dup(bpf_map__fd(m))) < 0)
+			return m ? -errno : -ENOENT;
+	}
+	if (!prog || (st->prog_fd = dup(bpf_program__fd(prog))) < 0)
+		return prog ? -errno : -ENOENT;
+	return fill_max_slots(st);
+}
+
+int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
+{
+	int rc;
+
+	state_init(st);
+	rc = fds_from_object(st, obj);
+	if (rc)
+		xdpfw_state_close(st);
+	return rc;
+}
+
+/* Sets the .rodata variable xdpfw_opts before load (load-time switches). */
+static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *opts)
+{
+	struct btf *btf = bpf_object__btf(bo);
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, bo) {
+		const char *n = bpf_map__name(m);
+		size_t l = strlen(n), sz;
+		const struct btf_type *t;
+		const struct btf_var_secinfo *vs;
+		char *data;
+		int id;
+
+		if (l < 7 || strcmp(n + l - 7, ".rodata") || !btf)
+			continue;
+		id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+		data = (char *)bpf_map__initial_value(m, &sz);
+		if (id < 0 || !data)
+			return -ENOENT;
+		t = btf__type_by_id(btf, id);
+		vs = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+
+			if (!strcmp(btf__name_by_offset(btf, v->name_off), "xdpfw_opts") &&
+			    vs->offset + sizeof(*opts) <= sz) {
+				memcpy(data + vs->offset, opts, sizeof(*opts));
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb, size_t obj_sz,
+		       const struct xdpfw_create_opts *o, bool *created)
+{
+	struct bpfkit_open_opts oo = { .sz = sizeof(oo), .name = "xdpfw" };
+	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	bool reused[XM_NMAPS] = { 0 };
+	struct bpf_object *bo;
+	struct bpf_program *prog;
+	uint32_t max = o && o->max_rules ? o->max_rules : 65536;
+	char path[512];
+	int rc;
+
+	*created = false;
+	rc = xdpfw_state_open(st, dir);
+	if (!rc && st->prog_fd >= 0)
+		return 0;
+	xdpfw_state_close(st);
+	if (rc && rc != -ENOENT)
+		return rc;
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		rc = -errno;
+		fprintf(stderr, "xdpfw: cannot create '%s': %s\n", dir, strerror(errno));
+		return rc;
+	}
+	st->obj = bpfkit_object__open_mem(objb, obj_sz, &oo);
+	if (!st->obj)
+		return -errno;
+	bo = bpfkit_object__bpf_object(st->obj);
+	for (int i = 0; i < XM_NMAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		int fd;
+
+		rc = 0;
+		if (!m) {
+			rc = -ENOENT;
+			goto fail;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		fd = bpf_obj_get(path);
+		if (fd >= 0) {
+			/* the rules, policy and counters of an earlier load */
+			rc = bpf_map__reuse_fd(m, fd);
+			close(fd);
+			if (rc)
+				goto fail;
+			reused[i] = true;
+			continue;
+		}
+		if (i == XM_COUNTERS || i == XM_RULES)
+			rc = bpf_map__set_max_entries(m, max);
+		else if (i == XM_SRC4 || i == XM_SRC6 || i == XM_DST4 || i == XM_DST6)
+			rc = bpf_map__set_max_entries(m, 2 * max + 64);
+		else if (i == XM_PORTS)
+			rc = bpf_map__set_max_entries(m, 32 * max + 1024);
+		if (rc)
+			goto fail;
+	}
+	if (o) {
+		opts.log_rate = o->log_rate ? o->log_rate : opts.log_rate;
+		opts.pass_lockout = !o->no_lockout_pass;
+	}
+	rc = set_opts(bo, &opts);
+	if (rc) {
+		fprintf(stderr, "xdpfw: the datapath object has no xdpfw_opts: %s\n", strerror(-rc));
+		goto fail;
+	}
+	rc = bpfkit_object__load(st->obj);
+	if (rc)
+		goto fail;
+	for (int i = 0; i < XM_NMAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+
+		if (reused[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		rc = bpf_map__pin(m, path);
+		if (rc)
+			goto fail_unpin;
+	}
+	prog = bpf_object__find_program_by_name(bo, "xdpfw");
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	rc = prog ? bpf_program__pin(prog, path) : -ENOENT;
+	if (rc)
+		goto fail_unpin;
+	rc = fds_from_object(st, st->obj);
+	if (rc)
+		goto fail_unpin;
+	*created = true;
+	return 0;
+
+fail_unpin:
+	for (int i = 0; i < XM_NMAPS; i++) {
+		if (reused[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	unlink(path);
+	rmdir(dir);
+fail:
+	fprintf(stderr, "xdpfw: loading the datapath failed: %s\n", strerror(rc < 0 ? -rc : rc));
+	xdpfw_state_close(st);
+	return rc < 0 ? rc : -rc;
+}
+
+int xdpfw_state_lock(struct xdpfw_state *st)
+{
+	if (!st->dir[0] || st->lock_fd >= 0)
+		return 0;
+	st->lock_fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->lock_fd < 0)
+		return -errno;
+	if (flock(st->lock_fd, LOCK_EX))
+		return -errno;
+	return 0;
+}
+
+int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(st->fd[XM_CFG], &zero, cfg) ? -errno : 0;
+}
+
+/* ---- rule definitions -------------------------------------------------- */
+
+/* All definitions below HW (one batch call when the kernel allows). */
+static int read_defs(struct xdpfw_state *st, uint32_t hw, struct xdpfw_rule_def **out)
+{
+	struct xdpfw_rule_def *defs = calloc(hw ? hw : 1, sizeof(*defs));
+	uint32_t *keys = calloc(hw ? hw : 1, sizeof(*keys)), done = 0, out_batch = 0;
+	int rc = 0;
+
+	if (!defs || !keys) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (done < hw) {
+		__u32 count = hw - done;
+
+		rc = bpf_map_lookup_batch(st->fd[XM_RULES], done ? &out_batch : NULL, &out_batch,
+					  keys + done, defs + done, &count, NULL);
+		if (rc && errno != ENOENT) {
+			/* no batch support: one at a time */
+			for (uint32_t k = done; k < hw; k++)
+				if (bpf_map_lookup_elem(st->fd[XM_RULES], &k, &defs[k])) {
+					rc = -errno;
+					goto out;
+				}
+			rc = 0;
+			break;
+		}
+		done += count;
+		if (rc || !count) {
+			rc = 0;
+			break;
+		}
+	}
+out:
+	free(keys);
+	if (rc)
+		free(defs);
+	else
+		*out = defs;
+	return rc;
+}
+
+static int write_defs(struct xdpfw_state *st, const uint32_t *keys,
+		      const struct xdpfw_rule_def *vals, uint32_t n)
+{
+	__u32 count = n;
+
+	if (!n)
+		return 0;
+	if (!bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
+		return 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
+			return -errno;
+	return 0;
+}
+
+static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t n)
+{
+	size_t vsz = (size_t)st->ncpu * sizeof(struct xdpfw_counter);
+	void *zero = calloc(n ? n : 1, vsz);
+	__u32 count = n;
+	int rc = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	if (n && bpf_map_update_batch(st->fd[XM_COUNTERS], keys, zero, &count, NULL)) {
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (bpf_map_update_elem(st->fd[XM_COUNTERS], &keys[i], zero, BPF_ANY))
+				rc = -errno;
+	}
+	free(zero);
+	return rc;
+}
+
+static uint32_t *ord_gen_defs;	/* qsort context */
+static const struct xdpfw_rule_def *ord_defs;
+static int ord_g;
+
+static int by_order(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	uint32_t oa = ord_defs[a].order[ord_g], ob = ord_defs[b].order[ord_g];
+
+	return oa < ob ? -1 : oa > ob ? 1 : (a < b ? -1 : a > b);
+}
+
+/* The rule set of generation G as stored in DEFS: rules in order, slots. */
+static int gen_ruleset(const struct xdpfw_rule_def *defs, uint32_t hw, int g,
+		       struct xdpfw_ruleset *rs, uint32_t **slots_out)
+{
+	uint32_t *slots = malloc((hw + 1) * sizeof(*slots)), n = 0;
+
+	xdpfw_ruleset_init(rs);
+	if (!slots)
+		return -ENOMEM;
+	for (uint32_t s = 0; s < hw; s++)
+		if (defs[s].gens & (1u << g))
+			slots[n++] = s;
+	ord_defs = defs;
+	ord_g = g;
+	(void)ord_gen_defs;
+	qsort(slots, n, sizeof(*slots), by_order);
+	for (uint32_t i = 0; i < n; i++) {
+		struct xdpfw_rule r = { .d = defs[slots[i]] };
+
+		r.d.order[0] = i;
+		r.d.order[1] = 0;
+		r.d.gens = 0;
+		if (xdpfw_ruleset_add(rs, &r)) {
+			free(slots);
+			xdpfw_ruleset_free(rs);
+			return -ENOMEM;
+		}
+	}
+	*slots_out = slots;
+	return 0;
+}
+
+int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t **slots)
+{
+	struct xdpfw_rule_def *defs;
+	struct xdpfw_cfg cfg;
+	int rc;
+
+	xdpfw_ruleset_init(rs);
+	rc = xdpfw_state_cfg(st, &cfg);
+	if (rc)
+		return rc;
+	if (cfg.slots_hw > st->max_slots)
+		cfg.slots_hw = st->max_slots;
+	rc = read_defs(st, cfg.slots_hw, &defs);
+	if (rc)
+		return rc;
+	rc = gen_ruleset(defs, cfg.slots_hw, cfg.gen & 1, rs, slots);
+	rs->policy = cfg.policy[cfg.gen & 1];
+	free(defs);
+	return rc;
+}
+
+/* ---- writing and removing a generation --------------------------------- */
+
+struct ectx {
+	struct xdpfw_state *st;
+	bool del;
+	uint64_t n;
+};
+
+static int put(struct ectx *e, int fd, const void *key, const void *val)
+{
+	int rc;
+
+	if (e->del) {
+		rc = bpf_map_delete_elem(fd, key);
+		if (rc && errno != ENOENT)
+			return -errno;
+		return 0;
+	}
+	rc = bpf_map_update_elem(fd, key, val, BPF_ANY);
+	if (rc)
+		return -errno;
+	e->n++;
+	return 0;
+}
+
+static int emit_src(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
+{
+	struct ectx *e = ctx;
+
+	return put(e, e->st->fd[family == 4 ? XM_SRC4 : XM_SRC6], key, v);
+}
+
+static int emit_dst(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
+{
+	struct ectx *e = ctx;
+
+	return put(e, e->st->fd[family == 4 ? XM_DST4 : XM_DST6], key, v);
+}
+
+static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
+{
+	struct ectx *e = ctx;
+
+	return put(e, e->st->fd[XM_PORTS], key, &v);
+}
+
+/* Removes generation G's trie entries (recomputed from DEFS) and G's
+ * membership from every definition. */
+static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
+{
+	struct ectx e = { .st = st, .del = true };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
+	struct xdpfw_ruleset rs;
+	uint32_t *slots, n = 0;
+	int rc;
+
+	rc = gen_ruleset(defs, hw, g, &rs, &slots);
+	if (rc)
+		return rc;
+	rc = xdpfw_compile(&rs, slots, g, &em, NULL);
+	for (size_t i = 0; i < rs.n && !rc; i++) {
+		defs[slots[i]].gens &= ~(1u << g);
+		slots[n++] = slots[i];
+	}
+	if (!rc) {
+		struct xdpfw_rule_def *vals = malloc((n + 1) * sizeof(*vals));
+
+		if (!vals)
+			rc = -ENOMEM;
+		for (uint32_t i = 0; i < n && vals; i++)
+			vals[i] = defs[slots[i]];
+		if (vals)
+			rc = write_defs(st, slots, vals, n);
+		free(vals);
+	}
+	free(slots);
+	xdpfw_ruleset_free(&rs);
+	return rc;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static const struct xdpfw_rule_def *key_defs;
+
+static int by_match(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
+}
+
+int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		      struct xdpfw_apply_stats *stats)
+{
+	struct xdpfw_apply_stats dummy;
+	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
+	uint32_t *slots = NULL, *active = NULL, *fresh = NULL, *touched = NULL;
+	uint32_t hw, limit, nact = 0, nfresh = 0, ntouch = 0, next_free = 0, new_hw;
+	struct ectx e = { .st = st };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
+	struct timespec t0;
+	struct xdpfw_cfg cfg;
+	__u32 zero = 0;
+	int rc, g, ng;
+
+	stats = stats ? stats : &dummy;
+	memset(stats, 0, sizeof(*stats));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (rs->n > st->max_slots) {
+		fprintf(stderr, "xdpfw: %zu rules do not fit: the rule map holds %u (load with --max-rules)\n",
+			rs->n, st->max_slots);
+		return -ENOSPC;
+	}
+	rc = xdpfw_state_lock(st);
+	if (rc)
+		return rc;
+	rc = xdpfw_state_cfg(st, &cfg);
+	if (rc)
+		return rc;
+	g = cfg.gen & 1;
+	ng = g ^ 1;
+	hw = cfg.slots_hw > st->max_slots ? st->max_slots : cfg.slots_hw;
+	/* room for every slot we may hand out */
+	new_hw = hw;
+	limit = st->max_slots < hw + rs->n ? st->max_slots : hw + (uint32_t)rs->n;
+	rc = read_defs(st, limit, &defs);
+	if (rc)
+		return rc;
+	for (uint32_t s = hw; s < limit; s++)
+		memset(&defs[s], 0, sizeof(defs[s]));	/* beyond hw: free by definition */
+
+	/* 1. whatever a killed apply left in the inactive generation goes */
+	rc = clean_gen(st, defs, hw, ng);
+	if (rc)
+		goto out;
+
+	/* 2. slots: a rule already active keeps its slot (and counters) */
+	slots = malloc((rs->n + 1) * sizeof(*slots));
+	active = malloc((hw + 1) * sizeof(*active));
+	fresh = malloc((rs->n + 1) * sizeof(*fresh));
+	touched = malloc((rs->n + 1) * sizeof(*touched));
+	vals = malloc((rs->n + 1) * sizeof(*vals));
+	if (!slots || !active || !fresh || !touched || !vals) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t s = 0; s < hw; s++)
+		if (defs[s].gens & (1u << g))
+			active[nact++] = s;
+	key_defs = defs;
+	qsort(active, nact, sizeof(*active), by_match);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct xdpfw_rule_def *d = &rs->r[i].d;
+		size_t lo = 0, hi = nact;
+		long found = -1;
+
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int c = xdpfw_rule_match_cmp(&defs[active[mid]], d);
+
+			if (!c) {
+				found = active[mid];
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
+		    !(defs[found].gens & (1u << ng))) {
+			slots[i] = found;
+			defs[found].gens |= 1u << ng;
+		} else {
+			struct xdpfw_rule_def nd = *d;
+
+			/* free: in no generation (slots past hw were zeroed above) */
+			while (next_free < limit && defs[next_free].gens)
+				next_free++;
+			if (next_free >= limit) {
+				fprintf(stderr, "xdpfw: rule map full (%u slots; load with --max-rules)\n",
+					st->max_slots);
+				rc = -ENOSPC;
+				goto undo;
+			}
+			slots[i] = next_free++;
+			fresh[nfresh++] = slots[i];
+			nd.gens = 1u << ng;
+			nd.order[0] = nd.order[1] = 0;
+			defs[slots[i]] = nd;
+		}
+		defs[slots[i]].order[ng] = i;
+		touched[ntouch] = slots[i];
+		vals[ntouch++] = defs[slots[i]];
+		if (slots[i] + 1 > new_hw)
+			new_hw = slots[i] + 1;
+	}
+	/* the generation is recorded (defs) before any of its entries exist, so
+	 * a killed apply can always be cleaned up by recomputing them */
+	if (new_hw > cfg.slots_hw) {
+		cfg.slots_hw = new_hw;
+		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
+			rc = -errno;
+			goto undo;
+		}
+	}
+	rc = zero_counters(st, fresh, nfresh);
+	if (!rc)
+		rc = write_defs(st, touched, vals, ntouch);
+	if (rc)
+		goto undo;
+
+	/* 3. the new generation's entries */
+	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	stats->entries = e.n;
+	stats->write_ms = ms_since(&t0);
+	if (rc) {
+		if (rc == -ENOSPC || rc == -E2BIG)
+			fprintf(stderr, "xdpfw: a rule-set map is full after %llu entries; nothing applied "
+				"(load with a larger --max-rules)\n", (unsigned long long)e.n);
+		goto undo;
+	}
+	if (xdpfw_apply_crash_point == 1) {
+		rc = -EINTR;
+		goto out;	/* as if killed: leave the half-done generation */
+	}
+
+	/* 4. the switch: one update, read once per packet */
+	struct timespec t1, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_REALTIME, &now);
+	cfg.policy[ng] = policy >= 0 ? (uint32_t)policy : cfg.policy[g];
+	cfg.nrules[ng] = rs->n;
+	cfg.applied_ns[ng] = now.tv_sec * 1000000000ull + now.tv_nsec;
+	cfg.slots_hw = new_hw;
+	cfg.gen = ng;
+	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
+		rc = -errno;
+		goto undo;
+	}
+	stats->switch_ms = ms_since(&t1);
+
+	/* 5. the old generation goes */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rc = clean_gen(st, defs, new_hw, g);
+	stats->cleanup_ms = ms_since(&t1);
+	if (rc)
+		fprintf(stderr, "xdpfw: the new rule set is active, but removing the old one failed: %s "
+			"(the next apply retries)\n", strerror(-rc));
+	rc = 0;
+	goto out;
+
+undo:
+	/* nothing switched: remove what was written of the new generation */
+	clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
+out:
+	free(defs);
+	free(slots);
+	free(active);
+	free(fresh);
+	free(touched);
+	free(vals);
+	return rc;
+}
+
+int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum)
+{
+	struct xdpfw_counter *v = calloc(st->ncpu, sizeof(*v));
+	int rc = 0;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(st->fd[XM_COUNTERS], &slot, v))
+		rc = -errno;
+	for (int i = 0; i < st->ncpu && !rc; i++) {
+		sum->packets += v[i].packets;
+		sum->bytes += v[i].bytes;
+	}
+	free(v);
+	return rc;
+}
+
+int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NTOTALS])
+{
+	struct xdpfw_counter *v = calloc(st->ncpu, sizeof(*v));
+	int rc = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (__u32 k = 0; k < XDPFW_NTOTALS && !rc; k++) {
+		memset(&tot[k], 0, sizeof(tot[k]));
+		if (bpf_map_lookup_elem(st->fd[XM_TOTALS], &k, v)) {
+			rc = -errno;
+			break;
+		}
+		for (int i = 0; i < st->ncpu; i++) {
+			tot[k].packets += v[i].packets;
+			tot[k].bytes += v[i].bytes;
+		}
+	}
+	free(v);
+	return rc;
+}

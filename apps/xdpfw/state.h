@@ -1,0 +1,75 @@
+/* apps/xdpfw/state.h — the firewall's kernel state: its maps and program,
+ * pinned under a bpffs directory so they outlive the CLI, and the atomic
+ * rule-set swap (apply). */
+#ifndef XDPFW_STATE_H
+#define XDPFW_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "rules.h"
+
+#define XDPFW_PIN_DIR "/sys/fs/bpf/xdpfw"
+
+enum {
+	XM_CFG, XM_SRC4, XM_SRC6, XM_DST4, XM_DST6, XM_PORTS, XM_COUNTERS, XM_RULES,
+	XM_TOTALS, XM_FRAGS, XM_LOG, XM_LOGRATE, XM_NMAPS,
+};
+
+struct bpfkit_object;
+
+struct xdpfw_state {
+	char dir[256];			/* "" when not pinned (tests) */
+	struct bpfkit_object *obj;	/* when we loaded the program */
+	int fd[XM_NMAPS];
+	int prog_fd;
+	int lock_fd;
+	uint32_t max_slots;
+	int ncpu;
+};
+
+struct xdpfw_create_opts {
+	uint32_t max_rules;		/* 0: default 65536 */
+	uint32_t log_rate;		/* log events per second per CPU */
+	bool no_lockout_pass;		/* do not always pass ARP/ND */
+};
+
+/* Opens the pinned state under DIR; -ENOENT if there is none. */
+int xdpfw_state_open(struct xdpfw_state *st, const char *dir);
+/* Opens the pinned state, or loads the program (OBJ bytes) and pins maps and
+ * program under DIR. *created says which. */
+int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj, size_t obj_sz,
+		       const struct xdpfw_create_opts *o, bool *created);
+/* Uses the maps of an object the caller loaded (tests; nothing pinned). */
+int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj);
+void xdpfw_state_close(struct xdpfw_state *st);
+
+/* Serialises changes among CLIs (flock on the pin directory). */
+int xdpfw_state_lock(struct xdpfw_state *st);
+
+int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg);
+
+/* The active rule set (in order) and each rule's slot (*SLOTS, malloc'd). */
+int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t **slots);
+
+struct xdpfw_apply_stats {
+	struct xdpfw_compile_stats c;
+	double write_ms, switch_ms, cleanup_ms;
+	uint64_t entries;
+};
+
+/* Replaces the active rule set with RS and the default policy with POLICY
+ * (-1: keep), atomically: the new generation is written beside the old one,
+ * one store switches, the old one is removed. On error nothing changes. */
+int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		      struct xdpfw_apply_stats *stats);
+
+/* Counters summed over CPUs. */
+int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum);
+int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NTOTALS]);
+
+/* Test hook: stop apply() after writing the new generation, before the
+ * switch (simulates a CLI killed mid-update). */
+extern int xdpfw_apply_crash_point;
+
+#endif
