@@ -1,0 +1,510 @@
+/* lib/proginfo.c — programs and maps in the kernel: find them by id, name,
+ * tag or pin; read their info the way bpftool shows it (full names from BTF,
+ * load time as wall-clock seconds, memlock from fdinfo, the pids that hold
+ * them from /proc); fetch translated and jited code; name helper calls of
+ * translated code through /proc/kallsyms. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/proginfo.h>
+#include "internal.h"
+
+int bpfkit_prog__next_id(uint32_t *id)
+{
+	return bpf_prog_get_next_id(*id, id) ? -errno : 0;
+}
+
+int bpfkit_map__next_id(uint32_t *id)
+{
+	return bpf_map_get_next_id(*id, id) ? -errno : 0;
+}
+
+/* The full function name from BTF func info (the kernel keeps 15 chars). */
+static void full_prog_name(int fd, const struct bpf_prog_info *info, char *out, size_t sz)
+{
+	struct bpf_prog_info fi = {};
+	struct bpf_func_info finfo = {};
+	__u32 len = sizeof(fi);
+	struct btf *btf;
+	const struct btf_type *t;
+
+	snprintf(out, sz, "%s", info->name);
+	if (!info->btf_id || !info->nr_func_info || strlen(info->name) < BPF_OBJ_NAME_LEN - 1)
+		return;
+	fi.nr_func_info = 1;
+	fi.func_info_rec_size = sizeof(finfo);
+	fi.func_info = (uintptr_t)&finfo;
+	if (bpf_obj_get_info_by_fd(fd, &fi, &len))
+		return;
+	btf = btf__load_from_kernel_by_id(info->btf_id);
+	if (!btf)
+		return;
+	t = btf__type_by_id(btf, finfo.type_id);
+	if (t)
+		snprintf(out, sz, "%s", btf__name_by_offset(btf, t->name_off) ?: info->name);
+	btf__free(btf);
+}
+
+/* bpftool reads memlock from fdinfo too: the kernel has no info field for it. */
+static uint64_t fdinfo_u64(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	uint64_t v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoull(line + klen + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* Processes (other than us) holding an fd to the object with this id:
+ * fdinfo of bpf fds carries "prog_id:" / "map_id:". */
+static void find_pids(const char *key, uint32_t id, struct bpfkit_pid **out, uint32_t *n)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *de;
+	int self = getpid();
+
+	*out = NULL;
+	*n = 0;
+	if (!proc)
+		return;
+	while ((de = readdir(proc))) {
+		char path[300], line[128];
+		int pid;
+		DIR *fds;
+		struct dirent *fe;
+		bool found = false;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		pid = atoi(de->d_name);
+		if (pid == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while (!found && (fe = readdir(fds))) {
+			FILE *f;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, fe->d_name);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			while (fgets(line, sizeof(line), f)) {
+				size_t kl = strlen(key);
+
+				if (!strncmp(line, key, kl) && line[kl] == ':' &&
+				    strtoul(line + kl + 1, NULL, 10) == id) {
+					found = true;
+					break;
+				}
+			}
+			fclose(f);
+		}
+		closedir(fds);
+		if (found) {
+			struct bpfkit_pid *g = realloc(*out, (*n + 1) * sizeof(**out));
+			FILE *f;
+
+			if (!g)
+				break;
+			*out = g;
+			g[*n].pid = pid;
+			g[*n].comm[0] = 0;
+			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+			f = fopen(path, "re");
+			if (f) {
+				if (fgets(g[*n].comm, sizeof(g[*n].comm), f))
+					g[*n].comm[strcspn(g[*n].comm, "\n")] = 0;
+				fclose(f);
+			}
+			(*n)++;
+		}
+	}
+	closedir(proc);
+}
+
+int bpfkit_prog__info(int fd, struct bpfkit_prog_info *out)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), nmaps;
+	struct timespec real, boot;
+	const char *ts;
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	nmaps = info.nr_map_ids;
+	if (nmaps) {
+		struct bpf_prog_info mi = {};
+
+		out->map_ids = calloc(nmaps, sizeof(uint32_t));
+		if (!out->map_ids)
+			return -ENOMEM;
+		mi.nr_map_ids = nmaps;
+		mi.map_ids = (uintptr_t)out->map_ids;
+		len = sizeof(mi);
+		if (bpf_obj_get_info_by_fd(fd, &mi, &len)) {
+			free(out->map_ids);
+			out->map_ids = NULL;
+			return -errno;
+		}
+		out->nr_map_ids = mi.nr_map_ids < nmaps ? mi.nr_map_ids : nmaps;
+	}
+	out->id = info.id;
+	out->type = info.type;
+	ts = libbpf_bpf_prog_type_str(info.type);
+	if (ts)
+		snprintf(out->type_str, sizeof(out->type_str), "%s", ts);
+	else
+		snprintf(out->type_str, sizeof(out->type_str), "type %u", info.type);
+	full_prog_name(fd, &info, out->name, sizeof(out->name));
+	for (int i = 0; i < 8; i++)
+		snprintf(out->tag + 2 * i, 3, "%02x", info.tag[i]);
+	out->gpl_compatible = info.gpl_compatible;
+	/* load_time is boot-relative nanoseconds; bpftool shows wall-clock */
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	out->loaded_at = (uint64_t)(real.tv_sec - boot.tv_sec) + info.load_time / 1000000000ULL;
+	if (real.tv_nsec - boot.tv_nsec + (long)(info.load_time % 1000000000ULL) >= 1000000000L)
+		out->loaded_at++;
+	else if (real.tv_nsec - boot.tv_nsec + (long)(info.load_time % 1000000000ULL) < 0)
+		out->loaded_at--;
+	out->uid = info.created_by_uid;
+	out->bytes_xlated = info.xlated_prog_len;
+	out->bytes_jited = info.jited_prog_len;
+	out->jited = info.jited_prog_len > 0;
+	out->bytes_memlock = fdinfo_u64(fd, "memlock");
+	out->btf_id = info.btf_id;
+	out->run_time_ns = info.run_time_ns;
+	out->run_cnt = info.run_cnt;
+	out->recursion_misses = info.recursion_misses;
+	out->verified_insns = info.verified_insns;
+	find_pids("prog_id", info.id, &out->pids, &out->nr_pids);
+	return 0;
+}
+
+void bpfkit_prog_info__free(struct bpfkit_prog_info *info)
+{
+	if (!info)
+		return;
+	free(info->map_ids);
+	free(info->pids);
+	info->map_ids = NULL;
+	info->pids = NULL;
+}
+
+int bpfkit_map__info(int fd, struct bpfkit_map_info *out)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	const char *ts;
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	out->id = info.id;
+	out->type = info.type;
+	ts = libbpf_bpf_map_type_str(info.type);
+	if (ts)
+		snprintf(out->type_str, sizeof(out->type_str), "%s", ts);
+	else
+		snprintf(out->type_str, sizeof(out->type_str), "type %u", info.type);
+	snprintf(out->name, sizeof(out->name), "%s", info.name);
+	out->flags = info.map_flags;
+	out->key_size = info.key_size;
+	out->value_size = info.value_size;
+	out->max_entries = info.max_entries;
+	out->bytes_memlock = fdinfo_u64(fd, "memlock");
+	out->frozen = fdinfo_u64(fd, "frozen") != 0;
+	out->btf_id = info.btf_id;
+	out->btf_key_type_id = info.btf_key_type_id;
+	out->btf_value_type_id = info.btf_value_type_id;
+	find_pids("map_id", info.id, &out->pids, &out->nr_pids);
+	return 0;
+}
+
+void bpfkit_map_info__free(struct bpfkit_map_info *info)
+{
+	if (!info)
+		return;
+	free(info->pids);
+	info->pids = NULL;
+}
+
+/* ---- lookup by spec ------------------------------------------------------ */
+
+static int parse_u32(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long x;
+
+	if (!s || !*s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (errno || *end || x > UINT32_MAX)
+		return -EINVAL;
+	*v = (uint32_t)x;
+	return 0;
+}
+
+static int open_spec(bool prog, const char *kind, const char *value)
+{
+	const char *what = prog ? "prog" : "map";
+	uint32_t id = 0, want;
+	int fd, err;
+
+	if (!kind || !value) {
+		pr_warn("%s: expected 'id N', 'name NAME'%s or 'pinned PATH'\n", what, prog ? ", 'tag HEX'" : "");
+		return -EINVAL;
+	}
+	if (!strcmp(kind, "id")) {
+		if (parse_u32(value, &want)) {
+			pr_warn("%s id '%s': not a number\n", what, value);
+			return -EINVAL;
+		}
+		fd = prog ? bpf_prog_get_fd_by_id(want) : bpf_map_get_fd_by_id(want);
+		if (fd < 0) {
+			err = -errno;
+			pr_warn("%s id %u: %s\n", what, want, err == -ENOENT ? (prog ? "no such program" : "no such map") : errstr(err));
+			return err;
+		}
+		return fd;
+	}
+	if (!strcmp(kind, "pinned")) {
+		struct bpf_prog_info pi = {};
+		struct bpf_map_info mi = {};
+		__u32 len = prog ? sizeof(pi) : sizeof(mi);
+
+		fd = bpf_obj_get(value);
+		if (fd < 0) {
+			err = -errno;
+			pr_warn("pinned '%s': %s\n", value, errstr(err));
+			return err;
+		}
+		/* a pin may be either kind: refuse the wrong one clearly */
+		if (bpf_obj_get_info_by_fd(fd, prog ? (void *)&pi : (void *)&mi, &len) ||
+		    (prog ? !pi.id || pi.type == 0 : mi.type == 0)) {
+			close(fd);
+			pr_warn("pinned '%s': not a %s\n", value, prog ? "program" : "map");
+			return -EINVAL;
+		}
+		return fd;
+	}
+	if (strcmp(kind, "name") && !(prog && !strcmp(kind, "tag"))) {
+		pr_warn("%s: unknown selector '%s' (use id, name%s or pinned)\n", what, kind, prog ? ", tag" : "");
+		return -EINVAL;
+	}
+	while (!(prog ? bpf_prog_get_next_id(id, &id) : bpf_map_get_next_id(id, &id))) {
+		fd = prog ? bpf_prog_get_fd_by_id(id) : bpf_map_get_fd_by_id(id);
+		if (fd < 0)
+			continue;	/* gone meanwhile */
+		if (prog) {
+			struct bpfkit_prog_info pi;
+			bool match;
+
+			if (bpfkit_prog__info(fd, &pi)) {
+				close(fd);
+				continue;
+			}
+			match = !strcmp(kind, "tag") ? !strcasecmp(pi.tag, value) : !strcmp(pi.name, value);
+			bpfkit_prog_info__free(&pi);
+			if (match)
+				return fd;
+		} else {
+			struct bpf_map_info mi = {};
+			__u32 len = sizeof(mi);
+
+			if (!bpf_obj_get_info_by_fd(fd, &mi, &len) && !strcmp(mi.name, value))
+				return fd;
+		}
+		close(fd);
+	}
+	pr_warn("%s %s '%s': not loaded\n", what, kind, value);
+	return -ENOENT;
+}
+
+int bpfkit_prog__open_spec(const char *kind, const char *value)
+{
+	return open_spec(true, kind, value);
+}
+
+int bpfkit_map__open_spec(const char *kind, const char *value)
+{
+	return open_spec(false, kind, value);
+}
+
+/* ---- code ---------------------------------------------------------------- */
+
+int bpfkit_prog__xlated(int fd, void **insns, size_t *n)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), want;
+
+	*insns = NULL;
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	want = info.xlated_prog_len;
+	if (!want)
+		return -EPERM;	/* the kernel hides it (kernel.kptr_restrict / no CAP_PERFMON) */
+	*insns = calloc(1, want);
+	if (!*insns)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = want;
+	info.xlated_prog_insns = (uintptr_t)*insns;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		free(*insns);
+		*insns = NULL;
+		return err;
+	}
+	*n = (info.xlated_prog_len < want ? info.xlated_prog_len : want) / 8;
+	return 0;
+}
+
+int bpfkit_prog__jited(int fd, void **code, size_t *clen, uint32_t **func_lens, size_t *nfuncs)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), want, nf;
+
+	*code = NULL;
+	*func_lens = NULL;
+	*clen = *nfuncs = 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	want = info.jited_prog_len;
+	nf = info.nr_jited_func_lens;
+	if (!want)
+		return -ENODATA;	/* not jited (interpreter) or hidden */
+	*code = calloc(1, want);
+	*func_lens = calloc(nf ?: 1, sizeof(uint32_t));
+	if (!*code || !*func_lens)
+		goto enomem;
+	memset(&info, 0, sizeof(info));
+	info.jited_prog_len = want;
+	info.jited_prog_insns = (uintptr_t)*code;
+	info.nr_jited_func_lens = nf;
+	info.jited_func_lens = (uintptr_t)*func_lens;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		free(*code);
+		free(*func_lens);
+		*code = NULL;
+		*func_lens = NULL;
+		return err;
+	}
+	*clen = info.jited_prog_len < want ? info.jited_prog_len : want;
+	*nfuncs = info.nr_jited_func_lens < nf ? info.nr_jited_func_lens : nf;
+	return 0;
+enomem:
+	free(*code);
+	free(*func_lens);
+	*code = NULL;
+	*func_lens = NULL;
+	return -ENOMEM;
+}
+
+/* ---- kallsyms ------------------------------------------------------------ */
+
+struct ksym {
+	unsigned long long addr;
+	char *name;
+};
+
+static struct ksym *ksyms;
+static size_t nksyms;
+static unsigned long long call_base;
+static bool ksyms_loaded;
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void free_ksyms(void)
+{
+	for (size_t i = 0; i < nksyms; i++)
+		free(ksyms[i].name);
+	free(ksyms);
+	ksyms = NULL;
+	nksyms = 0;
+}
+
+static void load_ksyms(void)
+{
+	FILE *f;
+	char line[512], name[256], type;
+	unsigned long long addr;
+	size_t cap = 0;
+
+	ksyms_loaded = true;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 || !addr)
+			continue;
+		if (!strcmp(name, "__bpf_call_base"))
+			call_base = addr;
+		if (type != 'T' && type != 't')
+			continue;
+		if (nksyms == cap) {
+			struct ksym *g = realloc(ksyms, (cap = cap ? cap * 2 : 4096) * sizeof(*g));
+
+			if (!g)
+				break;
+			ksyms = g;
+		}
+		ksyms[nksyms].addr = addr;
+		ksyms[nksyms].name = strdup(name);
+		if (ksyms[nksyms].name)
+			nksyms++;
+	}
+	fclose(f);
+	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+	atexit(free_ksyms);
+}
+
+const char *bpfkit_kallsyms__helper(int32_t imm)
+{
+	struct ksym key, *hit;
+
+	if (!ksyms_loaded)
+		load_ksyms();
+	if (!call_base || !nksyms)
+		return NULL;
+	key.addr = call_base + (long long)imm;
+	hit = bsearch(&key, ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+	return hit ? hit->name : NULL;
+}
