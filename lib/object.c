@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <bpfkit/object.h>
 #include <bpfkit/verifier.h>
+#include <bpfkit/feature.h>
 #include "internal.h"
 
 #ifndef EM_BPF
@@ -166,21 +167,40 @@ struct bpfkit_object *bpfkit_object__open_mem(const void *buf, size_t size,
 static void report_verifier(struct bpfkit_object *obj)
 {
 	struct bpfkit_verifier_summary sum;
+	const struct bpfkit_verifier_hint *hint = bpfkit_verifier__explain(obj->vlog);
 	const char *prog = obj->failed_prog ?: "?";
 
 	if (bpfkit_verifier__summarize(obj->vlog, &sum)) {
 		pr_warn("prog '%s': the verifier rejected it (-v shows the whole log)\n", prog);
-		return;
+	} else {
+		pr_warn("prog '%s': the verifier rejected it: %s\n", prog, sum.error);
+		if (sum.insn_idx >= 0)
+			pr_warn("  at insn %d: %s\n", sum.insn_idx, sum.insn);
+		if (sum.file_line[0])
+			pr_warn("  source %s: %s\n", sum.file_line, sum.source);
+		else if (sum.source[0])
+			pr_warn("  source: %s\n", sum.source);
 	}
-	pr_warn("prog '%s': the verifier rejected it: %s\n", prog, sum.error);
-	if (sum.insn_idx >= 0)
-		pr_warn("  at insn %d: %s\n", sum.insn_idx, sum.insn);
-	if (sum.file_line[0])
-		pr_warn("  source %s: %s\n", sum.file_line, sum.source);
-	else if (sum.source[0])
-		pr_warn("  source: %s\n", sum.source);
+	/* the plain-language part (lib/verifier_explain.c) */
+	if (hint)
+		pr_warn("  hint [%s]: %s: %s\n", hint->id, hint->title, hint->hint);
 	pr_info("  (-v shows the whole verifier log)\n");
 	pr_debug("-- verifier log of prog '%s' --\n%s-- end of verifier log --\n", prog, obj->vlog);
+}
+
+/* No verifier log: say why when it is a program type this kernel lacks
+ * (the probes of lib/feature.c). */
+static void report_unsupported(struct bpfkit_object *obj)
+{
+	struct bpf_program *p;
+	char why[320];
+
+	bpf_object__for_each_program(p, obj->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (bpf_program__autoload(p) && bpfkit_feature__section(sec, why, sizeof(why)) == 0)
+			pr_warn("prog '%s' (%s): %s\n", bpf_program__name(p), sec, why);
+	}
 }
 
 int bpfkit_object__load(struct bpfkit_object *obj)
@@ -198,6 +218,8 @@ int bpfkit_object__load(struct bpfkit_object *obj)
 	if (!err)
 		return 0;
 	err = err < 0 ? err : -errno;
+	if (!obj->vlog)
+		report_unsupported(obj);
 	if (obj->vlog) {
 		report_verifier(obj);
 	} else if (err == -EPERM || err == -EACCES) {

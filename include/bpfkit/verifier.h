@@ -2,6 +2,7 @@
 #ifndef BPFKIT_VERIFIER_H
 #define BPFKIT_VERIFIER_H
 
+#include <stddef.h>
 #include <bpfkit/print.h>
 
 #ifdef __cplusplus
@@ -20,6 +21,20 @@ struct bpfkit_verifier_summary {
  * 0 on success, -ENOENT if LOG holds no recognisable error. */
 BPFKIT_API int bpfkit_verifier__summarize(const char *log,
 					  struct bpfkit_verifier_summary *sum);
+
+/* A class of verifier error and the usual fix, in plain words. */
+struct bpfkit_verifier_hint {
+	const char *id;		/* stable: "packet-bounds", "map-value-null", ... */
+	const char *title;	/* "packet access without a bounds check" */
+	const char *hint;	/* what to change, one or two sentences */
+};
+
+/* The hint for a verifier log: its error lines are matched first, then the
+ * whole log. NULL if no known class matches. */
+BPFKIT_API const struct bpfkit_verifier_hint *bpfkit_verifier__explain(const char *log);
+
+/* Every class bpfkit knows (docs, tests); their number in *N. */
+BPFKIT_API const struct bpfkit_verifier_hint *bpfkit_verifier__hints(size_t *n);
 
 #ifdef __cplusplus
 }
