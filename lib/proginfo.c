@@ -75,6 +75,23 @@ static uint64_t fdinfo_u64(int fd, const char *key)
 	return v;
 }
 
+static bool fdinfo_has(int fd, const char *key)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, key, klen) && line[klen] == ':';
+	fclose(f);
+	return found;
+}
+
 /* Processes (other than us) holding an fd to the object with this id:
  * fdinfo of bpf fds carries "prog_id:" / "map_id:". */
 static void find_pids(const char *key, uint32_t id, struct bpfkit_pid **out, uint32_t *n)
@@ -295,9 +312,6 @@ static int open_spec(bool prog, const char *kind, const char *value)
 		return fd;
 	}
 	if (!strcmp(kind, "pinned")) {
-		struct bpf_prog_info pi = {};
-		struct bpf_map_info mi = {};
-		__u32 len = prog ? sizeof(pi) : sizeof(mi);
 
 		fd = bpf_obj_get(value);
 		if (fd < 0) {
@@ -305,9 +319,8 @@ static int open_spec(bool prog, const char *kind, const char *value)
 			pr_warn("pinned '%s': %s\n", value, errstr(err));
 			return err;
 		}
-		/* a pin may be either kind: refuse the wrong one clearly */
-		if (bpf_obj_get_info_by_fd(fd, prog ? (void *)&pi : (void *)&mi, &len) ||
-		    (prog ? !pi.id || pi.type == 0 : mi.type == 0)) {
+		/* a pin may be either kind: fdinfo says which ("prog_type:" / "map_type:") */
+		if (!fdinfo_has(fd, prog ? "prog_type" : "map_type")) {
 			close(fd);
 			pr_warn("pinned '%s': not a %s\n", value, prog ? "program" : "map");
 			return -EINVAL;

@@ -1,0 +1,204 @@
+#!/bin/bash
+# tests/integration/41-prog-map.sh — `bpfkit prog show|list|dump` and `bpfkit
+# map show|dump` against bpftool on programs loaded by bpftool (pinned under a
+# unique bpffs path) and by bpfkit (`bpfkit run` inside a private network
+# namespace, so the pids field is exercised). Cleans up; checks for leaks.
+. "$(dirname "$0")/../lib.sh"
+need_root
+kernel_ids >"$TMP/ids.before"
+CLANG=${CLANG:-clang}
+
+PIN=/sys/fs/bpf/bk41-$UNIQ
+mkdir -p "$PIN" && on_exit rm -rf "$PIN"
+
+# A program whose name is longer than the kernel's 15 characters, and a map
+# with BTF types, loaded by bpftool ("by others").
+cat >"$TMP/long.bpf.c" <<'EOF'
+#include <linux/bpf.h>
+#define SEC(n) __attribute__((section(n), used))
+struct pair { unsigned int a; unsigned short b; };
+struct {
+	int (*type)[BPF_MAP_TYPE_HASH];
+	int (*max_entries)[8];
+	unsigned int *key;
+	struct pair *value;
+} bk41_pairs SEC(".maps");
+static void *(*lookup)(void *map, const void *key) = (void *)1;
+SEC("xdp") int bk41_a_rather_long_program_name(struct xdp_md *ctx)
+{
+	unsigned int k = 7;
+	struct pair *p = lookup(&bk41_pairs, &k);
+
+	return p && p->a ? XDP_DROP : XDP_PASS;
+}
+char LICENSE[] SEC("license") = "GPL";
+EOF
+if ! $CLANG -target bpf -O2 -g -idirafter /usr/include/$(uname -m)-linux-gnu -c "$TMP/long.bpf.c" -o "$TMP/long.bpf.o" 2>"$TMP/cc.err"; then
+	fail "test program builds" "$(head -3 "$TMP/cc.err" | tr '\n' ' ')"; exit 0
+fi
+if ! bpftool prog load "$TMP/long.bpf.o" "$PIN/long" pinmaps "$PIN/maps" 2>"$TMP/load.err"; then
+	fail "bpftool loads the test program" "$(tail -2 "$TMP/load.err" | tr '\n' ' ')"; exit 0
+fi
+LONG_ID=$(bpftool prog show pinned "$PIN/long" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+# A program loaded by bpfkit (load --pin in a private namespace; not `run`,
+# which reads the global trace_pipe), and a process of ours holding an fd to
+# it so the pids field has something to show.
+mk_pair || { fail "netns setup" "mk_pair failed"; exit 0; }
+if ! "$BK" --netns "$NS_A" load "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_A" --pin "$PIN/bk" >"$TMP/load.out" 2>&1; then
+	fail "bpfkit load --pin xdp_pass" "$(tail -3 "$TMP/load.out" | tr '\n' ' ')"; exit 0
+fi
+on_exit "$BK" --netns "$NS_A" unload --pin "$PIN/bk"
+python3 - "$PIN/bk/progs/xdp_pass" <<'PY' &
+import ctypes, ctypes.util, os, struct, sys, time
+libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+attr = ctypes.create_string_buffer(struct.pack("=QII", ctypes.addressof(path), 0, 0) + bytes(104))
+fd = libc.syscall(321, 7, attr, ctypes.sizeof(attr))	# bpf(BPF_OBJ_GET)
+if fd < 0:
+    sys.exit("BPF_OBJ_GET: errno %d" % ctypes.get_errno())
+time.sleep(60)
+PY
+HOLD_PID=$!
+on_exit kill "$HOLD_PID"
+RUN_ID= RUN_PID=$HOLD_PID
+for _ in $(seq 50); do
+	RUN_ID=$(grep -h '^prog_id:' /proc/"$HOLD_PID"/fdinfo/* 2>/dev/null | awk '{print $2}' | head -1)
+	[ -n "$RUN_ID" ] && break
+	sleep 0.1
+done
+[ -n "$RUN_ID" ] || { fail "a process holds the bpfkit-loaded program" "no prog fd in /proc/$HOLD_PID"; exit 0; }
+
+# show -j agrees with bpftool on every field both print
+cmp_show() {	# NAME ID
+	"$BK" prog show -j id "$2" >"$TMP/bk.json" 2>"$TMP/bk.err"
+	bpftool prog show -j id "$2" >"$TMP/bt.json"
+	if python3 - "$TMP/bk.json" "$TMP/bt.json" >"$TMP/cmp.out" 2>&1 <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+common = [k for k in a if k in b and k not in ("run_time_ns", "run_cnt")]
+need = {"id", "type", "name", "tag", "gpl_compatible", "loaded_at", "uid", "bytes_xlated",
+        "jited", "bytes_jited", "bytes_memlock", "btf_id"} | ({"map_ids"} & set(b))
+missing = need - set(a)
+if missing:
+    sys.exit("bpfkit lacks %s" % sorted(missing))
+norm = lambda k, v: sorted(v, key=lambda p: p["pid"]) if k == "pids" else v
+diff = [(k, a[k], b[k]) for k in common if norm(k, a[k]) != norm(k, b[k])]
+if diff:
+    sys.exit("differ: %s" % diff)
+print(len(common), "fields")
+PY
+	then pass "prog show -j = bpftool prog show -j: $1 ($(cat "$TMP/cmp.out"))"
+	else fail "prog show -j = bpftool: $1" "$(tail -1 "$TMP/cmp.out") $(head -1 "$TMP/bk.err")"; fi
+}
+cmp_show "loaded by bpftool, long name" "$LONG_ID"
+cmp_show "loaded by bpfkit (load --pin), held by a process" "$RUN_ID"
+
+if "$BK" prog show id "$LONG_ID" | grep -q "name bk41_a_rather_long_program_name "; then
+	pass "prog show gives the full BTF name, not the kernel's 15 characters"
+else
+	fail "prog show full name" "$("$BK" prog show id "$LONG_ID" | head -1)"
+fi
+if "$BK" prog show -j id "$RUN_ID" | grep -q "\"pid\":$RUN_PID,\"comm\":\"python3\"" &&
+   "$BK" prog show id "$RUN_ID" | grep -q "name xdp_pass"; then
+	pass "prog show lists the pid of the process holding the program"
+else
+	fail "prog show pids" "$("$BK" prog show -j id "$RUN_ID")"
+fi
+# list: every program bpftool lists (that still exists) is in ours
+"$BK" prog list -j | python3 -c 'import json,sys; print("\n".join(str(p["id"]) for p in json.load(sys.stdin)))' | sort >"$TMP/ids.bk"
+if grep -qx "$LONG_ID" "$TMP/ids.bk" && grep -qx "$RUN_ID" "$TMP/ids.bk"; then
+	pass "prog list -j includes both programs"
+else
+	fail "prog list -j" "ids $LONG_ID/$RUN_ID missing"
+fi
+check "prog show name NAME" bash -c "'$BK' prog show name bk41_a_rather_long_program_name | grep -q '^$LONG_ID: xdp'"
+TAG=$(bpftool prog show id "$LONG_ID" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["tag"])')
+check "prog show tag HEX" bash -c "'$BK' prog show tag $TAG | grep -q '^$LONG_ID: xdp'"
+check "prog show pinned PATH" bash -c "'$BK' prog show pinned '$PIN/long' | grep -q '^$LONG_ID: xdp'"
+
+# dump xlated: map references and helper calls read as bpftool reads them
+"$BK" prog dump xlated id "$LONG_ID" >"$TMP/xl.bk" 2>&1
+bpftool prog dump xlated id "$LONG_ID" >"$TMP/xl.bt"
+grep -oE '(map\[id:[0-9]+\](\[0\]\+[0-9]+)?|call [a-z_0-9]+#-?[0-9]+)' "$TMP/xl.bk" >"$TMP/xl.bk.refs"
+grep -oE '(map\[id:[0-9]+\](\[0\]\+[0-9]+)?|call [a-z_0-9]+#-?[0-9]+)' "$TMP/xl.bt" >"$TMP/xl.bt.refs"
+if [ -s "$TMP/xl.bt.refs" ] && diff -q "$TMP/xl.bk.refs" "$TMP/xl.bt.refs" >/dev/null &&
+   [ "$(grep -c '^ *[0-9]*:' "$TMP/xl.bk")" -eq "$(grep -cE '^ *[0-9]+: \(' "$TMP/xl.bt")" ]; then
+	pass "prog dump xlated: same instructions, map ids and helper names as bpftool"
+else
+	fail "prog dump xlated vs bpftool" "$(diff "$TMP/xl.bk.refs" "$TMP/xl.bt.refs" | head -3 | tr '\n' ' ')"
+fi
+if "$BK" prog dump jited id "$LONG_ID" | grep -qE '^ +[0-9a-f]+:.*\bret\b'; then
+	pass "prog dump jited disassembles x86-64 (capstone)"
+else
+	fail "prog dump jited" "$("$BK" prog dump jited id "$LONG_ID" 2>&1 | tail -2 | tr '\n' ' ')"
+fi
+# CFG: DOT with one cluster per function, blocks, true/false edges; SVG and PNG through dot
+"$BK" prog dump xlated id "$LONG_ID" --visual dot -o "$TMP/g.dot"
+if grep -q 'subgraph cluster_0' "$TMP/g.dot" && grep -q 'label="true"' "$TMP/g.dot" &&
+   { ! command -v dot >/dev/null || dot -Tsvg "$TMP/g.dot" -o /dev/null; }; then
+	pass "prog dump --visual dot: clusters, blocks, edges; graphviz accepts it"
+else
+	fail "prog dump --visual dot" "$(head -5 "$TMP/g.dot" | tr '\n' ' ')"
+fi
+if command -v dot >/dev/null; then
+	"$BK" prog dump xlated id "$LONG_ID" --visual png -o "$TMP/g.png" &&
+	[ "$(head -c 4 "$TMP/g.png" | od -An -c | tr -d ' ')" = "211PNG" ] &&
+	"$BK" prog dump xlated id "$LONG_ID" --visual svg -o "$TMP/g.svg" && grep -q '<svg' "$TMP/g.svg" &&
+		pass "prog dump --visual png/svg render through graphviz" || fail "prog dump --visual png/svg" "no PNG/SVG written"
+	mkdir -p "$TMP/nodot"
+	ln -sf "$(command -v env)" "$TMP/nodot/env"
+	expect_fail "prog dump --visual png without graphviz" 1 "graphviz's 'dot' is not installed" \
+		env PATH="$TMP/nodot" "$BK" prog dump xlated id "$LONG_ID" --visual png -o "$TMP/g2.png"
+else
+	skip "prog dump --visual png/svg" "graphviz not installed"
+fi
+
+# maps: show agrees with bpftool; dump prints BTF-typed entries
+MAP_ID=$(bpftool map show pinned "$PIN/maps/bk41_pairs" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+bpftool map update id "$MAP_ID" key 7 0 0 0 value 5 0 0 0 9 0 0 0
+"$BK" map show -j id "$MAP_ID" >"$TMP/m.bk"; bpftool map show -j id "$MAP_ID" >"$TMP/m.bt"
+if python3 - "$TMP/m.bk" "$TMP/m.bt" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+keys = [k for k in ("id", "type", "name", "flags", "bytes_key", "bytes_value", "max_entries", "bytes_memlock", "btf_id") if k in b]
+bad = [(k, a.get(k), b[k]) for k in keys if a.get(k) != b[k]]
+sys.exit("differ: %s" % bad if bad else 0)
+PY
+then pass "map show -j = bpftool map show -j"; else fail "map show -j vs bpftool" "$(cat "$TMP/m.bk")"; fi
+out=$("$BK" map dump id "$MAP_ID")
+if grep -q 'key: (unsigned int)7  value: (struct pair){.a = (unsigned int)5,.b = (unsigned short)9,}' <<<"$out"; then
+	pass "map dump prints entries by their BTF types"
+else
+	fail "map dump BTF" "$out"
+fi
+if "$BK" map dump -j pinned "$PIN/maps/bk41_pairs" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[0]["key"] == "07 00 00 00" and d[0]["value"] == "05 00 00 00 09 00 00 00", d
+'; then pass "map dump -j: hex key/value"; else fail "map dump -j"; fi
+check "map list includes the map" bash -c "'$BK' map list | grep -q '^$MAP_ID: hash  name bk41_pairs'"
+
+# bad input: one-line errors, exit 1 (missing) or 2 (usage), never a crash
+expect_fail "prog show: id that does not exist" 1 "prog id 4294967295: no such program" "$BK" prog show id 4294967295
+expect_fail "prog show: pin that does not exist" 1 "pinned '$PIN/nope'" "$BK" prog show pinned "$PIN/nope"
+expect_fail "prog show: map pin is not a program" 1 "not a program" "$BK" prog show pinned "$PIN/maps/bk41_pairs"
+expect_fail "prog show: name not loaded" 1 "not loaded" "$BK" prog show name bk41_no_such_prog
+expect_fail "prog show: bad selector" 1 "unknown selector" "$BK" prog show bogus 1
+expect_fail "prog show: id not a number" 1 "not a number" "$BK" prog show id abc
+expect_fail "prog dump: bad kind" 2 "unknown kind" "$BK" prog dump foo id 1
+expect_fail "prog dump: bad --visual" 2 "--visual wants dot, svg or png" "$BK" prog dump xlated id "$LONG_ID" --visual gif
+expect_fail "prog dump: png needs -o" 2 "needs -o FILE" "$BK" prog dump xlated id "$LONG_ID" --visual png
+expect_fail "map dump: id that does not exist" 1 "map id 4294967295: no such map" "$BK" map dump id 4294967295
+expect_fail "map dump: missing MAP" 2 "expected MAP" "$BK" map dump
+
+kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null
+"$BK" --netns "$NS_A" unload --pin "$PIN/bk" >/dev/null 2>&1
+rm -rf "$PIN"
+# Others' tests load programs concurrently, so check the ids this test made.
+sleep 0.5
+left=
+bpftool prog show id "$LONG_ID" >/dev/null 2>&1 && left+=" prog $LONG_ID"
+bpftool prog show id "$RUN_ID" >/dev/null 2>&1 && left+=" prog $RUN_ID"
+bpftool map show id "$MAP_ID" >/dev/null 2>&1 && left+=" map $MAP_ID"
+[ -z "$left" ] && pass "nothing this test loaded is left in the kernel" || fail "leak" "left:$left"
