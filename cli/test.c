@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
+#include <bpfkit/logger.h>
 #include <bpfkit/packet.h>
 #include <bpfkit/testrun.h>
 #include "cli.h"
@@ -22,7 +23,8 @@ static void test_help(FILE *out)
 		"\n"
 		"Loads OBJ and runs one of its programs on each packet with BPF_PROG_TEST_RUN,\n"
 		"without attaching anything. Prints per packet the verdict, how the program\n"
-		"changed the packet, and with --repeat the kernel-measured time per run.\n"
+		"changed the packet, the log records it wrote (bpfkit/log.h), and with\n"
+		"--repeat the kernel-measured time per run.\n"
 		"\n"
 		"  -P, --prog NAME       the program (optional if OBJ has one)\n"
 		"  -k, --packet SPEC     a packet in the spec language (repeatable), e.g.\n"
@@ -213,10 +215,44 @@ static void diff_ranges(const unsigned char *a, size_t alen, const unsigned char
 
 struct ctx {
 	struct bpfkit_json *jw;
+	struct bpfkit_logger *lg;	/* NULL if the program does not log */
+	char **logs;			/* this packet's records */
+	int n_logs;
 	int prog_type;
 	unsigned repeat;
 	struct bpfkit_pcap_writer *dump;
 };
+
+static int on_record(const struct bpfkit_log_record *rec, void *vctx)
+{
+	struct ctx *c = vctx;
+	static const char *const lv[] = { "OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE" };
+	char **v;
+	char *line;
+
+	if (c->n_logs >= 64)
+		return 0;
+	if (asprintf(&line, "%s %s: %s", rec->bad ? "BAD" : lv[rec->level <= 5 ? rec->level : 0],
+		     rec->func, rec->msg) < 0)
+		return 0;
+	v = realloc(c->logs, (c->n_logs + 1) * sizeof(*v));
+	if (!v) {
+		free(line);
+		return 0;
+	}
+	c->logs = v;
+	c->logs[c->n_logs++] = line;
+	return 0;
+}
+
+static void clear_logs(struct ctx *c)
+{
+	for (int i = 0; i < c->n_logs; i++)
+		free(c->logs[i]);
+	free(c->logs);
+	c->logs = NULL;
+	c->n_logs = 0;
+}
 
 /* 0 as expected (or nothing expected), 1 mismatch, <0 error */
 static int run_one(struct ctx *c, int fd, int idx, const struct pkt *p, const char *expect)
@@ -233,6 +269,8 @@ static int run_one(struct ctx *c, int fd, int idx, const struct pkt *p, const ch
 		cli_err("packet %d (%s): test run failed: %s", idx, p->spec ?: desc, strerror(-err));
 		return err;
 	}
+	if (c->lg)
+		bpfkit_logger__drain(c->lg);	/* this packet's records, before the timed runs */
 	if (c->repeat > 1) {
 		/* Timed separately: the kernel re-runs the program on the same
 		 * buffer, so run 2 would see what run 1 left (an echo turned
@@ -246,6 +284,17 @@ static int run_one(struct ctx *c, int fd, int idx, const struct pkt *p, const ch
 			return err;
 		}
 		r.duration_ns = tr.duration_ns;
+		if (c->lg) {
+			struct ctx quiet = *c;
+
+			/* the timed runs log too: read and drop their records */
+			c->n_logs = 0;
+			c->logs = NULL;
+			bpfkit_logger__drain(c->lg);
+			clear_logs(c);
+			c->logs = quiet.logs;
+			c->n_logs = quiet.n_logs;
+		}
 	}
 	bpfkit_testrun__verdict_str(c->prog_type, r.retval, verdict, sizeof(verdict));
 	if (expect)
@@ -283,7 +332,15 @@ static int run_one(struct ctx *c, int fd, int idx, const struct pkt *p, const ch
 			bpfkit_json__kv_uint(jw, "repeat", c->repeat);
 			bpfkit_json__kv_uint(jw, "ns_per_run", r.duration_ns);
 		}
+		if (c->lg) {
+			bpfkit_json__key(jw, "log");
+			bpfkit_json__begin_array(jw);
+			for (int i = 0; i < c->n_logs; i++)
+				bpfkit_json__string(jw, c->logs[i]);
+			bpfkit_json__end_array(jw);
+		}
 		bpfkit_json__end_object(jw);
+		clear_logs(c);
 		return mismatch;
 	}
 	printf("packet %d: %s\n", idx, p->spec ?: desc);
@@ -301,8 +358,11 @@ static int run_one(struct ctx *c, int fd, int idx, const struct pkt *p, const ch
 			printf(" %s", ranges);
 		printf("\n  now      %s\n", after);
 	}
+	for (int i = 0; i < c->n_logs; i++)
+		printf("  log      %s\n", c->logs[i]);
 	if (c->repeat > 1)
 		printf("  time     %u ns/run (%u runs, kernel-measured)\n", r.duration_ns, c->repeat);
+	clear_logs(c);
 	return mismatch;
 }
 
@@ -417,6 +477,11 @@ int do_test(int argc, char **argv)
 	if (!p)
 		goto out;
 	cx.prog_type = bpf_program__type(p);
+	{
+		struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .fn = on_record, .ctx = &cx };
+
+		cx.lg = bpfkit_logger__new(obj, &lo);	/* NULL: the object does not log */
+	}
 	for (int i = 0; i < n_expects; i++) {
 		unsigned int dummy;
 
@@ -485,6 +550,8 @@ int do_test(int argc, char **argv)
 		printf("%d packet%s, all as expected\n", ps.n, ps.n == 1 ? "" : "s");
 	ret = EXIT_OK;
 out:
+	bpfkit_logger__free(cx.lg);
+	clear_logs(&cx);
 	bpfkit_pcap_writer__close(cx.dump);
 	bpfkit_object__close(obj);
 	free_pkts(&ps);

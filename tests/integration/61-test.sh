@@ -78,6 +78,20 @@ assert a[2]["describe"].endswith("/icmp type 0/len 42"), a[2]
 "$BK" test "$O" -P xdp_verdict -k 'ipv4 1.1.1.1>2.2.2.2/tcp 1>2' -n 1000 >"$TMP/o" 2>&1
 grep -qE 'time +[0-9]+ ns/run \(1000 runs' "$TMP/o" && pass "test --repeat: ns per run" || fail "test --repeat" "$(cat "$TMP/o")"
 
+# log records the program wrote (bpfkit/log.h), per packet, not mixed up
+if [ -f "$BPFDIR/xdp-hello.bpf.o" ]; then
+	"$BK" test "$BPFDIR/xdp-hello.bpf.o" -k 'ipv4 10.0.0.7>10.0.0.2/udp 1>2' -k 'arp who-has 10.0.0.2' -n 5 >"$TMP/o" 2>&1
+	if grep -A3 '^packet 1' "$TMP/o" | grep -q 'log      INFO xdp_hello: received a packet from 10.0.0.7' &&
+	   grep -A3 '^packet 2' "$TMP/o" | grep -q 'log      INFO xdp_hello: received a packet (ethertype 0x0806)' &&
+	   [ "$(grep -c 'log ' "$TMP/o")" -eq 2 ]; then
+		pass "test: each packet's log records, timed runs' records left out"
+	else
+		fail "test: log records" "$(cat "$TMP/o")"
+	fi
+else
+	skip "test: log records" "xdp-hello.bpf.o not built"
+fi
+
 # bad input
 expect_fail "test: no object" 2 "which object" "$BK" test
 expect_fail "test: no packets" 2 "exactly one of --packet" "$BK" test "$O" -P xdp_verdict
