@@ -35,6 +35,18 @@ struct cctx {
 	/* scratch */
 	const struct xdpfw_rule_def **cand;
 	size_t ncand, capcand;
+	/* port tables already emitted, by content (many classes share them) */
+	struct memo *memo;
+	size_t nmemo, capmemo;
+	uint32_t *mhash;	/* open addressing: memo index + 1, 0 = empty */
+	size_t nbuckets;	/* power of two, >= 2 * nmemo */
+};
+
+struct memo {
+	uint64_t hash;
+	uint32_t *data;		/* n starts, then n verdicts */
+	size_t n;
+	uint32_t table;
 };
 
 static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
@@ -43,11 +55,6 @@ static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
 		return 0;
 	/* D is &rs->r[i].d, the first member of rule i: recover i for its slot */
 	return xdpfw_verdict(d, c->slots[(const struct xdpfw_rule *)(const void *)d - c->rs->r]);
-}
-
-static bool has_ports(const struct xdpfw_rule_def *d)
-{
-	return d->sport_lo || d->sport_hi != 65535 || d->dport_lo || d->dport_hi != 65535;
 }
 
 static bool has_sport(const struct xdpfw_rule_def *d)
@@ -114,11 +121,88 @@ static uint32_t new_table(struct cctx *c)
 	return (++c->next_table) | (c->gen ? XDPFW_TABLE_GEN : 0);
 }
 
+/* The table for intervals starting at B[0..n) with verdicts VS: merges
+ * neighbours with equal verdicts, reuses an identical table emitted earlier
+ * in this compile, else emits a new one. */
+static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32_t *table)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t m = 0;
+	int rc = 0;
+
+	for (size_t k = 0; k < n; k++)
+		if (!m || vs[m - 1] != vs[k]) {
+			b[m] = b[k];
+			vs[m++] = vs[k];
+		}
+	for (size_t k = 0; k < m; k++)
+		h = (h ^ b[k] ^ ((uint64_t)vs[k] << 32)) * 1099511628211ull;
+	for (size_t i = c->nbuckets ? h & (c->nbuckets - 1) : 0; c->nbuckets && c->mhash[i];
+	     i = (i + 1) & (c->nbuckets - 1)) {
+		struct memo *e = &c->memo[c->mhash[i] - 1];
+
+		if (e->hash == h && e->n == m && !memcmp(e->data, b, m * 4) &&
+		    !memcmp(e->data + m, vs, m * 4)) {
+			*table = e->table;
+			return 0;
+		}
+	}
+	*table = new_table(c);
+	for (size_t k = 0; k < m && !rc; k++)
+		rc = emit_port_range(c, *table, b[k], k + 1 < m ? b[k + 1] - 1 : 65535, vs[k]);
+	if (rc)
+		return rc;
+	if (c->nmemo == c->capmemo) {
+		size_t cap = c->capmemo ? c->capmemo * 2 : 16;
+		struct memo *nm = realloc(c->memo, cap * sizeof(*nm));
+
+		if (!nm)
+			return -ENOMEM;
+		c->memo = nm;
+		c->capmemo = cap;
+	}
+	struct memo *e = &c->memo[c->nmemo];
+
+	e->data = malloc(2 * m * 4 + 4);
+	if (!e->data)
+		return -ENOMEM;
+	memcpy(e->data, b, m * 4);
+	memcpy(e->data + m, vs, m * 4);
+	e->hash = h;
+	e->n = m;
+	e->table = *table;
+	c->nmemo++;
+	if (2 * c->nmemo > c->nbuckets) {
+		size_t nb = c->nbuckets ? c->nbuckets * 2 : 64;
+		uint32_t *nh = calloc(nb, sizeof(*nh));
+
+		if (!nh)
+			return -ENOMEM;
+		free(c->mhash);
+		c->mhash = nh;
+		c->nbuckets = nb;
+		for (size_t j = 0; j < c->nmemo; j++) {
+			size_t i = c->memo[j].hash & (nb - 1);
+
+			while (nh[i])
+				i = (i + 1) & (nb - 1);
+			nh[i] = j + 1;
+		}
+	} else {
+		size_t i = h & (c->nbuckets - 1);
+
+		while (c->mhash[i])
+			i = (i + 1) & (c->nbuckets - 1);
+		c->mhash[i] = c->nmemo;
+	}
+	return 0;
+}
+
 /* Verdict for the rules S (all covering one dport interval), by sport. */
 static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, uint32_t *out)
 {
 	const struct xdpfw_rule_def **sub;
-	uint32_t *b, *vs, table;
+	uint32_t *b, *vs, table = 0;
 	size_t nb = 0, i;
 	int rc = 0;
 	bool same = true;
@@ -149,16 +233,8 @@ static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 		*out = vs[0];
 		goto out;
 	}
-	table = new_table(c);
+	rc = table_for(c, b, vs, nb, &table);
 	*out = XDPFW_V_TABLE | table;
-	for (size_t k = 0; k < nb && !rc; k++) {
-		size_t e = k;
-
-		while (e + 1 < nb && vs[e + 1] == vs[k])
-			e++;
-		rc = emit_port_range(c, table, b[k], e + 1 < nb ? b[e + 1] - 1 : 65535, vs[k]);
-		k = e;
-	}
 out:
 	free(b);
 	free(vs);
@@ -170,7 +246,7 @@ out:
 static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, uint32_t *out)
 {
 	const struct xdpfw_rule_def **sub;
-	uint32_t *b, *vs, table;
+	uint32_t *b, *vs, table = 0;
 	size_t nb = 0, i;
 	int rc = 0;
 	bool same = true;
@@ -205,20 +281,14 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 	}
 	if (rc)
 		goto out;
-	if (same) {
+	/* one verdict for every dport: no table, unless it is a sport table
+	 * (the datapath always looks up dport first) */
+	if (same && !(vs[0] & XDPFW_V_TABLE)) {
 		*out = vs[0];
 		goto out;
 	}
-	table = new_table(c);
+	rc = table_for(c, b, vs, nb, &table);
 	*out = XDPFW_V_TABLE | table;
-	for (size_t k = 0; k < nb && !rc; k++) {
-		size_t e = k;
-
-		while (e + 1 < nb && vs[e + 1] == vs[k])
-			e++;
-		rc = emit_port_range(c, table, b[k], e + 1 < nb ? b[e + 1] - 1 : 65535, vs[k]);
-		k = e;
-	}
 out:
 	free(b);
 	free(vs);
@@ -244,7 +314,7 @@ static int decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, str
 
 			if (d->proto != XDPFW_PROTO_ANY && d->proto != p)
 				continue;
-			if (has_ports(d)) {
+			if (xdpfw_rule_has_ports(d)) {
 				if (!ports_ok)
 					continue;
 				if (!ported || xdpfw_rule_prec(d, ported) > 0)
@@ -496,5 +566,9 @@ int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigne
 	if (!rc)
 		rc = compile_family(&c, 6);
 	free(c.cand);
+	for (size_t i = 0; i < c.nmemo; i++)
+		free(c.memo[i].data);
+	free(c.memo);
+	free(c.mhash);
 	return rc;
 }

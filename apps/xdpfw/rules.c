@@ -255,7 +255,7 @@ static int tokenize(const char *text, struct tok *toks, int *ntok, struct perr *
 	return 0;
 }
 
-static bool has_ports(const struct xdpfw_rule_def *d)
+bool xdpfw_rule_has_ports(const struct xdpfw_rule_def *d)
 {
 	return d->sport_lo || d->sport_hi != 65535 || d->dport_lo || d->dport_hi != 65535;
 }
@@ -350,7 +350,7 @@ static int parse_rule_toks(const struct tok *t, int n, struct xdpfw_rule_def *d,
 		return fail(e, proto_col, "icmp is IPv4's; IPv6 rules want icmpv6");
 	if (d->proto == XDPFW_P_ICMPV6 && d->family == 4)
 		return fail(e, proto_col, "icmpv6 is IPv6's; IPv4 rules want icmp");
-	if (has_ports(d) && d->proto != XDPFW_PROTO_ANY && d->proto != XDPFW_P_TCP &&
+	if (xdpfw_rule_has_ports(d) && d->proto != XDPFW_PROTO_ANY && d->proto != XDPFW_P_TCP &&
 	    d->proto != XDPFW_P_UDP)
 		return fail(e, port_col, "ports need proto tcp or udp (or any, meaning both)");
 	if ((d->flags & XDPFW_RF_LOG) && d->action != XDPFW_DENY)
@@ -645,7 +645,7 @@ bool xdpfw_rule_matches(const struct xdpfw_rule_def *d, const struct xdpfw_pkt *
 		return false;
 	if (d->proto != XDPFW_PROTO_ANY && d->proto != pidx)
 		return false;
-	if (has_ports(d)) {
+	if (xdpfw_rule_has_ports(d)) {
 		if (pidx != XDPFW_P_TCP && pidx != XDPFW_P_UDP)
 			return false;
 		if (p->sport < d->sport_lo || p->sport > d->sport_hi ||

@@ -61,6 +61,8 @@ struct xdpfw_pkt {
 };
 
 int xdpfw_proto_index(uint8_t ipproto);
+/* A port condition (only TCP and UDP packets can match it)? */
+bool xdpfw_rule_has_ports(const struct xdpfw_rule_def *d);
 bool xdpfw_rule_matches(const struct xdpfw_rule_def *d, const struct xdpfw_pkt *p);
 /* > 0 if A takes precedence over B (both matching the same packet). */
 int xdpfw_rule_prec(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);

@@ -1,0 +1,727 @@
+/* tests/unit/test_xdpfw.c — xdpfw: the rule parser (good and bad input,
+ * file:line:col errors, round trip through save), set checks, and the
+ * datapath's rule semantics through BPF_PROG_TEST_RUN: a table of packets
+ * (every match kind, overlaps, defaults, VLAN, IPv4 options, IPv6 extension
+ * headers, fragments, truncation, ARP/ND), a differential test against the
+ * reference evaluator on random rule sets, atomic swaps, an apply killed
+ * half-way, and a full rule map. The program and its maps are loaded here,
+ * unpinned and unattached. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/bpfkit.h>
+#include <bpfkit/testrun.h>
+#include "test.h"
+#include "../../apps/xdpfw/rules.c"
+#include "../../apps/xdpfw/compile.c"
+#include "../../apps/xdpfw/state.c"
+
+#define OBJ "../../build/bpf/xdpfw.bpf.o"
+
+/* ---- parser ------------------------------------------------------------ */
+
+static void test_parser(void)
+{
+	static const struct {
+		const char *text, *want;	/* want: formatted rule */
+	} good[] = {
+		{ "allow", "allow" },
+		{ "deny src 10.0.0.0/8", "deny src 10.0.0.0/8" },
+		{ "deny from 10.1.2.3", "deny src 10.1.2.3/32" },
+		{ "  deny   src 10.0.0.0/8 proto tcp dport 22   # ssh", "deny src 10.0.0.0/8 proto tcp dport 22" },
+		{ "allow dst 2001:db8::/32 proto udp sport 1000-2000 dport 53",
+		  "allow dst 2001:db8::/32 proto udp sport 1000-2000 dport 53" },
+		{ "deny proto icmpv6 log", "deny proto icmpv6 log" },
+		{ "deny src any dst any proto any sport any dport any", "deny" },
+		{ "deny dport 0-65535", "deny" },
+		{ "deny dport 80 src 0.0.0.0/0", "deny src 0.0.0.0/0 dport 80" },
+		{ "allow to ::/0 proto tcp", "allow dst ::/0 proto tcp" },
+	};
+	static const struct {
+		const char *text;
+		int col;
+		const char *err;
+	} bad[] = {
+		{ "deny src 10.0.0.0/33", 19, "prefix length '33' out of range" },
+		{ "deny src 10.0.0.1/8", 10, "host bits set" },
+		{ "deny src 10.0.0/8", 10, "not an IPv4 or IPv6 address" },
+		{ "deny src 10.0.0.0/x", 19, "must be a number" },
+		{ "deny proto tcp dport 70000", 22, "port 70000 out of range" },
+		{ "deny proto tcp dport 100-20", 22, "backwards" },
+		{ "deny proto tcp dport 1-", 24, "not a port number" },
+		{ "deny proto sctp", 12, "unknown protocol 'sctp'" },
+		{ "deny proto icmp dport 5", 23, "ports need proto tcp or udp" },
+		{ "drop src 1.2.3.4", 1, "expected 'allow', 'deny'" },
+		{ "deny src 1.2.3.4 src 1.2.3.5", 18, "'src' given twice" },
+		{ "deny src", 9, "'src' needs a value" },
+		{ "deny bogus 1", 6, "unknown word 'bogus'" },
+		{ "deny src 10.0.0.0/8 dst 2001:db8::/32", 25, "IPv4 but destination is IPv6" },
+		{ "deny src 2001:db8::/32 proto icmp", 30, "IPv6 rules want icmpv6" },
+		{ "allow src 1.2.3.4 log", 1, "'log' is for deny rules" },
+		{ "deny log log", 10, "'log' given twice" },
+		{ "", 1, "empty rule" },
+	};
+	struct xdpfw_rule_def d, d2;
+	char err[256], txt[200];
+	int col;
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "parse-good-%zu", i);
+		col = 0;
+		if (xdpfw_rule_parse(good[i].text, &d, &col, err, sizeof(err))) {
+			printf("  %s: %s\n", good[i].text, err);
+			CHECK(name, 0);
+			continue;
+		}
+		xdpfw_rule_format(&d, txt, sizeof(txt));
+		CHECK_STR(name, txt, good[i].want);
+		/* round trip: the formatted rule parses to the same rule */
+		snprintf(name, sizeof(name), "roundtrip-%zu", i);
+		CHECK(name, !xdpfw_rule_parse(txt, &d2, NULL, err, sizeof(err)) &&
+			    xdpfw_rule_same_match(&d, &d2) && d.action == d2.action && d.flags == d2.flags);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[64];
+		int rc;
+
+		snprintf(name, sizeof(name), "parse-bad-%zu", i);
+		col = 0;
+		err[0] = 0;
+		rc = xdpfw_rule_parse(bad[i].text, &d, &col, err, sizeof(err));
+		if (rc != -EINVAL || !strstr(err, bad[i].err) || col != bad[i].col)
+			printf("  '%s': rc %d col %d err '%s'\n", bad[i].text, rc, col, err);
+		CHECK(name, rc == -EINVAL && strstr(err, bad[i].err) && col == bad[i].col);
+	}
+}
+
+static void test_files(void)
+{
+	struct xdpfw_ruleset rs;
+	char err[512], text[8192];
+	size_t len = 0;
+	int rc;
+
+	/* an error on line 37: file:line:col, and nothing parsed */
+	len += snprintf(text + len, sizeof(text) - len, "policy deny\n");
+	for (int i = 2; i <= 36; i++)
+		len += snprintf(text + len, sizeof(text) - len, "allow src 10.%d.0.0/16 proto tcp dport %d\n", i, i);
+	len += snprintf(text + len, sizeof(text) - len, "deny src 10.99.0.0/16 proto tcp dport 70000\n");
+	len += snprintf(text + len, sizeof(text) - len, "allow src 10.100.0.0/16\n");
+	rc = xdpfw_rules_parse_text(text, len, "fw.rules", &rs, err, sizeof(err));
+	CHECK("file-error-line-37", rc == -EINVAL && strstr(err, "fw.rules:37:39: port 70000 out of range"));
+	CHECK("file-error-nothing-kept", rs.n == 0 && rs.r == NULL);
+	if (!strstr(err, "fw.rules:37:39:"))
+		printf("  got '%s'\n", err);
+
+	rc = xdpfw_rules_parse_text(text, len - 70, "fw.rules", &rs, err, sizeof(err));
+	CHECK("file-36-rules", rc == 0 && rs.n == 35 && rs.policy == XDPFW_DENY);
+	xdpfw_ruleset_free(&rs);
+
+	static const struct {
+		const char *text, *err;
+	} bad[] = {
+		{ "allow src 1.2.3.4\ndeny src 1.2.3.4\n", "f:2:1: 'deny src 1.2.3.4/32' contradicts line 1" },
+		{ "deny dport 22\n\n# c\ndeny dport 22 \n", "f:4:1: 'deny dport 22' duplicates line 1" },
+		{ "policy allow\npolicy deny\n", "f:2:1: policy already set on line 1" },
+		{ "policy maybe\n", "f:1:8: policy is allow or deny" },
+		{ "policy\n", "f:1:7: 'policy' needs allow or deny" },
+		{ "policy deny now\n", "f:1:13: unexpected 'now'" },
+		{ "allow\n\tdeny src ::1/129\n", "f:2:15: prefix length '129' out of range" },
+		{ "allow\x01\n", "f:1:1: expected 'allow'" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "file-bad-%zu", i);
+		err[0] = 0;
+		rc = xdpfw_rules_parse_text(bad[i].text, strlen(bad[i].text), "f", &rs, err, sizeof(err));
+		if (!strstr(err, bad[i].err))
+			printf("  got '%s'\n", err);
+		CHECK(name, rc == -EINVAL && strstr(err, bad[i].err) && rs.n == 0);
+	}
+	rc = xdpfw_rules_parse_text("deny\0src 1.2.3.4\n", 17, "f", &rs, err, sizeof(err));
+	CHECK("file-nul-byte", rc == -EINVAL && strstr(err, "NUL byte"));
+	/* same match with different families is not a duplicate */
+	rc = xdpfw_rules_parse_text("deny src 0.0.0.0/0\ndeny src ::/0\ndeny\n", 37, "f", &rs, err, sizeof(err));
+	CHECK("file-families-distinct", rc == 0 && rs.n == 3);
+	xdpfw_ruleset_free(&rs);
+}
+
+/* ---- packets ----------------------------------------------------------- */
+
+struct pspec {
+	int fam;
+	const char *src, *dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+	int vlans;
+	int v4opt;		/* IPv4 option bytes (multiple of 4) */
+	int v6ext;		/* IPv6 destination-options headers before L4 */
+	int frag;		/* 0 none, 1 first fragment, 2 later fragment */
+	uint32_t frag_id;
+	int trunc;		/* cut the frame to this many bytes (0: don't) */
+	uint8_t icmp_type;
+	int arp;
+};
+
+static size_t build(const struct pspec *s, uint8_t *b)
+{
+	size_t o = 12, l3, l4;
+	uint8_t nh;
+
+	memset(b, 0, 256);
+	memcpy(b, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+	for (int i = 0; i < s->vlans; i++) {
+		b[o] = 0x81;
+		b[o + 1] = 0x00;
+		b[o + 3] = 10 + i;
+		o += 4;
+	}
+	if (s->arp) {
+		b[o] = 0x08;
+		b[o + 1] = 0x06;
+		return o + 2 + 28;
+	}
+	b[o] = s->fam == 4 ? 0x08 : 0x86;
+	b[o + 1] = s->fam == 4 ? 0x00 : 0xdd;
+	o += 2;
+	l3 = o;
+	if (s->fam == 4) {
+		b[o] = 0x40 | (5 + s->v4opt / 4);
+		b[o + 4] = s->frag_id >> 8;
+		b[o + 5] = s->frag_id;
+		if (s->frag == 1)
+			b[o + 6] = 0x20;		/* MF */
+		else if (s->frag == 2)
+			b[o + 7] = 0x10;		/* offset 16*8 */
+		b[o + 8] = 64;
+		b[o + 9] = s->proto;
+		inet_pton(AF_INET, s->src, b + o + 12);
+		inet_pton(AF_INET, s->dst, b + o + 16);
+		memset(b + o + 20, 1, s->v4opt);	/* NOPs */
+		o += 20 + s->v4opt;
+	} else {
+		b[o] = 0x60;
+		b[o + 7] = 64;
+		inet_pton(AF_INET6, s->src, b + o + 8);
+		inet_pton(AF_INET6, s->dst, b + o + 24);
+		o += 40;
+		/* chain: v6ext destination-options headers, then a fragment header */
+		uint8_t chain[16];
+		int n = 0;
+
+		for (int i = 0; i < s->v6ext && n < 15; i++)
+			chain[n++] = 60;
+		if (s->frag)
+			chain[n++] = 44;
+		for (int i = 0; i < n; i++) {
+			uint8_t *h = b + o + 8 * i;
+
+			h[0] = i + 1 < n ? chain[i + 1] : s->proto;
+			if (chain[i] == 44) {
+				if (s->frag == 1)
+					h[3] = 1;		/* M */
+				else
+					h[2] = 0x10;	/* offset */
+				h[4] = s->frag_id >> 24;
+				h[5] = s->frag_id >> 16;
+				h[6] = s->frag_id >> 8;
+				h[7] = s->frag_id;
+			}
+		}
+		nh = n ? chain[0] : s->proto;
+		b[l3 + 6] = nh;
+		o += 8 * n;
+	}
+	l4 = o;
+	if (s->frag == 2) {
+		o += 24;	/* payload only */
+	} else if (s->proto == 6 || s->proto == 17) {
+		b[o] = s->sport >> 8;
+		b[o + 1] = s->sport;
+		b[o + 2] = s->dport >> 8;
+		b[o + 3] = s->dport;
+		if (s->proto == 6)
+			b[o + 12] = 0x50;
+		o += s->proto == 6 ? 20 : 8;
+		o += 16;
+	} else {
+		b[o] = s->icmp_type ? s->icmp_type : 8;
+		o += 8 + 16;
+	}
+	(void)l4;
+	if (s->fam == 4) {
+		b[l3 + 2] = (o - l3) >> 8;
+		b[l3 + 3] = (o - l3);
+	} else {
+		b[l3 + 4] = (o - l3 - 40) >> 8;
+		b[l3 + 5] = (o - l3 - 40);
+	}
+	if (s->trunc)
+		o = s->trunc;
+	return o;
+}
+
+static int prog_fd;
+
+static int run_pkt(const struct pspec *s)
+{
+	uint8_t b[256];
+	size_t len = build(s, b);
+	struct bpfkit_testrun_result res;
+	int rc = bpfkit_testrun__run(prog_fd, b, len, NULL, &res);
+
+	return rc ? rc : (int)res.retval;
+}
+
+static int apply_text(struct xdpfw_state *st, const char *text)
+{
+	struct xdpfw_ruleset rs;
+	char err[256];
+	int rc = xdpfw_rules_parse_text(text, strlen(text), "t", &rs, err, sizeof(err));
+
+	if (rc) {
+		printf("  parse: %s\n", err);
+		return rc;
+	}
+	rc = xdpfw_state_apply(st, &rs, rs.policy, NULL);
+	xdpfw_ruleset_free(&rs);
+	return rc;
+}
+
+#define PASS_ XDP_PASS
+#define DROP_ XDP_DROP
+
+static void test_semantics(struct xdpfw_state *st)
+{
+	static const char *rules =
+		"policy allow\n"
+		"deny src 10.0.0.0/8\n"
+		"allow src 10.1.0.0/16\n"			/* longer prefix wins */
+		"deny src 10.1.2.0/24 proto tcp dport 22\n"	/* inherits /16 otherwise */
+		"deny dst 192.168.5.0/24 proto udp dport 53\n"
+		"allow src 172.16.0.0/12 dst 192.168.5.5\n"	/* src+dst beats dst-only */
+		"deny proto tcp dport 6000-6100\n"
+		"allow proto tcp dport 6050\n"			/* narrower range wins */
+		"deny proto udp sport 1000-1999 dport 7000\n"
+		"deny proto icmp\n"
+		"deny src 2001:db8::/32 proto tcp dport 1-1023\n"
+		"allow src 2001:db8:1::/48\n"
+		"deny dst fd00::/8 proto icmpv6\n"
+		"deny src 203.0.113.0/24 proto udp log\n";
+	static const struct {
+		const char *name;
+		struct pspec p;
+		int want;
+	} t[] = {
+		{ "v4-default-allow", { 4, "1.1.1.1", "2.2.2.2", 17, 1, 2 }, PASS_ },
+		{ "v4-prefix-deny", { 4, "10.9.9.9", "2.2.2.2", 17, 1, 2 }, DROP_ },
+		{ "v4-longer-prefix-allows", { 4, "10.1.9.9", "2.2.2.2", 17, 1, 2 }, PASS_ },
+		{ "v4-longest-prefix-port-deny", { 4, "10.1.2.3", "2.2.2.2", 6, 5555, 22 }, DROP_ },
+		{ "v4-longest-prefix-other-port", { 4, "10.1.2.3", "2.2.2.2", 6, 5555, 23 }, PASS_ },
+		{ "v4-longest-prefix-udp-22", { 4, "10.1.2.3", "2.2.2.2", 17, 5555, 22 }, PASS_ },
+		{ "v4-dst-udp-53", { 4, "1.1.1.1", "192.168.5.9", 17, 999, 53 }, DROP_ },
+		{ "v4-dst-tcp-53", { 4, "1.1.1.1", "192.168.5.9", 6, 999, 53 }, PASS_ },
+		{ "v4-src-dst-beats-dst", { 4, "172.20.0.1", "192.168.5.5", 17, 999, 53 }, PASS_ },
+		{ "v4-src-dst-other-dst", { 4, "172.20.0.1", "192.168.5.6", 17, 999, 53 }, DROP_ },
+		{ "v4-range-start", { 4, "1.1.1.1", "2.2.2.2", 6, 1, 6000 }, DROP_ },
+		{ "v4-range-end", { 4, "1.1.1.1", "2.2.2.2", 6, 1, 6100 }, DROP_ },
+		{ "v4-range-after", { 4, "1.1.1.1", "2.2.2.2", 6, 1, 6101 }, PASS_ },
+		{ "v4-narrow-in-range", { 4, "1.1.1.1", "2.2.2.2", 6, 1, 6050 }, PASS_ },
+		{ "v4-range-udp", { 4, "1.1.1.1", "2.2.2.2", 17, 1, 6000 }, PASS_ },
+		{ "v4-sport-in", { 4, "1.1.1.1", "2.2.2.2", 17, 1500, 7000 }, DROP_ },
+		{ "v4-sport-out", { 4, "1.1.1.1", "2.2.2.2", 17, 2000, 7000 }, PASS_ },
+		{ "v4-icmp", { 4, "1.1.1.1", "2.2.2.2", 1 }, DROP_ },
+		{ "v4-other-proto", { 4, "1.1.1.1", "2.2.2.2", 47 }, PASS_ },
+		{ "v4-prefix-other-proto", { 4, "10.9.9.9", "2.2.2.2", 47 }, DROP_ },
+		{ "v6-default", { 6, "2001:db9::1", "2001:db9::2", 6, 1, 22 }, PASS_ },
+		{ "v6-port-deny", { 6, "2001:db8:5::1", "::2", 6, 1, 22 }, DROP_ },
+		{ "v6-port-high", { 6, "2001:db8:5::1", "::2", 6, 1, 1024 }, PASS_ },
+		{ "v6-longer-allow", { 6, "2001:db8:1::1", "::2", 6, 1, 22 }, PASS_ },
+		{ "v6-icmpv6-dst", { 6, "2001:db9::1", "fd00::1", 58 }, DROP_ },
+		{ "v6-icmpv6-nd-passes", { 6, "2001:db9::1", "fd00::1", 58, .icmp_type = 135 }, PASS_ },
+		{ "v6-ext-headers", { 6, "2001:db8:5::1", "::2", 6, 1, 22, .v6ext = 2 }, DROP_ },
+		{ "v6-ext-headers-allow", { 6, "2001:db8:5::1", "::2", 6, 1, 2000, .v6ext = 3 }, PASS_ },
+		{ "v6-too-many-ext", { 6, "2001:db9::1", "::2", 6, 1, 2000, .v6ext = 7 }, DROP_ },
+		{ "vlan-1", { 4, "10.9.9.9", "2.2.2.2", 17, 1, 2, .vlans = 1 }, DROP_ },
+		{ "vlan-2", { 4, "10.1.2.3", "2.2.2.2", 6, 1, 22, .vlans = 2 }, DROP_ },
+		{ "vlan-2-allow", { 4, "10.1.2.3", "2.2.2.2", 6, 1, 80, .vlans = 2 }, PASS_ },
+		{ "v4-options", { 4, "10.1.2.3", "2.2.2.2", 6, 1, 22, .v4opt = 12 }, DROP_ },
+		{ "v4-options-allow", { 4, "10.1.2.3", "2.2.2.2", 6, 1, 80, .v4opt = 40 }, PASS_ },
+		{ "trunc-l4", { 4, "1.1.1.1", "2.2.2.2", 6, 1, 80, .trunc = 14 + 20 + 10 }, DROP_ },
+		{ "trunc-ip", { 4, "1.1.1.1", "2.2.2.2", 6, 1, 80, .trunc = 14 + 12 }, DROP_ },
+		{ "trunc-v6", { 6, "2001:db9::1", "::2", 17, 1, 80, .trunc = 14 + 30 }, DROP_ },
+		{ "trunc-v6-ext", { 6, "2001:db9::1", "::2", 17, 1, 80, .v6ext = 1, .trunc = 14 + 44 }, DROP_ },
+		{ "trunc-eth", { 4, "1.1.1.1", "2.2.2.2", 6, .vlans = 1, .trunc = 16 }, DROP_ },
+		{ "arp-passes", { .arp = 1 }, PASS_ },
+		/* fragments: a later fragment follows its first one's verdict */
+		{ "frag-first-denied", { 4, "10.1.2.3", "2.2.2.2", 6, 1, 22, .frag = 1, .frag_id = 77 }, DROP_ },
+		{ "frag-later-of-denied", { 4, "10.1.2.3", "2.2.2.2", 6, .frag = 2, .frag_id = 77 }, DROP_ },
+		{ "frag-first-allowed", { 4, "10.1.2.3", "2.2.2.2", 6, 1, 80, .frag = 1, .frag_id = 78 }, PASS_ },
+		{ "frag-later-of-allowed", { 4, "10.1.2.3", "2.2.2.2", 6, .frag = 2, .frag_id = 78 }, PASS_ },
+		{ "frag-later-unseen", { 4, "1.1.1.1", "2.2.2.2", 6, .frag = 2, .frag_id = 79 }, DROP_ },
+		{ "frag6-first-denied", { 6, "2001:db8:5::1", "::2", 6, 1, 22, .frag = 1, .frag_id = 5 }, DROP_ },
+		{ "frag6-later-of-denied", { 6, "2001:db8:5::1", "::2", 6, .frag = 2, .frag_id = 5 }, DROP_ },
+		{ "frag6-first-allowed", { 6, "2001:db8:5::1", "::2", 6, 1, 8080, .frag = 1, .frag_id = 6, .v6ext = 1 }, PASS_ },
+		{ "frag6-later-of-allowed", { 6, "2001:db8:5::1", "::2", 6, .frag = 2, .frag_id = 6, .v6ext = 1 }, PASS_ },
+		{ "log-rule-denies", { 4, "203.0.113.9", "2.2.2.2", 17, 1, 2 }, DROP_ },
+	};
+	struct xdpfw_counter tot[XDPFW_NTOTALS], c;
+
+	CHECK("apply-semantics-set", apply_text(st, rules) == 0);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int got = run_pkt(&t[i].p);
+		char name[80];
+
+		snprintf(name, sizeof(name), "sem-%s", t[i].name);
+		if (got != t[i].want)
+			printf("  %s: got %d want %d\n", t[i].name, got, t[i].want);
+		CHECK(name, got == t[i].want);
+	}
+	CHECK("totals-read", xdpfw_state_totals(st, tot) == 0);
+	CHECK("totals-malformed", tot[XDPFW_T_MALFORMED].packets == 6);
+	CHECK("totals-frag-drop", tot[XDPFW_T_FRAG_DROP].packets >= 3);
+	CHECK("totals-arp-nd", tot[XDPFW_T_LOCKOUT_PASS].packets == 2);
+	CHECK("totals-logged", tot[XDPFW_T_LOGGED].packets == 1);
+	/* rule 0 (deny src 10.0.0.0/8): 2 plain + vlan-1 */
+	CHECK("counter-rule0", xdpfw_state_counter(st, 0, &c) == 0 && c.packets == 3 && c.bytes > 0);
+
+	/* policy deny: unmatched packets drop, ARP still passes */
+	CHECK("apply-deny-policy", apply_text(st, "policy deny\nallow src 1.1.1.1\n") == 0);
+	struct pspec p1 = { 4, "1.1.1.1", "2.2.2.2", 17, 1, 2 }, p2 = { 4, "1.1.1.2", "2.2.2.2", 17, 1, 2 };
+	struct pspec arp = { .arp = 1 }, nd = { 6, "fe80::1", "ff02::1", 58, .icmp_type = 136 };
+	CHECK("deny-policy-allowed-src", run_pkt(&p1) == PASS_);
+	CHECK("deny-policy-other-src", run_pkt(&p2) == DROP_);
+	CHECK("deny-policy-arp", run_pkt(&arp) == PASS_);
+	CHECK("deny-policy-nd", run_pkt(&nd) == PASS_);
+	/* the policy is part of the generation: a file without one keeps it */
+	CHECK("policy-kept", apply_text(st, "allow src 1.1.1.2\n") == 0 && run_pkt(&p1) == DROP_ &&
+			     run_pkt(&p2) == PASS_);
+}
+
+/* ---- differential: datapath == reference evaluator --------------------- */
+
+static uint32_t rnd_state = 12345;
+
+static uint32_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return rnd_state;
+}
+
+static const uint16_t port_pts[] = { 0, 1, 22, 53, 80, 443, 1000, 1023, 1024, 5000, 65535 };
+
+static void rand_rule(char *buf, size_t sz)
+{
+	static const char *protos[] = { "tcp", "udp", "icmp", "any" };
+	char src[64] = "", dst[64] = "", sp[32] = "", dp[32] = "", pr[32] = "";
+	bool v6 = rnd() % 4 == 0;
+	int plens[] = { 0, 8, 16, 24, 28, 32 };
+	const char *proto = protos[rnd() % 4];
+
+	if (rnd() % 4) {
+		int pl = plens[rnd() % 6];
+		uint32_t a = (10u << 24) | ((rnd() % 3) << 16) | ((rnd() % 3) << 8) | (rnd() % 4 * 16);
+
+		a &= pl ? ~0u << (32 - pl) : 0;
+		if (v6)
+			snprintf(src, sizeof(src), " src 2001:db8:%x::/%d", (a >> 8) & 0xff, pl ? 32 + pl / 2 : 32);
+		else
+			snprintf(src, sizeof(src), " src %u.%u.%u.%u/%d", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+				 a & 255, pl);
+	}
+	if (rnd() % 3 == 0) {
+		int pl = plens[rnd() % 6];
+		uint32_t a = (192u << 24) | (168u << 16) | ((rnd() % 3) << 8) | (rnd() % 4);
+
+		a &= pl ? ~0u << (32 - pl) : 0;
+		if (v6)
+			snprintf(dst, sizeof(dst), " dst fd00:%x::/%d", (a >> 8) & 0xff, 16 + pl / 2);
+		else
+			snprintf(dst, sizeof(dst), " dst %u.%u.%u.%u/%d", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+				 a & 255, pl);
+	}
+	if (strcmp(proto, "any") || rnd() % 2)
+		snprintf(pr, sizeof(pr), " proto %s", v6 && !strcmp(proto, "icmp") ? "icmpv6" : proto);
+	if (strcmp(proto, "icmp")) {
+		if (rnd() % 2) {
+			uint16_t a = port_pts[rnd() % 11], b = port_pts[rnd() % 11];
+
+			snprintf(dp, sizeof(dp), " dport %u-%u", a < b ? a : b, a < b ? b : a);
+		}
+		if (rnd() % 4 == 0) {
+			uint16_t a = port_pts[rnd() % 11], b = port_pts[rnd() % 11];
+
+			snprintf(sp, sizeof(sp), " sport %u-%u", a < b ? a : b, a < b ? b : a);
+		}
+	}
+	snprintf(buf, sz, "%s%s%s%s%s%s", rnd() % 2 ? "allow" : "deny", src, dst, pr, sp, dp);
+}
+
+static void test_differential(struct xdpfw_state *st)
+{
+	int mismatches = 0, runs = 0, rounds_ok = 0;
+
+	for (int round = 0; round < 12; round++) {
+		struct xdpfw_ruleset rs;
+		char *text = malloc(200 * 160), err[256];
+		size_t len = 0;
+		int n = 5 + rnd() % (round < 6 ? 30 : 150);
+
+		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
+		for (int i = 0; i < n; i++) {
+			char r[160];
+
+			rand_rule(r, sizeof(r));
+			len += snprintf(text + len, 200 * 160 - len, "%s\n", r);
+		}
+		/* random sets may hold duplicates: drop them like a user would */
+		while (xdpfw_rules_parse_text(text, len, "r", &rs, err, sizeof(err))) {
+			int line;
+			char *p = text;
+
+			if (sscanf(err, "r:%d:", &line) != 1)
+				break;
+			for (int l = 1; l < line; l++)
+				p = strchr(p, '\n') + 1;
+			char *e = strchr(p, '\n') + 1;
+
+			memmove(p, e, text + len - e);
+			len -= e - p;
+		}
+		if (xdpfw_state_apply(st, &rs, rs.policy, NULL)) {
+			CHECK("diff-apply", 0);
+			free(text);
+			xdpfw_ruleset_free(&rs);
+			continue;
+		}
+		rounds_ok++;
+		for (int k = 0; k < 300; k++) {
+			struct pspec p = { .fam = rnd() % 4 ? 4 : 6 };
+			struct xdpfw_pkt rp = { .family = p.fam };
+			char s[64], d[64];
+			uint8_t protos[] = { 6, 17, 1, 58, 47 };
+			long w;
+			int want, got;
+
+			if (p.fam == 4) {
+				snprintf(s, sizeof(s), "10.%u.%u.%u", rnd() % 3, rnd() % 3, rnd() % 80);
+				snprintf(d, sizeof(d), "192.168.%u.%u", rnd() % 3, rnd() % 5);
+			} else {
+				snprintf(s, sizeof(s), "2001:db8:%x:%x::1", rnd() % 3, rnd() % 300);
+				snprintf(d, sizeof(d), "fd00:%x:%x::1", rnd() % 3, rnd() % 300);
+			}
+			p.src = s;
+			p.dst = d;
+			p.proto = protos[rnd() % 5];
+			p.sport = rnd() % 3 ? port_pts[rnd() % 11] + (rnd() % 3) - 1 : rnd();
+			p.dport = rnd() % 3 ? port_pts[rnd() % 11] + (rnd() % 3) - 1 : rnd();
+			if (p.proto == 58 || p.proto == 1)
+				p.icmp_type = 8;
+			inet_pton(p.fam == 4 ? AF_INET : AF_INET6, s, rp.saddr);
+			inet_pton(p.fam == 4 ? AF_INET : AF_INET6, d, rp.daddr);
+			rp.ipproto = p.proto;
+			rp.sport = p.sport;
+			rp.dport = p.dport;
+			w = xdpfw_rules_eval(&rs, &rp);
+			want = (w >= 0 ? rs.r[w].d.action : rs.policy) == XDPFW_DENY ? DROP_ : PASS_;
+			got = run_pkt(&p);
+			runs++;
+			if (got != want && mismatches++ < 5) {
+				char txt[160] = "(policy)";
+
+				if (w >= 0)
+					xdpfw_rule_format(&rs.r[w].d, txt, sizeof(txt));
+				if (getenv("XDPFW_TEST_DEBUG") && mismatches == 1)
+					printf("%.*s", (int)len, text);
+				printf("  round %d: %s %s>%s proto %u %u>%u: kernel %d, reference %d by %s\n",
+				       round, p.fam == 4 ? "ipv4" : "ipv6", s, d, p.proto, p.sport, p.dport,
+				       got, want, txt);
+			}
+		}
+		free(text);
+		xdpfw_ruleset_free(&rs);
+	}
+	printf("  differential: %d packets over %d rule sets, %d mismatches\n", runs, rounds_ok, mismatches);
+	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == 12);
+}
+
+/* Entries held by the tries: after an apply only the active generation. */
+static long trie_entries(struct xdpfw_state *st, int *gens_seen)
+{
+	static const int maps[] = { XM_SRC4, XM_SRC6, XM_DST4, XM_DST6, XM_PORTS };
+	long n = 0;
+
+	*gens_seen = 0;
+	for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		uint8_t key[64], next[64];
+		void *prev = NULL;
+
+		while (!bpf_map_get_next_key(st->fd[maps[m]], prev, next)) {
+			uint32_t id;
+
+			memcpy(&id, next + 4, 4);
+			if (maps[m] == XM_SRC4 || maps[m] == XM_SRC6)
+				*gens_seen |= 1 << (id & 1);
+			else if (maps[m] == XM_PORTS)
+				*gens_seen |= 1 << !!(id & XDPFW_TABLE_GEN);
+			else
+				*gens_seen |= 1 << !!(id & XDPFW_CLASS_GEN);
+			memcpy(key, next, sizeof(key));
+			prev = key;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void test_swaps(struct xdpfw_state *st)
+{
+	struct xdpfw_ruleset a, b;
+	struct xdpfw_apply_stats as;
+	struct xdpfw_cfg cfg;
+	char err[256];
+	int gens, rc;
+	long n;
+	struct pspec pa = { 4, "10.0.0.1", "2.2.2.2", 6, 1, 22 }, pb = { 4, "10.0.0.2", "2.2.2.2", 6, 1, 22 };
+	const char *ta = "policy allow\ndeny src 10.0.0.1 proto tcp dport 22\nallow src 10.0.0.2\n",
+		   *tb = "policy allow\nallow src 10.0.0.1\ndeny src 10.0.0.2 proto tcp dport 20-30\n";
+
+	xdpfw_rules_parse_text(ta, strlen(ta), "a", &a, err, sizeof(err));
+	xdpfw_rules_parse_text(tb, strlen(tb), "b", &b, err, sizeof(err));
+
+	CHECK("swap-apply-a", xdpfw_state_apply(st, &a, a.policy, &as) == 0);
+	n = trie_entries(st, &gens);
+	CHECK("swap-one-generation-only", gens && (gens & (gens - 1)) == 0 && n == (long)as.entries);
+	CHECK("swap-a-verdicts", run_pkt(&pa) == DROP_ && run_pkt(&pb) == PASS_);
+
+	/* killed after writing the new generation, before the switch */
+	xdpfw_apply_crash_point = 1;
+	rc = xdpfw_state_apply(st, &b, b.policy, NULL);
+	xdpfw_apply_crash_point = 0;
+	CHECK("crash-apply-interrupted", rc == -EINTR);
+	CHECK("crash-old-set-still-active", run_pkt(&pa) == DROP_ && run_pkt(&pb) == PASS_);
+	n = trie_entries(st, &gens);
+	CHECK("crash-left-two-generations", gens == 3);
+	struct xdpfw_ruleset cur;
+	uint32_t *slots;
+
+	CHECK("crash-read-old", xdpfw_state_read(st, &cur, &slots) == 0 && cur.n == 2 &&
+				 cur.r[0].d.dport_lo == 22);
+	free(slots);
+	xdpfw_ruleset_free(&cur);
+	/* the next apply (a restarted CLI) cleans up and switches */
+	CHECK("crash-next-apply", xdpfw_state_apply(st, &b, b.policy, &as) == 0);
+	CHECK("crash-new-set-active", run_pkt(&pa) == PASS_ && run_pkt(&pb) == DROP_);
+	n = trie_entries(st, &gens);
+	CHECK("crash-cleaned", (gens & (gens - 1)) == 0 && n == (long)as.entries);
+
+	/* 200 swaps: every packet sees one set or the other; counters of the
+	 * rules both sets share (none here) ... and never go backwards */
+	struct xdpfw_counter c0, c1;
+	bool ok = true;
+
+	xdpfw_state_counter(st, 0, &c0);
+	for (int i = 0; i < 200 && ok; i++) {
+		const struct xdpfw_ruleset *rs = i % 2 ? &b : &a;
+
+		ok = xdpfw_state_apply(st, rs, rs->policy, NULL) == 0 &&
+		     run_pkt(&pa) == (i % 2 ? PASS_ : DROP_) && run_pkt(&pb) == (i % 2 ? DROP_ : PASS_);
+		xdpfw_state_counter(st, 0, &c1);
+		ok = ok && c1.packets >= c0.packets;
+		c0 = c1;
+	}
+	CHECK("swap-200-times", ok);
+	CHECK("swap-cfg", xdpfw_state_cfg(st, &cfg) == 0 && cfg.nrules[cfg.gen] == 2);
+	xdpfw_ruleset_free(&a);
+	xdpfw_ruleset_free(&b);
+
+	/* a rule kept across swaps keeps its slot and counters */
+	CHECK("keep-apply-1", apply_text(st, "deny src 10.0.0.1\n") == 0);
+	run_pkt(&pa);
+	run_pkt(&pa);
+	CHECK("keep-apply-2", apply_text(st, "allow src 10.0.0.9\ndeny src 10.0.0.1\n") == 0);
+	run_pkt(&pa);
+	CHECK("keep-read", xdpfw_state_read(st, &cur, &slots) == 0 && cur.n == 2);
+	CHECK("keep-counter", xdpfw_state_counter(st, slots[1], &c1) == 0 && c1.packets == 3);
+	free(slots);
+	xdpfw_ruleset_free(&cur);
+}
+
+static void test_full_map(void)
+{
+	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
+	struct xdpfw_state st;
+	struct bpf_map *m;
+	char text[4096];
+	size_t len = 0;
+	int rc;
+
+	if (!obj) {
+		CHECK("full-open", 0);
+		return;
+	}
+	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_rules");
+	bpf_map__set_max_entries(m, 8);
+	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_ports");
+	bpf_map__set_max_entries(m, 40);
+	CHECK("full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	for (int i = 0; i < 9; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.0.0.%d\n", i);
+	CHECK("full-8-fits", apply_text(&st, "deny src 10.0.0.1\n") == 0);
+	rc = apply_text(&st, text);
+	CHECK("full-9-rules-refused", rc == -ENOSPC);
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.0.0.2", "2.2.2.2", 17, 1, 2 };
+	CHECK("full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
+	/* port tries fill up: 30 odd ports need > 40 entries */
+	len = 0;
+	len += snprintf(text, sizeof(text), "deny proto tcp dport 1-65534\n");
+	rc = apply_text(&st, text);
+	CHECK("full-port-trie-fits", rc == 0);
+	rc = apply_text(&st, "deny proto tcp dport 1-65534\ndeny proto udp dport 1-65534\n");
+	CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
+	CHECK("full-port-old-kept", run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 6, 1, 80 }) == DROP_ &&
+				    run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 17, 1, 80 }) == PASS_);
+	int gens;
+	long n = trie_entries(&st, &gens);
+	CHECK("full-no-leftovers", (gens & (gens - 1)) == 0 && n > 0 && n <= 40);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+}
+
+int main(void)
+{
+	struct bpfkit_object *obj;
+	struct xdpfw_state st;
+
+	test_parser();
+	test_files();
+	if (geteuid() != 0) {
+		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
+		TEST_EXIT();
+	}
+	bpfkit_set_print_level(BPFKIT_WARN);
+	obj = bpfkit_object__open_file(OBJ, NULL);
+	CHECK("open-object", obj != NULL);
+	if (!obj)
+		TEST_EXIT();
+	CHECK("load-object", bpfkit_object__load(obj) == 0);
+	CHECK("state-from-object", xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	test_semantics(&st);
+	test_differential(&st);
+	test_swaps(&st);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+	test_full_map();
+	TEST_EXIT();
+}
