@@ -4,7 +4,6 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include "cli.h"
 
@@ -22,20 +21,6 @@ static void net_help(FILE *out)
 		"\n"
 		"  -i, --iface IF   only this interface\n"
 		"  -j, --json       JSON output\n");
-}
-
-static void prog_name(__u32 id, char *buf, size_t sz)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-
-	snprintf(buf, sz, "?");
-	if (fd < 0)
-		return;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		snprintf(buf, sz, "%s", info.name);
-	close(fd);
 }
 
 struct entry {
@@ -89,7 +74,7 @@ static int list_iface(struct bpfkit_json *jw, const char *ifn, int ifindex)
 		for (__u32 i = 0; i < cnt && i < 64; i++) {
 			struct entry e = { "tcx", tcx[t].name, ids[i], 0, "" };
 
-			prog_name(ids[i], e.name, sizeof(e.name));
+			bpfkit_prog__name_by_id(ids[i], e.name, sizeof(e.name));
 			show(jw, ifn, ifindex, &e);
 			n++;
 		}
