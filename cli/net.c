@@ -4,43 +4,27 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpfkit/tc.h>
 #include "cli.h"
 
-/* tcx attach points (kernel 6.6+; not in older UAPI headers). */
-#define BK_BPF_TCX_INGRESS 46
-#define BK_BPF_TCX_EGRESS 47
 
 static void net_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit net [show] [--iface IF] [-j]\n"
 		"\n"
-		"Lists the XDP programs (mode, id, name, link id) and tcx programs attached to\n"
+		"Lists the XDP programs (mode, id, name, link id) and the tc programs (cls_bpf\n"
+		"filters on the clsact qdisc, tcx links) attached to\n"
 		"the interfaces of the current network namespace.\n"
 		"\n"
 		"  -i, --iface IF   only this interface\n"
 		"  -j, --json       JSON output\n");
 }
 
-static void prog_name(__u32 id, char *buf, size_t sz)
-{
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	int fd = bpf_prog_get_fd_by_id(id);
-
-	snprintf(buf, sz, "?");
-	if (fd < 0)
-		return;
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		snprintf(buf, sz, "%s", info.name);
-	close(fd);
-}
-
 struct entry {
-	const char *kind;	/* "xdp" or "tcx" */
-	const char *mode;	/* native/skb/hw, ingress/egress */
+	const char *kind;	/* "xdp", "clsact" or "tcx" */
+	const char *mode;	/* XDP: native/skb/hw; tc: ingress/egress */
 	__u32 id, link_id;
 	char name[64];
 };
@@ -66,13 +50,26 @@ static void show(struct bpfkit_json *jw, const char *ifn, int ifindex, const str
 	putchar('\n');
 }
 
+struct tc_ctx {
+	struct bpfkit_json *jw;
+	const char *ifn;
+	int ifindex;
+};
+
+static void show_tc(const struct bpfkit_tc_prog *p, void *ctx)
+{
+	struct tc_ctx *c = ctx;
+	struct entry e = { p->kind, p->dir, p->prog_id, 0, "" };
+
+	snprintf(e.name, sizeof(e.name), "%s", p->name);
+	show(c->jw, c->ifn, c->ifindex, &e);
+}
+
 static int list_iface(struct bpfkit_json *jw, const char *ifn, int ifindex)
 {
 	struct bpfkit_xdp_info xi;
-	static const struct { int type; const char *name; } tcx[] = {
-		{ BK_BPF_TCX_INGRESS, "ingress" }, { BK_BPF_TCX_EGRESS, "egress" },
-	};
-	int n = 0;
+	struct tc_ctx tc = { jw, ifn, ifindex };
+	int n = 0, t;
 
 	if (!bpfkit_xdp__query(ifindex, &xi) && xi.prog_id) {
 		struct entry e = { "xdp", bpfkit_xdp_mode__str(xi.mode), xi.prog_id, xi.link_id, "" };
@@ -81,20 +78,8 @@ static int list_iface(struct bpfkit_json *jw, const char *ifn, int ifindex)
 		show(jw, ifn, ifindex, &e);
 		n++;
 	}
-	for (size_t t = 0; t < 2; t++) {
-		__u32 ids[64], cnt = 64, flags = 0;
-
-		if (bpf_prog_query(ifindex, tcx[t].type, 0, &flags, ids, &cnt))
-			continue;	/* no tcx on this kernel, or nothing attached */
-		for (__u32 i = 0; i < cnt && i < 64; i++) {
-			struct entry e = { "tcx", tcx[t].name, ids[i], 0, "" };
-
-			prog_name(ids[i], e.name, sizeof(e.name));
-			show(jw, ifn, ifindex, &e);
-			n++;
-		}
-	}
-	return n;
+	t = bpfkit_tc__query(ifindex, show_tc, &tc);
+	return n + (t > 0 ? t : 0);
 }
 
 int do_net(int argc, char **argv)

@@ -43,7 +43,11 @@ int bpfkit_trace_pipe__open(void)
 	if (fd < 0) {
 		int err = -errno;
 
-		pr_warn("tracefs: cannot open %s: %s\n", path, errstr(err));
+		if (err == -EBUSY)
+			pr_warn("tracefs: %s is busy: another process is reading it (only one reader at a time; "
+				"bpfkit trace, cat trace_pipe?)\n", path);
+		else
+			pr_warn("tracefs: cannot open %s: %s\n", path, errstr(err));
 		return err;
 	}
 	return fd;

@@ -68,7 +68,7 @@ static const char *ifname(int ifindex, char *buf)
 	return buf;
 }
 
-static void prog_name_by_id(__u32 id, char *buf, size_t sz)
+void bpfkit_prog__name_by_id(__u32 id, char *buf, size_t sz)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
@@ -124,7 +124,7 @@ int bpfkit_xdp__query(int ifindex, struct bpfkit_xdp_info *out)
 		break;
 	default: return 0;
 	}
-	prog_name_by_id(out->prog_id, out->prog_name, sizeof(out->prog_name));
+	bpfkit_prog__name_by_id(out->prog_id, out->prog_name, sizeof(out->prog_name));
 	out->link_id = find_xdp_link(ifindex, out->prog_id);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <bpfkit/json.h>
 #include <bpfkit/loader.h>
 #include <bpfkit/netns.h>
+#include <bpfkit/tc.h>
 #include <bpfkit/verifier.h>
 #include <bpfkit/logger.h>
 

@@ -33,6 +33,9 @@ struct bpfkit_xdp_info {
 	char prog_name[64];		/* kernel's (max 15-char) name */
 };
 
+/* The kernel's (15-char) name of loaded program ID into BUF ("?" if gone). */
+BPFKIT_API void bpfkit_prog__name_by_id(__u32 id, char *buf, size_t sz);
+
 /* What XDP program is on IFINDEX. 0 or -errno. */
 BPFKIT_API int bpfkit_xdp__query(int ifindex, struct bpfkit_xdp_info *info);
 

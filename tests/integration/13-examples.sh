@@ -82,5 +82,16 @@ bpftool prog show name xdp_hello | grep -q "xdp  name xdp_hello" && pass "bpftoo
 bpftool link show | grep -q "xdp  prog" && pass "bpftool lists bpfkit's bpf_link" || fail "bpftool lists bpfkit's bpf_link"
 wait "$BT_PID"
 
+# bpfkit net lists tc (cls_bpf on clsact) programs too, like bpftool net.
+tc -n "$NS_B" qdisc add dev "$IF_B" clsact
+tc -n "$NS_B" filter add dev "$IF_B" ingress bpf da obj "$BPFDIR/foundation/tc-pass.bpf.o" sec tc
+if "$BK" --netns "$NS_B" net --iface "$IF_B" | grep -q "$IF_B([0-9]*) clsact ingress id [0-9]* name tc-pass.bpf.o:\[tc\]" &&
+   "$BK" --netns "$NS_B" -j net | grep -q '"kind":"clsact","mode":"ingress"'; then
+	pass "bpfkit net lists tc programs (text and JSON)"
+else
+	fail "bpfkit net lists tc programs" "$("$BK" --netns "$NS_B" net 2>&1)"
+fi
+tc -n "$NS_B" qdisc del dev "$IF_B" clsact
+
 ip netns del "$NS_A"; ip netns del "$NS_B"
 leak_check "no prog/map/link leaked" "$TMP/ids.before"
