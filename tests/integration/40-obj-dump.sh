@@ -17,8 +17,12 @@ if ! $CLANG -target bpf -O2 -g -c "$ROOT/tests/data/isa/isa.bpf.c" -o "$ISA" 2>"
 	exit 0
 fi
 
-corpus=("$ISA")
-for f in "$BPFDIR"/*.bpf.o /usr/lib/x86_64-linux-gnu/bpf/*.o; do [ -f "$f" ] && corpus+=("$f"); done
+# the same object big-endian: bytes, fields and relocations in the other order
+ISA_BE=$TMP/isa-be.bpf.o
+$CLANG -target bpfeb -O2 -g -c "$ROOT/tests/data/isa/isa.bpf.c" -o "$ISA_BE" 2>/dev/null || ISA_BE=
+corpus=("$ISA" ${ISA_BE:+"$ISA_BE"})
+while read -r f; do corpus+=("$f"); done < <(find "$BPFDIR" -name '*.o' -type f | sort)
+for f in /usr/lib/x86_64-linux-gnu/bpf/*.o; do [ -f "$f" ] && corpus+=("$f"); done
 
 norm() { sed -e 's/[[:space:]]\+/ /g' -e 's/^ //' -e 's/ $//' | grep -v '^$' | grep -v 'file format'; }
 # section table rows -> "nr|name|type|addr|off|size|es|flg|lk|inf|al"
@@ -40,7 +44,7 @@ for f in "${corpus[@]}"; do
 	name=$(basename "$f")
 	secopt=()
 	# the ISA object's v4 section holds encodings LLVM 14 cannot disassemble; it is checked below
-	[ "$f" = "$ISA" ] && secopt=(--section isa/v3)
+	[ "$f" = "$ISA" ] || [ "$f" = "$ISA_BE" ] && secopt=(--section isa/v3)
 	llvm-objdump -d ${secopt:+--section=isa/v3} "$f" | norm >"$TMP/want" 2>/dev/null
 	"$BK" obj dump --raw "${secopt[@]}" "$f" 2>"$TMP/err" | norm >"$TMP/got"
 	n=$(insns <"$TMP/want" | wc -l)
