@@ -28,8 +28,12 @@ int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit_run_opts *
 		return -ENOMEM;
 	/* trace_pipe first: it drops stale lines, which must not be ours */
 	ret = bpfkit_loop__add_trace_pipe(loop, out);
-	if (ret)
+	if (ret == -EBUSY) {
+		/* someone else reads trace_pipe: log records still work */
+		pr_warn("bpf_printk output will not be shown here; bpfkit log records will\n");
+	} else if (ret) {
 		goto out;
+	}
 	ret = bpfkit_object__attach(obj, ao);
 	if (ret)
 		goto out;

@@ -82,6 +82,17 @@ else
 fi
 stop_run INT
 
+# By index as well as by name; -q keeps stderr quiet.
+idx=$(ip -n "$NS_B" -o link show "$IF_B" | cut -d: -f1)
+ip netns exec "$NS_B" "$BK" -q run "$HELLO" --iface "$idx" --timeout 1 >"$TMP/idx.out" 2>"$TMP/idx.err"
+if grep -q "attached to '$idx'" "$TMP/idx.out" "$TMP/idx.err" || [ $? -eq 1 ] && [ ! -s "$TMP/idx.err" ]; then
+	pass "--iface by index, -q prints nothing on stderr"
+else
+	fail "--iface by index, -q quiet" "$(cat "$TMP/idx.err")"
+fi
+ip netns exec "$NS_B" "$BK" run "$HELLO" --iface "$idx" --timeout 1 >/dev/null 2>"$TMP/idx.err"
+grep -q "prog 'xdp_hello': attached to '$idx' (native mode)" "$TMP/idx.err" && pass "--iface by index attaches" || fail "--iface by index attaches" "$(cat "$TMP/idx.err")"
+
 # Bad input that reaches the kernel.
 expect_fail "interface that does not exist" 1 "iface 'nope$UNIQ': no such interface" \
 	ip netns exec "$NS_B" "$BK" run "$HELLO" --iface "nope$UNIQ"

@@ -71,6 +71,15 @@ expect_fail "load under ip netns exec is refused" 1 "pins would vanish when bpfk
 expect_fail "bpffs not mounted" 1 "bpffs: not mounted at /sys/fs/bpf and mounting it failed: Operation not permitted" \
 	unshare -m -n bash -c 'umount -l /sys/fs/bpf 2>/dev/null; exec setpriv --bounding-set -sys_admin "$@"' _ \
 	"$BK" load "$FW" --iface lo --pin "$PIN"
+# bpffs missing but mountable: bpfkit mounts it (private mount + net
+# namespaces, so the mount and the pins die with this test's subshell).
+if unshare -m -n bash -c 'umount -l /sys/fs/bpf 2>/dev/null; ip link set lo up; exec "$@"' _ \
+	"$BK" load "$FW" --iface lo --pin "/sys/fs/bpf/bkmount$UNIQ" >"$TMP/mnt.out" 2>&1 &&
+   grep -q "bpffs: mounted at /sys/fs/bpf" "$TMP/mnt.out"; then
+	pass "bpffs is mounted when missing"
+else
+	fail "bpffs is mounted when missing" "$(cat "$TMP/mnt.out")"
+fi
 expect_fail "tracefs missing" 1 "tracefs: not mounted and mounting it at /sys/kernel/tracing failed" \
 	unshare -m bash -c 'umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null; exec setpriv --bounding-set -sys_admin "$@"' _ \
 	"$BK" trace --timeout 1
