@@ -571,8 +571,16 @@ int bpfkit_feature__section(const char *sec, char *why, size_t why_sz)
 		return 0;
 	}
 	if (starts(sec, "fentry") || starts(sec, "fexit") || starts(sec, "fmod_ret") ||
-	    starts(sec, "lsm") || starts(sec, "iter") || starts(sec, "freplace"))
-		return bpfkit_feature__fentry(why, why_sz);
+	    starts(sec, "lsm") || starts(sec, "iter") || starts(sec, "freplace")) {
+		char w[256];
+
+		if (bpfkit_feature__fentry(w, sizeof(w)))
+			return 1;
+		if (why && why_sz)
+			snprintf(why, why_sz, "%s%s", starts(sec, "lsm") ?
+				 "BPF LSM programs attach through BPF trampolines, like fentry; " : "", w);
+		return 0;
+	}
 	if (starts(sec, "uprobe") || starts(sec, "uretprobe")) {
 		if (!access("/sys/bus/event_source/devices/uprobe/type", F_OK))
 			return 1;
