@@ -13,6 +13,8 @@
 #include <bpfkit/netns.h>
 #include <bpfkit/tc.h>
 #include <bpfkit/verifier.h>
+#include <bpfkit/packet.h>
+#include <bpfkit/testrun.h>
 #include <bpfkit/logger.h>
 
 #define BPFKIT_VERSION "0.1.0"
