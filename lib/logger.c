@@ -181,6 +181,42 @@ int log_prepare_load(struct bpfkit_object *obj)
 	return err == -EBUSY ? 0 : err;
 }
 
+int bpfkit_log__foreach_site(struct bpfkit_object *obj, bpfkit_log_site_fn_t fn, void *ctx)
+{
+	struct bpf_map *map = obj ? bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP) : NULL;
+	const void *data;
+	unsigned char *copy;
+	struct log_table t;
+	size_t dsize, level_off;
+	int err;
+
+	if (!map || !(data = bpf_map__initial_value(map, &dsize)))
+		return -ENOENT;
+	copy = malloc(dsize);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, data, dsize);
+	elf_scan(obj->bytes, obj->size, copy, dsize, &level_off);	/* names, if not yet */
+	err = log_table__parse(&t, copy, dsize);
+	free(copy);
+	if (err)
+		return err;
+	for (int i = 0; i < t.n; i++) {
+		const struct log_site *ls = &t.sites[i];
+		struct bpfkit_log_site s = {
+			.id = ls->id, .level = (enum bpfkit_log_level)ls->level, .func = ls->func,
+			.file = ls->file, .line = ls->line, .fmt = ls->fmt, .nargs = ls->nargs,
+			.rec_size = ls->rec_size, .error = ls->error,
+		};
+
+		if (fn && fn(&s, ctx))
+			break;
+	}
+	err = t.n;
+	log_table__free(&t);
+	return err;
+}
+
 /* ---- records ---- */
 
 static void emit(struct bpfkit_logger *lg, int level, const char *func, const char *file,
@@ -387,13 +423,23 @@ struct bpfkit_logger *bpfkit_logger__new(struct bpfkit_object *obj, const struct
 	return lg;
 }
 
+/* DIR/maps/NAME; bpfkit_object__pin writes ".rodata.bklog" as
+ * "_rodata_bklog" (no hidden files on bpffs), other pinners may not. */
 static int open_pin(const char *dir, const char *name, int *fd)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], alt[64];
+	size_t i;
 
-	if (snprintf(path, sizeof(path), "%s/maps/%s", dir, name) >= (int)sizeof(path))
+	for (i = 0; name[i] && i < sizeof(alt) - 1; i++)
+		alt[i] = name[i] == '.' ? '_' : name[i];
+	alt[i] = '\0';
+	if (snprintf(path, sizeof(path), "%s/maps/%s", dir, alt) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	*fd = bpf_obj_get(path);
+	if (*fd < 0 && errno == ENOENT && strcmp(alt, name)) {
+		snprintf(path, sizeof(path), "%s/maps/%s", dir, name);
+		*fd = bpf_obj_get(path);
+	}
 	return *fd < 0 ? -errno : 0;
 }
 

@@ -64,7 +64,7 @@ BPFKIT_API struct bpfkit_logger *
 bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *opts);
 
 /* A logger for an object another process pinned with bpfkit_object__pin()
- * (`bpfkit load --pin DIR`): DIR/maps/bpfkit_log and DIR/maps/.rodata.bklog. */
+ * (`bpfkit load --pin DIR`): DIR/maps/bpfkit_log and DIR/maps/_rodata_bklog. */
 BPFKIT_API struct bpfkit_logger *
 bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts);
 
@@ -87,6 +87,25 @@ BPFKIT_API uint64_t bpfkit_logger__bad_records(const struct bpfkit_logger *lg);
 BPFKIT_API int bpfkit_logger__sites(const struct bpfkit_logger *lg);
 
 BPFKIT_API void bpfkit_logger__free(struct bpfkit_logger *lg);
+
+/* One log call of an object, as its call-site table describes it. */
+struct bpfkit_log_site {
+	unsigned int id;
+	enum bpfkit_log_level level;
+	const char *func;	/* "" if unknown */
+	const char *file;
+	unsigned int line;
+	const char *fmt;
+	int nargs;
+	unsigned int rec_size;	/* bytes one call writes into the ring buffer */
+	const char *error;	/* why the format does not fit its arguments, or NULL */
+};
+typedef int (*bpfkit_log_site_fn_t)(const struct bpfkit_log_site *site, void *ctx);
+
+/* Calls FN for every log call of an opened (loaded or not) object, in id
+ * order, until FN returns non-zero. Returns the number of sites, or -ENOENT
+ * if the object does not log. */
+BPFKIT_API int bpfkit_log__foreach_site(struct bpfkit_object *obj, bpfkit_log_site_fn_t fn, void *ctx);
 
 /* Sets the level of the object's bk_* calls (before load; the verifier then
  * removes the disabled ones). BPFKIT_LOG, when set, wins at load. 0 or

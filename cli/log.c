@@ -1,0 +1,184 @@
+/* cli/log.c — `bpfkit log --pin DIR`: stream the log records of an object
+ * another process pinned (`bpfkit load --pin DIR`), and `bpfkit log sites
+ * OBJ`: list an object's log calls (its call-site table). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+static void log_help(FILE *out)
+{
+	fprintf(out,
+		"Usage: bpfkit log --pin DIR [--level LEVEL] [--timeout SEC]\n"
+		"       bpfkit log sites OBJ [-j]\n"
+		"\n"
+		"Streams the records that the programs of a pinned object write with\n"
+		"bk_info() & co. (bpf/include/bpfkit/log.h), one line each on stdout:\n"
+		"  HH:MM:SS.uuuuuu LEVEL function: message\n"
+		"until Ctrl-C. DIR is what `bpfkit load --pin DIR` made; the object's log\n"
+		"ring buffer and call-site table are DIR/maps/bpfkit_log and\n"
+		"DIR/maps/_rodata_bklog. Records lost to a full ring buffer are reported.\n"
+		"\n"
+		"`sites` lists the log calls compiled into OBJ: id, level, where, format.\n"
+		"\n"
+		"  -p, --pin DIR      the pin directory\n"
+		"  -l, --level LEVEL  show only up to LEVEL: error, warn, info, debug, trace\n"
+		"                     (default: BPFKIT_LOG, else all that arrives; the kernel\n"
+		"                     side's level was fixed when the object was loaded)\n"
+		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
+		"  -j, --json         (sites) JSON output\n"
+		"\n"
+		"Example: bpfkit load build/bpf/xdp-hello.bpf.o --iface veth0 --pin /sys/fs/bpf/hello\n"
+		"         bpfkit log --pin /sys/fs/bpf/hello\n");
+}
+
+static int site_json(const struct bpfkit_log_site *s, void *ctx)
+{
+	struct bpfkit_json *jw = ctx;
+
+	bpfkit_json__begin_object(jw);
+	bpfkit_json__kv_uint(jw, "id", s->id);
+	bpfkit_json__kv_str(jw, "level", s->level == BPFKIT_LOG_ERROR ? "error" :
+			    s->level == BPFKIT_LOG_WARN ? "warn" : s->level == BPFKIT_LOG_INFO ? "info" :
+			    s->level == BPFKIT_LOG_DEBUG ? "debug" : "trace");
+	bpfkit_json__kv_str(jw, "func", s->func);
+	bpfkit_json__kv_str(jw, "file", s->file);
+	bpfkit_json__kv_uint(jw, "line", s->line);
+	bpfkit_json__kv_str(jw, "format", s->fmt);
+	bpfkit_json__kv_uint(jw, "nargs", s->nargs);
+	bpfkit_json__kv_uint(jw, "record_size", s->rec_size);
+	bpfkit_json__key(jw, "error");
+	if (s->error)
+		bpfkit_json__string(jw, s->error);
+	else
+		bpfkit_json__null(jw);
+	bpfkit_json__end_object(jw);
+	return 0;
+}
+
+static int site_text(const struct bpfkit_log_site *s, void *ctx)
+{
+	static const char *const names[] = { "off", "error", "warn", "info", "debug", "trace" };
+
+	(void)ctx;
+	printf("%5u %-5s %s:%u %s%s\"%s\"", s->id, names[s->level <= 5 ? s->level : 0], s->file, s->line,
+	       s->func, s->func[0] ? " " : "", s->fmt);
+	if (s->error)
+		printf("  ERROR: %s", s->error);
+	putchar('\n');
+	return 0;
+}
+
+static int do_sites(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bpfkit_json *jw = NULL;
+	struct bpfkit_object *obj;
+	int c, n;
+
+	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json_output = true; break;
+		case 'h': log_help(stdout); return EXIT_OK;
+		default: return usage_error("log sites", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("log sites", optind >= argc ? "missing the object file" : "one object file only");
+	obj = bpfkit_object__open_file(argv[optind], NULL);
+	if (!obj)
+		return EXIT_FAIL;
+	if (json_output) {
+		jw = bpfkit_json__new(stdout, pretty_output);
+		bpfkit_json__begin_array(jw);
+	}
+	n = bpfkit_log__foreach_site(obj, jw ? site_json : site_text, jw);
+	if (jw) {
+		bpfkit_json__end_array(jw);
+		bpfkit_json__free(jw);
+	}
+	bpfkit_object__close(obj);
+	if (n == -ENOENT) {
+		if (!json_output)
+			fprintf(stderr, "object '%s': no log calls (it does not use bpfkit/log.h)\n", argv[optind]);
+		return EXIT_OK;
+	}
+	if (n < 0) {
+		cli_err("object '%s': reading its log calls failed: %s", argv[optind], strerror(-n));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int do_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin", required_argument, NULL, 'p' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .out = stdout };
+	struct bpfkit_logger *lg;
+	struct bpfkit_loop *loop;
+	const char *dir = NULL;
+	long timeout = -1;
+	int c, ret;
+
+	if (argc > 1 && !strcmp(argv[1], "sites"))
+		return do_sites(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "help")) {
+		log_help(stdout);
+		return EXIT_OK;
+	}
+	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:l:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': dir = optarg; break;
+		case 'l':
+			lo.level = bpfkit_log_level__parse(optarg);
+			if (lo.level <= 0)
+				return usage_error("log", "--level wants error, warn, info, debug or trace, not '%s'", optarg);
+			break;
+		case 't':
+			timeout = cli_parse_ulong(optarg, 86400);
+			if (timeout <= 0)
+				return usage_error("log", "--timeout wants seconds (1..86400), not '%s'", optarg);
+			break;
+		case 'h': log_help(stdout); return EXIT_OK;
+		case ':': return usage_error("log", "option '%s' needs a value", argv[optind - 1]);
+		default: return usage_error("log", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return usage_error("log", "unexpected argument '%s'", argv[optind]);
+	if (!dir)
+		return usage_error("log", "missing --pin DIR");
+	lg = bpfkit_logger__open_pinned(dir, &lo);
+	if (!lg)
+		return EXIT_FAIL;
+	loop = bpfkit_loop__new();
+	if (!loop || bpfkit_logger__add_to_loop(lg, loop)) {
+		cli_err("pin dir '%s': cannot wait for log records: %s", dir, strerror(errno));
+		bpfkit_loop__free(loop);
+		bpfkit_logger__free(lg);
+		return EXIT_FAIL;
+	}
+	if (verbosity >= 0)
+		fprintf(stderr, "streaming log records of '%s' (%d call site%s; Ctrl-C to stop)\n", dir,
+			bpfkit_logger__sites(lg), bpfkit_logger__sites(lg) == 1 ? "" : "s");
+	ret = bpfkit_loop__run(loop, timeout >= 0 ? (int)timeout * 1000 : -1);
+	bpfkit_logger__drain(lg);
+	bpfkit_loop__free(loop);
+	bpfkit_logger__free(lg);
+	return ret < 0 ? EXIT_FAIL : EXIT_OK;
+}
