@@ -24,7 +24,7 @@ anchor=$(ns $B/xdp-pass.bpf.o "")
 row() {	# LABEL OBJ PROG
 	local t
 	t=$(ns "$2" "$3")
-	printf '| %s | %s | %.1f× |\n' "$1" "$t" "$(echo "$t / $anchor" | bc -l)"
+	printf '| %s | %s | %s× |\n' "$1" "$t" "$(awk -v a="$t" -v b="$anchor" 'BEGIN { printf "%.1f", a / b }')"
 }
 
 echo "## Per-packet cost under BPF_PROG_TEST_RUN (bpfkit test --repeat)"
