@@ -148,8 +148,11 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 		}
 	}
 	*table = new_table(c);
+	/* a miss in the port trie means "no rule": intervals without a rule
+	 * need no entries (disjoint intervals never shadow each other) */
 	for (size_t k = 0; k < m && !rc; k++)
-		rc = emit_port_range(c, *table, b[k], k + 1 < m ? b[k + 1] - 1 : 65535, vs[k]);
+		if (vs[k])
+			rc = emit_port_range(c, *table, b[k], k + 1 < m ? b[k + 1] - 1 : 65535, vs[k]);
 	if (rc)
 		return rc;
 	if (c->nmemo == c->capmemo) {
@@ -243,8 +246,10 @@ out:
 }
 
 /* Decision over S (TCP or UDP rules, some with ports): a dport table. */
-static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, uint32_t *out)
+static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n,
+		       struct xdpfw_cls *cls, int p)
 {
+	uint32_t *out = &cls->v[p];
 	const struct xdpfw_rule_def **sub;
 	uint32_t *b, *vs, table = 0;
 	size_t nb = 0, i;
@@ -287,7 +292,28 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 		*out = vs[0];
 		goto out;
 	}
-	rc = table_for(c, b, vs, nb, &table);
+	/* one dport range with its own (final) verdict, one verdict elsewhere:
+	 * inline in the class value, no port lookup (the common CIDR + port
+	 * rule) */
+	size_t m = 0;
+
+	for (size_t k = 0; k < nb; k++)
+		if (!m || vs[m - 1] != vs[k]) {
+			b[m] = b[k];
+			vs[m++] = vs[k];
+		}
+	if ((m == 2 || (m == 3 && vs[0] == vs[2])) &&
+	    !((vs[0] | vs[1]) & (XDPFW_V_TABLE | XDPFW_V_INLINE))) {
+		int j = p == XDPFW_P_TCP ? 0 : 1;
+
+		/* the second interval is "in"; the first (and third) "elsewhere" */
+		cls->lo[j] = b[1];
+		cls->hi[j] = m == 3 ? b[2] - 1 : 65535;
+		cls->rv[j] = vs[1];
+		*out = XDPFW_V_INLINE | vs[0];
+		goto out;
+	}
+	rc = table_for(c, b, vs, m, &table);
 	*out = XDPFW_V_TABLE | table;
 out:
 	free(b);
@@ -328,7 +354,7 @@ static int decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, str
 		if (!ported || (plain && xdpfw_rule_prec(plain, ported) > 0))
 			cls->v[p] = verdict_of(c, plain);
 		else
-			rc = port_decide(c, sub, m, &cls->v[p]);
+			rc = port_decide(c, sub, m, cls, p);
 	}
 	free(sub);
 	return rc;

@@ -429,48 +429,108 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 
 /* ---- writing and removing a generation --------------------------------- */
 
+/* Trie writes go out in batches (BPF_MAP_*_BATCH: one syscall for many
+ * entries), falling back to one call per entry where the kernel refuses. */
+#define BATCH 4096
+
+struct batch {
+	int fd;
+	size_t ksz, vsz, n;
+	uint8_t *keys, *vals;
+};
+
 struct ectx {
 	struct xdpfw_state *st;
 	bool del;
 	uint64_t n;
+	struct batch b[XM_NMAPS];
 };
 
-static int put(struct ectx *e, int fd, const void *key, const void *val)
+static int flush_one(struct ectx *e, struct batch *b)
 {
-	int rc;
+	__u32 count = b->n;
+	int rc = 0;
 
-	if (e->del) {
-		rc = bpf_map_delete_elem(fd, key);
-		if (rc && errno != ENOENT)
-			return -errno;
+	if (!b->n)
 		return 0;
+	if (!e->del) {
+		if (!bpf_map_update_batch(b->fd, b->keys, b->vals, &count, NULL))
+			goto done;
+		rc = -errno;
+		if (rc == -ENOSPC || rc == -E2BIG || rc == -ENOMEM)
+			return rc;	/* the map is full: no point going on */
+		for (size_t i = count; i < b->n; i++)
+			if (bpf_map_update_elem(b->fd, b->keys + i * b->ksz, b->vals + i * b->vsz, BPF_ANY))
+				return -errno;
+	} else {
+		/* entries may already be gone (a half-removed generation) */
+		if (!bpf_map_delete_batch(b->fd, b->keys, &count, NULL))
+			goto done;
+		for (size_t i = count; i < b->n; i++)
+			if (bpf_map_delete_elem(b->fd, b->keys + i * b->ksz) && errno != ENOENT)
+				return -errno;
 	}
-	rc = bpf_map_update_elem(fd, key, val, BPF_ANY);
-	if (rc)
-		return -errno;
-	e->n++;
+done:
+	if (!e->del)
+		e->n += b->n;
+	b->n = 0;
+	return 0;
+}
+
+static int flush_all(struct ectx *e)
+{
+	int rc = 0;
+
+	for (int i = 0; i < XM_NMAPS && !rc; i++)
+		rc = flush_one(e, &e->b[i]);
+	return rc;
+}
+
+static void ectx_free(struct ectx *e)
+{
+	for (int i = 0; i < XM_NMAPS; i++) {
+		free(e->b[i].keys);
+		free(e->b[i].vals);
+	}
+}
+
+static int put(struct ectx *e, int m, const void *key, size_t ksz, const void *val, size_t vsz)
+{
+	struct batch *b = &e->b[m];
+
+	if (!b->keys) {
+		b->fd = e->st->fd[m];
+		b->ksz = ksz;
+		b->vsz = vsz;
+		b->keys = malloc(BATCH * ksz);
+		b->vals = malloc(BATCH * vsz);
+		if (!b->keys || !b->vals)
+			return -ENOMEM;
+	}
+	memcpy(b->keys + b->n * ksz, key, ksz);
+	memcpy(b->vals + b->n * vsz, val, vsz);
+	if (++b->n == BATCH)
+		return flush_one(e, b);
 	return 0;
 }
 
 static int emit_src(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
 {
-	struct ectx *e = ctx;
-
-	return put(e, e->st->fd[family == 4 ? XM_SRC4 : XM_SRC6], key, v);
+	return put(ctx, family == 4 ? XM_SRC4 : XM_SRC6, key,
+		   family == 4 ? sizeof(struct xdpfw_src4_key) : sizeof(struct xdpfw_src6_key),
+		   v, sizeof(*v));
 }
 
 static int emit_dst(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
 {
-	struct ectx *e = ctx;
-
-	return put(e, e->st->fd[family == 4 ? XM_DST4 : XM_DST6], key, v);
+	return put(ctx, family == 4 ? XM_DST4 : XM_DST6, key,
+		   family == 4 ? sizeof(struct xdpfw_dst4_key) : sizeof(struct xdpfw_dst6_key),
+		   v, sizeof(*v));
 }
 
 static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
 {
-	struct ectx *e = ctx;
-
-	return put(e, e->st->fd[XM_PORTS], key, &v);
+	return put(ctx, XM_PORTS, key, sizeof(*key), &v, sizeof(v));
 }
 
 /* Removes generation G's trie entries (recomputed from DEFS) and G's
@@ -487,6 +547,9 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 	if (rc)
 		return rc;
 	rc = xdpfw_compile(&rs, slots, g, &em, NULL);
+	if (!rc)
+		rc = flush_all(&e);
+	ectx_free(&e);
 	for (size_t i = 0; i < rs.n && !rc; i++) {
 		defs[slots[i]].gens &= ~(1u << g);
 		slots[n++] = slots[i];
@@ -647,6 +710,9 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 
 	/* 3. the new generation's entries */
 	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	if (!rc)
+		rc = flush_all(&e);
+	ectx_free(&e);
 	stats->entries = e.n;
 	stats->write_ms = ms_since(&t0);
 	if (rc) {

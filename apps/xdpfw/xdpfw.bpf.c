@@ -194,9 +194,20 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, struct pkt *p)
 {
 	__u32 i = p->pidx;
 
+	__u32 v, j;
+	__u16 port;
+
 	if (i >= XDPFW_NPROTO)
 		return 0;
-	return lookup_ports(cls->v[i], p);
+	v = cls->v[i];
+	if (v & XDPFW_V_INLINE) {
+		j = i == XDPFW_P_TCP ? 0 : 1;
+		port = bpf_ntohs(p->dport);
+		if (port >= cls->lo[j] && port <= cls->hi[j])
+			return cls->rv[j];
+		return v & ~XDPFW_V_INLINE;
+	}
+	return lookup_ports(v, p);
 }
 
 static __always_inline __u32 classify4(__u32 gen, struct pkt *p)

@@ -33,6 +33,9 @@ enum {
 #define XDPFW_V_DENY		(1u << 30)
 #define XDPFW_V_LOG		(1u << 29)
 #define XDPFW_V_SEEN		(1u << 28)	/* fragment map: first fragment seen */
+#define XDPFW_V_INLINE		(1u << 27)	/* TCP/UDP: the class value holds one
+						 * dport range (lo, hi) with verdict rv;
+						 * the other bits: the verdict elsewhere */
 #define XDPFW_V_SLOT_MASK	0x00ffffffu	/* slot + 1, or a table id */
 
 /* Class and port-table ids carry the generation (class: bit 27, table: bit 23
@@ -45,6 +48,8 @@ enum {
 struct xdpfw_cls {
 	__u32 class;			/* != 0: look the destination up in dstN with it */
 	__u32 v[XDPFW_NPROTO];		/* verdict per protocol index */
+	__u16 lo[2], hi[2];		/* XDPFW_V_INLINE ranges: [0] TCP, [1] UDP */
+	__u32 rv[2];
 };
 
 struct xdpfw_src4_key {

@@ -684,16 +684,19 @@ static void test_full_map(void)
 	CHECK("full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
 	/* port tries fill up: 30 odd ports need > 40 entries */
 	len = 0;
-	len += snprintf(text, sizeof(text), "deny proto tcp dport 1-65534\n");
+	len += snprintf(text, sizeof(text), "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n");
 	rc = apply_text(&st, text);
 	CHECK("full-port-trie-fits", rc == 0);
-	rc = apply_text(&st, "deny proto tcp dport 1-65534\ndeny proto udp dport 1-65534\n");
+	rc = apply_text(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
+			     "deny proto udp dport 1-65534\nallow proto udp dport 1000\n");
 	CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
 	CHECK("full-port-old-kept", run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 6, 1, 80 }) == DROP_ &&
 				    run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 17, 1, 80 }) == PASS_);
 	int gens;
 	long n = trie_entries(&st, &gens);
-	CHECK("full-no-leftovers", (gens & (gens - 1)) == 0 && n > 0 && n <= 40);
+	if ((gens & (gens - 1)) || n <= 0 || n > 42)
+		printf("  gens %d entries %ld\n", gens, n);
+	CHECK("full-no-leftovers", (gens & (gens - 1)) == 0 && n > 0 && n <= 42);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 }
