@@ -442,8 +442,8 @@ int do_new(int argc, char **argv)
 		goto fail;
 	}
 	if (!json_output)
-		printf("Created %s project '%s' in %s.\nNext:\n  cd %s && make && sudo ./build/%s %s\n",
-		       type, name, target, target, name, run_args);
+		printf("Created %s project '%s' in %s.\nNext:\n  cd %s && make && sudo ./build/%s%s%s\n",
+		       type, name, target, target, name, run_args[0] ? " " : "", run_args);
 	ret = EXIT_OK;
 	goto out;
 fail:
