@@ -4,6 +4,7 @@
  * labels, relocations, helper names, source lines (-S) and a field-by-field
  * explanation of each encoding (--explain). */
 #include <errno.h>
+#include <stdarg.h>
 #include <gelf.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -175,31 +176,66 @@ static int cmp_label(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Last label at or before ADDR (labels are sorted), or NULL. */
+static const struct label *label_before(const struct dump_ctx *d, uint64_t addr)
+{
+	size_t lo = 0, hi = d->nlabels;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->labels[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	/* several labels at one address: llvm-objdump names the last in its order */
+	return &d->labels[lo - 1];
+}
+
 static int jump_label(void *vctx, size_t idx, long target, char *buf, size_t sz)
 {
 	struct dump_ctx *d = vctx;
-	const struct label *best = NULL;
+	const struct label *best;
 	uint64_t addr;
 
 	(void)idx;
 	if (target < 0)
 		return 0;
 	addr = (uint64_t)target * 8;
-	for (size_t i = 0; i < d->nlabels && d->labels[i].addr <= addr; i++)
-		best = &d->labels[i];
+	best = label_before(d, addr);
 	if (!best)
 		return 0;
-	if (best->addr == addr)
-		return snprintf(buf, sz, " <%s>", best->name);
+	if (best->addr == addr) {
+		size_t nl = strlen(best->name);
+
+		if (nl + 4 > sz)
+			return 0;
+		buf[0] = ' ';
+		buf[1] = '<';
+		memcpy(buf + 2, best->name, nl);
+		buf[nl + 2] = '>';
+		buf[nl + 3] = 0;
+		return nl + 3;	/* a hot path: one per jump of big objects */
+	}
 	return snprintf(buf, sz, " <%s+0x%llx>", best->name, (unsigned long long)(addr - best->addr));
 }
 
 static const struct bpfkit_elf_reloc *reloc_at(const struct dump_ctx *d, uint64_t off)
 {
-	for (size_t i = 0; i < d->nrelocs; i++)
-		if (d->relocs[i].offset == off)
-			return &d->relocs[i];
-	return NULL;
+	size_t lo = 0, hi = d->nrelocs;
+
+	while (lo < hi) {	/* relocations are sorted by offset */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->relocs[mid].offset < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nrelocs && d->relocs[lo].offset == off ? &d->relocs[lo] : NULL;
 }
 
 static void collect_labels(struct dump_ctx *d)
@@ -226,10 +262,44 @@ struct dump_opts {
 	bool source, raw, hex, explain;
 };
 
-static void print_bytes(const uint8_t *p, int slots)
+/* "%8zu:\tBYTES\tTEXT[\t# ANN]\n" without printf: this runs once per
+ * instruction and printf dominated the profile. Returns the length. */
+static size_t insn_line(char *out, size_t sz, size_t idx, const uint8_t *p, int slots,
+			const char *text, const char *ann)
 {
-	for (int i = 0; i < slots * 8; i++)
-		printf("%s%02x", i ? " " : "", p[i]);
+	static const char hex[] = "0123456789abcdef";
+	char num[24];
+	size_t n = 0, nl = 0, tl = strlen(text), al = strlen(ann);
+
+	if (sz < 8 + 2 + 16 * 3 + tl + al + 8)
+		return snprintf(out, sz, "%8zu:\t<line too long>\n", idx);
+	do {
+		num[nl++] = '0' + idx % 10;
+		idx /= 10;
+	} while (idx);
+	for (size_t pad = nl; pad < 8; pad++)
+		out[n++] = ' ';
+	while (nl)
+		out[n++] = num[--nl];
+	out[n++] = ':';
+	out[n++] = '\t';
+	for (int i = 0; i < slots * 8; i++) {
+		if (i)
+			out[n++] = ' ';
+		out[n++] = hex[p[i] >> 4];
+		out[n++] = hex[p[i] & 15];
+	}
+	out[n++] = '\t';
+	memcpy(out + n, text, tl);
+	n += tl;
+	if (al) {
+		memcpy(out + n, "\t# ", 3);
+		n += 3;
+		memcpy(out + n, ann, al);
+		n += al;
+	}
+	out[n++] = '\n';
+	return n;
 }
 
 static void json_bytes(struct bpfkit_json *jw, const uint8_t *p, int slots)
@@ -247,14 +317,19 @@ static void json_bytes(struct bpfkit_json *jw, const uint8_t *p, int slots)
 static void annotation(const struct dump_ctx *d, const struct bpfkit_insn *in, uint64_t off,
 		       char *buf, size_t sz)
 {
-	const struct bpfkit_elf_reloc *r = reloc_at(d, off);
+	const struct bpfkit_elf_reloc *r;
 
 	buf[0] = 0;
+	/* only calls and wide loads carry names: skip the search for the rest */
+	if (in->code != (BPF_JMP | BPF_CALL) && in->code != (BPF_LD | BPF_IMM | BPF_DW))
+		return;
+	r = reloc_at(d, off);
 	if (in->code == (BPF_JMP | BPF_CALL) && in->src == 0 && !r) {
 		const char *h = bpfkit_disasm__helper_name(in->imm);
+		size_t hl = h ? strlen(h) : 0;
 
-		if (h)
-			snprintf(buf, sz, "%s", h);
+		if (h && hl < sz)
+			memcpy(buf, h, hl + 1);
 	} else if (in->code == (BPF_JMP | BPF_CALL) && r) {
 		snprintf(buf, sz, "%s", r->sym);
 		/* a static function: the call is relative to its section's symbol */
@@ -272,10 +347,48 @@ static void annotation(const struct dump_ctx *d, const struct bpfkit_insn *in, u
 			}
 		}
 	} else if (r && in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
-		snprintf(buf, sz, "%s%s", r->sym, in->imm ? "" : "");
 		if (in->imm)
 			snprintf(buf, sz, "%s+%d", r->sym, in->imm);
+		else
+			snprintf(buf, sz, "%s", r->sym);
 	}
+}
+
+/* The listing goes through one big buffer: per-line stdio calls were a
+ * third of the time on 100k-instruction objects. */
+static char obuf[1 << 18];
+static size_t olen;
+
+static void ob_flush(void)
+{
+	if (olen)
+		fwrite(obuf, 1, olen, stdout);
+	olen = 0;
+}
+
+static void ob_write(const char *p, size_t n)
+{
+	if (olen + n > sizeof(obuf))
+		ob_flush();
+	if (n > sizeof(obuf)) {
+		fwrite(p, 1, n, stdout);
+		return;
+	}
+	memcpy(obuf + olen, p, n);
+	olen += n;
+}
+
+static void __attribute__((format(printf, 1, 2))) ob_printf(const char *fmt, ...)
+{
+	char tmp[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		ob_write(tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section *sec,
@@ -290,6 +403,7 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 	struct bpfkit_insn *insns;
 	uint64_t prog_lo = 0, prog_hi = UINT64_MAX;
 	bool header = false;
+	size_t rcur = 0;	/* next relocation to print */
 
 	insns = calloc(n ?: 1, sizeof(*insns));
 	if (!insns)
@@ -325,13 +439,13 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			header = true;
 			*printed_any = true;
 			if (!jw)
-				printf("Disassembly of section %s:\n", sec->name);
+				ob_printf("Disassembly of section %s:\n", sec->name);
 		}
 		while (l < d.nlabels && d.labels[l].addr < off)
 			l++;
 		for (; l < d.nlabels && d.labels[l].addr == off; l++)
 			if (!jw)
-				printf("\n%016llx <%s>:\n", (unsigned long long)off, d.labels[l].name);
+				ob_printf("\n%016llx <%s>:\n", (unsigned long long)off, d.labels[l].name);
 		const char *src_line = NULL;
 
 		while (li < nli && lines[li].insn_off < off)
@@ -343,7 +457,10 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			last_li = &lines[li];
 			src_line = last_li->line;
 		}
-		annotation(&d, &insns[i], off, ann, sizeof(ann));
+		if (o->raw)
+			ann[0] = 0;
+		else
+			annotation(&d, &insns[i], off, ann, sizeof(ann));
 		if (o->explain)
 			bpfkit_disasm__explain(insns, n, i, be, expl, sizeof(expl));
 		if (jw) {
@@ -373,23 +490,22 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			bpfkit_json__end_object(jw);
 		} else {
 			if (src_line)
-				printf("; %s\n", src_line);
-			printf("%8zu:\t", i);
-			print_bytes((const uint8_t *)sec->data + off, slots);
-			printf("\t%s", text);
-			if (ann[0] && !o->raw)
-				printf("\t# %s", ann);
-			putchar('\n');
+				ob_printf("; %s\n", src_line);
+			/* straight into the output buffer: this is the hot path */
+			if (olen + 1024 > sizeof(obuf))
+				ob_flush();
+			olen += insn_line(obuf + olen, 1024, i, (const uint8_t *)sec->data + off, slots, text,
+					  ann);
 			if (!o->raw)
-				for (size_t r = 0; r < d.nrelocs; r++)
-					if (d.relocs[r].offset >= off && d.relocs[r].offset < off + slots * 8)
-						printf("\t\t%016llx:  %s\t%s\n", (unsigned long long)d.relocs[r].offset,
-						       bpfkit_elf__reloc_type_str(d.relocs[r].type), d.relocs[r].sym);
+				for (; rcur < d.nrelocs && d.relocs[rcur].offset < off + slots * 8; rcur++)
+					if (d.relocs[rcur].offset >= off)
+						ob_printf("\t\t%016llx:  %s\t%s\n", (unsigned long long)d.relocs[rcur].offset,
+						       bpfkit_elf__reloc_type_str(d.relocs[rcur].type), d.relocs[rcur].sym);
 			if (o->explain) {
 				char *save = NULL;
 
 				for (char *line = strtok_r(expl, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-					printf("\t\t\t%s\n", line);
+					ob_printf("\t\t\t%s\n", line);
 			}
 		}
 		i += slots;
@@ -404,19 +520,20 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			bpfkit_json__kv_str(jw, "error", "trailing bytes: not a whole instruction");
 			bpfkit_json__end_object(jw);
 		} else {
-			printf("%8zu:\t<%zu trailing byte%s: section size %zu is not a multiple of 8>\n", n,
+			ob_printf("%8zu:\t<%zu trailing byte%s: section size %zu is not a multiple of 8>\n", n,
 			       rest, rest > 1 ? "s" : "", (size_t)sec->data_size);
 		}
 		*printed_any = true;
 	}
 	for (size_t r = 0; r < d.nrelocs && !o->raw && !o->prog; r++)
 		if (d.relocs[r].offset >= n * 8 && !jw)
-			printf("\t\t<relocation %s of '%s' at 0x%llx is outside the section (size 0x%zx)>\n",
+			ob_printf("\t\t<relocation %s of '%s' at 0x%llx is outside the section (size 0x%zx)>\n",
 			       bpfkit_elf__reloc_type_str(d.relocs[r].type), d.relocs[r].sym,
 			       (unsigned long long)d.relocs[r].offset, (size_t)sec->data_size);
 	if (header && !jw)
-		putchar('\n');
+		ob_write("\n", 1);
 out:
+	ob_flush();
 	free(d.labels);
 	free(insns);
 	return 0;
@@ -463,6 +580,8 @@ static int do_dump(int argc, char **argv)
 		return usage_error("obj dump", "unexpected argument '%s'", argv[optind + 1]);
 	if (open_elf(argv[optind], &elf))
 		return EXIT_FAIL;
+	/* big listings: fewer write(2)s */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	if (json_output) {
 		jw = bpfkit_json__new(stdout, pretty_output);
 		bpfkit_json__begin_array(jw);

@@ -132,14 +132,81 @@ static const char *jmp_op_str(uint8_t op)
 	}
 }
 
-static void add_mem(struct sb *s, const char *type, int reg, int16_t off)
+/* Fast appends for the format path: it runs once per instruction of
+ * 100k-instruction objects, where printf dominated the profile. */
+static inline __attribute__((always_inline)) void sb_n(struct sb *s, const char *str, size_t n)
 {
-	sb_add(s, "*(%s *)(r%d %c %d)", type, reg, off < 0 ? '-' : '+', off < 0 ? -(int)off : off);
+	if (s->len + n >= s->sz)
+		n = s->sz > s->len + 1 ? s->sz - s->len - 1 : 0;
+	memcpy(s->buf + s->len, str, n);
+	s->len += n;
+	if (s->sz)
+		s->buf[s->len] = 0;
+}
+
+/* always inlined so strlen of a literal folds to a constant */
+static inline __attribute__((always_inline)) void sb_s(struct sb *s, const char *str)
+{
+	sb_n(s, str, strlen(str));
+}
+
+static inline __attribute__((always_inline)) void sb_c(struct sb *s, char c)
+{
+	if (s->len + 1 < s->sz) {
+		s->buf[s->len++] = c;
+		s->buf[s->len] = 0;
+	}
+}
+
+/* Short non-literal pieces ("u32", "+=", "s>="): per byte beats a libc call. */
+static inline __attribute__((always_inline)) void sb_short(struct sb *s, const char *str)
+{
+	while (*str && s->len + 1 < s->sz)
+		s->buf[s->len++] = *str++;
+	if (s->sz)
+		s->buf[s->len] = 0;
+}
+
+static void sb_d(struct sb *s, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = '0' + u % 10;
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	sb_n(s, p, tmp + sizeof(tmp) - p);
+}
+
+static void sb_reg(struct sb *s, char r, int n)
+{
+	if (n >= 0 && n < 10 && s->len + 2 < s->sz) {	/* the common case: r0..r9 */
+		s->buf[s->len++] = r;
+		s->buf[s->len++] = '0' + n;
+		s->buf[s->len] = 0;
+		return;
+	}
+	sb_c(s, r);
+	sb_d(s, n);
 }
 
 static void add_addr(struct sb *s, int reg, int16_t off)
 {
-	sb_add(s, "r%d %c %d", reg, off < 0 ? '-' : '+', off < 0 ? -(int)off : off);
+	sb_reg(s, 'r', reg);
+	sb_n(s, off < 0 ? " - " : " + ", 3);
+	sb_d(s, off < 0 ? -(int)off : off);
+}
+
+static void add_mem(struct sb *s, const char *type, int reg, int16_t off)
+{
+	sb_s(s, "*(");
+	sb_short(s, type);
+	sb_s(s, " *)(");
+	add_addr(s, reg, off);
+	sb_c(s, ')');
 }
 
 static void add_imm(struct sb *s, const struct bpfkit_disasm_cbs *cbs, int32_t imm)
@@ -147,7 +214,7 @@ static void add_imm(struct sb *s, const struct bpfkit_disasm_cbs *cbs, int32_t i
 	if (cbs && cbs->hex_imm)
 		sb_add(s, "%s0x%x", imm < 0 ? "-" : "", imm < 0 ? -(uint32_t)imm : (uint32_t)imm);
 	else
-		sb_add(s, "%d", imm);
+		sb_d(s, imm);
 }
 
 /* Is this atomic operation one the kernel defines? Fills the text pieces. */
@@ -268,11 +335,12 @@ static void fmt_jump_tail(struct sb *s, const struct bpfkit_disasm_cbs *cbs, siz
 	char lab[256];
 	int n = 0;
 
-	sb_add(s, "%c%ld", rel < 0 ? '-' : '+', rel < 0 ? -rel : rel);
+	sb_c(s, rel < 0 ? '-' : '+');
+	sb_d(s, rel < 0 ? -rel : rel);
 	if (cbs && cbs->jump_label)
 		n = cbs->jump_label(cbs->ctx, idx, (long)idx + 1 + rel, lab, sizeof(lab));
 	if (n > 0)
-		sb_add(s, "%s", lab);
+		sb_s(s, lab);
 }
 
 static void fmt_alu(struct sb *s, const struct bpfkit_insn *in, const struct bpfkit_disasm_cbs *cbs)
@@ -283,36 +351,45 @@ static void fmt_alu(struct sb *s, const struct bpfkit_insn *in, const struct bpf
 	bool x = BPF_SRC(in->code) == BPF_X;
 
 	if (op == BPF_END) {
-		if (is64)
-			sb_add(s, "r%d = bswap%d r%d", in->dst, in->imm, in->dst);
-		else
-			sb_add(s, "r%d = %s%d r%d", in->dst, x ? "be" : "le", in->imm, in->dst);
+		sb_reg(s, 'r', in->dst);
+		sb_s(s, is64 ? " = bswap" : x ? " = be" : " = le");
+		sb_d(s, in->imm);
+		sb_c(s, ' ');
+		sb_reg(s, 'r', in->dst);
 		return;
 	}
 	if (op == BPF_NEG) {
-		sb_add(s, "%c%d = -%c%d", r, in->dst, r, in->dst);
+		sb_reg(s, r, in->dst);
+		sb_s(s, " = -");
+		sb_reg(s, r, in->dst);
 		return;
 	}
 	if (op == BPF_MOV) {
 		if (x && is64 && in->off == BK_ADDR_SPACE_CAST) {
 			sb_add(s, "r%d = addr_space_cast(r%d, %u, %u)", in->dst, in->src,
 			       (uint32_t)in->imm >> 16, (uint32_t)in->imm & 0xffff);
-		} else if (x && (in->off == 8 || in->off == 16 || in->off == 32)) {
-			sb_add(s, "%c%d = (s%d)%c%d", r, in->dst, in->off, r, in->src);
+			return;
+		}
+		sb_reg(s, r, in->dst);
+		sb_s(s, " = ");
+		if (x && (in->off == 8 || in->off == 16 || in->off == 32)) {
+			sb_s(s, "(s");
+			sb_d(s, in->off);
+			sb_c(s, ')');
+			sb_reg(s, r, in->src);
 		} else if (x) {
-			sb_add(s, "%c%d = %c%d", r, in->dst, r, in->src);
+			sb_reg(s, r, in->src);
 		} else {
-			sb_add(s, "%c%d = ", r, in->dst);
 			add_imm(s, cbs, in->imm);
 		}
 		return;
 	}
-	if ((op == BPF_DIV || op == BPF_MOD) && in->off == 1)
-		sb_add(s, "%c%d s%s ", r, in->dst, alu_op_str(op));
-	else
-		sb_add(s, "%c%d %s ", r, in->dst, alu_op_str(op));
+	sb_reg(s, r, in->dst);
+	sb_s(s, (op == BPF_DIV || op == BPF_MOD) && in->off == 1 ? " s" : " ");
+	sb_short(s, alu_op_str(op));
+	sb_c(s, ' ');
 	if (x)
-		sb_add(s, "%c%d", r, in->src);
+		sb_reg(s, r, in->src);
 	else
 		add_imm(s, cbs, in->imm);
 }
@@ -329,38 +406,45 @@ static void fmt_jmp(struct sb *s, const struct bpfkit_insn *in, size_t idx,
 	switch (op) {
 	case BPF_JA:
 		if (is32) {
-			sb_add(s, "gotol ");
+			sb_s(s, "gotol ");
 			fmt_jump_tail(s, cbs, idx, in->imm);
 		} else {
-			sb_add(s, "goto ");
+			sb_s(s, "goto ");
 			fmt_jump_tail(s, cbs, idx, in->off);
 		}
 		return;
 	case BPF_EXIT:
-		sb_add(s, "exit");
+		sb_s(s, "exit");
 		return;
 	case BPF_CALL:
 		if (cbs && cbs->call)
 			n = cbs->call(cbs->ctx, in, idx, tmp, sizeof(tmp));
-		if (n > 0)
-			sb_add(s, "%s", tmp);
-		else if (BPF_SRC(in->code) == BPF_X)
+		if (n > 0) {
+			sb_s(s, tmp);
+		} else if (BPF_SRC(in->code) == BPF_X) {
 			/* LLVM 14 encodes the register in imm, the kernel in dst */
-			sb_add(s, "callx r%d", in->imm ? in->imm : in->dst);
-		else
-			sb_add(s, "call %d", in->imm);
+			sb_s(s, "callx ");
+			sb_reg(s, 'r', in->imm ? in->imm : in->dst);
+		} else {
+			sb_s(s, "call ");
+			sb_d(s, in->imm);
+		}
 		return;
 	case BK_JCOND:
-		sb_add(s, "may_goto ");
+		sb_s(s, "may_goto ");
 		fmt_jump_tail(s, cbs, idx, in->off);
 		return;
 	}
-	sb_add(s, "if %c%d %s ", r, in->dst, jmp_op_str(op));
+	sb_s(s, "if ");
+	sb_reg(s, r, in->dst);
+	sb_c(s, ' ');
+	sb_short(s, jmp_op_str(op));
+	sb_c(s, ' ');
 	if (BPF_SRC(in->code) == BPF_X)
-		sb_add(s, "%c%d", r, in->src);
+		sb_reg(s, r, in->src);
 	else
 		add_imm(s, cbs, in->imm);
-	sb_add(s, " goto ");
+	sb_s(s, " goto ");
 	fmt_jump_tail(s, cbs, idx, in->off);
 }
 
@@ -372,10 +456,13 @@ static void fmt_atomic(struct sb *s, const struct bpfkit_insn *in)
 
 	switch (in->imm) {
 	case BPF_ADD: case BPF_AND: case BPF_OR: case BPF_XOR:
-		sb_add(s, "lock ");
+		sb_s(s, "lock ");
 		add_mem(s, t, in->dst, in->off);
+		sb_c(s, ' ');
+		sb_s(s, alu_op_str(in->imm));
+		sb_c(s, ' ');
 		/* LLVM 14 prints the 32-bit add with an r register */
-		sb_add(s, " %s %c%d", alu_op_str(in->imm), in->imm == BPF_ADD ? 'r' : r, in->src);
+		sb_reg(s, in->imm == BPF_ADD ? 'r' : r, in->src);
 		return;
 	case BPF_XCHG:
 		sb_add(s, "%c%d = xchg%s_%s(", r, in->src, dw ? "" : "32", dw ? "64" : "32");
@@ -390,7 +477,7 @@ static void fmt_atomic(struct sb *s, const struct bpfkit_insn *in)
 	case BK_LOAD_ACQ:
 		sb_add(s, "%c%d = load_acquire((%s *)(", r, in->src, t);
 		add_addr(s, in->dst, in->off);
-		sb_add(s, "))");
+		sb_s(s, "))");
 		return;
 	case BK_STORE_REL:
 		sb_add(s, "store_release((%s *)(", t);
@@ -415,7 +502,7 @@ int bpfkit_disasm__format(const struct bpfkit_insn *insns, size_t n, size_t idx,
 	if (sz)
 		buf[0] = 0;
 	if (k.flow == BPFKIT_FLOW_INVALID) {
-		sb_add(&s, "<unknown>");
+		sb_s(&s, "<unknown>");
 		return 1;
 	}
 	switch (BPF_CLASS(in->code)) {
@@ -435,36 +522,46 @@ int bpfkit_disasm__format(const struct bpfkit_insn *insns, size_t n, size_t idx,
 
 			if (cbs && cbs->imm64)
 				m = cbs->imm64(cbs->ctx, in, idx, tmp, sizeof(tmp));
-			if (m > 0)
-				sb_add(&s, "%s", tmp);
-			else if (in->src)
+			if (m > 0) {
+				sb_s(&s, tmp);
+			} else if (in->src) {
 				sb_add(&s, "ld_pseudo\tr%d, %d, %d", in->dst, in->src, in->imm);
-			else if (cbs && cbs->hex_imm)
+			} else if (cbs && cbs->hex_imm) {
 				sb_add(&s, "r%d = 0x%llx ll", in->dst, (unsigned long long)v);
-			else
-				sb_add(&s, "r%d = %lld ll", in->dst, (long long)v);
+			} else {
+				sb_reg(&s, 'r', in->dst);
+				sb_s(&s, " = ");
+				sb_d(&s, (long long)v);
+				sb_s(&s, " ll");
+			}
 		} else if (mode == BPF_ABS) {
-			sb_add(&s, "r0 = *(%s *)skb[", size_str(in->code));
+			sb_s(&s, "r0 = *(");
+			sb_s(&s, size_str(in->code));
+			sb_s(&s, " *)skb[");
 			add_imm(&s, cbs, in->imm);
-			sb_add(&s, "]");
+			sb_c(&s, ']');
 		} else {
-			sb_add(&s, "r0 = *(%s *)skb[r%d]", size_str(in->code), in->src);
+			sb_s(&s, "r0 = *(");
+			sb_s(&s, size_str(in->code));
+			sb_s(&s, " *)skb[");
+			sb_reg(&s, 'r', in->src);
+			sb_c(&s, ']');
 		}
 		break;
 	case BPF_LDX:
-		sb_add(&s, "r%d = ", in->dst);
+		sb_reg(&s, 'r', in->dst);
+		sb_s(&s, " = ");
 		if (mode == BK_MEMSX) {
-			char t[8];
+			static const char *const sx[] = { "s32", "s16", "s8", "s64" };
 
-			snprintf(t, sizeof(t), "s%d", size_bytes(in->code) * 8);
-			add_mem(&s, t, in->src, in->off);
+			add_mem(&s, sx[BPF_SIZE(in->code) >> 3], in->src, in->off);
 		} else {
 			add_mem(&s, size_str(in->code), in->src, in->off);
 		}
 		break;
 	case BPF_ST:
 		add_mem(&s, size_str(in->code), in->dst, in->off);
-		sb_add(&s, " = ");
+		sb_s(&s, " = ");
 		add_imm(&s, cbs, in->imm);
 		break;
 	case BPF_STX:
@@ -472,7 +569,8 @@ int bpfkit_disasm__format(const struct bpfkit_insn *insns, size_t n, size_t idx,
 			fmt_atomic(&s, in);
 		} else {
 			add_mem(&s, size_str(in->code), in->dst, in->off);
-			sb_add(&s, " = r%d", in->src);
+			sb_s(&s, " = ");
+			sb_reg(&s, 'r', in->src);
 		}
 		break;
 	}

@@ -8,6 +8,7 @@
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/btf.h>
@@ -31,6 +32,7 @@ struct bpfkit_elf {
 	char *name;
 	void *buf;
 	size_t size;
+	bool mapped;		/* buf is an mmap of the file, not malloc'd */
 	Elf *elf;
 	bool big_endian;
 	struct bpfkit_elf_section *secs;
@@ -291,21 +293,27 @@ static int parse(struct bpfkit_elf *e)
 	return load_relocs(e);
 }
 
-struct bpfkit_elf *bpfkit_elf__open_mem(const void *buf, size_t size, const char *name)
+/* Takes ownership of BUF (malloc'd, or mmap'd when MAPPED). */
+static struct bpfkit_elf *open_owned(void *buf, size_t size, bool mapped, const char *name)
 {
 	struct bpfkit_elf *e = calloc(1, sizeof(*e));
 	int err;
 
-	if (!e)
+	if (!e) {
+		if (mapped)
+			munmap(buf, size);
+		else
+			free(buf);
 		return errno = ENOMEM, NULL;
+	}
+	e->buf = buf;
+	e->size = size;
+	e->mapped = mapped;
 	e->name = strdup(name ?: "<memory>");
-	e->buf = malloc(size ?: 1);
-	if (!e->name || !e->buf) {
+	if (!e->name) {
 		bpfkit_elf__close(e);
 		return errno = ENOMEM, NULL;
 	}
-	memcpy(e->buf, buf, size);
-	e->size = size;
 	err = parse(e);
 	if (err) {
 		bpfkit_elf__close(e);
@@ -314,9 +322,18 @@ struct bpfkit_elf *bpfkit_elf__open_mem(const void *buf, size_t size, const char
 	return e;
 }
 
+struct bpfkit_elf *bpfkit_elf__open_mem(const void *buf, size_t size, const char *name)
+{
+	void *copy = malloc(size ?: 1);
+
+	if (!copy)
+		return errno = ENOMEM, NULL;
+	memcpy(copy, buf, size);
+	return open_owned(copy, size, false, name);
+}
+
 struct bpfkit_elf *bpfkit_elf__open_file(const char *path)
 {
-	struct bpfkit_elf *e;
 	struct stat st;
 	void *buf;
 	ssize_t got;
@@ -333,6 +350,15 @@ struct bpfkit_elf *bpfkit_elf__open_file(const char *path)
 		close(fd);
 		return errno = EINVAL, NULL;
 	}
+	/* a private mapping: no copy of big objects, and libelf may still
+	 * write to it (copy-on-write) */
+	if (st.st_size) {
+		buf = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (buf != MAP_FAILED) {
+			close(fd);
+			return open_owned(buf, st.st_size, true, path);
+		}
+	}
 	buf = malloc(st.st_size ?: 1);
 	if (!buf) {
 		close(fd);
@@ -345,11 +371,7 @@ struct bpfkit_elf *bpfkit_elf__open_file(const char *path)
 		free(buf);
 		return errno = EIO, NULL;
 	}
-	e = bpfkit_elf__open_mem(buf, st.st_size, path);
-	err = errno;
-	free(buf);
-	errno = err;
-	return e;
+	return open_owned(buf, st.st_size, false, path);
 }
 
 void bpfkit_elf__close(struct bpfkit_elf *e)
@@ -370,7 +392,10 @@ void bpfkit_elf__close(struct bpfkit_elf *e)
 	free(e->secs);
 	if (e->elf)
 		elf_end(e->elf);
-	free(e->buf);
+	if (e->mapped)
+		munmap(e->buf, e->size);
+	else
+		free(e->buf);
 	free(e->name);
 	free(e);
 }
