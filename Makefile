@@ -113,7 +113,7 @@ demo: all
 bench: all
 	$(Q)bash bench/run.sh
 
-install: all
+install: all install-templates
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/bpfkit $(DESTDIR)$(PREFIX)/share/bpfkit/bpf/include/bpfkit

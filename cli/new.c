@@ -283,7 +283,7 @@ int do_new(int argc, char **argv)
 	};
 	const char *type = "xdp", *dir = ".", *name, *bad;
 	char tdir[PATH_MAX], tree[PATH_MAX], ident[64], upper[64], target[PATH_MAX + 64];
-	char tmp[PATH_MAX + 80], path[PATH_MAX + 200], desc[256], run_args[256], test_desc[512];
+	char tmp[PATH_MAX + 80], path[PATH_MAX + 200], desc[256], run_args[256], test_desc[512], check_needs_args[16];
 	char *conf = NULL, *attach = NULL;
 	int c, err = 0, ret = EXIT_FAIL;
 	size_t t;
@@ -348,6 +348,7 @@ int do_new(int argc, char **argv)
 	conf_get(conf, "DESC", desc, sizeof(desc));
 	conf_get(conf, "RUN_ARGS", run_args, sizeof(run_args));
 	conf_get(conf, "TEST_DESC", test_desc, sizeof(test_desc));
+	conf_get(conf, "CHECK_NEEDS_ARGS", check_needs_args, sizeof(check_needs_args));
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.new.XXXXXX", dir, name);
 	if (!mkdtemp(tmp)) {
@@ -364,6 +365,7 @@ int do_new(int argc, char **argv)
 		{ "@ATTACH@", attach }, { "@TEST_DESC@", test_desc }, { "@DESC@", desc },
 		{ "@RUN_ARGS@", run_args }, { "@BPFKIT_DIR@", tree }, { "@TYPE@", type },
 		{ "@NAME@", name }, { "@IDENT@", ident }, { "@UPPER@", upper },
+		{ "@CHECK_NEEDS_ARGS@", check_needs_args },	/* after the ones file names use */
 	};
 	const struct {
 		const char *from;	/* under templates/ */
