@@ -13,3 +13,10 @@ ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
 
 # the datapath shares its map layouts with user space
 $(BPF_OUT)/xdpfw.bpf.o: apps/xdpfw/xdpfw_common.h
+
+# bench/xdpfw.sh's measuring tool (not installed)
+XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c
+$(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
+		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL)

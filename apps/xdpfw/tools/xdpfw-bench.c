@@ -1,0 +1,426 @@
+/* apps/xdpfw/tools/xdpfw-bench.c — measurements for bench/xdpfw.sh:
+ *
+ *   xdpfw-bench testrun OBJDIR [NRULES...]
+ *       per-packet cost (BPF_PROG_TEST_RUN, kernel-timed) of xdp-pass,
+ *       xdp-filter's xdpfilt_dny_all.o with 10k IPs and ports, and xdpfw with
+ *       NRULES CIDR+port rules, on one mixed packet set; one line per program:
+ *       "NAME NS_PER_PACKET"
+ *   xdpfw-bench apply OBJDIR NRULES
+ *       rule-update speed: parse + apply of NRULES rules, then a swap to a
+ *       second NRULES set: "parse_ms write_ms switch_ms cleanup_ms total_ms"
+ *   xdpfw-bench live OBJDIR NETNS IFACE prog|filter|pass SECONDS
+ *       attaches the program (xdpfw with 10k rules / xdp-filter with 10k IPs)
+ *       natively to IFACE inside NETNS for SECONDS and prints the packets it
+ *       dropped per second.
+ *
+ * Programs and maps are loaded here, unpinned; nothing outlives the tool. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/bpfkit.h>
+#include <bpfkit/netns.h>
+#include <bpfkit/testrun.h>
+#include "../rules.h"
+#include "../state.h"
+
+#define XDPFILT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_dny_all.o"
+#define NPKT 16
+#define REPEAT 200000
+
+static uint8_t pkts[NPKT][128];
+static size_t plen[NPKT];
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* Rule i of a set of N: IPv4 /24 (or /32 when N > 60k) or IPv6 /48 sources,
+ * each with a destination port; every fifth an IPv6 rule. */
+static void rule_text(char *buf, size_t sz, long i, long n, int variant)
+{
+	if (i % 5 == 4)
+		snprintf(buf, sz, "deny src 2001:db8:%lx:%lx::/64 proto udp dport %ld", (i >> 16) & 0xffff,
+			 i & 0xffff, 1024 + (i + variant) % 2000);
+	else if (n > 60000)
+		snprintf(buf, sz, "deny src 10.%ld.%ld.%ld proto tcp dport %ld", (i >> 16) & 0xff,
+			 (i >> 8) & 0xff, i & 0xff, 1024 + (i + variant) % 2000);
+	else
+		snprintf(buf, sz, "deny src 10.%ld.%ld.0/24 proto tcp dport %ld", (i >> 8) & 0xff,
+			 i & 0xff, 1024 + (i + variant) % 2000);
+}
+
+static int make_rules(struct xdpfw_ruleset *rs, long n, int variant, double *parse_ms)
+{
+	size_t cap = n * 64 + 64, len = 0;
+	char *text = malloc(cap), err[256];
+	double t0;
+	int rc;
+
+	if (!text)
+		return -ENOMEM;
+	len += snprintf(text, cap, "policy allow\n");
+	for (long i = 0; i < n; i++) {
+		char r[96];
+
+		rule_text(r, sizeof(r), i, n, variant);
+		len += snprintf(text + len, cap - len, "%s\n", r);
+	}
+	t0 = now_ms();
+	rc = xdpfw_rules_parse_text(text, len, "bench", rs, err, sizeof(err));
+	if (parse_ms)
+		*parse_ms = now_ms() - t0;
+	if (rc)
+		fprintf(stderr, "xdpfw-bench: %s\n", err);
+	free(text);
+	return rc;
+}
+
+/* The mixed packet set: IPv4/IPv6, TCP/UDP/ICMP, hits and misses, for
+ * either rule family (xdpfw rules hit 10.x.y.0/24 + dport; xdp-filter's
+ * IP map holds 10.x.y.1 and its port map the same ports). */
+static void make_packets(void)
+{
+	static const struct {
+		int fam, proto;
+		const char *src;
+		int dport;
+	} spec[NPKT] = {
+		{ 4, 6, "10.0.1.1", 1025 },	/* rule 1: hit */
+		{ 4, 6, "10.0.2.1", 1026 },	/* rule 2: hit */
+		{ 4, 6, "10.0.1.1", 80 },	/* prefix hit, port miss */
+		{ 4, 6, "192.0.2.1", 443 },	/* miss */
+		{ 4, 17, "10.0.3.1", 1027 },	/* udp to a tcp rule: miss */
+		{ 4, 17, "198.51.100.7", 53 },	/* miss */
+		{ 4, 1, "10.0.1.1", 0 },	/* icmp */
+		{ 4, 1, "203.0.113.5", 0 },
+		{ 6, 17, "2001:db8:0:4::1", 1028 },	/* rule 4: hit */
+		{ 6, 17, "2001:db8:0:9::1", 1033 },	/* rule 9: hit */
+		{ 6, 17, "2001:db8:0:4::1", 53 },	/* port miss */
+		{ 6, 6, "2001:db8:0:4::1", 1028 },	/* tcp: miss */
+		{ 6, 6, "2001:db9::1", 443 },	/* miss */
+		{ 6, 58, "2001:db8:0:4::1", 0 },	/* icmpv6 echo */
+		{ 4, 6, "10.0.7.1", 1031 },	/* rule 7: hit */
+		{ 4, 17, "10.0.5.9", 5000 },	/* miss */
+	};
+
+	for (int i = 0; i < NPKT; i++) {
+		uint8_t *b = pkts[i];
+		size_t o = 14, l3 = 14;
+
+		memset(b, 0, sizeof(pkts[i]));
+		memcpy(b, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+		if (spec[i].fam == 4) {
+			b[12] = 0x08;
+			b[o] = 0x45;
+			b[o + 8] = 64;
+			b[o + 9] = spec[i].proto;
+			inet_pton(AF_INET, spec[i].src, b + o + 12);
+			inet_pton(AF_INET, "10.200.0.1", b + o + 16);
+			o += 20;
+		} else {
+			b[12] = 0x86;
+			b[13] = 0xdd;
+			b[o] = 0x60;
+			b[o + 6] = spec[i].proto;
+			b[o + 7] = 64;
+			inet_pton(AF_INET6, spec[i].src, b + o + 8);
+			inet_pton(AF_INET6, "2001:db8:ffff::1", b + o + 24);
+			o += 40;
+		}
+		if (spec[i].proto == 6 || spec[i].proto == 17) {
+			b[o] = 0x9c;		/* sport 40000 */
+			b[o + 1] = 0x40;
+			b[o + 2] = spec[i].dport >> 8;
+			b[o + 3] = spec[i].dport;
+			if (spec[i].proto == 6)
+				b[o + 12] = 0x50;
+			o += spec[i].proto == 6 ? 20 : 8;
+		} else {
+			b[o] = spec[i].proto == 1 ? 8 : 128;	/* echo request */
+			o += 8;
+		}
+		o += 18;
+		if (spec[i].fam == 4) {
+			b[l3 + 2] = (o - l3) >> 8;
+			b[l3 + 3] = o - l3;
+		} else {
+			b[l3 + 4] = (o - l3 - 40) >> 8;
+			b[l3 + 5] = o - l3 - 40;
+		}
+		plen[i] = o < 60 ? 60 : o;
+	}
+}
+
+/* Mean kernel ns per packet over the set. */
+static double cost(int prog_fd, int *drops)
+{
+	struct bpfkit_testrun_opts o = { .sz = sizeof(o), .repeat = REPEAT };
+	double sum = 0;
+
+	*drops = 0;
+	for (int i = 0; i < NPKT; i++) {
+		struct bpfkit_testrun_result r;
+
+		if (bpfkit_testrun__run(prog_fd, pkts[i], plen[i], &o, &r))
+			return -1;
+		sum += r.duration_ns;
+		*drops += r.retval == XDP_DROP;
+	}
+	return sum / NPKT;
+}
+
+static struct bpf_object *load_xdpfilt(int *prog_fd)
+{
+	struct bpf_object *o = bpf_object__open_file(XDPFILT, NULL);
+	struct bpf_map *m;
+	__u64 v;
+	int fd;
+
+	if (!o || libbpf_get_error(o))
+		return NULL;
+	bpf_object__for_each_map(m, o)
+		bpf_map__set_pin_path(m, NULL);	/* no pins in the global bpffs */
+	if (bpf_object__load(o)) {
+		bpf_object__close(o);
+		return NULL;
+	}
+	/* 10k source IPs (10.0.x.1, like the xdpfw rules' prefixes) */
+	fd = bpf_object__find_map_fd_by_name(o, "filter_ipv4");
+	v = 1;	/* MAP_FLAG_SRC */
+	for (long i = 0; i < 10000; i++) {
+		__u32 a = htonl((10u << 24) | ((i >> 8 & 0xff) << 16) | ((i & 0xff) << 8) | 1);
+
+		if (i % 5 != 4)
+			bpf_map_update_elem(fd, &a, &v, BPF_ANY);
+	}
+	fd = bpf_object__find_map_fd_by_name(o, "filter_ipv6");
+	for (long i = 4; i < 10000; i += 5) {
+		uint8_t a[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+		a[6] = i >> 8;
+		a[7] = i;
+		a[15] = 1;
+		bpf_map_update_elem(fd, a, &v, BPF_ANY);
+	}
+	/* 2000 destination ports, tcp and udp */
+	fd = bpf_object__find_map_fd_by_name(o, "filter_ports");
+	v = 2 | 4 | 8;	/* MAP_FLAG_DST | TCP | UDP */
+	for (__u32 p = 1024; p < 3024; p++)
+		bpf_map_update_elem(fd, &p, &v, BPF_ANY);
+	*prog_fd = bpf_program__fd(bpf_object__next_program(o, NULL));
+	return o;
+}
+
+static struct bpfkit_object *load_xdpfw(const char *dir, long nrules, struct xdpfw_state *st)
+{
+	char path[512];
+	struct bpfkit_object *obj;
+	struct bpf_object *bo;
+	struct xdpfw_ruleset rs;
+	struct xdpfw_apply_stats as;
+	long max = nrules + 64;
+
+	snprintf(path, sizeof(path), "%s/xdpfw.bpf.o", dir);
+	obj = bpfkit_object__open_file(path, NULL);
+	if (!obj)
+		return NULL;
+	bo = bpfkit_object__bpf_object(obj);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_rules"), max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_counters"), max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src4"), 2 * max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src6"), 2 * max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_ports"), 4 * max);
+	if (bpfkit_object__load(obj) || xdpfw_state_from_object(st, obj) ||
+	    make_rules(&rs, nrules, 0, NULL)) {
+		bpfkit_object__close(obj);
+		return NULL;
+	}
+	if (xdpfw_state_apply(st, &rs, XDPFW_ALLOW, &as)) {
+		xdpfw_ruleset_free(&rs);
+		xdpfw_state_close(st);
+		bpfkit_object__close(obj);
+		return NULL;
+	}
+	xdpfw_ruleset_free(&rs);
+	return obj;
+}
+
+static int do_testrun(const char *dir, int argc, char **argv)
+{
+	struct bpfkit_object *pass;
+	struct bpf_object *filt;
+	char path[512];
+	int fd, drops;
+	double ns;
+
+	make_packets();
+	snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
+	pass = bpfkit_object__open_file(path, NULL);
+	if (!pass || bpfkit_object__load(pass))
+		return 1;
+	ns = cost(bpf_program__fd(bpfkit_object__find_program(pass, "xdp_pass")), &drops);
+	printf("xdp-pass %.2f %d\n", ns, drops);
+	fflush(stdout);
+	bpfkit_object__close(pass);
+
+	filt = load_xdpfilt(&fd);
+	if (!filt) {
+		fprintf(stderr, "xdpfw-bench: cannot load %s\n", XDPFILT);
+		return 1;
+	}
+	ns = cost(fd, &drops);
+	printf("xdp-filter-10k %.2f %d\n", ns, drops);
+	fflush(stdout);
+	bpf_object__close(filt);
+
+	for (int i = 0; i < argc; i++) {
+		long n = atol(argv[i]);
+		struct xdpfw_state st;
+		struct bpfkit_object *fw = load_xdpfw(dir, n, &st);
+
+		if (!fw) {
+			fprintf(stderr, "xdpfw-bench: cannot load xdpfw with %ld rules\n", n);
+			return 1;
+		}
+		ns = cost(st.prog_fd, &drops);
+		printf("xdpfw-%ld %.2f %d\n", n, ns, drops);
+		fflush(stdout);
+		xdpfw_state_close(&st);
+		bpfkit_object__close(fw);
+	}
+	return 0;
+}
+
+static int do_apply(const char *dir, long n)
+{
+	struct xdpfw_ruleset a, b;
+	struct xdpfw_apply_stats s1, s2;
+	struct xdpfw_state st;
+	struct bpfkit_object *obj;
+	double pa, pb, t0, t1, t2;
+	char path[512];
+	struct bpf_object *bo;
+	long max = n + 64;
+
+	snprintf(path, sizeof(path), "%s/xdpfw.bpf.o", dir);
+	obj = bpfkit_object__open_file(path, NULL);
+	if (!obj)
+		return 1;
+	bo = bpfkit_object__bpf_object(obj);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_rules"), 2 * max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_counters"), 2 * max);
+	if (bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
+		return 1;
+	if (make_rules(&a, n, 0, &pa) || make_rules(&b, n, 1, &pb))
+		return 1;
+	t0 = now_ms();
+	if (xdpfw_state_apply(&st, &a, XDPFW_ALLOW, &s1))
+		return 1;
+	t1 = now_ms();
+	if (xdpfw_state_apply(&st, &b, XDPFW_ALLOW, &s2))
+		return 1;
+	t2 = now_ms();
+	/* first: into empty maps; second: a swap of a full set for another */
+	printf("first %.1f %.1f %.3f %.1f %.1f %llu\n", pa, s1.write_ms, s1.switch_ms, s1.cleanup_ms,
+	       pa + t1 - t0, (unsigned long long)s1.entries);
+	printf("swap %.1f %.1f %.3f %.1f %.1f %llu\n", pb, s2.write_ms, s2.switch_ms, s2.cleanup_ms,
+	       pb + t2 - t1, (unsigned long long)s2.entries);
+	xdpfw_ruleset_free(&a);
+	xdpfw_ruleset_free(&b);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+	return 0;
+}
+
+/* Sum of a per-CPU counter array's packets at KEY (16-byte values). */
+static __u64 pcpu_packets(int fd, __u32 key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 v[2 * 256] = { 0 }, sum = 0;
+
+	if (ncpu > 256 || bpf_map_lookup_elem(fd, &key, v))
+		return 0;
+	for (int i = 0; i < ncpu; i++)
+		sum += v[2 * i];
+	return sum;
+}
+
+static int do_live(const char *dir, const char *ns, const char *ifname, const char *which, double secs)
+{
+	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .mode = BPFKIT_XDP_NATIVE, .force = true };
+	struct bpfkit_object *fw = NULL, *pass = NULL;
+	struct bpf_object *filt = NULL;
+	struct xdpfw_state st;
+	int prog_fd = -1, stat_fd = -1, link, ifindex;
+	__u32 key = 0;
+	__u64 before, after;
+	char path[512];
+
+	if (bpfkit_netns__enter(ns))
+		return 1;
+	ifindex = bpfkit_ifindex(ifname);
+	if (ifindex < 0)
+		return 1;
+	if (!strcmp(which, "prog")) {
+		fw = load_xdpfw(dir, 10000, &st);
+		if (!fw)
+			return 1;
+		prog_fd = st.prog_fd;
+		stat_fd = st.fd[XM_TOTALS];
+		key = XDPFW_T_DENY;
+	} else if (!strcmp(which, "filter")) {
+		filt = load_xdpfilt(&prog_fd);
+		if (!filt)
+			return 1;
+		stat_fd = bpf_object__find_map_fd_by_name(filt, "xdp_stats_map");
+		key = XDP_DROP;
+	} else {
+		snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
+		pass = bpfkit_object__open_file(path, NULL);
+		if (!pass || bpfkit_object__load(pass))
+			return 1;
+		prog_fd = bpf_program__fd(bpfkit_object__find_program(pass, "xdp_pass"));
+	}
+	link = bpfkit_xdp__attach(prog_fd, ifindex, &ao);
+	if (link < 0)
+		return 1;
+	usleep(200000);	/* let the load settle */
+	before = stat_fd >= 0 ? pcpu_packets(stat_fd, key) : 0;
+	usleep((useconds_t)(secs * 1e6));
+	after = stat_fd >= 0 ? pcpu_packets(stat_fd, key) : 0;
+	printf("%s %.0f\n", which, (after - before) / secs);
+	close(link);
+	if (fw) {
+		xdpfw_state_close(&st);
+		bpfkit_object__close(fw);
+	}
+	if (filt)
+		bpf_object__close(filt);
+	if (pass)
+		bpfkit_object__close(pass);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bpfkit_set_print_level(BPFKIT_WARN);
+	if (argc >= 3 && !strcmp(argv[1], "testrun"))
+		return do_testrun(argv[2], argc - 3, argv + 3);
+	if (argc == 4 && !strcmp(argv[1], "apply"))
+		return do_apply(argv[2], atol(argv[3]));
+	if (argc == 7 && !strcmp(argv[1], "live"))
+		return do_live(argv[2], argv[3], argv[4], argv[5], atof(argv[6]));
+	fprintf(stderr, "usage: xdpfw-bench testrun OBJDIR [NRULES...] | apply OBJDIR NRULES | "
+			"live OBJDIR NETNS IFACE prog|filter|pass SECONDS\n");
+	return 2;
+}
