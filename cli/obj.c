@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include <bpfkit/cfg.h>
 #include <bpfkit/disasm.h>
 #include <bpfkit/elfobj.h>
 #include <bpfkit/json.h>
@@ -44,7 +45,7 @@ static void dump_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit obj dump FILE [--section S] [--prog NAME] [-S] [--raw] [--hex]\n"
-		"                          [--explain] [-j]\n"
+		"                          [--explain] [--visual dot|svg|png [-o FILE]] [-j]\n"
 		"\n"
 		"Disassembles the executable sections of FILE in llvm-objdump's syntax.\n"
 		"\n"
@@ -54,6 +55,9 @@ static void dump_help(FILE *out)
 		"  -r, --raw        exactly llvm-objdump -d: no relocations, no helper names\n"
 		"  -x, --hex        immediates in hexadecimal\n"
 		"  -e, --explain    under each instruction, its fields and meaning\n"
+		"  -V, --visual FMT the control-flow graph instead: dot, svg or png (svg/png\n"
+		"                   need graphviz's dot and -o FILE); one section or --prog\n"
+		"  -o, --output F   where --visual writes (default: stdout for dot)\n"
 		"  -j, --json       JSON output\n");
 }
 
@@ -165,6 +169,7 @@ struct dump_ctx {
 	const struct bpfkit_elf_reloc *relocs;
 	size_t nrelocs;
 	bool raw;
+	size_t base;		/* slot index of insns[0] within the section (--prog slices) */
 };
 
 static int cmp_label(const void *a, const void *b)
@@ -204,7 +209,7 @@ static int jump_label(void *vctx, size_t idx, long target, char *buf, size_t sz)
 	(void)idx;
 	if (target < 0)
 		return 0;
-	addr = (uint64_t)target * 8;
+	addr = ((uint64_t)target + d->base) * 8;
 	best = label_before(d, addr);
 	if (!best)
 		return 0;
@@ -539,6 +544,72 @@ out:
 	return 0;
 }
 
+/* --visual: the control-flow graph of one section (or one function). */
+static int visual_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section *sec,
+			  const struct dump_opts *o, const char *visual, const char *outpath)
+{
+	struct dump_ctx d = { .elf = elf, .sec = sec };
+	struct bpfkit_disasm_cbs cbs = { .ctx = &d, .jump_label = jump_label, .hex_imm = o->hex };
+	size_t n = sec->data_size / 8, lo = 0, hi = n;
+	struct bpfkit_insn *insns = calloc(n ?: 1, sizeof(*insns));
+	struct bpfkit_cfg *cfg = NULL;
+	char *dot = NULL, title[512];
+	size_t dlen = 0;
+	FILE *mem;
+	int ret = EXIT_FAIL;
+
+	if (!insns)
+		return EXIT_FAIL;
+	bpfkit_disasm__decode(sec->data, n, bpfkit_elf__big_endian(elf), insns);
+	collect_labels(&d);
+	snprintf(title, sizeof(title), "%s", sec->name);
+	if (o->prog) {
+		bool found = false;
+
+		for (size_t i = 0; i < d.nlabels; i++)
+			if (d.labels[i].func && !strcmp(d.labels[i].name, o->prog)) {
+				lo = d.labels[i].addr / 8;
+				hi = (d.labels[i].addr + d.labels[i].size) / 8;
+				found = true;
+			}
+		if (!found || lo >= n || hi > n || lo >= hi) {
+			cli_err("%s: no function '%s'", sec->name, o->prog);
+			goto out;
+		}
+		snprintf(title, sizeof(title), "%s", o->prog);
+	}
+	d.base = lo;
+	cfg = bpfkit_cfg__new(insns + lo, hi - lo);
+	mem = cfg ? open_memstream(&dot, &dlen) : NULL;
+	if (!mem)
+		goto out;
+	bpfkit_cfg__write_dot(cfg, insns + lo, hi - lo, &cbs, title, mem);
+	if (fclose(mem))
+		goto out;
+	if (!strcmp(visual, "dot")) {
+		FILE *f = outpath ? fopen(outpath, "we") : stdout;
+
+		if (!f) {
+			cli_err("%s: %s", outpath, strerror(errno));
+			goto out;
+		}
+		fwrite(dot, 1, dlen, f);
+		if (f != stdout && fclose(f)) {
+			cli_err("%s: %s", outpath, strerror(errno));
+			goto out;
+		}
+	} else if (bpfkit_cfg__render(dot, dlen, visual, outpath)) {
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	free(dot);
+	bpfkit_cfg__free(cfg);
+	free(d.labels);
+	free(insns);
+	return ret;
+}
+
 static int do_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -548,10 +619,13 @@ static int do_dump(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "visual", required_argument, NULL, 'V' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	const char *visual = NULL, *outpath = NULL;
 	struct dump_opts o = {};
 	struct bpfkit_json *jw = NULL;
 	struct bpfkit_elf *elf;
@@ -560,8 +634,10 @@ static int do_dump(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:P:Srxejh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:P:SrxeV:o:jh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'V': visual = optarg; break;
+		case 'o': outpath = optarg; break;
 		case 's': o.section = optarg; break;
 		case 'P': o.prog = optarg; break;
 		case 'S': o.source = true; break;
@@ -578,8 +654,50 @@ static int do_dump(int argc, char **argv)
 		return usage_error("obj dump", "missing FILE");
 	if (optind + 1 != argc)
 		return usage_error("obj dump", "unexpected argument '%s'", argv[optind + 1]);
+	if (visual && strcmp(visual, "dot") && strcmp(visual, "svg") && strcmp(visual, "png"))
+		return usage_error("obj dump", "--visual wants dot, svg or png, not '%s'", visual);
+	if (visual && strcmp(visual, "dot") && !outpath)
+		return usage_error("obj dump", "--visual %s needs -o FILE", visual);
 	if (open_elf(argv[optind], &elf))
 		return EXIT_FAIL;
+	if (visual) {
+		const struct bpfkit_elf_section *pick = NULL;
+		int cnt = 0;
+
+		for (size_t i = 1; i < bpfkit_elf__section_cnt(elf); i++) {
+			const struct bpfkit_elf_section *s = bpfkit_elf__section(elf, i);
+
+			if (s->type != SHT_PROGBITS || !(s->flags & SHF_EXECINSTR) || !s->data_size ||
+			    (o.section && strcmp(o.section, s->name)))
+				continue;
+			/* with --prog, the section that defines the function */
+			if (o.prog) {
+				bool has = false;
+
+				for (size_t k = 0; k < bpfkit_elf__symbol_cnt(elf); k++) {
+					const struct bpfkit_elf_symbol *sym = bpfkit_elf__symbol(elf, k);
+
+					has |= sym->shndx == i && sym->type == STT_FUNC && !strcmp(sym->name, o.prog);
+				}
+				if (!has)
+					continue;
+			}
+			pick = s;
+			cnt++;
+		}
+		if (cnt != 1) {
+			if (cnt)
+				ret = usage_error("obj dump", "--visual draws one section; %d match, choose with --section or --prog", cnt);
+			else
+				cli_err("%s: no executable section%s%s%s", argv[optind], o.section || o.prog ? " with '" : "",
+					o.prog ?: o.section ?: "", o.section || o.prog ? "'" : "");
+			bpfkit_elf__close(elf);
+			return cnt ? ret : EXIT_FAIL;
+		}
+		ret = visual_section(elf, pick, &o, visual, outpath);
+		bpfkit_elf__close(elf);
+		return ret;
+	}
 	/* big listings: fewer write(2)s */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 	if (json_output) {

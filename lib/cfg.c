@@ -23,12 +23,16 @@ struct bpfkit_cfg {
 	size_t *func_entry;	/* slot of each function's entry */
 };
 
+/* The block starting at SLOT; -1 out of range or for a jump into the
+ * middle of a block (only possible into a ld_imm64's second slot). */
 static long block_at(const struct bpfkit_cfg *cfg, const long *slot2block, size_t n, long slot)
 {
-	(void)cfg;
+	long b;
+
 	if (slot < 0 || (size_t)slot >= n)
 		return -1;
-	return slot2block[slot];
+	b = slot2block[slot];
+	return b >= 0 && cfg->blocks[b].first == (size_t)slot ? b : -1;
 }
 
 struct bpfkit_cfg *bpfkit_cfg__new(const struct bpfkit_insn *insns, size_t n)
@@ -175,7 +179,7 @@ int bpfkit_cfg__write_dot(const struct bpfkit_cfg *cfg, const struct bpfkit_insn
 {
 	fprintf(out, "digraph \"");
 	dot_escape(out, title ?: "bpf");
-	fprintf(out, "\" {\n\tnode [shape=record fontname=\"monospace\" fontsize=10];\n"
+	fprintf(out, "\" {\n\tgraph [newrank=true];\n\tnode [shape=record fontname=\"monospace\" fontsize=10];\n"
 		     "\tedge [fontname=\"monospace\"];\n");
 	for (size_t f = 0; f < cfg->nfuncs; f++) {
 		fprintf(out, "\tsubgraph cluster_%zu {\n\t\tlabel=\"func_%zu (insn %zu)\";\n\t\tstyle=dashed;\n",

@@ -86,6 +86,31 @@ else
 	fail "obj dump: ISA v4 forms" "$(head -4 "$TMP/v4.diff" | tr '\n' ' ')"
 fi
 
+# --visual: every function of the corpus draws a graph graphviz renders
+if command -v dot >/dev/null; then
+	nf=0 badf=
+	for f in "${corpus[@]}"; do
+		[ "$f" = "$ISA" ] || [ "$f" = "$ISA_BE" ] && continue
+		for p in $(llvm-readelf -s "$f" | awk '$4 == "FUNC" { print $8 }' | sort -u); do
+			nf=$((nf + 1))
+			"$BK" obj dump "$f" --prog "$p" --visual dot 2>>"$TMP/vis.err" | dot -Tsvg -o /dev/null 2>>"$TMP/vis.err" ||
+				badf+=" $(basename "$f"):$p"
+		done
+	done
+	if [ "$nf" -gt 10 ] && [ -z "$badf" ]; then pass "obj dump --visual: all $nf functions render through graphviz"
+	else fail "obj dump --visual" "failed:$badf $(head -2 "$TMP/vis.err" | tr '\n' ' ')"; fi
+	if "$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --prog xdp_hello --visual png -o "$TMP/h.png" &&
+	   [ "$(head -c 4 "$TMP/h.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
+		pass "obj dump --visual png"
+	else
+		fail "obj dump --visual png" "no PNG written"
+	fi
+else
+	skip "obj dump --visual" "graphviz not installed"
+fi
+expect_fail "obj dump --visual: several sections" 2 "choose with --section or --prog" "$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --visual dot
+expect_fail "obj dump --visual svg needs -o" 2 "needs -o FILE" "$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --visual svg
+
 # Helper names, relocation targets, explain, JSON, -S.
 hello=$BPFDIR/xdp-hello.bpf.o
 if [ -f "$hello" ]; then
