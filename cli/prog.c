@@ -299,7 +299,11 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 	}
 	{
 		struct bpfkit_json *jw = NULL;
+		struct bpfkit_prog_line *lines = NULL, *last = NULL;
+		size_t nl = 0, li = 0;
 
+		/* source lines, as bpftool shows them (none without BTF line info) */
+		bpfkit_prog__lines(fd, &lines, &nl);
 		if (json_output) {
 			jw = bpfkit_json__new(stdout, pretty_output);
 			bpfkit_json__begin_array(jw);
@@ -307,6 +311,15 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 		for (size_t i = 0; i < n;) {
 			char text[512], ex[2048];
 			int slots = bpfkit_disasm__format(insns, n, i, &cbs, text, sizeof(text));
+			const char *src = NULL;
+
+			while (li < nl && lines[li].insn < i)
+				li++;
+			if (li < nl && lines[li].insn == i && lines[li].line[0] &&
+			    (!last || last->line_num != lines[li].line_num || strcmp(last->file, lines[li].file))) {
+				last = &lines[li];
+				src = last->line;
+			}
 
 			if (explain)
 				bpfkit_disasm__explain(insns, n, i, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__, ex, sizeof(ex));
@@ -314,10 +327,14 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 				bpfkit_json__begin_object(jw);
 				bpfkit_json__kv_uint(jw, "index", i);
 				bpfkit_json__kv_str(jw, "text", text);
+				if (src)
+					bpfkit_json__kv_str(jw, "source", src);
 				if (explain)
 					bpfkit_json__kv_str(jw, "explain", ex);
 				bpfkit_json__end_object(jw);
 			} else {
+				if (src)
+					printf("; %s\n", src);
 				printf("%4zu: %s\n", i, text);
 				if (explain) {
 					char *save = NULL;
@@ -332,6 +349,7 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 			bpfkit_json__end_array(jw);
 			bpfkit_json__free(jw);
 		}
+		bpfkit_prog_lines__free(lines, nl);
 	}
 out:
 	free(insns);

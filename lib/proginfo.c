@@ -446,6 +446,80 @@ enomem:
 	return -ENOMEM;
 }
 
+int bpfkit_prog__lines(int fd, struct bpfkit_prog_line **out, size_t *n)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), cnt, rec;
+	struct bpf_line_info *li;
+	struct btf *btf;
+	int err = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	cnt = info.nr_line_info;
+	rec = info.line_info_rec_size;
+	if (!cnt || !info.btf_id || rec < sizeof(*li))
+		return -ENODATA;
+	li = calloc(cnt, rec);
+	if (!li)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.nr_line_info = cnt;
+	info.line_info_rec_size = rec;
+	info.line_info = (uintptr_t)li;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out_li;
+	}
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf) {
+		err = -errno;
+		goto out_li;
+	}
+	*out = calloc(cnt, sizeof(**out));
+	if (!*out) {
+		err = -ENOMEM;
+		goto out_btf;
+	}
+	for (__u32 i = 0; i < cnt && i < info.nr_line_info; i++) {
+		const struct bpf_line_info *r = (const void *)((const char *)li + (size_t)i * rec);
+		const char *f = btf__name_by_offset(btf, r->file_name_off);
+		const char *l = btf__name_by_offset(btf, r->line_off);
+		struct bpfkit_prog_line *o = &(*out)[*n];
+
+		o->insn = r->insn_off;	/* xlated line info counts instructions */
+		o->file = strdup(f ?: "");
+		o->line = strdup(l ?: "");
+		o->line_num = BPF_LINE_INFO_LINE_NUM(r->line_col);
+		o->col = BPF_LINE_INFO_LINE_COL(r->line_col);
+		(*n)++;
+		if (!o->file || !o->line) {
+			bpfkit_prog_lines__free(*out, *n);
+			*out = NULL;
+			*n = 0;
+			err = -ENOMEM;
+			break;
+		}
+	}
+out_btf:
+	btf__free(btf);
+out_li:
+	free(li);
+	return err;
+}
+
+void bpfkit_prog_lines__free(struct bpfkit_prog_line *lines, size_t n)
+{
+	for (size_t i = 0; lines && i < n; i++) {
+		free(lines[i].file);
+		free(lines[i].line);
+	}
+	free(lines);
+}
+
 /* ---- kallsyms ------------------------------------------------------------ */
 
 struct ksym {

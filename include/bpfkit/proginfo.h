@@ -76,6 +76,17 @@ BPFKIT_API int bpfkit_prog__xlated(int fd, void **insns, size_t *n);
 BPFKIT_API int bpfkit_prog__jited(int fd, void **code, size_t *len, uint32_t **func_lens,
 				  size_t *nfuncs);
 
+/* Source lines of the translated code (from the program's BTF line info),
+ * sorted by instruction; free with bpfkit_prog_lines__free. -ENODATA when
+ * the program has no line info. */
+struct bpfkit_prog_line {
+	uint32_t insn;		/* index into the translated instructions */
+	char *file, *line;
+	uint32_t line_num, col;
+};
+BPFKIT_API int bpfkit_prog__lines(int fd, struct bpfkit_prog_line **lines, size_t *n);
+BPFKIT_API void bpfkit_prog_lines__free(struct bpfkit_prog_line *lines, size_t n);
+
 /* Resolves the imm of a helper call in translated code to the kernel
  * function name ("bpf_map_lookup_elem") via /proc/kallsyms; NULL if unknown. */
 BPFKIT_API const char *bpfkit_kallsyms__helper(int32_t imm);

@@ -128,6 +128,11 @@ if [ -s "$TMP/xl.bt.refs" ] && diff -q "$TMP/xl.bk.refs" "$TMP/xl.bt.refs" >/dev
 else
 	fail "prog dump xlated vs bpftool" "$(diff "$TMP/xl.bk.refs" "$TMP/xl.bt.refs" | head -3 | tr '\n' ' ')"
 fi
+if grep -q '^; .*lookup(&bk41_pairs, &k);' "$TMP/xl.bk"; then
+	pass "prog dump xlated interleaves source lines from the program's BTF line info"
+else
+	fail "prog dump xlated source lines" "$(grep '^;' "$TMP/xl.bk" | head -2 | tr '\n' ' ')"
+fi
 if "$BK" prog dump jited id "$LONG_ID" | grep -qE '^ +[0-9a-f]+:.*\bret\b'; then
 	pass "prog dump jited disassembles x86-64 (capstone)"
 else
