@@ -640,22 +640,25 @@ static const char *jmp_meaning(uint8_t op)
 	}
 }
 
-static const char *alu_meaning(uint8_t op)
+/* Name and C operator of each ALU operation, for the meaning sentence. */
+static void alu_meaning(uint8_t op, const char **name, const char **sym)
 {
-	switch (op) {
-	case BPF_ADD: return "adds";
-	case BPF_SUB: return "subtracts";
-	case BPF_MUL: return "multiplies by";
-	case BPF_DIV: return "divides (unsigned) by";
-	case BPF_OR: return "bitwise-ORs with";
-	case BPF_AND: return "bitwise-ANDs with";
-	case BPF_LSH: return "shifts left by";
-	case BPF_RSH: return "shifts right (logical) by";
-	case BPF_MOD: return "takes the remainder (unsigned) by";
-	case BPF_XOR: return "bitwise-XORs with";
-	case BPF_ARSH: return "shifts right (arithmetic, sign-filling) by";
-	default: return "?";
-	}
+	static const struct { const char *name, *sym; } m[] = {
+		[BPF_ADD >> 4] = { "add", "+" },
+		[BPF_SUB >> 4] = { "subtract", "-" },
+		[BPF_MUL >> 4] = { "multiply", "*" },
+		[BPF_DIV >> 4] = { "unsigned divide (x / 0 = 0)", "/" },
+		[BPF_OR >> 4] = { "bitwise or", "|" },
+		[BPF_AND >> 4] = { "bitwise and", "&" },
+		[BPF_LSH >> 4] = { "shift left", "<<" },
+		[BPF_RSH >> 4] = { "logical shift right", ">>" },
+		[BPF_MOD >> 4] = { "unsigned remainder (x % 0 = x)", "%" },
+		[BPF_XOR >> 4] = { "bitwise xor", "^" },
+		[BPF_ARSH >> 4] = { "arithmetic (sign-filling) shift right", "s>>" },
+	};
+
+	*name = m[op >> 4].name ?: "?";
+	*sym = m[op >> 4].sym ?: "?";
 }
 
 /* Printable rendering of the bytes of an immediate, in memory order. */
@@ -688,28 +691,39 @@ static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, size_t i
 	switch (cls) {
 	case BPF_ALU:
 	case BPF_ALU64: {
-		const char *w = cls == BPF_ALU64 ? "64-bit" : "32-bit (upper half of the destination zeroed)";
+		bool is64 = cls == BPF_ALU64;
+		const char *w = is64 ? "64-bit" : "32-bit";
+		char r = is64 ? 'r' : 'w';
+		char tail[48] = "";
 
 		if (x)
-			snprintf(src, sizeof(src), "%c%d", cls == BPF_ALU64 ? 'r' : 'w', in->src);
+			snprintf(src, sizeof(src), "%c%d", r, in->src);
 		else
-			snprintf(src, sizeof(src), "the immediate %d", in->imm);
+			snprintf(src, sizeof(src), "%d", in->imm);
+		if (!is64)
+			snprintf(tail, sizeof(tail), "; the upper 32 bits of r%d become 0", in->dst);
 		if (op == BPF_END) {
-			if (cls == BPF_ALU64)
+			if (is64)
 				sb_add(s, "reverses the byte order of the low %d bits of r%d unconditionally (bswap)", in->imm, in->dst);
 			else
-				sb_add(s, "converts the low %d bits of r%d from host to %s-endian byte order", in->imm, in->dst, x ? "big" : "little");
+				sb_add(s, "converts the low %d bits of r%d between host and %s-endian byte order (a no-op on %s-endian hosts)",
+				       in->imm, in->dst, x ? "big" : "little", x ? "big" : "little");
 		} else if (op == BPF_NEG) {
-			sb_add(s, "%s negation: r%d becomes minus itself", w, in->dst);
+			sb_add(s, "%s negate: %c%d = -%c%d%s", w, r, in->dst, r, in->dst, tail);
 		} else if (op == BPF_MOV) {
 			if (x && (in->off == 8 || in->off == 16 || in->off == 32))
-				sb_add(s, "%s move of the low %d bits of %s, sign-extended, into r%d", w, in->off, src, in->dst);
+				sb_add(s, "%s move with sign extension: %c%d = the low %d bits of %s, sign-extended%s", w, r,
+				       in->dst, in->off, src, tail);
 			else
-				sb_add(s, "%s move: r%d takes the value of %s", w, in->dst, src);
+				sb_add(s, "%s move: %c%d = %s%s", w, r, in->dst, src, tail);
 		} else if ((op == BPF_DIV || op == BPF_MOD) && in->off == 1) {
-			sb_add(s, "%s signed %s: r%d %s %s", w, op == BPF_DIV ? "division" : "remainder", in->dst, op == BPF_DIV ? "divided by" : "modulo", src);
+			sb_add(s, "%s signed %s: %c%d = %c%d s%c %s%s", w, op == BPF_DIV ? "divide" : "remainder",
+			       r, in->dst, r, in->dst, op == BPF_DIV ? '/' : '%', src, tail);
 		} else {
-			sb_add(s, "%s arithmetic: r%d %s %s", w, in->dst, alu_meaning(op), src);
+			const char *name, *sym;
+
+			alu_meaning(op, &name, &sym);
+			sb_add(s, "%s %s: %c%d = %c%d %s %s%s", w, name, r, in->dst, r, in->dst, sym, src, tail);
 		}
 		return;
 	}
@@ -736,8 +750,14 @@ static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, size_t i
 				snprintf(src, sizeof(src), "%c%d", cls == BPF_JMP32 ? 'w' : 'r', in->src);
 			else
 				snprintf(src, sizeof(src), "%d", in->imm);
-			sb_add(s, "if the %s value of r%d is %s %s, jumps to instruction %ld, else falls through",
-			       cls == BPF_JMP32 ? "low 32-bit" : "64-bit", in->dst, jmp_meaning(op), src, k->target);
+			char r = cls == BPF_JMP32 ? 'w' : 'r';
+
+			if (op == BPF_JSET)
+				sb_add(s, "if %c%d & %s != 0 (a set bit in common), jumps to instruction %ld, else falls through%s",
+				       r, in->dst, src, k->target, cls == BPF_JMP32 ? " (32-bit compare)" : "");
+			else
+				sb_add(s, "if %c%d is %s %s, jumps to instruction %ld, else falls through%s",
+				       r, in->dst, jmp_meaning(op), src, k->target, cls == BPF_JMP32 ? " (32-bit compare)" : "");
 		}
 		return;
 	case BPF_LD:
@@ -767,7 +787,7 @@ static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, size_t i
 	case BPF_LDX:
 		sb_add(s, "loads %d byte%s from memory at r%d%+d into r%d%s", size_bytes(in->code),
 		       size_bytes(in->code) > 1 ? "s" : "", in->src, in->off, in->dst,
-		       mode == BK_MEMSX ? ", sign-extended to 64 bits" : ", zero-extended");
+		       mode == BK_MEMSX ? ", sign-extended to 64 bits" : BPF_SIZE(in->code) == BPF_DW ? "" : ", zero-extended");
 		return;
 	case BPF_ST:
 		sb_add(s, "stores the immediate %d as %d byte%s to memory at r%d%+d", in->imm,
