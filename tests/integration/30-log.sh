@@ -28,6 +28,9 @@ for f in "$ROOT"/tests/data/log/compile-fail/*.c; do
 		case $name in
 		struct-arg|float-arg) pat="is not an integer, pointer or array" ;;
 		nine-args) pat="at most 8 arguments" ;;
+		fmt-too-few-args) pat="the format's conversions and the arguments differ in number" ;;
+		fmt-mac-of-ipv6) pat="argument 3 does not fit its conversion" ;;
+		fmt-*) pat="argument 1 does not fit its conversion" ;;
 		*) pat="error" ;;
 		esac
 		grep -q "$pat" "$TMP/cf.err" && pass "compile error: $name" || fail "compile error: $name" "$(grep -m1 error "$TMP/cf.err")"

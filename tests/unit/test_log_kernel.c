@@ -394,17 +394,17 @@ static void test_badfmt(void)
 	if (!lg)
 		goto out;
 	CHECK("badfmt: %s of an int named at open",
-	      strstr(warnings, "log-badfmt.bpf.c:13: %s wants a string (char * or char array), argument 1 is a 4-byte integer"));
-	CHECK("badfmt: %pI6 of an int named", strstr(warnings, "log-badfmt.bpf.c:14: %pI6 wants a pointer to 16 bytes"));
-	CHECK("badfmt: too few named", strstr(warnings, "log-badfmt.bpf.c:15: the format has more conversions than the 1 argument"));
-	CHECK("badfmt: too many named", strstr(warnings, "log-badfmt.bpf.c:16: 2 arguments but the format uses 1"));
-	CHECK("badfmt: bare %p named", strstr(warnings, "log-badfmt.bpf.c:17: bare %p is not supported"));
+	      strstr(warnings, "log-badfmt.bpf.c:17: %s wants a string (char * or char array), argument 1 is a 4-byte integer"));
+	CHECK("badfmt: %pI6 of an int named", strstr(warnings, "log-badfmt.bpf.c:18: %pI6 wants a pointer to 16 bytes"));
+	CHECK("badfmt: too few named", strstr(warnings, "log-badfmt.bpf.c:19: the format has more conversions than the 1 argument"));
+	CHECK("badfmt: too many named", strstr(warnings, "log-badfmt.bpf.c:20: 2 arguments but the format uses 1"));
+	CHECK("badfmt: bare %p named", strstr(warnings, "log-badfmt.bpf.c:21: bare %p is not supported"));
 	test_run(prog_fd(o, "badfmt"), pkt, build_pkt(pkt, 0), 1);
 	bpfkit_logger__drain(lg);
 	CHECK("badfmt: 6 records, 5 of them error lines", l.n == 6 && l.bad == 5);
 	CHECK("badfmt: the good call still formats", has(&l, "fine: 7"));
 	CHECK("badfmt: error lines name the call",
-	      l.n > 0 && strstr(l.msg[0], "log call") && strstr(l.msg[0], "log-badfmt.bpf.c:13 can't be formatted"));
+	      l.n > 0 && strstr(l.msg[0], "log call") && strstr(l.msg[0], "log-badfmt.bpf.c:17 can't be formatted"));
 out:
 	lines_free(&l);
 	bpfkit_logger__free(lg);

@@ -23,10 +23,13 @@
  * disabled calls entirely. BK_LOG_MAX_LEVEL (compile time, default trace)
  * removes calls above it from the object itself.
  *
- * Types are checked at compile time: an argument that is not an integer, a
- * pointer or an array (a struct, a float) is an error. Whether each argument
- * fits its conversion (%s wants a string, %pI6 16 bytes) is checked when the
- * logger opens the object, with the call's file:line in the message. */
+ * Checked at compile time: an argument that is not an integer, a pointer or
+ * an array (a struct, a float) is an error; so is a format whose conversions
+ * and arguments differ in number, or an argument that does not fit its
+ * conversion (%s wants a string, %pI6 16 bytes, %pM 6) — clang evaluates the
+ * format through diagnose_if. Formats containing "%%" are checked only when
+ * the logger opens the object (it checks every call again and names its
+ * file:line). BK_LOG_NO_FORMAT_CHECK turns the compile-time check off. */
 #ifndef BPFKIT_BPF_LOG_H
 #define BPFKIT_BPF_LOG_H
 
@@ -105,6 +108,68 @@ static __attribute__((noinline, unused)) int bk__log_drop(void)
 		(void)bpf_probe_read_kernel_str(&bk__r->a##i, sizeof(bk__r->a##i), BK__AS_PTR(x)), \
 		(void)bpf_probe_read_kernel(&bk__r->a##i, sizeof(bk__r->a##i), BK__AS_PTR(x))));
 
+/* ---- format vs. arguments, at compile time (clang's diagnose_if) ----
+ * diagnose_if conditions are evaluated at each call with the arguments
+ * substituted, and clang folds __builtin_strchr over a string literal, so
+ * the format can be walked here: BK__P<m> is the m-th '%'. Formats with "%%"
+ * are left to the open-time check (lib/log_format.c); so is anything the
+ * evaluator cannot fold (then no diagnostic, never a false one). Argument
+ * kind codes: 1 int (4 bytes), 2 int (8), 3 string, 4/6/16 that many bytes,
+ * 5 other bytes, 0 no argument. */
+#define BK__P1 __builtin_strchr(f, '%')
+#define BK__P2 __builtin_strchr(BK__P1 + 1, '%')
+#define BK__P3 __builtin_strchr(BK__P2 + 1, '%')
+#define BK__P4 __builtin_strchr(BK__P3 + 1, '%')
+#define BK__P5 __builtin_strchr(BK__P4 + 1, '%')
+#define BK__P6 __builtin_strchr(BK__P5 + 1, '%')
+#define BK__P7 __builtin_strchr(BK__P6 + 1, '%')
+#define BK__P8 __builtin_strchr(BK__P7 + 1, '%')
+#define BK__P9 __builtin_strchr(BK__P8 + 1, '%')
+#define BK__NPCT (!BK__P1 ? 0 : !BK__P2 ? 1 : !BK__P3 ? 2 : !BK__P4 ? 3 : !BK__P5 ? 4 : \
+		  !BK__P6 ? 5 : !BK__P7 ? 6 : !BK__P8 ? 7 : !BK__P9 ? 8 : 9)
+#define BK__ESC(P) ((P)[1] == '%')
+#define BK__E8 (BK__P8 && BK__ESC(BK__P8))
+#define BK__E7 (BK__P7 && (BK__ESC(BK__P7) || BK__E8))
+#define BK__E6 (BK__P6 && (BK__ESC(BK__P6) || BK__E7))
+#define BK__E5 (BK__P5 && (BK__ESC(BK__P5) || BK__E6))
+#define BK__E4 (BK__P4 && (BK__ESC(BK__P4) || BK__E5))
+#define BK__E3 (BK__P3 && (BK__ESC(BK__P3) || BK__E4))
+#define BK__E2 (BK__P2 && (BK__ESC(BK__P2) || BK__E3))
+#define BK__HAS_ESC (BK__P1 && (BK__ESC(BK__P1) || BK__E2))
+#define BK__ISCONV(c) ((c) && __builtin_strchr("diuxXocsp", (c)))
+/* does the conversion whose letter is q[d] take an argument of kind k? */
+#define BK__FITS_AT(q, d, k) ((q)[d] == 's' ? (k) == 3 :				\
+	(q)[d] != 'p' ? ((k) == 1 || (k) == 2) :					\
+	((q)[(d) + 1] == 'I' || (q)[(d) + 1] == 'i') ?					\
+		((q)[(d) + 2] == '4' ? ((k) == 1 || (k) == 4) : (q)[(d) + 2] == '6' && (k) == 16) : \
+	((q)[(d) + 1] == 'M' || (q)[(d) + 1] == 'm') && (k) == 6)
+/* the letter is the first of "diuxXocsp" after flags, width, precision, length */
+#define BK__FITS(q, k) (BK__ISCONV((q)[1]) ? BK__FITS_AT(q, 1, k) :			\
+	BK__ISCONV((q)[2]) ? BK__FITS_AT(q, 2, k) : BK__ISCONV((q)[3]) ? BK__FITS_AT(q, 3, k) : \
+	BK__ISCONV((q)[4]) ? BK__FITS_AT(q, 4, k) : BK__ISCONV((q)[5]) ? BK__FITS_AT(q, 5, k) : \
+	BK__ISCONV((q)[6]) ? BK__FITS_AT(q, 6, k) : 1)
+#define BK__CHECKABLE (!BK__HAS_ESC && BK__NPCT == n)
+#define BK__ARG_DIAG(j)								\
+	__attribute__((diagnose_if(BK__CHECKABLE && n >= j && !BK__FITS(BK__P##j, k##j),	\
+		"bk_log: argument " #j " does not fit its conversion (%d %u %x: an integer; "	\
+		"%s: a string; %pI4: a __be32 or 4 bytes; %pI6: 16 bytes; %pM: 6 bytes)", "error")))
+
+static inline __attribute__((always_inline, unused)) void
+bk__fmt_check(const char *f, int n, int k1, int k2, int k3, int k4, int k5, int k6, int k7, int k8)
+	__attribute__((diagnose_if(!BK__HAS_ESC && BK__NPCT != n,
+		"bk_log: the format's conversions and the arguments differ in number", "error")))
+	BK__ARG_DIAG(1) BK__ARG_DIAG(2) BK__ARG_DIAG(3) BK__ARG_DIAG(4)
+	BK__ARG_DIAG(5) BK__ARG_DIAG(6) BK__ARG_DIAG(7) BK__ARG_DIAG(8);
+static inline void
+bk__fmt_check(const char *f, int n, int k1, int k2, int k3, int k4, int k5, int k6, int k7, int k8)
+{
+}
+
+#define BK__KCODE(x) (BK__IS_INT(x) ? (sizeof(BK__FIELD_T(x)) == 8 ? 2 : 1) :		\
+	BK__IS_STR(x) ? 3 : (BK__NBYTES(x) == 4 || BK__NBYTES(x) == 6 || BK__NBYTES(x) == 16) ? \
+	(int)BK__NBYTES(x) : 5)
+#define BK__KARG(i, x) , BK__KCODE(x)
+
 /* apply M(index, arg) to each of up to 8 arguments */
 #define BK__NARG(...) BK__NARG_(_, ##__VA_ARGS__, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define BK__NARG_(_, a1, a2, a3, a4, a5, a6, a7, a8, a9, n, ...) n
@@ -122,9 +187,37 @@ static __attribute__((noinline, unused)) int bk__log_drop(void)
 #define BK__EACH_8(M, a, b, c, d, e, f, g, h) BK__EACH_7(M, a, b, c, d, e, f, g) M(8, h)
 #define BK__EACH_9(M, ...) _Static_assert(0, "bk_log: at most 8 arguments");
 
+/* the format check call, with the kind codes padded to 8 */
+#define BK__Z_0 , 0, 0, 0, 0, 0, 0, 0, 0
+#define BK__Z_1 , 0, 0, 0, 0, 0, 0, 0
+#define BK__Z_2 , 0, 0, 0, 0, 0, 0
+#define BK__Z_3 , 0, 0, 0, 0, 0
+#define BK__Z_4 , 0, 0, 0, 0
+#define BK__Z_5 , 0, 0, 0
+#define BK__Z_6 , 0, 0
+#define BK__Z_7 , 0
+#define BK__Z_8
+#define BK__FC(F, N, ...) bk__fmt_check(F, N BK__EACH(BK__KARG, ##__VA_ARGS__) BK__Z_##N)
+#define BK__FC_0(F, ...) BK__FC(F, 0, ##__VA_ARGS__)
+#define BK__FC_1(F, ...) BK__FC(F, 1, ##__VA_ARGS__)
+#define BK__FC_2(F, ...) BK__FC(F, 2, ##__VA_ARGS__)
+#define BK__FC_3(F, ...) BK__FC(F, 3, ##__VA_ARGS__)
+#define BK__FC_4(F, ...) BK__FC(F, 4, ##__VA_ARGS__)
+#define BK__FC_5(F, ...) BK__FC(F, 5, ##__VA_ARGS__)
+#define BK__FC_6(F, ...) BK__FC(F, 6, ##__VA_ARGS__)
+#define BK__FC_7(F, ...) BK__FC(F, 7, ##__VA_ARGS__)
+#define BK__FC_8(F, ...) BK__FC(F, 8, ##__VA_ARGS__)
+#define BK__FC_9(F, ...) (void)0
+#ifndef BK_LOG_NO_FORMAT_CHECK
+#define BK__FMT_CHECK(F, ...) BK__CAT(BK__FC_, BK__NARG(__VA_ARGS__))(F, ##__VA_ARGS__)
+#else	/* e.g. to test the logger's own check on formats that do not fit */
+#define BK__FMT_CHECK(F, ...) ((void)0)
+#endif
+
 #define bk__log_(ID_, CTX_, LVL_, FMT_, ...) ({					\
 	(void)(CTX_);								\
 	BK__EACH(BK__CHECK, ##__VA_ARGS__)					\
+	BK__FMT_CHECK(FMT_, ##__VA_ARGS__);					\
 	if ((LVL_) <= BK_LOG_MAX_LEVEL && (LVL_) <= bpfkit_log_level) {		\
 		struct bk__rec {						\
 			__u32 id;						\
