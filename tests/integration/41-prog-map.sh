@@ -23,6 +23,12 @@ struct {
 	unsigned int *key;
 	struct pair *value;
 } bk41_pairs SEC(".maps");
+struct {
+	int (*type)[BPF_MAP_TYPE_PERCPU_ARRAY];
+	int (*max_entries)[1];
+	unsigned int *key;
+	unsigned long long *value;
+} bk41_pcpu SEC(".maps");
 static void *(*lookup)(void *map, const void *key) = (void *)1;
 SEC("xdp") int bk41_a_rather_long_program_name(struct xdp_md *ctx)
 {
@@ -182,6 +188,14 @@ import json, sys
 d = json.load(sys.stdin)
 assert d[0]["key"] == "07 00 00 00" and d[0]["value"] == "05 00 00 00 09 00 00 00", d
 '; then pass "map dump -j: hex key/value"; else fail "map dump -j"; fi
+ncpu=$(python3 -c 'import os; s=open("/sys/devices/system/cpu/possible").read().strip(); print(sum(int(b)-int(a)+1 if "-" in r else 1 for r in s.split(",") for a,b in [r.split("-") if "-" in r else (r,r)]))')
+bpftool map update pinned "$PIN/maps/bk41_pcpu" key 0 0 0 0 value 42 0 0 0 0 0 0 0
+out=$("$BK" map dump pinned "$PIN/maps/bk41_pcpu")
+if [ "$(grep -c '^	cpu[0-9]*: (unsigned long long)42$' <<<"$out")" -eq "$ncpu" ]; then
+	pass "map dump: per-CPU values, one per possible CPU ($ncpu)"
+else
+	fail "map dump per-CPU" "$(head -4 <<<"$out" | tr '\n' ' ')"
+fi
 check "map list includes the map" bash -c "'$BK' map list | grep -q '^$MAP_ID: hash  name bk41_pairs'"
 
 # bad input: one-line errors, exit 1 (missing) or 2 (usage), never a crash
