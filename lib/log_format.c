@@ -349,22 +349,36 @@ struct out {
 
 static void out_raw(struct out *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-		char esc[5];
-		size_t m = 1;
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
 
-		if (c < 0x20 || c == 0x7f) {
-			m = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
-		} else {
-			esc[0] = (char)c;
+	while (i < n && !o->cut) {
+		size_t run = i;
+
+		/* copy printable runs whole; escape control characters */
+		while (run < n && (unsigned char)s[run] >= 0x20 && s[run] != 0x7f)
+			run++;
+		if (run > i) {
+			size_t m = run - i;
+
+			if (o->len + m + 1 > o->size) {
+				m = o->size - 1 - o->len;
+				o->cut = true;
+			}
+			memcpy(o->buf + o->len, s + i, m);
+			o->len += m;
+			i = run;
+			continue;
 		}
-		if (o->len + m + 1 > o->size) {
+		if (o->len + 4 + 1 > o->size) {
 			o->cut = true;
-			return;
+			break;
 		}
-		memcpy(o->buf + o->len, esc, m);
-		o->len += m;
+		o->buf[o->len++] = '\\';
+		o->buf[o->len++] = 'x';
+		o->buf[o->len++] = hex[(unsigned char)s[i] >> 4];
+		o->buf[o->len++] = hex[s[i] & 0xf];
+		i++;
 	}
 	o->buf[o->len] = '\0';
 }
@@ -417,6 +431,29 @@ static void fmt_int(struct out *o, const struct spec *sp, const struct bk_log_ar
 		bits = 16;
 	if (bits < 64)
 		u &= (1ULL << bits) - 1;
+	if (!sp->flags[0] && sp->width < 0 && sp->prec < 0 && sp->conv != 'c' && sp->conv != 'o') {
+		/* the common plain conversion, without snprintf */
+		const char *digits = sp->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+		unsigned base = sp->conv == 'x' || sp->conv == 'X' ? 16 : 10;
+		bool neg = false;
+		char *e = tmp + sizeof(tmp), *q = e;
+
+		if ((sp->conv == 'd' || sp->conv == 'i') && bits < 64 && (u >> (bits - 1))) {
+			u = (~u + 1) & ((1ULL << bits) - 1);
+			neg = true;
+		} else if ((sp->conv == 'd' || sp->conv == 'i') && bits == 64 && (int64_t)u < 0) {
+			u = ~u + 1;
+			neg = true;
+		}
+		do {
+			*--q = digits[u % base];
+			u /= base;
+		} while (u);
+		if (neg)
+			*--q = '-';
+		out_raw(o, q, (size_t)(e - q));
+		return;
+	}
 	snprintf(f, sizeof(f), "%%%s%.0d%s%.0d%s%c", sp->flags, sp->width > 0 ? sp->width : 0,
 		 sp->prec >= 0 ? "." : "", sp->prec > 0 ? sp->prec : 0,
 		 sp->conv == 'c' ? "" : "ll", sp->conv);

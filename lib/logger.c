@@ -245,8 +245,30 @@ static void emit(struct bpfkit_logger *lg, int level, const char *func, const ch
 		strftime(lg->tm_buf, sizeof(lg->tm_buf), "%H:%M:%S", &tm);
 		lg->tm_sec = ts.tv_sec;
 	}
-	fprintf(lg->out, "%s.%06ld %-5s %s: %s\n", lg->tm_buf, ts.tv_nsec / 1000,
-		log_level__name(level), func, msg);
+	{
+		/* "HH:MM:SS.uuuuuu LEVEL func: msg\n" without printf: this is the
+		 * per-record hot path */
+		char line[16 + 8 + BK_LOG_FUNC_LEN + 1100], *p = line;
+		const char *lv = log_level__name(level);
+		size_t fl = strnlen(func, BK_LOG_FUNC_LEN + 16), ml = strnlen(msg, 1024);
+		long us = ts.tv_nsec / 1000;
+
+		p = mempcpy(p, lg->tm_buf, strlen(lg->tm_buf));
+		*p++ = '.';
+		for (int i = 5; i >= 0; i--, us /= 10)
+			p[i] = (char)('0' + us % 10);
+		p += 6;
+		*p++ = ' ';
+		p = mempcpy(p, "     ", 5);
+		memcpy(p - 5, lv, strnlen(lv, 5));
+		*p++ = ' ';
+		p = mempcpy(p, func, fl);
+		*p++ = ':';
+		*p++ = ' ';
+		p = mempcpy(p, msg, ml);
+		*p++ = '\n';
+		fwrite(line, 1, (size_t)(p - line), lg->out);
+	}
 }
 
 static int on_record(void *ctx, void *data, size_t size)
