@@ -245,6 +245,13 @@ static int parse(struct bpfkit_elf *e)
 		pr_warn("%s: e_machine is %u, not BPF (%u)\n", e->name, eh.e_machine, EM_BPF);
 		return -EINVAL;
 	}
+	/* libelf quietly reports no sections when the table lies past the end */
+	if (!eh.e_shoff || eh.e_shoff > e->size ||
+	    (uint64_t)eh.e_shnum * eh.e_shentsize > e->size - eh.e_shoff) {
+		pr_warn("%s: section header table %s (file truncated?)\n", e->name,
+			eh.e_shoff ? "outside the file" : "missing");
+		return -EINVAL;
+	}
 	e->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
 	if (elf_getshdrnum(e->elf, &e->nsecs) || elf_getshdrstrndx(e->elf, &shstrndx)) {
 		pr_warn("%s: section table unreadable: %s\n", e->name, elf_errmsg(-1));
