@@ -486,17 +486,7 @@ static int compile_dst(struct cctx *c, int family, uint32_t class,
 		rc = decide(c, sub, m, &v);
 		if (rc)
 			break;
-		if (family == 4) {
-			struct xdpfw_dst4_key key = { .prefixlen = 32 + nodes[k].plen, .class = class };
-
-			memcpy(key.addr, nodes[k].addr, 4);
-			rc = c->emit->dst(c->emit->ctx, 4, &key, &v);
-		} else {
-			struct xdpfw_dst6_key key = { .prefixlen = 32 + nodes[k].plen, .class = class };
-
-			memcpy(key.addr, nodes[k].addr, 16);
-			rc = c->emit->dst(c->emit->ctx, 6, &key, &v);
-		}
+		rc = c->emit->dst(c->emit->ctx, family, class, nodes[k].plen, nodes[k].addr, &v);
 		c->st->dst++;
 	}
 out:
@@ -559,17 +549,7 @@ static int compile_family(struct cctx *c, int family)
 		}
 		if (rc)
 			break;
-		if (family == 4) {
-			struct xdpfw_src4_key key = { .prefixlen = 32 + nodes[k].plen, .gen = c->gen };
-
-			memcpy(key.addr, nodes[k].addr, 4);
-			rc = c->emit->src(c->emit->ctx, 4, &key, &v);
-		} else {
-			struct xdpfw_src6_key key = { .prefixlen = 32 + nodes[k].plen, .gen = c->gen };
-
-			memcpy(key.addr, nodes[k].addr, 16);
-			rc = c->emit->src(c->emit->ctx, 6, &key, &v);
-		}
+		rc = c->emit->src(c->emit->ctx, family, c->gen, nodes[k].plen, nodes[k].addr, &v);
 		c->st->src++;
 	}
 out:

@@ -71,8 +71,11 @@ long xdpfw_rules_eval(const struct xdpfw_ruleset *rs, const struct xdpfw_pkt *p)
 
 /* Where compile() sends the trie entries it produces. */
 struct xdpfw_emit {
-	int (*src)(void *ctx, int family, const void *key, const struct xdpfw_cls *v);
-	int (*dst)(void *ctx, int family, const void *key, const struct xdpfw_cls *v);
+	/* ADDR: 16 bytes, masked to PLEN, IPv4 in the first 4 */
+	int (*src)(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
+		   const struct xdpfw_cls *v);
+	int (*dst)(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
+		   const struct xdpfw_cls *v);
 	int (*port)(void *ctx, const struct xdpfw_port_key *key, uint32_t verdict);
 	void *ctx;
 };

@@ -12,6 +12,7 @@
  * — that is how a half-written generation left by a killed CLI is removed
  * before the next apply. A rule kept across a swap keeps its slot and so its
  * counters. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,8 +31,8 @@
 int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
-	[XM_CFG] = "xdpfw_cfg", [XM_SRC4] = "xdpfw_src4", [XM_SRC6] = "xdpfw_src6",
-	[XM_DST4] = "xdpfw_dst4", [XM_DST6] = "xdpfw_dst6", [XM_PORTS] = "xdpfw_ports",
+	[XM_CFG] = "xdpfw_cfg", [XM_SRC] = "xdpfw_src", [XM_DST] = "xdpfw_dst",
+	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags", [XM_LOG] = "xdpfw_log",
 	[XM_LOGRATE] = "xdpfw_lograte",
@@ -211,7 +212,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 		}
 		if (i == XM_COUNTERS || i == XM_RULES)
 			rc = bpf_map__set_max_entries(m, max);
-		else if (i == XM_SRC4 || i == XM_SRC6 || i == XM_DST4 || i == XM_DST6)
+		else if (i == XM_SRC || i == XM_DST)
 			rc = bpf_map__set_max_entries(m, 2 * max + 64);
 		else if (i == XM_PORTS)
 			rc = bpf_map__set_max_entries(m, 32 * max + 1024);
@@ -444,6 +445,7 @@ struct ectx {
 	bool del;
 	uint64_t n;
 	struct batch b[XM_NMAPS];
+	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 };
 
 static int flush_one(struct ectx *e, struct batch *b)
@@ -514,18 +516,53 @@ static int put(struct ectx *e, int m, const void *key, size_t ksz, const void *v
 	return 0;
 }
 
-static int emit_src(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
+static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
+		    const struct xdpfw_cls *v)
 {
-	return put(ctx, family == 4 ? XM_SRC4 : XM_SRC6, key,
-		   family == 4 ? sizeof(struct xdpfw_src4_key) : sizeof(struct xdpfw_src6_key),
-		   v, sizeof(*v));
+	struct ectx *e = ctx;
+	struct xdpfw_src_key k = { .gen = gen, .family = family, .plen = plen };
+
+	memcpy(k.addr, addr, 16);
+	e->used[(family == 6) * 2][plen] = 1;
+	return put(ctx, XM_SRC, &k, sizeof(k), v, sizeof(*v));
 }
 
-static int emit_dst(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
+static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
+		    const struct xdpfw_cls *v)
 {
-	return put(ctx, family == 4 ? XM_DST4 : XM_DST6, key,
-		   family == 4 ? sizeof(struct xdpfw_dst4_key) : sizeof(struct xdpfw_dst6_key),
-		   v, sizeof(*v));
+	struct ectx *e = ctx;
+	struct xdpfw_dst_key k = { .class = class, .family = family, .plen = plen };
+
+	memcpy(k.addr, addr, 16);
+	e->used[(family == 6) * 2 + 1][plen] = 1;
+	return put(ctx, XM_DST, &k, sizeof(k), v, sizeof(*v));
+}
+
+/* The prefix lengths generation G uses, longest first, with their masks. */
+static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g)
+{
+	for (__u32 j = 0; j < 4; j++) {
+		struct xdpfw_plens pl = { 0 };
+		__u32 idx = g * 4 + j;
+
+		for (int l = XDPFW_PLENS_MAX - 1; l >= 0; l--) {
+			struct xdpfw_plen *en;
+
+			if (!e->used[j][l])
+				continue;
+			en = &pl.e[pl.n++];
+			en->plen = l;
+			for (int w = 0; w < 4; w++) {
+				int bits = l - 32 * w;
+
+				en->mask[w] = bits >= 32 ? 0xffffffffu : bits <= 0 ? 0 :
+					      htonl(0xffffffffu << (32 - bits));
+			}
+		}
+		if (bpf_map_update_elem(st->fd[XM_PLENS], &idx, &pl, BPF_ANY))
+			return -errno;
+	}
+	return 0;
 }
 
 static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
@@ -712,6 +749,8 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
 	if (!rc)
 		rc = flush_all(&e);
+	if (!rc)
+		rc = write_plens(st, &e, ng);
 	ectx_free(&e);
 	stats->entries = e.n;
 	stats->write_ms = ms_since(&t0);

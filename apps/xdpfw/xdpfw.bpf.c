@@ -34,37 +34,29 @@ struct {
 	__type(value, struct xdpfw_cfg);
 } xdpfw_cfg SEC(".maps");
 
+/* Sized by `xdpfw load --max-rules` before the first load. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2000000);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_src4_key);
+	__type(key, struct xdpfw_src_key);
 	__type(value, struct xdpfw_cls);
-} xdpfw_src4 SEC(".maps");
+} xdpfw_src SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2000000);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_src6_key);
+	__type(key, struct xdpfw_dst_key);
 	__type(value, struct xdpfw_cls);
-} xdpfw_src6 SEC(".maps");
+} xdpfw_dst SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 2000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_dst4_key);
-	__type(value, struct xdpfw_cls);
-} xdpfw_dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 2000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_dst6_key);
-	__type(value, struct xdpfw_cls);
-} xdpfw_dst6 SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, struct xdpfw_plens);
+} xdpfw_plens SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -210,44 +202,90 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, struct pkt *p)
 	return lookup_ports(v, p);
 }
 
-static __always_inline __u32 classify4(__u32 gen, struct pkt *p)
-{
-	struct xdpfw_src4_key sk = { .prefixlen = 64, .gen = gen };
-	struct xdpfw_dst4_key dk = { .prefixlen = 64 };
-	struct xdpfw_cls *cls;
+/* What classify() needs, copied out of the packet: a global function is
+ * verified once, on its own, whatever the caller's paths (the prefix-length
+ * loops would otherwise be re-verified for every parse path). */
+struct cls_args {
+	__u32 saddr[4], daddr[4];
+	__u32 gen, family, pidx;
+	__be16 sport, dport;
+};
 
-	__builtin_memcpy(sk.addr, p->saddr, 4);
-	cls = bpf_map_lookup_elem(&xdpfw_src4, &sk);
-	if (!cls)
-		return 0;
-	if (cls->class) {
-		dk.class = cls->class;
-		__builtin_memcpy(dk.addr, p->daddr, 4);
-		cls = bpf_map_lookup_elem(&xdpfw_dst4, &dk);
-		if (!cls)
-			return 0;
+static __always_inline struct xdpfw_cls *longest(void *map, struct xdpfw_plens *pl,
+						  __u32 *key_addr, __u8 *key_plen,
+						  const __u32 *addr, void *key)
+{
+	struct xdpfw_cls *cls = NULL;
+	__u32 n = pl->n;
+
+	for (__u32 i = 0; i < XDPFW_PLENS_MAX && i < n; i++) {
+		struct xdpfw_plen *e = &pl->e[i];
+
+		*key_plen = e->plen;
+		key_addr[0] = addr[0] & e->mask[0];
+		key_addr[1] = addr[1] & e->mask[1];
+		key_addr[2] = addr[2] & e->mask[2];
+		key_addr[3] = addr[3] & e->mask[3];
+		cls = bpf_map_lookup_elem(map, key);
+		if (cls)
+			break;
 	}
-	return pick(cls, p);
+	return cls;
 }
 
-static __always_inline __u32 classify6(__u32 gen, struct pkt *p)
+/* The verdict: the entry of the longest prefix (among the lengths in use)
+ * containing the source, then, if its class has destination rules, the same
+ * for the destination, then the port stage. */
+__noinline __u32 xdpfw_classify(struct cls_args *a)
 {
-	struct xdpfw_src6_key sk = { .prefixlen = 160, .gen = gen };
-	struct xdpfw_dst6_key dk = { .prefixlen = 160 };
+	struct xdpfw_src_key sk = {};
+	struct xdpfw_dst_key dk = {};
 	struct xdpfw_cls *cls;
+	struct xdpfw_plens *pl;
+	struct pkt p = {};
+	__u32 idx;
 
-	__builtin_memcpy(sk.addr, p->saddr, 16);
-	cls = bpf_map_lookup_elem(&xdpfw_src6, &sk);
+	if (!a)
+		return 0;
+	idx = (a->gen & 1) * 4 + (a->family == 6) * 2;
+	sk.gen = a->gen & 1;
+	sk.family = a->family;
+	pl = bpf_map_lookup_elem(&xdpfw_plens, &idx);
+	if (!pl)
+		return 0;
+	cls = longest(&xdpfw_src, pl, (__u32 *)sk.addr, &sk.plen, a->saddr, &sk);
 	if (!cls)
 		return 0;
 	if (cls->class) {
 		dk.class = cls->class;
-		__builtin_memcpy(dk.addr, p->daddr, 16);
-		cls = bpf_map_lookup_elem(&xdpfw_dst6, &dk);
+		dk.family = a->family;
+		idx++;
+		pl = bpf_map_lookup_elem(&xdpfw_plens, &idx);
+		if (!pl)
+			return 0;
+		cls = longest(&xdpfw_dst, pl, (__u32 *)dk.addr, &dk.plen, a->daddr, &dk);
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, p);
+	p.pidx = a->pidx;
+	p.sport = a->sport;
+	p.dport = a->dport;
+	return pick(cls, &p);
+}
+
+static __always_inline __u32 classify(__u32 gen, struct pkt *p)
+{
+	struct cls_args a = { .gen = gen, .family = p->family, .pidx = p->pidx,
+			      .sport = p->sport, .dport = p->dport };
+
+	if (p->family == 6) {
+		__builtin_memcpy(a.saddr, p->saddr, 16);
+		__builtin_memcpy(a.daddr, p->daddr, 16);
+	} else {
+		__builtin_memcpy(a.saddr, p->saddr, 4);
+		__builtin_memcpy(a.daddr, p->daddr, 4);
+	}
+	return xdpfw_classify(&a);
 }
 
 static __always_inline void frag_key(struct xdpfw_frag_key *k, struct pkt *p)
@@ -446,7 +484,7 @@ int xdpfw(struct xdp_md *ctx)
 		action = XDP_DROP;
 		goto count_out;
 	}
-	v = p.family == 4 ? classify4(gen, &p) : classify6(gen, &p);
+	v = classify(gen, &p);
 
 	if (p.first_frag) {
 		struct xdpfw_frag_key fk = {};

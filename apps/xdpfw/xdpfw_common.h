@@ -3,14 +3,17 @@
  * values, verdict encoding, counter indexes.
  *
  * The datapath never loops over rules. User space compiles a rule set into
- * LPM tries (see compile.c):
- *   src4/src6   {gen, source prefix}        -> struct xdpfw_cls
- *   dst4/dst6   {class, destination prefix} -> struct xdpfw_cls (class == 0)
- *   ports       {table, port prefix}        -> verdict (dport, then sport)
- * so a packet costs at most 4 trie lookups, whatever the number of rules. Every
- * key carries the rule-set generation (directly, or inside a class/table id),
- * so a new rule set is written beside the old one and one 4-byte store in
- * cfg.gen switches every packet from the old set to the new one. */
+ * hash maps keyed by prefix and an LPM trie for ports (see compile.c):
+ *   src    {gen, family, length, source prefix}       -> struct xdpfw_cls
+ *   dst    {class, family, length, destination prefix} -> struct xdpfw_cls
+ *   ports  {table, port prefix} (LPM)                  -> verdict (dport, then sport)
+ * The longest matching prefix is found by trying, longest first, only the
+ * prefix lengths the rule set uses (xdpfw_plens; a /0 entry always ends the
+ * search): a hash lookup per distinct length, not per rule, so the cost does
+ * not grow with the number of rules. Most TCP/UDP rules need no port lookup
+ * (XDPFW_V_INLINE). Every key carries the rule-set generation (directly, or
+ * inside a class/table id), so a new rule set is written beside the old one
+ * and one 4-byte store in cfg.gen switches every packet to the new one. */
 #ifndef XDPFW_COMMON_H
 #define XDPFW_COMMON_H
 
@@ -52,28 +55,33 @@ struct xdpfw_cls {
 	__u32 rv[2];
 };
 
-struct xdpfw_src4_key {
-	__u32 prefixlen;		/* 32 + prefix length */
-	__u32 gen;
-	__u8 addr[4];
+struct xdpfw_src_key {
+	__u8 gen;
+	__u8 family;			/* 4 or 6 */
+	__u8 plen;
+	__u8 pad;
+	__u8 addr[16];			/* masked to plen; IPv4 in the first 4 bytes */
 };
 
-struct xdpfw_src6_key {
-	__u32 prefixlen;
-	__u32 gen;
+struct xdpfw_dst_key {
+	__u32 class;
+	__u8 family;
+	__u8 plen;
+	__u8 pad[2];
 	__u8 addr[16];
 };
 
-struct xdpfw_dst4_key {
-	__u32 prefixlen;		/* 32 + prefix length */
-	__u32 class;
-	__u8 addr[4];
+/* Prefix lengths in use, longest first, per (generation, family, stage):
+ * index = gen * 4 + (family == 6) * 2 + (stage == dst). Each with its mask,
+ * so the datapath masks without branches. */
+#define XDPFW_PLENS_MAX		129
+struct xdpfw_plen {
+	__u32 mask[4];			/* network byte order */
+	__u32 plen;
 };
-
-struct xdpfw_dst6_key {
-	__u32 prefixlen;
-	__u32 class;
-	__u8 addr[16];
+struct xdpfw_plens {
+	__u32 n;
+	struct xdpfw_plen e[XDPFW_PLENS_MAX];
 };
 
 struct xdpfw_port_key {

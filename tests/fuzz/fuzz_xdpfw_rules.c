@@ -13,23 +13,23 @@
 
 static size_t entries;
 
-static int e_src(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
+static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
+		 const struct xdpfw_cls *v)
 {
-	const struct xdpfw_src4_key *k = key;
-
 	(void)ctx;
-	if (k->prefixlen > 32 + (family == 4 ? 32 : 128) || v->class >= (1u << 28))
+	(void)addr;
+	if (gen > 1 || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class >= (1u << 28))
 		abort();
 	entries++;
 	return 0;
 }
 
-static int e_dst(void *ctx, int family, const void *key, const struct xdpfw_cls *v)
+static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
+		 const struct xdpfw_cls *v)
 {
-	const struct xdpfw_dst4_key *k = key;
-
 	(void)ctx;
-	if (k->prefixlen > 32 + (family == 4 ? 32 : 128) || v->class)
+	(void)addr;
+	if (!class || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class)
 		abort();
 	entries++;
 	return 0;

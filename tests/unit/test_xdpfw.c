@@ -554,10 +554,11 @@ static void test_differential(struct xdpfw_state *st)
 	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == 12);
 }
 
-/* Entries held by the tries: after an apply only the active generation. */
+/* Entries held by the rule-set maps: after an apply only the active
+ * generation's. */
 static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 {
-	static const int maps[] = { XM_SRC4, XM_SRC6, XM_DST4, XM_DST6, XM_PORTS };
+	static const int maps[] = { XM_SRC, XM_DST, XM_PORTS };
 	long n = 0;
 
 	*gens_seen = 0;
@@ -568,13 +569,15 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 		while (!bpf_map_get_next_key(st->fd[maps[m]], prev, next)) {
 			uint32_t id;
 
-			memcpy(&id, next + 4, 4);
-			if (maps[m] == XM_SRC4 || maps[m] == XM_SRC6)
-				*gens_seen |= 1 << (id & 1);
-			else if (maps[m] == XM_PORTS)
-				*gens_seen |= 1 << !!(id & XDPFW_TABLE_GEN);
-			else
-				*gens_seen |= 1 << !!(id & XDPFW_CLASS_GEN);
+			if (maps[m] == XM_SRC) {
+				*gens_seen |= 1 << (next[0] & 1);
+			} else {
+				memcpy(&id, next + (maps[m] == XM_PORTS ? 4 : 0), 4);
+				if (maps[m] == XM_PORTS)
+					*gens_seen |= 1 << !!(id & XDPFW_TABLE_GEN);
+				else
+					*gens_seen |= 1 << !!(id & XDPFW_CLASS_GEN);
+			}
 			memcpy(key, next, sizeof(key));
 			prev = key;
 			n++;
