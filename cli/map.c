@@ -134,7 +134,9 @@ static int do_show(int argc, char **argv)
 		}
 		close(fd);
 	} else {
-		while (!bpfkit_map__next_id(&id)) {
+		int nerr;
+
+		while (!(nerr = bpfkit_map__next_id(&id))) {
 			struct bpfkit_map_info mi;
 			int mfd = bpf_map_get_fd_by_id(id);
 
@@ -148,6 +150,10 @@ static int do_show(int argc, char **argv)
 		}
 		if (jw)
 			bpfkit_json__end_array(jw);
+		if (nerr != -ENOENT) {
+			cli_err("cannot list maps: %s", strerror(-nerr));
+			ret = EXIT_FAIL;
+		}
 	}
 	if (jw)
 		bpfkit_json__free(jw);

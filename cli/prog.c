@@ -182,7 +182,9 @@ static int do_show(int argc, char **argv)
 		}
 		close(fd);
 	} else {
-		while (!bpfkit_prog__next_id(&id)) {
+		int nerr;
+
+		while (!(nerr = bpfkit_prog__next_id(&id))) {
 			struct bpfkit_prog_info pi;
 			int pfd = bpf_prog_get_fd_by_id(id);
 
@@ -196,6 +198,10 @@ static int do_show(int argc, char **argv)
 		}
 		if (jw)
 			bpfkit_json__end_array(jw);
+		if (nerr != -ENOENT) {
+			cli_err("cannot list programs: %s", strerror(-nerr));
+			ret = EXIT_FAIL;
+		}
 	}
 	if (jw)
 		bpfkit_json__free(jw);

@@ -141,6 +141,24 @@ assert any(i.get("comment", "").startswith("bpf_") for i in d)
 	extra=$(comm -23 "$TMP/s.got" "$TMP/s.want" | grep -v '^; [a-z_ ]*(.*)$' | head -3)
 	if [ -s "$TMP/s.got" ] && [ -z "$extra" ]; then pass "obj dump -S interleaves source lines llvm-objdump -S also shows"
 	else fail "obj dump -S" "lines llvm-objdump does not show: $extra"; fi
+	if "$BK" obj sections -j "$hello" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+keys = {"index", "name", "type", "address", "offset", "size", "entsize", "flags", "link", "info", "align"}
+assert all(keys <= set(s) for s in d), d[0]
+assert any(s.get("role") == "program" and s.get("prog_type") == "xdp" for s in d)
+assert any(s.get("role") == "btf" for s in d) and any(s.get("role") == "license" for s in d)
+' 2>"$TMP/sj.err" && [ "$("$BK" obj sections -j "$hello" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" -eq "$(llvm-readelf --sections "$hello" | grep -c '^ *\[ *[0-9]')" ]; then
+		pass "obj sections -j: every section with every field and its BPF role"
+	else
+		fail "obj sections -j" "$(tail -1 "$TMP/sj.err")"
+	fi
+	if "$BK" obj dump --hex --raw "$hello" | grep -qE '\br[0-9] = 0x[0-9a-f]+$' &&
+	   "$BK" obj dump --hex --raw "$hello" | grep -qE 'if r[0-9] (==|!=) 0x'; then
+		pass "obj dump --hex prints immediates in hex"
+	else
+		fail "obj dump --hex" "no hex immediates"
+	fi
 	if "$BK" obj dump --prog xdp_hello "$hello" | grep -q '<xdp_hello>:'; then pass "obj dump --prog"; else fail "obj dump --prog" "function not shown"; fi
 	expect_fail "obj dump --prog missing" 1 "no function 'nope'" "$BK" obj dump --prog nope "$hello"
 	expect_fail "obj dump --section missing" 1 "no executable section 'nope'" "$BK" obj dump --section nope "$hello"

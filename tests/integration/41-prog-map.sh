@@ -210,6 +210,12 @@ expect_fail "prog dump: bad --visual" 2 "--visual wants dot, svg or png" "$BK" p
 expect_fail "prog dump: png needs -o" 2 "needs -o FILE" "$BK" prog dump xlated id "$LONG_ID" --visual png
 expect_fail "map dump: id that does not exist" 1 "map id 4294967295: no such map" "$BK" map dump id 4294967295
 expect_fail "map dump: missing MAP" 2 "expected MAP" "$BK" map dump
+if command -v setpriv >/dev/null; then
+	expect_fail "prog list without privileges: says why" 1 "cannot list programs: Operation not permitted" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" prog list
+	expect_fail "map list without privileges: says why" 1 "cannot list maps: Operation not permitted" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" map list
+fi
 
 kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null
 "$BK" --netns "$NS_A" unload --pin "$PIN/bk" >/dev/null 2>&1
