@@ -44,7 +44,7 @@ static void show_one(struct bpfkit_json *jw, const struct bpfkit_map_info *mi)
 		bpfkit_json__kv_uint(jw, "bytes_value", mi->value_size);
 		bpfkit_json__kv_uint(jw, "max_entries", mi->max_entries);
 		bpfkit_json__kv_uint(jw, "bytes_memlock", mi->bytes_memlock);
-		bpfkit_json__kv_bool(jw, "frozen", mi->frozen);
+		bpfkit_json__kv_uint(jw, "frozen", mi->frozen);	/* bpftool prints 0/1 */
 		if (mi->btf_id)
 			bpfkit_json__kv_uint(jw, "btf_id", mi->btf_id);
 		if (mi->nr_pids) {

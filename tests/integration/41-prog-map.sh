@@ -172,7 +172,7 @@ bpftool map update id "$MAP_ID" key 7 0 0 0 value 5 0 0 0 9 0 0 0
 if python3 - "$TMP/m.bk" "$TMP/m.bt" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
-keys = [k for k in ("id", "type", "name", "flags", "bytes_key", "bytes_value", "max_entries", "bytes_memlock", "btf_id") if k in b]
+keys = [k for k in ("id", "type", "name", "flags", "bytes_key", "bytes_value", "max_entries", "bytes_memlock", "frozen", "btf_id") if k in b]
 bad = [(k, a.get(k), b[k]) for k in keys if a.get(k) != b[k]]
 sys.exit("differ: %s" % bad if bad else 0)
 PY
