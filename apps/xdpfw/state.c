@@ -31,7 +31,8 @@
 int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
-	[XM_CFG] = "xdpfw_cfg", [XM_SRC] = "xdpfw_src", [XM_DST] = "xdpfw_dst",
+	[XM_CFG] = "xdpfw_cfg", [XM_SRC4] = "xdpfw_src4", [XM_DST4] = "xdpfw_dst4",
+	[XM_SRC6] = "xdpfw_src6", [XM_DST6] = "xdpfw_dst6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags", [XM_LOG] = "xdpfw_log",
@@ -212,7 +213,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 		}
 		if (i == XM_COUNTERS || i == XM_RULES)
 			rc = bpf_map__set_max_entries(m, max);
-		else if (i == XM_SRC || i == XM_DST)
+		else if (i == XM_SRC4 || i == XM_DST4 || i == XM_SRC6 || i == XM_DST6)
 			rc = bpf_map__set_max_entries(m, 2 * max + 64);
 		else if (i == XM_PORTS)
 			rc = bpf_map__set_max_entries(m, 32 * max + 1024);
@@ -446,6 +447,8 @@ struct ectx {
 	uint64_t n;
 	struct batch b[XM_NMAPS];
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
+	struct xdpfw_cls root[2];		/* source /0 entries (v4, v6): in plens */
+	bool has_root[2];
 };
 
 static int flush_one(struct ectx *e, struct batch *b)
@@ -521,10 +524,21 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 {
 	struct ectx *e = ctx;
 	struct xdpfw_src_key k = { .gen = gen, .family = family, .plen = plen };
+	struct xdpfw_src4_key k4 = { .gen = gen, .plen = plen };
 
-	memcpy(k.addr, addr, 16);
+	if (plen == 0) {
+		/* every packet reaches the root: it lives in the plens value */
+		e->root[family == 6] = *v;
+		e->has_root[family == 6] = true;
+		return 0;
+	}
 	e->used[(family == 6) * 2][plen] = 1;
-	return put(ctx, XM_SRC, &k, sizeof(k), v, sizeof(*v));
+	if (family == 4) {
+		memcpy(k4.addr, addr, 4);
+		return put(ctx, XM_SRC4, &k4, sizeof(k4), v, sizeof(*v));
+	}
+	memcpy(k.addr, addr, 16);
+	return put(ctx, XM_SRC6, &k, sizeof(k), v, sizeof(*v));
 }
 
 static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
@@ -532,10 +546,15 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 {
 	struct ectx *e = ctx;
 	struct xdpfw_dst_key k = { .class = class, .family = family, .plen = plen };
+	struct xdpfw_dst4_key k4 = { .class = class, .plen = plen };
 
-	memcpy(k.addr, addr, 16);
 	e->used[(family == 6) * 2 + 1][plen] = 1;
-	return put(ctx, XM_DST, &k, sizeof(k), v, sizeof(*v));
+	if (family == 4) {
+		memcpy(k4.addr, addr, 4);
+		return put(ctx, XM_DST4, &k4, sizeof(k4), v, sizeof(*v));
+	}
+	memcpy(k.addr, addr, 16);
+	return put(ctx, XM_DST6, &k, sizeof(k), v, sizeof(*v));
 }
 
 /* The prefix lengths generation G uses, longest first, with their masks. */
@@ -545,6 +564,10 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g)
 		struct xdpfw_plens pl = { 0 };
 		__u32 idx = g * 4 + j;
 
+		if (!(j & 1) && e->has_root[j / 2]) {
+			pl.has_root = 1;
+			pl.root = e->root[j / 2];
+		}
 		for (int l = XDPFW_PLENS_MAX - 1; l >= 0; l--) {
 			struct xdpfw_plen *en;
 

@@ -39,9 +39,25 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2000000);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpfw_src4_key);
+	__type(value, struct xdpfw_cls);
+} xdpfw_src4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2000000);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xdpfw_dst4_key);
+	__type(value, struct xdpfw_cls);
+} xdpfw_dst4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2000000);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdpfw_src_key);
 	__type(value, struct xdpfw_cls);
-} xdpfw_src SEC(".maps");
+} xdpfw_src6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -49,7 +65,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct xdpfw_dst_key);
 	__type(value, struct xdpfw_cls);
-} xdpfw_dst SEC(".maps");
+} xdpfw_dst6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -233,6 +249,25 @@ static __always_inline struct xdpfw_cls *longest(void *map, struct xdpfw_plens *
 	return cls;
 }
 
+static __always_inline struct xdpfw_cls *longest4(void *map, struct xdpfw_plens *pl,
+						   __u32 *key_addr, __u8 *key_plen,
+						   __u32 addr, void *key)
+{
+	struct xdpfw_cls *cls = NULL;
+	__u32 n = pl->n;
+
+	for (__u32 i = 0; i < 33 && i < n; i++) {
+		struct xdpfw_plen *e = &pl->e[i];
+
+		*key_plen = e->plen;
+		*key_addr = addr & e->mask[0];
+		cls = bpf_map_lookup_elem(map, key);
+		if (cls)
+			break;
+	}
+	return cls;
+}
+
 /* The verdict: the entry of the longest prefix (among the lengths in use)
  * containing the source, then, if its class has destination rules, the same
  * for the destination, then the port stage. */
@@ -240,6 +275,8 @@ __noinline __u32 xdpfw_classify(struct cls_args *a)
 {
 	struct xdpfw_src_key sk = {};
 	struct xdpfw_dst_key dk = {};
+	struct xdpfw_src4_key sk4 = {};
+	struct xdpfw_dst4_key dk4 = {};
 	struct xdpfw_cls *cls;
 	struct xdpfw_plens *pl;
 	struct pkt p = {};
@@ -253,17 +290,26 @@ __noinline __u32 xdpfw_classify(struct cls_args *a)
 	pl = bpf_map_lookup_elem(&xdpfw_plens, &idx);
 	if (!pl)
 		return 0;
-	cls = longest(&xdpfw_src, pl, (__u32 *)sk.addr, &sk.plen, a->saddr, &sk);
+	sk4.gen = sk.gen;
+	if (a->family == 4)
+		cls = longest4(&xdpfw_src4, pl, (__u32 *)sk4.addr, &sk4.plen, a->saddr[0], &sk4);
+	else
+		cls = longest(&xdpfw_src6, pl, (__u32 *)sk.addr, &sk.plen, a->saddr, &sk);
+	if (!cls && pl->has_root)
+		cls = &pl->root;
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		dk.class = cls->class;
+		dk.class = dk4.class = cls->class;
 		dk.family = a->family;
 		idx++;
 		pl = bpf_map_lookup_elem(&xdpfw_plens, &idx);
 		if (!pl)
 			return 0;
-		cls = longest(&xdpfw_dst, pl, (__u32 *)dk.addr, &dk.plen, a->daddr, &dk);
+		if (a->family == 4)
+			cls = longest4(&xdpfw_dst4, pl, (__u32 *)dk4.addr, &dk4.plen, a->daddr[0], &dk4);
+		else
+			cls = longest(&xdpfw_dst6, pl, (__u32 *)dk.addr, &dk.plen, a->daddr, &dk);
 		if (!cls)
 			return 0;
 	}

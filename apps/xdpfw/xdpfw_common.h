@@ -4,8 +4,8 @@
  *
  * The datapath never loops over rules. User space compiles a rule set into
  * hash maps keyed by prefix and an LPM trie for ports (see compile.c):
- *   src    {gen, family, length, source prefix}       -> struct xdpfw_cls
- *   dst    {class, family, length, destination prefix} -> struct xdpfw_cls
+ *   src4/src6  {gen, length, source prefix}          -> struct xdpfw_cls
+ *   dst4/dst6  {class, length, destination prefix}   -> struct xdpfw_cls
  *   ports  {table, port prefix} (LPM)                  -> verdict (dport, then sport)
  * The longest matching prefix is found by trying, longest first, only the
  * prefix lengths the rule set uses (xdpfw_plens; a /0 entry always ends the
@@ -55,6 +55,22 @@ struct xdpfw_cls {
 	__u32 rv[2];
 };
 
+/* IPv4 has its own small keys: hashing 8 bytes instead of 20 is most of a
+ * lookup's cost. */
+struct xdpfw_src4_key {
+	__u8 gen;
+	__u8 plen;
+	__u16 pad;
+	__u8 addr[4];
+};
+
+struct xdpfw_dst4_key {
+	__u32 class;
+	__u8 plen;
+	__u8 pad[3];
+	__u8 addr[4];
+};
+
 struct xdpfw_src_key {
 	__u8 gen;
 	__u8 family;			/* 4 or 6 */
@@ -81,6 +97,8 @@ struct xdpfw_plen {
 };
 struct xdpfw_plens {
 	__u32 n;
+	__u32 has_root;			/* source stage: root is the /0 entry, */
+	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
 };
 

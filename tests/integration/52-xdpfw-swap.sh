@@ -124,7 +124,7 @@ else fail "xdpfw swap: a killed apply leaves the old or the new set" "$old old, 
 out=$("$FW" apply "$TMP/a.rules")
 want=$(echo "$out" | sed -n 's/.*(\([0-9]*\) entries.*/\1/p')
 have=0
-for m in xdpfw_src xdpfw_dst xdpfw_ports; do
+for m in xdpfw_src4 xdpfw_src6 xdpfw_dst4 xdpfw_dst6 xdpfw_ports; do
 	have=$((have + $(bpftool map dump pinned "$XDPFW_PIN_DIR/$m" -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')))
 done
 if [ -n "$want" ] && [ "$have" -eq "$want" ]; then pass "xdpfw swap: the next apply removed every leftover ($have entries)"

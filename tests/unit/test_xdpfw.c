@@ -558,7 +558,7 @@ static void test_differential(struct xdpfw_state *st)
  * generation's. */
 static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 {
-	static const int maps[] = { XM_SRC, XM_DST, XM_PORTS };
+	static const int maps[] = { XM_SRC4, XM_SRC6, XM_DST4, XM_DST6, XM_PORTS };
 	long n = 0;
 
 	*gens_seen = 0;
@@ -569,7 +569,7 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 		while (!bpf_map_get_next_key(st->fd[maps[m]], prev, next)) {
 			uint32_t id;
 
-			if (maps[m] == XM_SRC) {
+			if (maps[m] == XM_SRC4 || maps[m] == XM_SRC6) {
 				*gens_seen |= 1 << (next[0] & 1);
 			} else {
 				memcpy(&id, next + (maps[m] == XM_PORTS ? 4 : 0), 4);

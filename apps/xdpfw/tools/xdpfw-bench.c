@@ -237,7 +237,8 @@ static struct bpfkit_object *load_xdpfw(const char *dir, long nrules, struct xdp
 	bo = bpfkit_object__bpf_object(obj);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_rules"), max);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_counters"), max);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src"), 2 * max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src4"), 2 * max);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src6"), 2 * max);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_ports"), 4 * max);
 	if (bpfkit_object__load(obj) || xdpfw_state_from_object(st, obj) ||
 	    make_rules(&rs, nrules, 0, NULL)) {
