@@ -378,6 +378,10 @@ static int dump_jited(int fd, const char *title)
 		cli_err("prog %s: no jited code: %s", title, err == -ENODATA ? "not jited (interpreter) or hidden by the kernel" : strerror(-err));
 		return EXIT_FAIL;
 	}
+	unsigned long long *ksyms = NULL;
+	size_t nks = 0;
+
+	bpfkit_prog__jited_ksyms(fd, &ksyms, &nks);
 	x86 = !uname(&u) && !strcmp(u.machine, "x86_64") &&
 	      cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK;
 	if (json_output) {
@@ -391,8 +395,14 @@ static int dump_jited(int fd, const char *title)
 
 		if (flen > len - off)
 			flen = len - off;
-		if (!jw && nf > 1)
-			printf("%sfunc #%zu:\n", f ? "\n" : "", f);
+		const char *fname = f < nks ? bpfkit_kallsyms__name(ksyms[f]) : NULL;
+
+		if (!jw && (nf > 1 || fname)) {
+			if (fname)
+				printf("%s%s:\n", f ? "\n" : "", fname);
+			else
+				printf("%sfunc #%zu:\n", f ? "\n" : "", f);
+		}
 		if (x86) {
 			cs_insn *ins = NULL;
 			size_t cnt = cs_disasm(cs, (const uint8_t *)code + off, flen, 0, 0, &ins);
@@ -406,6 +416,8 @@ static int dump_jited(int fd, const char *title)
 				if (jw) {
 					bpfkit_json__begin_object(jw);
 					bpfkit_json__kv_uint(jw, "func", f);
+					if (fname)
+						bpfkit_json__kv_str(jw, "name", fname);
 					bpfkit_json__kv_uint(jw, "pc", ins[i].address);
 					bpfkit_json__kv_str(jw, "bytes", hex);
 					bpfkit_json__key(jw, "insn");
@@ -436,6 +448,7 @@ static int dump_jited(int fd, const char *title)
 	}
 	if (x86)
 		cs_close(&cs);
+	free(ksyms);
 	free(code);
 	free(fl);
 	return EXIT_OK;

@@ -583,6 +583,48 @@ static void load_ksyms(void)
 	atexit(free_ksyms);
 }
 
+const char *bpfkit_kallsyms__name(unsigned long long addr)
+{
+	struct ksym key = { addr, NULL }, *hit;
+
+	if (!ksyms_loaded)
+		load_ksyms();
+	if (!addr || !nksyms)
+		return NULL;
+	hit = bsearch(&key, ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+	return hit ? hit->name : NULL;
+}
+
+int bpfkit_prog__jited_ksyms(int fd, unsigned long long **addrs, size_t *n)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), cnt;
+
+	*addrs = NULL;
+	*n = 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	cnt = info.nr_jited_ksyms;
+	if (!cnt)
+		return 0;
+	*addrs = calloc(cnt, sizeof(**addrs));
+	if (!*addrs)
+		return -ENOMEM;
+	memset(&info, 0, sizeof(info));
+	info.nr_jited_ksyms = cnt;
+	info.jited_ksyms = (uintptr_t)*addrs;
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		int err = -errno;
+
+		free(*addrs);
+		*addrs = NULL;
+		return err;
+	}
+	*n = info.nr_jited_ksyms < cnt ? info.nr_jited_ksyms : cnt;
+	return 0;
+}
+
 const char *bpfkit_kallsyms__helper(int32_t imm)
 {
 	struct ksym key, *hit;

@@ -90,6 +90,11 @@ BPFKIT_API void bpfkit_prog_lines__free(struct bpfkit_prog_line *lines, size_t n
 /* Resolves the imm of a helper call in translated code to the kernel
  * function name ("bpf_map_lookup_elem") via /proc/kallsyms; NULL if unknown. */
 BPFKIT_API const char *bpfkit_kallsyms__helper(int32_t imm);
+/* The kernel symbol at exactly ADDR (e.g. a jited function
+ * "bpf_prog_<tag>_<name>"), NULL if none or addresses are hidden. */
+BPFKIT_API const char *bpfkit_kallsyms__name(unsigned long long addr);
+/* Kernel addresses of the jited functions of a program (malloc'd). */
+BPFKIT_API int bpfkit_prog__jited_ksyms(int fd, unsigned long long **addrs, size_t *n);
 
 #ifdef __cplusplus
 }

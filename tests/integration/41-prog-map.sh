@@ -139,8 +139,9 @@ if grep -q '^; .*lookup(&bk41_pairs, &k);' "$TMP/xl.bk"; then
 else
 	fail "prog dump xlated source lines" "$(grep '^;' "$TMP/xl.bk" | head -2 | tr '\n' ' ')"
 fi
-if "$BK" prog dump jited id "$LONG_ID" | grep -qE '^ +[0-9a-f]+:.*\bret\b'; then
-	pass "prog dump jited disassembles x86-64 (capstone)"
+if "$BK" prog dump jited id "$LONG_ID" | grep -qE '^ +[0-9a-f]+:.*\bret\b' &&
+   "$BK" prog dump jited id "$LONG_ID" | grep -q "^bpf_prog_${TAG}_"; then
+	pass "prog dump jited disassembles x86-64 (capstone), functions named from kallsyms"
 else
 	fail "prog dump jited" "$("$BK" prog dump jited id "$LONG_ID" 2>&1 | tail -2 | tr '\n' ' ')"
 fi
