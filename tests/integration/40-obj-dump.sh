@@ -22,6 +22,18 @@ ISA_BE=$TMP/isa-be.bpf.o
 $CLANG -target bpfeb -O2 -g -c "$ROOT/tests/data/isa/isa.bpf.c" -o "$ISA_BE" 2>/dev/null || ISA_BE=
 corpus=("$ISA" ${ISA_BE:+"$ISA_BE"})
 while read -r f; do corpus+=("$f"); done < <(find "$BPFDIR" -name '*.o' -type f | sort)
+# the project's programs again, compiled the ways users compile them:
+# big-endian, ISA v1 (no JMP32, no alu32), v3 (w registers, atomics), -O1
+for src in "$ROOT"/examples/*/*.bpf.c "$ROOT"/apps/*/*.bpf.c; do
+	[ -f "$src" ] || continue
+	for v in "bpfeb -O2 -mcpu=v3" "bpfel -O2 -mcpu=v1" "bpfel -O1 -mcpu=v3"; do
+		set -- $v
+		out=$TMP/$(basename "$src" .bpf.c)-$1$2${3#-mcpu=}.o
+		$CLANG -target "$@" -g -Wno-unused-function -I"$ROOT/bpf/include" -I"$(dirname "$src")" \
+			-idirafter "/usr/include/$(uname -m)-linux-gnu" -D__TARGET_ARCH_x86 -c "$src" -o "$out" 2>/dev/null &&
+			corpus+=("$out")
+	done
+done
 for f in /usr/lib/x86_64-linux-gnu/bpf/*.o; do [ -f "$f" ] && corpus+=("$f"); done
 
 norm() { sed -e 's/[[:space:]]\+/ /g' -e 's/^ //' -e 's/ $//' | grep -v '^$' | grep -v 'file format'; }
