@@ -44,19 +44,20 @@ static double now_ms(void)
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-/* Rule i of a set of N: IPv4 /24 (or /32 when N > 60k) or IPv6 /48 sources,
- * each with a destination port; every fifth an IPv6 rule. */
+/* Rule i: an IPv4 /24 source (10.x.y.0/24, then 11.x.y.0/24 ... for more
+ * than 65536 rules) or, every fifth, an IPv6 /64, each with a destination
+ * port, TCP for odd i and UDP for even i. */
 static void rule_text(char *buf, size_t sz, long i, long n, int variant)
 {
+	const char *proto = i % 2 ? "tcp" : "udp";
+
+	(void)n;
 	if (i % 5 == 4)
-		snprintf(buf, sz, "deny src 2001:db8:%lx:%lx::/64 proto udp dport %ld", (i >> 16) & 0xffff,
-			 i & 0xffff, 1024 + (i + variant) % 2000);
-	else if (n > 60000)
-		snprintf(buf, sz, "deny src 10.%ld.%ld.%ld proto tcp dport %ld", (i >> 16) & 0xff,
-			 (i >> 8) & 0xff, i & 0xff, 1024 + (i + variant) % 2000);
+		snprintf(buf, sz, "deny src 2001:db8:%lx:%lx::/64 proto %s dport %ld", (i >> 16) & 0xffff,
+			 i & 0xffff, proto, 1024 + (i + variant) % 2000);
 	else
-		snprintf(buf, sz, "deny src 10.%ld.%ld.0/24 proto tcp dport %ld", (i >> 8) & 0xff,
-			 i & 0xff, 1024 + (i + variant) % 2000);
+		snprintf(buf, sz, "deny src %ld.%ld.%ld.0/24 proto %s dport %ld", 10 + (i >> 16),
+			 (i >> 8) & 0xff, i & 0xff, proto, 1024 + (i + variant) % 2000);
 }
 
 static int make_rules(struct xdpfw_ruleset *rs, long n, int variant, double *parse_ms)
@@ -87,7 +88,9 @@ static int make_rules(struct xdpfw_ruleset *rs, long n, int variant, double *par
 
 /* The mixed packet set: IPv4/IPv6, TCP/UDP/ICMP, hits and misses, for
  * either rule family (xdpfw rules hit 10.x.y.0/24 + dport; xdp-filter's
- * IP map holds 10.x.y.1 and its port map the same ports). */
+ * IP map holds 10.x.y.1 and its port map the same ports). Note that
+ * xdpfilt_dny_all is xdp-filter's default-deny variant: its entries allow,
+ * everything else drops; it does the same lookups either way. */
 static void make_packets(void)
 {
 	static const struct {
@@ -96,7 +99,7 @@ static void make_packets(void)
 		int dport;
 	} spec[NPKT] = {
 		{ 4, 6, "10.0.1.1", 1025 },	/* rule 1: hit */
-		{ 4, 6, "10.0.2.1", 1026 },	/* rule 2: hit */
+		{ 4, 17, "10.0.2.1", 1026 },	/* rule 2: hit */
 		{ 4, 6, "10.0.1.1", 80 },	/* prefix hit, port miss */
 		{ 4, 6, "192.0.2.1", 443 },	/* miss */
 		{ 4, 17, "10.0.3.1", 1027 },	/* udp to a tcp rule: miss */
@@ -104,9 +107,9 @@ static void make_packets(void)
 		{ 4, 1, "10.0.1.1", 0 },	/* icmp */
 		{ 4, 1, "203.0.113.5", 0 },
 		{ 6, 17, "2001:db8:0:4::1", 1028 },	/* rule 4: hit */
-		{ 6, 17, "2001:db8:0:9::1", 1033 },	/* rule 9: hit */
+		{ 6, 6, "2001:db8:0:9::1", 1033 },	/* rule 9: hit */
 		{ 6, 17, "2001:db8:0:4::1", 53 },	/* port miss */
-		{ 6, 6, "2001:db8:0:4::1", 1028 },	/* tcp: miss */
+		{ 6, 6, "2001:db8:0:4::1", 1028 },	/* tcp to a udp rule: miss */
 		{ 6, 6, "2001:db9::1", 443 },	/* miss */
 		{ 6, 58, "2001:db8:0:4::1", 0 },	/* icmpv6 echo */
 		{ 4, 6, "10.0.7.1", 1031 },	/* rule 7: hit */
@@ -175,6 +178,7 @@ static double cost(int prog_fd, int *drops)
 			return -1;
 		sum += r.duration_ns;
 		*drops += r.retval == XDP_DROP;
+
 	}
 	return sum / NPKT;
 }
@@ -183,8 +187,8 @@ static struct bpf_object *load_xdpfilt(int *prog_fd)
 {
 	struct bpf_object *o = bpf_object__open_file(XDPFILT, NULL);
 	struct bpf_map *m;
-	__u64 v;
-	int fd;
+	__u64 v[256];		/* its maps are per-CPU: one value per CPU */
+	int fd, ncpu = libbpf_num_possible_cpus();
 
 	if (!o || libbpf_get_error(o))
 		return NULL;
@@ -195,13 +199,16 @@ static struct bpf_object *load_xdpfilt(int *prog_fd)
 		return NULL;
 	}
 	/* 10k source IPs (10.0.x.1, like the xdpfw rules' prefixes) */
+	if (ncpu < 1 || ncpu > 256)
+		return NULL;
 	fd = bpf_object__find_map_fd_by_name(o, "filter_ipv4");
-	v = 1;	/* MAP_FLAG_SRC */
+	for (int c = 0; c < ncpu; c++)
+		v[c] = 1;	/* MAP_FLAG_SRC */
 	for (long i = 0; i < 10000; i++) {
 		__u32 a = htonl((10u << 24) | ((i >> 8 & 0xff) << 16) | ((i & 0xff) << 8) | 1);
 
 		if (i % 5 != 4)
-			bpf_map_update_elem(fd, &a, &v, BPF_ANY);
+			bpf_map_update_elem(fd, &a, v, BPF_ANY);
 	}
 	fd = bpf_object__find_map_fd_by_name(o, "filter_ipv6");
 	for (long i = 4; i < 10000; i += 5) {
@@ -210,13 +217,14 @@ static struct bpf_object *load_xdpfilt(int *prog_fd)
 		a[6] = i >> 8;
 		a[7] = i;
 		a[15] = 1;
-		bpf_map_update_elem(fd, a, &v, BPF_ANY);
+		bpf_map_update_elem(fd, a, v, BPF_ANY);
 	}
 	/* 2000 destination ports, tcp and udp */
 	fd = bpf_object__find_map_fd_by_name(o, "filter_ports");
-	v = 2 | 4 | 8;	/* MAP_FLAG_DST | TCP | UDP */
+	for (int c = 0; c < ncpu; c++)
+		v[c] = 2 | 4 | 8;	/* MAP_FLAG_DST | TCP | UDP */
 	for (__u32 p = 1024; p < 3024; p++)
-		bpf_map_update_elem(fd, &p, &v, BPF_ANY);
+		bpf_map_update_elem(fd, &p, v, BPF_ANY);
 	*prog_fd = bpf_program__fd(bpf_object__next_program(o, NULL));
 	return o;
 }
@@ -394,7 +402,7 @@ static int do_live(const char *dir, const char *ns, const char *ifname, const ch
 	link = bpfkit_xdp__attach(prog_fd, ifindex, &ao);
 	if (link < 0)
 		return 1;
-	usleep(200000);	/* let the load settle */
+	usleep(1000000);	/* let the traffic generator start */
 	before = stat_fd >= 0 ? pcpu_packets(stat_fd, key) : 0;
 	usleep((useconds_t)(secs * 1e6));
 	after = stat_fd >= 0 ? pcpu_packets(stat_fd, key) : 0;
