@@ -92,24 +92,69 @@ static bool fdinfo_has(int fd, const char *key)
 	return found;
 }
 
-/* Processes (other than us) holding an fd to the object with this id:
- * fdinfo of bpf fds carries "prog_id:" / "map_id:". */
-static void find_pids(const char *key, uint32_t id, struct bpfkit_pid **out, uint32_t *n)
+/* Who holds which program and map: one pass over /proc/PID/fdinfo (bpf fds
+ * carry "prog_id:" / "map_id:" lines), reused for a second so a listing of
+ * N programs scans /proc once, not N times. Not thread-safe. */
+struct holder {
+	bool prog;
+	uint32_t id;
+	int pid;
+};
+
+static struct holder *holders;
+static size_t nholders;
+static struct timespec scanned;
+static bool holders_atexit;
+
+static void free_holders(void)
 {
-	DIR *proc = opendir("/proc");
+	free(holders);
+	holders = NULL;
+	nholders = 0;
+}
+
+static void add_holder(bool prog, uint32_t id, int pid, size_t *cap)
+{
+	for (size_t i = nholders; i-- > 0 && holders[i].pid == pid;)
+		if (holders[i].prog == prog && holders[i].id == id)
+			return;	/* this pid holds it through several fds */
+	if (nholders == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct holder *g = realloc(holders, nc * sizeof(*g));
+
+		if (!g)
+			return;
+		holders = g;
+		*cap = nc;
+	}
+	holders[nholders++] = (struct holder){ prog, id, pid };
+}
+
+static void scan_holders(void)
+{
+	struct timespec now;
+	DIR *proc;
 	struct dirent *de;
 	int self = getpid();
+	size_t cap = 0;
 
-	*out = NULL;
-	*n = 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((scanned.tv_sec || scanned.tv_nsec) && now.tv_sec - scanned.tv_sec < 1)
+		return;
+	scanned = now;
+	free_holders();
+	if (!holders_atexit) {
+		holders_atexit = true;
+		atexit(free_holders);
+	}
+	proc = opendir("/proc");
 	if (!proc)
 		return;
 	while ((de = readdir(proc))) {
 		char path[300], line[128];
-		int pid;
 		DIR *fds;
 		struct dirent *fe;
-		bool found = false;
+		int pid;
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
@@ -120,7 +165,7 @@ static void find_pids(const char *key, uint32_t id, struct bpfkit_pid **out, uin
 		fds = opendir(path);
 		if (!fds)
 			continue;
-		while (!found && (fe = readdir(fds))) {
+		while ((fe = readdir(fds))) {
 			FILE *f;
 
 			if (fe->d_name[0] == '.')
@@ -130,37 +175,46 @@ static void find_pids(const char *key, uint32_t id, struct bpfkit_pid **out, uin
 			if (!f)
 				continue;
 			while (fgets(line, sizeof(line), f)) {
-				size_t kl = strlen(key);
-
-				if (!strncmp(line, key, kl) && line[kl] == ':' &&
-				    strtoul(line + kl + 1, NULL, 10) == id) {
-					found = true;
-					break;
-				}
+				if (!strncmp(line, "prog_id:", 8))
+					add_holder(true, strtoul(line + 8, NULL, 10), pid, &cap);
+				else if (!strncmp(line, "map_id:", 7))
+					add_holder(false, strtoul(line + 7, NULL, 10), pid, &cap);
 			}
 			fclose(f);
 		}
 		closedir(fds);
-		if (found) {
-			struct bpfkit_pid *g = realloc(*out, (*n + 1) * sizeof(**out));
-			FILE *f;
-
-			if (!g)
-				break;
-			*out = g;
-			g[*n].pid = pid;
-			g[*n].comm[0] = 0;
-			snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-			f = fopen(path, "re");
-			if (f) {
-				if (fgets(g[*n].comm, sizeof(g[*n].comm), f))
-					g[*n].comm[strcspn(g[*n].comm, "\n")] = 0;
-				fclose(f);
-			}
-			(*n)++;
-		}
 	}
 	closedir(proc);
+}
+
+/* Processes (other than us) holding an fd to the program or map ID. */
+static void find_pids(bool prog, uint32_t id, struct bpfkit_pid **out, uint32_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	scan_holders();
+	for (size_t i = 0; i < nholders; i++) {
+		struct bpfkit_pid *g;
+		char path[64];
+		FILE *f;
+
+		if (holders[i].prog != prog || holders[i].id != id)
+			continue;
+		g = realloc(*out, (*n + 1) * sizeof(**out));
+		if (!g)
+			return;
+		*out = g;
+		g[*n].pid = holders[i].pid;
+		g[*n].comm[0] = 0;
+		snprintf(path, sizeof(path), "/proc/%d/comm", holders[i].pid);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(g[*n].comm, sizeof(g[*n].comm), f))
+				g[*n].comm[strcspn(g[*n].comm, "\n")] = 0;
+			fclose(f);
+		}
+		(*n)++;
+	}
 }
 
 int bpfkit_prog__info(int fd, struct bpfkit_prog_info *out)
@@ -219,7 +273,7 @@ int bpfkit_prog__info(int fd, struct bpfkit_prog_info *out)
 	out->run_cnt = info.run_cnt;
 	out->recursion_misses = info.recursion_misses;
 	out->verified_insns = info.verified_insns;
-	find_pids("prog_id", info.id, &out->pids, &out->nr_pids);
+	find_pids(true, info.id, &out->pids, &out->nr_pids);
 	return 0;
 }
 
@@ -259,7 +313,7 @@ int bpfkit_map__info(int fd, struct bpfkit_map_info *out)
 	out->btf_id = info.btf_id;
 	out->btf_key_type_id = info.btf_key_type_id;
 	out->btf_value_type_id = info.btf_value_type_id;
-	find_pids("map_id", info.id, &out->pids, &out->nr_pids);
+	find_pids(false, info.id, &out->pids, &out->nr_pids);
 	return 0;
 }
 
@@ -336,15 +390,24 @@ static int open_spec(bool prog, const char *kind, const char *value)
 		if (fd < 0)
 			continue;	/* gone meanwhile */
 		if (prog) {
-			struct bpfkit_prog_info pi;
+			/* only what the match needs: no pid scan per program */
+			struct bpf_prog_info pi = {};
+			__u32 len = sizeof(pi);
+			char name[128], tag[17];
 			bool match;
 
-			if (bpfkit_prog__info(fd, &pi)) {
+			if (bpf_obj_get_info_by_fd(fd, &pi, &len)) {
 				close(fd);
 				continue;
 			}
-			match = !strcmp(kind, "tag") ? !strcasecmp(pi.tag, value) : !strcmp(pi.name, value);
-			bpfkit_prog_info__free(&pi);
+			for (int i = 0; i < 8; i++)
+				snprintf(tag + 2 * i, 3, "%02x", pi.tag[i]);
+			if (!strcmp(kind, "tag")) {
+				match = !strcasecmp(tag, value);
+			} else {
+				full_prog_name(fd, &pi, name, sizeof(name));
+				match = !strcmp(name, value);
+			}
 			if (match)
 				return fd;
 		} else {
