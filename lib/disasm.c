@@ -662,11 +662,11 @@ static void alu_meaning(uint8_t op, const char **name, const char **sym)
 }
 
 /* Printable rendering of the bytes of an immediate, in memory order. */
-static void add_chars(struct sb *s, uint32_t v)
+static void add_chars(struct sb *s, uint32_t v, bool be)
 {
 	sb_add(s, "'");
 	for (int i = 0; i < 4; i++) {
-		unsigned char c = (v >> (8 * i)) & 0xff;
+		unsigned char c = (v >> (8 * (be ? 3 - i : i))) & 0xff;
 
 		if (c == '\n') sb_add(s, "\\n");
 		else if (c == '\t') sb_add(s, "\\t");
@@ -677,7 +677,7 @@ static void add_chars(struct sb *s, uint32_t v)
 	sb_add(s, "'");
 }
 
-static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, size_t idx,
+static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, bool be,
 			    const struct bpfkit_insn_kind *k)
 {
 	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code), mode = BPF_MODE(in->code);
@@ -770,9 +770,9 @@ static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, size_t i
 			sb_add(s, "wide 8-byte load (uses 2 slots) of %s into r%d", in->src < 7 ? pseudo[in->src] : "(reserved pseudo source)", in->dst);
 			if (in->src == 0) {
 				sb_add(s, ": value %llu (0x%llx), bytes ", (unsigned long long)v, (unsigned long long)v);
-				add_chars(s, (uint32_t)in->imm);
+				add_chars(s, (uint32_t)in->imm, be);
 				sb_add(s, " and ");
-				add_chars(s, (uint32_t)in[1].imm);
+				add_chars(s, (uint32_t)in[1].imm, be);
 			} else {
 				sb_add(s, ": imm %d, second imm %d", in->imm, in[1].imm);
 			}
@@ -818,7 +818,6 @@ static void explain_meaning(struct sb *s, const struct bpfkit_insn *in, size_t i
 		}
 		return;
 	}
-	(void)idx;
 }
 
 int bpfkit_disasm__explain(const struct bpfkit_insn *insns, size_t n, size_t idx, bool big_endian,
@@ -854,6 +853,6 @@ int bpfkit_disasm__explain(const struct bpfkit_insn *insns, size_t n, size_t idx
 		sb_add(&s, "\nslot 2: opcode 0x%02x, regs 0, off %d, imm %d (0x%08x) = upper 32 bits",
 		       in[1].code, in[1].off, in[1].imm, (uint32_t)in[1].imm);
 	sb_add(&s, "\nmeaning: ");
-	explain_meaning(&s, in, idx, &k);
+	explain_meaning(&s, in, big_endian, &k);
 	return k.slots;
 }

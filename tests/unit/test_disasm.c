@@ -105,6 +105,12 @@ int main(void)
 		slots = bpfkit_disasm__format(in, 1, 0, NULL, out, sizeof(out));
 		CHECK("ld_imm64 cut short is one slot", slots == 1);
 		CHECK_STR("ld_imm64 cut short text", out, "<unknown>");
+		/* the same value in a big-endian object lies in memory the other way round */
+		enc(b, 0x18, 1, 0, 0, 0x72206d6f, true);
+		enc(b + 8, 0, 0, 0, 0, 0x0a747375, true);
+		bpfkit_disasm__decode(b, 2, true, in);
+		bpfkit_disasm__explain(in, 2, 0, true, out, sizeof(out));
+		CHECK("explain bytes in big-endian order", strstr(out, "'r mo'") && strstr(out, "'\\ntsu'"));
 		enc(b, 0x18, 1, 1, 0, 7, false);
 		bpfkit_disasm__decode(b, 2, false, in);
 		bpfkit_disasm__format(in, 2, 0, NULL, out, sizeof(out));
