@@ -30,12 +30,15 @@ struct {
 	unsigned long long *value;
 } bk41_pcpu SEC(".maps");
 static void *(*lookup)(void *map, const void *key) = (void *)1;
+static __attribute__((noinline)) int bk41_verdict(struct pair *p)
+{
+	return p && p->a ? XDP_DROP : XDP_PASS;
+}
 SEC("xdp") int bk41_a_rather_long_program_name(struct xdp_md *ctx)
 {
 	unsigned int k = 7;
-	struct pair *p = lookup(&bk41_pairs, &k);
 
-	return p && p->a ? XDP_DROP : XDP_PASS;
+	return bk41_verdict(lookup(&bk41_pairs, &k));
 }
 char LICENSE[] SEC("license") = "GPL";
 EOF
@@ -134,7 +137,7 @@ if [ -s "$TMP/xl.bt.refs" ] && diff -q "$TMP/xl.bk.refs" "$TMP/xl.bt.refs" >/dev
 else
 	fail "prog dump xlated vs bpftool" "$(diff "$TMP/xl.bk.refs" "$TMP/xl.bt.refs" | head -3 | tr '\n' ' ')"
 fi
-if grep -q '^; .*lookup(&bk41_pairs, &k);' "$TMP/xl.bk"; then
+if grep -q '^; .*return bk41_verdict(lookup(&bk41_pairs, &k));' "$TMP/xl.bk"; then
 	pass "prog dump xlated interleaves source lines from the program's BTF line info"
 else
 	fail "prog dump xlated source lines" "$(grep '^;' "$TMP/xl.bk" | head -2 | tr '\n' ' ')"
@@ -147,9 +150,10 @@ else
 fi
 # CFG: DOT with one cluster per function, blocks, true/false edges; SVG and PNG through dot
 "$BK" prog dump xlated id "$LONG_ID" --visual dot -o "$TMP/g.dot"
-if grep -q 'subgraph cluster_0' "$TMP/g.dot" && grep -q 'label="true"' "$TMP/g.dot" &&
+if grep -q 'subgraph cluster_0' "$TMP/g.dot" && grep -q 'subgraph cluster_1' "$TMP/g.dot" &&
+   grep -q 'label="true"' "$TMP/g.dot" && grep -q 'call pc+[0-9]* <insn [0-9]*>' "$TMP/xl.bk" &&
    { ! command -v dot >/dev/null || dot -Tsvg "$TMP/g.dot" -o /dev/null; }; then
-	pass "prog dump --visual dot: clusters, blocks, edges; graphviz accepts it"
+	pass "prog dump --visual dot: a cluster per function (BPF-to-BPF call), blocks, edges; graphviz accepts it"
 else
 	fail "prog dump --visual dot" "$(head -5 "$TMP/g.dot" | tr '\n' ' ')"
 fi
