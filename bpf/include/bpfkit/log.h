@@ -6,8 +6,9 @@
  *
  * Formats: %d %i %u %x %X %o %c with h/hh/l/ll modifiers, flags and width
  * (%08x, %-5u), %s (a char pointer or array; at most BK_LOG_STR_MAX bytes are
- * copied), %pI4 (a __be32 or a pointer to 4 bytes), %pI6 / %pI6c (a pointer to
- * 16 bytes, e.g. &ip6->saddr), %pM (a MAC: eth->h_source) and %%. Up to 8
+ * copied), %pI4 / %pi4 (a __be32 or a pointer to 4 bytes), %pI6 / %pI6c / %pi6
+ * (a pointer to 16 bytes, e.g. &ip6->saddr), %pM / %pm (a MAC: eth->h_source)
+ * and %%. Up to 8
  * arguments. The format must be a string literal.
  *
  * What a call costs: the format, level, argument layout and file:line are
@@ -20,7 +21,8 @@
  * Levels: a call is emitted only if its level <= bpfkit_log_level, a `const
  * volatile` the loader sets before load (BPFKIT_LOG=debug ...; default
  * BK_LOG_LEVEL_DEFAULT, info). The verifier sees it as a constant and removes
- * disabled calls entirely. BK_LOG_MAX_LEVEL (compile time, default trace)
+ * disabled calls but for the 3-instruction load of the level itself.
+ * BK_LOG_MAX_LEVEL (compile time, default trace)
  * removes calls above it from the object itself.
  *
  * Checked at compile time: an argument that is not an integer, a pointer or
