@@ -163,6 +163,21 @@ int bpfkit_log__set_level(struct bpfkit_object *obj, enum bpfkit_log_level level
 	return set_level(obj, (int)level, false);
 }
 
+int bpfkit_log__set_buffer_size(struct bpfkit_object *obj, size_t bytes)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct bpf_map *map;
+
+	if (!obj || bytes < (size_t)page || bytes % page || (bytes & (bytes - 1)) || bytes > (1ULL << 31))
+		return -EINVAL;
+	map = bpf_object__find_map_by_name(obj->obj, LOG_RB_MAP);
+	if (!map || bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF)
+		return -ENOENT;
+	if (bpf_map__fd(map) >= 0)
+		return -EBUSY;
+	return bpf_map__set_max_entries(map, (__u32)bytes);
+}
+
 int log_prepare_load(struct bpfkit_object *obj)
 {
 	const char *env = getenv("BPFKIT_LOG");

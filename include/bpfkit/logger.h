@@ -111,6 +111,10 @@ BPFKIT_API int bpfkit_log__foreach_site(struct bpfkit_object *obj, bpfkit_log_si
  * removes the disabled ones). BPFKIT_LOG, when set, wins at load. 0 or
  * -ENOENT if the object does not log, -EBUSY after load. */
 BPFKIT_API int bpfkit_log__set_level(struct bpfkit_object *obj, enum bpfkit_log_level level);
+/* Sets the size of the object's log ring buffer (before load): a power of
+ * two, a multiple of the page size (the BPF side's default is
+ * BK_LOG_RINGBUF_SIZE, 256 KiB). 0, -EINVAL, -ENOENT, or -EBUSY after load. */
+BPFKIT_API int bpfkit_log__set_buffer_size(struct bpfkit_object *obj, size_t bytes);
 /* "error".."trace", "off", "warning" or 0-5 -> level; -1 if none of these. */
 BPFKIT_API int bpfkit_log_level__parse(const char *s);
 

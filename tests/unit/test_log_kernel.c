@@ -355,6 +355,7 @@ static void test_flood(void)
 	fflush(mem);
 	CHECK("unknown call-site id: an error line", buf && strstr(buf, "ERROR bpfkit: bad log record: unknown call-site id 12345 (12 bytes)"));
 	CHECK("unknown call-site id: counted bad", bpfkit_logger__bad_records(lg) == 1);
+	CHECK("buffer size after load is refused", bpfkit_log__set_buffer_size(o, 8192) == -EBUSY);
 	/* a second flood: only the new losses are reported */
 	test_run(fd, pkt, build_pkt(pkt, 0), 1000);
 	n = bpfkit_logger__drain(lg);
@@ -448,6 +449,31 @@ static void test_pinned(void)
 	lines_free(&l);
 }
 
+/* A bigger ring buffer set before load holds more of the flood. */
+static void test_bufsize(void)
+{
+	struct bpfkit_object *o = open_obj("log-flood");
+	struct bpfkit_logger *lg = NULL;
+	struct lines l = { 0 };
+	unsigned char pkt[128];
+	int n;
+
+	CHECK("buffer size: not a power of two", o && bpfkit_log__set_buffer_size(o, 3 * 4096) == -EINVAL);
+	CHECK("buffer size: below a page", o && bpfkit_log__set_buffer_size(o, 1024) == -EINVAL);
+	CHECK("buffer size: 64 KiB", o && bpfkit_log__set_buffer_size(o, 65536) == 0);
+	if (!o || bpfkit_object__load(o) || !(lg = logger(o, &l))) {
+		CHECK("buffer size: load", 0);
+		goto out;
+	}
+	test_run(prog_fd(o, "flood"), pkt, build_pkt(pkt, 0), 1000);
+	n = bpfkit_logger__drain(lg);
+	CHECK("buffer size: 1000 records fit in 64 KiB", n == 1000 && bpfkit_logger__dropped(lg) == 0);
+out:
+	lines_free(&l);
+	bpfkit_logger__free(lg);
+	bpfkit_object__close(o);
+}
+
 static void test_nolog(void)
 {
 	struct bpfkit_object *o = open_obj("log-nolog");
@@ -460,6 +486,7 @@ static void test_nolog(void)
 	lg = logger(o, NULL);
 	CHECK("nolog: logger says ENOENT", !lg && errno == ENOENT);
 	CHECK("nolog: set_level says ENOENT", bpfkit_log__set_level(o, BPFKIT_LOG_INFO) == -ENOENT);
+	CHECK("nolog: set_buffer_size says ENOENT", bpfkit_log__set_buffer_size(o, 8192) == -ENOENT);
 	CHECK("nolog: runs", o && test_run(prog_fd(o, "levels"), pkt, build_pkt(pkt, 0), 1) == 2);
 	bpfkit_logger__free(lg);
 	bpfkit_object__close(o);
@@ -496,6 +523,7 @@ int main(void)
 	test_flood();
 	test_badfmt();
 	test_pinned();
+	test_bufsize();
 	test_nolog();
 	TEST_EXIT();
 }
