@@ -298,6 +298,9 @@ int log_table__parse(struct log_table *t, const void *data, size_t size)
 		s->error = log_site__check(s);
 		off += (h.size + 3) & ~3u;
 	}
+	/* more than the level variable, yet no entry: another wire format */
+	if (!t->n && size >= sizeof(struct bk_log_site))
+		pr_warn("log call-site table: no entry this bpfkit understands (object built with another version of bpfkit/log.h?)\n");
 	if (t->n > 1)
 		qsort(t->sites, t->n, sizeof(*t->sites), site_cmp);
 	for (int i = 0; i < t->n; i++) {

@@ -213,6 +213,9 @@ int main(void)
 		log_table__free(&t);
 		CHECK("truncated table parses", log_table__parse(&t, tab, tab_len - 3) == 0);
 		log_table__free(&t);
+		memset(tab, 0xab, 1024);	/* no magic: another wire format */
+		CHECK("foreign table parses to nothing", log_table__parse(&t, tab, 1024) == 0 && t.n == 0);
+		log_table__free(&t);
 		CHECK("empty table parses", log_table__parse(&t, tab, 0) == 0 && t.n == 0);
 		log_table__free(&t);
 		{
