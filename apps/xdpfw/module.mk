@@ -19,4 +19,4 @@ XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c
 $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
-		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL)
+		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL) -lpthread

@@ -12,10 +12,18 @@
  *       attaches the program (xdpfw with 10k rules / xdp-filter with 10k IPs)
  *       natively to IFACE inside NETNS for SECONDS and prints the packets it
  *       dropped per second.
+ *   xdpfw-bench blast NETNS IFACE DSTMAC SRCIP DSTIP DPORT SECONDS THREADS
+ *       sends UDP frames through AF_PACKET (bounded by SECONDS) and prints
+ *       the frames sent per second (the bench's own traffic generator:
+ *       Debian's xdp-trafficgen 1.3.1 cannot load on this kernel).
  *
  * Programs and maps are loaded here, unpinned; nothing outlives the tool. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +427,88 @@ static int do_live(const char *dir, const char *ns, const char *ifname, const ch
 	return 0;
 }
 
+struct blast {
+	int ifindex;
+	uint8_t frame[64];
+	double secs;
+	unsigned long sent;
+};
+
+static void *blast_thread(void *arg)
+{
+	struct blast *b = arg;
+	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = b->ifindex, .sll_halen = 6 };
+	struct mmsghdr msgs[64];
+	struct iovec iov = { b->frame, 60 };
+	double end = now_ms() + b->secs * 1e3;
+
+	if (fd < 0)
+		return NULL;
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	memcpy(sll.sll_addr, b->frame, 6);
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < 64; i++) {
+		msgs[i].msg_hdr.msg_name = &sll;
+		msgs[i].msg_hdr.msg_namelen = sizeof(sll);
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (now_ms() < end) {
+		int n = sendmmsg(fd, msgs, 64, 0);
+
+		if (n > 0)
+			b->sent += n;
+	}
+	close(fd);
+	return NULL;
+}
+
+static int do_blast(char **a)
+{
+	struct blast b[16];
+	pthread_t t[16];
+	int threads = atoi(a[7]), ifindex;
+	unsigned int mac[6];
+	uint8_t frame[64] = { 0 };
+	unsigned long total = 0;
+	double secs = atof(a[6]);
+
+	if (bpfkit_netns__enter(a[0]) || (ifindex = bpfkit_ifindex(a[1])) < 0 || threads < 1 ||
+	    threads > 16 || secs <= 0 || secs > 60 ||
+	    sscanf(a[2], "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) != 6)
+		return 2;
+	for (int i = 0; i < 6; i++)
+		frame[i] = mac[i];
+	memcpy(frame + 6, "\x02\0\0\0\0\x01", 6);
+	frame[12] = 0x08;
+	frame[14] = 0x45;
+	frame[16] = 0;
+	frame[17] = 46;		/* 20 + 8 + 18 */
+	frame[22] = 64;
+	frame[23] = 17;
+	inet_pton(AF_INET, a[3], frame + 26);
+	inet_pton(AF_INET, a[4], frame + 30);
+	frame[34] = 0x9c;
+	frame[35] = 0x40;
+	frame[36] = atoi(a[5]) >> 8;
+	frame[37] = atoi(a[5]);
+	frame[39] = 26;
+	for (int i = 0; i < threads; i++) {
+		b[i].ifindex = ifindex;
+		memcpy(b[i].frame, frame, sizeof(frame));
+		b[i].secs = secs;
+		b[i].sent = 0;
+		pthread_create(&t[i], NULL, blast_thread, &b[i]);
+	}
+	for (int i = 0; i < threads; i++) {
+		pthread_join(t[i], NULL);
+		total += b[i].sent;
+	}
+	printf("sent %.0f\n", total / secs);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bpfkit_set_print_level(BPFKIT_WARN);
@@ -426,6 +516,8 @@ int main(int argc, char **argv)
 		return do_testrun(argv[2], argc - 3, argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "apply"))
 		return do_apply(argv[2], atol(argv[3]));
+	if (argc == 10 && !strcmp(argv[1], "blast"))
+		return do_blast(argv + 2);
 	if (argc == 7 && !strcmp(argv[1], "live"))
 		return do_live(argv[2], argv[3], argv[4], argv[5], atof(argv[6]));
 	fprintf(stderr, "usage: xdpfw-bench testrun OBJDIR [NRULES...] | apply OBJDIR NRULES | "
