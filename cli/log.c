@@ -11,7 +11,7 @@ static void log_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit log --pin DIR [--level LEVEL] [--timeout SEC]\n"
-		"       bpfkit log sites OBJ [-j]\n"
+		"       bpfkit log sites OBJ [--check] [-j]\n"
 		"\n"
 		"Streams the records that the programs of a pinned object write with\n"
 		"bk_info() & co. (bpf/include/bpfkit/log.h), one line each on stdout:\n"
@@ -20,23 +20,29 @@ static void log_help(FILE *out)
 		"ring buffer and call-site table are DIR/maps/bpfkit_log and\n"
 		"DIR/maps/_rodata_bklog. Records lost to a full ring buffer are reported.\n"
 		"\n"
-		"`sites` lists the log calls compiled into OBJ: id, level, where, format.\n"
+		"`sites` lists the log calls compiled into OBJ: id, level, where, format;\n"
+		"with --check it exits 1 if a call's format does not fit its arguments\n"
+		"(for a build step: the compiler checks all but formats with %%%%).\n"
 		"\n"
 		"  -p, --pin DIR      the pin directory\n"
 		"  -l, --level LEVEL  show only up to LEVEL: error, warn, info, debug, trace\n"
 		"                     (default: BPFKIT_LOG, else all that arrives; the kernel\n"
 		"                     side's level was fixed when the object was loaded)\n"
 		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
+		"  -c, --check        (sites) exit 1 if any call can't be formatted\n"
 		"  -j, --json         (sites) JSON output\n"
 		"\n"
 		"Example: bpfkit load build/bpf/xdp-hello.bpf.o --iface veth0 --pin /sys/fs/bpf/hello\n"
 		"         bpfkit log --pin /sys/fs/bpf/hello\n");
 }
 
+static int n_bad_sites;	/* of the object being listed */
+
 static int site_json(const struct bpfkit_log_site *s, void *ctx)
 {
 	struct bpfkit_json *jw = ctx;
 
+	n_bad_sites += s->error != NULL;
 	bpfkit_json__begin_object(jw);
 	bpfkit_json__kv_uint(jw, "id", s->id);
 	bpfkit_json__kv_str(jw, "level", s->level == BPFKIT_LOG_ERROR ? "error" :
@@ -62,6 +68,7 @@ static int site_text(const struct bpfkit_log_site *s, void *ctx)
 	static const char *const names[] = { "off", "error", "warn", "info", "debug", "trace" };
 
 	(void)ctx;
+	n_bad_sites += s->error != NULL;
 	printf("%5u %-5s %s:%u %s%s\"%s\"", s->id, names[s->level <= 5 ? s->level : 0], s->file, s->line,
 	       s->func, s->func[0] ? " " : "", s->fmt);
 	if (s->error)
@@ -73,18 +80,21 @@ static int site_text(const struct bpfkit_log_site *s, void *ctx)
 static int do_sites(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "check", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bpfkit_json *jw = NULL;
 	struct bpfkit_object *obj;
+	bool check = false;
 	int c, n;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":cjh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'c': check = true; break;
 		case 'j': json_output = true; break;
 		case 'h': log_help(stdout); return EXIT_OK;
 		default: return usage_error("log sites", "unknown option '%s'", argv[optind - 1]);
@@ -112,6 +122,11 @@ static int do_sites(int argc, char **argv)
 	}
 	if (n < 0) {
 		cli_err("object '%s': reading its log calls failed: %s", argv[optind], strerror(-n));
+		return EXIT_FAIL;
+	}
+	if (check && n_bad_sites) {
+		cli_err("object '%s': %d log call%s can't be formatted", argv[optind], n_bad_sites,
+			n_bad_sites == 1 ? "" : "s");
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -60,6 +60,9 @@ else
 fi
 out=$("$BK" log sites "$BPFDIR/log/log-badfmt.bpf.o" 2>/dev/null)
 grep -q 'ERROR: %s wants a string' <<<"$out" && pass "log sites shows bad formats" || fail "log sites shows bad formats" "$out"
+expect_fail "log sites --check fails on bad formats" 1 "object '.*log-badfmt.bpf.o': 5 log calls can't be formatted" \
+	"$BK" log sites --check "$BPFDIR/log/log-badfmt.bpf.o"
+check "log sites --check passes xdp-hello" "$BK" log sites --check "$HELLO"
 
 mk_pair || { fail "netns setup" "mk_pair failed"; exit 1; }
 
