@@ -199,9 +199,9 @@ static int count_links(void)
 	return n;
 }
 
-static void purge_state(void)
+static void remove_dir(const char *dir)
 {
-	DIR *d = opendir(pin_dir);
+	DIR *d = opendir(dir);
 	struct dirent *de;
 	char path[PATH_MAX];
 
@@ -210,11 +210,17 @@ static void purge_state(void)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-		unlink(path);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) && errno == EISDIR)
+			remove_dir(path);
 	}
 	closedir(d);
-	rmdir(pin_dir);
+	rmdir(dir);
+}
+
+static void purge_state(void)
+{
+	remove_dir(pin_dir);
 }
 
 static int cmd_load(int argc, char **argv)

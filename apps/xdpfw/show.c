@@ -373,45 +373,6 @@ int cmd_top(int argc, char **argv)
 	return EXIT_OK;
 }
 
-struct log_ctx {
-	struct xdpfw_state *st;
-	struct xdpfw_ruleset rs;
-	uint32_t *slots;
-	unsigned long n;
-};
-
-static int on_event(void *ctx, void *data, size_t sz)
-{
-	struct log_ctx *lc = ctx;
-	const struct xdpfw_log_event *e = data;
-	char s[64], d[64], txt[200] = "?", when[32];
-	const char *proto;
-	struct timespec ts;
-	struct tm tm;
-
-	if (sz < sizeof(*e))
-		return 0;
-	for (size_t i = 0; i < lc->rs.n; i++)
-		if (lc->slots[i] == e->slot)
-			xdpfw_rule_format(&lc->rs.r[i].d, txt, sizeof(txt));
-	inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->saddr, s, sizeof(s));
-	inet_ntop(e->family == 4 ? AF_INET : AF_INET6, e->daddr, d, sizeof(d));
-	proto = e->proto == 6 ? "tcp" : e->proto == 17 ? "udp" : e->proto == 1 ? "icmp" :
-		e->proto == 58 ? "icmpv6" : "ip";
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	if (e->proto == 6 || e->proto == 17)
-		printf("%s.%06ld DENY %s %s:%u > %s:%u rule %u '%s'\n", when, ts.tv_nsec / 1000, proto,
-		       s, e->sport, d, e->dport, e->slot, txt);
-	else
-		printf("%s.%06ld DENY %s %s > %s rule %u '%s'\n", when, ts.tv_nsec / 1000, proto, s, d,
-		       e->slot, txt);
-	fflush(stdout);
-	lc->n++;
-	return 0;
-}
-
 int cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -419,9 +380,8 @@ int cmd_log(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct log_ctx lc = { 0 };
-	struct xdpfw_state st;
-	struct ring_buffer *rb;
+	struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .out = stdout };
+	struct bpfkit_logger *lg;
 	double timeout = -1, t0;
 	char *end;
 	int c;
@@ -437,8 +397,10 @@ int cmd_log(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: xdpfw log [-t SEC]\n\n"
-			       "Prints one line per denied packet of a rule with the 'log' flag (rate-\n"
-			       "limited in the datapath: xdpfw load --log-rate) until Ctrl-C or SEC.\n");
+			       "Prints one line per denied packet of a rule with the 'log' flag, read\n"
+			       "from the bpfkit log pipeline (rate-limited in the datapath: xdpfw load\n"
+			       "--log-rate), until Ctrl-C or SEC seconds. `xdpfw rule list` maps the\n"
+			       "rule ids to rules.\n");
 			return EXIT_OK;
 		case ':': return xusage("log", "option '%s' needs a value", argv[optind - 1]);
 		default: return xusage("log", "unknown option '%s'", argv[optind - 1]);
@@ -446,29 +408,25 @@ int cmd_log(int argc, char **argv)
 	}
 	if (optind != argc)
 		return xusage("log", "unexpected argument '%s'", argv[optind]);
-	if (open_state(&st))
+	if (access(pin_dir, F_OK)) {
+		xerr("not loaded: no firewall state under '%s' (xdpfw load IFACE first)", pin_dir);
 		return EXIT_FAIL;
-	lc.st = &st;
-	if (xdpfw_state_read(&st, &lc.rs, &lc.slots))
-		xdpfw_ruleset_init(&lc.rs);
-	rb = ring_buffer__new(st.fd[XM_LOG], on_event, &lc, NULL);
-	if (!rb) {
-		xerr("opening the log ring buffer failed: %s", strerror(errno));
-		xdpfw_state_close(&st);
+	}
+	lg = bpfkit_logger__open_pinned(pin_dir, &lo);
+	if (!lg) {
+		xerr("cannot read the log under '%s/maps': %s", pin_dir, strerror(errno));
 		return EXIT_FAIL;
 	}
 	signal(SIGINT, on_sig);
 	signal(SIGTERM, on_sig);
 	t0 = now_s();
 	while (!stop && (timeout < 0 || now_s() - t0 < timeout)) {
-		int rc = ring_buffer__poll(rb, 100);
+		int rc = bpfkit_logger__poll(lg, 100);
 
 		if (rc < 0 && rc != -EINTR)
 			break;
+		fflush(stdout);
 	}
-	ring_buffer__free(rb);
-	free(lc.slots);
-	xdpfw_ruleset_free(&lc.rs);
-	xdpfw_state_close(&st);
+	bpfkit_logger__free(lg);
 	return EXIT_OK;
 }

@@ -35,7 +35,7 @@ static const char *const map_names[XM_NMAPS] = {
 	[XM_SRC6] = "xdpfw_src6", [XM_DST6] = "xdpfw_dst6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
-	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags", [XM_LOG] = "xdpfw_log",
+	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
 	[XM_LOGRATE] = "xdpfw_lograte",
 };
 
@@ -162,6 +162,34 @@ static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *opts)
 	return -ENOENT;
 }
 
+/* The bpfkit log pipeline's maps, where bpfkit_logger__open_pinned(DIR)
+ * looks for them (DIR/maps/, '.' written as '_': bpffs refuses dots).
+ * They belong to this load of the program: earlier ones are replaced. */
+static void pin_log_maps(struct bpf_object *bo, const char *dir)
+{
+	static const char *const names[] = { "bpfkit_log", ".rodata.bklog", ".data.bklog" };
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, names[i]);
+		char *p;
+
+		if (!m)
+			continue;
+		snprintf(path, sizeof(path), "%s/maps/%s", dir, names[i]);
+		for (p = path + strlen(dir) + 6; *p; p++)
+			if (*p == '.')
+				*p = '_';
+		unlink(path);
+		if (bpf_map__pin(m, path))
+			fprintf(stderr, "xdpfw: pinning the log map '%s' failed; xdpfw log will not work\n",
+				names[i]);
+	}
+}
+
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb, size_t obj_sz,
 		       const struct xdpfw_create_opts *o, bool *created)
 {
@@ -242,6 +270,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 		if (rc)
 			goto fail_unpin;
 	}
+	pin_log_maps(bo, dir);
 	prog = bpf_object__find_program_by_name(bo, "xdpfw");
 	snprintf(path, sizeof(path), "%s/prog", dir);
 	rc = prog ? bpf_program__pin(prog, path) : -ENOENT;

@@ -11,6 +11,7 @@
  * dropped), truncated headers (dropped). ARP and IPv6 neighbour discovery
  * always pass so a default-deny policy cannot cut the host off its LAN. */
 #include <bpfkit/parse.h>
+#include <bpfkit/log.h>
 #include "xdpfw_common.h"
 
 #define ETH_P_ARP_BE	bpf_htons(0x0806)
@@ -110,11 +111,6 @@ struct {
 	__type(key, struct xdpfw_frag_key);
 	__type(value, __u32);
 } xdpfw_frags SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} xdpfw_log SEC(".maps");
 
 /* Log rate limiter: per-CPU {second, events this second}. */
 struct {
@@ -348,12 +344,14 @@ static __always_inline void frag_key(struct xdpfw_frag_key *k, struct pkt *p)
 	k->proto = p->ipproto;
 }
 
-static __always_inline void log_denial(__u32 slot, struct pkt *p)
+/* A denied packet of a 'log' rule, through the bpfkit log pipeline
+ * (bpfkit/log.h; read by `xdpfw log`), at most log_rate per CPU and second. */
+static __always_inline void log_denial(struct xdp_md *ctx, __u32 slot, struct pkt *p)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, sport = bpf_ntohs(p->sport), dport = bpf_ntohs(p->dport), proto = p->ipproto;
 	__u64 *rl = bpf_map_lookup_elem(&xdpfw_lograte, &zero);
-	__u64 now = bpf_ktime_get_ns(), sec = now / 1000000000ull;
-	struct xdpfw_log_event *e;
+	__u64 sec = bpf_ktime_get_ns() / 1000000000ull;
+	__u8 s[16], d[16], s4[4], d4[4];
 
 	if (!rl)
 		return;
@@ -365,27 +363,18 @@ static __always_inline void log_denial(__u32 slot, struct pkt *p)
 		count(XDPFW_T_LOG_SUPPRESSED, p->len);
 		return;
 	}
-	e = bpf_ringbuf_reserve(&xdpfw_log, sizeof(*e), 0);
-	if (!e) {
-		count(XDPFW_T_LOG_SUPPRESSED, p->len);
-		return;
-	}
 	rl[1]++;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->ts_ns = now;
-	e->slot = slot;
-	e->family = p->family;
-	e->proto = p->ipproto;
-	e->sport = bpf_ntohs(p->sport);
-	e->dport = bpf_ntohs(p->dport);
 	if (p->family == 4) {
-		__builtin_memcpy(e->saddr, p->saddr, 4);
-		__builtin_memcpy(e->daddr, p->daddr, 4);
+		__builtin_memcpy(s4, p->saddr, 4);
+		__builtin_memcpy(d4, p->daddr, 4);
+		bk_warn(ctx, "xdpfw: deny rule %u: proto %u %pI4 port %u > %pI4 port %u", slot, proto, s4,
+			sport, d4, dport);
 	} else {
-		__builtin_memcpy(e->saddr, p->saddr, 16);
-		__builtin_memcpy(e->daddr, p->daddr, 16);
+		__builtin_memcpy(s, p->saddr, 16);
+		__builtin_memcpy(d, p->daddr, 16);
+		bk_warn(ctx, "xdpfw: deny rule %u: proto %u %pI6 port %u > %pI6 port %u", slot, proto, s,
+			sport, d, dport);
 	}
-	bpf_ringbuf_submit(e, 0);
 	count(XDPFW_T_LOGGED, p->len);
 }
 
@@ -556,7 +545,7 @@ apply:
 		action = XDP_DROP;
 		tidx = XDPFW_T_DENY;
 		if ((v & XDPFW_V_LOG) && !p.later_frag)
-			log_denial(slot, &p);
+			log_denial(ctx, slot, &p);
 	} else {
 		tidx = XDPFW_T_ALLOW;
 	}

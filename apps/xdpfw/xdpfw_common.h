@@ -154,7 +154,7 @@ enum {
 	XDPFW_T_MALFORMED,		/* truncated/bogus IP header: dropped */
 	XDPFW_T_FRAG_DROP,		/* later fragment, first one not seen or denied */
 	XDPFW_T_LOCKOUT_PASS,		/* ARP / IPv6 neighbour discovery: always passed */
-	XDPFW_T_LOGGED,			/* denials of log-flagged rules (logged) */
+	XDPFW_T_LOGGED,			/* denials of log-flagged rules logged */
 	XDPFW_T_LOG_SUPPRESSED,		/* ... over the rate limit (counted only) */
 	XDPFW_NTOTALS,
 };
@@ -168,18 +168,6 @@ struct xdpfw_frag_key {
 	__u8 family;
 	__u8 proto;
 	__u8 pad[2];
-};
-
-/* A denied packet of a log-flagged rule, sent through the log ring buffer. */
-struct xdpfw_log_event {
-	__u64 ts_ns;
-	__u32 slot;
-	__u8 family;
-	__u8 proto;			/* IP protocol number */
-	__u16 sport, dport;		/* host order */
-	__u8 pad[2];
-	__u8 saddr[16];
-	__u8 daddr[16];
 };
 
 /* Load-time switches (.rodata). */

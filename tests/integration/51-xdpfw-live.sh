@@ -80,7 +80,7 @@ else fail "xdpfw live: denied source blocked, allowed source passes" "from $IP_A
 d=$(rule_pkts "deny src $IP_A2"); al=$(rule_pkts "allow src")
 if [ "$d" -eq 100 ] && [ "$al" -ge 100 ]; then pass "xdpfw live: per-rule counters"; else fail "xdpfw live: per-rule counters" "deny $d (want 100), allow $al (want >=100)"; fi
 wait "$LOGPID"
-n=$(grep -c "DENY udp $IP_A2:40000 > $IP_B:$PORT rule" "$TMP/log.out")
+n=$(grep -cE "WARN .*xdpfw: deny rule [0-9]+: proto 17 $IP_A2 port 40000 > $IP_B port $PORT" "$TMP/log.out")
 if [ "$n" -ge 1 ] && [ "$n" -le 100 ]; then pass "xdpfw live: denied packets of a log rule are logged ($n lines)"
 else fail "xdpfw live: denied packets of a log rule are logged" "$n lines: $(head -3 "$TMP/log.out")"; fi
 
