@@ -511,7 +511,7 @@ static int do_blast(char **a)
 
 int main(int argc, char **argv)
 {
-	bpfkit_set_print_level(BPFKIT_WARN);
+	bpfkit_set_print_level(getenv("XDPFW_BENCH_DEBUG") ? BPFKIT_DEBUG : BPFKIT_WARN);
 	if (argc >= 3 && !strcmp(argv[1], "testrun"))
 		return do_testrun(argv[2], argc - 3, argv + 3);
 	if (argc == 4 && !strcmp(argv[1], "apply"))
