@@ -117,5 +117,7 @@ if [ "$(got "$IP_A2")" -eq 0 ]; then pass "xdpfw live: deny policy drops the res
 if grep -q "denied_by_rule" "$TMP/top.out" && grep -q "PKT/S" "$TMP/top.out"; then pass "xdpfw live: top"; else fail "xdpfw live: top" "$(head -3 "$TMP/top.out")"; fi
 
 check "xdpfw live: unload --purge" "$FW" unload --all --purge
-sleep 0.3; fw_ids >"$TMP/ids.after"
+for _ in $(seq 50); do	# programs and maps are freed after an RCU grace period
+	fw_ids >"$TMP/ids.after"; cmp -s "$TMP/ids.before" "$TMP/ids.after" && break; sleep 0.1
+done
 if cmp -s "$TMP/ids.before" "$TMP/ids.after"; then pass "xdpfw live: nothing left in the kernel"; else fail "xdpfw live: nothing left in the kernel" "$(comm -13 "$TMP/ids.before" "$TMP/ids.after" | tr '\n' ' ')"; fi
