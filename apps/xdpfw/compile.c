@@ -1,10 +1,10 @@
-/* apps/xdpfw/compile.c — turns a rule set into LPM-trie entries that give,
+/* apps/xdpfw/compile.c — turns a rule set into map entries that give,
  * for every packet, the same winner as xdpfw_rules_eval() (rules.c) with a
  * fixed number of lookups.
  *
  * Why it works: prefixes either nest or are disjoint. For a packet, the
  * longest rule source prefix P containing its source address is what the
- * src trie returns; the rules that can match the packet's source are exactly
+ * src stage finds; the rules that can match the packet's source are exactly
  * those whose source prefix contains P (P's own and its ancestors'), so the
  * entry for P carries the decision over that candidate set. The same argument
  * is repeated for the destination inside P's candidates, then the decision

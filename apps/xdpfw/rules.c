@@ -1,6 +1,6 @@
 /* apps/xdpfw/rules.c — the xdpfw rule language: parser (with file:line:col
  * errors), formatter, set checks and the reference evaluator. The evaluator
- * is the definition of "which rule wins"; compile.c builds tries that give
+ * is the definition of "which rule wins"; compile.c builds maps that give
  * the same answer without looping, and the tests compare the two.
  *
  * Precedence among matching rules (first difference decides):

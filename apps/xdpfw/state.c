@@ -3,7 +3,7 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: every trie key carries a generation (0/1). apply() writes the
+ * The swap: every rule-set key carries a generation (0/1). apply() writes the
  * new rule set into the inactive generation, then one update of cfg.gen
  * moves every packet over (a packet reads gen once, so it sees the old set or
  * the new one, never a mix), then removes the old generation. Rule
@@ -393,8 +393,7 @@ static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t 
 	return rc;
 }
 
-static uint32_t *ord_gen_defs;	/* qsort context */
-static const struct xdpfw_rule_def *ord_defs;
+static const struct xdpfw_rule_def *ord_defs;	/* qsort context */
 static int ord_g;
 
 static int by_order(const void *x, const void *y)
@@ -419,7 +418,6 @@ static int gen_ruleset(const struct xdpfw_rule_def *defs, uint32_t hw, int g,
 			slots[n++] = s;
 	ord_defs = defs;
 	ord_g = g;
-	(void)ord_gen_defs;
 	qsort(slots, n, sizeof(*slots), by_order);
 	for (uint32_t i = 0; i < n; i++) {
 		struct xdpfw_rule r = { .d = defs[slots[i]] };
@@ -622,7 +620,7 @@ static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
 	return put(ctx, XM_PORTS, key, sizeof(*key), &v, sizeof(v));
 }
 
-/* Removes generation G's trie entries (recomputed from DEFS) and G's
+/* Removes generation G's map entries (recomputed from DEFS) and G's
  * membership from every definition. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {

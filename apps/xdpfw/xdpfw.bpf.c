@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpfw.bpf.c — the xdpfw datapath: one XDP program that classifies every
  * IPv4/IPv6 packet against the compiled rule set (see xdpfw_common.h) with a
- * fixed number of LPM-trie lookups, counts it per rule and per action, and
+ * bounded number of map lookups (never a loop over rules: see
+ * xdpfw_common.h), counts it per rule and per action, and
  * passes or drops it.
  *
  * Handled: up to 2 VLAN tags, IPv4 options, IPv6 extension headers (hop-by-
