@@ -347,6 +347,10 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 
 					for (char *l = strtok_r(ex, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 						printf("\t\t%s\n", l);
+					/* the verifier rewrote the helper id into a call offset */
+					if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src == 0)
+						printf("\t\tnote: in translated code imm is the offset of %s from __bpf_call_base, not a helper id\n",
+						       bpfkit_kallsyms__helper(insns[i].imm) ?: "the callee");
 				}
 			}
 			i += slots;
