@@ -9,7 +9,8 @@
  * copied), %pI4 / %pi4 (a __be32 or a pointer to 4 bytes), %pI6 / %pI6c / %pi6
  * (a pointer to 16 bytes, e.g. &ip6->saddr), %pM / %pm (a MAC: eth->h_source)
  * and %%. Up to 8
- * arguments. The format must be a string literal.
+ * arguments. The format must be a string literal. Arguments are evaluated
+ * only when the call is enabled and its record reserved: no side effects.
  *
  * What a call costs: the format, level, argument layout and file:line are
  * stored once, at compile time, in the ".rodata.bklog" section (see
