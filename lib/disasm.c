@@ -258,10 +258,17 @@ static bool insn_valid(const struct bpfkit_insn *in)
 	case BPF_JMP32:
 		if (op == BPF_JA)
 			return BPF_SRC(in->code) == BPF_K;
-		if (op == BPF_CALL)
-			return cls == BPF_JMP;
-		if (op == BPF_EXIT)
-			return cls == BPF_JMP && BPF_SRC(in->code) == BPF_K;
+		if (op == BPF_CALL) {
+			if (cls != BPF_JMP)
+				return false;
+			/* callx: LLVM 14 puts the register in imm, the kernel in dst */
+			if (BPF_SRC(in->code) == BPF_X)
+				return in->imm ? in->imm > 0 && in->imm <= 10 : in->dst <= 10;
+			return true;
+		}
+		if (op == BPF_EXIT)	/* the kernel and LLVM both want every other field 0 */
+			return cls == BPF_JMP && BPF_SRC(in->code) == BPF_K && !in->dst && !in->src &&
+			       !in->off && !in->imm;
 		if (op == BK_JCOND)
 			return cls == BPF_JMP && BPF_SRC(in->code) == BPF_K && in->src == 0;
 		return jmp_op_str(op);

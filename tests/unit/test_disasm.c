@@ -85,6 +85,9 @@ int main(void)
 	CHECK_STR("alu op 0xe0", fmt1(0xe7, 1, 0, 0, 0), "<unknown>");
 	CHECK_STR("neg with X", fmt1(0x8f, 1, 2, 0, 0), "<unknown>");
 	CHECK_STR("ld abs dw", fmt1(0x38, 0, 0, 0, 0), "<unknown>");
+	CHECK_STR("exit with fields set", fmt1(0x95, 1, 2, 1, 3), "<unknown>");
+	CHECK_STR("callx with a bad register", fmt1(0x8d, 0, 0, 0, -7), "<unknown>");
+	CHECK_STR("callx, LLVM 14 encoding", fmt1(0x8d, 1, 2, 0, 3), "callx r3");
 
 	/* ld_imm64: two slots; cut short it is data */
 	{
