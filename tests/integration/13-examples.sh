@@ -25,7 +25,15 @@ run_loader() {	# run_loader NAME SECONDS ARGS...: loader in NS_B, output in $TMP
 	ip netns exec "$NS_B" "$BINDIR/$name" --iface "$IF_B" --timeout "$secs" "$@" >"$TMP/$name.out" 2>&1 &
 	LOADER_PID=$!
 	on_exit kill -9 "$LOADER_PID"
-	wait_for "$TMP/$name.out" "running|rror|failed" 10
+	wait_for "$TMP/$name.out" "running|rror|failed|already attached" 10
+}
+# wait_detached: until nothing is attached to IF_B (bounded), so the next
+# loader does not meet the previous one's program.
+wait_detached() {
+	for _ in $(seq 50); do
+		"$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -q '"kind":"xdp"' || return 0
+		sleep 0.1
+	done
 }
 
 # xdp-pass: attached, traffic flows, exits on its own.
@@ -33,6 +41,7 @@ run_loader xdp-pass 3
 ip netns exec "$NS_B" "$BK" net --iface "$IF_B" | grep -q "name xdp_pass" && pass "xdp-pass loader attaches" || fail "xdp-pass loader attaches" "$(cat "$TMP/xdp-pass.out")"
 ip netns exec "$NS_A" ping -c 2 -i 0.2 -W 1 "$IP_B" >/dev/null && pass "xdp-pass passes traffic" || fail "xdp-pass passes traffic"
 wait "$LOADER_PID"; rc=$?
+wait_detached
 [ $rc -eq 0 ] && pass "xdp-pass loader exits 0 at --timeout" || fail "xdp-pass loader exits 0" "rc=$rc"
 
 # xdp-hello loader: a message per packet.
@@ -42,13 +51,15 @@ wait_for "$TMP/xdp-hello.out" "(received a packet from $IP_A)" 5; sleep 0.5
 n=$(grep -c "received a packet from $IP_A" "$TMP/xdp-hello.out")
 [ "$n" -ge 3 ] && pass "xdp-hello loader: a message per packet ($n)" || fail "xdp-hello loader: a message per packet" "saw $n of 3"
 wait "$LOADER_PID"
+wait_detached
 
 # xdp-firewall: permit all; --block drops that source.
 run_loader xdp-firewall 3
 ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null && pass "xdp-firewall permits all" || fail "xdp-firewall permits all"
 wait "$LOADER_PID"
+wait_detached
 run_loader xdp-firewall 3 --block "$IP_A"
-if ! ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null; then pass "xdp-firewall --block drops the source"; else fail "xdp-firewall --block drops the source"; fi
+if ! ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null; then pass "xdp-firewall --block drops the source"; else fail "xdp-firewall --block drops the source" "$(cat "$TMP/xdp-firewall.out")"; fi
 wait "$LOADER_PID"
 expect_fail "xdp-firewall --block bad address" 2 "--block wants an IPv4 address, not '300.1.1.1'" \
 	"$BINDIR/xdp-firewall" --block 300.1.1.1
