@@ -1,10 +1,10 @@
 /* bench/log_bench.c — measurements behind bench/log.sh (built and run by it;
  * needs root). Prints "key value" lines:
- *   - ns per BPF_PROG_TEST_RUN run of empty / raw / bkinfo / printk
+ *   - ns per BPF_PROG_TEST_RUN run of empty / raw / bkinfo / slot / printk
  *     (tests/data/log/log-bench.bpf.c), best of several rounds;
  *   - xlated instruction counts of the same programs;
  *   - user-space formatting: records/s of the formatter alone, of the whole
- *     logger (ring buffer drain + format + write to /dev/null), and of the
+ *     logger (per-CPU ring drain + format + write to /dev/null), and of the
  *     anchor: snprintf + fputs of the same line;
  *   - a sustained run: records produced at a paced ~1M/s for SECONDS seconds
  *     while the logger drains; produced = received + dropped must hold. */
@@ -81,11 +81,20 @@ static void *producer(void *arg)
 	return NULL;
 }
 
+static int discard(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *obj_path = argc > 1 ? argv[1] : "build/bpf/log/log-bench.bpf.o";
 	double seconds = argc > 2 ? atof(argv[2]) : 10;
-	const char *progs[] = { "empty", "raw", "bkinfo", "printk" };
+	const char *progs[] = { "empty", "raw", "bkinfo", "slot", "printk" };
+	struct ring_buffer *rb;
 	struct bpfkit_object *o;
 	struct bpfkit_logger *lg;
 	FILE *devnull = fopen("/dev/null", "w");
@@ -99,12 +108,17 @@ int main(int argc, char **argv)
 	lg = bpfkit_logger__new(o, &(struct bpfkit_logger_opts){ .sz = sizeof(struct bpfkit_logger_opts), .out = devnull });
 	if (!lg)
 		return 1;
+	rb = ring_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(bpfkit_object__bpf_object(o), "bench_rb")),
+			      discard, NULL, NULL);
+	if (!rb)
+		return 1;
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		int fd = fd_of(o, progs[i]);
 		/* bpf_printk goes to the global trace buffer: keep it short.
-		 * Ring buffer records must all fit (256 KiB / 24-byte records):
-		 * a full buffer would time the cheap reservation-failure path. */
+		 * Records must all fit (16 MiB rings, 8000 records of 16-24
+		 * bytes): a full ring buffer would time the cheap
+		 * reservation-failure path, a lapped per-CPU ring nothing. */
 		int repeat = !strcmp(progs[i], "printk") ? 2000 : 8000;
 		double best = 1e18;
 
@@ -113,21 +127,23 @@ int main(int argc, char **argv)
 
 			if (ns >= 0 && ns < best)
 				best = ns;
-			bpfkit_logger__drain(lg);	/* keep the ring buffer empty */
+			bpfkit_logger__drain(lg);	/* keep the rings empty */
+			ring_buffer__consume(rb);
 		}
 		printf("run_ns_%s %.2f\n", progs[i], best);
 		printf("xlated_%s %u\n", progs[i], xlated(fd));
 	}
 	printf("dropped_during_timing %llu\n", (unsigned long long)bpfkit_logger__dropped(lg));
 
-	/* the whole logger: 1M records in the ring buffer, then one timed drain */
+	/* the whole logger: 1M records in the rings (16 MiB per CPU holds
+	 * them), then one timed drain */
 	{
 		unsigned long long before = bpfkit_logger__records(lg);
 		double t0;
 		int fd = fd_of(o, "bkinfo");
 
 		for (int i = 0; i < 10; i++)
-			run_ns(fd, 100000);
+			run_ns(fd, 50000);
 		t0 = now();
 		bpfkit_logger__drain(lg);
 		printf("logger_records_per_s %.0f\n", (bpfkit_logger__records(lg) - before) / (now() - t0));
@@ -181,6 +197,7 @@ int main(int argc, char **argv)
 		printf("sustain_dropped %llu\n", (unsigned long long)(bpfkit_logger__dropped(lg) - d0));
 	}
 	bpfkit_logger__free(lg);
+	ring_buffer__free(rb);
 	bpfkit_object__close(o);
 	fclose(devnull);
 	return 0;

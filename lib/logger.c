@@ -1,20 +1,23 @@
 /* lib/logger.c — the user-space half of bpfkit logging that touches the
- * kernel: finds an object's (or a pin directory's) log ring buffer and
- * call-site table, drains records (epoll, every program of the object shares
- * one ring buffer), routes formatted lines to a stream or a callback, filters
- * by level, and reports records lost to a full ring buffer. Before load it
- * fills the call sites' function names and applies BPFKIT_LOG
- * (log_prepare_load, called by bpfkit_object__load). Formatting itself is in
- * log_format.c. */
+ * kernel: finds an object's (or a pin directory's) per-CPU log rings and
+ * call-site table, drains records (polled on a timer: the rings are plain
+ * mmapped memory, nothing to wait on; every program of the object shares
+ * them), routes formatted lines to a stream or a callback, filters by level,
+ * and reports records lost to overwriting. Before load it fills the call
+ * sites' function names, applies BPFKIT_LOG and sizes the rings' array by
+ * the possible CPUs (log_prepare_load, called by bpfkit_object__load).
+ * Reading the rings is log_ring.c; formatting is log_format.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -23,24 +26,28 @@
 #include <bpfkit/trace.h>
 #include "internal.h"
 #include "log_format.h"
+#include "log_ring.h"
 
 #define LOG_RB_MAP	"bpfkit_log"
 #define LOG_SITES_MAP	".rodata.bklog"
-#define LOG_DROPS_MAP	".data.bklog"
+/* How often a loop polls the rings: the latency of a line, and the window
+ * a ring must hold (BK_LOG_RINGBUF_SIZE per CPU) at the peak rate. */
+#define LOG_POLL_MS	5
 #define LOG_LEVEL_VAR	"bpfkit_log_level"
 
 struct bpfkit_logger {
 	struct log_table tab;
-	struct ring_buffer *rb;
-	int drops_fd;		/* .data.bklog, or -1 */
-	int own_fds[3];		/* opened from pins: closed on free */
+	struct log_ring ring;
+	struct log_ring_stats st;
+	int timer_fd;		/* LOG_POLL_MS ticks for event loops, or -1 */
+	int own_fds[2];		/* opened from pins: closed on free */
 	FILE *out;
 	bpfkit_log_fn_t fn;
 	void *ctx;
 	int level;
 	int stop;		/* a callback asked to stop */
-	uint64_t dropped_seen;
-	uint64_t records, bad;
+	uint64_t dropped_seen, bad_seen;
+	uint64_t bad;
 	time_t tm_sec;		/* cached local time of tm_sec */
 	char tm_buf[16];
 };
@@ -171,11 +178,36 @@ int bpfkit_log__set_buffer_size(struct bpfkit_object *obj, size_t bytes)
 	if (!obj || bytes < (size_t)page || bytes % page || (bytes & (bytes - 1)) || bytes > (1ULL << 31))
 		return -EINVAL;
 	map = bpf_object__find_map_by_name(obj->obj, LOG_RB_MAP);
-	if (!map || bpf_map__type(map) != BPF_MAP_TYPE_RINGBUF)
+	if (!map || bpf_map__type(map) != BPF_MAP_TYPE_ARRAY)
 		return -ENOENT;
 	if (bpf_map__fd(map) >= 0)
 		return -EBUSY;
-	return bpf_map__set_max_entries(map, (__u32)bytes);
+	/* The ring's size is a mask in every call site's code (so the
+	 * verifier can bound the store): it is fixed at compile time. */
+	if (bpf_map__value_size(map) != BK_LOG_CPU_HDR + BK_LOG_REC_MAX + bytes) {
+		pr_warn("object '%s': its log rings are %u bytes per CPU, set at compile time "
+			"(#define BK_LOG_RINGBUF_SIZE before including bpfkit/log.h)\n", obj->name,
+			bpf_map__value_size(map) - BK_LOG_CPU_HDR - BK_LOG_REC_MAX);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* One ring per possible CPU: bpf_get_smp_processor_id() indexes the array. */
+static int size_rings(struct bpfkit_object *obj)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj->obj, LOG_RB_MAP);
+	int n;
+
+	if (!map || bpf_map__type(map) != BPF_MAP_TYPE_ARRAY || bpf_map__fd(map) >= 0)
+		return 0;
+	n = libbpf_num_possible_cpus();
+	if (n <= 0) {
+		pr_warn("object '%s': number of possible CPUs unknown: %s; log rings for %u CPUs\n",
+			obj->name, errstr(n), bpf_map__max_entries(map));
+		return 0;
+	}
+	return bpf_map__set_max_entries(map, (__u32)n);
 }
 
 int log_prepare_load(struct bpfkit_object *obj)
@@ -185,6 +217,9 @@ int log_prepare_load(struct bpfkit_object *obj)
 
 	if (!bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP))
 		return 0;
+	err = size_rings(obj);
+	if (err)
+		return err;
 	if (env && *env) {
 		level = log_level__parse(env);
 		if (level < 0)
@@ -293,7 +328,6 @@ static int on_record(void *ctx, void *data, size_t size)
 	char msg[1024];
 	int err;
 
-	lg->records++;
 	err = log_record__format(&lg->tab, data, size, msg, sizeof(msg), &s);
 	if (err) {
 		lg->bad++;
@@ -309,12 +343,19 @@ static void check_drops(struct bpfkit_logger *lg)
 	uint64_t d = bpfkit_logger__dropped(lg);
 	char msg[128];
 
-	if (d <= lg->dropped_seen)
-		return;
-	snprintf(msg, sizeof(msg), "dropped %llu log records (ring buffer full; %llu in all)",
-		 (unsigned long long)(d - lg->dropped_seen), (unsigned long long)d);
-	lg->dropped_seen = d;
-	emit(lg, BPFKIT_LOG_WARN, "bpfkit", "", 0, msg, true);
+	if (d > lg->dropped_seen) {
+		snprintf(msg, sizeof(msg), "dropped %llu log records (ring buffer full; %llu in all)",
+			 (unsigned long long)(d - lg->dropped_seen), (unsigned long long)d);
+		lg->dropped_seen = d;
+		emit(lg, BPFKIT_LOG_WARN, "bpfkit", "", 0, msg, true);
+	}
+	if (lg->st.bad_records > lg->bad_seen) {
+		snprintf(msg, sizeof(msg), "bad log records: %llu behind a malformed record header",
+			 (unsigned long long)(lg->st.bad_records - lg->bad_seen));
+		lg->bad += lg->st.bad_records - lg->bad_seen;
+		lg->bad_seen = lg->st.bad_records;
+		emit(lg, BPFKIT_LOG_ERROR, "bpfkit", "", 0, msg, true);
+	}
 }
 
 static int finish(struct bpfkit_logger *lg, int n)
@@ -329,48 +370,61 @@ static int finish(struct bpfkit_logger *lg, int n)
 
 int bpfkit_logger__drain(struct bpfkit_logger *lg)
 {
-	return finish(lg, ring_buffer__consume(lg->rb));
+	return finish(lg, log_ring__drain(&lg->ring, on_record, lg, &lg->st));
 }
 
 int bpfkit_logger__poll(struct bpfkit_logger *lg, int timeout_ms)
 {
-	int n = ring_buffer__poll(lg->rb, timeout_ms);
+	struct timespec t0, t;
+	int n, left = timeout_ms;
 
-	if (n == -EINTR)
-		n = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		n = log_ring__drain(&lg->ring, on_record, lg, &lg->st);
+		if (n || !left)
+			break;
+		/* nothing to wait on but time: the rings are plain memory */
+		poll(NULL, 0, left < 0 || left > LOG_POLL_MS ? LOG_POLL_MS : left);
+		if (left > 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = timeout_ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+						  (t.tv_nsec - t0.tv_nsec) / 1000000);
+			if (left < 0)
+				left = 0;
+		}
+	}
 	return finish(lg, n);
 }
 
 int bpfkit_logger__fd(const struct bpfkit_logger *lg)
 {
-	return ring_buffer__epoll_fd(lg->rb);
+	return lg->timer_fd;
 }
 
 static int loop_fn(int fd, void *ctx)
 {
+	uint64_t ticks;
 	int n;
 
-	(void)fd;
+	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return -errno;
 	n = bpfkit_logger__drain(ctx);
 	return n < 0 ? n : 0;
 }
 
 int bpfkit_logger__add_to_loop(struct bpfkit_logger *lg, struct bpfkit_loop *loop)
 {
-	return bpfkit_loop__add(loop, ring_buffer__epoll_fd(lg->rb), loop_fn, lg);
+	if (lg->timer_fd < 0)
+		return -EBADF;
+	return bpfkit_loop__add(loop, lg->timer_fd, loop_fn, lg);
 }
 
 uint64_t bpfkit_logger__dropped(struct bpfkit_logger *lg)
 {
-	uint64_t v[16] = { 0 };	/* the value is bpfkit_log_dropped (+ user data) */
-	__u32 key = 0;
-
-	if (lg->drops_fd < 0 || bpf_map_lookup_elem(lg->drops_fd, &key, v))
-		return lg->dropped_seen;
-	return v[0];
+	return lg->st.lost;
 }
 
-uint64_t bpfkit_logger__records(const struct bpfkit_logger *lg) { return lg->records; }
+uint64_t bpfkit_logger__records(const struct bpfkit_logger *lg) { return lg->st.records + lg->st.bad_records; }
 uint64_t bpfkit_logger__bad_records(const struct bpfkit_logger *lg) { return lg->bad; }
 int bpfkit_logger__sites(const struct bpfkit_logger *lg) { return lg->tab.n; }
 
@@ -389,8 +443,8 @@ static struct bpfkit_logger *logger_alloc(const struct bpfkit_logger_opts *opts)
 	lg = calloc(1, sizeof(*lg));
 	if (!lg)
 		return NULL;
-	lg->drops_fd = -1;
-	for (int i = 0; i < 3; i++)
+	lg->timer_fd = -1;
+	for (int i = 0; i < 2; i++)
 		lg->own_fds[i] = -1;
 	lg->out = OPTS_GET(opts, out, NULL) ?: stdout;
 	lg->fn = OPTS_GET(opts, fn, NULL);
@@ -403,23 +457,28 @@ static struct bpfkit_logger *logger_alloc(const struct bpfkit_logger_opts *opts)
 	return lg;
 }
 
-static int logger_init(struct bpfkit_logger *lg, int rb_fd, const void *sites, size_t size)
+static int logger_init(struct bpfkit_logger *lg, int ring_fd, const void *sites, size_t size)
 {
+	struct itimerspec its = {
+		.it_interval = { 0, LOG_POLL_MS * 1000000L },
+		.it_value = { 0, LOG_POLL_MS * 1000000L },
+	};
 	int err = log_table__parse(&lg->tab, sites, size);
 
 	if (err)
 		return err;
-	lg->rb = ring_buffer__new(rb_fd, on_record, lg, NULL);
-	if (!lg->rb)
-		return -errno ?: -ENOMEM;
-	/* losses counted before we started are not ours to report */
-	lg->dropped_seen = bpfkit_logger__dropped(lg);
+	err = log_ring__open(&lg->ring, ring_fd);
+	if (err)
+		return err;
+	lg->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (lg->timer_fd < 0 || timerfd_settime(lg->timer_fd, 0, &its, NULL))
+		return -errno;
 	return 0;
 }
 
 struct bpfkit_logger *bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *opts)
 {
-	struct bpf_map *rb, *sites, *drops;
+	struct bpf_map *rb, *sites;
 	const void *data = NULL;
 	size_t size = 0;
 	struct bpfkit_logger *lg;
@@ -430,7 +489,7 @@ struct bpfkit_logger *bpfkit_logger__new(struct bpfkit_object *obj, const struct
 		return NULL;
 	}
 	rb = bpf_object__find_map_by_name(obj->obj, LOG_RB_MAP);
-	if (!rb || bpf_map__type(rb) != BPF_MAP_TYPE_RINGBUF) {
+	if (!rb || bpf_map__type(rb) != BPF_MAP_TYPE_ARRAY) {
 		errno = ENOENT;
 		return NULL;
 	}
@@ -445,9 +504,6 @@ struct bpfkit_logger *bpfkit_logger__new(struct bpfkit_object *obj, const struct
 	sites = bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP);
 	if (sites)
 		data = bpf_map__initial_value(sites, &size);
-	drops = bpf_object__find_map_by_name(obj->obj, LOG_DROPS_MAP);
-	if (drops && bpf_map__value_size(drops) <= 128)
-		lg->drops_fd = bpf_map__fd(drops);
 	err = logger_init(lg, bpf_map__fd(rb), data, data ? size : 0);
 	if (err) {
 		pr_warn("object '%s': logger: %s\n", obj->name, errstr(err));
@@ -497,17 +553,11 @@ struct bpfkit_logger *bpfkit_logger__open_pinned(const char *dir, const struct b
 			err == -ENOENT ? "the object does not log, or DIR is not a bpfkit pin directory" : errstr(err));
 		goto fail;
 	}
-	if (bpf_obj_get_info_by_fd(lg->own_fds[0], &info, &info_len) || info.type != BPF_MAP_TYPE_RINGBUF) {
+	if (bpf_obj_get_info_by_fd(lg->own_fds[0], &info, &info_len) || log_ring__check_info(&info, NULL)) {
 		err = -EINVAL;
-		pr_warn("pin dir '%s': maps/%s is not a ring buffer\n", dir, LOG_RB_MAP);
+		pr_warn("pin dir '%s': maps/%s is not a bpfkit log ring array (an older bpfkit's object?)\n",
+			dir, LOG_RB_MAP);
 		goto fail;
-	}
-	if (!open_pin(dir, LOG_DROPS_MAP, &lg->own_fds[2])) {
-		memset(&info, 0, sizeof(info));
-		info_len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(lg->own_fds[2], &info, &info_len) &&
-		    info.type == BPF_MAP_TYPE_ARRAY && info.value_size <= 128)
-			lg->drops_fd = lg->own_fds[2];
 	}
 	err = open_pin(dir, LOG_SITES_MAP, &fd);
 	if (err == -ENOENT) {	/* log.h included, no calls: nothing will come */
@@ -557,9 +607,11 @@ void bpfkit_logger__free(struct bpfkit_logger *lg)
 {
 	if (!lg)
 		return;
-	ring_buffer__free(lg->rb);
+	log_ring__close(&lg->ring);
 	log_table__free(&lg->tab);
-	for (int i = 0; i < 3; i++)
+	if (lg->timer_fd >= 0)
+		close(lg->timer_fd);
+	for (int i = 0; i < 2; i++)
 		if (lg->own_fds[i] >= 0)
 			close(lg->own_fds[i]);
 	free(lg);

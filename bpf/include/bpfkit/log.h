@@ -41,7 +41,10 @@
 #include <bpfkit/log_common.h>
 
 #ifndef BK_LOG_RINGBUF_SIZE
-#define BK_LOG_RINGBUF_SIZE (256 * 1024)
+#define BK_LOG_RINGBUF_SIZE (64 * 1024)	/* per CPU */
+#endif
+#ifndef BK_LOG_NCPUS_DEFAULT
+#define BK_LOG_NCPUS_DEFAULT 64		/* bpfkit's loader sets the real count */
 #endif
 #ifndef BK_LOG_STR_MAX
 #define BK_LOG_STR_MAX 64
@@ -53,23 +56,27 @@
 #define BK_LOG_MAX_LEVEL BK_LOG_TRACE
 #endif
 
-/* The log ring buffer; the logger finds it by this name. */
+/* The log buffer; the logger finds it by this name. One element per
+ * possible CPU (the loader sets max_entries before load; CPUs past it do not
+ * log), each that CPU's own ring (struct bk_log_cpu layout, log_common.h).
+ * BPF_F_MMAPABLE: user space reads the rings in place, no syscall. */
+struct bk__log_cpu {
+	__u64 head;
+	__u64 hdr_rest[BK_LOG_CPU_HDR / 8 - 1];
+	unsigned char ring[BK_LOG_RINGBUF_SIZE + BK_LOG_REC_MAX];
+};
+_Static_assert((BK_LOG_RINGBUF_SIZE & (BK_LOG_RINGBUF_SIZE - 1)) == 0 &&
+	       BK_LOG_RINGBUF_SIZE >= 4096, "BK_LOG_RINGBUF_SIZE: a power of two, at least 4096");
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, BK_LOG_RINGBUF_SIZE);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, BK_LOG_NCPUS_DEFAULT);
+	__type(key, __u32);
+	__type(value, struct bk__log_cpu);
 } bpfkit_log SEC(".maps");
 
 /* In the call-site table's map, so one read-only map carries both. */
 const volatile __u32 bpfkit_log_level SEC(".rodata.bklog") = BK_LOG_LEVEL_DEFAULT;
-/* Records lost to a full ring buffer. */
-__u64 bpfkit_log_dropped SEC(".data.bklog") = 0;
-
-/* Out of line: the loss path costs every call site one instruction. */
-static __attribute__((noinline, unused)) int bk__log_drop(void)
-{
-	__sync_fetch_and_add(&bpfkit_log_dropped, 1);
-	return 0;
-}
 
 /* ---- argument classification (all compile time) ---- */
 #define BK__CT(x) __builtin_classify_type(x)
@@ -239,17 +246,25 @@ bk__fmt_check(const char *f, int n, int k1, int k2, int k3, int k4, int k5, int 
 			       .args = { BK__EACH(BK__ARGDESC, ##__VA_ARGS__) } }, \
 			.fmt = FMT_, .file = __FILE__,				\
 		};								\
-		bk__r = bpf_ringbuf_reserve(&bpfkit_log, sizeof(*bk__r), 0);	\
-		if (bk__r) {							\
-			bk__r->id = (ID_);					\
+		__u32 bk__cpu = bpf_get_smp_processor_id();			\
+		struct bk__log_cpu *bk__c = bpf_map_lookup_elem(&bpfkit_log, &bk__cpu); \
+		_Static_assert(sizeof(struct bk__rec) <= BK_LOG_REC_MAX,	\
+			       "bk_log: record larger than BK_LOG_REC_MAX");	\
+		if (bk__c) {							\
+			__u64 bk__h = bk__c->head;				\
+			bk__r = (void *)(bk__c->ring + (bk__h & (BK_LOG_RINGBUF_SIZE - 1))); \
+			bk__r->id = (ID_) | (__u32)BK__UNITS(sizeof(*bk__r)) << BK_LOG_ID_BITS; \
 			BK__EACH(BK__STORE, ##__VA_ARGS__)			\
-			bpf_ringbuf_submit(bk__r, 0);				\
-		} else {							\
-			bk__log_drop();						\
+			/* the record before the head that publishes it */	\
+			__asm__ __volatile__("" ::: "memory");			\
+			bk__c->head = bk__h + BK__STEP(sizeof(*bk__r));		\
 		}								\
 	}									\
 })
 
+#define BK__UNITS(n) (((n) + 7) / 8)
+/* head: records written << 32 | bytes written */
+#define BK__STEP(n) ((1ull << 32) + BK__UNITS(n) * 8)
 #define bk_log(ctx, lvl, fmt, ...) bk__log_(__COUNTER__, ctx, lvl, fmt, ##__VA_ARGS__)
 #define bk_error(ctx, fmt, ...) bk_log(ctx, BK_LOG_ERROR, fmt, ##__VA_ARGS__)
 #define bk_warn(ctx, fmt, ...)  bk_log(ctx, BK_LOG_WARN, fmt, ##__VA_ARGS__)

@@ -20,6 +20,19 @@
 #define BK_LOG_MAX_ARGS	8
 #define BK_LOG_FUNC_LEN	32
 
+/* Transport: map "bpfkit_log", a BPF_F_MMAPABLE array with one element per
+ * CPU. Element = BK_LOG_CPU_HDR bytes of header (first __u64: head, bytes
+ * ever written on that CPU; second: tail, bytes a reader consumed) then the
+ * ring (a power of two) then BK_LOG_REC_MAX bytes of overflow, so a record
+ * that starts near the end of the ring is contiguous. A record starts at
+ * ring offset (position & (ring - 1)), its first __u32 holds the call-site
+ * id (low BK_LOG_ID_BITS) and its length in 8-byte units (above), and takes
+ * that many units of the stream. */
+#define BK_LOG_CPU_HDR	64
+#define BK_LOG_REC_MAX	2048
+#define BK_LOG_ID_BITS	20
+#define BK_LOG_ID_MASK	((1u << BK_LOG_ID_BITS) - 1)
+
 /* Levels, as in aya-log / RUST_LOG: a call is emitted when its level is <=
  * the enabled level; 0 turns logging off. */
 enum bk_log_level {
