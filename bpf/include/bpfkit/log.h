@@ -252,7 +252,10 @@ bk__fmt_check(const char *f, int n, int k1, int k2, int k3, int k4, int k5, int 
 			       "bk_log: record larger than BK_LOG_REC_MAX");	\
 		if (bk__c) {							\
 			__u64 bk__h = bk__c->head;				\
-			bk__r = (void *)(bk__c->ring + (bk__h & (BK_LOG_RINGBUF_SIZE - 1))); \
+			__u64 bk__o = bk__h & (BK_LOG_RINGBUF_SIZE - 1);	\
+			/* o += c, not a copy of c plus o: one instruction */	\
+			__asm__("%0 += %1" : "+r"(bk__o) : "r"(bk__c));		\
+			bk__r = (void *)(bk__o + __builtin_offsetof(struct bk__log_cpu, ring)); \
 			bk__r->id = (ID_) | (__u32)BK__UNITS(sizeof(*bk__r)) << BK_LOG_ID_BITS; \
 			BK__EACH(BK__STORE, ##__VA_ARGS__)			\
 			/* the record before the head that publishes it */	\
