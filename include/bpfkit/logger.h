@@ -57,7 +57,7 @@ struct bpfkit_logger_opts {
 };
 #define bpfkit_logger_opts__last_field level
 
-/* A logger for a loaded object: finds its "bpfkit_log" ring buffer and its
+/* A logger for a loaded object: finds its "bpfkit_log" per-CPU rings and its
  * call-site table. NULL + errno ENOENT if the object does not log (no
  * bk_* calls / no log.h): not an error for callers that just try. */
 BPFKIT_API struct bpfkit_logger *
@@ -68,17 +68,20 @@ bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *o
 BPFKIT_API struct bpfkit_logger *
 bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts);
 
-/* The epoll fd that becomes readable when records are waiting. */
+/* A timerfd that becomes readable every 5 ms: the rings are plain memory
+ * with nothing to wait on, so an event loop polls them on this tick (read
+ * the fd, then bpfkit_logger__drain). */
 BPFKIT_API int bpfkit_logger__fd(const struct bpfkit_logger *lg);
-/* Waits up to TIMEOUT_MS for records and handles them; records handled or
- * -errno. */
+/* Handles waiting records; if there are none, checks again every 5 ms for
+ * up to TIMEOUT_MS. Records handled or -errno. */
 BPFKIT_API int bpfkit_logger__poll(struct bpfkit_logger *lg, int timeout_ms);
 /* Handles every waiting record and reports new losses; records or -errno. */
 BPFKIT_API int bpfkit_logger__drain(struct bpfkit_logger *lg);
 /* Registers the logger with an event loop (bpfkit/trace.h). */
 BPFKIT_API int bpfkit_logger__add_to_loop(struct bpfkit_logger *lg, struct bpfkit_loop *loop);
 
-/* Records lost to a full ring buffer, as counted by the BPF side. */
+/* Records overwritten in a full ring before this logger read them (exact:
+ * each CPU's head counts records as well as bytes). */
 BPFKIT_API uint64_t bpfkit_logger__dropped(struct bpfkit_logger *lg);
 /* Records handled, and how many of them were bad. */
 BPFKIT_API uint64_t bpfkit_logger__records(const struct bpfkit_logger *lg);
@@ -97,7 +100,7 @@ struct bpfkit_log_site {
 	unsigned int line;
 	const char *fmt;
 	int nargs;
-	unsigned int rec_size;	/* bytes one call writes into the ring buffer */
+	unsigned int rec_size;	/* bytes one call writes (rounded up to 8 in the ring) */
 	const char *error;	/* why the format does not fit its arguments, or NULL */
 };
 typedef int (*bpfkit_log_site_fn_t)(const struct bpfkit_log_site *site, void *ctx);
@@ -111,9 +114,12 @@ BPFKIT_API int bpfkit_log__foreach_site(struct bpfkit_object *obj, bpfkit_log_si
  * removes the disabled ones). BPFKIT_LOG, when set, wins at load. 0 or
  * -ENOENT if the object does not log, -EBUSY after load. */
 BPFKIT_API int bpfkit_log__set_level(struct bpfkit_object *obj, enum bpfkit_log_level level);
-/* Sets the size of the object's log ring buffer (before load): a power of
- * two, a multiple of the page size (the BPF side's default is
- * BK_LOG_RINGBUF_SIZE, 256 KiB). 0, -EINVAL, -ENOENT, or -EBUSY after load. */
+/* The log rings' size per CPU is compile time (BK_LOG_RINGBUF_SIZE: it is a
+ * mask in every call's code). Kept for callers of the ring-buffer era:
+ * 0 if BYTES is that size, -EOPNOTSUPP (and a message) if not, -EINVAL if
+ * BYTES is not a power-of-two multiple of the page size, -ENOENT if the
+ * object does not log, -EBUSY after load. The number of rings (possible
+ * CPUs) is set by bpfkit_object__load. */
 BPFKIT_API int bpfkit_log__set_buffer_size(struct bpfkit_object *obj, size_t bytes);
 /* "error".."trace", "off", "warning" or 0-5 -> level; -1 if none of these. */
 BPFKIT_API int bpfkit_log_level__parse(const char *s);

@@ -14,10 +14,13 @@
  *
  * What a call costs: the format, level, argument layout and file:line are
  * stored once, at compile time, in the ".rodata.bklog" section (see
- * log_common.h). At run time a call reserves a ring-buffer record, stores the
- * call-site id and the raw arguments, and submits it — no string is copied
- * except %s arguments. When the ring buffer is full the record is counted in
- * bpfkit_log_dropped and the logger reports the loss.
+ * log_common.h). At run time a call writes the call-site id and the raw
+ * arguments into its CPU's ring (a BPF_F_MMAPABLE array, one element per
+ * CPU, that user space polls in place) and advances that CPU's head — no
+ * helper but the CPU id and the lookup (both inlined by the verifier), no
+ * string copied except %s arguments. A full ring overwrites its oldest
+ * records; the logger counts exactly how many it lost and reports them.
+ * BK_LOG_RINGBUF_SIZE (compile time) is the ring size per CPU.
  *
  * Levels: a call is emitted only if its level <= bpfkit_log_level, a `const
  * volatile` the loader sets before load (BPFKIT_LOG=debug ...; default

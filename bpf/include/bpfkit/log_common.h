@@ -9,8 +9,10 @@
  * (a pinned map; `bpfkit log --pin` reads it back), and never costs an
  * instruction at run time.
  *
- * Record: what one call writes into the ring buffer — a __u32 call-site id
- * followed by the raw arguments at the offsets the site lists. */
+ * Record: what one call writes into its CPU's ring — a __u32 header (the
+ * call-site id, and the record's length in 8-byte units above
+ * BK_LOG_ID_BITS) followed by the raw arguments at the offsets the site
+ * lists. The logger hands the formatter the record with the bare id. */
 #ifndef BPFKIT_LOG_COMMON_H
 #define BPFKIT_LOG_COMMON_H
 
