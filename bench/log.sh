@@ -19,7 +19,7 @@ ${CLANG:-clang} -O2 -g -std=gnu11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Ilib -o
 insns() { readelf -sW "$OBJ" | awk -v f="$1" '$4 == "FUNC" && $8 == f { print $3 / 8 - 4 }'; }
 I_BK=$(insns bkinfo); I_RAW=$(insns raw); I_SLOT=$(insns slot); I_PK=$(insns printk)
 
-"$BIN" "$OBJ" "$SECONDS_SUSTAIN" >build/bench/log.raw
+"$BIN" "$OBJ" "$SECONDS_SUSTAIN" build/bpf/log/log-sustain.bpf.o >build/bench/log.raw
 v() { awk -v k="$1" '$1 == k { print $2 }' build/bench/log.raw; }
 r() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
@@ -73,7 +73,8 @@ Target ≥ 2M records/s for the whole logger: $(awk -v x="$(v logger_records_per
 
 Sustained: one thread runs \`bk_info\` 1000 times a millisecond (single BPF_PROG_TEST_RUN calls;
 the syscall bounds it near 1M/s) for $(v sustain_seconds) s while the logger polls the rings
-(\`bpfkit_logger__poll(lg, 10)\`) on the other core:
+(\`bpfkit_logger__poll(lg, 10)\`: drain, else re-check every 5 ms) on the other core; default ring size
+($(v sustain_ring_bytes) bytes per CPU):
 produced $(v sustain_produced) ($(awk -v p="$(v sustain_produced)" -v s="$(v sustain_seconds)" 'BEGIN { printf "%.0f", p / s }')/s), received $(v sustain_received), dropped (counted and reported) $(v sustain_dropped);
 received + dropped = produced: $(awk -v p="$(v sustain_produced)" -v r="$(v sustain_received)" -v d="$(v sustain_dropped)" 'BEGIN { print (r + d == p ? "yes" : "NO") }').
 

@@ -93,6 +93,7 @@ int main(int argc, char **argv)
 {
 	const char *obj_path = argc > 1 ? argv[1] : "build/bpf/log/log-bench.bpf.o";
 	double seconds = argc > 2 ? atof(argv[2]) : 10;
+	const char *sustain_path = argc > 3 ? argv[3] : obj_path;
 	const char *progs[] = { "empty", "raw", "bkinfo", "slot", "printk",
 				"raw8", "bkinfo8", "slot8", "printk8" };
 	struct ring_buffer *rb;
@@ -180,7 +181,18 @@ int main(int argc, char **argv)
 		log_table__free(&t);
 	}
 
-	/* sustained: ~1M records/s for SECONDS while the logger drains */
+	/* sustained: ~1M records/s for SECONDS while the logger drains, with
+	 * the default ring size (another object) */
+	bpfkit_logger__free(lg);
+	ring_buffer__free(rb);
+	bpfkit_object__close(o);
+	o = bpfkit_object__open_file(sustain_path, NULL);
+	if (!o || bpfkit_object__load(o))
+		return 1;
+	lg = bpfkit_logger__new(o, &(struct bpfkit_logger_opts){ .sz = sizeof(struct bpfkit_logger_opts), .out = devnull });
+	rb = NULL;
+	if (!lg)
+		return 1;
 	{
 		struct sustain s = { .fd = fd_of(o, "bkinfo"), .seconds = seconds };
 		unsigned long long r0 = bpfkit_logger__records(lg), d0 = bpfkit_logger__dropped(lg);
@@ -193,6 +205,8 @@ int main(int argc, char **argv)
 		pthread_join(th, NULL);
 		bpfkit_logger__drain(lg);
 		printf("sustain_seconds %.2f\n", now() - t0);
+		printf("sustain_ring_bytes %u\n", bpf_map__value_size(bpf_object__find_map_by_name(
+			bpfkit_object__bpf_object(o), "bpfkit_log")) - BK_LOG_CPU_HDR - BK_LOG_REC_MAX);
 		printf("sustain_produced %llu\n", s.produced);
 		printf("sustain_received %llu\n", bpfkit_logger__records(lg) - r0);
 		printf("sustain_dropped %llu\n", (unsigned long long)(bpfkit_logger__dropped(lg) - d0));

@@ -380,8 +380,12 @@ int bpfkit_logger__poll(struct bpfkit_logger *lg, int timeout_ms)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
+		uint64_t lost = lg->st.lost;
+
 		n = log_ring__drain(&lg->ring, on_record, lg, &lg->st);
-		if (n || !left)
+		/* a loss is news too: report it now, and let a caller that
+		 * polls in a loop come back at once */
+		if (n || lg->st.lost != lost || !left)
 			break;
 		/* nothing to wait on but time: the rings are plain memory */
 		poll(NULL, 0, left < 0 || left > LOG_POLL_MS ? LOG_POLL_MS : left);

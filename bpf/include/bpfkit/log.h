@@ -44,7 +44,7 @@
 #include <bpfkit/log_common.h>
 
 #ifndef BK_LOG_RINGBUF_SIZE
-#define BK_LOG_RINGBUF_SIZE (64 * 1024)	/* per CPU */
+#define BK_LOG_RINGBUF_SIZE (256 * 1024)	/* per CPU */
 #endif
 #ifndef BK_LOG_NCPUS_DEFAULT
 #define BK_LOG_NCPUS_DEFAULT 64		/* bpfkit's loader sets the real count */

@@ -5,7 +5,9 @@
  * measures BPF_PROG_TEST_RUN's own cost per run. The rings are large so a
  * timed run never overwrites (the per-CPU ring) or fails to reserve (the ring
  * buffer). */
+#ifndef BK_BENCH_DEFAULT_RING	/* log-sustain.bpf.c: the default size */
 #define BK_LOG_RINGBUF_SIZE (16 << 20)
+#endif
 #include <bpfkit/parse.h>
 #include <bpfkit/log.h>
 
