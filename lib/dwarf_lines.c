@@ -26,6 +26,7 @@
 
 #define SEC_UNDEF SIZE_MAX
 #define NO_FILE UINT32_MAX
+#define DW_LNCT_LLVM_SOURCE 0x2001
 
 struct dl_row {
 	uint64_t addr;
@@ -59,6 +60,8 @@ struct dwarf_lines {
 	struct src_file *srcs;
 	size_t nsrcs;
 };
+
+static int add_embedded(struct dwarf_lines *dl, const char *path, const char *text);
 
 /* a bounds-checked cursor; any read past END sets ERR and returns 0 */
 struct rd {
@@ -374,7 +377,7 @@ static int parse_table(struct dwarf_lines *dl, const struct table_ctx *c, const 
 				}
 			}
 			for (uint64_t e = 0; e < cnt && !r.err; e++) {
-				const char *path = NULL, *s;
+				const char *path = NULL, *text = NULL, *s;
 				uint64_t dir = 0, v;
 
 				for (int i = 0; i < nfmt; i++) {
@@ -383,6 +386,8 @@ static int parse_table(struct dwarf_lines *dl, const struct table_ctx *c, const 
 						path = s;
 					else if (fmt[2 * i] == DW_LNCT_directory_index)
 						dir = v;
+					else if (fmt[2 * i] == DW_LNCT_LLVM_SOURCE)
+						text = s;
 				}
 				if (pass == 0) {
 					dirv[ndirs++] = path ?: "";
@@ -401,7 +406,7 @@ static int parse_table(struct dwarf_lines *dl, const struct table_ctx *c, const 
 					path_append(full, sizeof(full), inc);
 					path_append(full, sizeof(full), path);
 				}
-				if ((err = add_path(dl, full)))
+				if ((err = add_path(dl, full)) || (text && (err = add_embedded(dl, full, text))))
 					goto out;
 				file_map[nfiles++] = dl->npaths - 1;
 				err = -EINVAL;
@@ -698,17 +703,46 @@ int dwarf_lines__find(const struct dwarf_lines *dl, size_t sec, uint64_t off, co
 	return 1;
 }
 
-static struct src_file *load_source(struct dwarf_lines *dl, const char *path)
+/* Splits F->buf (SIZE bytes, NUL-terminated) into lines, as llvm-objdump
+ * does: one per '\n', plus an unterminated last line. */
+static void split_lines(struct src_file *f, size_t size)
 {
-	struct src_file *f, *g;
-	FILE *fp;
-	long size;
 	size_t cap = 0;
 
+	for (size_t i = 0, start = 0; i <= size; i++) {
+		if (i < size && f->buf[i] != '\n')
+			continue;
+		if (i == size && start == size)
+			break;
+		if (f->nlines == cap) {
+			const char **gl;
+
+			cap = cap ? cap * 2 : 256;
+			gl = realloc(f->lines, cap * sizeof(*gl));
+			if (!gl) {
+				f->missing = true;
+				return;
+			}
+			f->lines = gl;
+		}
+		f->buf[i] = 0;
+		f->lines[f->nlines++] = f->buf + start;
+		start = i + 1;
+	}
+}
+
+static struct src_file *find_source(struct dwarf_lines *dl, const char *path)
+{
 	for (size_t i = 0; i < dl->nsrcs; i++)
 		if (!strcmp(dl->srcs[i].path, path))
 			return &dl->srcs[i];
-	g = realloc(dl->srcs, (dl->nsrcs + 1) * sizeof(*g));
+	return NULL;
+}
+
+static struct src_file *new_source(struct dwarf_lines *dl, const char *path)
+{
+	struct src_file *f, *g = realloc(dl->srcs, (dl->nsrcs + 1) * sizeof(*g));
+
 	if (!g)
 		return NULL;
 	dl->srcs = g;
@@ -718,6 +752,37 @@ static struct src_file *load_source(struct dwarf_lines *dl, const char *path)
 	if (!f->path)
 		return NULL;
 	dl->nsrcs++;
+	return f;
+}
+
+/* -gembed-source: the table carries the file's text, which llvm-objdump
+ * prefers to the file on disk (the first table naming a path wins) */
+static int add_embedded(struct dwarf_lines *dl, const char *path, const char *text)
+{
+	struct src_file *f;
+	size_t len = strlen(text);
+
+	if (find_source(dl, path))
+		return 0;
+	f = new_source(dl, path);
+	if (!f || !(f->buf = malloc(len + 1)))
+		return -ENOMEM;
+	memcpy(f->buf, text, len + 1);
+	split_lines(f, len);
+	return 0;
+}
+
+static struct src_file *load_source(struct dwarf_lines *dl, const char *path)
+{
+	struct src_file *f = find_source(dl, path);
+	FILE *fp;
+	long size;
+
+	if (f)
+		return f;
+	f = new_source(dl, path);
+	if (!f)
+		return NULL;
 	fp = fopen(path, "rb");
 	if (!fp || fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) ||
 	    !(f->buf = malloc(size + 1)) || fread(f->buf, 1, size, fp) != (size_t)size) {
@@ -731,27 +796,7 @@ static struct src_file *load_source(struct dwarf_lines *dl, const char *path)
 	}
 	fclose(fp);
 	f->buf[size] = 0;
-	/* one entry per '\n'-terminated line, plus an unterminated last line */
-	for (long i = 0, start = 0; i <= size; i++) {
-		if (i < size && f->buf[i] != '\n')
-			continue;
-		if (i == size && start == size)
-			break;
-		if (f->nlines == cap) {
-			const char **gl;
-
-			cap = cap ? cap * 2 : 256;
-			gl = realloc(f->lines, cap * sizeof(*gl));
-			if (!gl) {
-				f->missing = true;
-				return f;
-			}
-			f->lines = gl;
-		}
-		f->buf[i] = 0;
-		f->lines[f->nlines++] = f->buf + start;
-		start = i + 1;
-	}
+	split_lines(f, size);
 	return f;
 }
 
