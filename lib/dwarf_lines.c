@@ -626,7 +626,8 @@ struct dwarf_lines *dwarf_lines__load(struct bpfkit_elf *elf, Elf *handle, const
 		dwarf_lines__free(dl);
 		return NULL;
 	}
-	qsort(dl->seqs, dl->nseqs, sizeof(*dl->seqs), cmp_seq);
+	if (dl->nseqs)
+		qsort(dl->seqs, dl->nseqs, sizeof(*dl->seqs), cmp_seq);
 	return dl;
 }
 
