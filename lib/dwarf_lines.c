@@ -16,10 +16,13 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <bpfkit/elfobj.h>
 #include "dwarf_lines.h"
 #include "internal.h"
@@ -27,6 +30,7 @@
 #define SEC_UNDEF SIZE_MAX
 #define NO_FILE UINT32_MAX
 #define DW_LNCT_LLVM_SOURCE 0x2001
+#define MAX_SOURCE (64 << 20)	/* bytes of one source file */
 
 struct dl_row {
 	uint64_t addr;
@@ -776,26 +780,35 @@ static int add_embedded(struct dwarf_lines *dl, const char *path, const char *te
 static struct src_file *load_source(struct dwarf_lines *dl, const char *path)
 {
 	struct src_file *f = find_source(dl, path);
-	FILE *fp;
-	long size;
+	struct stat st;
+	size_t size = 0;
+	int fd;
 
 	if (f)
 		return f;
 	f = new_source(dl, path);
 	if (!f)
 		return NULL;
-	fp = fopen(path, "rb");
-	if (!fp || fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) ||
-	    !(f->buf = malloc(size + 1)) || fread(f->buf, 1, size, fp) != (size_t)size) {
-		if (fp)
-			fclose(fp);
-		free(f->buf);
-		f->buf = NULL;
+	/* regular files only (a damaged table may name a directory or a FIFO),
+	 * of sane size; O_NONBLOCK so that a FIFO cannot hang the open */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size < MAX_SOURCE &&
+	    (f->buf = malloc(st.st_size + 1))) {
+		while (size < (size_t)st.st_size) {
+			ssize_t got = read(fd, f->buf + size, st.st_size - size);
+
+			if (got <= 0)
+				break;
+			size += got;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!f->buf) {
 		f->missing = true;
 		pr_warn("%s: failed to find source %s\n", dl->name, path);
 		return f;
 	}
-	fclose(fp);
 	f->buf[size] = 0;
 	split_lines(f, size);
 	return f;

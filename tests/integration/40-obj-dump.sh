@@ -134,6 +134,59 @@ elif [ "$sbad" -eq 0 ]; then
 	fail "obj dump -S vs llvm-objdump -S" "too little compared: $stotal lines in $sfiles objects"
 fi
 
+# Without DWARF (stripped), -S falls back to BTF line info; damaged DWARF
+# is reported in one line and BTF line info is used, never a crash.
+if [ -f "$BPFDIR/xdp-hello.bpf.o" ]; then
+	llvm-strip --strip-debug -o "$TMP/nodw.o" "$BPFDIR/xdp-hello.bpf.o"
+	out=$("$BK" obj dump -S "$TMP/nodw.o" 2>&1)
+	if [ $? -eq 0 ] && [ "$(grep -c '^; ' <<<"$out")" -gt 5 ] && ! grep -q Sanitizer <<<"$out" &&
+	   [ "$(llvm-objdump -S "$TMP/nodw.o" | grep -c '^; ')" -eq 0 ]; then
+		pass "obj dump -S: stripped object shows BTF line info ($(grep -c '^; ' <<<"$out") lines)"
+	else
+		fail "obj dump -S: stripped object" "$(head -3 <<<"$out" | tr '\n' ' ')"
+	fi
+	python3 - "$BPFDIR/xdp-hello.bpf.o" "$TMP/dwbad" <<'PY'
+import random, struct, sys
+src = open(sys.argv[1], 'rb').read()
+shoff, = struct.unpack_from('<Q', src, 0x28)
+shnum, shstrndx = struct.unpack_from('<HH', src, 0x3c)
+def hdr(i): return shoff + i * 64
+so, = struct.unpack_from('<Q', src, hdr(shstrndx) + 24)
+def name(i):
+    n, = struct.unpack_from('<I', src, hdr(i))
+    return src[so + n:src.index(b'\0', so + n)].decode()
+i = [i for i in range(shnum) if name(i) == '.debug_line'][0]
+off, size = struct.unpack_from('<QQ', src, hdr(i) + 24)
+b = bytearray(src); b[off + 4:off + 6] = b'\x63\x00'	# version 99
+open(sys.argv[2] + '-ver.o', 'wb').write(b)
+b = bytearray(src); struct.pack_into('<I', b, off, 0x7ffffff0)	# unit length past the end
+open(sys.argv[2] + '-len.o', 'wb').write(b)
+rnd = random.Random(4)
+for k in range(20):	# random bytes over the header and program
+    b = bytearray(src)
+    for _ in range(8):
+        b[off + rnd.randrange(size)] = rnd.randrange(256)
+    open('%s-rnd%02d.o' % (sys.argv[2], k), 'wb').write(b)
+PY
+	for v in ver len; do
+		out=$("$BK" obj dump -S "$TMP/dwbad-$v.o" 2>&1)
+		if [ $? -eq 0 ] && grep -q '\.debug_line is corrupt; using BTF line info' <<<"$out" &&
+		   [ "$(grep -c '^; ' <<<"$out")" -gt 5 ] && ! grep -q Sanitizer <<<"$out"; then
+			pass "obj dump -S: damaged .debug_line ($v) reported once, BTF line info used"
+		else
+			fail "obj dump -S: damaged .debug_line ($v)" "$(grep -m2 -E 'debug_line|Sanitizer' <<<"$out" | tr '\n' ' ')"
+		fi
+	done
+	crashed=
+	for f in "$TMP"/dwbad-rnd*.o; do
+		"$BK" obj dump -S "$f" >/dev/null 2>"$TMP/rnd.err"
+		rc=$?
+		{ [ $rc -gt 1 ] || grep -q Sanitizer "$TMP/rnd.err"; } && crashed+=" $(basename "$f")($rc)"
+	done
+	[ -z "$crashed" ] && pass "obj dump -S: 20 randomly damaged line tables, no crash" ||
+		fail "obj dump -S: random DWARF damage" "$crashed"
+fi
+
 # The v4 section: each raw word's comment in the source is the text we print.
 grep -oE '/\* .* \*/' "$ROOT/tests/data/isa/isa.bpf.c" | sed -n '/^\/\* \(r1\|w1\) %= /,$p' |
 	sed -e 's|^/\* ||' -e 's| \*/$||' -e 's/\\t/\t/' >"$TMP/v4.want"
