@@ -602,6 +602,16 @@ static int visual_section(struct bpfkit_elf *elf, const struct bpfkit_elf_sectio
 	}
 	d.base = lo;
 	cfg = bpfkit_cfg__new(insns + lo, hi - lo);
+	/* clusters carry the functions' symbol names */
+	for (size_t f = 0; cfg && f < bpfkit_cfg__func_cnt(cfg); f++) {
+		uint64_t addr = (lo + bpfkit_cfg__func_entry(cfg, f)) * 8;
+
+		for (size_t i = 0; i < d.nlabels; i++)
+			if (d.labels[i].func && d.labels[i].addr == addr) {
+				bpfkit_cfg__set_func_name(cfg, f, d.labels[i].name);
+				break;
+			}
+	}
 	mem = cfg ? open_memstream(&dot, &dlen) : NULL;
 	if (!mem)
 		goto out;

@@ -211,6 +211,13 @@ if command -v dot >/dev/null; then
 	done
 	if [ "$nf" -gt 10 ] && [ -z "$badf" ]; then pass "obj dump --visual: all $nf functions render through graphviz"
 	else fail "obj dump --visual" "failed:$badf $(head -2 "$TMP/vis.err" | tr '\n' ' ')"; fi
+	# clusters are named after the functions' symbols
+	"$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --section xdp --visual dot >"$TMP/h.dot"
+	if grep -q 'label="xdp_hello (insn 0)"' "$TMP/h.dot" && ! grep -q 'label="func_' "$TMP/h.dot"; then
+		pass "obj dump --visual: clusters carry the functions' symbol names"
+	else
+		fail "obj dump --visual: cluster names" "$(grep -m2 'label="[^{]' "$TMP/h.dot" | tr '\n' ' ')"
+	fi
 	if "$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --prog xdp_hello --visual png -o "$TMP/h.png" &&
 	   [ "$(head -c 4 "$TMP/h.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
 		pass "obj dump --visual png"

@@ -157,6 +157,13 @@ if grep -q 'subgraph cluster_0' "$TMP/g.dot" && grep -q 'subgraph cluster_1' "$T
 else
 	fail "prog dump --visual dot" "$(head -5 "$TMP/g.dot" | tr '\n' ' ')"
 fi
+# clusters are named after the functions (BTF func_info: the full names)
+if grep -q 'label="bk41_a_rather_long_program_name (insn 0)"' "$TMP/g.dot" &&
+   grep -qE 'label="bk41_verdict \(insn [1-9][0-9]*\)"' "$TMP/g.dot" && ! grep -q 'label="func_' "$TMP/g.dot"; then
+	pass "prog dump --visual: clusters carry the functions' BTF names"
+else
+	fail "prog dump --visual: cluster names" "$(grep 'label="[^{]' "$TMP/g.dot" | head -3 | tr '\n' ' ')"
+fi
 if command -v dot >/dev/null; then
 	"$BK" prog dump xlated id "$LONG_ID" --visual png -o "$TMP/g.png" &&
 	[ "$(head -c 4 "$TMP/g.png" | od -An -c | tr -d ' ')" = "211PNG" ] &&
