@@ -40,9 +40,19 @@ struct dl_row {
 };
 
 struct dl_seq {
+	size_t table;		/* index into dl->tables (its CU) */
 	size_t sec;
 	uint64_t lo, hi;
 	size_t first, last;	/* rows [first, last), last - 1 is the end_sequence row */
+};
+
+/* One CU's line table: its sequences (a run of dl->seqs) and the CU's
+ * address ranges, which pick the CU for an address as LLVM does (by address
+ * alone, without the section) */
+struct dl_table {
+	size_t seq_first, seq_end;
+	uint64_t (*ranges)[2];
+	size_t nranges;
 };
 
 struct src_file {
@@ -59,6 +69,8 @@ struct dwarf_lines {
 	size_t nrows, cap_rows;
 	struct dl_seq *seqs;
 	size_t nseqs, cap_seqs;
+	struct dl_table *tables;
+	size_t ntables;
 	char **paths;
 	size_t npaths, cap_paths;
 	struct src_file *srcs;
@@ -292,7 +304,8 @@ static int add_seq(struct dwarf_lines *dl, const struct dl_seq *s)
 		dl->seqs = g;
 		dl->cap_seqs = cap;
 	}
-	dl->seqs[dl->nseqs++] = *s;
+	dl->seqs[dl->nseqs] = *s;
+	dl->seqs[dl->nseqs++].table = dl->ntables - 1;
 	return 0;
 }
 
@@ -555,16 +568,22 @@ static int cmp_seq(const void *a, const void *b)
 {
 	const struct dl_seq *x = a, *y = b;
 
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
 	if (x->sec != y->sec)
 		return x->sec < y->sec ? -1 : 1;
 	return x->hi < y->hi ? -1 : x->hi > y->hi;
 }
 
-/* (stmt_list, comp_dir) of each CU through libdw */
+/* (stmt_list, comp_dir, address ranges) of each CU through libdw */
 struct cu_ref {
 	uint64_t stmt;
 	const char *comp_dir;
+	uint64_t (*ranges)[2];
+	size_t nranges;
 };
+
+#define MAX_RANGES 4096
 
 static size_t walk_cus(Elf *handle, Dwarf **dwp, struct cu_ref *cus, size_t max)
 {
@@ -582,9 +601,22 @@ static size_t walk_cus(Elf *handle, Dwarf **dwp, struct cu_ref *cus, size_t max)
 
 		if (dwarf_offdie(dw, off + hsize, &die) &&
 		    dwarf_attr(&die, DW_AT_stmt_list, &at) && dwarf_formudata(&at, &stmt) == 0) {
-			cus[n].stmt = stmt;
-			cus[n].comp_dir = dwarf_attr(&die, DW_AT_comp_dir, &at) ? dwarf_formstring(&at) : NULL;
-			n++;
+			struct cu_ref *cu = &cus[n++];
+			Dwarf_Addr base, lo, hi;
+			ptrdiff_t ro = 0;
+
+			memset(cu, 0, sizeof(*cu));
+			cu->stmt = stmt;
+			cu->comp_dir = dwarf_attr(&die, DW_AT_comp_dir, &at) ? dwarf_formstring(&at) : NULL;
+			while (cu->nranges < MAX_RANGES && (ro = dwarf_ranges(&die, ro, &base, &lo, &hi)) > 0) {
+				uint64_t (*g)[2] = realloc(cu->ranges, (cu->nranges + 1) * sizeof(*g));
+
+				if (!g)
+					break;
+				cu->ranges = g;
+				cu->ranges[cu->nranges][0] = lo;
+				cu->ranges[cu->nranges++][1] = hi;
+			}
 		}
 		off = next;
 	}
@@ -612,16 +644,22 @@ struct dwarf_lines *dwarf_lines__load(struct bpfkit_elf *elf, Elf *handle, const
 	c.line_str = bpfkit_elf__section_by_name(elf, ".debug_line_str");
 	c.str = bpfkit_elf__section_by_name(elf, ".debug_str");
 	ncus = walk_cus(handle, &dw, cus, sizeof(cus) / sizeof(cus[0]));
-	if (ncus) {
-		for (size_t i = 0; i < ncus && !err; i++)
-			if (cus[i].stmt < sec->data_size)
-				err = parse_table(dl, &c, sec->data, sec->data_size, cus[i].stmt, cus[i].comp_dir,
-						  swap, &next);
-	} else {
-		/* no usable .debug_info: every table in turn, without a comp dir */
-		for (size_t off = 0; off < sec->data_size && !err; off = next)
-			err = parse_table(dl, &c, sec->data, sec->data_size, off, NULL, swap, &next);
+	/* without a CU (no .debug_info, as with -gline-directives-only) no
+	 * address has a line: llvm-objdump prints none either */
+	dl->tables = calloc(ncus ?: 1, sizeof(*dl->tables));
+	if (!dl->tables)
+		err = -ENOMEM;
+	for (size_t i = 0; i < ncus && !err; i++) {
+		dl->tables[i].ranges = cus[i].ranges;
+		dl->tables[i].nranges = cus[i].nranges;
+		cus[i].ranges = NULL;
+		dl->ntables = i + 1;
+		if (cus[i].stmt < sec->data_size)
+			err = parse_table(dl, &c, sec->data, sec->data_size, cus[i].stmt, cus[i].comp_dir, swap,
+					  &next);
 	}
+	for (size_t i = 0; i < ncus; i++)
+		free(cus[i].ranges);
 	if (dw)
 		dwarf_end(dw);	/* comp_dir strings were copied into paths */
 	if (err) {
@@ -632,6 +670,12 @@ struct dwarf_lines *dwarf_lines__load(struct bpfkit_elf *elf, Elf *handle, const
 	}
 	if (dl->nseqs)
 		qsort(dl->seqs, dl->nseqs, sizeof(*dl->seqs), cmp_seq);
+	for (size_t i = 0, t = 0; t < dl->ntables; t++) {
+		dl->tables[t].seq_first = i;
+		while (i < dl->nseqs && dl->seqs[i].table == t)
+			i++;
+		dl->tables[t].seq_end = i;
+	}
 	return dl;
 }
 
@@ -650,6 +694,9 @@ void dwarf_lines__free(struct dwarf_lines *dl)
 	free(dl->paths);
 	free(dl->rows);
 	free(dl->seqs);
+	for (size_t i = 0; i < dl->ntables; i++)
+		free(dl->tables[i].ranges);
+	free(dl->tables);
 	free(dl);
 }
 
@@ -658,10 +705,10 @@ static bool row_le(const struct dl_row *row, size_t sec, uint64_t addr)
 	return row->sec < sec || (row->sec == sec && row->addr <= addr);
 }
 
-/* LLVM 14's LineTable::lookupAddressImpl + findRowInSeq */
-static long lookup(const struct dwarf_lines *dl, size_t sec, uint64_t addr)
+/* LLVM 14's LineTable::lookupAddressImpl + findRowInSeq, in table T */
+static long lookup(const struct dwarf_lines *dl, const struct dl_table *t, size_t sec, uint64_t addr)
 {
-	size_t lo = 0, hi = dl->nseqs;
+	size_t lo = t->seq_first, hi = t->seq_end;
 	const struct dl_seq *s;
 
 	/* first sequence ordered after (sec, addr) by (section, end) */
@@ -674,7 +721,7 @@ static long lookup(const struct dwarf_lines *dl, size_t sec, uint64_t addr)
 		else
 			hi = mid;
 	}
-	if (lo == dl->nseqs)
+	if (lo == t->seq_end)
 		return -1;
 	s = &dl->seqs[lo];
 	if (s->sec != sec || addr < s->lo || addr >= s->hi)
@@ -696,11 +743,23 @@ static long lookup(const struct dwarf_lines *dl, size_t sec, uint64_t addr)
 int dwarf_lines__find(const struct dwarf_lines *dl, size_t sec, uint64_t off, const char **file,
 		      uint32_t *line)
 {
-	long r = lookup(dl, sec, off);
+	const struct dl_table *t = NULL;
+	long r;
 
+	/* the CU whose ranges hold the address (the address alone: LLVM's
+	 * DWARFContext::getCompileUnitForAddress ignores the section) */
+	for (size_t i = 0; i < dl->ntables && !t; i++)
+		for (size_t j = 0; j < dl->tables[i].nranges; j++)
+			if (dl->tables[i].ranges[j][0] <= off && off < dl->tables[i].ranges[j][1]) {
+				t = &dl->tables[i];
+				break;
+			}
+	if (!t)
+		return 0;
+	r = lookup(dl, t, sec, off);
 	/* then as an absolute address, for sequences without a relocation */
 	if (r < 0)
-		r = lookup(dl, SEC_UNDEF, off);
+		r = lookup(dl, t, SEC_UNDEF, off);
 	if (r < 0 || dl->rows[r].file == NO_FILE)
 		return 0;
 	*file = dl->paths[dl->rows[r].file];

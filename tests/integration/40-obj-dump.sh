@@ -93,15 +93,18 @@ fi
 # for line 0 or a missing source file (xdp-tools' objects name sources that
 # are not installed).
 # Besides the corpus: one program compiled with every DWARF version, 64-bit
-# DWARF, -O0, from another directory (relative paths), with its source
-# embedded (-gembed-source) and then deleted, and with its source deleted.
+# DWARF, -O0, from another directory (relative paths), line tables without
+# .debug_info (no CU: no lines), a relative compilation directory, with its
+# source embedded (-gembed-source) and then deleted, and with its source
+# deleted.
 scorpus=("${corpus[@]}")
 mkdir -p "$TMP/src"
 cp "$ROOT/examples/xdp-hello/xdp-hello.bpf.c" "$TMP/src/gone.bpf.c"
 cp "$ROOT/examples/xdp-hello/xdp-hello.bpf.c" "$TMP/src/embed.bpf.c"
 sflags=(-I"$ROOT/bpf/include" -idirafter "/usr/include/$(uname -m)-linux-gnu")
 n=0
-for v in "-gdwarf-2" "-gdwarf-3" "-gdwarf-4" "-gdwarf-5 -gdwarf64" "-gdwarf-4 -gdwarf64" "-g -O0" "-g -O1 -target bpfeb"; do
+for v in "-gdwarf-2" "-gdwarf-3" "-gdwarf-4" "-gdwarf-5 -gdwarf64" "-gdwarf-4 -gdwarf64" "-g -O0" "-g -O1 -target bpfeb" \
+	"-gline-directives-only" "-g -fdebug-compilation-dir=." "-gline-tables-only -gdwarf-4"; do
 	n=$((n + 1))
 	(cd "$ROOT/.." && $CLANG -target bpf -O2 $v "${sflags[@]}" -c "$(basename "$ROOT")/examples/xdp-hello/xdp-hello.bpf.c" \
 		-o "$TMP/dw$n.o" 2>/dev/null) && scorpus+=("$TMP/dw$n.o")
@@ -109,7 +112,7 @@ done
 (cd "$TMP/src" && $CLANG -target bpf -O2 -g "${sflags[@]}" -c gone.bpf.c -o "$TMP/gone.o" &&
 	$CLANG -target bpf -O2 -g -gdwarf-5 -gembed-source "${sflags[@]}" -c embed.bpf.c -o "$TMP/embed.o") 2>/dev/null &&
 	rm "$TMP/src/gone.bpf.c" "$TMP/src/embed.bpf.c" && scorpus+=("$TMP/gone.o" "$TMP/embed.o")
-[ "${#scorpus[@]}" -eq $((${#corpus[@]} + 9)) ] || fail "obj dump -S: variants build" "only $((${#scorpus[@]} - ${#corpus[@]})) of 9"
+[ "${#scorpus[@]}" -eq $((${#corpus[@]} + 12)) ] || fail "obj dump -S: variants build" "only $((${#scorpus[@]} - ${#corpus[@]})) of 12"
 stotal=0 sbad=0 sfiles=0
 for f in "${scorpus[@]}"; do
 	llvm-readelf -S "$f" | grep -q '\.debug_line ' || continue
