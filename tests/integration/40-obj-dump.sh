@@ -126,13 +126,17 @@ for f in "${scorpus[@]}"; do
 	if ! diff -q "$TMP/sw" "$TMP/sg" >/dev/null; then
 		sbad=$((sbad + 1))
 		fail "obj dump -S = llvm-objdump -S: $name" "$(diff "$TMP/sw" "$TMP/sg" | head -6 | tr '\n' ' ')"
+	elif ! diff -q <(llvm-objdump -dr -S ${secopt:+--section=isa/v3} "$f" 2>/dev/null | norm) \
+		<("$BK" obj dump -S "${secopt[@]}" "$f" 2>/dev/null | sed 's/\t# .*//' | norm) >/dev/null; then
+		sbad=$((sbad + 1))
+		fail "obj dump -S (relocations) = llvm-objdump -dr -S: $name" "listings differ"
 	elif grep -q Sanitizer "$TMP/serr"; then
 		sbad=$((sbad + 1))
 		fail "obj dump -S: $name" "$(grep -m1 Sanitizer "$TMP/serr")"
 	fi
 done
 if [ "$sbad" -eq 0 ] && [ "$sfiles" -gt 10 ] && [ "$stotal" -gt 100 ]; then
-	pass "obj dump -S agrees with llvm-objdump -S line by line: $stotal source lines in $sfiles objects"
+	pass "obj dump -S agrees with llvm-objdump -S (and -S with relocations with -dr -S) line by line: $stotal source lines in $sfiles objects"
 elif [ "$sbad" -eq 0 ]; then
 	fail "obj dump -S vs llvm-objdump -S" "too little compared: $stotal lines in $sfiles objects"
 fi
