@@ -260,6 +260,22 @@ static void path_append(char *buf, size_t sz, const char *comp)
 	snprintf(buf + n, sz - n, "%s", comp);
 }
 
+/* The path LLVM 14's Prologue::getFileNameByIndex builds for the absolute
+ * kind: NAME if absolute, else [COMP_DIR/]INC/NAME (COMP_DIR only when INC
+ * is relative), into BUF. */
+static void full_path(char *buf, size_t sz, const char *comp_dir, const char *inc, const char *name)
+{
+	buf[0] = 0;
+	if (is_abs(name)) {
+		snprintf(buf, sz, "%s", name);
+		return;
+	}
+	if (comp_dir && comp_dir[0] && !is_abs(inc))
+		path_append(buf, sz, comp_dir);
+	path_append(buf, sz, inc);
+	path_append(buf, sz, name);
+}
+
 static int add_path(struct dwarf_lines *dl, const char *p)
 {
 	if (dl->npaths == dl->cap_paths) {
@@ -410,19 +426,10 @@ static int parse_table(struct dwarf_lines *dl, const struct table_ctx *c, const 
 					dirv[ndirs++] = path ?: "";
 					continue;
 				}
-				/* LLVM 14's Prologue::getFileNameByIndex, absolute kind */
-				char full[4096] = "";
-				const char *inc = dir < ndirs ? dirv[dir] : "";
+				/* version 5: directory 0 is the compilation directory */
+				char full[4096];
 
-				path = path ?: "";
-				if (is_abs(path)) {
-					snprintf(full, sizeof(full), "%s", path);
-				} else {
-					if (comp_dir && comp_dir[0] && !is_abs(inc))
-						path_append(full, sizeof(full), comp_dir);
-					path_append(full, sizeof(full), inc);
-					path_append(full, sizeof(full), path);
-				}
+				full_path(full, sizeof(full), comp_dir, dir < ndirs ? dirv[dir] : "", path ?: "");
 				if ((err = add_path(dl, full)) || (text && (err = add_embedded(dl, full, text))))
 					goto out;
 				file_map[nfiles++] = dl->npaths - 1;
@@ -442,19 +449,12 @@ static int parse_table(struct dwarf_lines *dl, const struct table_ctx *c, const 
 			dirv[ndirs++] = s;
 		while ((s = rd_cstr(&r)) && s[0] && nfiles < MAX_ENTRIES) {
 			uint64_t dir = rd_uleb(&r);
-			char full[4096] = "";
-			const char *inc = dir > 0 && dir <= ndirs ? dirv[dir - 1] : "";
+			char full[4096];
 
 			rd_uleb(&r);	/* mtime */
 			rd_uleb(&r);	/* length */
-			if (is_abs(s)) {
-				snprintf(full, sizeof(full), "%s", s);
-			} else {
-				if (comp_dir && comp_dir[0] && !is_abs(inc))
-					path_append(full, sizeof(full), comp_dir);
-				path_append(full, sizeof(full), inc);
-				path_append(full, sizeof(full), s);
-			}
+			/* before version 5 directories count from 1; 0 is none */
+			full_path(full, sizeof(full), comp_dir, dir > 0 && dir <= ndirs ? dirv[dir - 1] : "", s);
 			if ((err = add_path(dl, full)))
 				goto out;
 			file_map[nfiles++] = dl->npaths - 1;
