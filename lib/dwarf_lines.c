@@ -10,7 +10,8 @@
  * address and applies no relocations in ET_REL files, so in an object with
  * several program sections (every sequence starting at 0) it cannot say
  * which section a row belongs to. libdw is used for the CU walk instead
- * (DW_AT_stmt_list, DW_AT_comp_dir, whose string forms need .debug_str_offsets).
+ * (DW_AT_stmt_list, DW_AT_comp_dir, whose string forms need .debug_str_offsets,
+ * and the CU's address ranges, which pick the CU for an address as in LLVM).
  * The line program is read here with every read bounds-checked: damaged
  * DWARF drops the table with a warning, it never crashes. */
 #include <dwarf.h>
