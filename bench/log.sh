@@ -51,7 +51,7 @@ Anchor: the same 12-byte record written by hand (\`bpf_ringbuf_reserve\`, 3 stor
   record itself is only $(r "$NPK" "$NRAW")× cheaper than bpf_printk on this kernel, so no ring-buffer
   design reaches 10× in this run; the issue measured bpf_printk at 300–550 ns, this run at $NPK ns,
   with nothing reading trace_pipe).
-- Timings: best of 5 rounds of 100000 runs (bpf_printk: 2000, it writes to the global trace
+- Timings: best of 5 rounds of 8000 runs, all fitting in the ring buffer (bpf_printk: 2000, it writes to the global trace
   buffer); the kernel reports whole ns, so the empty program's $E ns is subtracted.
   Verifier (xlated) lengths: empty $(v xlated_empty), anchor $(v xlated_raw), bk_info $(v xlated_bkinfo), bpf_printk $(v xlated_printk) insns.
 
