@@ -140,7 +140,7 @@ int do_net(int argc, char **argv)
 		bpfkit_json__end_array(jw);
 		bpfkit_json__free(jw);
 	} else if (!n && verbosity >= 0) {
-		fprintf(stderr, "bpfkit: no XDP or tcx programs attached%s%s\n",
+		fprintf(stderr, "bpfkit: no XDP or tc programs attached%s%s\n",
 			only ? " to " : "", only ?: "");
 	}
 	if_freenameindex(ifs);
