@@ -1,4 +1,4 @@
-/* cli/net.c — `bpfkit net [show] [--iface IF]`: XDP and tcx programs attached
+/* cli/net.c — `bpfkit net [show] [--iface IF]`: XDP and tc programs attached
  * to the interfaces of this network namespace, like `bpftool net`. */
 #include <errno.h>
 #include <getopt.h>
