@@ -20,8 +20,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 # Recursive (=) so pkg-config runs after scripts/deps.sh had its chance.
-PKG_LIBS   = $(shell pkg-config --libs libbpf libelf zlib libpcap capstone 2>/dev/null || echo -lbpf -lelf -lz -lpcap -lcapstone)
-PKG_CFLAGS = $(shell pkg-config --cflags libbpf libelf libpcap capstone 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs libbpf libelf zlib libpcap capstone libdw 2>/dev/null || echo -lbpf -lelf -lz -lpcap -lcapstone -ldw)
+PKG_CFLAGS = $(shell pkg-config --cflags libbpf libelf libpcap capstone libdw 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wno-missing-field-initializers
 BK_CFLAGS   = -O2 -g -std=gnu11 $(WARN) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
 	      -fvisibility=hidden -fPIC $(SAN_FLAGS) $(EXTRA_CFLAGS)

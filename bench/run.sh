@@ -39,6 +39,7 @@ for p in sys.argv[1:]:
 open("BENCHMARKS.md", "w").write(doc)
 PY
 else
-	cat "${parts[@]}" >BENCHMARKS.md
+	# one blank line between sections (cat -s squeezes the doubles)
+	for p in "${parts[@]}"; do cat "$p"; echo; done | cat -s >BENCHMARKS.md
 fi
 echo "bench: wrote BENCHMARKS.md" >&2

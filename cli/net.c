@@ -1,4 +1,4 @@
-/* cli/net.c — `bpfkit net [show] [--iface IF]`: XDP and tcx programs attached
+/* cli/net.c — `bpfkit net [show] [--iface IF]`: XDP and tc programs attached
  * to the interfaces of this network namespace, like `bpftool net`. */
 #include <errno.h>
 #include <getopt.h>
@@ -140,7 +140,7 @@ int do_net(int argc, char **argv)
 		bpfkit_json__end_array(jw);
 		bpfkit_json__free(jw);
 	} else if (!n && verbosity >= 0) {
-		fprintf(stderr, "bpfkit: no XDP or tcx programs attached%s%s\n",
+		fprintf(stderr, "bpfkit: no XDP or tc programs attached%s%s\n",
 			only ? " to " : "", only ?: "");
 	}
 	if_freenameindex(ifs);

@@ -51,7 +51,7 @@ static void dump_help(FILE *out)
 		"\n"
 		"  -s, --section S  only section S\n"
 		"  -P, --prog NAME  only function NAME\n"
-		"  -S, --source     interleave source lines (from BTF line info)\n"
+		"  -S, --source     interleave source lines (DWARF line tables, else BTF line info)\n"
 		"  -r, --raw        exactly llvm-objdump -d: no relocations, no helper names\n"
 		"  -x, --hex        immediates in hexadecimal\n"
 		"  -e, --explain    under each instruction, its fields and meaning\n"
@@ -396,6 +396,12 @@ static void __attribute__((format(printf, 1, 2))) ob_printf(const char *fmt, ...
 		ob_write(tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* the last source line looked up, kept across sections as llvm-objdump does */
+static struct {
+	const char *file;
+	uint32_t line;
+} src_last = { "", 0 };
+
 static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section *sec,
 			const struct dump_opts *o, struct bpfkit_json *jw, bool *printed_any)
 {
@@ -405,6 +411,9 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 	size_t n = sec->data_size / 8, nli = 0, li = 0;
 	const struct bpfkit_line_info *lines = NULL;
 	const struct bpfkit_line_info *last_li = NULL;
+	const char *dw_file;
+	uint32_t dw_line;
+	bool dwarf;
 	struct bpfkit_insn *insns;
 	uint64_t prog_lo = 0, prog_hi = UINT64_MAX;
 	bool header = false;
@@ -416,7 +425,10 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 	bpfkit_disasm__decode(sec->data, n, be, insns);
 	collect_labels(&d);
 	d.relocs = bpfkit_elf__relocs(elf, sec->index, &d.nrelocs);
-	if (o->source)
+	/* DWARF line tables when the object has them (what llvm-objdump -S
+	 * reads), BTF line info otherwise (stripped objects) */
+	dwarf = o->source && bpfkit_elf__dwarf_line(elf, sec->index, 0, &dw_file, &dw_line) != -ENOENT;
+	if (o->source && !dwarf)
 		lines = bpfkit_elf__line_info(elf, sec->index, &nli);
 	if (o->prog) {
 		bool found = false;
@@ -453,6 +465,16 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 				ob_printf("\n%016llx <%s>:\n", (unsigned long long)off, d.labels[l].name);
 		const char *src_line = NULL;
 
+		/* llvm-objdump -S: every instruction is looked up; a line is printed
+		 * when it differs from the last one looked up (across sections),
+		 * never for line 0, and not when the source file is missing; an
+		 * address without a row changes nothing */
+		if (dwarf && bpfkit_elf__dwarf_line(elf, sec->index, off, &dw_file, &dw_line) == 1) {
+			if (dw_line && !(src_last.line == dw_line && !strcmp(src_last.file, dw_file)))
+				src_line = bpfkit_elf__source_line(elf, dw_file, dw_line);
+			src_last.file = dw_file;
+			src_last.line = dw_line;
+		}
 		while (li < nli && lines[li].insn_off < off)
 			li++;
 		/* like llvm-objdump -S: print when the (file, line) changes */
@@ -580,6 +602,16 @@ static int visual_section(struct bpfkit_elf *elf, const struct bpfkit_elf_sectio
 	}
 	d.base = lo;
 	cfg = bpfkit_cfg__new(insns + lo, hi - lo);
+	/* clusters carry the functions' symbol names */
+	for (size_t f = 0; cfg && f < bpfkit_cfg__func_cnt(cfg); f++) {
+		uint64_t addr = (lo + bpfkit_cfg__func_entry(cfg, f)) * 8;
+
+		for (size_t i = 0; i < d.nlabels; i++)
+			if (d.labels[i].func && d.labels[i].addr == addr) {
+				bpfkit_cfg__set_func_name(cfg, f, d.labels[i].name);
+				break;
+			}
+	}
 	mem = cfg ? open_memstream(&dot, &dlen) : NULL;
 	if (!mem)
 		goto out;

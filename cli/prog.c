@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpfkit/cfg.h>
 #include <bpfkit/disasm.h>
 #include <bpfkit/json.h>
@@ -245,6 +246,53 @@ static int xl_label(void *ctx, size_t idx, long target, char *buf, size_t sz)
 	return snprintf(buf, sz, " <insn %ld>", target);
 }
 
+/* CFG cluster names: each function's BTF func_info name (the source name,
+ * not cut to 15 characters), else the kernel symbol of its jited image
+ * (bpf_prog_<tag>_<name>; functions and jited images are both in order). */
+static void name_funcs(int fd, struct bpfkit_cfg *cfg)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), nr, rec;
+	unsigned long long *ksyms = NULL;
+	size_t nks = 0, nf = bpfkit_cfg__func_cnt(cfg);
+	struct btf *btf = NULL;
+	char *buf = NULL;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	nr = info.nr_func_info;
+	rec = info.func_info_rec_size;
+	if (nr && info.btf_id && rec >= sizeof(struct bpf_func_info) && (buf = calloc(nr, rec))) {
+		__u32 btf_id = info.btf_id;
+
+		memset(&info, 0, sizeof(info));
+		info.nr_func_info = nr;
+		info.func_info_rec_size = rec;
+		info.func_info = (__u64)(unsigned long)buf;
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && (btf = btf__load_from_kernel_by_id(btf_id)))
+			for (__u32 i = 0; i < nr && i < info.nr_func_info; i++) {
+				const struct bpf_func_info *fi = (const void *)(buf + (size_t)i * rec);
+				const struct btf_type *t = btf__type_by_id(btf, fi->type_id);
+				const char *name = t ? btf__name_by_offset(btf, t->name_off) : NULL;
+
+				for (size_t f = 0; name && name[0] && f < nf; f++)
+					if (bpfkit_cfg__func_entry(cfg, f) == fi->insn_off)
+						bpfkit_cfg__set_func_name(cfg, f, name);
+			}
+	}
+	btf__free(btf);
+	free(buf);
+	bpfkit_prog__jited_ksyms(fd, &ksyms, &nks);
+	for (size_t f = 0; f < nf && f < nks; f++) {
+		const char *name = bpfkit_kallsyms__name(ksyms[f]);
+
+		if (!bpfkit_cfg__func_name(cfg, f) && name)
+			bpfkit_cfg__set_func_name(cfg, f, name);
+	}
+	free(ksyms);
+}
+
 static int dump_xlated(int fd, const char *visual, const char *outpath, bool explain, const char *title)
 {
 	struct bpfkit_disasm_cbs cbs = { .call = xl_call, .imm64 = xl_imm64, .jump_label = xl_label };
@@ -275,6 +323,7 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 			ret = EXIT_FAIL;
 			goto out;
 		}
+		name_funcs(fd, cfg);
 		mem = open_memstream(&dot, &dlen);
 		if (!mem) {
 			bpfkit_cfg__free(cfg);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@ struct bpfkit_cfg {
 	size_t nblocks;
 	size_t nfuncs;
 	size_t *func_entry;	/* slot of each function's entry */
+	char **func_name;	/* set by the caller (symbol, BTF func_info); NULL: func_N */
 };
 
 /* The block starting at SLOT; -1 out of range or for a jump into the
@@ -54,7 +56,10 @@ struct bpfkit_cfg *bpfkit_cfg__new(const struct bpfkit_insn *insns, size_t n)
 			leader[i] = fentry[i] = true;
 		switch (k.flow) {
 		case BPFKIT_FLOW_SUBPROG:
-			if (k.target >= 0 && (size_t)k.target < n)
+			/* "call -1" targets itself: in an object file that is a call
+			 * still to be relocated (to another section), not a function
+			 * starting here */
+			if (k.target >= 0 && (size_t)k.target < n && (size_t)k.target != i)
 				leader[k.target] = fentry[k.target] = true;
 			break;
 		case BPFKIT_FLOW_JUMP:
@@ -149,8 +154,41 @@ void bpfkit_cfg__free(struct bpfkit_cfg *cfg)
 	if (!cfg)
 		return;
 	free(cfg->blocks);
+	if (cfg->func_name)
+		for (size_t f = 0; f < cfg->nfuncs; f++)
+			free(cfg->func_name[f]);
+	free(cfg->func_name);
 	free(cfg->func_entry);
 	free(cfg);
+}
+
+size_t bpfkit_cfg__func_entry(const struct bpfkit_cfg *cfg, size_t f)
+{
+	return f < cfg->nfuncs ? cfg->func_entry[f] : SIZE_MAX;
+}
+
+const char *bpfkit_cfg__func_name(const struct bpfkit_cfg *cfg, size_t f)
+{
+	return f < cfg->nfuncs && cfg->func_name ? cfg->func_name[f] : NULL;
+}
+
+int bpfkit_cfg__set_func_name(struct bpfkit_cfg *cfg, size_t f, const char *name)
+{
+	char *copy;
+
+	if (f >= cfg->nfuncs || !name)
+		return -EINVAL;
+	if (!cfg->func_name) {
+		cfg->func_name = calloc(cfg->nfuncs, sizeof(*cfg->func_name));
+		if (!cfg->func_name)
+			return -ENOMEM;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	free(cfg->func_name[f]);
+	cfg->func_name[f] = copy;
+	return 0;
 }
 
 size_t bpfkit_cfg__block_cnt(const struct bpfkit_cfg *cfg) { return cfg->nblocks; }
@@ -182,8 +220,15 @@ int bpfkit_cfg__write_dot(const struct bpfkit_cfg *cfg, const struct bpfkit_insn
 	fprintf(out, "\" {\n\tgraph [newrank=true];\n\tnode [shape=record fontname=\"monospace\" fontsize=10];\n"
 		     "\tedge [fontname=\"monospace\"];\n");
 	for (size_t f = 0; f < cfg->nfuncs; f++) {
-		fprintf(out, "\tsubgraph cluster_%zu {\n\t\tlabel=\"func_%zu (insn %zu)\";\n\t\tstyle=dashed;\n",
-			f, f, cfg->func_entry[f]);
+		const char *name = bpfkit_cfg__func_name(cfg, f);
+
+		fprintf(out, "\tsubgraph cluster_%zu {\n\t\tlabel=\"", f);
+		if (name)	/* a quoted string: only " and \ need escaping */
+			for (; *name; name++)
+				fprintf(out, "%s%c", *name == '"' || *name == '\\' ? "\\" : "", *name);
+		else
+			fprintf(out, "func_%zu", f);
+		fprintf(out, " (insn %zu)\";\n\t\tstyle=dashed;\n", cfg->func_entry[f]);
 		for (size_t b = 0; b < cfg->nblocks; b++) {
 			const struct bpfkit_cfg_block *blk = &cfg->blocks[b];
 			char text[512];

@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/elfobj.h>
+#include "dwarf_lines.h"
 #include "internal.h"
 
 #ifndef EM_BPF
@@ -45,6 +46,8 @@ struct bpfkit_elf {
 	struct bpfkit_line_info **lines;	/* per section, parsed on demand */
 	size_t *nlines;
 	bool lines_tried;
+	struct dwarf_lines *dwarf;	/* .debug_line, parsed on demand */
+	bool dwarf_tried;
 };
 
 const char *bpfkit_elf__reloc_type_str(uint32_t type)
@@ -393,6 +396,7 @@ void bpfkit_elf__close(struct bpfkit_elf *e)
 			free(e->lines[i]);
 	free(e->lines);
 	free(e->nlines);
+	dwarf_lines__free(e->dwarf);
 	free(e->relocs);
 	btf__free(e->btf);
 	free(e->syms);
@@ -558,4 +562,21 @@ const struct bpfkit_line_info *bpfkit_elf__line_info(struct bpfkit_elf *e, size_
 		return NULL;
 	*n = e->nlines[sec];
 	return e->lines[sec];
+}
+
+int bpfkit_elf__dwarf_line(struct bpfkit_elf *e, size_t sec, uint64_t off, const char **file,
+			   uint32_t *line)
+{
+	if (!e->dwarf_tried) {
+		e->dwarf_tried = true;
+		e->dwarf = dwarf_lines__load(e, e->elf, e->name);
+	}
+	if (!e->dwarf)
+		return -ENOENT;
+	return dwarf_lines__find(e->dwarf, sec, off, file, line);
+}
+
+const char *bpfkit_elf__source_line(struct bpfkit_elf *e, const char *path, uint32_t line)
+{
+	return e->dwarf ? dwarf_lines__source(e->dwarf, path, line) : NULL;
 }

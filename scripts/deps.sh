@@ -18,6 +18,7 @@ declare -A PROBE=(
   [xdp-tools]=/usr/sbin/xdp-loader
   [graphviz]=/usr/bin/dot
   [libcapstone-dev]=/usr/include/capstone/capstone.h
+  [libdw-dev]=/usr/include/elfutils/libdw.h
   [tcpdump]=/usr/bin/tcpdump
   [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
   [make]=/usr/bin/make

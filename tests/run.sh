@@ -13,7 +13,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 LOG=build/test-logs
 mkdir -p "$LOG" "$ASAN/tests" build/fuzz
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-LIBS="$(pkg-config --libs libbpf libelf zlib libpcap capstone)"
+LIBS="$(pkg-config --libs libbpf libelf zlib libpcap capstone libdw)"
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 passed=0 failed=0 skipped=0

@@ -61,8 +61,11 @@ static int list_ifaces(struct iface *out, int max)
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			out[n].ifindex = info.xdp.ifindex;
 			out[n].prog_id = info.prog_id;
+			/* the link's ifindex is its namespace's: another namespace's
+			 * interface with that index runs something else */
 			if (info.xdp.ifindex && !bpfkit_xdp__query(info.xdp.ifindex, &xi))
-				out[n].mode = bpfkit_xdp_mode__str(xi.mode);
+				out[n].mode = xi.prog_id == info.prog_id ? bpfkit_xdp_mode__str(xi.mode)
+									 : "other-netns (use --netns)";
 			if (!info.xdp.ifindex)
 				out[n].mode = "detached";
 		}

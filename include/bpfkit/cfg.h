@@ -26,6 +26,14 @@ BPFKIT_API void bpfkit_cfg__free(struct bpfkit_cfg *cfg);
 BPFKIT_API size_t bpfkit_cfg__block_cnt(const struct bpfkit_cfg *cfg);
 BPFKIT_API const struct bpfkit_cfg_block *bpfkit_cfg__block(const struct bpfkit_cfg *cfg, size_t i);
 BPFKIT_API size_t bpfkit_cfg__func_cnt(const struct bpfkit_cfg *cfg);
+/* Slot index of function F's entry (functions are in entry order);
+ * SIZE_MAX when F is out of range. */
+BPFKIT_API size_t bpfkit_cfg__func_entry(const struct bpfkit_cfg *cfg, size_t f);
+/* Names function F (copied): its DOT cluster is labelled NAME instead of
+ * func_F. 0, -EINVAL (no such function), -ENOMEM. */
+BPFKIT_API int bpfkit_cfg__set_func_name(struct bpfkit_cfg *cfg, size_t f, const char *name);
+/* The name set for F, or NULL. */
+BPFKIT_API const char *bpfkit_cfg__func_name(const struct bpfkit_cfg *cfg, size_t f);
 
 /* Writes the graph as DOT: one cluster per function, basic blocks as
  * records of instruction text (formatted with CBS), edges for fall-through

@@ -73,6 +73,17 @@ BPFKIT_API struct btf *bpfkit_elf__btf(struct bpfkit_elf *elf);
 /* Line info records for section SEC from .BTF.ext, sorted by insn_off. */
 BPFKIT_API const struct bpfkit_line_info *bpfkit_elf__line_info(struct bpfkit_elf *elf, size_t sec,
 								size_t *n);
+/* The source line of the instruction at byte OFF of section SEC from the
+ * DWARF line table (.debug_line), looked up the way llvm-objdump -S does:
+ * 1 with *FILE (the full path the table names) and *LINE (0 = no line),
+ * 0 when no line-table row covers the address, -ENOENT when the object has
+ * no usable DWARF line table (stripped, or damaged: warned once). */
+BPFKIT_API int bpfkit_elf__dwarf_line(struct bpfkit_elf *elf, size_t sec, uint64_t off,
+				      const char **file, uint32_t *line);
+/* Text of line LINE (1-based) of source file PATH, read from disk once and
+ * cached; NULL when the file is missing or shorter (warned once per file). */
+BPFKIT_API const char *bpfkit_elf__source_line(struct bpfkit_elf *elf, const char *path,
+					       uint32_t line);
 
 /* "PROGBITS", "REL", ..., as llvm-readelf names section types. */
 BPFKIT_API const char *bpfkit_elf__section_type_str(uint32_t type, char *buf, size_t sz);

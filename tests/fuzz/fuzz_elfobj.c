@@ -1,6 +1,7 @@
 /* tests/fuzz/fuzz_elfobj.c — the object reader on arbitrary files: open,
- * walk sections, symbols, relocations, BTF and line info, and disassemble
- * every executable section, as `bpfkit obj dump -S` does. */
+ * walk sections, symbols, relocations, BTF and line info, DWARF line tables
+ * (lib/dwarf_lines.c), and disassemble every executable section, as
+ * `bpfkit obj dump -S` does. */
 #include <gelf.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -50,7 +51,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				bpfkit_disasm__decode(s->data, n, bpfkit_elf__big_endian(e), insns);
 				for (size_t k = 0; k < n;) {
 					char text[256];
+					const char *file;
+					uint32_t line;
 
+					/* the DWARF line table lookup of -S (source text is
+					 * not read: the paths come from the input) */
+					if (bpfkit_elf__dwarf_line(e, i, k * 8, &file, &line) == 1)
+						sink += strlen(file) + line;
 					k += bpfkit_disasm__format(insns, n, k, NULL, text, sizeof(text));
 				}
 				free(insns);

@@ -157,6 +157,38 @@ if grep -q 'subgraph cluster_0' "$TMP/g.dot" && grep -q 'subgraph cluster_1' "$T
 else
 	fail "prog dump --visual dot" "$(head -5 "$TMP/g.dot" | tr '\n' ' ')"
 fi
+# clusters are named after the functions (BTF func_info: the full names)
+if grep -q 'label="bk41_a_rather_long_program_name (insn 0)"' "$TMP/g.dot" &&
+   grep -qE 'label="bk41_verdict \(insn [1-9][0-9]*\)"' "$TMP/g.dot" && ! grep -q 'label="func_' "$TMP/g.dot"; then
+	pass "prog dump --visual: clusters carry the functions' BTF names"
+else
+	fail "prog dump --visual: cluster names" "$(grep 'label="[^{]' "$TMP/g.dot" | head -3 | tr '\n' ' ')"
+fi
+# without BTF (no func_info) the clusters take the kernel symbols of the jited functions
+cat >"$TMP/nobtf.bpf.c" <<'EOF'
+#include <linux/bpf.h>
+static __attribute__((noinline)) int bk41_nb_verdict(int x)
+{
+	return x > 10 ? XDP_DROP : XDP_PASS;
+}
+__attribute__((section("xdp"), used)) int bk41_nobtf(struct xdp_md *ctx)
+{
+	return bk41_nb_verdict(ctx->data_end - ctx->data);
+}
+char LICENSE[] __attribute__((section("license"), used)) = "GPL";
+EOF
+if $CLANG -target bpf -O2 -idirafter /usr/include/$(uname -m)-linux-gnu -c "$TMP/nobtf.bpf.c" -o "$TMP/nobtf.bpf.o" 2>"$TMP/nb.err" &&
+   bpftool prog load "$TMP/nobtf.bpf.o" "$PIN/nobtf" 2>>"$TMP/nb.err" &&
+   "$BK" prog dump xlated pinned "$PIN/nobtf" --visual dot -o "$TMP/nb.dot" 2>>"$TMP/nb.err"; then
+	if grep -qE 'label="bpf_prog_[0-9a-f]{16}_bk41_nobtf \(insn 0\)"' "$TMP/nb.dot" &&
+	   [ "$(grep -cE 'label="bpf_prog_[0-9a-f]{16}_[A-Za-z0-9_]+ \(insn [0-9]+\)"' "$TMP/nb.dot")" -eq 2 ]; then
+		pass "prog dump --visual: without BTF, clusters carry the kernel symbols"
+	else
+		fail "prog dump --visual: kallsyms cluster names" "$(grep 'label="[^{]' "$TMP/nb.dot" | head -3 | tr '\n' ' ')"
+	fi
+else
+	fail "prog dump --visual without BTF" "$(tail -2 "$TMP/nb.err" | tr '\n' ' ')"
+fi
 if command -v dot >/dev/null; then
 	"$BK" prog dump xlated id "$LONG_ID" --visual png -o "$TMP/g.png" &&
 	[ "$(head -c 4 "$TMP/g.png" | od -An -c | tr -d ' ')" = "211PNG" ] &&

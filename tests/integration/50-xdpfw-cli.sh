@@ -105,6 +105,15 @@ if ! "$FW" save | grep -q 192.0.2.0; then pass "xdpfw rule del removed it"; else
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy"]=="deny" and d["rule_count"]==2 and d["interfaces"][0]["mode"] in ("native","skb")' "$TMP/st.json"; then
 	pass "xdpfw status -j"; else fail "xdpfw status -j" "$(head -c 300 "$TMP/st.json")"; fi
 
+# a second interface shares the rule set; unloading one keeps the other
+ip -n "$NS_B" link add "dm$UNIQ" type veth peer name "dn$UNIQ" && ip -n "$NS_B" link set "dm$UNIQ" up && ip -n "$NS_B" link set "dn$UNIQ" up
+check "xdpfw load: second interface" "${FWN[@]}" load "dm$UNIQ"
+n=$("${FWN[@]}" status -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["interfaces"]))')
+if [ "$n" -eq 2 ]; then pass "xdpfw status: two interfaces"; else fail "xdpfw status: two interfaces" "$n"; fi
+check "xdpfw unload: one of two" "${FWN[@]}" unload "dm$UNIQ"
+if ip -n "$NS_B" link show "$IF_B" | grep -q "prog/xdp"; then pass "xdpfw unload: the other interface keeps the firewall"
+else fail "xdpfw unload: the other interface keeps the firewall" "$(ip -n "$NS_B" link show "$IF_B" | head -3)"; fi
+
 # a full rule map: the old set stays
 "$FW" unload --all --purge
 check "xdpfw load small map" "${FWN[@]}" load "$IF_B" --max-rules 16 --rules "$TMP/ok.rules" --force

@@ -112,6 +112,57 @@ else fail "xdpfw live: ARP passes a deny policy" "from $IP_A: $(got "$IP_A"), ar
 dd=$("${FWN[@]}" status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["denied_by_policy"]["packets"])')
 if [ "$(got "$IP_A2")" -eq 0 ]; then pass "xdpfw live: deny policy drops the rest"; else fail "xdpfw live: deny policy drops the rest" "$(got "$IP_A2") through"; fi
 
+# IPv6 under the deny policy: neighbour discovery must pass (no static
+# neighbours here), an allowed source gets through, another does not
+V6=$(printf "fd00:%x:%x" $RANDOM $RANDOM)
+for ns in "$NS_A" "$NS_B"; do
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+done
+ip netns exec "$NS_A" sysctl -qw "net.ipv6.conf.$IF_A.disable_ipv6=0"
+ip netns exec "$NS_B" sysctl -qw "net.ipv6.conf.$IF_B.disable_ipv6=0"
+ip -n "$NS_A" addr add "$V6::1/64" dev "$IF_A" nodad
+ip -n "$NS_A" addr add "$V6::3/64" dev "$IF_A" nodad
+ip -n "$NS_B" addr add "$V6::2/64" dev "$IF_B" nodad
+cat >"$TMP/recv6.py" <<'PY'
+import json, socket, sys, time
+port, out, dur = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", port)); s.settimeout(0.2)
+open(out + ".ready", "w").close()
+counts, end = {}, time.time() + dur
+while time.time() < end:
+    try:
+        _, a = s.recvfrom(2048); counts[a[0]] = counts.get(a[0], 0) + 1
+    except socket.timeout:
+        pass
+json.dump(counts, open(out, "w"))
+PY
+cat >"$TMP/send6.py" <<'PY'
+import socket, sys, time
+dst, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+socks = []
+for src in sys.argv[4:]:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind((src, 40000)); socks.append(s)
+for i in range(count):
+    for s in socks:
+        try:
+            s.sendto(b"xdpfw v6 %d" % i, (dst, port))
+        except OSError:
+            pass	# neighbour not resolved yet
+    time.sleep(0.01)
+PY
+"$FW" rule add allow src "$V6::1" proto udp dport "$PORT" >/dev/null
+rm -f "$TMP/counts6" "$TMP/counts6.ready"
+ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv6.py" "$PORT" "$TMP/counts6" 4 &
+rpid=$!
+for _ in $(seq 50); do [ -e "$TMP/counts6.ready" ] && break; sleep 0.1; done
+ip netns exec "$NS_A" timeout 20 python3 "$TMP/send6.py" "$V6::2" "$PORT" 50 "$V6::1" "$V6::3"
+wait "$rpid"
+g1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$TMP/counts6" "$V6::1")
+g3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$TMP/counts6" "$V6::3")
+if [ "$g1" -ge 40 ] && [ "$g3" -eq 0 ]; then pass "xdpfw live: IPv6 under deny: ND passes, allowed source through ($g1/50), other dropped"
+else fail "xdpfw live: IPv6 under deny" "from ::1 $g1/50, from ::3 $g3 (want 0)"; fi
+
 # top: refreshes with rates
 "${FWN[@]}" top -d 0.2 -n 2 >"$TMP/top.out" 2>&1
 if grep -q "denied_by_rule" "$TMP/top.out" && grep -q "PKT/S" "$TMP/top.out"; then pass "xdpfw live: top"; else fail "xdpfw live: top" "$(head -3 "$TMP/top.out")"; fi

@@ -1,6 +1,8 @@
 /* tests/unit/test_disasm_cfg.c — control-flow graphs: functions from
  * BPF-to-BPF calls, block leaders, fall-through and jump edges, ld_imm64's
  * second slot, jumps out of range, and the DOT text. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +59,36 @@ int main(void)
 		CHECK("dot: record label escaped", strstr(dot, "1: if r1 == 0 goto +2\\l") && strstr(dot, "digraph \"t\\<1\\>\""));
 		free(dot);
 	}
+	CHECK("function entries", bpfkit_cfg__func_entry(cfg, 0) == 0 && bpfkit_cfg__func_entry(cfg, 1) == 7 &&
+	      bpfkit_cfg__func_entry(cfg, 2) == SIZE_MAX);
+	CHECK("unnamed by default", bpfkit_cfg__func_name(cfg, 1) == NULL);
+	CHECK("name out of range refused", bpfkit_cfg__set_func_name(cfg, 2, "x") == -EINVAL);
+	CHECK("names set", !bpfkit_cfg__set_func_name(cfg, 0, "main_prog") &&
+	      !bpfkit_cfg__set_func_name(cfg, 1, "sub\"q") && !strcmp(bpfkit_cfg__func_name(cfg, 0), "main_prog"));
+	{
+		char *dot = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&dot, &len);
+
+		bpfkit_cfg__write_dot(cfg, prog, n, NULL, "t", f);
+		fclose(f);
+		CHECK("dot: clusters labelled with names", strstr(dot, "label=\"main_prog (insn 0)\"") &&
+		      strstr(dot, "label=\"sub\\\"q (insn 7)\"") && !strstr(dot, "func_"));
+		free(dot);
+	}
 	bpfkit_cfg__free(cfg);
 
+	/* an unrelocated call in an object ("call -1", to another section) is no function entry */
+	{
+		struct bpfkit_insn ext[] = {
+			I(0x85, 0, 1, 0, -1),	/* 0: call -1 */
+			I(0x95, 0, 0, 0, 0),	/* 1: exit */
+		};
+		struct bpfkit_cfg *c2 = bpfkit_cfg__new(ext, 2);
+
+		CHECK("call -1: one function", c2 && bpfkit_cfg__func_cnt(c2) == 1);
+		bpfkit_cfg__free(c2);
+	}
 	/* a jump into the second slot of a ld_imm64, and one past the end */
 	{
 		struct bpfkit_insn odd[] = {

@@ -83,6 +83,59 @@ int main(void)
 	CHECK("big-endian object", e && bpfkit_elf__big_endian(e));
 	bpfkit_elf__close(e);
 
+	/* DWARF line tables: a big-endian object with its source embedded
+	 * (the seed's rows are in its llvm-dwarfdump --debug-line) */
+	{
+		size_t tn;
+		unsigned char *tiny;
+		const char *file = NULL;
+		uint32_t line = 99;
+
+		snprintf(path, sizeof(path), "%stiny-embed-be.o", dir);
+		tiny = slurp(path, &tn);
+		e = tiny ? bpfkit_elf__open_mem(tiny, tn, "tiny-embed-be.o") : NULL;
+		CHECK("DWARF seed opens", e != NULL);
+		if (e) {
+			const struct bpfkit_elf_section *x = bpfkit_elf__section_by_name(e, "xdp");
+			const struct bpfkit_elf_section *t = bpfkit_elf__section_by_name(e, ".text");
+			size_t xi = x ? x->index : 0, ti = t ? t->index : 0;
+			const char *src;
+
+			CHECK("dwarf: xdp+0x8 is line 7 of tiny.c",
+			      bpfkit_elf__dwarf_line(e, xi, 0x8, &file, &line) == 1 && line == 7 &&
+			      strlen(file) > 6 && !strcmp(file + strlen(file) - 6, "tiny.c"));
+			CHECK("dwarf: xdp+0x18 is line 0", bpfkit_elf__dwarf_line(e, xi, 0x18, &file, &line) == 1 && line == 0);
+			CHECK("dwarf: xdp+0x28 is line 8", bpfkit_elf__dwarf_line(e, xi, 0x28, &file, &line) == 1 && line == 8);
+			CHECK("dwarf: the end of the sequence has no row", bpfkit_elf__dwarf_line(e, xi, 0x38, &file, &line) == 0);
+			CHECK("dwarf: .text+0x8 is line 3 (another sequence, same offsets)",
+			      bpfkit_elf__dwarf_line(e, ti, 0x8, &file, &line) == 1 && line == 3);
+			src = bpfkit_elf__source_line(e, file, 3);
+			CHECK("embedded source text", src && !strcmp(src, "\treturn x * 2;"));
+			CHECK("line past the end of the source", bpfkit_elf__source_line(e, file, 999) == NULL);
+			CHECK("no such section", bpfkit_elf__dwarf_line(e, 999, 0, &file, &line) == 0);
+			bpfkit_elf__close(e);
+		}
+		free(tiny);
+	}
+	/* BTF but no DWARF: the xdp-pass seed with .debug_line renamed */
+	{
+		unsigned char *c = malloc(n);
+		const char *file;
+		uint32_t line;
+		size_t hit = 0;
+
+		memcpy(c, obj, n);
+		for (size_t i = 0; c && i + 11 < n; i++)
+			if (!memcmp(c + i, ".debug_line", 11) && (c[i + 11] == 0 || c[i + 11] == '_')) {
+				c[i + 1] = 'X';	/* .Xebug_line, .Xebug_line_str */
+				hit++;
+			}
+		e = c ? bpfkit_elf__open_mem(c, n, "nodwarf") : NULL;
+		CHECK("no DWARF line table: -ENOENT", hit && e && bpfkit_elf__dwarf_line(e, 3, 0, &file, &line) == -ENOENT);
+		bpfkit_elf__close(e);
+		free(c);
+	}
+
 	/* every truncation: an error or a consistent object, never a crash */
 	{
 		int opened = 0;

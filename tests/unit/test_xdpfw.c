@@ -466,22 +466,26 @@ static void rand_rule(char *buf, size_t sz)
 	snprintf(buf, sz, "%s%s%s%s%s%s", rnd() % 2 ? "allow" : "deny", src, dst, pr, sp, dp);
 }
 
+#define ROUNDS 40
+
 static void test_differential(struct xdpfw_state *st)
 {
 	int mismatches = 0, runs = 0, rounds_ok = 0;
 
-	for (int round = 0; round < 12; round++) {
+	if (getenv("XDPFW_TEST_SEED"))
+		rnd_state = strtoul(getenv("XDPFW_TEST_SEED"), NULL, 0) | 1;
+	for (int round = 0; round < ROUNDS; round++) {
 		struct xdpfw_ruleset rs;
-		char *text = malloc(200 * 160), err[256];
+		char *text = malloc(400 * 160), err[256];
 		size_t len = 0;
-		int n = 5 + rnd() % (round < 6 ? 30 : 150);
+		int n = 5 + rnd() % (round < 10 ? 30 : 300);
 
 		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
 		for (int i = 0; i < n; i++) {
 			char r[160];
 
 			rand_rule(r, sizeof(r));
-			len += snprintf(text + len, 200 * 160 - len, "%s\n", r);
+			len += snprintf(text + len, 400 * 160 - len, "%s\n", r);
 		}
 		/* random sets may hold duplicates: drop them like a user would */
 		while (xdpfw_rules_parse_text(text, len, "r", &rs, err, sizeof(err))) {
@@ -504,7 +508,7 @@ static void test_differential(struct xdpfw_state *st)
 			continue;
 		}
 		rounds_ok++;
-		for (int k = 0; k < 300; k++) {
+		for (int k = 0; k < 500; k++) {
 			struct pspec p = { .fam = rnd() % 4 ? 4 : 6 };
 			struct xdpfw_pkt rp = { .family = p.fam };
 			char s[64], d[64];
@@ -551,7 +555,7 @@ static void test_differential(struct xdpfw_state *st)
 		xdpfw_ruleset_free(&rs);
 	}
 	printf("  differential: %d packets over %d rule sets, %d mismatches\n", runs, rounds_ok, mismatches);
-	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == 12);
+	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == ROUNDS);
 }
 
 /* Entries held by the rule-set maps: after an apply only the active
@@ -595,8 +599,11 @@ static void test_swaps(struct xdpfw_state *st)
 	int gens, rc;
 	long n;
 	struct pspec pa = { 4, "10.0.0.1", "2.2.2.2", 6, 1, 22 }, pb = { 4, "10.0.0.2", "2.2.2.2", 6, 1, 22 };
-	const char *ta = "policy allow\ndeny src 10.0.0.1 proto tcp dport 22\nallow src 10.0.0.2\n",
-		   *tb = "policy allow\nallow src 10.0.0.1\ndeny src 10.0.0.2 proto tcp dport 20-30\n";
+	const char *ta = "policy allow\ndeny src 10.0.0.1 proto tcp dport 22\nallow src 10.0.0.2\n"
+			 "deny src 10.0.0.3 proto udp\n",
+		   *tb = "policy allow\ndeny src 10.0.0.3 proto udp\nallow src 10.0.0.1\n"
+			 "deny src 10.0.0.2 proto tcp dport 20-30\n";
+	struct pspec pc = { 4, "10.0.0.3", "2.2.2.2", 17, 1, 2 };
 
 	xdpfw_rules_parse_text(ta, strlen(ta), "a", &a, err, sizeof(err));
 	xdpfw_rules_parse_text(tb, strlen(tb), "b", &b, err, sizeof(err));
@@ -617,7 +624,7 @@ static void test_swaps(struct xdpfw_state *st)
 	struct xdpfw_ruleset cur;
 	uint32_t *slots;
 
-	CHECK("crash-read-old", xdpfw_state_read(st, &cur, &slots) == 0 && cur.n == 2 &&
+	CHECK("crash-read-old", xdpfw_state_read(st, &cur, &slots) == 0 && cur.n == 3 &&
 				 cur.r[0].d.dport_lo == 22);
 	free(slots);
 	xdpfw_ruleset_free(&cur);
@@ -627,23 +634,35 @@ static void test_swaps(struct xdpfw_state *st)
 	n = trie_entries(st, &gens);
 	CHECK("crash-cleaned", (gens & (gens - 1)) == 0 && n == (long)as.entries);
 
-	/* 200 swaps: every packet sees one set or the other; counters of the
-	 * rules both sets share (none here) ... and never go backwards */
-	struct xdpfw_counter c0, c1;
+	/* 200 swaps: every packet sees one set or the other; the rule both
+	 * sets share keeps its slot, and its counter counts every packet */
+	struct xdpfw_counter c1;
+	uint32_t shared = UINT32_MAX;
 	bool ok = true;
+	int i;
 
-	xdpfw_state_counter(st, 0, &c0);
-	for (int i = 0; i < 200 && ok; i++) {
+	for (i = 0; i < 200 && ok; i++) {
 		const struct xdpfw_ruleset *rs = i % 2 ? &b : &a;
+		uint32_t slot = UINT32_MAX;
 
 		ok = xdpfw_state_apply(st, rs, rs->policy, NULL) == 0 &&
-		     run_pkt(&pa) == (i % 2 ? PASS_ : DROP_) && run_pkt(&pb) == (i % 2 ? DROP_ : PASS_);
-		xdpfw_state_counter(st, 0, &c1);
-		ok = ok && c1.packets >= c0.packets;
-		c0 = c1;
+		     run_pkt(&pa) == (i % 2 ? PASS_ : DROP_) && run_pkt(&pb) == (i % 2 ? DROP_ : PASS_) &&
+		     run_pkt(&pc) == DROP_;
+		ok = ok && xdpfw_state_read(st, &cur, &slots) == 0;
+		for (size_t k = 0; ok && k < cur.n; k++)
+			if (cur.r[k].d.src[0] == 10 && cur.r[k].d.src[3] == 3 && cur.r[k].d.src_plen == 32)
+				slot = slots[k];
+		free(slots);
+		xdpfw_ruleset_free(&cur);
+		if (shared == UINT32_MAX)
+			shared = slot;
+		ok = ok && slot == shared && xdpfw_state_counter(st, shared, &c1) == 0 &&
+		     c1.packets == (uint64_t)i + 1;
 	}
+	if (!ok)
+		printf("  swap %d: shared slot %u, counter %llu\n", i, shared, (unsigned long long)c1.packets);
 	CHECK("swap-200-times", ok);
-	CHECK("swap-cfg", xdpfw_state_cfg(st, &cfg) == 0 && cfg.nrules[cfg.gen] == 2);
+	CHECK("swap-cfg", xdpfw_state_cfg(st, &cfg) == 0 && cfg.nrules[cfg.gen] == 3);
 	xdpfw_ruleset_free(&a);
 	xdpfw_ruleset_free(&b);
 
