@@ -17,7 +17,7 @@ static void log_help(FILE *out)
 		"bk_info() & co. (bpf/include/bpfkit/log.h), one line each on stdout:\n"
 		"  HH:MM:SS.uuuuuu LEVEL function: message\n"
 		"until Ctrl-C. DIR is what `bpfkit load --pin DIR` made; the object's\n"
-		"per-CPU log rings and call-site table are DIR/maps/bpfkit_log and\n"
+		"shared log ring and call-site table are DIR/maps/_data_bklog and\n"
 		"DIR/maps/_rodata_bklog. Records lost to a full ring are reported.\n"
 		"\n"
 		"`sites` lists the log calls compiled into OBJ: id, level, where, format;\n"

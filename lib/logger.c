@@ -1,12 +1,12 @@
 /* lib/logger.c — the user-space half of bpfkit logging that touches the
- * kernel: finds an object's (or a pin directory's) per-CPU log rings and
- * call-site table, drains records (polled on a timer: the rings are plain
- * mmapped memory, nothing to wait on; every program of the object shares
- * them), routes formatted lines to a stream or a callback, filters by level,
- * and reports records lost to overwriting. Before load it fills the call
- * sites' function names, applies BPFKIT_LOG and sizes the rings' array by
- * the possible CPUs (log_prepare_load, called by bpfkit_object__load).
- * Reading the rings is log_ring.c; formatting is log_format.c. */
+ * kernel: finds an object's (or a pin directory's) log ring and call-site
+ * table, drains records (polled on a timer: the ring is plain mmapped
+ * memory, nothing to wait on; every program of the object shares it),
+ * routes formatted lines to a stream or a callback, filters by level, and
+ * reports records lost to overwriting. Before load it fills the call
+ * sites' function names and applies BPFKIT_LOG (log_prepare_load, called
+ * by bpfkit_object__load).
+ * Reading the ring is log_ring.c; formatting is log_format.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -28,10 +28,10 @@
 #include "log_format.h"
 #include "log_ring.h"
 
-#define LOG_RB_MAP	"bpfkit_log"
+#define LOG_RB_MAP	".data.bklog"
 #define LOG_SITES_MAP	".rodata.bklog"
-/* How often a loop polls the rings: the latency of a line, and the window
- * a ring must hold (BK_LOG_RINGBUF_SIZE per CPU) at the peak rate. */
+/* How often a loop polls the ring: the latency of a line, and the window
+ * the ring must hold (BK_LOG_RING_SLOTS) at the peak rate. */
 #define LOG_POLL_MS	5
 #define LOG_LEVEL_VAR	"bpfkit_log_level"
 
@@ -184,30 +184,14 @@ int bpfkit_log__set_buffer_size(struct bpfkit_object *obj, size_t bytes)
 		return -EBUSY;
 	/* The ring's size is a mask in every call site's code (so the
 	 * verifier can bound the store): it is fixed at compile time. */
-	if (bpf_map__value_size(map) != BK_LOG_CPU_HDR + BK_LOG_REC_MAX + bytes) {
-		pr_warn("object '%s': its log rings are %u bytes per CPU, set at compile time "
-			"(#define BK_LOG_RINGBUF_SIZE before including bpfkit/log.h)\n", obj->name,
-			bpf_map__value_size(map) - BK_LOG_CPU_HDR - BK_LOG_REC_MAX);
+	if (bpf_map__value_size(map) != BK_LOG_RING_HDR + (bytes / BK_LOG_SLOT + BK_LOG_TAIL_SLOTS) * BK_LOG_SLOT) {
+		pr_warn("object '%s': its log ring is %u bytes, set at compile time "
+			"(#define BK_LOG_RING_SLOTS before including bpfkit/log.h)\n", obj->name,
+			(bpf_map__value_size(map) - BK_LOG_RING_HDR) / BK_LOG_SLOT * BK_LOG_SLOT -
+			BK_LOG_TAIL_SLOTS * BK_LOG_SLOT);
 		return -EOPNOTSUPP;
 	}
 	return 0;
-}
-
-/* One ring per possible CPU: bpf_get_smp_processor_id() indexes the array. */
-static int size_rings(struct bpfkit_object *obj)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(obj->obj, LOG_RB_MAP);
-	int n;
-
-	if (!map || bpf_map__type(map) != BPF_MAP_TYPE_ARRAY || bpf_map__fd(map) >= 0)
-		return 0;
-	n = libbpf_num_possible_cpus();
-	if (n <= 0) {
-		pr_warn("object '%s': number of possible CPUs unknown: %s; log rings for %u CPUs\n",
-			obj->name, errstr(n), bpf_map__max_entries(map));
-		return 0;
-	}
-	return bpf_map__set_max_entries(map, (__u32)n);
 }
 
 int log_prepare_load(struct bpfkit_object *obj)
@@ -217,9 +201,6 @@ int log_prepare_load(struct bpfkit_object *obj)
 
 	if (!bpf_object__find_map_by_name(obj->obj, LOG_SITES_MAP))
 		return 0;
-	err = size_rings(obj);
-	if (err)
-		return err;
 	if (env && *env) {
 		level = log_level__parse(env);
 		if (level < 0)
@@ -350,7 +331,7 @@ static void check_drops(struct bpfkit_logger *lg)
 		emit(lg, BPFKIT_LOG_WARN, "bpfkit", "", 0, msg, true);
 	}
 	if (lg->st.bad_records > lg->bad_seen) {
-		snprintf(msg, sizeof(msg), "bad log records: %llu behind a malformed record header",
+		snprintf(msg, sizeof(msg), "bad log records: %llu skipped at a malformed record header",
 			 (unsigned long long)(lg->st.bad_records - lg->bad_seen));
 		lg->bad += lg->st.bad_records - lg->bad_seen;
 		lg->bad_seen = lg->st.bad_records;
@@ -387,7 +368,7 @@ int bpfkit_logger__poll(struct bpfkit_logger *lg, int timeout_ms)
 		 * polls in a loop come back at once */
 		if (n || lg->st.lost != lost || !left)
 			break;
-		/* nothing to wait on but time: the rings are plain memory */
+		/* nothing to wait on but time: the ring is plain memory */
 		poll(NULL, 0, left < 0 || left > LOG_POLL_MS ? LOG_POLL_MS : left);
 		if (left > 0) {
 			clock_gettime(CLOCK_MONOTONIC, &t);
@@ -559,7 +540,7 @@ struct bpfkit_logger *bpfkit_logger__open_pinned(const char *dir, const struct b
 	}
 	if (bpf_obj_get_info_by_fd(lg->own_fds[0], &info, &info_len) || log_ring__check_info(&info, NULL)) {
 		err = -EINVAL;
-		pr_warn("pin dir '%s': maps/%s is not a bpfkit log ring array (an older bpfkit's object?)\n",
+		pr_warn("pin dir '%s': maps/%s is not a bpfkit log ring (an older bpfkit's object?)\n",
 			dir, LOG_RB_MAP);
 		goto fail;
 	}

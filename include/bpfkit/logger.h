@@ -57,14 +57,14 @@ struct bpfkit_logger_opts {
 };
 #define bpfkit_logger_opts__last_field level
 
-/* A logger for a loaded object: finds its "bpfkit_log" per-CPU rings and its
+/* A logger for a loaded object: finds its shared log ring (".data.bklog") and its
  * call-site table. NULL + errno ENOENT if the object does not log (no
  * bk_* calls / no log.h): not an error for callers that just try. */
 BPFKIT_API struct bpfkit_logger *
 bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *opts);
 
 /* A logger for an object another process pinned with bpfkit_object__pin()
- * (`bpfkit load --pin DIR`): DIR/maps/bpfkit_log and DIR/maps/_rodata_bklog. */
+ * (`bpfkit load --pin DIR`): DIR/maps/_data_bklog and DIR/maps/_rodata_bklog. */
 BPFKIT_API struct bpfkit_logger *
 bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts);
 
@@ -114,12 +114,11 @@ BPFKIT_API int bpfkit_log__foreach_site(struct bpfkit_object *obj, bpfkit_log_si
  * removes the disabled ones). BPFKIT_LOG, when set, wins at load. 0 or
  * -ENOENT if the object does not log, -EBUSY after load. */
 BPFKIT_API int bpfkit_log__set_level(struct bpfkit_object *obj, enum bpfkit_log_level level);
-/* The log rings' size per CPU is compile time (BK_LOG_RINGBUF_SIZE: it is a
- * mask in every call's code). Kept for callers of the ring-buffer era:
+/* The log ring's size is compile time (BK_LOG_RING_SLOTS 32-byte slots: it
+ * is a mask in every call's code). Kept for callers of the ring-buffer era:
  * 0 if BYTES is that size, -EOPNOTSUPP (and a message) if not, -EINVAL if
  * BYTES is not a power-of-two multiple of the page size, -ENOENT if the
- * object does not log, -EBUSY after load. The number of rings (possible
- * CPUs) is set by bpfkit_object__load. */
+ * object does not log, -EBUSY after load. */
 BPFKIT_API int bpfkit_log__set_buffer_size(struct bpfkit_object *obj, size_t bytes);
 /* "error".."trace", "off", "warning" or 0-5 -> level; -1 if none of these. */
 BPFKIT_API int bpfkit_log_level__parse(const char *s);

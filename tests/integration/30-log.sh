@@ -114,7 +114,7 @@ on_exit rm -rf "$PIN"
 on_exit "$BK" --netns "$NS_B" unload --pin "$PIN"
 # (--netns: pins must outlive bpfkit, which `ip netns exec`'s private mounts would not let them)
 check "load --pin" env BPFKIT_LOG=debug "$BK" --netns "$NS_B" load "$HELLO" --iface "$IF_B" --pin "$PIN"
-if [ -e "$PIN/maps/bpfkit_log" ] && [ -e "$PIN/maps/_rodata_bklog" ]; then
+if [ -e "$PIN/maps/_data_bklog" ] && [ -e "$PIN/maps/_rodata_bklog" ]; then
 	pass "the log maps are pinned"
 else
 	fail "the log maps are pinned" "$(ls -a "$PIN/maps" 2>&1 | tr '\n' ' ')"

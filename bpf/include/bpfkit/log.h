@@ -14,13 +14,14 @@
  *
  * What a call costs: the format, level, argument layout and file:line are
  * stored once, at compile time, in the ".rodata.bklog" section (see
- * log_common.h). At run time a call writes the call-site id and the raw
- * arguments into its CPU's ring (a BPF_F_MMAPABLE array, one element per
- * CPU, that user space polls in place) and advances that CPU's head — no
- * helper but the CPU id and the lookup (both inlined by the verifier), no
- * string copied except %s arguments. A full ring overwrites its oldest
- * records; the logger counts exactly how many it lost and reports them.
- * BK_LOG_RINGBUF_SIZE (compile time) is the ring size per CPU.
+ * log_common.h). At run time a call claims slots in the object's one shared
+ * ring (a global variable user space polls in place) with one atomic add,
+ * writes the call-site id and the raw arguments, then the sequence number
+ * that publishes them — no helper call, no string copied except %s
+ * arguments. Every writer (another CPU, or a program interrupting another)
+ * gets its own slots. A full ring overwrites its oldest records; the
+ * logger counts exactly how many it lost and reports them.
+ * BK_LOG_RING_SLOTS (compile time) is the ring's size in 32-byte slots.
  *
  * Levels: a call is emitted only if its level <= bpfkit_log_level, a `const
  * volatile` the loader sets before load (BPFKIT_LOG=debug ...; default
@@ -43,11 +44,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpfkit/log_common.h>
 
-#ifndef BK_LOG_RINGBUF_SIZE
-#define BK_LOG_RINGBUF_SIZE (256 * 1024)	/* per CPU */
-#endif
-#ifndef BK_LOG_NCPUS_DEFAULT
-#define BK_LOG_NCPUS_DEFAULT 64		/* bpfkit's loader sets the real count */
+#ifndef BK_LOG_RING_SLOTS
+#define BK_LOG_RING_SLOTS 16384		/* 32-byte slots: 512 KiB, shared */
 #endif
 #ifndef BK_LOG_STR_MAX
 #define BK_LOG_STR_MAX 64
@@ -59,24 +57,19 @@
 #define BK_LOG_MAX_LEVEL BK_LOG_TRACE
 #endif
 
-/* The log buffer; the logger finds it by this name. One element per
- * possible CPU (the loader sets max_entries before load; CPUs past it do not
- * log), each that CPU's own ring (struct bk_log_cpu layout, log_common.h).
- * BPF_F_MMAPABLE: user space reads the rings in place, no syscall. */
-struct bk__log_cpu {
+/* The log ring (layout: log_common.h): a global variable, so libbpf makes
+ * its section an mmapable array map and a call reaches it with one ld_imm64
+ * — no lookup, no NULL check, no CPU id. The head has a cache line of its
+ * own so that the slots' stores do not bounce it. */
+struct bk__log_ring {
 	__u64 head;
-	__u64 hdr_rest[BK_LOG_CPU_HDR / 8 - 1];
-	unsigned char ring[BK_LOG_RINGBUF_SIZE + BK_LOG_REC_MAX];
+	__u64 hdr_rest[BK_LOG_RING_HDR / 8 - 1];
+	unsigned char slots[(BK_LOG_RING_SLOTS + BK_LOG_TAIL_SLOTS) * BK_LOG_SLOT];
 };
-_Static_assert((BK_LOG_RINGBUF_SIZE & (BK_LOG_RINGBUF_SIZE - 1)) == 0 &&
-	       BK_LOG_RINGBUF_SIZE >= 4096, "BK_LOG_RINGBUF_SIZE: a power of two, at least 4096");
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, BK_LOG_NCPUS_DEFAULT);
-	__type(key, __u32);
-	__type(value, struct bk__log_cpu);
-} bpfkit_log SEC(".maps");
+_Static_assert((BK_LOG_RING_SLOTS & (BK_LOG_RING_SLOTS - 1)) == 0 &&
+	       BK_LOG_RING_SLOTS >= 128 && BK_LOG_RING_SLOTS <= (1 << 16),
+	       "BK_LOG_RING_SLOTS: a power of two, 128 .. 64K (an array value is at most 4 MiB)");
+struct bk__log_ring bpfkit_log_ring SEC(".data.bklog");
 
 /* In the call-site table's map, so one read-only map carries both. */
 const volatile __u32 bpfkit_log_level SEC(".rodata.bklog") = BK_LOG_LEVEL_DEFAULT;
@@ -249,28 +242,23 @@ bk__fmt_check(const char *f, int n, int k1, int k2, int k3, int k4, int k5, int 
 			       .args = { BK__EACH(BK__ARGDESC, ##__VA_ARGS__) } }, \
 			.fmt = FMT_, .file = __FILE__,				\
 		};								\
-		__u32 bk__cpu = bpf_get_smp_processor_id();			\
-		struct bk__log_cpu *bk__c = bpf_map_lookup_elem(&bpfkit_log, &bk__cpu); \
-		_Static_assert(sizeof(struct bk__rec) <= BK_LOG_REC_MAX,	\
+		_Static_assert(BK__SLOTS(sizeof(struct bk__rec)) <= BK_LOG_TAIL_SLOTS, \
 			       "bk_log: record larger than BK_LOG_REC_MAX");	\
-		if (bk__c) {							\
-			__u64 bk__h = bk__c->head;				\
-			__u64 bk__o = bk__h & (BK_LOG_RINGBUF_SIZE - 1);	\
-			/* o += c, not a copy of c plus o: one instruction */	\
-			__asm__("%0 += %1" : "+r"(bk__o) : "r"(bk__c));		\
-			bk__r = (void *)(bk__o + __builtin_offsetof(struct bk__log_cpu, ring)); \
-			bk__r->id = (ID_) | (__u32)BK__UNITS(sizeof(*bk__r)) << BK_LOG_ID_BITS; \
-			BK__EACH(BK__STORE, ##__VA_ARGS__)			\
-			/* the record before the head that publishes it */	\
-			__asm__ __volatile__("" ::: "memory");			\
-			bk__c->head = bk__h + BK__STEP(sizeof(*bk__r));		\
-		}								\
+		/* claim K slots (and count one record): the old head is ours */ \
+		__u64 bk__h = __sync_fetch_and_add(&bpfkit_log_ring.head,	\
+			(1ull << 32) | BK__SLOTS(sizeof(struct bk__rec)));	\
+		unsigned char *bk__s = &bpfkit_log_ring.slots[(bk__h & (BK_LOG_RING_SLOTS - 1)) * BK_LOG_SLOT]; \
+		bk__r = (void *)(bk__s + 8);					\
+		bk__r->id = (ID_) | (__u32)BK__SLOTS(sizeof(*bk__r)) << BK_LOG_ID_BITS; \
+		BK__EACH(BK__STORE, ##__VA_ARGS__)				\
+		/* the record before the seq that publishes it */		\
+		__asm__ __volatile__("" ::: "memory");				\
+		*(volatile __u64 *)bk__s = bk__h + 1;				\
 	}									\
 })
 
-#define BK__UNITS(n) (((n) + 7) / 8)
-/* head: records written << 32 | bytes written */
-#define BK__STEP(n) ((1ull << 32) + BK__UNITS(n) * 8)
+/* slots a record of n bytes takes after its 8-byte seq */
+#define BK__SLOTS(n) ((8 + (n) + BK_LOG_SLOT - 1) / BK_LOG_SLOT)
 #define bk_log(ctx, lvl, fmt, ...) bk__log_(__COUNTER__, ctx, lvl, fmt, ##__VA_ARGS__)
 #define bk_error(ctx, fmt, ...) bk_log(ctx, BK_LOG_ERROR, fmt, ##__VA_ARGS__)
 #define bk_warn(ctx, fmt, ...)  bk_log(ctx, BK_LOG_WARN, fmt, ##__VA_ARGS__)

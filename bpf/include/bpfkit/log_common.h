@@ -9,10 +9,11 @@
  * (a pinned map; `bpfkit log --pin` reads it back), and never costs an
  * instruction at run time.
  *
- * Record: what one call writes into its CPU's ring — a __u32 header (the
- * call-site id, and the record's length in 8-byte units above
+ * Record: what one call writes into the shared ring after its seq — a __u32
+ * header (the call-site id, and the record's length in slots above
  * BK_LOG_ID_BITS) followed by the raw arguments at the offsets the site
- * lists. The logger hands the formatter the record with the bare id. */
+ * lists (from the header). The logger hands the formatter the record from
+ * the header on, with the bare id. */
 #ifndef BPFKIT_LOG_COMMON_H
 #define BPFKIT_LOG_COMMON_H
 
@@ -22,16 +23,25 @@
 #define BK_LOG_MAX_ARGS	8
 #define BK_LOG_FUNC_LEN	32
 
-/* Transport: map "bpfkit_log", a BPF_F_MMAPABLE array with one element per
- * CPU. Element = BK_LOG_CPU_HDR bytes of header (first __u64: head, bytes
- * ever written on that CPU; second: tail, bytes a reader consumed) then the
- * ring (a power of two) then BK_LOG_REC_MAX bytes of overflow, so a record
- * that starts near the end of the ring is contiguous. A record starts at
- * ring offset (position & (ring - 1)), its first __u32 holds the call-site
- * id (low BK_LOG_ID_BITS) and its length in 8-byte units (above), and takes
- * that many units of the stream. */
-#define BK_LOG_CPU_HDR	64
-#define BK_LOG_REC_MAX	2048
+/* Transport: ONE ring shared by every program and CPU of the object, the
+ * global variable bpfkit_log_ring in section ".data.bklog" (libbpf makes it a
+ * BPF_F_MMAPABLE array map named ".data.bklog", pinned as "_data_bklog").
+ * Layout: BK_LOG_RING_HDR bytes of header (first __u64: head; second: where
+ * the last reader stopped), then slots of BK_LOG_SLOT bytes: a power of two
+ * of them, then BK_LOG_TAIL_SLOTS of overflow so a record never wraps.
+ *
+ * head counts (records << 32 | slots) ever claimed. A call claims its K
+ * slots (K from its argument layout, a compile-time constant) with one
+ * atomic add of (1 << 32 | K); the old head h is its index. Its record lives
+ * at slot (h & (slots - 1)): a __u64 seq, then the __u32 header (call-site
+ * id, low BK_LOG_ID_BITS; K above) and the raw arguments. seq = h + 1 is
+ * written last and publishes the record; a reader knows the next expected
+ * head value and so tells committed, uncommitted and overwritten slots
+ * apart, and counts records exactly (the high half of the difference). */
+#define BK_LOG_RING_HDR	64
+#define BK_LOG_SLOT	32
+#define BK_LOG_REC_MAX	2048			/* bytes of one record, seq included */
+#define BK_LOG_TAIL_SLOTS (BK_LOG_REC_MAX / BK_LOG_SLOT)
 #define BK_LOG_ID_BITS	20
 #define BK_LOG_ID_MASK	((1u << BK_LOG_ID_BITS) - 1)
 
