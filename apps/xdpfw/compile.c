@@ -201,28 +201,41 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 	return 0;
 }
 
+/* The interval bounds of S's sport (or dport) ranges, sorted and unique,
+ * with room for a verdict per interval and a subset of S: what both
+ * deciders below start from. Returns the number of bounds or -ENOMEM. */
+static long interval_setup(const struct xdpfw_rule_def **s, size_t n, bool sport,
+			   uint32_t **b, uint32_t **vs, const struct xdpfw_rule_def ***sub)
+{
+	size_t nb = 0;
+
+	*b = malloc((2 * n + 1) * sizeof(**b));
+	*vs = malloc((2 * n + 1) * sizeof(**vs));
+	*sub = malloc((n + 1) * sizeof(**sub));
+	if (!*b || !*vs || !*sub)
+		return -ENOMEM;
+	(*b)[nb++] = 0;
+	for (size_t i = 0; i < n; i++) {
+		(*b)[nb++] = sport ? s[i]->sport_lo : s[i]->dport_lo;
+		(*b)[nb++] = (sport ? s[i]->sport_hi : s[i]->dport_hi) + 1u;
+	}
+	return (long)bounds(*b, nb);
+}
+
 /* Verdict for the rules S (all covering one dport interval), by sport. */
 static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, uint32_t *out)
 {
 	const struct xdpfw_rule_def **sub;
 	uint32_t *b, *vs, table = 0;
-	size_t nb = 0, i;
+	long nbl = interval_setup(s, n, true, &b, &vs, &sub);
+	size_t nb = nbl < 0 ? 0 : (size_t)nbl, i;
 	int rc = 0;
 	bool same = true;
 
-	b = malloc((2 * n + 1) * sizeof(*b));
-	vs = malloc((2 * n + 1) * sizeof(*vs));
-	sub = malloc((n + 1) * sizeof(*sub));
-	if (!b || !vs || !sub) {
+	if (nbl < 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	b[nb++] = 0;
-	for (i = 0; i < n; i++) {
-		b[nb++] = s[i]->sport_lo;
-		b[nb++] = s[i]->sport_hi + 1u;
-	}
-	nb = bounds(b, nb);
 	for (size_t k = 0; k < nb; k++) {
 		size_t m = 0;
 
@@ -252,23 +265,15 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 	uint32_t *out = &cls->v[p];
 	const struct xdpfw_rule_def **sub;
 	uint32_t *b, *vs, table = 0;
-	size_t nb = 0, i;
+	long nbl = interval_setup(s, n, false, &b, &vs, &sub);
+	size_t nb = nbl < 0 ? 0 : (size_t)nbl, i;
 	int rc = 0;
 	bool same = true;
 
-	b = malloc((2 * n + 1) * sizeof(*b));
-	vs = malloc((2 * n + 1) * sizeof(*vs));
-	sub = malloc((n + 1) * sizeof(*sub));
-	if (!b || !vs || !sub) {
+	if (nbl < 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	b[nb++] = 0;
-	for (i = 0; i < n; i++) {
-		b[nb++] = s[i]->dport_lo;
-		b[nb++] = s[i]->dport_hi + 1u;
-	}
-	nb = bounds(b, nb);
 	for (size_t k = 0; k < nb && !rc; k++) {
 		size_t m = 0;
 		bool sp = false;

@@ -141,6 +141,19 @@ static int snap(struct xdpfw_state *st, struct snapshot *s)
 	return rc;
 }
 
+/* One snapshot of the pinned state, for the one-shot listings. */
+static int snapshot_once(struct snapshot *s)
+{
+	struct xdpfw_state st;
+	int rc;
+
+	if (open_state(&st))
+		return -1;
+	rc = snap(&st, s);
+	xdpfw_state_close(&st);
+	return rc;
+}
+
 static void json_rules(struct bpfkit_json *jw, struct snapshot *s)
 {
 	char txt[200];
@@ -173,7 +186,6 @@ static void text_rules(struct snapshot *s)
 
 int cmd_rule_list(int argc, char **argv)
 {
-	struct xdpfw_state st;
 	struct snapshot s;
 	bool json = false;
 	int rc = parse_common("rule list", argc, argv, &json,
@@ -182,11 +194,7 @@ int cmd_rule_list(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (open_state(&st))
-		return EXIT_FAIL;
-	rc = snap(&st, &s);
-	xdpfw_state_close(&st);
-	if (rc)
+	if (snapshot_once(&s))
 		return EXIT_FAIL;
 	if (json) {
 		struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
@@ -202,7 +210,6 @@ int cmd_rule_list(int argc, char **argv)
 
 int cmd_status(int argc, char **argv)
 {
-	struct xdpfw_state st;
 	struct snapshot s;
 	struct iface ifs[64];
 	bool json = false;
@@ -212,11 +219,7 @@ int cmd_status(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (open_state(&st))
-		return EXIT_FAIL;
-	rc = snap(&st, &s);
-	xdpfw_state_close(&st);
-	if (rc)
+	if (snapshot_once(&s))
 		return EXIT_FAIL;
 	n = list_ifaces(ifs, 64);
 	if (json) {
