@@ -84,8 +84,8 @@ stop_run INT
 
 # By index as well as by name; -q keeps stderr quiet.
 idx=$(ip -n "$NS_B" -o link show "$IF_B" | cut -d: -f1)
-ip netns exec "$NS_B" "$BK" -q run "$HELLO" --iface "$idx" --timeout 1 >"$TMP/idx.out" 2>"$TMP/idx.err"
-if grep -q "attached to '$idx'" "$TMP/idx.out" "$TMP/idx.err" || [ $? -eq 1 ] && [ ! -s "$TMP/idx.err" ]; then
+rc=0; ip netns exec "$NS_B" "$BK" -q run "$HELLO" --iface "$idx" --timeout 1 >"$TMP/idx.out" 2>"$TMP/idx.err" || rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$TMP/idx.err" ]; then
 	pass "--iface by index, -q prints nothing on stderr"
 else
 	fail "--iface by index, -q quiet" "$(cat "$TMP/idx.err")"
