@@ -41,5 +41,5 @@ row "xdp-hello: one bk_info() log record per packet" $B/xdp-hello.bpf.o ""
 row "tc_verdict: tc classifier, bpf_skb_load_bytes" $B/testrun/verdicts.bpf.o tc_verdict
 row "sock_verdict: socket filter" $B/testrun/verdicts.bpf.o sock_verdict
 echo
-echo "The log record costs a ring-buffer reserve + submit per packet (most are dropped"
-echo "here: $N records per run overflow the 256 KiB buffer, and a drop is counted instead)."
+echo "The log record is one claimed slot in the object's shared log ring per packet (docs/logging.md);"
+echo "here $N records per run lap the ring, so most are counted as lost rather than read."
