@@ -36,6 +36,10 @@ for p in sys.argv[1:]:
     title = sec.splitlines()[0] if sec else ""
     pat = re.compile(re.escape(title) + r"\n.*?(?=\n## |\Z)", re.S)
     doc = pat.sub(lambda m: sec.rstrip("\n"), doc) if pat.search(doc) else doc.rstrip("\n") + "\n\n" + sec
+before = set(re.findall(r"^## .*$", open("BENCHMARKS.md").read(), re.M))
+lost = before - set(re.findall(r"^## .*$", doc, re.M))
+if lost:  # a partial run must never drop another benchmark's section
+    sys.exit("bench: partial run would drop: " + "; ".join(sorted(lost)))
 open("BENCHMARKS.md", "w").write(doc)
 PY
 else
