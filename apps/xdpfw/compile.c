@@ -546,7 +546,11 @@ static int compile_family(struct cctx *c, int family)
 		if (rc)
 			break;
 		if (dst) {
-			v.class = (++c->next_class) | (c->gen ? XDPFW_CLASS_GEN : 0);
+			if (c->next_class >= XDPFW_MAX_CLASS) {
+				rc = -E2BIG;
+				break;
+			}
+			v.class = ++c->next_class;
 			c->st->classes++;
 			rc = compile_dst(c, family, v.class, c->cand, c->ncand);
 		} else {

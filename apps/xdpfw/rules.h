@@ -1,6 +1,6 @@
 /* apps/xdpfw/rules.h — xdpfw rules in user space: the rule-file parser, the
  * formatter (`save`), set checks (duplicates, contradictions), the reference
- * evaluator that defines which rule wins, and the compiler to LPM-trie
+ * evaluator that defines which rule wins, and the compiler to prefix-table
  * entries (compile.c). */
 #ifndef XDPFW_RULES_H
 #define XDPFW_RULES_H
@@ -69,7 +69,7 @@ int xdpfw_rule_prec(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def 
 /* Index of the rule that decides P, -1 if none matches (default policy). */
 long xdpfw_rules_eval(const struct xdpfw_ruleset *rs, const struct xdpfw_pkt *p);
 
-/* Where compile() sends the trie entries it produces. */
+/* Where compile() sends the entries it produces. */
 struct xdpfw_emit {
 	/* ADDR: 16 bytes, masked to PLEN, IPv4 in the first 4 */
 	int (*src)(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,

@@ -107,6 +107,8 @@ struct snapshot {
 	struct xdpfw_counter *cnt;
 	struct xdpfw_counter tot[XDPFW_NTOTALS];
 	struct xdpfw_cfg cfg;
+	uint64_t tab_used[2][2];	/* prefix-table slots in use [gen][family] */
+	uint32_t tab_cap[2];
 };
 
 static void snap_free(struct snapshot *s)
@@ -141,8 +143,9 @@ static int snap(struct xdpfw_state *st, struct snapshot *s)
 	return rc;
 }
 
-/* One snapshot of the pinned state, for the one-shot listings. */
-static int snapshot_once(struct snapshot *s)
+/* One snapshot of the pinned state, for the one-shot listings; TABLES:
+ * with prefix-table usage (a scan of the tables). */
+static int snapshot_once(struct snapshot *s, bool tables)
 {
 	struct xdpfw_state st;
 	int rc;
@@ -150,6 +153,8 @@ static int snapshot_once(struct snapshot *s)
 	if (open_state(&st))
 		return -1;
 	rc = snap(&st, s);
+	if (!rc && tables)
+		xdpfw_state_table_usage(&st, s->tab_used, s->tab_cap);
 	xdpfw_state_close(&st);
 	return rc;
 }
@@ -194,7 +199,7 @@ int cmd_rule_list(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (snapshot_once(&s))
+	if (snapshot_once(&s, false))
 		return EXIT_FAIL;
 	if (json) {
 		struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
@@ -219,7 +224,7 @@ int cmd_status(int argc, char **argv)
 
 	if (rc >= 0)
 		return rc;
-	if (snapshot_once(&s))
+	if (snapshot_once(&s, true))
 		return EXIT_FAIL;
 	n = list_ifaces(ifs, 64);
 	if (json) {
@@ -241,6 +246,17 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__kv_str(jw, "policy", xdpfw_policy_str(s.rs.policy));
 		bpfkit_json__kv_uint(jw, "generation", s.cfg.gen);
 		bpfkit_json__kv_uint(jw, "rule_count", s.rs.n);
+		bpfkit_json__key(jw, "tables");
+		bpfkit_json__begin_object(jw);
+		for (int f = 0; f < 2; f++) {
+			bpfkit_json__key(jw, f ? "ipv6" : "ipv4");
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_uint(jw, "slots_per_generation", s.tab_cap[f]);
+			bpfkit_json__kv_uint(jw, "active_entries", s.tab_used[s.cfg.gen & 1][f]);
+			bpfkit_json__kv_uint(jw, "inactive_entries", s.tab_used[!(s.cfg.gen & 1)][f]);
+			bpfkit_json__end_object(jw);
+		}
+		bpfkit_json__end_object(jw);
 		bpfkit_json__key(jw, "rules");
 		json_rules(jw, &s);
 		bpfkit_json__key(jw, "totals");
@@ -263,7 +279,10 @@ int cmd_status(int argc, char **argv)
 		printf("%s\n", n ? "" : " none (not attached; rules and counters are kept)");
 		printf("policy:     %s\n", xdpfw_policy_str(s.rs.policy));
 		printf("generation: %u\n", s.cfg.gen);
-		printf("rules:      %zu\n\n", s.rs.n);
+		printf("rules:      %zu\n", s.rs.n);
+		printf("tables:     IPv4 %llu of %u slots, IPv6 %llu of %u slots\n\n",
+		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
+		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1]);
 		text_rules(&s);
 		printf("\n%-20s %12s %14s\n", "TOTAL", "PACKETS", "BYTES");
 		for (int k = 0; k < XDPFW_NTOTALS; k++)

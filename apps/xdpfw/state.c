@@ -3,23 +3,28 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: every rule-set key carries a generation (0/1). apply() writes the
- * new rule set into the inactive generation, then one update of cfg.gen
- * moves every packet over (a packet reads gen once, so it sees the old set or
- * the new one, never a mix), then removes the old generation. Rule
+ * The swap: each generation (0/1) has its own half of the prefix tables
+ * (and its own port-table ids). apply() writes the new rule set into the
+ * inactive generation, then one update of cfg.gen moves every packet over (a
+ * packet reads gen once, so it sees the old set or the new one, never a
+ * mix), then, after an RCU grace period, clears the old generation. Rule
  * definitions record which generations they belong to (def.gens) and their
- * position in each, so the entries of a generation can always be recomputed
- * — that is how a half-written generation left by a killed CLI is removed
- * before the next apply. A rule kept across a swap keeps its slot and so its
- * counters. */
+ * position in each, so the port entries of a generation can always be
+ * recomputed, and cfg.tab_dirty says how much of each table half may hold
+ * entries — that is how a half-written generation left by a killed CLI is
+ * removed before the next apply. A rule kept across a swap keeps its slot and
+ * so its counters. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/membarrier.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -27,12 +32,12 @@
 #include <bpf/libbpf.h>
 #include <bpfkit/bpfkit.h>
 #include "state.h"
+#include "table.h"
 
 int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
-	[XM_CFG] = "xdpfw_cfg", [XM_SRC4] = "xdpfw_src4", [XM_DST4] = "xdpfw_dst4",
-	[XM_SRC6] = "xdpfw_src6", [XM_DST6] = "xdpfw_dst6",
+	[XM_CFG] = "xdpfw_cfg", [XM_TAB4] = "xdpfw_tab4", [XM_TAB6] = "xdpfw_tab6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
@@ -62,8 +67,35 @@ static int fill_max_slots(struct xdpfw_state *st)
 	return 0;
 }
 
+/* The prefix tables are written through mmap: plain stores, no syscall
+ * per entry. */
+static int map_tables(struct xdpfw_state *st)
+{
+	for (int f = 0; f < 2; f++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		void *p;
+
+		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_TAB4], &info, &len))
+			return -errno;
+		if (info.value_size != xdpfw_slot_size(f ? 6 : 4) || info.max_entries < 32)
+			return -EINVAL;
+		st->tab_bytes[f] = (size_t)info.max_entries * info.value_size;
+		p = mmap(NULL, st->tab_bytes[f], PROT_READ | PROT_WRITE, MAP_SHARED,
+			 st->fd[f ? XM_TAB6 : XM_TAB4], 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		st->tab[f] = p;
+		st->tab_cap[f] = info.max_entries / 2;
+	}
+	return 0;
+}
+
 void xdpfw_state_close(struct xdpfw_state *st)
 {
+	for (int f = 0; f < 2; f++)
+		if (st->tab[f])
+			munmap(st->tab[f], st->tab_bytes[f]);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -95,6 +127,8 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 	snprintf(path, sizeof(path), "%s/prog", dir);
 	st->prog_fd = bpf_obj_get(path);	/* absent after unload: maps only */
 	rc = fill_max_slots(st);
+	if (!rc)
+		rc = map_tables(st);
 	if (rc)
 		xdpfw_state_close(st);
 	return rc;
@@ -113,7 +147,7 @@ static int fds_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 	}
 	if (!prog || (st->prog_fd = dup(bpf_program__fd(prog))) < 0)
 		return prog ? -errno : -ENOENT;
-	return fill_max_slots(st);
+	return fill_max_slots(st) ?: map_tables(st);
 }
 
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
@@ -190,6 +224,35 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 	}
 }
 
+/* Map I's size for MAX rules: prefix tables get twice as many slots per
+ * generation as rules (rounded up to a power of two), times two generations. */
+static int size_map(struct bpf_map *m, int i, uint32_t max)
+{
+	uint64_t cap = 32;
+
+	while (cap < 2 * ((uint64_t)max + 64))
+		cap *= 2;
+	if (i == XM_COUNTERS || i == XM_RULES)
+		return bpf_map__set_max_entries(m, max);
+	if (i == XM_TAB4 || i == XM_TAB6)
+		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
+	if (i == XM_PORTS)
+		return bpf_map__set_max_entries(m, 32 * max + 1024);
+	return 0;
+}
+
+int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
+{
+	for (int i = 0; i < XM_NMAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		int rc = m ? size_map(m, i, max_rules) : -ENOENT;
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb, size_t obj_sz,
 		       const struct xdpfw_create_opts *o, bool *created)
 {
@@ -239,12 +302,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 			reused[i] = true;
 			continue;
 		}
-		if (i == XM_COUNTERS || i == XM_RULES)
-			rc = bpf_map__set_max_entries(m, max);
-		else if (i == XM_SRC4 || i == XM_DST4 || i == XM_SRC6 || i == XM_DST6)
-			rc = bpf_map__set_max_entries(m, 2 * max + 64);
-		else if (i == XM_PORTS)
-			rc = bpf_map__set_max_entries(m, 32 * max + 1024);
+		rc = size_map(m, i, max);
 		if (rc)
 			goto fail;
 	}
@@ -458,8 +516,10 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 
 /* ---- writing and removing a generation --------------------------------- */
 
-/* Trie writes go out in batches (BPF_MAP_*_BATCH: one syscall for many
- * entries), falling back to one call per entry where the kernel refuses. */
+/* Prefix-table entries are collected (ectx.tv) and then written through mmap
+ * (table.c); port-trie writes go out in batches (BPF_MAP_*_BATCH: one syscall
+ * for many entries), falling back to one call per entry where the kernel
+ * refuses. */
 #define BATCH 4096
 
 struct batch {
@@ -473,6 +533,8 @@ struct ectx {
 	bool del;
 	uint64_t n;
 	struct batch b[XM_NMAPS];
+	struct xdpfw_tabvec tv[2];		/* prefix entries: IPv4, IPv6 */
+	bool reported;				/* an error was already printed */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 	struct xdpfw_cls root[2];		/* source /0 entries (v4, v6): in plens */
 	bool has_root[2];
@@ -524,6 +586,8 @@ static void ectx_free(struct ectx *e)
 		free(e->b[i].keys);
 		free(e->b[i].vals);
 	}
+	xdpfw_tabvec_free(&e->tv[0]);
+	xdpfw_tabvec_free(&e->tv[1]);
 }
 
 static int put(struct ectx *e, int m, const void *key, size_t ksz, const void *val, size_t vsz)
@@ -550,9 +614,10 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 		    const struct xdpfw_cls *v)
 {
 	struct ectx *e = ctx;
-	struct xdpfw_src_key k = { .gen = gen, .family = family, .plen = plen };
-	struct xdpfw_src4_key k4 = { .gen = gen, .plen = plen };
 
+	(void)gen;
+	if (e->del)
+		return 0;	/* tables are cleared whole, not entry by entry */
 	if (plen == 0) {
 		/* every packet reaches the root: it lives in the plens value */
 		e->root[family == 6] = *v;
@@ -560,36 +625,32 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 		return 0;
 	}
 	e->used[(family == 6) * 2][plen] = 1;
-	if (family == 4) {
-		memcpy(k4.addr, addr, 4);
-		return put(ctx, XM_SRC4, &k4, sizeof(k4), v, sizeof(*v));
-	}
-	memcpy(k.addr, addr, 16);
-	return put(ctx, XM_SRC6, &k, sizeof(k), v, sizeof(*v));
+	return xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v);
 }
 
 static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
 		    const struct xdpfw_cls *v)
 {
 	struct ectx *e = ctx;
-	struct xdpfw_dst_key k = { .class = class, .family = family, .plen = plen };
-	struct xdpfw_dst4_key k4 = { .class = class, .plen = plen };
 
+	if (e->del)
+		return 0;
 	e->used[(family == 6) * 2 + 1][plen] = 1;
-	if (family == 4) {
-		memcpy(k4.addr, addr, 4);
-		return put(ctx, XM_DST4, &k4, sizeof(k4), v, sizeof(*v));
-	}
-	memcpy(k.addr, addr, 16);
-	return put(ctx, XM_DST6, &k, sizeof(k), v, sizeof(*v));
+	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
-/* The prefix lengths generation G uses, longest first, with their masks. */
-static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g)
+/* The prefix lengths generation G uses, longest first, with their masks,
+ * and where G's tables are (SIZE slots per family). */
+static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
+		       const uint32_t size[2])
 {
 	for (__u32 j = 0; j < 4; j++) {
 		struct xdpfw_plens pl = { 0 };
-		__u32 idx = g * 4 + j;
+		__u32 idx = g * 4 + j, f = j / 2;
+
+		pl.base = g * st->tab_cap[f];
+		pl.shift = 64 - __builtin_ctz(size[f]);
+		pl.mask = size[f] - 1;
 
 		if (!(j & 1) && e->has_root[j / 2]) {
 			pl.has_root = 1;
@@ -620,8 +681,72 @@ static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
 	return put(ctx, XM_PORTS, key, sizeof(*key), &v, sizeof(v));
 }
 
-/* Removes generation G's map entries (recomputed from DEFS) and G's
- * membership from every definition. */
+/* Zeroes what generation G may have written in the prefix tables (after an
+ * RCU grace period: a packet that read the old generation number just
+ * before a switch may still be probing G's half) and records that in cfg. */
+static int clear_tables(struct xdpfw_state *st, int g)
+{
+	struct xdpfw_cfg cfg;
+	__u32 zero = 0;
+	int rc = xdpfw_state_cfg(st, &cfg);
+
+	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1]))
+		return rc;
+	/* MEMBARRIER_CMD_GLOBAL waits for synchronize_rcu(), which covers XDP
+	 * (programs run under rcu_read_lock / with BHs off); a short sleep
+	 * where the kernel refuses it (nohz_full) */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(20000);
+	for (int f = 0; f < 2; f++) {
+		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
+
+		memset((uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4), 0,
+		       (size_t)n * xdpfw_slot_size(f ? 6 : 4));
+		cfg.tab_dirty[g][f] = 0;
+	}
+	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+/* Writes E's prefix entries into generation G's half of the tables: sizes
+ * first (nothing written if a table does not fit), then cfg records how far
+ * G's halves will be dirty, then the entries. */
+static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
+{
+	struct xdpfw_cfg cfg;
+	__u32 zero = 0;
+	int rc;
+
+	for (int f = 0; f < 2; f++) {
+		rc = xdpfw_table_size(f ? 6 : 4, &e->tv[f], st->tab_cap[f], &size[f]);
+		e->reported = rc == -E2BIG;
+		if (rc == -E2BIG)
+			fprintf(stderr, "xdpfw: the IPv%d prefix table is full: %zu entries do not fit in %u "
+				"slots; nothing applied (load with a larger --max-rules)\n", f ? 6 : 4,
+				e->tv[f].n, st->tab_cap[f]);
+		if (rc)
+			return rc;
+	}
+	rc = xdpfw_state_cfg(st, &cfg);
+	if (rc)
+		return rc;
+	for (int f = 0; f < 2; f++)
+		if (cfg.tab_dirty[g][f] < size[f])
+			cfg.tab_dirty[g][f] = size[f];
+	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
+		return -errno;
+	for (int f = 0; f < 2; f++) {
+		rc = xdpfw_table_write(f ? 6 : 4, &e->tv[f],
+				       (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4),
+				       size[f]);
+		if (rc)
+			return rc;
+		e->n += e->tv[f].n;
+	}
+	return 0;
+}
+
+/* Removes generation G's map entries (prefix tables cleared; port-trie
+ * entries recomputed from DEFS) and G's membership from every definition. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
 	struct ectx e = { .st = st, .del = true };
@@ -630,7 +755,9 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 	uint32_t *slots, n = 0;
 	int rc;
 
-	rc = gen_ruleset(defs, hw, g, &rs, &slots);
+	rc = clear_tables(st, g);
+	if (!rc)
+		rc = gen_ruleset(defs, hw, g, &rs, &slots);
 	if (rc)
 		return rc;
 	rc = xdpfw_compile(&rs, slots, g, &em, NULL);
@@ -685,6 +812,7 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
+	uint32_t size[2];
 	__u32 zero = 0;
 	int rc, g, ng;
 
@@ -783,6 +911,11 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	/* the generation is recorded (defs) before any of its entries exist, so
 	 * a killed apply can always be cleaned up by recomputing them */
 	if (new_hw > cfg.slots_hw) {
+		/* re-read: clean_gen() recorded cleared tables in cfg */
+		if (xdpfw_state_cfg(st, &cfg)) {
+			rc = -errno;
+			goto undo;
+		}
 		cfg.slots_hw = new_hw;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
 			rc = -errno;
@@ -800,12 +933,14 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	if (!rc)
 		rc = flush_all(&e);
 	if (!rc)
-		rc = write_plens(st, &e, ng);
+		rc = write_tables(st, &e, ng, size);
+	if (!rc)
+		rc = write_plens(st, &e, ng, size);
 	ectx_free(&e);
 	stats->entries = e.n;
 	stats->write_ms = ms_since(&t0);
 	if (rc) {
-		if (rc == -ENOSPC || rc == -E2BIG)
+		if ((rc == -ENOSPC || rc == -E2BIG) && !e.reported)
 			fprintf(stderr, "xdpfw: a rule-set map is full after %llu entries; nothing applied "
 				"(load with a larger --max-rules)\n", (unsigned long long)e.n);
 		goto undo;
@@ -820,6 +955,9 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	clock_gettime(CLOCK_REALTIME, &now);
+	rc = xdpfw_state_cfg(st, &cfg);	/* with write_tables()' tab_dirty */
+	if (rc)
+		goto undo;
 	cfg.policy[ng] = policy >= 0 ? (uint32_t)policy : cfg.policy[g];
 	cfg.nrules[ng] = rs->n;
 	cfg.applied_ns[ng] = now.tv_sec * 1000000000ull + now.tv_nsec;
@@ -852,6 +990,19 @@ out:
 	free(touched);
 	free(vals);
 	return rc;
+}
+
+int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2])
+{
+	for (int f = 0; f < 2; f++) {
+		size_t ssz = xdpfw_slot_size(f ? 6 : 4);
+
+		cap[f] = st->tab_cap[f];
+		for (int g = 0; g < 2; g++)
+			used[g][f] = xdpfw_table_used(f ? 6 : 4, (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * ssz,
+						      st->tab_cap[f]);
+	}
+	return 0;
 }
 
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum)

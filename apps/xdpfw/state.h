@@ -12,11 +12,12 @@
 #define XDPFW_PIN_DIR "/sys/fs/bpf/xdpfw"
 
 enum {
-	XM_CFG, XM_SRC4, XM_DST4, XM_SRC6, XM_DST6, XM_PLENS, XM_PORTS, XM_COUNTERS, XM_RULES,
+	XM_CFG, XM_TAB4, XM_TAB6, XM_PLENS, XM_PORTS, XM_COUNTERS, XM_RULES,
 	XM_TOTALS, XM_FRAGS, XM_LOGRATE, XM_NMAPS,
 };
 
 struct bpfkit_object;
+struct bpf_object;
 
 struct xdpfw_state {
 	char dir[256];			/* "" when not pinned (tests) */
@@ -26,6 +27,9 @@ struct xdpfw_state {
 	int lock_fd;
 	uint32_t max_slots;
 	int ncpu;
+	void *tab[2];			/* xdpfw_tab4/6 mmapped: [0] IPv4, [1] IPv6 */
+	size_t tab_bytes[2];
+	uint32_t tab_cap[2];		/* slots per generation (half the map) */
 };
 
 struct xdpfw_create_opts {
@@ -40,6 +44,9 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir);
  * program under DIR. *created says which. */
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj, size_t obj_sz,
 		       const struct xdpfw_create_opts *o, bool *created);
+/* Sizes the maps of an opened datapath object for MAX_RULES rules. */
+int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
+
 /* Uses the maps of an object the caller loaded (tests; nothing pinned). */
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj);
 void xdpfw_state_close(struct xdpfw_state *st);
@@ -63,6 +70,10 @@ struct xdpfw_apply_stats {
  * one store switches, the old one is removed. On error nothing changes. */
 int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		      struct xdpfw_apply_stats *stats);
+
+/* Prefix-table slots in use, per generation and family (IPv4, IPv6), and the
+ * slots each generation may use. */
+int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2]);
 
 /* Counters summed over CPUs. */
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum);

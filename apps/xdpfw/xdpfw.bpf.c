@@ -36,38 +36,23 @@ struct {
 	__type(value, struct xdpfw_cfg);
 } xdpfw_cfg SEC(".maps");
 
-/* Sized by `xdpfw load --max-rules` before the first load. */
+/* The prefix tables: two halves, one per generation. Sized by `xdpfw load
+ * --max-rules` before the first load (these defaults match its default). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_src4_key);
-	__type(value, struct xdpfw_cls);
-} xdpfw_src4 SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 262144);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdpfw_slot4);
+} xdpfw_tab4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_dst4_key);
-	__type(value, struct xdpfw_cls);
-} xdpfw_dst4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_src_key);
-	__type(value, struct xdpfw_cls);
-} xdpfw_src6 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 2000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_dst_key);
-	__type(value, struct xdpfw_cls);
-} xdpfw_dst6 SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 262144);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdpfw_slot6);
+} xdpfw_tab6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -171,15 +156,17 @@ static __always_inline int parse_ports(struct bk_cursor *c, struct pkt *p)
 	return 0;
 }
 
-static __always_inline __u32 lookup_ports(__u32 v, struct pkt *p)
+/* PORTS: source port << 16 | destination port, network byte order each. */
+static __always_inline __u32 lookup_ports(__u32 v, __u32 ports)
 {
 	struct xdpfw_port_key k = { .prefixlen = 48 };
+	__be16 sport = ports >> 16, dport = ports & 0xffff;
 	__u32 *r;
 
 	if (!(v & XDPFW_V_TABLE))
 		return v;
 	k.table = v & XDPFW_V_SLOT_MASK;
-	__builtin_memcpy(k.port, &p->dport, 2);
+	__builtin_memcpy(k.port, &dport, 2);
 	r = bpf_map_lookup_elem(&xdpfw_ports, &k);
 	if (!r)
 		return 0;
@@ -188,147 +175,225 @@ static __always_inline __u32 lookup_ports(__u32 v, struct pkt *p)
 		return v;
 	/* second level: the dport interval's rules differ by source port */
 	k.table = v & XDPFW_V_SLOT_MASK;
-	__builtin_memcpy(k.port, &p->sport, 2);
+	__builtin_memcpy(k.port, &sport, 2);
 	r = bpf_map_lookup_elem(&xdpfw_ports, &k);
 	if (!r || (*r & XDPFW_V_TABLE))
 		return 0;
 	return *r;
 }
 
-static __always_inline __u32 pick(struct xdpfw_cls *cls, struct pkt *p)
+/* The verdict of class CLS for protocol index PIDX and PORTS. */
+static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports)
 {
-	__u32 i = p->pidx;
-
 	__u32 v, j;
 	__u16 port;
 
-	if (i >= XDPFW_NPROTO)
+	if (pidx >= XDPFW_NPROTO)
 		return 0;
-	v = cls->v[i];
+	v = cls->v[pidx];
 	if (v & XDPFW_V_INLINE) {
-		j = i == XDPFW_P_TCP ? 0 : 1;
-		port = bpf_ntohs(p->dport);
+		j = pidx == XDPFW_P_TCP ? 0 : 1;
+		port = bpf_ntohs((__be16)(ports & 0xffff));
 		if (port >= cls->lo[j] && port <= cls->hi[j])
 			return cls->rv[j];
 		return v & ~XDPFW_V_INLINE;
 	}
-	return lookup_ports(v, p);
+	return lookup_ports(v, ports);
 }
 
-/* What classify() needs, copied out of the packet: a global function is
- * verified once, on its own, whatever the caller's paths (the prefix-length
- * loops would otherwise be re-verified for every parse path). */
-struct cls_args {
-	__u32 saddr[4], daddr[4];
-	__u32 gen, family, pidx;
-	__be16 sport, dport;
+/* A probe sequence past its home slot (j = 1 ..): the slot index + 1 of
+ * {tag, key}, 0 if absent. Global functions, so the verifier walks each
+ * probe loop once, not once per prefix length and parse path; the home slot
+ * itself, which decides most lookups, is probed inline by the callers. */
+struct probe {
+	__u32 k[4];			/* IPv4: k[0] */
+	__u32 tag, base, mask, h;
 };
 
-static __always_inline struct xdpfw_cls *longest(void *map, struct xdpfw_plens *pl,
-						  __u32 *key_addr, __u8 *key_plen,
-						  const __u32 *addr, void *key)
+__noinline __u32 xdpfw_probe4(struct probe *q)
 {
-	struct xdpfw_cls *cls = NULL;
-	__u32 n = pl->n;
+	if (!q)
+		return 0;
+	for (__u32 j = 1; j < XDPFW_MAX_PROBE; j++) {
+		__u32 idx = q->base + ((q->h + j) & q->mask);
+		struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
 
-	for (__u32 i = 0; i < XDPFW_PLENS_MAX && i < n; i++) {
-		struct xdpfw_plen *e = &pl->e[i];
-
-		*key_plen = e->plen;
-		key_addr[0] = addr[0] & e->mask[0];
-		key_addr[1] = addr[1] & e->mask[1];
-		key_addr[2] = addr[2] & e->mask[2];
-		key_addr[3] = addr[3] & e->mask[3];
-		cls = bpf_map_lookup_elem(map, key);
-		if (cls)
+		if (!s || !s->tag)
 			break;
+		if (s->tag == q->tag && s->addr == q->k[0])
+			return idx + 1;
 	}
-	return cls;
+	return 0;
 }
 
-static __always_inline struct xdpfw_cls *longest4(void *map, struct xdpfw_plens *pl,
-						   __u32 *key_addr, __u8 *key_plen,
-						   __u32 addr, void *key)
+__noinline __u32 xdpfw_probe6(struct probe *q)
 {
-	struct xdpfw_cls *cls = NULL;
-	__u32 n = pl->n;
+	if (!q)
+		return 0;
+	for (__u32 j = 1; j < XDPFW_MAX_PROBE; j++) {
+		__u32 idx = q->base + ((q->h + j) & q->mask);
+		struct xdpfw_slot6 *s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
+
+		if (!s || !s->tag)
+			break;
+		if (s->tag == q->tag && s->addr[0] == q->k[0] && s->addr[1] == q->k[1] &&
+		    s->addr[2] == q->k[2] && s->addr[3] == q->k[3])
+			return idx + 1;
+	}
+	return 0;
+}
+
+/* The class of the longest prefix (among the lengths in PL) containing
+ * ADDR under class tag CTAG, or NULL. Bounded: lengths in use x
+ * XDPFW_MAX_PROBE probes. */
+static __always_inline struct xdpfw_cls *longest4(struct xdpfw_plens *pl, __u32 ctag, __u32 addr)
+{
+	struct probe q = { .base = pl->base, .mask = pl->mask };
+	__u32 n = pl->n, shift = pl->shift & 63;
 
 	for (__u32 i = 0; i < 33 && i < n; i++) {
 		struct xdpfw_plen *e = &pl->e[i];
+		struct xdpfw_slot4 *s;
+		__u32 idx;
 
-		*key_plen = e->plen;
-		*key_addr = addr & e->mask[0];
-		cls = bpf_map_lookup_elem(map, key);
-		if (cls)
-			break;
+		q.k[0] = addr & e->mask[0];
+		q.tag = ctag | (e->plen + 1);
+		q.h = xdpfw_hash4(q.tag, q.k[0]) >> shift;
+		idx = q.base + (q.h & q.mask);
+		s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
+		if (!s)
+			return NULL;
+		if (s->tag == q.tag && s->addr == q.k[0])
+			return &s->cls;
+		if (!s->tag)
+			continue;
+		idx = xdpfw_probe4(&q);
+		if (!idx)
+			continue;
+		idx--;
+		s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
+		if (s)
+			return &s->cls;
 	}
-	return cls;
+	return NULL;
 }
 
-/* The verdict: the entry of the longest prefix (among the lengths in use)
- * containing the source, then, if its class has destination rules, the same
- * for the destination, then the port stage. */
-__noinline __u32 xdpfw_classify(struct cls_args *a)
+static __always_inline struct xdpfw_cls *longest6(struct xdpfw_plens *pl, __u32 ctag,
+						  const __u32 *addr)
 {
-	struct xdpfw_src_key sk = {};
-	struct xdpfw_dst_key dk = {};
-	struct xdpfw_src4_key sk4 = {};
-	struct xdpfw_dst4_key dk4 = {};
-	struct xdpfw_cls *cls;
-	struct xdpfw_plens *pl;
-	struct pkt p = {};
-	__u32 idx;
+	struct probe q = { .base = pl->base, .mask = pl->mask };
+	__u32 n = pl->n, shift = pl->shift & 63;
 
-	if (!a)
-		return 0;
-	idx = (a->gen & 1) * 4 + (a->family == 6) * 2;
-	sk.gen = a->gen & 1;
-	sk.family = a->family;
-	pl = bpf_map_lookup_elem(&xdpfw_plens, &idx);
+	for (__u32 i = 0; i < XDPFW_PLENS_MAX && i < n; i++) {
+		struct xdpfw_plen *e = &pl->e[i];
+		struct xdpfw_slot6 *s;
+		__u32 idx;
+
+		q.k[0] = addr[0] & e->mask[0];
+		q.k[1] = addr[1] & e->mask[1];
+		q.k[2] = addr[2] & e->mask[2];
+		q.k[3] = addr[3] & e->mask[3];
+		q.tag = ctag | (e->plen + 1);
+		q.h = xdpfw_hash6(q.tag, q.k) >> shift;
+		idx = q.base + (q.h & q.mask);
+		s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
+		if (!s)
+			return NULL;
+		if (s->tag == q.tag && s->addr[0] == q.k[0] && s->addr[1] == q.k[1] &&
+		    s->addr[2] == q.k[2] && s->addr[3] == q.k[3])
+			return &s->cls;
+		if (!s->tag)
+			continue;
+		idx = xdpfw_probe6(&q);
+		if (!idx)
+			continue;
+		idx--;
+		s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
+		if (s)
+			return &s->cls;
+	}
+	return NULL;
+}
+
+static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u32 stage)
+{
+	__u32 idx = (gen & 1) * 4 + (family == 6) * 2 + stage;
+
+	return bpf_map_lookup_elem(&xdpfw_plens, &idx);
+}
+
+/* The verdict for an IPv4 packet: the entry of the longest source prefix in
+ * use containing the source, then, if its class has destination rules, the
+ * same for the destination, then the port stage. Inline: with the probe
+ * loops in global functions it is small enough to verify on every path. */
+static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr, __u32 ports)
+{
+	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 4, 0);
+	struct xdpfw_cls *cls;
+
 	if (!pl)
 		return 0;
-	sk4.gen = sk.gen;
-	if (a->family == 4)
-		cls = longest4(&xdpfw_src4, pl, (__u32 *)sk4.addr, &sk4.plen, a->saddr[0], &sk4);
-	else
-		cls = longest(&xdpfw_src6, pl, (__u32 *)sk.addr, &sk.plen, a->saddr, &sk);
+	cls = longest4(pl, 0, saddr);
 	if (!cls && pl->has_root)
 		cls = &pl->root;
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		dk.class = dk4.class = cls->class;
-		dk.family = a->family;
-		idx++;
-		pl = bpf_map_lookup_elem(&xdpfw_plens, &idx);
+		__u32 ctag = cls->class << 8;
+
+		pl = plens_of(gen_pidx >> 8, 4, 1);
 		if (!pl)
 			return 0;
-		if (a->family == 4)
-			cls = longest4(&xdpfw_dst4, pl, (__u32 *)dk4.addr, &dk4.plen, a->daddr[0], &dk4);
-		else
-			cls = longest(&xdpfw_dst6, pl, (__u32 *)dk.addr, &dk.plen, a->daddr, &dk);
+		cls = longest4(pl, ctag, daddr);
 		if (!cls)
 			return 0;
 	}
-	p.pidx = a->pidx;
-	p.sport = a->sport;
-	p.dport = a->dport;
-	return pick(cls, &p);
+	return pick(cls, gen_pidx & 0xff, ports);
+}
+
+struct cls6_args {
+	__u32 saddr[4], daddr[4];
+};
+
+/* The same for IPv6: a global function (verified once: the IPv6 parse paths
+ * are many and its prefix-length loop is long). */
+__noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 ports)
+{
+	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 6, 0);
+	struct xdpfw_cls *cls;
+
+	if (!pl || !a)
+		return 0;
+	cls = longest6(pl, 0, a->saddr);
+	if (!cls && pl->has_root)
+		cls = &pl->root;
+	if (!cls)
+		return 0;
+	if (cls->class) {
+		__u32 ctag = cls->class << 8;
+
+		pl = plens_of(gen_pidx >> 8, 6, 1);
+		if (!pl)
+			return 0;
+		cls = longest6(pl, ctag, a->daddr);
+		if (!cls)
+			return 0;
+	}
+	return pick(cls, gen_pidx & 0xff, ports);
 }
 
 static __always_inline __u32 classify(__u32 gen, struct pkt *p)
 {
-	struct cls_args a = { .gen = gen, .family = p->family, .pidx = p->pidx,
-			      .sport = p->sport, .dport = p->dport };
+	__u32 gp = (gen & 1) << 8 | p->pidx, ports = (__u32)p->sport << 16 | p->dport;
 
 	if (p->family == 6) {
+		struct cls6_args a;
+
 		__builtin_memcpy(a.saddr, p->saddr, 16);
 		__builtin_memcpy(a.daddr, p->daddr, 16);
-	} else {
-		__builtin_memcpy(a.saddr, p->saddr, 4);
-		__builtin_memcpy(a.daddr, p->daddr, 4);
+		return xdpfw_classify6(gp, &a, ports);
 	}
-	return xdpfw_classify(&a);
+	return classify4(gp, *(__u32 *)p->saddr, *(__u32 *)p->daddr, ports);
 }
 
 static __always_inline void frag_key(struct xdpfw_frag_key *k, struct pkt *p)

@@ -3,17 +3,22 @@
  * values, verdict encoding, counter indexes.
  *
  * The datapath never loops over rules. User space compiles a rule set into
- * hash maps keyed by prefix and an LPM trie for ports (see compile.c):
- *   src4/src6  {gen, length, source prefix}          -> struct xdpfw_cls
- *   dst4/dst6  {class, length, destination prefix}   -> struct xdpfw_cls
- *   ports  {table, port prefix} (LPM)                  -> verdict (dport, then sport)
- * The longest matching prefix is found by trying, longest first, only the
- * prefix lengths the rule set uses (xdpfw_plens; a /0 entry always ends the
- * search): a hash lookup per distinct length, not per rule, so the cost does
- * not grow with the number of rules. Most TCP/UDP rules need no port lookup
- * (XDPFW_V_INLINE). Every key carries the rule-set generation (directly, or
- * inside a class/table id), so a new rule set is written beside the old one
- * and one 4-byte store in cfg.gen switches every packet to the new one. */
+ * prefix entries (see compile.c):
+ *   source stage       {length, source prefix}               -> struct xdpfw_cls
+ *   destination stage  {class, length, destination prefix}   -> struct xdpfw_cls
+ *   ports              {table, port prefix} (LPM trie)       -> verdict (dport, then sport)
+ * Prefix entries live in open-addressing hash tables that user space builds
+ * in mmapable arrays (xdpfw_tab4, xdpfw_tab6): an array lookup is inlined by
+ * the verifier, so a probe costs a few instructions instead of a kernel hash
+ * lookup. The longest matching prefix is found by trying, longest first,
+ * only the prefix lengths the rule set uses (xdpfw_plens; a /0 entry always
+ * ends the search): a probe per distinct length, not per rule, so the cost
+ * does not grow with the number of rules. Every table is built with each
+ * entry fewer than XDPFW_MAX_PROBE slots from its hash position. Most TCP/UDP
+ * rules need no port lookup (XDPFW_V_INLINE). Each generation has its own
+ * half of every table (and its port-table ids carry the generation), so a
+ * new rule set is written beside the old one and one 4-byte store in cfg.gen
+ * switches every packet to the new one. */
 #ifndef XDPFW_COMMON_H
 #define XDPFW_COMMON_H
 
@@ -41,55 +46,68 @@ enum {
 						 * the other bits: the verdict elsewhere */
 #define XDPFW_V_SLOT_MASK	0x00ffffffu	/* slot + 1, or a table id */
 
-/* Class and port-table ids carry the generation (class: bit 27, table: bit 23
- * so it fits a verdict's 24-bit id field) so two generations never share a key. */
-#define XDPFW_CLASS_GEN		(1u << 27)
+/* Port-table ids carry the generation (bit 23, so it fits a verdict's 24-bit
+ * id field): the two generations share the port trie. Class ids need no
+ * generation: each generation has its own half of the prefix tables. */
 #define XDPFW_TABLE_GEN		(1u << 23)
+#define XDPFW_MAX_CLASS		0x00ffffffu	/* class ids fit 24 bits of a tag */
 
 #define XDPFW_MAX_SLOTS		XDPFW_V_SLOT_MASK
 
 struct xdpfw_cls {
-	__u32 class;			/* != 0: look the destination up in dstN with it */
+	__u32 class;			/* != 0: look the destination up with this class */
 	__u32 v[XDPFW_NPROTO];		/* verdict per protocol index */
 	__u16 lo[2], hi[2];		/* XDPFW_V_INLINE ranges: [0] TCP, [1] UDP */
 	__u32 rv[2];
 };
 
-/* IPv4 has its own small keys: hashing 8 bytes instead of 20 is most of a
- * lookup's cost. */
-struct xdpfw_src4_key {
-	__u8 gen;
-	__u8 plen;
-	__u16 pad;
-	__u8 addr[4];
+/* A prefix-table slot. tag 0 = empty; source stage: plen + 1; destination
+ * stage: class << 8 | (plen + 1). Addresses are masked to plen, in network
+ * byte order. */
+struct xdpfw_slot4 {
+	__u32 tag;
+	__u32 addr;
+	struct xdpfw_cls cls;
 };
 
-struct xdpfw_dst4_key {
-	__u32 class;
-	__u8 plen;
-	__u8 pad[3];
-	__u8 addr[4];
+struct xdpfw_slot6 {
+	__u32 tag;
+	__u32 addr[4];
+	__u32 pad;
+	struct xdpfw_cls cls;
 };
 
-struct xdpfw_src_key {
-	__u8 gen;
-	__u8 family;			/* 4 or 6 */
-	__u8 plen;
-	__u8 pad;
-	__u8 addr[16];			/* masked to plen; IPv4 in the first 4 bytes */
-};
+/* Linear probing (placed Robin Hood style, which keeps the longest distance
+ * short): an entry is at most XDPFW_MAX_PROBE - 1 slots past its hash
+ * position (the table builder grows the table until that holds), so a probe
+ * sequence ends at a match, an empty slot or after XDPFW_MAX_PROBE. */
+#define XDPFW_MAX_PROBE		16
+#define XDPFW_HASH_K1		0x9e3779b97f4a7c15ull
+#define XDPFW_HASH_K2		0xc2b2ae3d27d4eb4full
 
-struct xdpfw_dst_key {
-	__u32 class;
-	__u8 family;
-	__u8 plen;
-	__u8 pad[2];
-	__u8 addr[16];
-};
+/* Multiplicative hashing: the table index is the top bits of the product
+ * (hash >> shift, shift = 64 - log2(table size)); the xor-shift first
+ * spreads keys that differ only in high bits (addresses in network byte
+ * order). The same code runs in the datapath and in the table builder. */
+static inline __u64 xdpfw_hash4(__u32 tag, __u32 addr)
+{
+	__u64 x = ((__u64)tag << 32) | addr;
+
+	return (x ^ (x >> 29)) * XDPFW_HASH_K1;
+}
+
+static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
+{
+	__u64 hi = ((__u64)a[0] << 32) | a[1], lo = ((__u64)a[2] << 32) | a[3];
+	__u64 x = (hi * XDPFW_HASH_K2) ^ lo ^ tag;
+
+	return (x ^ (x >> 29)) * XDPFW_HASH_K1;
+}
 
 /* Prefix lengths in use, longest first, per (generation, family, stage):
  * index = gen * 4 + (family == 6) * 2 + (stage == dst). Each with its mask,
- * so the datapath masks without branches. */
+ * so the datapath masks without branches; with where the generation's table
+ * of that family is. */
 #define XDPFW_PLENS_MAX		129
 struct xdpfw_plen {
 	__u32 mask[4];			/* network byte order */
@@ -97,6 +115,9 @@ struct xdpfw_plen {
 };
 struct xdpfw_plens {
 	__u32 n;
+	__u32 base;			/* this generation's table: first slot, */
+	__u32 shift;			/* 64 - log2(size), */
+	__u32 mask;			/* size - 1 */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
 	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
@@ -138,6 +159,8 @@ struct xdpfw_cfg {
 	__u32 nrules[2];
 	__u32 slots_hw;			/* slots in use are below this */
 	__u64 applied_ns[2];		/* CLOCK_REALTIME of the switch to gen g */
+	__u32 tab_dirty[2][2];		/* [gen][family]: slots from the start of the
+					 * generation's table half that may be non-zero */
 };
 
 struct xdpfw_counter {

@@ -18,6 +18,7 @@
 #include "test.h"
 #include "../../apps/xdpfw/rules.c"
 #include "../../apps/xdpfw/compile.c"
+#include "../../apps/xdpfw/table.c"
 #include "../../apps/xdpfw/state.c"
 
 #define OBJ "../../build/bpf/xdpfw.bpf.o"
@@ -558,34 +559,32 @@ static void test_differential(struct xdpfw_state *st)
 	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == ROUNDS);
 }
 
-/* Entries held by the rule-set maps: after an apply only the active
- * generation's. */
+/* Entries held by the rule-set maps (both halves of the prefix tables, the
+ * port trie) and which generations they belong to: after an apply only the
+ * active generation's. */
 static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 {
-	static const int maps[] = { XM_SRC4, XM_SRC6, XM_DST4, XM_DST6, XM_PORTS };
+	uint64_t used[2][2];
+	uint32_t cap[2];
+	uint8_t key[64], next[64];
+	void *prev = NULL;
 	long n = 0;
 
 	*gens_seen = 0;
-	for (size_t m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
-		uint8_t key[64], next[64];
-		void *prev = NULL;
-
-		while (!bpf_map_get_next_key(st->fd[maps[m]], prev, next)) {
-			uint32_t id;
-
-			if (maps[m] == XM_SRC4 || maps[m] == XM_SRC6) {
-				*gens_seen |= 1 << (next[0] & 1);
-			} else {
-				memcpy(&id, next + (maps[m] == XM_PORTS ? 4 : 0), 4);
-				if (maps[m] == XM_PORTS)
-					*gens_seen |= 1 << !!(id & XDPFW_TABLE_GEN);
-				else
-					*gens_seen |= 1 << !!(id & XDPFW_CLASS_GEN);
-			}
-			memcpy(key, next, sizeof(key));
-			prev = key;
-			n++;
+	xdpfw_state_table_usage(st, used, cap);
+	for (int g = 0; g < 2; g++)
+		if (used[g][0] + used[g][1]) {
+			*gens_seen |= 1 << g;
+			n += used[g][0] + used[g][1];
 		}
+	while (!bpf_map_get_next_key(st->fd[XM_PORTS], prev, next)) {
+		uint32_t id;
+
+		memcpy(&id, next + 4, 4);
+		*gens_seen |= 1 << !!(id & XDPFW_TABLE_GEN);
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
 	}
 	return n;
 }
@@ -723,6 +722,68 @@ static void test_full_map(void)
 	bpfkit_object__close(obj);
 }
 
+/* Prefix tables too small for a rule set: refused whole, old set kept, and
+ * a set that fits after that works (nothing half-written in the way). */
+static void test_full_table(void)
+{
+	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
+	struct bpf_object *bo;
+	struct xdpfw_state st;
+	char text[4096];
+	size_t len = 0;
+	int rc;
+
+	if (!obj) {
+		CHECK("table-full-open", 0);
+		return;
+	}
+	bo = bpfkit_object__bpf_object(obj);
+	/* 32 slots per generation: 16 entries at most (half full) */
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab4"), 64);
+	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	CHECK("table-full-small-fits", apply_text(&st, "deny src 10.0.0.1\nallow src 10.0.0.0/24\n") == 0);
+	for (int i = 0; i < 20; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.9.%d.0/24\n", i);
+	rc = apply_text(&st, text);
+	CHECK("table-full-refused", rc == -E2BIG);
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.9.3.1", "2.2.2.2", 17, 1, 2 };
+	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
+	CHECK("table-full-16-fit", apply_text(&st, strchr(text + len / 2, '\n') + 1) == 0 &&
+				     run_pkt(&q) == PASS_ && run_pkt(&(struct pspec){ 4, "10.9.19.7", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
+				     run_pkt(&p) == PASS_);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+}
+
+/* The table builder: a large random set places every entry within
+ * XDPFW_MAX_PROBE of its home at most half full, and the written table holds
+ * each exactly once. */
+static void test_table_builder(void)
+{
+	struct xdpfw_tabvec v = { 0 };
+	struct xdpfw_cls cls = { 0 };
+	uint32_t size = 0, x = 12345;
+	uint8_t addr[16] = { 0 };
+	void *region;
+	int rc = 0;
+
+	for (int i = 0; i < 200000 && !rc; i++) {
+		x = x * 1103515245u + 12345u;
+		memcpy(addr, &x, 4);
+		cls.v[0] = i + 1;
+		rc = xdpfw_tabvec_push(&v, 33, addr, &cls);
+	}
+	rc = rc ?: xdpfw_table_size(4, &v, 1u << 19, &size);
+	CHECK("table-builder-200k-half-full", rc == 0 && size == 1u << 19);
+	region = calloc(size, sizeof(struct xdpfw_slot4));
+	CHECK("table-builder-write", region && xdpfw_table_write(4, &v, region, size) == 0 &&
+				    xdpfw_table_used(4, region, size) == v.n);
+	CHECK("table-builder-too-small", xdpfw_table_size(4, &v, 1u << 18, &size) == -E2BIG);
+	free(region);
+	xdpfw_tabvec_free(&v);
+}
+
 int main(void)
 {
 	struct bpfkit_object *obj;
@@ -748,5 +809,7 @@ int main(void)
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
+	test_full_table();
+	test_table_builder();
 	TEST_EXIT();
 }

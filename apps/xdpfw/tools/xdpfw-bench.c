@@ -186,6 +186,8 @@ static double cost(int prog_fd, int *drops)
 			return -1;
 		sum += r.duration_ns;
 		*drops += r.retval == XDP_DROP;
+		if (getenv("XDPFW_BENCH_PER_PACKET"))	/* where the time goes */
+			fprintf(stderr, "  packet %2d: %u ns, verdict %u\n", i, r.duration_ns, r.retval);
 
 	}
 	return sum / NPKT;
@@ -251,12 +253,7 @@ static struct bpfkit_object *load_xdpfw(const char *dir, long nrules, struct xdp
 	if (!obj)
 		return NULL;
 	bo = bpfkit_object__bpf_object(obj);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_rules"), max);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_counters"), max);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src4"), 2 * max);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_src6"), 2 * max);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_ports"), 4 * max);
-	if (bpfkit_object__load(obj) || xdpfw_state_from_object(st, obj) ||
+	if (xdpfw_state_size_maps(bo, max) || bpfkit_object__load(obj) || xdpfw_state_from_object(st, obj) ||
 	    make_rules(&rs, nrules, 0, NULL)) {
 		bpfkit_object__close(obj);
 		return NULL;
@@ -333,9 +330,8 @@ static int do_apply(const char *dir, long n)
 	if (!obj)
 		return 1;
 	bo = bpfkit_object__bpf_object(obj);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_rules"), 2 * max);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_counters"), 2 * max);
-	if (bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
+	/* both rule sets' definitions are stored during the swap */
+	if (xdpfw_state_size_maps(bo, 2 * max) || bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
 		return 1;
 	if (make_rules(&a, n, 0, &pa) || make_rules(&b, n, 1, &pb))
 		return 1;
