@@ -14,6 +14,12 @@ ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
 # the datapath shares its map layouts with user space
 $(BPF_OUT)/xdpfw.bpf.o: apps/xdpfw/xdpfw_common.h
 
+# bench/xdpfw.sh's floor: the same datapath with the rule lookup left out
+# (parse, counters, verdict), to show what the lookup itself costs
+$(BPF_OUT)/xdpfw-floor.bpf.o: apps/xdpfw/xdpfw.bpf.c apps/xdpfw/xdpfw_common.h $(wildcard bpf/include/bpfkit/*.h) | $(DEPS_OK)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXDPFW_BENCH_FLOOR -Iapps/xdpfw -c $< -o $@
+
 # bench/xdpfw.sh's measuring tool (not installed)
 XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/table.c
 $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)

@@ -3,8 +3,9 @@
  *   xdpfw-bench testrun OBJDIR [NRULES...]
  *       per-packet cost (BPF_PROG_TEST_RUN, kernel-timed) of xdp-pass,
  *       xdp-filter's xdpfilt_dny_all.o with 10k IPs and ports, and xdpfw with
- *       NRULES CIDR+port rules, on one mixed packet set; one line per program:
- *       "NAME NS_PER_PACKET"
+ *       NRULES CIDR+port rules, on one mixed packet set, and the floor (the
+ *       datapath without its rule lookup, xdpfw-floor.bpf.o) with the first
+ *       NRULES; one line per program: "NAME NS_PER_PACKET DROPS"
  *   xdpfw-bench apply OBJDIR NRULES
  *       rule-update speed: parse + apply of NRULES rules, then a swap to a
  *       second NRULES set: "parse_ms write_ms switch_ms cleanup_ms total_ms"
@@ -13,9 +14,11 @@
  *       natively to IFACE inside NETNS for SECONDS and prints the packets it
  *       dropped per second.
  *   xdpfw-bench blast NETNS IFACE DSTMAC SRCIP DSTIP DPORT SECONDS THREADS
- *       sends UDP frames through AF_PACKET (bounded by SECONDS) and prints
- *       the frames sent per second (the bench's own traffic generator:
- *       Debian's xdp-trafficgen 1.3.1 cannot load on this kernel).
+ *       sends UDP frames out of IFACE (bounded by SECONDS) with XDP live
+ *       frames (BPF_PROG_TEST_RUN + XDP_TX), or through AF_PACKET where the
+ *       kernel lacks that, and prints the frames sent per second (the
+ *       bench's own traffic generator: Debian's xdp-trafficgen 1.3.1 cannot
+ *       load on this kernel).
  *
  * Programs and maps are loaded here, unpinned; nothing outlives the tool. */
 #include <arpa/inet.h>
@@ -239,6 +242,8 @@ static struct bpf_object *load_xdpfilt(int *prog_fd)
 	return o;
 }
 
+static const char *xdpfw_obj = "xdpfw.bpf.o";
+
 static struct bpfkit_object *load_xdpfw(const char *dir, long nrules, struct xdpfw_state *st)
 {
 	char path[512];
@@ -248,7 +253,7 @@ static struct bpfkit_object *load_xdpfw(const char *dir, long nrules, struct xdp
 	struct xdpfw_apply_stats as;
 	long max = nrules + 64;
 
-	snprintf(path, sizeof(path), "%s/xdpfw.bpf.o", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, xdpfw_obj);
 	obj = bpfkit_object__open_file(path, NULL);
 	if (!obj)
 		return NULL;
@@ -296,17 +301,21 @@ static int do_testrun(const char *dir, int argc, char **argv)
 	fflush(stdout);
 	bpf_object__close(filt);
 
-	for (int i = 0; i < argc; i++) {
-		long n = atol(argv[i]);
+	/* the last round: the floor object (no rule lookup) with the first set */
+	for (int i = 0; i <= argc && argc; i++) {
+		long n = atol(argv[i < argc ? i : 0]);
 		struct xdpfw_state st;
-		struct bpfkit_object *fw = load_xdpfw(dir, n, &st);
+		struct bpfkit_object *fw;
 
+		if (i == argc)
+			xdpfw_obj = "xdpfw-floor.bpf.o";
+		fw = load_xdpfw(dir, n, &st);
 		if (!fw) {
-			fprintf(stderr, "xdpfw-bench: cannot load xdpfw with %ld rules\n", n);
+			fprintf(stderr, "xdpfw-bench: cannot load %s with %ld rules\n", xdpfw_obj, n);
 			return 1;
 		}
 		ns = cost(st.prog_fd, &drops);
-		printf("xdpfw-%ld %.2f %d\n", n, ns, drops);
+		printf("%s-%ld %.2f %d\n", i < argc ? "xdpfw" : "xdpfw-floor", n, ns, drops);
 		fflush(stdout);
 		xdpfw_state_close(&st);
 		bpfkit_object__close(fw);
@@ -428,17 +437,52 @@ struct blast {
 	uint8_t frame[64];
 	double secs;
 	unsigned long sent;
+	int tx_prog;		/* >= 0: inject with XDP live frames */
 };
+
+/* A program that only returns XDP_TX, for the live-frames sender. */
+static int load_xdp_tx(void)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = XDP_TX },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_tx", "GPL", insns, 2, NULL);
+}
+
+/* BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: the kernel turns each
+ * XDP_TX into a real transmission out of IFINDEX (on a veth, into the peer's
+ * XDP program), with no socket or skb per packet: the cheapest sender there
+ * is, so the receiving program's cost shows. Bounded by SECS, runs of 64k. */
+static void blast_xdp(struct blast *b)
+{
+	struct xdp_md ctx = { .data_end = 60, .ingress_ifindex = b->ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = b->frame, .data_size_in = 60, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 65536, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	double end = now_ms() + b->secs * 1e3;
+
+	while (now_ms() < end) {
+		if (bpf_prog_test_run_opts(b->tx_prog, &o))
+			break;
+		b->sent += o.repeat;
+	}
+}
 
 static void *blast_thread(void *arg)
 {
 	struct blast *b = arg;
-	int fd = socket(AF_PACKET, SOCK_RAW, 0), one = 1;
+	int fd, one = 1;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = b->ifindex, .sll_halen = 6 };
 	struct mmsghdr msgs[64];
 	struct iovec iov = { b->frame, 60 };
 	double end = now_ms() + b->secs * 1e3;
 
+	if (b->tx_prog >= 0) {
+		blast_xdp(b);
+		return NULL;
+	}
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return NULL;
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
@@ -490,7 +534,13 @@ static int do_blast(char **a)
 	frame[36] = atoi(a[5]) >> 8;
 	frame[37] = atoi(a[5]);
 	frame[39] = 26;
+	int tx = load_xdp_tx();
+
+	if (tx < 0)
+		fprintf(stderr, "xdpfw-bench: no XDP live-frames sender (%s): AF_PACKET instead\n",
+			strerror(errno));
 	for (int i = 0; i < threads; i++) {
+		b[i].tx_prog = tx;
 		b[i].ifindex = ifindex;
 		memcpy(b[i].frame, frame, sizeof(frame));
 		b[i].secs = secs;
@@ -502,6 +552,8 @@ static int do_blast(char **a)
 		total += b[i].sent;
 	}
 	printf("sent %.0f\n", total / secs);
+	if (tx >= 0)
+		close(tx);
 	return 0;
 }
 
