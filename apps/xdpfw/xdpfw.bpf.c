@@ -387,10 +387,11 @@ static __always_inline __u32 classify(__u32 gen, struct pkt *p)
 	__u32 gp = (gen & 1) << 8 | p->pidx, ports = (__u32)p->sport << 16 | p->dport;
 
 	if (p->family == 6) {
-		struct cls6_args a;
+		/* word loads: a byte pointer would make clang copy byte by byte
+		 * (packet memory is only 2-byte aligned here; BPF allows that) */
+		const __u32 *sa = (const __u32 *)p->saddr, *da = (const __u32 *)p->daddr;
+		struct cls6_args a = { { sa[0], sa[1], sa[2], sa[3] }, { da[0], da[1], da[2], da[3] } };
 
-		__builtin_memcpy(a.saddr, p->saddr, 16);
-		__builtin_memcpy(a.daddr, p->daddr, 16);
 		return xdpfw_classify6(gp, &a, ports);
 	}
 	return classify4(gp, *(__u32 *)p->saddr, *(__u32 *)p->daddr, ports);
