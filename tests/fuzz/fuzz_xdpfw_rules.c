@@ -1,8 +1,9 @@
 /* tests/fuzz/fuzz_xdpfw_rules.c — fuzzes xdpfw's rule-file parser and what
  * consumes its output: every accepted rule must format and re-parse to the
- * same rule, the set must compile to trie entries (no kernel: entries are
- * only checked), and the compiled port tables must agree with the reference
- * evaluator on a few packets. */
+ * same rule, the set must compile to prefix and port entries (no kernel:
+ * entries are checked, and the prefix entries are built into the datapath's
+ * tables in memory, where every one must be found), and the reference
+ * evaluator must take any packet. */
 #include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,18 +11,50 @@
 #include <string.h>
 #include "../../apps/xdpfw/rules.c"
 #include "../../apps/xdpfw/compile.c"
+#include "../../apps/xdpfw/table.c"
 
 static size_t entries;
+static struct xdpfw_tabvec tv[2];
+
+/* The prefix entries of one family as the datapath would probe them: build
+ * the table, then every entry must sit within XDPFW_MAX_PROBE of its home. */
+static void check_table(int family, struct xdpfw_tabvec *v)
+{
+	uint32_t size, cap = 1u << 16;
+	size_t ssz = xdpfw_slot_size(family);
+	uint8_t *region;
+
+	if (xdpfw_table_size(family, v, cap, &size))
+		return;	/* too many for this cap: refused, fine */
+	region = calloc(size, ssz);
+	if (!region || xdpfw_table_write(family, v, region, size) || xdpfw_table_used(family, region, size) != v->n)
+		abort();
+	for (size_t k = 0; k < v->n; k++) {
+		uint32_t h = hash_of(family, &v->e[k]) >> (64 - __builtin_ctz(size)), j;
+
+		for (j = 0; j < XDPFW_MAX_PROBE; j++) {
+			const uint8_t *s = region + (size_t)((h + j) & (size - 1)) * ssz;
+			uint32_t tag;
+
+			memcpy(&tag, s, 4);
+			if (tag == v->e[k].tag && !memcmp(s + 4, v->e[k].addr, family == 4 ? 4 : 16))
+				break;
+		}
+		if (j == XDPFW_MAX_PROBE)
+			abort();
+	}
+	free(region);
+}
 
 static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
 		 const struct xdpfw_cls *v)
 {
 	(void)ctx;
 	(void)addr;
-	if (gen > 1 || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class >= (1u << 28))
+	if (gen > 1 || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class > XDPFW_MAX_CLASS)
 		abort();
 	entries++;
-	return 0;
+	return plen ? xdpfw_tabvec_push(&tv[family == 6], plen + 1, addr, v) : 0;
 }
 
 static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
@@ -29,10 +62,10 @@ static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t 
 {
 	(void)ctx;
 	(void)addr;
-	if (!class || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class)
+	if (!class || class > XDPFW_MAX_CLASS || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class)
 		abort();
 	entries++;
-	return 0;
+	return xdpfw_tabvec_push(&tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
 static int e_port(void *ctx, const struct xdpfw_port_key *k, uint32_t v)
@@ -76,6 +109,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	entries = 0;
 	if (xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
+	check_table(4, &tv[0]);
+	check_table(6, &tv[1]);
+	xdpfw_tabvec_free(&tv[0]);
+	xdpfw_tabvec_free(&tv[1]);
 	/* the evaluator must not trip on any packet shape */
 	struct xdpfw_pkt p = { .family = 4, .ipproto = 6, .sport = 1, .dport = 22 };
 
