@@ -35,7 +35,7 @@ for p in sys.argv[1:]:
     sec = open(p).read()
     title = sec.splitlines()[0] if sec else ""
     pat = re.compile(re.escape(title) + r"\n.*?(?=\n## |\Z)", re.S)
-    doc = pat.sub(lambda m: sec.rstrip("\n"), doc) if pat.search(doc) else doc.rstrip("\n") + "\n\n" + sec
+    doc = pat.sub(lambda m: sec.rstrip("\n") + "\n", doc) if pat.search(doc) else doc.rstrip("\n") + "\n\n" + sec
 before = set(re.findall(r"^## .*$", open("BENCHMARKS.md").read(), re.M))
 lost = before - set(re.findall(r"^## .*$", doc, re.M))
 if lost:  # a partial run must never drop another benchmark's section

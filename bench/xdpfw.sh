@@ -71,12 +71,12 @@ if [ "$(id -u)" -eq 0 ] && [ "$(nproc)" -ge 2 ]; then
 			# (default deny) by a miss after its whole lookup chain
 			src=10.0.2.1; [ "$which" = filter ] && src=192.0.2.77
 			$B live build/bpf "$Bn" "vb$$" "$which" 2 >"$TMP/live.$which.$round" &
-			lp=$!
+			livepid=$!
 			sleep 0.5	# attached: the veth has its NAPI context now
 			ip netns exec "$Bn" sh -c "echo 1 >/sys/class/net/vb$$/threaded" 2>/dev/null
 			for p in $(pgrep "napi/vb$$"); do taskset -pc 1 "$p" >/dev/null; done
 			taskset -c 0 $B blast "$A" "va$$" "$mac" "$src" 10.198.0.2 1026 3 1 >"$TMP/sent.$which.$round"
-			wait "$lp"
+			wait "$livepid"
 		done
 	done
 	lmed() { for r in 1 2 3 4 5; do awk -v c="${3:-2}" '{ print $c }' "$TMP/$1.$2.$r"; done | sort -g | sed -n 3p; }
@@ -93,10 +93,10 @@ if [ "$(id -u)" -eq 0 ] && [ "$(nproc)" -ge 2 ]; then
 		for which in prog filter; do
 			src=10.0.2.1; [ "$which" = filter ] && src=192.0.2.77
 			$B live build/bpf "$Bn" "vb$$" "$which" 2 >"$TMP/one.$which.$round" &
-			lp=$!
+			livepid=$!
 			sleep 0.5
 			taskset -c 0 $B blast "$A" "va$$" "$mac" "$src" 10.198.0.2 1026 3 1 >"$TMP/onesent.$which.$round"
-			wait "$lp"
+			wait "$livepid"
 		done
 	done
 	omed() { for r in 1 2 3; do awk '{ print $2 }' "$TMP/$1.$2.$r"; done | sort -g | sed -n 2p; }
