@@ -50,10 +50,8 @@ int open_state(struct xdpfw_state *st)
 {
 	int rc = xdpfw_state_open(st, pin_dir);
 
-	if (rc == -ENOENT)
-		xerr("not loaded: no firewall state under '%s' (xdpfw load IFACE first)", pin_dir);
-	else if (rc)
-		xerr("cannot open the firewall state under '%s': %s", pin_dir, strerror(-rc));
+	if (rc)
+		xdpfw_state_open_error(pin_dir, rc);
 	return rc;
 }
 
@@ -90,9 +88,9 @@ static const char main_help[] =
 "named protocol over 'any', then (4) the narrowest dport range, then (5) the\n"
 "narrowest sport range, then (6) the earliest in the rule set. No rule: the\n"
 "default policy. Duplicate or contradictory rules (same match) are refused.\n"
-"The datapath evaluates this without looping over rules: one hash lookup per\n"
-"prefix length in use (longest first) per address, plus at most two port-trie\n"
-"lookups, whatever the number of rules.\n"
+"The datapath evaluates this without looping over rules: one hash-table probe\n"
+"per prefix length in use (longest first) per address, plus at most two\n"
+"port-trie lookups, whatever the number of rules.\n"
 "\n"
 "Always: ARP and IPv6 neighbour discovery pass (a deny policy cannot cut the\n"
 "host off its LAN); truncated headers are dropped; later fragments get their\n"

@@ -111,7 +111,7 @@ void xdpfw_state_close(struct xdpfw_state *st)
 int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 {
 	char path[512];
-	int rc;
+	int rc, found = 0;
 
 	state_init(st);
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
@@ -121,17 +121,32 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 		if (st->fd[i] < 0) {
 			rc = -errno;
 			xdpfw_state_close(st);
-			return rc;
+			/* some maps but not this one: another version's layout */
+			return rc == -ENOENT && found ? -EPROTO : rc;
 		}
+		found++;
 	}
 	snprintf(path, sizeof(path), "%s/prog", dir);
 	st->prog_fd = bpf_obj_get(path);	/* absent after unload: maps only */
 	rc = fill_max_slots(st);
 	if (!rc)
 		rc = map_tables(st);
+	if (rc == -EINVAL)
+		rc = -EPROTO;	/* a table of another layout */
 	if (rc)
 		xdpfw_state_close(st);
 	return rc;
+}
+
+void xdpfw_state_open_error(const char *dir, int rc)
+{
+	if (rc == -ENOENT)
+		fprintf(stderr, "xdpfw: not loaded: no firewall state under '%s' (xdpfw load IFACE first)\n", dir);
+	else if (rc == -EPROTO)
+		fprintf(stderr, "xdpfw: the state under '%s' is from another xdpfw version (its maps differ): "
+			"xdpfw unload --all --purge, then load again\n", dir);
+	else
+		fprintf(stderr, "xdpfw: cannot open the firewall state under '%s': %s\n", dir, strerror(-rc));
 }
 
 static int fds_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
@@ -270,8 +285,10 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	if (!rc && st->prog_fd >= 0)
 		return 0;
 	xdpfw_state_close(st);
-	if (rc && rc != -ENOENT)
+	if (rc && rc != -ENOENT) {
+		xdpfw_state_open_error(dir, rc);
 		return rc;
+	}
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
 	if (mkdir(dir, 0700) && errno != EEXIST) {
 		rc = -errno;

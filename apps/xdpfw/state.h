@@ -38,8 +38,11 @@ struct xdpfw_create_opts {
 	bool no_lockout_pass;		/* do not always pass ARP/ND */
 };
 
-/* Opens the pinned state under DIR; -ENOENT if there is none. */
+/* Opens the pinned state under DIR; -ENOENT if there is none, -EPROTO if it
+ * is another version's (maps missing or of another layout). */
 int xdpfw_state_open(struct xdpfw_state *st, const char *dir);
+/* The one-line error for an xdpfw_state_open() failure. */
+void xdpfw_state_open_error(const char *dir, int rc);
 /* Opens the pinned state, or loads the program (OBJ bytes) and pins maps and
  * program under DIR. *created says which. */
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj, size_t obj_sz,

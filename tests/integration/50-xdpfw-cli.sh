@@ -59,6 +59,20 @@ on_exit "rm -rf $XDPFW_PIN_DIR"
 on_exit "$FW unload --all --purge"
 FWN=("$FW" --netns "$NS_B")
 
+# state pinned by another xdpfw version (here: a cfg map and nothing else):
+# named as such, never taken for "not loaded" or silently reused
+OLD=/sys/fs/bpf/xdpfw-old-$UNIQ
+on_exit "rm -rf $OLD"
+if mkdir -p "$OLD" && bpftool map create "$OLD/xdpfw_cfg" type array key 4 value 8 entries 1 name xdpfw_cfg; then
+	expect_fail "xdpfw other version's state: status" 1 "from another xdpfw version.*unload --all --purge" \
+		"$FW" --pin-dir "$OLD" status
+	expect_fail "xdpfw other version's state: load" 1 "from another xdpfw version" "$FW" --pin-dir "$OLD" --netns "$NS_B" load "$IF_B"
+	check "xdpfw other version's state: purge" "$FW" --pin-dir "$OLD" unload --all --purge
+	if [ ! -e "$OLD" ]; then pass "xdpfw other version's state: purged"; else fail "xdpfw other version's state: purged" "$(ls "$OLD")"; fi
+else
+	fail "xdpfw other version's state: setup" "bpftool map create failed"
+fi
+
 # an interface already running another XDP program
 ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
 expect_fail "xdpfw load: another XDP program on the interface" 1 "already attached.*--force|already attached" \
