@@ -220,8 +220,8 @@ int cmd_status(int argc, char **argv)
 	bool json = false;
 	int n, rc = parse_common("status", argc, argv, &json,
 				 "Usage: xdpfw status [-j]\n\nInterfaces, default policy, rules with hit "
-				 "counters, per-action totals, and how full the prefix tables are\n"
-				 "(entries of the active and the inactive generation; --max-rules sizes them).\n");
+				 "counters,\nper-action totals, and how full the prefix tables are (entries of the "
+				 "active\nand the inactive generation; --max-rules sizes them).\n");
 
 	if (rc >= 0)
 		return rc;
