@@ -14,6 +14,10 @@
  *       natively to IFACE inside NETNS for SECONDS and prints the packets it
  *       dropped per second, and the share of a CPU the interface's
  *       threaded-NAPI threads used meanwhile (0 without threaded NAPI).
+ *   xdpfw-bench inject OBJDIR NETNS IFACE prog|filter SECONDS
+ *       runs the program (as for live) on live frames at IFACE's receive
+ *       queue, no sender and no veth hop, and prints the packets it dropped
+ *       per second: the kernel's own per-frame cost plus the program's.
  *   xdpfw-bench blast NETNS IFACE DSTMAC SRCIP DSTIP DPORT SECONDS THREADS
  *       sends UDP frames out of IFACE (bounded by SECONDS) with XDP live
  *       frames (BPF_PROG_TEST_RUN + XDP_TX), or through AF_PACKET where the
@@ -553,6 +557,28 @@ static void *blast_thread(void *arg)
 	return NULL;
 }
 
+/* A 60-byte UDP frame to MAC from SRC to DST port DPORT (sport 40000). */
+static void udp_frame(uint8_t frame[64], const unsigned mac[6], const char *src, const char *dst, int dport)
+{
+	memset(frame, 0, 64);
+	for (int i = 0; i < 6; i++)
+		frame[i] = mac[i];
+	memcpy(frame + 6, "\x02\0\0\0\0\x01", 6);
+	frame[12] = 0x08;
+	frame[14] = 0x45;
+	frame[16] = 0;
+	frame[17] = 46;		/* 20 + 8 + 18 */
+	frame[22] = 64;
+	frame[23] = 17;
+	inet_pton(AF_INET, src, frame + 26);
+	inet_pton(AF_INET, dst, frame + 30);
+	frame[34] = 0x9c;
+	frame[35] = 0x40;
+	frame[36] = dport >> 8;
+	frame[37] = dport;
+	frame[39] = 26;
+}
+
 static int do_blast(char **a)
 {
 	struct blast b[16];
@@ -567,22 +593,7 @@ static int do_blast(char **a)
 	    threads > 16 || secs <= 0 || secs > 60 ||
 	    sscanf(a[2], "%x:%x:%x:%x:%x:%x", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) != 6)
 		return 2;
-	for (int i = 0; i < 6; i++)
-		frame[i] = mac[i];
-	memcpy(frame + 6, "\x02\0\0\0\0\x01", 6);
-	frame[12] = 0x08;
-	frame[14] = 0x45;
-	frame[16] = 0;
-	frame[17] = 46;		/* 20 + 8 + 18 */
-	frame[22] = 64;
-	frame[23] = 17;
-	inet_pton(AF_INET, a[3], frame + 26);
-	inet_pton(AF_INET, a[4], frame + 30);
-	frame[34] = 0x9c;
-	frame[35] = 0x40;
-	frame[36] = atoi(a[5]) >> 8;
-	frame[37] = atoi(a[5]);
-	frame[39] = 26;
+	udp_frame(frame, mac, a[3], a[4], atoi(a[5]));
 	int tx = load_xdp_tx();
 
 	if (tx < 0)
@@ -606,6 +617,62 @@ static int do_blast(char **a)
 	return 0;
 }
 
+/* The program itself run on live frames at IFACE's receive queue
+ * (BPF_PROG_TEST_RUN, BPF_F_TEST_XDP_LIVE_FRAMES): real frames and a real
+ * XDP_DROP, without the veth hop, so the program's own cost is most of
+ * what is measured. Prints the packets it dropped per second. */
+static int do_inject(const char *dir, const char *ns, const char *ifname, const char *which, double secs)
+{
+	unsigned mac[6] = { 2, 0, 0, 0, 0, 2 };
+	uint8_t frame[64];
+	struct xdpfw_state st;
+	struct bpfkit_object *fw = NULL;
+	struct bpf_object *filt = NULL;
+	int prog_fd, stat_fd, ifindex;
+	__u32 key;
+	__u64 before, after;
+	double t0, t;
+
+	if (bpfkit_netns__enter(ns) || (ifindex = bpfkit_ifindex(ifname)) < 0 || secs <= 0 || secs > 60)
+		return 2;
+	if (!strcmp(which, "prog")) {
+		fw = load_xdpfw(dir, 10000, &st);
+		if (!fw)
+			return 1;
+		prog_fd = st.prog_fd;
+		stat_fd = st.fd[XM_TOTALS];
+		key = XDPFW_T_DENY;
+		udp_frame(frame, mac, "10.0.2.1", "10.198.0.2", 1026);
+	} else {
+		filt = load_xdpfilt(&prog_fd);
+		if (!filt)
+			return 1;
+		stat_fd = bpf_object__find_map_fd_by_name(filt, "xdp_stats_map");
+		key = XDP_DROP;
+		udp_frame(frame, mac, "192.0.2.77", "10.198.0.2", 1026);
+	}
+	struct xdp_md ctx = { .data_end = 60, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = 60, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 65536, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	before = pcpu_packets(stat_fd, key);
+	t0 = now_ms();
+	do {
+		if (bpf_prog_test_run_opts(prog_fd, &o))
+			return 1;
+		t = now_ms();
+	} while (t - t0 < secs * 1e3);
+	after = pcpu_packets(stat_fd, key);
+	printf("%s %.0f\n", which, (after - before) / ((t - t0) / 1e3));
+	if (fw) {
+		xdpfw_state_close(&st);
+		bpfkit_object__close(fw);
+	}
+	if (filt)
+		bpf_object__close(filt);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bpfkit_set_print_level(getenv("XDPFW_BENCH_DEBUG") ? BPFKIT_DEBUG : BPFKIT_WARN);
@@ -615,9 +682,13 @@ int main(int argc, char **argv)
 		return do_apply(argv[2], atol(argv[3]));
 	if (argc == 10 && !strcmp(argv[1], "blast"))
 		return do_blast(argv + 2);
+	if (argc == 7 && !strcmp(argv[1], "inject"))
+		return do_inject(argv[2], argv[3], argv[4], argv[5], atof(argv[6]));
 	if (argc == 7 && !strcmp(argv[1], "live"))
 		return do_live(argv[2], argv[3], argv[4], argv[5], atof(argv[6]));
 	fprintf(stderr, "usage: xdpfw-bench testrun OBJDIR [NRULES...] | apply OBJDIR NRULES | "
-			"live OBJDIR NETNS IFACE prog|filter|pass SECONDS\n");
+			"live OBJDIR NETNS IFACE prog|filter|pass SECONDS | "
+			"inject OBJDIR NETNS IFACE prog|filter SECONDS | "
+			"blast NETNS IFACE DSTMAC SRCIP DSTIP DPORT SECONDS THREADS\n");
 	return 2;
 }
