@@ -752,6 +752,39 @@ static void test_full_table(void)
 	CHECK("table-full-16-fit", apply_text(&st, strchr(text + len / 2, '\n') + 1) == 0 &&
 				     run_pkt(&q) == PASS_ && run_pkt(&(struct pspec){ 4, "10.9.19.7", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
 				     run_pkt(&p) == PASS_);
+	/* 16 entries in 32 slots: some must sit past their home slot, so the
+	 * datapath's probe beyond the home slot (xdpfw_probe4) is exercised */
+	len = 0;
+	/* scattered /32s: sequential prefixes spread perfectly under a
+	 * multiplicative hash and would all sit at home */
+	for (int i = 0; i < 16; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.%d.%d\n", (i * 97) % 251,
+				(i * 193 + 7) % 253, (i * 71 + 3) % 250);
+	CHECK("table-half-full-applied", apply_text(&st, text) == 0);
+	struct xdpfw_cfg cfg;
+	struct xdpfw_plens pl;
+	int displaced = 0, dropped = 0;
+	__u32 idx;
+
+	xdpfw_state_cfg(&st, &cfg);
+	idx = (cfg.gen & 1) * 4;
+	bpf_map_lookup_elem(st.fd[XM_PLENS], &idx, &pl);
+	for (uint32_t k = 0; k <= pl.mask; k++) {
+		struct xdpfw_slot4 *sl = (struct xdpfw_slot4 *)st.tab[0] + pl.base + k;
+
+		if (sl->tag && ((xdpfw_hash4(sl->tag, sl->addr) >> pl.shift) & pl.mask) != k)
+			displaced++;
+	}
+	for (int i = 0; i < 16; i++) {
+		char a[32];
+		struct pspec q16 = { 4, a, "2.2.2.2", 17, 1, 2 };
+
+		snprintf(a, sizeof(a), "10.%d.%d.%d", (i * 97) % 251, (i * 193 + 7) % 253, (i * 71 + 3) % 250);
+		dropped += run_pkt(&q16) == DROP_;
+	}
+	if (!displaced || dropped != 16)
+		printf("  size %u, displaced %d, dropped %d of 16\n", pl.mask + 1, displaced, dropped);
+	CHECK("table-displaced-entries-found", pl.mask + 1 == 32 && displaced > 0 && dropped == 16);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 }
