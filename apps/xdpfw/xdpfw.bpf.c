@@ -248,25 +248,23 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
  * XDPFW_MAX_PROBE probes. */
 static __always_inline struct xdpfw_cls *longest4(struct xdpfw_plens *pl, __u32 ctag, __u32 addr)
 {
-	struct probe q = { .base = pl->base, .mask = pl->mask };
-	__u32 n = pl->n, shift = pl->shift & 63;
+	__u32 n = pl->n, shift = pl->shift & 63, base = pl->base, mask = pl->mask;
 
 	for (__u32 i = 0; i < 33 && i < n; i++) {
 		struct xdpfw_plen *e = &pl->e[i];
-		struct xdpfw_slot4 *s;
-		__u32 idx;
+		__u32 key = addr & e->mask[0], tag = ctag | (e->plen + 1);
+		__u32 h = xdpfw_hash4(tag, key) >> shift, idx = base + (h & mask);
+		struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
 
-		q.k[0] = addr & e->mask[0];
-		q.tag = ctag | (e->plen + 1);
-		q.h = xdpfw_hash4(q.tag, q.k[0]) >> shift;
-		idx = q.base + (q.h & q.mask);
-		s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
 		if (!s)
 			return NULL;
-		if (s->tag == q.tag && s->addr == q.k[0])
+		if (s->tag == tag && s->addr == key)
 			return &s->cls;
 		if (!s->tag)
 			continue;
+		/* the home slot holds another entry: the rest of the sequence */
+		struct probe q = { .k = { key }, .tag = tag, .base = base, .mask = mask, .h = h };
+
 		idx = xdpfw_probe4(&q);
 		if (!idx)
 			continue;
