@@ -698,6 +698,12 @@ static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
 	return put(ctx, XM_PORTS, key, sizeof(*key), &v, sizeof(v));
 }
 
+/* Generation G's half of table F (0: IPv4, 1: IPv6). */
+static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
+{
+	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4);
+}
+
 /* Zeroes what generation G may have written in the prefix tables (after an
  * RCU grace period: a packet that read the old generation number just
  * before a switch may still be probing G's half) and records that in cfg. */
@@ -717,49 +723,47 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	for (int f = 0; f < 2; f++) {
 		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
 
-		memset((uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4), 0,
-		       (size_t)n * xdpfw_slot_size(f ? 6 : 4));
+		memset(table_half(st, g, f), 0, (size_t)n * xdpfw_slot_size(f ? 6 : 4));
 		cfg.tab_dirty[g][f] = 0;
 	}
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* Writes E's prefix entries into generation G's half of the tables: sizes
+/* Writes E's prefix entries into generation G's half of the tables: plans
  * first (nothing written if a table does not fit), then cfg records how far
- * G's halves will be dirty, then the entries. */
+ * G's halves will be dirty, then the entries. SIZE gets the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
+	struct xdpfw_table_plan plan[2] = { 0 };
 	struct xdpfw_cfg cfg;
 	__u32 zero = 0;
-	int rc;
+	int rc = 0;
 
-	for (int f = 0; f < 2; f++) {
-		rc = xdpfw_table_size(f ? 6 : 4, &e->tv[f], st->tab_cap[f], &size[f]);
+	for (int f = 0; f < 2 && !rc; f++) {
+		rc = xdpfw_table_plan(f ? 6 : 4, &e->tv[f], st->tab_cap[f], &plan[f]);
 		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
 			fprintf(stderr, "xdpfw: the IPv%d prefix table is full: %zu entries do not fit in %u "
 				"slots; nothing applied (load with a larger --max-rules)\n", f ? 6 : 4,
 				e->tv[f].n, st->tab_cap[f]);
-		if (rc)
-			return rc;
 	}
-	rc = xdpfw_state_cfg(st, &cfg);
-	if (rc)
-		return rc;
-	for (int f = 0; f < 2; f++)
-		if (cfg.tab_dirty[g][f] < size[f])
-			cfg.tab_dirty[g][f] = size[f];
-	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
-		return -errno;
-	for (int f = 0; f < 2; f++) {
-		rc = xdpfw_table_write(f ? 6 : 4, &e->tv[f],
-				       (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4),
-				       size[f]);
-		if (rc)
-			return rc;
+	if (!rc)
+		rc = xdpfw_state_cfg(st, &cfg);
+	if (!rc) {
+		for (int f = 0; f < 2; f++)
+			if (cfg.tab_dirty[g][f] < plan[f].size)
+				cfg.tab_dirty[g][f] = plan[f].size;
+		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
+			rc = -errno;
+	}
+	for (int f = 0; f < 2 && !rc; f++) {
+		xdpfw_table_write(f ? 6 : 4, &e->tv[f], &plan[f], table_half(st, g, f));
+		size[f] = plan[f].size;
 		e->n += e->tv[f].n;
 	}
-	return 0;
+	xdpfw_table_plan_free(&plan[0]);
+	xdpfw_table_plan_free(&plan[1]);
+	return rc;
 }
 
 /* Removes generation G's map entries (prefix tables cleared; port-trie
@@ -1012,12 +1016,9 @@ out:
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2])
 {
 	for (int f = 0; f < 2; f++) {
-		size_t ssz = xdpfw_slot_size(f ? 6 : 4);
-
 		cap[f] = st->tab_cap[f];
 		for (int g = 0; g < 2; g++)
-			used[g][f] = xdpfw_table_used(f ? 6 : 4, (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * ssz,
-						      st->tab_cap[f]);
+			used[g][f] = xdpfw_table_used(f ? 6 : 4, table_half(st, g, f), st->tab_cap[f]);
 	}
 	return 0;
 }

@@ -109,12 +109,14 @@ static bool place(int family, const struct xdpfw_tabvec *v, uint32_t *at, uint32
 	return true;
 }
 
-int xdpfw_table_size(int family, const struct xdpfw_tabvec *v, uint32_t cap, uint32_t *size)
+int xdpfw_table_plan(int family, const struct xdpfw_tabvec *v, uint32_t cap,
+		     struct xdpfw_table_plan *plan)
 {
 	uint64_t n = 16;
 	uint32_t *at, *home;
 	int rc = -E2BIG;
 
+	memset(plan, 0, sizeof(*plan));
 	/* a quarter full where the room allows (most lookups then end at the
 	 * home slot), at most half full */
 	while (n < 4 * (uint64_t)v->n)
@@ -127,34 +129,32 @@ int xdpfw_table_size(int family, const struct xdpfw_tabvec *v, uint32_t cap, uin
 	home = malloc((size_t)cap * sizeof(*home));
 	for (; at && home && n <= cap; n *= 2)
 		if (place(family, v, at, home, (uint32_t)n)) {
-			*size = (uint32_t)n;
+			plan->size = (uint32_t)n;
+			plan->at = at;
+			at = NULL;
 			rc = 0;
 			break;
 		}
-	if (!at || !home)
+	if (rc && (!at || !home))
 		rc = -ENOMEM;
 	free(at);
 	free(home);
 	return rc;
 }
 
-int xdpfw_table_write(int family, const struct xdpfw_tabvec *v, void *region, uint32_t size)
+void xdpfw_table_plan_free(struct xdpfw_table_plan *plan)
 {
-	uint32_t *at = malloc((size_t)size * sizeof(*at)), *home = malloc((size_t)size * sizeof(*home));
-	int rc = -ENOMEM;
+	free(plan->at);
+	memset(plan, 0, sizeof(*plan));
+}
 
-	if (at && home && place(family, v, at, home, size)) {
-		memset(region, 0, (size_t)size * xdpfw_slot_size(family));
-		for (uint32_t s = 0; s < size; s++)
-			if (at[s])
-				slot_put(family, region, s, &v->e[at[s] - 1]);
-		rc = 0;
-	} else if (at && home) {
-		rc = -E2BIG;
-	}
-	free(at);
-	free(home);
-	return rc;
+void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
+		       void *region)
+{
+	memset(region, 0, (size_t)plan->size * xdpfw_slot_size(family));
+	for (uint32_t s = 0; s < plan->size; s++)
+		if (plan->at[s])
+			slot_put(family, region, s, &v->e[plan->at[s] - 1]);
 }
 
 size_t xdpfw_table_used(int family, const void *region, uint32_t n)

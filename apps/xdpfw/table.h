@@ -26,16 +26,25 @@ void xdpfw_tabvec_free(struct xdpfw_tabvec *v);
 /* Bytes per slot of FAMILY's table (the array map's value size). */
 size_t xdpfw_slot_size(int family);
 
-/* The table size for V: the smallest power of two with at least four times
- * as many slots as entries (twice when CAP is short; at least 16) at which every entry lands fewer
- * than XDPFW_MAX_PROBE slots from its hash position. -E2BIG if none up to
- * CAP slots does, -ENOMEM. Touches no map memory. */
-int xdpfw_table_size(int family, const struct xdpfw_tabvec *v, uint32_t cap, uint32_t *size);
+/* Where each entry of a table goes: SIZE slots, AT[slot] = entry index + 1
+ * (0: empty). */
+struct xdpfw_table_plan {
+	uint32_t size;
+	uint32_t *at;
+};
 
-/* Zeroes the first SIZE slots of REGION and places V's entries there (the
- * layout xdpfw_table_size() checked). -ENOMEM, or -E2BIG if SIZE is not a
- * size that function chose. */
-int xdpfw_table_write(int family, const struct xdpfw_tabvec *v, void *region, uint32_t size);
+/* Plans the table for V: the smallest power of two with at least four times
+ * as many slots as entries (twice when CAP is short; at least 16) at which
+ * every entry lands fewer than XDPFW_MAX_PROBE slots from its hash position.
+ * -E2BIG if none up to CAP slots does, -ENOMEM. Touches no map memory. */
+int xdpfw_table_plan(int family, const struct xdpfw_tabvec *v, uint32_t cap,
+		     struct xdpfw_table_plan *plan);
+void xdpfw_table_plan_free(struct xdpfw_table_plan *plan);
+
+/* Zeroes the first PLAN->size slots of REGION and puts V's entries where
+ * PLAN says. */
+void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
+		       void *region);
 
 /* Non-empty slots among the first N of REGION. */
 size_t xdpfw_table_used(int family, const void *region, uint32_t n);

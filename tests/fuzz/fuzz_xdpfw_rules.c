@@ -20,14 +20,20 @@ static struct xdpfw_tabvec tv[2];
  * the table, then every entry must sit within XDPFW_MAX_PROBE of its home. */
 static void check_table(int family, struct xdpfw_tabvec *v)
 {
-	uint32_t size, cap = 1u << 16;
+	struct xdpfw_table_plan plan;
 	size_t ssz = xdpfw_slot_size(family);
+	uint32_t size;
 	uint8_t *region;
 
-	if (xdpfw_table_size(family, v, cap, &size))
+	if (xdpfw_table_plan(family, v, 1u << 16, &plan))
 		return;	/* too many for this cap: refused, fine */
+	size = plan.size;
 	region = calloc(size, ssz);
-	if (!region || xdpfw_table_write(family, v, region, size) || xdpfw_table_used(family, region, size) != v->n)
+	if (!region)
+		abort();
+	xdpfw_table_write(family, v, &plan, region);
+	xdpfw_table_plan_free(&plan);
+	if (xdpfw_table_used(family, region, size) != v->n)
 		abort();
 	for (size_t k = 0; k < v->n; k++) {
 		uint32_t h = hash_of(family, &v->e[k]) >> (64 - __builtin_ctz(size)), j;

@@ -796,7 +796,7 @@ static void test_table_builder(void)
 {
 	struct xdpfw_tabvec v = { 0 };
 	struct xdpfw_cls cls = { 0 };
-	uint32_t size = 0, x = 12345;
+	uint32_t x = 12345;
 	uint8_t addr[16] = { 0 };
 	void *region;
 	int rc = 0;
@@ -807,12 +807,16 @@ static void test_table_builder(void)
 		cls.v[0] = i + 1;
 		rc = xdpfw_tabvec_push(&v, 33, addr, &cls);
 	}
-	rc = rc ?: xdpfw_table_size(4, &v, 1u << 19, &size);
-	CHECK("table-builder-200k-half-full", rc == 0 && size == 1u << 19);
-	region = calloc(size, sizeof(struct xdpfw_slot4));
-	CHECK("table-builder-write", region && xdpfw_table_write(4, &v, region, size) == 0 &&
-				    xdpfw_table_used(4, region, size) == v.n);
-	CHECK("table-builder-too-small", xdpfw_table_size(4, &v, 1u << 18, &size) == -E2BIG);
+	struct xdpfw_table_plan plan = { 0 }, small;
+
+	rc = rc ?: xdpfw_table_plan(4, &v, 1u << 19, &plan);
+	CHECK("table-builder-200k-half-full", rc == 0 && plan.size == 1u << 19);
+	region = calloc(1u << 19, sizeof(struct xdpfw_slot4));
+	if (region && !rc)
+		xdpfw_table_write(4, &v, &plan, region);
+	CHECK("table-builder-write", region && !rc && xdpfw_table_used(4, region, plan.size) == v.n);
+	CHECK("table-builder-too-small", xdpfw_table_plan(4, &v, 1u << 18, &small) == -E2BIG);
+	xdpfw_table_plan_free(&plan);
 	free(region);
 	xdpfw_tabvec_free(&v);
 }
