@@ -423,65 +423,90 @@ static long napi_ticks(const char *ifname)
 	return total;
 }
 
+/* The program under test, loaded (not attached): xdpfw with 10k rules,
+ * xdp-filter with 10k IPs, or xdp-pass; where its drop count is read. */
+struct target {
+	struct xdpfw_state st;
+	struct bpfkit_object *fw, *pass;
+	struct bpf_object *filt;
+	int prog_fd, stat_fd;	/* stat_fd -1: no drop counter (xdp-pass) */
+	__u32 key;
+};
+
+static int target_load(struct target *t, const char *dir, const char *which)
+{
+	char path[512];
+
+	memset(t, 0, sizeof(*t));
+	t->stat_fd = -1;
+	if (!strcmp(which, "prog")) {
+		t->fw = load_xdpfw(dir, 10000, &t->st);
+		if (!t->fw)
+			return -1;
+		t->prog_fd = t->st.prog_fd;
+		t->stat_fd = t->st.fd[XM_TOTALS];
+		t->key = XDPFW_T_DENY;
+	} else if (!strcmp(which, "filter")) {
+		t->filt = load_xdpfilt(&t->prog_fd);
+		if (!t->filt)
+			return -1;
+		t->stat_fd = bpf_object__find_map_fd_by_name(t->filt, "xdp_stats_map");
+		t->key = XDP_DROP;
+	} else {
+		snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
+		t->pass = bpfkit_object__open_file(path, NULL);
+		if (!t->pass || bpfkit_object__load(t->pass))
+			return -1;
+		t->prog_fd = bpf_program__fd(bpfkit_object__find_program(t->pass, "xdp_pass"));
+	}
+	return 0;
+}
+
+static __u64 target_drops(const struct target *t)
+{
+	return t->stat_fd >= 0 ? pcpu_packets(t->stat_fd, t->key) : 0;
+}
+
+static void target_close(struct target *t)
+{
+	if (t->fw) {
+		xdpfw_state_close(&t->st);
+		bpfkit_object__close(t->fw);
+	}
+	if (t->filt)
+		bpf_object__close(t->filt);
+	if (t->pass)
+		bpfkit_object__close(t->pass);
+}
+
 static int do_live(const char *dir, const char *ns, const char *ifname, const char *which, double secs)
 {
 	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .mode = BPFKIT_XDP_NATIVE, .force = true };
-	struct bpfkit_object *fw = NULL, *pass = NULL;
-	struct bpf_object *filt = NULL;
-	struct xdpfw_state st;
-	int prog_fd = -1, stat_fd = -1, link, ifindex;
-	__u32 key = 0;
+	struct target t;
+	int link, ifindex;
 	__u64 before, after;
-	char path[512];
 
 	if (bpfkit_netns__enter(ns))
 		return 1;
 	ifindex = bpfkit_ifindex(ifname);
-	if (ifindex < 0)
+	if (ifindex < 0 || target_load(&t, dir, which))
 		return 1;
-	if (!strcmp(which, "prog")) {
-		fw = load_xdpfw(dir, 10000, &st);
-		if (!fw)
-			return 1;
-		prog_fd = st.prog_fd;
-		stat_fd = st.fd[XM_TOTALS];
-		key = XDPFW_T_DENY;
-	} else if (!strcmp(which, "filter")) {
-		filt = load_xdpfilt(&prog_fd);
-		if (!filt)
-			return 1;
-		stat_fd = bpf_object__find_map_fd_by_name(filt, "xdp_stats_map");
-		key = XDP_DROP;
-	} else {
-		snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
-		pass = bpfkit_object__open_file(path, NULL);
-		if (!pass || bpfkit_object__load(pass))
-			return 1;
-		prog_fd = bpf_program__fd(bpfkit_object__find_program(pass, "xdp_pass"));
-	}
-	link = bpfkit_xdp__attach(prog_fd, ifindex, &ao);
+	link = bpfkit_xdp__attach(t.prog_fd, ifindex, &ao);
 	if (link < 0)
 		return 1;
 	usleep(1000000);	/* let the traffic generator start */
 	long t0 = napi_ticks(ifname);
 
-	before = stat_fd >= 0 ? pcpu_packets(stat_fd, key) : 0;
+	before = target_drops(&t);
 	usleep((useconds_t)(secs * 1e6));
-	after = stat_fd >= 0 ? pcpu_packets(stat_fd, key) : 0;
+	after = target_drops(&t);
 	long t1 = napi_ticks(ifname);
 
 	/* with threaded NAPI: also the share of a CPU the receiver used */
 	printf("%s %.0f %.3f\n", which, (after - before) / secs,
 	       t0 >= 0 && t1 > t0 ? (t1 - t0) / (double)sysconf(_SC_CLK_TCK) / secs : 0.0);
 	close(link);
-	if (fw) {
-		xdpfw_state_close(&st);
-		bpfkit_object__close(fw);
-	}
-	if (filt)
-		bpf_object__close(filt);
-	if (pass)
-		bpfkit_object__close(pass);
+	target_close(&t);
 	return 0;
 }
 
@@ -625,51 +650,32 @@ static int do_inject(const char *dir, const char *ns, const char *ifname, const 
 {
 	unsigned mac[6] = { 2, 0, 0, 0, 0, 2 };
 	uint8_t frame[64];
-	struct xdpfw_state st;
-	struct bpfkit_object *fw = NULL;
-	struct bpf_object *filt = NULL;
-	int prog_fd, stat_fd, ifindex;
-	__u32 key;
+	struct target t;
+	int ifindex;
 	__u64 before, after;
-	double t0, t;
+	double t0, now;
 
-	if (bpfkit_netns__enter(ns) || (ifindex = bpfkit_ifindex(ifname)) < 0 || secs <= 0 || secs > 60)
+	if (bpfkit_netns__enter(ns) || (ifindex = bpfkit_ifindex(ifname)) < 0 || secs <= 0 || secs > 60 ||
+	    (strcmp(which, "prog") && strcmp(which, "filter")))
 		return 2;
-	if (!strcmp(which, "prog")) {
-		fw = load_xdpfw(dir, 10000, &st);
-		if (!fw)
-			return 1;
-		prog_fd = st.prog_fd;
-		stat_fd = st.fd[XM_TOTALS];
-		key = XDPFW_T_DENY;
-		udp_frame(frame, mac, "10.0.2.1", "10.198.0.2", 1026);
-	} else {
-		filt = load_xdpfilt(&prog_fd);
-		if (!filt)
-			return 1;
-		stat_fd = bpf_object__find_map_fd_by_name(filt, "xdp_stats_map");
-		key = XDP_DROP;
-		udp_frame(frame, mac, "192.0.2.77", "10.198.0.2", 1026);
-	}
+	if (target_load(&t, dir, which))
+		return 1;
+	/* the traffic each program drops: a deny-rule hit / a miss (as in live) */
+	udp_frame(frame, mac, t.fw ? "10.0.2.1" : "192.0.2.77", "10.198.0.2", 1026);
 	struct xdp_md ctx = { .data_end = 60, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = 60, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 65536, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 
-	before = pcpu_packets(stat_fd, key);
+	before = target_drops(&t);
 	t0 = now_ms();
 	do {
-		if (bpf_prog_test_run_opts(prog_fd, &o))
+		if (bpf_prog_test_run_opts(t.prog_fd, &o))
 			return 1;
-		t = now_ms();
-	} while (t - t0 < secs * 1e3);
-	after = pcpu_packets(stat_fd, key);
-	printf("%s %.0f\n", which, (after - before) / ((t - t0) / 1e3));
-	if (fw) {
-		xdpfw_state_close(&st);
-		bpfkit_object__close(fw);
-	}
-	if (filt)
-		bpf_object__close(filt);
+		now = now_ms();
+	} while (now - t0 < secs * 1e3);
+	after = target_drops(&t);
+	printf("%s %.0f\n", which, (after - before) / ((now - t0) / 1e3));
+	target_close(&t);
 	return 0;
 }
 
