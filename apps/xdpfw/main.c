@@ -3,6 +3,7 @@
  * and check. Listing commands live in show.c. Built only on libbpfkit's
  * public API (and libbpf underneath it). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <bpfkit/bpfkit.h>
 #include <bpfkit/netns.h>
 #include "cli.h"
+#include "fleet.h"
 
 BPFKIT_EMBED(xdpfw_obj, XDPFW_OBJ_PATH);
 
@@ -74,6 +76,9 @@ static const char main_help[] =
 "  status [-j]                        interfaces, policy, rules with counters, totals\n"
 "  top [-d SEC] [-n COUNT]            live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
+"  publish FILE --etcd URL --key KEY  put a checked rule set in etcd for a fleet\n"
+"  sync --etcd URL --key KEY [IFACE...]  the agent: follow that set, report\n"
+"  fleet status --etcd URL --key KEY  which hosts enforce which revision\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -174,7 +179,7 @@ static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs,
 
 /* bpffs refuses '.' in names (it reserves them); interface names cannot
  * hold ':', so "eth0.100" is pinned as link_eth0:100. */
-static void link_path(char *buf, size_t sz, const char *ifname)
+void link_path(char *buf, size_t sz, const char *ifname)
 {
 	char *p;
 
@@ -222,7 +227,7 @@ static void purge_state(void)
 	remove_dir(pin_dir);
 }
 
-static int cmd_load(int argc, char **argv)
+int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -725,7 +730,8 @@ static const struct {
 	{ "load", cmd_load }, { "unload", cmd_unload }, { "apply", cmd_apply },
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
-	{ "log", cmd_log },
+	{ "log", cmd_log }, { "publish", cmd_publish }, { "sync", cmd_sync },
+	{ "fleet", cmd_fleet },
 };
 
 int main(int argc, char **argv)
@@ -743,7 +749,12 @@ int main(int argc, char **argv)
 			pin_dir = argv[i + 1];
 			i += 2;
 		} else if (!strcmp(argv[i], "--netns") && i + 1 < argc) {
-			int rc = bpfkit_netns__enter(argv[i + 1]);
+			int rc;
+
+			/* fleet commands reach etcd from where we started */
+			if (home_netns_fd < 0)
+				home_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+			rc = bpfkit_netns__enter(argv[i + 1]);
 
 			if (rc) {
 				xerr("network namespace '%s': %s", argv[i + 1], strerror(-rc));
