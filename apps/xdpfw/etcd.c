@@ -745,8 +745,10 @@ static int watch_drain(struct etcd *e, struct etcd_watch *w,
 		rc = watch_msg(e, w, j, cb, ctx);
 		json_decref(j);
 	}
-	memmove(w->buf, w->buf + off, w->len - off);
-	w->len -= off;
+	if (off) {
+		memmove(w->buf, w->buf + off, w->len - off);
+		w->len -= off;
+	}
 	return rc;
 }
 
