@@ -324,8 +324,18 @@ static int call_one(struct etcd *e, int ep, const char *path, const char *body, 
 	curl_easy_getinfo(e->h, CURLINFO_RESPONSE_CODE, &code);
 	j = b.p ? json_loadb(b.p, b.len, 0, &jerr) : NULL;
 	if (!json_is_object(j)) {
-		snprintf(e->err, sizeof(e->err), "etcd %s: HTTP %ld for %s%s (is it an etcd >= 3.4 client URL?)",
-			 e->cfg.ep[ep], code, path, j ? "" : ", not JSON");
+		/* etcd's own plain-text refusals (e.g. a client certificate with a
+		 * CommonName once auth is on) are worth showing; an HTML page is not */
+		bool text = b.p && b.len < 300 && !strchr(b.p, '<') && !strchr(b.p, '{');
+
+		if (text)
+			b.p[strcspn(b.p, "\r\n")] = 0;
+		if (text && b.p[0])
+			snprintf(e->err, sizeof(e->err), "etcd %s: HTTP %ld for %s: %s", e->cfg.ep[ep], code,
+				 path, b.p);
+		else
+			snprintf(e->err, sizeof(e->err), "etcd %s: HTTP %ld for %s%s (is it an etcd >= 3.4 client URL?)",
+				 e->cfg.ep[ep], code, path, j ? "" : ", not JSON");
 		json_decref(j);
 		free(b.p);
 		*other = true;

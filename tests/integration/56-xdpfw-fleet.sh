@@ -180,7 +180,7 @@ expect_fail "xdpfw fleet: publish refuses a bad revision" 1 'nothing published' 
 	"$FW" publish "$TMP/bad.rules" --etcd "$E" --key "$KEY"
 etcdctl --endpoints "$E" put "$KEY" "$(cat "$TMP/bad.rules")" >/dev/null
 RB=$(stored_rev)
-if wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RB and h['revision'] == $R2 and "'33'" in h['error'] for h in hosts.values())" 30; then
+if wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RB and h['revision'] == $R2 and \"'33'\" in h['error'] for h in hosts.values())" 30; then
 	pass "xdpfw fleet: a bad revision forced in with etcdctl is reported by every agent"
 else fail "xdpfw fleet: a bad revision forced in is reported by every agent" "$(fleet_json | tr '\n' ' ' | head -c 500)"; fi
 ok=0; for i in 1 2 3; do
