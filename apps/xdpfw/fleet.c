@@ -345,7 +345,7 @@ out:
 
 struct host {
 	const char *name, *error, *time, *policy;
-	int64_t rev, failed_rev, rules;
+	int64_t rev, failed_rev, rules, time_ms;
 	const char *state;
 	json_t *j;
 };
@@ -428,6 +428,7 @@ static int fleet_status(int argc, char **argv)
 		h[i].rev = json_integer_value(json_object_get(j, "revision"));
 		h[i].failed_rev = json_integer_value(json_object_get(j, "failed_revision"));
 		h[i].rules = json_integer_value(json_object_get(j, "rules"));
+		h[i].time_ms = json_integer_value(json_object_get(j, "time_ms"));
 		h[i].error = json_string_value(json_object_get(j, "error"));
 		h[i].time = json_string_value(json_object_get(j, "time"));
 		h[i].policy = json_string_value(json_object_get(j, "policy"));
@@ -453,10 +454,10 @@ static int fleet_status(int argc, char **argv)
 					"failing", (json_int_t)nfail);
 
 		for (size_t i = 0; arr && i < n; i++)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:s?,s:s?,s:s,s:I}",
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
 				"host", h[i].name, "state", h[i].state, "revision", (json_int_t)h[i].rev,
 				"rules", (json_int_t)h[i].rules, "policy", h[i].policy,
-				"time", h[i].time, "error", h[i].error ? h[i].error : "",
+				"time", h[i].time, "time_ms", (json_int_t)h[i].time_ms, "error", h[i].error ? h[i].error : "",
 				"failed_revision", (json_int_t)h[i].failed_rev));
 		if (top)
 			json_dumpf(top, stdout, JSON_INDENT(2));
