@@ -163,9 +163,13 @@ done
 if [ $ok = 3 ] && [ $hits = 3 ]; then pass "xdpfw fleet: every host drops the denied traffic (and counts it)"
 else fail "xdpfw fleet: every host drops the denied traffic" "$ok blocked, $hits counted"; fi
 
+"$FW" publish --show -j --etcd "$E" --key "$KEY" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["value"] != open(sys.argv[1]).read())' "$TMP/deny-icmp.rules" &&
+	pass "xdpfw fleet: the stored set is the published file, byte for byte" ||
+	fail "xdpfw fleet: the stored set is the published file, byte for byte"
+
 # ---- a new revision, with compare-and-swap ---------------------------------------
-R2=$(publish_rev "$TMP/allow-icmp.rules" --if-revision "$R1")
-if [ -n "$R2" ] && all_at "$R2"; then pass "xdpfw fleet: a new revision ($R2, --if-revision $R1) reaches all hosts"
+R2=$(publish_rev - --if-revision "$R1" <"$TMP/allow-icmp.rules")
+if [ -n "$R2" ] && all_at "$R2"; then pass "xdpfw fleet: a new revision ($R2, from stdin, --if-revision $R1) reaches all hosts"
 else fail "xdpfw fleet: a new revision reaches all hosts" "revision '$R2': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
 if [ $ok = 3 ]; then pass "xdpfw fleet: ... and every host enforces it (pings pass again)"; else fail "xdpfw fleet: every host enforces the new revision" "$ok/3 answer"; fi
