@@ -284,6 +284,12 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		rc = keep_lease(a, true);
 	if (!rc)
 		rc = put_status(a);
+	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS")) {
+		/* test hook: widens the window between the read and the watch,
+		 * where a compaction makes etcd cancel the watch */
+		say("test: waiting %s ms before watching", getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS"));
+		nap(atol(getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS")));
+	}
 	if (!rc)
 		rc = etcd_watch_start(&a->e, &w, a->fo.key, rev + 1);
 	if (rc)

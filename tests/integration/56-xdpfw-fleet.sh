@@ -226,6 +226,21 @@ else fail "xdpfw fleet: the restarted agent catches up" "$(fleet_json | tr '\n' 
 "$FW" fleet status --etcd "$E" --key "$KEY" --check >"$TMP/fs.out" 2>&1
 if [ $? = 0 ] && grep -q "3 hosts: 3 ok" "$TMP/fs.out"; then pass "xdpfw fleet: fleet status --check"; else fail "xdpfw fleet: fleet status --check" "$(head -2 "$TMP/fs.out" | tr '\n' ' ')"; fi
 
+# ---- compaction: a watch that starts below the compacted revision ------------------------
+# agent 3 restarts and (test hook) pauses between its read and its watch;
+# meanwhile two revisions are published and etcd compacts past them, so
+# etcd cancels the watch it then opens; the agent must read again.
+kill -TERM "$(pgrep -P "${APID[3]}" | head -1)"; wait "${APID[3]}"
+XDPFW_SYNC_TEST_WATCH_DELAY_MS=3000 start_agent 3
+if wait_for "$TMP/agent3.log" 'test: waiting' 20; then
+	publish_rev "$TMP/allow-icmp.rules" >/dev/null
+	R7=$(publish_rev "$TMP/deny-icmp.rules")
+	etcdctl --endpoints "$E" compact "$(stored_rev)" >/dev/null
+	if all_at "$R7" && wait_for "$TMP/agent3.log" 'compacted; reading' 10; then
+		pass "xdpfw fleet: a watch cancelled by compaction is recovered by reading again"
+	else fail "xdpfw fleet: compaction" "$(tail -3 "$TMP/agent3.log" | tr '\n' ' ')"; fi
+else fail "xdpfw fleet: compaction" "agent 3 did not restart: $(tail -2 "$TMP/agent3.log" | tr '\n' ' ')"; fi
+
 # ---- clean stop: reports withdrawn, rules stay, no sanitizer report ------------------------
 for i in 1 2 3; do kill -TERM "$(pgrep -P "${APID[i]}" | head -1)" 2>/dev/null; done
 rcs=""; for i in 1 2 3; do wait "${APID[i]}"; rcs="$rcs$?"; done
