@@ -356,6 +356,7 @@ static int fleet_status(int argc, char **argv)
 		FLEET_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "expect", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -364,7 +365,8 @@ static int fleet_status(int argc, char **argv)
 	struct host *h = NULL;
 	struct etcd e;
 	bool json = false, checkit = false;
-	size_t n = 0, nok = 0, nbehind = 0, nfail = 0;
+	size_t n = 0, nrep = 0, nok = 0, nbehind = 0, nfail = 0, nmiss = 0, nexp = 0;
+	char *expect = NULL, *tok, *save = NULL;
 	char prefix[600];
 	int c, rc, ret = EXIT_FAIL;
 
@@ -374,15 +376,23 @@ static int fleet_status(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'c': checkit = true; break;
+		case 'x':
+			free(expect);
+			expect = strdup(optarg);
+			break;
 		case 'h':
-			printf("Usage: xdpfw fleet status --etcd URL --key KEY [-j] [--check]\n"
+			printf("Usage: xdpfw fleet status --etcd URL --key KEY [-j] [--check] [--expect HOST,...]\n"
 			       "\n"
 			       "Lists the hosts whose `xdpfw sync` agent follows KEY (their status lives\n"
 			       "under KEY/hosts/NAME while the agent runs, and disappears a lease TTL after\n"
 			       "it stopped), with the revision each enforces, and flags the ones 'behind'\n"
 			       "(enforcing an older revision than KEY's) or 'failing' (the current\n"
 			       "revision did not parse or apply there; they keep their last good set).\n"
+			       "  --expect HOST[,HOST...]  these hosts should report: the ones that do not\n"
+			       "            are listed as 'missing' (agent not running, or cut off from etcd\n"
+			       "            longer than its lease)\n"
 			       "  --check   exit 1 unless at least one host reports and every host is ok\n"
+			       "            (and none is missing)\n"
 			       "\n%s", FLEET_OPTS_HELP);
 			ret = EXIT_OK;
 			goto out;
@@ -417,9 +427,12 @@ static int fleet_status(int argc, char **argv)
 		xerr("%s", e.err);
 		goto out_etcd;
 	}
-	h = calloc(n + 1, sizeof(*h));
+	for (const char *p = expect; p && *p; p++)
+		nexp += *p == ',';
+	h = calloc(n + nexp + 2, sizeof(*h));
 	if (!h)
 		goto out_etcd;
+	nrep = n;
 	for (size_t i = 0; i < n; i++) {
 		json_t *j = json_loadb(kvs[i].value, kvs[i].vlen, 0, NULL);
 
@@ -446,12 +459,25 @@ static int fleet_status(int argc, char **argv)
 		nbehind += h[i].state[0] == 'b';
 		nfail += h[i].state[0] == 'f';
 	}
+	for (tok = expect ? strtok_r(expect, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(h[i].name, tok); i++)
+			;
+		if (i < n)
+			continue;
+		h[n].name = tok;
+		h[n].state = "missing";
+		h[n].error = "no report: agent not running, or cut off from etcd longer than its lease";
+		n++;
+		nmiss++;
+	}
 	if (json) {
 		json_t *arr = json_array();
-		json_t *top = json_pack("{s:s,s:I,s:o,s:I,s:I,s:I}", "key", fo.key,
+		json_t *top = json_pack("{s:s,s:I,s:o,s:I,s:I,s:I,s:I}", "key", fo.key,
 					"revision", (json_int_t)set.mod_rev, "hosts", arr,
 					"ok", (json_int_t)nok, "behind", (json_int_t)nbehind,
-					"failing", (json_int_t)nfail);
+					"failing", (json_int_t)nfail, "missing", (json_int_t)nmiss);
 
 		for (size_t i = 0; arr && i < n; i++)
 			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
@@ -464,8 +490,11 @@ static int fleet_status(int argc, char **argv)
 		putchar('\n');
 		json_decref(top);
 	} else {
-		printf("%s: revision %lld; %zu hosts: %zu ok, %zu behind, %zu failing\n", fo.key,
-		       (long long)set.mod_rev, n, nok, nbehind, nfail);
+		printf("%s: revision %lld; %zu hosts: %zu ok, %zu behind, %zu failing", fo.key,
+		       (long long)set.mod_rev, nrep, nok, nbehind, nfail);
+		if (expect)
+			printf(", %zu missing", nmiss);
+		putchar('\n');
 		if (n)
 			printf("%-24s %-8s %9s %7s  %-20s %s\n", "HOST", "STATE", "REVISION", "RULES",
 			       "SINCE", "ERROR");
@@ -476,13 +505,14 @@ static int fleet_status(int argc, char **argv)
 	}
 	ret = checkit && (!n || nok != n) ? EXIT_FAIL : EXIT_OK;
 out_etcd:
-	for (size_t i = 0; h && i < n; i++)
+	for (size_t i = 0; h && i < nrep; i++)
 		json_decref(h[i].j);
 	free(h);
-	etcd_kvs_free(kvs, n);
+	etcd_kvs_free(kvs, nrep);
 	etcd_kv_free(&set);
 	etcd_close(&e);
 out:
+	free(expect);
 	fleet_opts_free(&fo);
 	return ret;
 }

@@ -226,6 +226,14 @@ else fail "xdpfw fleet: the restarted agent catches up" "$(fleet_json | tr '\n' 
 "$FW" fleet status --etcd "$E" --key "$KEY" --check >"$TMP/fs.out" 2>&1
 if [ $? = 0 ] && grep -q "3 hosts: 3 ok" "$TMP/fs.out"; then pass "xdpfw fleet: fleet status --check"; else fail "xdpfw fleet: fleet status --check" "$(head -2 "$TMP/fs.out" | tr '\n' ' ')"; fi
 
+"$FW" fleet status --etcd "$E" --key "$KEY" --expect h1,h2,h3,h9 >"$TMP/fs.out" 2>&1
+rc1=$?
+"$FW" fleet status --etcd "$E" --key "$KEY" --expect h1,h2,h3,h9 --check >/dev/null 2>&1
+rc2=$?
+if [ $rc1 = 0 ] && [ $rc2 = 1 ] && grep -q "3 ok, 0 behind, 0 failing, 1 missing" "$TMP/fs.out" && grep -qE '^h9 +missing' "$TMP/fs.out"; then
+	pass "xdpfw fleet: fleet status --expect flags a host that does not report"
+else fail "xdpfw fleet: fleet status --expect" "exits $rc1/$rc2: $(head -6 "$TMP/fs.out" | tr '\n' ' ')"; fi
+
 # ---- compaction: a watch that starts below the compacted revision ------------------------
 # agent 3 restarts and (test hook) pauses between its read and its watch;
 # meanwhile two revisions are published and etcd compacts past them, so
