@@ -163,7 +163,7 @@ int etcd_cfg_endpoints(struct etcd_cfg *cfg, const char *list, char *err, size_t
 			rc = -EINVAL;
 			break;
 		}
-		if (n <= 8 + (tok[4] == 's') - 1 || strpbrk(tok, " \t\r\n")) {
+		if (n <= (tok[4] == 's' ? 8u : 7u) || strpbrk(tok, " \t\r\n")) {
 			snprintf(err, errsz, "etcd endpoint '%s' has no host", tok);
 			rc = -EINVAL;
 			break;
@@ -728,9 +728,12 @@ static int watch_msg(struct etcd *e, struct etcd_watch *w, json_t *j,
 	return rc;
 }
 
-/* Hands every complete message in the buffer to watch_msg. */
+/* Hands every complete message in the buffer to watch_msg. The gateway ends
+ * each message with a newline, so a message is parsed once, when its line is
+ * complete (an event carries the whole rule set: re-parsing a growing
+ * prefix on every chunk would be quadratic); FINAL: the stream is over. */
 static int watch_drain(struct etcd *e, struct etcd_watch *w,
-		       int (*cb)(void *ctx, const struct etcd_event *ev), void *ctx)
+		       int (*cb)(void *ctx, const struct etcd_event *ev), void *ctx, bool final)
 {
 	size_t off = 0;
 	int rc = 0;
@@ -741,7 +744,7 @@ static int watch_drain(struct etcd *e, struct etcd_watch *w,
 
 		while (off < w->len && strchr(" \t\r\n", w->buf[off]))
 			off++;
-		if (off >= w->len)
+		if (off >= w->len || (!final && !memchr(w->buf + off, '\n', w->len - off)))
 			break;
 		j = json_loadb(w->buf + off, w->len - off, JSON_DISABLE_EOF_CHECK, &jerr);
 		if (!j) {
@@ -772,7 +775,7 @@ int etcd_watch_poll(struct etcd *e, struct etcd_watch *w, int ms,
 		return -EPIPE;
 	curl_multi_poll(w->m, NULL, 0, ms, NULL);
 	curl_multi_perform(w->m, &running);
-	rc = watch_drain(e, w, cb, ctx);
+	rc = watch_drain(e, w, cb, ctx, !running);
 	if (rc)
 		return rc;
 	if (running)
