@@ -40,8 +40,8 @@ enum {
 "      --cacert FILE      CA bundle for https endpoints\n" \
 "      --cert FILE        TLS client certificate\n" \
 "      --key-file FILE    its private key (etcdctl's --key; --key is the key name here)\n" \
-"      --user NAME[:PW]   etcd authentication; the password after ':', or in\n" \
-"      --password PW      (or ETCDCTL_PASSWORD, which keeps it out of ps)\n" \
+"      --user NAME[:PW]   etcd authentication, the password after ':' or in\n" \
+"      --password PW      this option or ETCDCTL_PASSWORD (not seen by ps)\n" \
 "      --token TOKEN      a ready etcd auth token (sent as Authorization)\n" \
 "      --dial-timeout D   connect timeout (default 2s; 500ms, 3s, 1m)\n" \
 "      --command-timeout D  whole-request timeout (default 5s)\n"

@@ -336,7 +336,8 @@ down:
 }
 
 static const char sync_help[] =
-"Usage: xdpfw sync --etcd URL --key KEY [--name NAME] [--ttl SEC] [--mode M] [IFACE...]\n"
+"Usage: xdpfw sync --etcd URL --key KEY [--name NAME] [--ttl SEC] [--mode M]\n"
+"                  [--max-rules N] [IFACE...]\n"
 "\n"
 "The fleet agent: applies the rule set stored under KEY in etcd (see xdpfw\n"
 "publish) with the firewall's atomic swap, then watches KEY and applies every\n"
@@ -356,6 +357,8 @@ static const char sync_help[] =
 "      --name NAME        this host's name in reports (default: the hostname)\n"
 "      --ttl SEC          lease of the report (default 10; 2..3600)\n"
 "  -m, --mode M           attach mode for IFACEs: auto, native, skb\n"
+"      --max-rules N      rule capacity when this agent loads the firewall\n"
+"                         (default 65536; fixed at first load, as with load)\n"
 "\n%s";
 
 static bool name_ok(const char *s)
@@ -376,11 +379,14 @@ int cmd_sync(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "mode", required_argument, NULL, 'm' },
+		{ "max-rules", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct agent a = { .ttl = 10, .mode = "auto", .target_ns = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct xdpfw_create_opts co = { 0 };
+	unsigned long v;
 	struct xdpfw_state st;
 	char host[256], last[512] = "", *end;
 	enum bpfkit_xdp_mode m;
@@ -400,6 +406,15 @@ int cmd_sync(int argc, char **argv)
 				ret = xusage("sync", "--ttl wants seconds from 2 to 3600, not '%s'", optarg);
 				goto out;
 			}
+			break;
+		case 'M':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (*end || errno || !v || v > XDPFW_MAX_SLOTS - 1) {
+				ret = xusage("sync", "--max-rules wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			co.max_rules = v;
 			break;
 		case 'm':
 			if (bpfkit_xdp_mode__parse(optarg, &m)) {
@@ -454,7 +469,7 @@ int cmd_sync(int argc, char **argv)
 		if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
 			goto out;
 		rc = xdpfw_state_create(&st, pin_dir, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start,
-					&(struct xdpfw_create_opts){ 0 }, &created);
+					&co, &created);
 	} else if (!rc) {
 		a.may_attach = true;	/* a set pinned before us: keep enforcing it */
 	}

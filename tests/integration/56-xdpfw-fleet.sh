@@ -76,7 +76,7 @@ blocked() { ! ip netns exec "$S" ping -c2 -W1 -q "${IPH[$1]}" >/dev/null 2>&1; }
 
 start_agent() {	# i
 	timeout 200 "$FW" --pin-dir "${PIN[$1]}" --netns "${H[$1]}" sync --etcd "$EPS" --key "$KEY" \
-		--name "h$1" --ttl 30 "${IFH[$1]}" >>"$TMP/agent$1.log" 2>&1 &
+		--name "h$1" --ttl 30 --max-rules 1000 "${IFH[$1]}" >>"$TMP/agent$1.log" 2>&1 &
 	APID[$1]=$!
 }
 on_exit 'for p in "${APID[@]}"; do kill -9 $(pgrep -P $p) $p; done'
@@ -141,6 +141,8 @@ expect_fail "xdpfw fleet: sync on a missing interface" 1 "interface 'nosuch0' no
 	"$FW" --pin-dir "${PIN[1]}" --netns "${H[1]}" sync --etcd "$E" --key "$KEY" nosuch0
 expect_fail "xdpfw fleet: sync without interfaces needs a loaded firewall" 1 'not loaded' \
 	"$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: sync with a bad --max-rules" 2 'max-rules' \
+	"$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$KEY" --max-rules 0 "${IFH[1]}"
 expect_fail "xdpfw fleet: sync with a bad host name" 2 'not a DNS-like name' \
 	"$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$KEY" --name 'a/b' "${IFH[1]}"
 if [ ! -e "${PIN[1]}" ]; then pass "xdpfw fleet: refused syncs left no state"; else fail "xdpfw fleet: refused syncs left no state" "${PIN[1]} exists"; fi
@@ -193,6 +195,18 @@ done
 if [ $ok = 3 ]; then pass "xdpfw fleet: ... while every host keeps revision $R2"; else fail "xdpfw fleet: hosts keep the old set" "$ok/3"; fi
 if "$FW" publish --show --etcd "$E" --key "$KEY" | head -1 | grep -q INVALID; then pass "xdpfw fleet: publish --show flags the stored set invalid"
 else fail "xdpfw fleet: publish --show flags the stored set invalid"; fi
+
+# a valid set that does not fit the hosts' maps (--max-rules 1000): publish
+# takes it, every agent reports the apply failure and keeps its set
+python3 -c 'import sys
+print("policy allow")
+for i in range(1200): print("deny src 172.%d.%d.0/24" % (16 + i // 256, i % 256))' >"$TMP/big.rules"
+RBIG=$(publish_rev "$TMP/big.rules")
+if [ -n "$RBIG" ] && wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RBIG and h['revision'] == $R2 and 'more rules than' in h['error'] for h in hosts.values())" 30; then
+	ok=0; for i in 1 2 3; do reaches $i && "$FW" --pin-dir "${PIN[i]}" save | grep -q '^policy deny' && ok=$((ok + 1)); done
+	if [ $ok = 3 ]; then pass "xdpfw fleet: a set that fails to apply (too many rules) is reported by every agent, the old set stays"
+	else fail "xdpfw fleet: a set that fails to apply: old set stays" "$ok/3"; fi
+else fail "xdpfw fleet: a set that fails to apply is reported" "revision '$RBIG': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 
 # ---- etcd killed, restarted -----------------------------------------------------------
 R3=$(publish_rev "$TMP/deny-icmp.rules")
