@@ -109,7 +109,10 @@ allow src 10.196.0.0/16 proto icmp
 EOF
 printf 'policy allow\ndeny src 10.196.0.0/33\n' >"$TMP/bad.rules"
 
-# ---- bad input --------------------------------------------------------------
+# ---- help and bad input ----------------------------------------------------------
+for c in publish sync fleet "fleet status"; do
+	check "xdpfw fleet: $c --help" "$FW" $c --help
+done
 expect_fail "xdpfw fleet: publish refuses an invalid set" 1 'bad.rules:2:.*nothing published' \
 	"$FW" publish "$TMP/bad.rules" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: ... and stored nothing" 1 'no rule set at' "$FW" publish --show --etcd "$E" --key "$KEY"
