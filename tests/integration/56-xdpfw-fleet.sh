@@ -251,6 +251,12 @@ if [ $rc1 = 0 ] && [ $rc2 = 1 ] && grep -q "3 ok, 0 behind, 0 failing, 1 missing
 	pass "xdpfw fleet: fleet status --expect flags a host that does not report"
 else fail "xdpfw fleet: fleet status --expect" "exits $rc1/$rc2: $(head -6 "$TMP/fs.out" | tr '\n' ' ')"; fi
 
+etcdctl --endpoints "$E" put "$KEY/hosts/junk" 'not {json' >/dev/null
+if wait_hosts "hosts['junk']['state'] == 'failing' and 'not JSON' in hosts['junk']['error'] and hosts['h1']['state'] == 'ok'" 5; then
+	pass "xdpfw fleet: fleet status survives a report that is not JSON (flagged failing)"
+else fail "xdpfw fleet: fleet status with a junk report" "$(fleet_json 2>&1 | head -c 300)"; fi
+etcdctl --endpoints "$E" del "$KEY/hosts/junk" >/dev/null
+
 # ---- compaction: a watch that starts below the compacted revision ------------------------
 # agent 3 restarts and (test hook) pauses between its read and its watch;
 # meanwhile two revisions are published and etcd compacts past them, so
