@@ -497,6 +497,10 @@ int etcd_list(struct etcd *e, const char *prefix, struct etcd_kv **out, size_t *
 	memcpy(end, prefix, plen);
 	for (i = plen - 1; i >= 0 && (unsigned char)end[i] == 0xff; i--)
 		;
+	if (i < 0) {
+		free(end);
+		return -EINVAL;	/* all 0xff: no key follows; not a prefix we make */
+	}
 	end[i]++;
 	rc = call(e, "/v3/kv/range",
 		  json_pack("{s:o,s:o,s:s,s:s}", "key", jbytes(prefix, plen), "range_end",

@@ -200,6 +200,17 @@ static int show(struct etcd *e, const char *key, bool json)
 				      "create_revision", (json_int_t)kv.create_rev, "valid", !err[0],
 				      "rules", (json_int_t)rs.n, "value", kv.value, kv.vlen);
 
+		if (!j) {
+			/* not UTF-8 (forced in with etcdctl): say so instead of the text */
+			j = json_pack("{s:s,s:I,s:I,s:I,s:b,s:I,s:s}", "key", key,
+				      "revision", (json_int_t)kv.mod_rev, "version", (json_int_t)kv.version,
+				      "create_revision", (json_int_t)kv.create_rev, "valid", !err[0],
+				      "rules", (json_int_t)rs.n, "value_error",
+				      "not UTF-8 text (xdpfw publish --show without -j prints it)");
+			for (char *p = err; *p; p++)
+				if ((unsigned char)*p >= 127)
+					*p = '?';
+		}
 		if (j && err[0])
 			json_object_set_new(j, "error", json_string(err));
 		if (j)

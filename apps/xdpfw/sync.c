@@ -104,6 +104,11 @@ static void set_error(struct agent *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(a->error, sizeof(a->error), fmt, ap);
 	va_end(ap);
+	/* the text may quote a forced value's bytes: keep the report valid
+	 * JSON (UTF-8) whatever they are */
+	for (char *p = a->error; *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127)
+			*p = '?';
 	fprintf(stderr, "xdpfw sync: %s\n", a->error);
 	mark(a);
 }
@@ -274,7 +279,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 	rc = etcd_get(&a->e, a->fo.key, &kv, &rev);
 	if (rc == -ENOENT) {
 		if (!a->error[0] || !strstr(a->error, "no rule set"))
-			set_error(a, "no rule set at '%s' yet (xdpfw publish); keeping revision %lld",
+			set_error(a, "no rule set at '%s' (xdpfw publish puts one); keeping revision %lld",
 				  a->fo.key, (long long)a->applied_rev);
 	} else if (!rc) {
 		apply_text(a, kv.value, kv.vlen, kv.mod_rev);

@@ -192,6 +192,12 @@ RB=$(stored_rev)
 if wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RB and h['revision'] == $R2 and \"'33'\" in h['error'] for h in hosts.values())" 30; then
 	pass "xdpfw fleet: a bad revision forced in with etcdctl is reported by every agent"
 else fail "xdpfw fleet: a bad revision forced in is reported by every agent" "$(fleet_json | tr '\n' ' ' | head -c 500)"; fi
+# bytes that are not UTF-8 cannot go into the JSON reports as they are
+etcdctl --endpoints "$E" put "$KEY" $'policy allow\ndeny src \xff\xfe' >/dev/null
+RB2=$(stored_rev)
+if [ -n "$RB2" ] && wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RB2 and h['revision'] == $R2 for h in hosts.values())" 30; then
+	pass "xdpfw fleet: a forced revision that is not UTF-8 is reported by every agent"
+else fail "xdpfw fleet: a forced non-UTF-8 revision" "revision '$RB2': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 ok=0; for i in 1 2 3; do
 	reaches $i && "$FW" --pin-dir "${PIN[i]}" save | grep -q '^policy deny' && ok=$((ok + 1))
 done
