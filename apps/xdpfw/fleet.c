@@ -334,7 +334,8 @@ int cmd_publish(int argc, char **argv)
 		goto out_etcd;
 	}
 	if (rc) {
-		xerr("%s; nothing published", e.err);
+		xerr("%s; nothing published%s", e.err, strstr(e.err, "too large") ?
+		     " (etcd's --max-request-bytes, 1.5 MiB by default, limits the set's size)" : "");
 		goto out_etcd;
 	}
 	printf("published %s to %s: revision %lld, %zu rules%s%s\n", argv[optind], fo.key,
