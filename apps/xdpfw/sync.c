@@ -43,6 +43,8 @@ struct agent {
 	int64_t lease;
 	double next_keepalive;
 	int64_t applied_rev, failed_rev;
+	uint64_t applied_ns;		/* the datapath's stamp of our last apply */
+	double next_drift_check;
 	size_t rules;
 	const char *policy;
 	char error[700];
@@ -191,6 +193,7 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 		return;
 	}
 	a->applied_rev = rev;
+	a->applied_ns = cfg.applied_ns[cfg.gen & 1];
 	a->failed_rev = 0;
 	a->rules = rs.n;
 	a->policy = xdpfw_policy_str(cfg.policy[cfg.gen & 1]);
@@ -201,6 +204,28 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	    (long long)rev, rs.n, a->policy, as.write_ms, as.switch_ms);
 	xdpfw_ruleset_free(&rs);
 	attach_pending(a);
+}
+
+/* Did someone change the rules on this host (xdpfw apply, rule, policy)
+ * since our apply? Reported, not undone: a local change may be an
+ * emergency; the next revision (or a re-read after reconnecting) replaces it. */
+static void check_drift(struct agent *a)
+{
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	int rc;
+
+	if (!a->applied_rev || a->error[0] || now_s() < a->next_drift_check)
+		return;
+	a->next_drift_check = now_s() + 2;
+	if (xdpfw_state_open(&st, pin_dir))
+		return;
+	rc = xdpfw_state_cfg(&st, &cfg);
+	xdpfw_state_close(&st);
+	if (!rc && cfg.applied_ns[cfg.gen & 1] != a->applied_ns)
+		set_error(a, "the rules on this host were changed locally after revision %lld was applied "
+			  "(xdpfw apply, rule or policy); the next revision replaces them",
+			  (long long)a->applied_rev);
 }
 
 /* ---- etcd side --------------------------------------------------------- */
@@ -310,6 +335,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		rc = etcd_watch_poll(&a->e, &w, 500, on_event, a);
 		if (rc)
 			break;
+		check_drift(a);
 		rc = keep_lease(a, false);
 		if (!rc && a->dirty)
 			rc = put_status(a);

@@ -220,6 +220,12 @@ else fail "xdpfw fleet: a set that fails to apply is reported" "revision '$RBIG'
 # ---- etcd killed, restarted -----------------------------------------------------------
 R3=$(publish_rev "$TMP/deny-icmp.rules")
 all_at "$R3" || fail "xdpfw fleet: hosts converge on $R3" "$(fleet_json | tr '\n' ' ' | head -c 300)"
+# a local change on a synced host is reported (and replaced by the next revision)
+"$FW" --pin-dir "${PIN[1]}" rule add deny src 192.0.2.1 >/dev/null
+if wait_hosts "hosts['h1']['state'] == 'failing' and 'changed locally' in hosts['h1']['error'] and hosts['h2']['state'] == 'ok'" 15; then
+	pass "xdpfw fleet: a local change on a synced host is reported"
+else fail "xdpfw fleet: a local change is reported" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+
 kill_etcd
 sleep 1
 ok=0; for i in 1 2 3; do blocked $i && kill -0 "${APID[i]}" 2>/dev/null && ok=$((ok + 1)); done
