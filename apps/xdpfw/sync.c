@@ -45,6 +45,8 @@ struct agent {
 	int64_t applied_rev, failed_rev;
 	uint64_t applied_ns;		/* the datapath's stamp of our last apply */
 	double next_drift_check;
+	int down_rc;			/* last reason etcd could not be reached */
+	double down_logged;
 	size_t rules;
 	const char *policy;
 	char error[700];
@@ -115,6 +117,17 @@ static void set_error(struct agent *a, const char *fmt, ...)
 	mark(a);
 }
 
+/* What stays in force, for messages. */
+static const char *kept(const struct agent *a)
+{
+	static char buf[64];
+
+	if (!a->applied_rev)
+		return "the rules in place (none from etcd yet)";
+	snprintf(buf, sizeof(buf), "revision %lld", (long long)a->applied_rev);
+	return buf;
+}
+
 /* ---- the local firewall ------------------------------------------------ */
 
 static bool attached(const char *ifname)
@@ -143,8 +156,8 @@ static void attach_pending(struct agent *a)
 		if (fleet_home_netns())
 			stop = 1;
 		if (rc)
-			set_error(a, "attaching to '%s' failed (see the agent's log); revision %lld is in place",
-				  a->ifaces[i], (long long)a->applied_rev);
+			set_error(a, "attaching to '%s' failed (see the agent's log); %s is in place",
+				  a->ifaces[i], kept(a));
 	}
 }
 
@@ -166,8 +179,8 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	snprintf(name, sizeof(name), "%s@%lld", a->fo.key, (long long)rev);
 	if (xdpfw_rules_parse_text(text, len, name, &rs, err, sizeof(err))) {
 		a->failed_rev = rev;
-		set_error(a, "revision %lld refused: %s; keeping revision %lld", (long long)rev, err,
-			  (long long)a->applied_rev);
+		set_error(a, "revision %lld refused: %s; keeping %s", (long long)rev, err,
+			  kept(a));
 		return;
 	}
 	/* the state is opened per apply: apply holds the pin directory's lock
@@ -175,8 +188,8 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	rc = xdpfw_state_open(&st, pin_dir);
 	if (rc) {
 		a->failed_rev = rev;
-		set_error(a, "revision %lld not applied: the firewall state under %s cannot be opened (%s); keeping revision %lld",
-			  (long long)rev, pin_dir, strerror(-rc), (long long)a->applied_rev);
+		set_error(a, "revision %lld not applied: the firewall state under %s cannot be opened (%s); keeping %s",
+			  (long long)rev, pin_dir, strerror(-rc), kept(a));
 		xdpfw_ruleset_free(&rs);
 		return;
 	}
@@ -186,9 +199,9 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	xdpfw_state_close(&st);
 	if (rc) {
 		a->failed_rev = rev;
-		set_error(a, "revision %lld not applied: %s; keeping revision %lld", (long long)rev,
+		set_error(a, "revision %lld not applied: %s; keeping %s", (long long)rev,
 			  rc == -ENOSPC ? "more rules than the firewall holds (load with --max-rules)"
-					: strerror(-rc), (long long)a->applied_rev);
+					: strerror(-rc), kept(a));
 		xdpfw_ruleset_free(&rs);
 		return;
 	}
@@ -279,7 +292,7 @@ static int on_event(void *ctx, const struct etcd_event *ev)
 
 	if (ev->deleted) {
 		a->failed_rev = ev->kv.mod_rev;
-		set_error(a, "'%s' was deleted; keeping revision %lld", a->fo.key, (long long)a->applied_rev);
+		set_error(a, "'%s' was deleted; keeping %s", a->fo.key, kept(a));
 		return 0;
 	}
 	apply_text(a, ev->kv.value, ev->kv.vlen, ev->kv.mod_rev);
@@ -304,8 +317,8 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 	rc = etcd_get(&a->e, a->fo.key, &kv, &rev);
 	if (rc == -ENOENT) {
 		if (!a->error[0] || !strstr(a->error, "no rule set"))
-			set_error(a, "no rule set at '%s' (xdpfw publish puts one); keeping revision %lld",
-				  a->fo.key, (long long)a->applied_rev);
+			set_error(a, "no rule set at '%s' (xdpfw publish puts one); keeping %s",
+				  a->fo.key, kept(a));
 	} else if (!rc) {
 		apply_text(a, kv.value, kv.vlen, kv.mod_rev);
 		etcd_kv_free(&kv);
@@ -331,6 +344,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		say("following '%s' on %s from revision %lld as '%s'", a->fo.key,
 		    a->e.cfg.ep[a->e.cur], (long long)rev + 1, a->name);
 	last[0] = 0;
+	a->down_rc = 0;
 	while (!stop) {
 		rc = etcd_watch_poll(&a->e, &w, 500, on_event, a);
 		if (rc)
@@ -349,17 +363,19 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		say("%s; reading '%s' again", a->e.err, a->fo.key);
 		return 0;
 	}
-	say("lost etcd (%s); enforcing revision %lld meanwhile", a->e.err, (long long)a->applied_rev);
+	say("lost etcd (%s); enforcing %s meanwhile", a->e.err, kept(a));
 	snprintf(last, lastsz, "%s", a->e.err);
 	return BACKOFF_MIN_MS;
 down:
-	/* say it once per distinct reason, not every retry */
-	if (strcmp(last, a->e.err)) {
-		fprintf(stderr, "xdpfw sync: %s; enforcing revision %lld, retrying with backoff\n",
-			a->e.err, (long long)a->applied_rev);
+	/* once per kind of failure (and once a minute), not every retry and
+	 * not once per endpoint tried */
+	if (rc != a->down_rc || now_s() - a->down_logged > 60) {
+		a->down_rc = rc;
+		a->down_logged = now_s();
+		fprintf(stderr, "xdpfw sync: %s; enforcing %s, retrying with backoff\n",
+			a->e.err, kept(a));
 		snprintf(last, lastsz, "%s", a->e.err);
 	}
-	a->e.cur = (a->e.cur + 1) % a->e.cfg.nep;
 	backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
 	if (backoff > BACKOFF_MAX_MS)
 		backoff = BACKOFF_MAX_MS;
@@ -542,7 +558,7 @@ int cmd_sync(int argc, char **argv)
 		a.e.cfg.cmd_ms = 1000;
 		etcd_lease_revoke(&a.e, a.lease);
 	}
-	say("stopped; the firewall keeps enforcing revision %lld", (long long)a.applied_rev);
+	say("stopped; the firewall keeps enforcing %s", kept(&a));
 	etcd_close(&a.e);
 	ret = EXIT_OK;
 out:
