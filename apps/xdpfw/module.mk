@@ -4,12 +4,14 @@ XDPFW_SRCS := $(filter-out %.bpf.c,$(wildcard apps/xdpfw/*.c))
 XDPFW_HDRS := $(wildcard apps/xdpfw/*.h)
 # the fleet commands (etcd.c, fleet.c, sync.c) talk to etcd with libcurl and
 # jansson; they link into xdpfw only, never into libbpfkit
+# ('private': not passed on to the prerequisites, e.g. the library)
 XDPFW_FLEET_LIBS = $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
+$(BUILD)/bin/xdpfw: private LDLIBS_ALL += $(XDPFW_FLEET_LIBS)
 
 $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw -DXDPFW_OBJ_PATH='"$(BPF_OUT)/xdpfw.bpf.o"' \
-		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL) $(XDPFW_FLEET_LIBS)
+		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL)
 
 all: $(BUILD)/bin/xdpfw
 ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
