@@ -11,7 +11,6 @@
 #define EXIT_USAGE 2
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
-extern int home_netns_fd;		/* the netns before --netns, or -1 (fleet.c) */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -2,11 +2,6 @@
 # (build/bpf/xdpfw.bpf.o, built by the top-level BPF rule) embedded.
 XDPFW_SRCS := $(filter-out %.bpf.c,$(wildcard apps/xdpfw/*.c))
 XDPFW_HDRS := $(wildcard apps/xdpfw/*.h)
-# the fleet commands (etcd.c, fleet.c, sync.c) talk to etcd with libcurl and
-# jansson; they link into xdpfw only, never into libbpfkit
-# ('private': not passed on to the prerequisites, e.g. the library)
-XDPFW_FLEET_LIBS = $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
-$(BUILD)/bin/xdpfw: private LDLIBS_ALL += $(XDPFW_FLEET_LIBS)
 
 $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 	$(call msg,LINK,$@)
@@ -18,6 +13,12 @@ ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
 
 # the datapath shares its map layouts with user space
 $(BPF_OUT)/xdpfw.bpf.o: apps/xdpfw/xdpfw_common.h
+
+# the fleet commands (etcd.c, fleet.c, sync.c) talk to etcd with libcurl and
+# jansson; they link into xdpfw only, never into libbpfkit
+# ('private': not passed on to the prerequisites, e.g. the library)
+XDPFW_FLEET_LIBS = $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
+$(BUILD)/bin/xdpfw: private LDLIBS_ALL += $(XDPFW_FLEET_LIBS)
 
 # bench/xdpfw.sh's floor: the same datapath with the rule lookup left out
 # (parse, counters, verdict), to show what the lookup itself costs
