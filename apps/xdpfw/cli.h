@@ -18,7 +18,8 @@ void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int open_state(struct xdpfw_state *st);
 
 int cmd_status(int argc, char **argv);
-int cmd_load(int argc, char **argv);
+/* Runs command ARGV[0] as if typed (main.c). */
+int xdpfw_run(int argc, char **argv);
 /* Where the link of IFNAME is pinned. */
 void link_path(char *buf, size_t sz, const char *ifname);
 int cmd_rule_list(int argc, char **argv);

@@ -76,9 +76,6 @@ static const char main_help[] =
 "  status [-j]                        interfaces, policy, rules with counters, totals\n"
 "  top [-d SEC] [-n COUNT]            live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
-"  publish FILE --etcd URL --key KEY  put a checked rule set in etcd for a fleet\n"
-"  sync --etcd URL --key KEY [IFACE...]  the agent: follow that set, report\n"
-"  fleet status --etcd URL --key KEY  which hosts enforce which revision\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -101,6 +98,11 @@ static const char main_help[] =
 "host off its LAN); truncated headers are dropped; later fragments get their\n"
 "first fragment's verdict (dropped if it was not seen). load/apply/rule/policy\n"
 "refuse a rule set that denies the SSH session in $SSH_CONNECTION unless --force.\n"
+"\n"
+"A fleet (one rule set for many hosts, kept in etcd; see docs/fleet.md):\n"
+"  publish FILE --etcd URL --key KEY  check the set and store it (--if-revision N)\n"
+"  sync --etcd URL --key KEY [IFACE...]  the per-host agent: apply every revision\n"
+"  fleet status --etcd URL --key KEY  which host enforces which revision\n"
 "\n"
 "Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
@@ -227,7 +229,7 @@ static void purge_state(void)
 	remove_dir(pin_dir);
 }
 
-int cmd_load(int argc, char **argv)
+static int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -727,11 +729,11 @@ static const struct {
 	const char *name;
 	int (*fn)(int, char **);
 } cmds[] = {
+	{ "publish", cmd_publish }, { "sync", cmd_sync }, { "fleet", cmd_fleet },	/* fleet.c, sync.c */
 	{ "load", cmd_load }, { "unload", cmd_unload }, { "apply", cmd_apply },
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
-	{ "log", cmd_log }, { "publish", cmd_publish }, { "sync", cmd_sync },
-	{ "fleet", cmd_fleet },
+	{ "log", cmd_log },
 };
 
 int main(int argc, char **argv)
@@ -786,5 +788,15 @@ int main(int argc, char **argv)
 			return rc;
 		}
 	fprintf(stderr, "xdpfw: unknown command '%s' (see xdpfw --help)\n", argv[i]);
+	return EXIT_USAGE;
+}
+
+/* Runs a command as if typed, ARGV[0] naming it (the fleet agent attaches
+ * with "load"). */
+int xdpfw_run(int argc, char **argv)
+{
+	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (!strcmp(argv[0], cmds[k].name))
+			return cmds[k].fn(argc, argv);
 	return EXIT_USAGE;
 }
