@@ -122,7 +122,7 @@ expect_fail "xdpfw fleet: unreachable endpoint: one-line error" 1 "$DEAD.*(conne
 SILENT=$(free_port)
 timeout 60 python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(60)' "$SILENT" &
 SPID=$!; on_exit "kill $SPID"
-sleep 0.5
+for _ in $(seq 50); do ss -Hltn "( sport = :$SILENT )" | grep -q . && break; sleep 0.1; done
 expect_fail "xdpfw fleet: silent endpoint: timeout, one-line error" 1 'timed out|Timeout' \
 	timeout 20 "$FW" fleet status --etcd "http://127.0.0.1:$SILENT" --key "$KEY" --command-timeout 1s
 NOTETCD=$(free_port)
