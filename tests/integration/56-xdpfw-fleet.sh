@@ -274,7 +274,7 @@ etcdctl --endpoints "$E" del "$KEY/hosts/junk" >/dev/null
 # meanwhile two revisions are published and etcd compacts past them, so
 # etcd cancels the watch it then opens; the agent must read again.
 kill -TERM "$(pgrep -P "${APID[3]}" | head -1)"; wait "${APID[3]}"
-XDPFW_SYNC_TEST_WATCH_DELAY_MS=3000 start_agent 3
+XDPFW_SYNC_TEST_WATCH_DELAY_MS=6000 start_agent 3
 if wait_for "$TMP/agent3.log" 'test: waiting' 20; then
 	publish_rev "$TMP/allow-icmp.rules" >/dev/null
 	R7=$(publish_rev "$TMP/deny-icmp.rules")
