@@ -142,11 +142,32 @@ if grep -q '^; .*return bk41_verdict(lookup(&bk41_pairs, &k));' "$TMP/xl.bk"; th
 else
 	fail "prog dump xlated source lines" "$(grep '^;' "$TMP/xl.bk" | head -2 | tr '\n' ' ')"
 fi
-if "$BK" prog dump jited id "$LONG_ID" | grep -qE '^ +[0-9a-f]+:.*\bret\b' &&
-   "$BK" prog dump jited id "$LONG_ID" | grep -q "^bpf_prog_${TAG}_"; then
-	pass "prog dump jited disassembles x86-64 (capstone), functions named from kallsyms"
+# jited: the exit path by meaning (a `ret`, or a jump to the kernel's return
+# thunk under CONFIG_MITIGATION_RETHUNK/ITS: __x86_return_thunk, its_return_thunk,
+# ...), calls that leave the program named from kallsyms, functions named
+"$BK" prog dump jited id "$LONG_ID" >"$TMP/jit.bk" 2>&1
+if grep -qE '^ +[0-9a-f]+:.*(\bret\b|\bjmp 0x[0-9a-f]+ <[a-z_0-9]*return_thunk[a-z_0-9]*>)' "$TMP/jit.bk" &&
+   grep -q "^bpf_prog_${TAG}_" "$TMP/jit.bk"; then
+	pass "prog dump jited disassembles x86-64 (capstone): an exit path, functions named from kallsyms"
 else
-	fail "prog dump jited" "$("$BK" prog dump jited id "$LONG_ID" 2>&1 | tail -2 | tr '\n' ' ')"
+	fail "prog dump jited: exit path" "$(tail -3 "$TMP/jit.bk" | tr '\n' ' ')"
+fi
+if grep -qE '\bcall 0x[0-9a-f]+ <[a-z_0-9]*map_lookup_elem[a-z_0-9]*>' "$TMP/jit.bk" &&
+   grep -qE "\bcall 0x[0-9a-f]+ <bpf_prog_[0-9a-f]+_" "$TMP/jit.bk" &&
+   ! grep -qE '\b(call|jmp) 0xf{4}[0-9a-f]{12}$' "$TMP/jit.bk"; then
+	pass "prog dump jited names the targets of calls and jumps that leave a function (helper, subprogram)"
+else
+	fail "prog dump jited: call targets" "$(grep -E '\b(call|jmp) 0x' "$TMP/jit.bk" | head -3 | tr '\n' ' ')"
+fi
+if "$BK" prog dump jited -j id "$LONG_ID" | python3 -c '
+import json, sys
+insns = json.load(sys.stdin)
+named = [i for i in insns if i.get("target_name")]
+assert named and all(i["target"] > 0 and "<" + i["target_name"] in i["insn"] for i in named)
+' 2>"$TMP/jj.err"; then
+	pass "prog dump jited -j: target and target_name fields"
+else
+	fail "prog dump jited -j" "$(tail -1 "$TMP/jj.err")"
 fi
 # CFG: DOT with one cluster per function, blocks, true/false edges; SVG and PNG through dot
 "$BK" prog dump xlated id "$LONG_ID" --visual dot -o "$TMP/g.dot"

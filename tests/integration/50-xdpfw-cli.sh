@@ -47,11 +47,7 @@ expect_fail "xdpfw: unknown interface" 1 "interface 'nope$UNIQ' not found" "$FW"
 
 need_root
 # our own ids only (other tests load programs concurrently)
-fw_ids() { { bpftool prog show -j; bpftool map show -j; } 2>/dev/null | python3 -c '
-import json, sys
-for line in sys.stdin:
-    for o in json.loads(line):
-        if o.get("name", "").startswith("xdpfw"): print(o["id"], o["name"])' | sort; }
+fw_ids() { ids_named xdpfw; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw: netns setup"; exit 0; }
 export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-cli-$UNIQ
@@ -141,7 +137,4 @@ if [ -e "$XDPFW_PIN_DIR/xdpfw_rules" ] && "$FW" save | grep -q "dport 22"; then 
 check "xdpfw unload --purge" "$FW" unload --all --purge
 if [ ! -e "$XDPFW_PIN_DIR" ]; then pass "xdpfw purge removes the state"; else fail "xdpfw purge removes the state" "$(ls "$XDPFW_PIN_DIR")"; fi
 if ip -n "$NS_B" link show "$IF_B" | grep -q xdp; then fail "xdpfw detached" "$(ip -n "$NS_B" link show "$IF_B")"; else pass "xdpfw detached"; fi
-for _ in $(seq 50); do	# programs and maps are freed after an RCU grace period
-	fw_ids >"$TMP/ids.after"; [ -z "$(comm -13 "$TMP/ids.before" "$TMP/ids.after")" ] && break; sleep 0.1
-done
-if [ -z "$(comm -13 "$TMP/ids.before" "$TMP/ids.after")" ]; then pass "xdpfw cli: nothing left in the kernel"; else fail "xdpfw cli: nothing left in the kernel" "$(comm -13 "$TMP/ids.before" "$TMP/ids.after" | tr '\n' ' ')"; fi
+leak_check "xdpfw cli: nothing left in the kernel" "$TMP/ids.before" fw_ids

@@ -9,11 +9,7 @@ FW=$BINDIR/xdpfw
 need_root
 command -v python3 >/dev/null || { skip "xdpfw live" "python3 missing"; exit 0; }
 # our own ids only (other tests load programs concurrently)
-fw_ids() { { bpftool prog show -j; bpftool map show -j; } 2>/dev/null | python3 -c '
-import json, sys
-for line in sys.stdin:
-    for o in json.loads(line):
-        if o.get("name", "").startswith("xdpfw"): print(o["id"], o["name"])' | sort; }
+fw_ids() { ids_named xdpfw; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw live: netns setup"; exit 0; }
 export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-live-$UNIQ
@@ -168,7 +164,4 @@ else fail "xdpfw live: IPv6 under deny" "from ::1 $g1/50, from ::3 $g3 (want 0)"
 if grep -q "denied_by_rule" "$TMP/top.out" && grep -q "PKT/S" "$TMP/top.out"; then pass "xdpfw live: top"; else fail "xdpfw live: top" "$(head -3 "$TMP/top.out")"; fi
 
 check "xdpfw live: unload --purge" "$FW" unload --all --purge
-for _ in $(seq 50); do	# programs and maps are freed after an RCU grace period
-	fw_ids >"$TMP/ids.after"; [ -z "$(comm -13 "$TMP/ids.before" "$TMP/ids.after")" ] && break; sleep 0.1
-done
-if [ -z "$(comm -13 "$TMP/ids.before" "$TMP/ids.after")" ]; then pass "xdpfw live: nothing left in the kernel"; else fail "xdpfw live: nothing left in the kernel" "$(comm -13 "$TMP/ids.before" "$TMP/ids.after" | tr '\n' ' ')"; fi
+leak_check "xdpfw live: nothing left in the kernel" "$TMP/ids.before" fw_ids
