@@ -126,6 +126,16 @@ send_udp() {
 	' _ "$2" "$3" "$4"
 }
 
+# wait_count FILE PATTERN N SECONDS: wait until N lines of FILE match PATTERN.
+wait_count() {
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # wait_for FILE PATTERN SECONDS: wait until FILE contains PATTERN.
 wait_for() {
 	local i
