@@ -19,20 +19,21 @@ FWN=("$FW" --netns "$NS_B")
 IP_A2=${IP_A%.1}.3
 ip -n "$NS_A" addr add "$IP_A2/24" dev "$IF_A"
 
-# receiver: counts datagrams per source address until DURATION passes
+# receiver: counts datagrams per source address until the sender is done
+# (STOP exists) and nothing came for half a second; at most 25 s
 cat >"$TMP/recv.py" <<'PY'
-import json, socket, sys, time
-port, out, dur = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+import json, os, socket, sys, time
+port, out, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", port)); s.settimeout(0.2)
+s.bind(("0.0.0.0", port)); s.settimeout(0.1)
 open(out + ".ready", "w").close()
-counts, end = {}, time.time() + dur
-while time.time() < end:
+counts, end, quiet = {}, time.time() + 25, 0
+while time.time() < end and not (os.path.exists(stop) and quiet >= 5):
     try:
         _, (a, _) = s.recvfrom(2048)
-        counts[a] = counts.get(a, 0) + 1
+        counts[a] = counts.get(a, 0) + 1; quiet = 0
     except socket.timeout:
-        pass
+        quiet += 1
 json.dump(counts, open(out, "w"))
 PY
 # sender: COUNT datagrams from each source, spaced out
@@ -49,11 +50,12 @@ for i in range(count):
 PY
 PORT=$((20000 + RANDOM % 10000))
 traffic() {	# traffic COUNT: send COUNT from each of IP_A and IP_A2; result in $TMP/counts
-	rm -f "$TMP/counts" "$TMP/counts.ready"
-	ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv.py" "$PORT" "$TMP/counts" 4 &
+	rm -f "$TMP/counts" "$TMP/counts.ready" "$TMP/sent.done"
+	ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv.py" "$PORT" "$TMP/counts" "$TMP/sent.done" &
 	local rpid=$!
-	for _ in $(seq 50); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
 	ip netns exec "$NS_A" timeout 20 python3 "$TMP/send.py" "$IP_B" "$PORT" "$1" "$IP_A" "$IP_A2"
+	touch "$TMP/sent.done"
 	wait "$rpid"
 }
 got() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$TMP/counts" "$1"; }
@@ -65,7 +67,7 @@ deny src $IP_A2 proto udp dport $PORT log
 allow src ${IP_A%.*}.0/24
 RULES
 check "xdpfw live: load native with rules" "${FWN[@]}" load "$IF_B" --mode native --rules "$TMP/fw.rules"
-"${FWN[@]}" log -t 6 >"$TMP/log.out" 2>&1 &
+"${FWN[@]}" log -t 60 >"$TMP/log.out" 2>&1 &
 LOGPID=$!
 on_exit "kill $LOGPID"
 sleep 0.5
@@ -75,7 +77,7 @@ if [ "$a" -eq 100 ] && [ "$b" -eq 0 ]; then pass "xdpfw live: denied source bloc
 else fail "xdpfw live: denied source blocked, allowed source passes" "from $IP_A: $a/100, from $IP_A2: $b/0"; fi
 d=$(rule_pkts "deny src $IP_A2"); al=$(rule_pkts "allow src")
 if [ "$d" -eq 100 ] && [ "$al" -ge 100 ]; then pass "xdpfw live: per-rule counters"; else fail "xdpfw live: per-rule counters" "deny $d (want 100), allow $al (want >=100)"; fi
-wait "$LOGPID"
+kill -INT "$LOGPID"; wait "$LOGPID"
 n=$(grep -cE "WARN .*xdpfw: deny rule [0-9]+: proto 17 $IP_A2 port 40000 > $IP_B port $PORT" "$TMP/log.out")
 if [ "$n" -ge 1 ] && [ "$n" -le 100 ]; then pass "xdpfw live: denied packets of a log rule are logged ($n lines)"
 else fail "xdpfw live: denied packets of a log rule are logged" "$n lines: $(head -3 "$TMP/log.out")"; fi
