@@ -22,6 +22,8 @@
 #   ```sh exit=N     must exit with status N (no -e)
 #   ```sh bg         starts in the background (a command that runs until
 #                    Ctrl-C); the runner waits for its first line of output
+#                    (at most 10 s; `sh bg silent`: 1.5 s, for one that prints
+#                    nothing until something happens)
 #   ```sh norun      shown, never run (keep these rare)
 #   ```text          the output of the sh block just before it
 #   ```text ctrl-c   the output of the running `sh bg` block, after the runner
@@ -29,9 +31,12 @@
 #   ```LANG file=P   (e.g. ```c file=src/fw.bpf.c) the runner writes the
 #                    block's text to P, relative to the current directory
 # Any other block is not touched. Blocks of a "text" kind compare line by line:
-# a line "..." stands for any number of lines; trailing blanks are ignored;
-# both sides are masked first (MASKS below), so times, ids, tags, pids, MAC
-# addresses and measured numbers may differ.
+# a line "..." stands for any number of lines, and "..." inside a line for any
+# text; trailing blanks are ignored; both sides are masked first (MASKS
+# below), so times, ids, tags, pids, MAC addresses and measured numbers may
+# differ. trace_pipe lines (bpf_printk output, which `bpfkit run` and
+# `bpfkit trace` show) are the whole machine's: printed lines of that form are
+# ignored unless the block shows the same line (after masking).
 #
 # Names on the page are mapped onto private, per-run ones, in the shell blocks
 # (and mapped back in the output before comparing):
@@ -65,7 +70,7 @@ W=$(mktemp -d /tmp/doctest.XXXXXX)
 NS_a=dta$U NS_b=dtb$U IF_va=va$U IF_vb=vb$U PINPFX=/sys/fs/bpf/dt$U-
 BGPID=
 cleanup() {
-	stop_bg KILL
+	stop_bg INT
 	ip netns del "$NS_a" 2>/dev/null
 	ip netns del "$NS_b" 2>/dev/null
 	rm -rf "$PINPFX"* 2>/dev/null
@@ -111,10 +116,11 @@ mask() {
 	 -e 's/\<(loaded_at|loaded at) [^ ]+( [^ ]+)?/\1 T/g' \
 	 -e 's/\<(memlock|jited) [0-9]+B/\1 NB/g; s/\<0x[0-9a-f]{8,}\>/0xADDR/g' \
 	 -e 's/^[0-9]+: ([a-z_]+  name )/N: \1/' \
+	 -e 's/^ *[^ ]+-[0-9]+ +\[[0-9]+\] [^ ]+ +[0-9]+\.[0-9]+: /TASK-PID [CPU] FLAGS SECONDS: /' \
 	 -e 's/\[[0-9]{3}\]/[CPU]/g'
 }
 
-stop_bg() {	# SIG: stop the background block's process group, wait (bounded)
+stop_bg() {	# SIG: stop the background block's process group (SIG, then KILL after 10 s)
 	[ -n "$BGPID" ] || return 0
 	local i
 	kill -"$1" -- -"$BGPID" 2>/dev/null
@@ -128,7 +134,7 @@ stop_bg() {	# SIG: stop the background block's process group, wait (bounded)
 # "LINE<TAB>why" naming the page line of the first expected line that fails.
 compare() {
 	mask <"$2" >"$W/exp.m"; map_out <"$3" | mask >"$W/act.m"
-	awk -v first="$4" '
+	awk -v first="$4" -v TP="TASK-PID [CPU] FLAGS SECONDS: " '
 		# an expected line matches itself, or with "..." inside it standing for any text
 		function same(act, want,    re) {
 			if (act == want) return 1
@@ -138,7 +144,9 @@ compare() {
 			gsub(/\\\.\\\.\\\./, ".*", re)
 			return act ~ ("^" re "$")
 		}
-		FILENAME == ARGV[1] { e[++ne] = $0; next }
+		FILENAME == ARGV[1] { e[++ne] = $0; if (index($0, TP) == 1) shown[$0] = 1; next }
+		# the trace_pipe is the whole machine'"'"'s: lines of other programs are not ours
+		index($0, TP) == 1 && !($0 in shown) { next }
 		{ a[++na] = $0 }
 		END {
 			j = 1; skip = 0
@@ -183,11 +191,12 @@ run_page() {
 	: >"$W/manifest"; rm -f "$W"/b.*
 	split_page "$page"
 	while IFS=$'\t' read -r n line info; do
-		kind=${info%% *}; exitw=0; bg=0; local file= norun=0 ctrlc=0
+		kind=${info%% *}; exitw=0; bg=0; local file= norun=0 ctrlc=0 silent=0
 		for word in ${info#"$kind"}; do
 			case $word in
 			exit=*) exitw=${word#exit=} ;;
 			bg) bg=1 ;;
+			silent) silent=1 ;;
 			norun) norun=1 ;;
 			ctrl-c) ctrlc=1 ;;
 			file=*) file=${word#file=} ;;
@@ -207,10 +216,11 @@ run_page() {
 			  map_in <"$W/b.$n"
 			  [ $bg = 1 ] || printf '\n__rc=$?; pwd >%q; exit $__rc\n' "$W/cwd"; } >"$W/s.$n"
 			if [ $bg = 1 ]; then
-				stop_bg KILL
+				stop_bg INT
 				out=$W/o.bg; : >"$out"
 				set -m; bash "$W/s.$n" >"$out" 2>&1 </dev/null & BGPID=$!; set +m
-				local i; for ((i = 0; i < 100; i++)); do [ -s "$out" ] && break; kill -0 $BGPID 2>/dev/null || break; sleep 0.1; done
+				local i wait=100; [ $silent = 1 ] && wait=15
+				for ((i = 0; i < wait; i++)); do [ -s "$out" ] && break; kill -0 $BGPID 2>/dev/null || break; sleep 0.1; done
 				sleep 0.5
 				if ! kill -0 $BGPID 2>/dev/null; then
 					echo "FAIL: $page:$((line - 1)) — the background command exited at once: $(map_out <"$out" | tail -3 | tr '\n' ' ')"; BGPID=; return 1
@@ -245,7 +255,7 @@ run_page() {
 			last_out= ;;
 		esac
 	done <"$W/manifest"
-	stop_bg KILL
+	stop_bg INT
 	echo "PASS: doctest $page ($nblk blocks)"
 }
 
