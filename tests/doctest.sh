@@ -218,6 +218,7 @@ run_page() {
 			if [ $bg = 1 ]; then
 				stop_bg INT
 				out=$W/o.bg; : >"$out"
+				local t0=$EPOCHREALTIME
 				set -m; bash "$W/s.$n" >"$out" 2>&1 </dev/null & BGPID=$!; set +m
 				local i wait=100; [ $silent = 1 ] && wait=15
 				for ((i = 0; i < wait; i++)); do [ -s "$out" ] && break; kill -0 $BGPID 2>/dev/null || break; sleep 0.1; done
@@ -226,13 +227,16 @@ run_page() {
 					echo "FAIL: $page:$((line - 1)) — the background command exited at once: $(map_out <"$out" | tail -3 | tr '\n' ' ')"; BGPID=; return 1
 				fi
 				last_out=
-				[ $SHOW = 1 ] && echo "--- $page:$((line - 1)) (background, running)"
+				[ $SHOW = 1 ] && echo "--- $page:$((line - 1)) (background, running after $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s)"
 				continue
 			fi
-			out=$W/o.$n; rc=0
+			out=$W/o.$n; rc=0; local t0=$EPOCHREALTIME
 			timeout 120 bash "$W/s.$n" >"$out" 2>&1 </dev/null || rc=$?
 			last_out=$out
-			if [ $SHOW = 1 ]; then echo "--- $page:$((line - 1)) exit $rc"; map_out <"$out"; fi
+			if [ $SHOW = 1 ]; then
+				echo "--- $page:$((line - 1)) exit $rc ($(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s)"
+				map_out <"$out"
+			fi
 			if [ "$rc" != "$exitw" ]; then
 				echo "FAIL: $page:$((line - 1)) — exit $rc, the page expects $exitw: $(map_out <"$out" | tail -3 | tr '\n' ' ')"
 				return 1
@@ -241,8 +245,9 @@ run_page() {
 			[ $ctrlc = 1 ] || [ -n "$last_out" ] || { echo "FAIL: $page:$((line - 1)) — a text block with no sh block before it"; return 1; }
 			if [ $ctrlc = 1 ]; then
 				[ -n "$BGPID" ] || { echo "FAIL: $page:$((line - 1)) — 'text ctrl-c' but nothing runs in the background"; return 1; }
+				local t0=$EPOCHREALTIME
 				sleep 0.5; stop_bg INT; out=$W/o.bg
-				[ $SHOW = 1 ] && { echo "--- $page:$((line - 1)) (background, after Ctrl-C)"; map_out <"$out"; }
+				[ $SHOW = 1 ] && { echo "--- $page:$((line - 1)) (background, after Ctrl-C, $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s)"; map_out <"$out"; }
 			else
 				out=$last_out
 			fi
