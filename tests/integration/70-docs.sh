@@ -106,5 +106,5 @@ cat "$TMP/tut"
 # nothing left: pins, namespaces, the tutorial's programs (by their names)
 sleep 0.3
 left=$(ls -d /sys/fs/bpf/dt$UNIQ-* 2>/dev/null; ip netns list | grep -E "^dt[ab]$UNIQ";
-	bpftool prog show 2>/dev/null | grep -E ' name (myxdp|exec_hello) ')
+	bpftool prog show 2>/dev/null | grep -E ' name (myxdp|unlinks|kp_unlinks) ')
 [ -z "$left" ] && pass "docs: no pin, namespace or program left behind" || fail "docs: left behind" "$left"
