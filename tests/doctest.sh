@@ -87,6 +87,9 @@ for b in "$BINDIR"/*; do
 	chmod +x "$W/bin/${b##*/}"
 done
 export PATH=$W/bin:$PATH XDPFW_PIN_DIR=${PINPFX}xdpfw
+# a reader's shell: not a sub-make of `make test` (which would print
+# "Entering directory" lines and pass on -s or -j), no inherited log level
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES BPFKIT_LOG
 printf '%s\n' "${CWD:-$W/home}" >"$W/cwd"
 
 # page -> run: the forward mapping of a shell block
