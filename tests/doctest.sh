@@ -276,6 +276,10 @@ run_page() {
 		esac
 	done <"$W/manifest"
 	stop_bg INT
+	if [ $nblk = 0 ]; then	# a renamed section or a page without blocks checks nothing
+		echo "FAIL: $page — no block to run or check${SECTION:+ under \"## $SECTION\"}"
+		return 1
+	fi
 	echo "PASS: doctest $page ($nblk blocks)"
 }
 

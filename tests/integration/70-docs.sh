@@ -95,6 +95,11 @@ else
 	fail "docs: checker self-test (good page)" "$(cat "$TMP/st4")"
 fi
 
+(cd "$TMP" && bash "$DT" --section "No such section" good.md) >"$TMP/st5" 2>&1
+grep -qx 'FAIL: good.md — no block to run or check under "## No such section"' "$TMP/st5" \
+	&& pass "docs: a page or section with nothing to check fails" \
+	|| fail "docs: checker self-test (empty section)" "$(cat "$TMP/st5")"
+
 # --- the pages
 cd "$ROOT"
 bash "$DT" --cwd "$ROOT" --section "A five-minute tour" README.md >"$TMP/readme" 2>&1
