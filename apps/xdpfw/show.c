@@ -363,8 +363,7 @@ static void top_json(const struct snapshot *prev, const struct snapshot *cur, do
 	}
 	bpfkit_json__end_array(jw);
 	bpfkit_json__end_object(jw);
-	bpfkit_json__free(jw);
-	putchar('\n');
+	bpfkit_json__free(jw);	/* ends the line */
 	fflush(stdout);
 }
 
