@@ -68,7 +68,7 @@ static const char main_help[] =
 "  load IFACE [--mode M] [--policy allow|deny] [--rules FILE]   attach the firewall\n"
 "  unload IFACE | --all [--purge]     detach (rules are kept unless --purge)\n"
 "  apply FILE                         replace the whole rule set atomically\n"
-"  rule add RULE | rule del ID|RULE | rule list [-j]\n"
+"  rule add|del|list [RULE|ID] [-j]  add, delete or list single rules\n"
 "  policy allow|deny                  set the default policy\n"
 "  save                               print the rule set in the file format\n"
 "  check FILE                         parse and check a rules file, apply nothing\n"
