@@ -43,9 +43,11 @@ to_roff() {	# to_roff page|verb
 	}
 	function endpre() { if (pre) { print ".fi"; print ".in"; pre = 0 } }
 	function desc() { if (mode == "page" && !described) { print ".SH DESCRIPTION"; described = 1 } }
-	/^Usage: / || (usage && /^       [^ ]/) {
+	/^Usage: / || (usage && /^ +[^ ]/) {
 		if (!usage && mode == "page" && !synopsis) { print ".SH SYNOPSIS"; synopsis = 1 }
-		usage = 1; endpre(); sub(/^Usage: +|^ +/, ""); print ".nf"; print ".B " esc($0); print ".fi"; next
+		# a line that goes on with options is indented under its command
+		ind = (usage && $0 ~ /^ +\[/) ? "    " : ""
+		usage = 1; endpre(); sub(/^Usage: +|^ +/, ""); print ".nf"; print "\\fB" ind esc($0) "\\fR"; print ".fi"; next
 	}
 	{ usage = 0 }
 	/^$/ { if (described || mode != "page") { endpre(); print ".PP" } next }

@@ -366,6 +366,7 @@ static int cmd_load(int argc, char **argv)
 		case 'h':
 			printf("Usage: xdpfw load IFACE [--mode auto|native|skb] [--policy allow|deny]\n"
 			       "                  [--rules FILE] [--force] [--replace] [--max-rules N] [--log-rate N]\n"
+			       "                  [--max-size N]\n"
 			       "\n"
 			       "Attaches the firewall to IFACE (loading it and pinning its state under\n"
 			       "%s the first time). The rules and policy already pinned are kept;\n"
@@ -379,13 +380,13 @@ static int cmd_load(int argc, char **argv)
 			       "      --replace      replace another XDP program already on IFACE (only)\n"
 			       "      --max-rules N  rules one set may hold, fixed at first load (default\n"
 			       "                     65536); room for a second set of N is kept so that\n"
-			       "                     apply can swap any set for any other. Costs about\n"
-			       "                     (112 + 32 x CPUs) bytes per rule of kernel memory\n"
+			       "                     apply can swap any set for any other. Kernel memory:\n"
+			       "                     about 1.1 KB per rule (65536 rules: 73 MB, 2 CPUs)\n"
 			       "      --log-rate N   logged denials per second per CPU (default 100)\n"
 			       MAX_SIZE_HELP
 			       "\n"
 			       "When IFACE lost the firewall behind xdpfw's back (bpfkit unload --iface,\n"
-			       "ip link set IFACE xdp off), load attaches it again.\n",
+			       "or the interface was deleted and created again), load attaches it again.\n",
 			       pin_dir);
 			return EXIT_OK;
 		case ':': return xusage("load", "option '%s' needs a value", argv[optind - 1]);
