@@ -45,8 +45,8 @@ expect_fail "xdpfw: not loaded" 1 "not loaded: no firewall state under '/sys/fs/
 	"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ status
 expect_fail "xdpfw: unknown interface" 1 "interface 'nope$UNIQ' not found" "$FW" load "nope$UNIQ"
 
-# unbounded input: bounded in time (timeout) and memory (peak RSS of the
-# process tree, ASan build included), refused with a one-line reason
+# unbounded input: bounded in time (timeout) and memory (the largest peak
+# RSS of any process of the command, ASan build), refused with a one-line reason
 bounded() {	# bounded NAME MAX_MIB PATTERN SHELL-CMD: exit 1, stderr PATTERN, peak RSS < MAX_MIB
 	local name=$1 max=$2 pat=$3 cmd=$4 out
 	out=$(timeout 60 python3 - "$cmd" "$TMP/bd.err" <<'PY'
@@ -187,6 +187,8 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy
 "$FW" --netns "$NS_B" -j status >"$TMP/st2.json" 2>&1
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule_count"]==2 and d["max_rules"]==65536' "$TMP/st2.json"; then
 	pass "xdpfw -j status (global -j) prints the JSON"; else fail "xdpfw -j status (global -j)" "$(head -c 300 "$TMP/st2.json")"; fi
+if "$FW" -j rule list | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2'; then pass "xdpfw -j rule list"
+else fail "xdpfw -j rule list" "$("$FW" -j rule list 2>&1 | head -c 200)"; fi
 
 # detached behind xdpfw's back: status says so, load attaches again
 check "bpfkit unload --iface detaches xdpfw" "$BK" --netns "$NS_B" unload --iface "$IF_B"
