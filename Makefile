@@ -49,7 +49,7 @@ EXAMPLE_BINS := $(addprefix $(BUILD)/bin/,$(EXAMPLES))
 
 DEPS_OK := build/.deps-ok
 
-.PHONY: all lib cli bpf examples asan test demo bench install clean fuzz
+.PHONY: all lib cli bpf examples asan fuzzlib test demo bench install clean fuzz
 all: lib cli bpf examples
 
 # scripts/deps.sh installs what a fresh Debian machine lacks (once).
@@ -104,7 +104,14 @@ asan: | $(DEPS_OK)
 		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		lib cli examples $(ASAN_EXTRA_TARGETS)
 
-test: all asan
+# The library once more with libFuzzer's coverage instrumentation: the fuzz
+# targets link it instead of compiling lib/*.c each.
+fuzzlib: | $(DEPS_OK)
+	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzzlib CC=$(CLANG) \
+		SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+		build/fuzzlib/lib/libbpfkit.a
+
+test: all asan fuzzlib
 	$(Q)bash tests/run.sh
 
 demo: all

@@ -10,10 +10,7 @@ need_root
 # objects come and go; a leak of ours stays): count only xdp_hello programs
 # (a leaked one holds its log maps), and pass once none is left that was not
 # there before. The pin directory is checked on its own.
-our_ids() {
-	bpftool prog show -j 2>/dev/null |
-		python3 -c 'import json,sys; [print("prog", p["id"]) for p in json.load(sys.stdin) if p.get("name") == "xdp_hello"]' | sort
-}
+our_ids() { ids_named xdp_hello; }
 our_ids >"$TMP/ours.before"
 HELLO=$BPFDIR/xdp-hello.bpf.o
 LINE_RE='^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} INFO  xdp_hello: received a packet from '
@@ -138,10 +135,5 @@ wait "$RUN_PID"
 [ "$(grep -c "received a packet" "$TMP/pinned-err.out")" -eq 0 ] && pass "log --pin --level error filters info" || fail "log --level error filters info" "$(cat "$TMP/pinned-err.out")"
 check "unload --pin" "$BK" --netns "$NS_B" unload --pin "$PIN"
 
-for i in $(seq 20); do
-	sleep 0.5
-	left=$(comm -13 "$TMP/ours.before" <(our_ids) | tr '\n' ' ')
-	[ -z "$left" ] && break
-done
-[ -z "$left" ] && pass "no xdp_hello program (or its log maps) leaked" || fail "no xdp_hello program leaked" "left in the kernel: $left"
+leak_check "no xdp_hello program (or its log maps) leaked" "$TMP/ours.before" our_ids
 [ ! -e "$PIN" ] && pass "nothing left pinned" || fail "nothing left pinned" "$(ls -R "$PIN" | tr '\n' ' ')"
