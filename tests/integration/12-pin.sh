@@ -24,7 +24,7 @@ else
 	fail "still attached after bpfkit exited" "$(B net)"
 fi
 # Interop: bpftool sees what bpfkit loaded and pinned.
-if bpftool prog show pinned "$PIN/progs/xdp_firewall" | grep -q "xdp  name xdp_firewall"; then
+if bpftool prog show pinned "$PIN/progs/xdp_firewall" -j | grep -q '"type":"xdp","name":"xdp_firewall"'; then
 	pass "bpftool lists the pinned program"
 else
 	fail "bpftool lists the pinned program" "$(bpftool prog show pinned "$PIN/progs/xdp_firewall" 2>&1)"

@@ -8,8 +8,18 @@ source "$(dirname "$0")/../lib.sh"
 FW=$BINDIR/xdpfw
 need_root
 command -v python3 >/dev/null || { skip "xdpfw live" "python3 missing"; exit 0; }
-# our own ids only (other tests load programs concurrently)
-fw_ids() { ids_named xdpfw; }
+# our own ids only: other tests (other xdpfw runs among them) load programs
+# concurrently, so an xdpfw object pinned under another directory than ours,
+# or a map of such a program, is theirs (lines as ids_named prints them)
+fw_ids() { { bpftool -f prog show -j; echo; bpftool -f map show -j; } 2>/dev/null | python3 -c '
+import json, sys
+progs, maps = [json.loads(l) for l in sys.stdin if l.strip()][:2]
+theirs = lambda o: any("'"$UNIQ"'" not in p for p in o.get("pinned") or [])
+their_maps = {m for o in progs if theirs(o) for m in o.get("map_ids", [])}
+for kind, objs in (("prog", progs), ("map", maps)):
+    for o in objs:
+        if o.get("name", "").startswith("xdpfw") and not theirs(o) and not (kind == "map" and o["id"] in their_maps):
+            print("%s%d" % (kind, o["id"]))' | sort; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw live: netns setup"; exit 0; }
 export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-live-$UNIQ
@@ -78,7 +88,8 @@ else fail "xdpfw live: denied source blocked, allowed source passes" "from $IP_A
 d=$(rule_pkts "deny src $IP_A2"); al=$(rule_pkts "allow src")
 if [ "$d" -eq 100 ] && [ "$al" -ge 100 ]; then pass "xdpfw live: per-rule counters"; else fail "xdpfw live: per-rule counters" "deny $d (want 100), allow $al (want >=100)"; fi
 kill -INT "$LOGPID"; wait "$LOGPID"
-n=$(grep -cE "WARN .*xdpfw: deny rule [0-9]+: proto 17 $IP_A2 port 40000 > $IP_B port $PORT" "$TMP/log.out")
+# the protocol by name, as rules write it (the datapath logs its number)
+n=$(grep -cE "^[0-9:.]+ WARN  [a-z_]+: xdpfw: deny rule [0-9]+: proto udp $IP_A2 port 40000 > $IP_B port $PORT\$" "$TMP/log.out")
 if [ "$n" -ge 1 ] && [ "$n" -le 100 ]; then pass "xdpfw live: denied packets of a log rule are logged ($n lines)"
 else fail "xdpfw live: denied packets of a log rule are logged" "$n lines: $(head -3 "$TMP/log.out")"; fi
 
@@ -164,6 +175,21 @@ else fail "xdpfw live: IPv6 under deny" "from ::1 $g1/50, from ::3 $g3 (want 0)"
 # top: refreshes with rates
 "${FWN[@]}" top -d 0.2 -n 2 >"$TMP/top.out" 2>&1
 if grep -q "denied_by_rule" "$TMP/top.out" && grep -q "PKT/S" "$TMP/top.out"; then pass "xdpfw live: top"; else fail "xdpfw live: top" "$(head -3 "$TMP/top.out")"; fi
+# top -j (and xdpfw -j top): one JSON object per refresh, one per line
+for how in "top -j" "-j top"; do
+	# shellcheck disable=SC2086
+	"$FW" --netns "$NS_B" $how -d 0.2 -n 2 >"$TMP/topj.out" 2>&1
+	if python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 2, lines
+for l in lines:
+    d = json.loads(l)
+    assert d["totals"]["denied_by_rule"]["packets"] > 0 and "packets_per_s" in d["totals"]["allowed_by_rule"]
+    assert d["rules"] and all("id" in r and "packets_per_s" in r for r in d["rules"])' "$TMP/topj.out"; then
+		pass "xdpfw live: $how prints one JSON object per refresh"
+	else fail "xdpfw live: $how" "$(head -c 300 "$TMP/topj.out")"; fi
+done
 
 check "xdpfw live: unload --purge" "$FW" unload --all --purge
 leak_check "xdpfw live: nothing left in the kernel" "$TMP/ids.before" fw_ids

@@ -40,6 +40,7 @@ for src in sys.argv[5:]:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((src, 40000)); socks.append((src, s))
 # at least SEND_MIN rounds before honouring stop, so a slow start still sends
 sent, end, rounds, least = {}, time.time() + 90, 0, int(os.environ.get("SEND_MIN", "0"))
+open(out + ".started", "w").close()	# python can take longer to start than a short window
 while time.time() < end and not (os.path.exists(stop) and rounds >= least):
     rounds += 1
     for src, s in socks:
@@ -112,12 +113,13 @@ for delay in 0.05 0.15 0.3 0.45 0.6 none; do
 	"$FW" save >"$TMP/now.saved"
 	n=$(wc -l <"$TMP/now.saved")
 	# the datapath agrees with what save shows
-	rm -f "$TMP/counts" "$TMP/counts.ready" "$TMP/stop" "$TMP/sent"
+	rm -f "$TMP/counts" "$TMP/counts.ready" "$TMP/stop" "$TMP/sent" "$TMP/sent.started"
 	ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv.py" "$PORT" "$TMP/counts" "$TMP/stop" &
 	RPID=$!
 	for _ in $(seq 50); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
 	ip netns exec "$NS_A" env SEND_MIN=100 timeout 20 python3 "$TMP/send.py" "$IP_B" "$PORT" "$TMP/stop" "$TMP/sent" "$IP_A" &
 	SPID=$!
+	for _ in $(seq 100); do [ -e "$TMP/sent.started" ] && break; sleep 0.1; done
 	sleep 0.3; touch "$TMP/stop"; wait "$SPID"; wait "$RPID"
 	ga=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2],0))' "$TMP/counts" "$IP_A")
 	if cmp -s "$TMP/now.saved" "$TMP/a.saved" && [ "$ga" -gt 0 ]; then old=$((old + 1))
