@@ -21,5 +21,6 @@ int cmd_status(int argc, char **argv);
 int cmd_rule_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);	/* metrics.c */
 
 #endif

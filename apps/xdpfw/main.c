@@ -74,6 +74,7 @@ static const char main_help[] =
 "  status [-j]                        interfaces, policy, rules with counters, totals\n"
 "  top [-d SEC] [-n COUNT]            live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
+"  metrics [--listen ADDR:PORT]       serve Prometheus metrics (default 127.0.0.1:9435)\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -726,6 +727,7 @@ static const struct {
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
 	{ "log", cmd_log },
+	{ "metrics", cmd_metrics },
 };
 
 int main(int argc, char **argv)

@@ -2,11 +2,13 @@
 # (build/bpf/xdpfw.bpf.o, built by the top-level BPF rule) embedded.
 XDPFW_SRCS := $(filter-out %.bpf.c,$(wildcard apps/xdpfw/*.c))
 XDPFW_HDRS := $(wildcard apps/xdpfw/*.h)
+# the HTTP server (metrics) and libxdp (--multi) link into xdpfw only, not libbpfkit
+XDPFW_LIBS = $(shell pkg-config --libs libmicrohttpd libxdp 2>/dev/null || echo -lmicrohttpd -lxdp)
 
 $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw -DXDPFW_OBJ_PATH='"$(BPF_OUT)/xdpfw.bpf.o"' \
-		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL)
+		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL) $(XDPFW_LIBS)
 
 all: $(BUILD)/bin/xdpfw
 ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
@@ -21,7 +23,8 @@ $(BPF_OUT)/xdpfw-floor.bpf.o: apps/xdpfw/xdpfw.bpf.c apps/xdpfw/xdpfw_common.h $
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXDPFW_BENCH_FLOOR -Iapps/xdpfw -c $< -o $@
 
 # bench/xdpfw.sh's measuring tool (not installed)
-XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/table.c
+XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/table.c \
+		  apps/xdpfw/applog.c
 $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \

@@ -822,8 +822,8 @@ static int by_match(const void *x, const void *y)
 	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
 }
 
-int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
-		      struct xdpfw_apply_stats *stats)
+static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
 	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
@@ -1010,6 +1010,16 @@ out:
 	free(fresh);
 	free(touched);
 	free(vals);
+	return rc;
+}
+
+int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		      struct xdpfw_apply_stats *stats)
+{
+	int rc = state_apply(st, rs, policy, stats);
+
+	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */
+		xdpfw_applog_record(st, rc);
 	return rc;
 }
 

@@ -82,6 +82,14 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum);
 int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NTOTALS]);
 
+/* Applies and failed applies (applog.c; pinned as DIR/xdpfw_applies). */
+struct xdpfw_applog {
+	uint64_t applied, failed;
+	uint64_t last_ok_ns, last_fail_ns;	/* CLOCK_REALTIME */
+};
+int xdpfw_applog_read(const char *dir, struct xdpfw_applog *out);
+void xdpfw_applog_record(struct xdpfw_state *st, int apply_rc);
+
 /* Test hook: stop apply() after writing the new generation, before the
  * switch (simulates a CLI killed mid-update). */
 extern int xdpfw_apply_crash_point;
