@@ -22,5 +22,10 @@ int cmd_rule_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);	/* metrics.c */
+int cmd_restore(int argc, char **argv);	/* restore.c */
+/* main.c: load, apply, and where IFACE's link is pinned */
+int cmd_load(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+void link_path(char *buf, size_t sz, const char *ifname);
 
 #endif

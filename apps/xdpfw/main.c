@@ -75,6 +75,7 @@ static const char main_help[] =
 "  top [-d SEC] [-n COUNT]            live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
 "  metrics [--listen ADDR:PORT]       serve Prometheus metrics (default 127.0.0.1:9435)\n"
+"  restore IFACE [--file FILE]        load the saved rules (/etc/xdpfw/IFACE.rules) at boot\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -175,7 +176,7 @@ static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs,
 
 /* bpffs refuses '.' in names (it reserves them); interface names cannot
  * hold ':', so "eth0.100" is pinned as link_eth0:100. */
-static void link_path(char *buf, size_t sz, const char *ifname)
+void link_path(char *buf, size_t sz, const char *ifname)
 {
 	char *p;
 
@@ -223,7 +224,7 @@ static void purge_state(void)
 	remove_dir(pin_dir);
 }
 
-static int cmd_load(int argc, char **argv)
+int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -436,7 +437,7 @@ static int cmd_unload(int argc, char **argv)
 
 /* ---- rule sets --------------------------------------------------------- */
 
-static int cmd_apply(int argc, char **argv)
+int cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -727,7 +728,7 @@ static const struct {
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
 	{ "log", cmd_log },
-	{ "metrics", cmd_metrics },
+	{ "metrics", cmd_metrics }, { "restore", cmd_restore },
 };
 
 int main(int argc, char **argv)

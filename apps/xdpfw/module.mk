@@ -29,3 +29,15 @@ $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDP
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
 		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL) -lpthread
+
+# the systemd unit that restores the saved rules at boot (restore.c)
+SYSCONFDIR ?= /etc
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-xdpfw-unit
+install: install-xdpfw-unit
+install-xdpfw-unit: apps/xdpfw/xdpfw@.service.in
+	$(Q)install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(PREFIX)/share/doc/bpfkit
+	$(Q)sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(PREFIX)/share/doc/bpfkit|g' $< >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/xdpfw@.service
+	$(Q)chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/xdpfw@.service
+	$(Q)install -m 644 docs/xdpfw-operating.md $(DESTDIR)$(PREFIX)/share/doc/bpfkit/
