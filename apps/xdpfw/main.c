@@ -64,7 +64,7 @@ static const char main_help[] =
 "firewall keeps working, with its rules, policy and counters, after xdpfw exits.\n"
 "\n"
 "Commands:\n"
-"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE]   attach the firewall\n"
+"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE] [--multi]   attach the firewall\n"
 "  unload IFACE | --all [--purge]     detach (rules are kept unless --purge)\n"
 "  apply FILE                         replace the whole rule set atomically\n"
 "  rule add RULE | rule del ID|RULE | rule list [-j]\n"
@@ -195,7 +195,7 @@ static int count_links(void)
 	if (!d)
 		return 0;
 	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "link_", 5);
+		n += !strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "multi_", 6);
 	closedir(d);
 	return n;
 }
@@ -234,10 +234,14 @@ int cmd_load(int argc, char **argv)
 		{ "replace", no_argument, NULL, 'R' },
 		{ "max-rules", required_argument, NULL, 'M' },
 		{ "log-rate", required_argument, NULL, 'L' },
+		{ "multi", no_argument, NULL, 'X' },
+		{ "priority", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct xdpfw_create_opts co = { 0 };
+	long prio = -1;
+	bool multi = false;
 	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .prog_name = "xdpfw" };
 	struct xdpfw_ruleset rs;
 	struct xdpfw_state st;
@@ -250,8 +254,15 @@ int cmd_load(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:XP:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'X': multi = true; break;
+		case 'P':
+			errno = 0;
+			prio = strtol(optarg, &end, 10);
+			if (*end || errno || !*optarg || prio < 0 || prio > 1000)
+				return xusage("load", "--priority wants 0..1000, not '%s'", optarg);
+			break;
 		case 'm':
 			if (bpfkit_xdp_mode__parse(optarg, &ao.mode))
 				return xusage("load", "--mode is auto, native or skb, not '%s'", optarg);
@@ -290,7 +301,12 @@ int cmd_load(int argc, char **argv)
 			       "  -f, --force        apply even if it would deny your SSH session\n"
 			       "      --replace      replace another XDP program already on IFACE\n"
 			       "      --max-rules N  rule capacity, fixed at first load (default 65536)\n"
-			       "      --log-rate N   logged denials per second per CPU (default 100)\n",
+			       "      --log-rate N   logged denials per second per CPU (default 100)\n"
+			       "      --multi        attach through libxdp's multi-program dispatcher, beside\n"
+			       "                     other XDP programs (xdp-loader status lists them); the\n"
+			       "                     next program runs only on packets the firewall passes\n"
+			       "      --priority N   with --multi: run order, lower first (default 10, before\n"
+			       "                     libxdp's default 50: the firewall filters for the others)\n",
 			       pin_dir);
 			return EXIT_OK;
 		case ':': return xusage("load", "option '%s' needs a value", argv[optind - 1]);
@@ -299,18 +315,26 @@ int cmd_load(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return xusage("load", optind >= argc ? "missing the interface" : "one interface only");
+	if (!multi && prio >= 0)
+		return xusage("load", "--priority needs --multi");
+	if (multi && ao.force)
+		return xusage("load", "--replace and --multi: the dispatcher shares the interface, it replaces nothing");
 	ifname = argv[optind];
 	ifindex = bpfkit_ifindex(ifname);
 	if (ifindex < 0) {
 		xerr("interface '%s' not found", ifname);
 		return EXIT_FAIL;
 	}
+	if (multi && xdpfw_multi_check(ifname, ao.mode))
+		return EXIT_FAIL;
 	xdpfw_ruleset_init(&rs);
 	if (rules && xdpfw_rules_parse_file(rules, &rs, err, sizeof(err))) {
 		xerr("%s; nothing loaded", err);
 		return EXIT_FAIL;
 	}
-	link_path(path, sizeof(path), ifname);
+	multi_path(path, sizeof(path), ifname);
+	if (access(path, F_OK))
+		link_path(path, sizeof(path), ifname);
 	if (!access(path, F_OK)) {
 		xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
 		     ifname, ifname);
@@ -342,6 +366,12 @@ int cmd_load(int argc, char **argv)
 		if (rc)
 			goto fail_state;
 	}
+	if (multi) {
+		if (xdpfw_multi_attach(&st, ifname, ifindex, ao.mode, prio >= 0 ? (unsigned)prio : 10, &co,
+				       xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start, &ao.attached_mode))
+			goto fail_state;
+		goto loaded;
+	}
 	link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
 	if (link_fd < 0)
 		goto fail_state;
@@ -351,12 +381,13 @@ int cmd_load(int argc, char **argv)
 		goto fail_state;
 	}
 	close(link_fd);
+loaded:
 	{
 		struct xdpfw_cfg cfg;
 
 		xdpfw_state_cfg(&st, &cfg);
-		printf("xdpfw: loaded on %s (%s mode), policy %s, %u rules, state in %s\n", ifname,
-		       bpfkit_xdp_mode__str(ao.attached_mode), xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
+		printf("xdpfw: loaded on %s (%s mode%s), policy %s, %u rules, state in %s\n", ifname,
+		       bpfkit_xdp_mode__str(ao.attached_mode), multi ? ", libxdp dispatcher" : "", xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
 		       cfg.nrules[cfg.gen & 1], pin_dir);
 	}
 	xdpfw_state_close(&st);
@@ -412,6 +443,16 @@ static int cmd_unload(int argc, char **argv)
 		struct dirent *de;
 
 		while (d && (de = readdir(d))) {
+			if (!strncmp(de->d_name, "multi_", 6)) {
+				char ifn[64];
+
+				snprintf(ifn, sizeof(ifn), "%s", de->d_name + 6);
+				for (char *p = ifn; *p; p++)
+					if (*p == ':')
+						*p = '.';
+				xdpfw_multi_detach(ifn);
+				continue;
+			}
 			if (strncmp(de->d_name, "link_", 5))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
@@ -419,6 +460,9 @@ static int cmd_unload(int argc, char **argv)
 		}
 		if (d)
 			closedir(d);
+	} else if (multi_path(path, sizeof(path), argv[optind]), !access(path, F_OK)) {
+		if (xdpfw_multi_detach(argv[optind]))
+			return EXIT_FAIL;
 	} else {
 		link_path(path, sizeof(path), argv[optind]);
 		if (unlink(path)) {

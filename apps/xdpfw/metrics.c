@@ -195,7 +195,8 @@ static const char *secs(char *buf, uint64_t ns)
 }
 
 /* Program ids the firewall runs: its pinned program, what its pinned links
- * run, and libxdp component programs (pinned as mprog_IFACE). */
+ * run, and the programs libxdp's dispatcher runs for load --multi
+ * (pinned as multi_IFACE). */
 static int fw_prog_ids(uint32_t *ids, int max)
 {
 	DIR *d = opendir(pin_dir);
@@ -208,7 +209,7 @@ static int fw_prog_ids(uint32_t *ids, int max)
 		uint32_t id = 0;
 		int fd;
 
-		if (!link && strcmp(de->d_name, "prog") && strncmp(de->d_name, "mprog_", 6))
+		if (!link && strcmp(de->d_name, "prog") && strncmp(de->d_name, "multi_", 6))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
 		fd = bpf_obj_get(path);
@@ -293,7 +294,7 @@ static int count_links(void)
 	int n = 0;
 
 	while (d && (de = readdir(d)))
-		n += !strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "mlink_", 6);
+		n += !strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "multi_", 6);
 	if (d)
 		closedir(d);
 	return n;

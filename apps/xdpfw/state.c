@@ -1072,3 +1072,42 @@ int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NT
 	free(v);
 	return rc;
 }
+
+/* A second instance of the datapath over the same state (xdpfw load --multi:
+ * libxdp loads it as an extension of its dispatcher): BO, opened but not
+ * loaded, is made to use the maps pinned under DIR, the log ring included,
+ * and gets the load-time switches of O. */
+int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o)
+{
+	static const char *const log_maps[][2] = {
+		{ ".data.bklog", "maps/_data_bklog" }, { ".rodata.bklog", "maps/_rodata_bklog" },
+	};
+	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	char path[512];
+	int rc, fd;
+
+	for (int i = 0; i < XM_NMAPS + 2; i++) {
+		const char *name = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][0];
+		const char *pin = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][1];
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, name);
+
+		if (!m)
+			return i < XM_NMAPS ? -ENOENT : 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, pin);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (i < XM_NMAPS)
+				return -errno;
+			continue;	/* no pinned log ring: this instance logs into its own */
+		}
+		rc = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (rc)
+			return rc;
+	}
+	if (o) {
+		opts.log_rate = o->log_rate ? o->log_rate : opts.log_rate;
+		opts.pass_lockout = !o->no_lockout_pass;
+	}
+	return set_opts(bo, &opts);
+}

@@ -50,6 +50,11 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj,
 /* Sizes the maps of an opened datapath object for MAX_RULES rules. */
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
 
+/* Makes BO (opened, not loaded) share the maps pinned under DIR and take O's
+ * load-time switches: a second instance of the datapath over the same state
+ * (xdpfw load --multi, multi.c). */
+int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o);
+
 /* Uses the maps of an object the caller loaded (tests; nothing pinned). */
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj);
 void xdpfw_state_close(struct xdpfw_state *st);
