@@ -52,8 +52,12 @@ struct msnap {
 	bool have_applog;
 };
 
+#define MAX_PROG_DIRS		16
+
 struct exporter {
 	unsigned max_series;
+	const char *prog_dirs[MAX_PROG_DIRS];	/* --prog-dir: `bpfkit load --pin` dirs */
+	int nprog_dirs;
 	bool stats_fd_held;		/* --bpf-stats: we enabled run-time statistics */
 };
 
@@ -287,6 +291,52 @@ static void write_progs(struct out *o, const struct exporter *ex)
 	}
 }
 
+/* Run statistics of the programs `bpfkit load --pin DIR` pinned
+ * (DIR/progs/NAME), for each --prog-dir. */
+static void write_bpfkit_progs(struct out *o, const struct exporter *ex)
+{
+	char path[PATH_MAX], b[64], idb[32];
+
+	if (!ex->nprog_dirs)
+		return;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *name = pass ? "bpfkit_prog_run_seconds" : "bpfkit_prog_runs";
+
+		family(o, name, "counter", pass ? "Time the programs pinned by bpfkit load --pin DIR ran "
+						  "(kernel run_time_ns; --prog-dir)"
+					       : "Runs of the programs pinned by bpfkit load --pin DIR "
+						  "(kernel run_cnt; --prog-dir)");
+		for (int d = 0; d < ex->nprog_dirs; d++) {
+			DIR *dir;
+			struct dirent *de;
+
+			snprintf(path, sizeof(path), "%s/progs", ex->prog_dirs[d]);
+			dir = opendir(path);
+			for (int n = 0; dir && n < MAX_PROGS && (de = readdir(dir)); ) {
+				struct bpf_prog_info pi = { 0 };
+				__u32 len = sizeof(pi);
+				int fd;
+
+				if (de->d_name[0] == '.')
+					continue;
+				snprintf(path, sizeof(path), "%s/progs/%s", ex->prog_dirs[d], de->d_name);
+				fd = bpf_obj_get(path);
+				if (fd < 0)
+					continue;
+				if (!bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+					sample(o, name, true, pass ? secs(b, pi.run_time_ns) : u64s(b, pi.run_cnt),
+					       "pin", ex->prog_dirs[d], "prog", de->d_name,
+					       "prog_id", u64s(idb, pi.id), NULL);
+					n++;
+				}
+				close(fd);
+			}
+			if (dir)
+				closedir(dir);
+		}
+	}
+}
+
 static int count_links(void)
 {
 	DIR *d = opendir(pin_dir);
@@ -458,6 +508,7 @@ static char *render(const struct exporter *ex, bool om, size_t *len, int *err)
 		write_totals(&o, &s);
 	}
 	write_progs(&o, ex);
+	write_bpfkit_progs(&o, ex);
 	if (om)
 		fputs("# EOF\n", o.f);
 	msnap_free(&s);
@@ -621,6 +672,7 @@ int cmd_metrics(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "max-rule-series", required_argument, NULL, 'm' },
 		{ "bpf-stats", no_argument, NULL, 's' },
+		{ "prog-dir", required_argument, NULL, 'd' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "openmetrics", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
@@ -638,7 +690,7 @@ int cmd_metrics(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":l:m:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":l:m:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': listen_on = optarg; break;
 		case 'm':
@@ -649,10 +701,15 @@ int cmd_metrics(int argc, char **argv)
 			ex.max_series = v;
 			break;
 		case 's': want_stats = true; break;
+		case 'd':
+			if (ex.nprog_dirs == MAX_PROG_DIRS)
+				return xusage("metrics", "at most %d --prog-dir", MAX_PROG_DIRS);
+			ex.prog_dirs[ex.nprog_dirs++] = optarg;
+			break;
 		case 'o': once = true; break;
 		case 'O': om = true; break;
 		case 'h':
-			printf("Usage: xdpfw metrics [--listen ADDR:PORT] [--max-rule-series N] [--bpf-stats]\n"
+			printf("Usage: xdpfw metrics [--listen ADDR:PORT] [--max-rule-series N] [--bpf-stats] [--prog-dir DIR]\n"
 			       "       xdpfw metrics --once [--openmetrics]\n"
 			       "\n"
 			       "Serves the firewall's metrics for Prometheus at http://ADDR:PORT/metrics, in\n"
@@ -673,6 +730,8 @@ int cmd_metrics(int argc, char **argv)
 			       "                           counted in xdpfw_rule_series_folded\n"
 			       "      --bpf-stats          enable the kernel's BPF run-time statistics while\n"
 			       "                           serving (they cost a little per program run)\n"
+			       "  -d, --prog-dir DIR       also the run count and time of the programs\n"
+			       "                           `bpfkit load --pin DIR` pinned (repeatable, up to 16)\n"
 			       "      --once               print one scrape on stdout and exit\n"
 			       "      --openmetrics        with --once: OpenMetrics instead of the text format\n",
 			       DEFAULT_MAX_SERIES);

@@ -38,8 +38,13 @@ expect_fail "$T: no port" 1 "not ADDR:PORT" "$FW" metrics --listen 127.0.0.1
 expect_fail "$T: port out of range" 1 "not ADDR:PORT" "$FW" metrics --listen 127.0.0.1:70000
 expect_fail "$T: bad --max-rule-series" 2 "max-rule-series" "$FW" metrics --max-rule-series -3
 
+# a program of bpfkit's (xdp-pass on the other end), exported with --prog-dir
+BKPIN=/sys/fs/bpf/bk-metrics-$UNIQ
+on_exit "$BK unload --pin $BKPIN"
+check "$T: bpfkit load xdp-pass --pin" "$BK" --netns "$NS_A" load "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_A" --pin "$BKPIN"
+
 # ---- the exporter --------------------------------------------------------
-"$FW" metrics --listen 127.0.0.1:0 --bpf-stats >"$TMP/m.out" 2>"$TMP/m.err" &
+"$FW" metrics --listen 127.0.0.1:0 --bpf-stats --prog-dir "$BKPIN" >"$TMP/m.out" 2>"$TMP/m.err" &
 MPID=$!
 on_exit "kill $MPID"
 if ! wait_for "$TMP/m.out" "serving http://127.0.0.1:[0-9]+/" 10; then
@@ -99,6 +104,7 @@ promq() { curl -sf -m 3 "$PROM/api/v1/query" --data-urlencode "query=$1" |
 
 send_udp "$NS_A" "$IP_B" "$PD" 30
 send_udp "$NS_A" "$IP_B" "$PA" 20
+send_udp "$NS_B" "$IP_A" "$PA" 12	# through xdp-pass on IF_A
 "${FWN[@]}" status -j >"$TMP/st.json"
 ids=$(pyj 'print(" ".join("%d:%d:%d" % (r["id"], r["packets"], r["bytes"]) for r in d["rules"]))' <"$TMP/st.json")
 dpk=$(pyj 'print([r["packets"] for r in d["rules"] if r["rule"].startswith("deny")][0])' <"$TMP/st.json")
@@ -122,6 +128,11 @@ drop=$(promq 'xdpfw_dropped_packets_total{reason="rule"}')
 runs=$(promq 'sum(xdpfw_prog_runs_total)')
 [ -n "$runs" ] && [ "$runs" -ge 50 ] && [ "$(promq 'xdpfw_bpf_stats_enabled')" = 1 ] &&
 	pass "$T: BPF run count from the kernel's statistics ($runs runs)" || fail "$T: BPF run statistics" "runs '$runs'"
+
+bk=""
+for _ in $(seq 20); do bk=$(promq 'bpfkit_prog_runs_total{prog="xdp_pass"}'); [ -n "$bk" ] && [ "$bk" -ge 12 ] && break; sleep 0.5; done
+[ -n "$bk" ] && [ "$bk" -ge 12 ] && pass "$T: --prog-dir: bpfkit-pinned xdp-pass run count ($bk)" ||
+	fail "$T: --prog-dir run count" "'$bk' (want >= 12)"
 
 # applies: one ok at load; a failed one (too many rules for --max-rules 64)
 a0=$(promq 'xdpfw_applies_total')
