@@ -76,8 +76,12 @@ static bool same_gen(const struct xdpfw_cfg *a, const struct xdpfw_cfg *b)
 	       a->policy[a->gen & 1] == b->policy[b->gen & 1];
 }
 
+/* Test hook (XDPFW_TEST_SCRAPE_DELAY_MS): the first read of a scrape pauses
+ * after reading the rules, so a test can switch generations under it. */
+static unsigned scrape_delay_ms;
+
 /* One read of ST; -EAGAIN if an apply switched generations meanwhile. */
-static int snap_once(struct xdpfw_state *st, struct msnap *s)
+static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
 {
 	struct xdpfw_cfg after;
 	int rc;
@@ -85,6 +89,8 @@ static int snap_once(struct xdpfw_state *st, struct msnap *s)
 	rc = xdpfw_state_cfg(st, &s->cfg);
 	if (!rc)
 		rc = xdpfw_state_read(st, &s->rs, &s->slots);
+	if (!rc && !attempt && scrape_delay_ms)
+		usleep(scrape_delay_ms * 1000u);
 	if (!rc && !(s->cnt = calloc(s->rs.n + 1, sizeof(*s->cnt))))
 		rc = -ENOMEM;
 	for (size_t i = 0; !rc && i < s->rs.n; i++)
@@ -113,7 +119,7 @@ static int take_snapshot(struct msnap *s)
 		return rc;
 	s->max_slots = st.max_slots;
 	for (int i = 0; i < SNAP_TRIES; i++) {
-		rc = snap_once(&st, s);
+		rc = snap_once(&st, s, i);
 		if (rc != -EAGAIN)
 			break;
 		msnap_free(s);
@@ -688,6 +694,8 @@ int cmd_metrics(int argc, char **argv)
 	sigset_t set;
 	char *end;
 
+	if (getenv("XDPFW_TEST_SCRAPE_DELAY_MS"))
+		scrape_delay_ms = (unsigned)strtoul(getenv("XDPFW_TEST_SCRAPE_DELAY_MS"), NULL, 10) % 60000;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:m:d:h", opts, NULL)) != -1) {

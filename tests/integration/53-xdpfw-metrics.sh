@@ -202,6 +202,27 @@ wait $APID; arc=$?
 [ $bad = 0 ] && [ $scrapes -ge 5 ] && [ $arc = 0 ] && pass "$T: $scrapes scrapes during 120 applies each saw one whole rule set" ||
 	fail "$T: scrapes during applies" "$bad of $scrapes mixed, applies rc $arc"
 
+# deterministic: a scrape whose first read pauses (test hook) while an apply
+# switches generations under it must read again and show the new set whole
+# (without the re-check it shows set A's rules with the table of a cleared
+# generation: 0 entries)
+"$FW" apply -q --force "$TMP/A.rules"
+XDPFW_TEST_SCRAPE_DELAY_MS=2500 "$FW" metrics --once >"$TMP/slow.txt" 2>"$TMP/slow.err" &
+SLOW=$!
+sleep 0.8
+"$FW" apply -q --force "$TMP/B.rules"
+wait $SLOW
+if python3 - "$TMP/slow.txt" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rules = re.findall(r'^xdpfw_rule_packets_total\{.*rule="([^"]*)"', t, re.M)
+ent = int(re.search(r'^xdpfw_table_entries\{family="ipv4"\} (\d+)', t, re.M).group(1))
+assert len(rules) == 5 and all(r.startswith("allow src") for r in rules), rules
+assert ent == 5, ent      # five distinct source prefixes
+PY
+then pass "$T: a scrape that an apply overtook reads again: one whole generation"
+else fail "$T: a scrape that an apply overtook" "$(grep -E '^xdpfw_(rules|table_entries|rule_packets)' "$TMP/slow.txt" | tr '\n' ' ')"; fi
+
 kill -TERM $MPID; wait $MPID; rc=$?
 if [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$TMP/m.err"; then pass "$T: exporter stops cleanly on SIGTERM"
 else fail "$T: exporter stops cleanly" "rc $rc $(head -3 "$TMP/m.err")"; fi
