@@ -30,14 +30,17 @@ $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDP
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
 		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL) -lpthread
 
-# the systemd unit that restores the saved rules at boot (restore.c)
+# the systemd units: xdpfw@IFACE restores the saved rules at boot (restore.c),
+# xdpfw-metrics serves the metrics (metrics.c)
 SYSCONFDIR ?= /etc
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 .PHONY: install-xdpfw-unit
 install: install-xdpfw-unit
-install-xdpfw-unit: apps/xdpfw/xdpfw@.service.in
+XDPFW_UNITS := xdpfw@.service xdpfw-metrics.service
+install-xdpfw-unit: $(addprefix apps/xdpfw/,$(addsuffix .in,$(XDPFW_UNITS)))
 	$(Q)install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(PREFIX)/share/doc/bpfkit
-	$(Q)sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		-e 's|@DOCDIR@|$(PREFIX)/share/doc/bpfkit|g' $< >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/xdpfw@.service
-	$(Q)chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/xdpfw@.service
+	$(Q)for u in $(XDPFW_UNITS); do \
+		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/bpfkit|g' apps/xdpfw/$$u.in >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u && \
+		chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u || exit 1; done
 	$(Q)install -m 644 docs/xdpfw-operating.md $(DESTDIR)$(PREFIX)/share/doc/bpfkit/

@@ -126,8 +126,9 @@ else fail "$T: Prometheus' per-rule counters equal xdpfw status -j" "status $ids
 drop=$(promq 'xdpfw_dropped_packets_total{reason="rule"}')
 [ "$drop" = 30 ] && pass "$T: drops by reason" || fail "$T: drops by reason" "rule drops $drop"
 runs=$(promq 'sum(xdpfw_prog_runs_total)')
-[ -n "$runs" ] && [ "$runs" -ge 50 ] && [ "$(promq 'xdpfw_bpf_stats_enabled')" = 1 ] &&
-	pass "$T: BPF run count from the kernel's statistics ($runs runs)" || fail "$T: BPF run statistics" "runs '$runs'"
+rt=$(promq 'sum(xdpfw_prog_run_seconds_total) > 0')
+[ -n "$runs" ] && [ "$runs" -ge 50 ] && [ -n "$rt" ] && [ "$(promq 'xdpfw_bpf_stats_enabled')" = 1 ] &&
+	pass "$T: BPF run count and time from the kernel's statistics ($runs runs, ${rt}s)" || fail "$T: BPF run statistics" "runs '$runs'"
 
 bk=""
 for _ in $(seq 20); do bk=$(promq 'bpfkit_prog_runs_total{prog="xdp_pass"}'); [ -n "$bk" ] && [ "$bk" -ge 12 ] && break; sleep 0.5; done

@@ -32,6 +32,11 @@ if command -v systemd-analyze >/dev/null; then
 	if systemd-analyze verify "$TMP/units/xdpfw@$IF_B.service" >"$TMP/verify.out" 2>&1; then
 		pass "$T: systemd-analyze verify xdpfw@$IF_B.service"
 	else fail "$T: systemd-analyze verify" "$(head -3 "$TMP/verify.out" | tr '\n' ' ')"; fi
+	sed "s|$P/bin/xdpfw|$FW|g" "$P/lib/systemd/system/xdpfw-metrics.service" >"$TMP/units/xdpfw-metrics.service"
+	if systemd-analyze verify "$TMP/units/xdpfw-metrics.service" >"$TMP/verify2.out" 2>&1 &&
+	   grep -q "^ExecStart=$FW metrics --listen 127.0.0.1:9435" "$TMP/units/xdpfw-metrics.service"; then
+		pass "$T: systemd-analyze verify xdpfw-metrics.service"
+	else fail "$T: systemd-analyze verify xdpfw-metrics.service" "$(head -3 "$TMP/verify2.out" | tr '\n' ' ')"; fi
 	# the check can fail: a unit whose ExecStart is not executable is refused
 	sed 's|^ExecStart=.*|ExecStart=/nonexistent/xdpfw restore %I|' "$UNIT" >"$TMP/units/xdpfwbad@.service"
 	systemd-analyze verify "$TMP/units/xdpfwbad@$IF_B.service" >/dev/null 2>&1 &&
