@@ -81,9 +81,11 @@ $(LIBSO): $(LIB_OBJS) lib/libbpfkit.map
 	$(Q)ln -sf libbpfkit.so.$(VERSION) $(BUILD)/lib/libbpfkit.so.$(SOVERSION)
 	$(Q)ln -sf libbpfkit.so.$(SOVERSION) $(BUILD)/lib/libbpfkit.so
 
+# libxdp (run/load --multi) links into the CLI only, not into libbpfkit
+CLI_LIBS = $(shell pkg-config --libs libxdp 2>/dev/null || echo -lxdp)
 $(BUILD)/bin/bpfkit: $(CLI_OBJS) $(LIBA)
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(BK_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS_ALL)
+	$(Q)mkdir -p $(@D) && $(CC) $(BK_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS_ALL) $(CLI_LIBS)
 
 $(BPF_OUT)/%.bpf.o: %.bpf.c $(wildcard bpf/include/bpfkit/*.h) | $(DEPS_OK)
 	$(call msg,CLANG,$@)

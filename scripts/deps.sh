@@ -25,6 +25,9 @@ declare -A PROBE=(
   [gcc]=/usr/bin/gcc
   [iputils-ping]=/usr/bin/ping
   [procps]=/usr/bin/pkill
+  [libmicrohttpd-dev]=/usr/include/microhttpd.h
+  [libxdp-dev]=/usr/include/xdp/libxdp.h
+  [prometheus]=/usr/bin/prometheus
 )
 
 missing=()

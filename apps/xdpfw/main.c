@@ -65,7 +65,7 @@ static const char main_help[] =
 "firewall keeps working, with its rules, policy and counters, after xdpfw exits.\n"
 "\n"
 "Commands:\n"
-"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE]   attach the firewall\n"
+"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE] [--multi]   attach the firewall\n"
 "  unload IFACE | --all [--purge]     detach (rules are kept unless --purge)\n"
 "  apply FILE                         replace the whole rule set atomically\n"
 "  rule add|del|list [RULE|ID] [-j]  add, delete or list single rules\n"
@@ -75,6 +75,8 @@ static const char main_help[] =
 "  status [-j]                        interfaces, policy, rules with counters, totals\n"
 "  top [-d SEC] [-n COUNT] [-j]       live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
+"  metrics [--listen ADDR:PORT]       serve Prometheus metrics (default 127.0.0.1:9435)\n"
+"  restore IFACE [--file FILE]        load the saved rules (/etc/xdpfw/IFACE.rules) at boot\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -209,7 +211,7 @@ static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs,
 
 /* bpffs refuses '.' in names (it reserves them); interface names cannot
  * hold ':', so "eth0.100" is pinned as link_eth0:100. */
-static void link_path(char *buf, size_t sz, const char *ifname)
+void link_path(char *buf, size_t sz, const char *ifname)
 {
 	char *p;
 
@@ -228,7 +230,7 @@ static int count_links(void)
 	if (!d)
 		return 0;
 	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "link_", 5);
+		n += !strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "multi_", 6);
 	closedir(d);
 	return n;
 }
@@ -305,7 +307,7 @@ static int check_pin_dir(void)
 	return 0;
 }
 
-static int cmd_load(int argc, char **argv)
+int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -316,10 +318,14 @@ static int cmd_load(int argc, char **argv)
 		{ "max-rules", required_argument, NULL, 'M' },
 		{ "log-rate", required_argument, NULL, 'L' },
 		{ "max-size", required_argument, NULL, 'S' },
+		{ "multi", no_argument, NULL, 'X' },
+		{ "priority", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct xdpfw_create_opts co = { 0 };
+	long prio = -1;
+	bool multi = false;
 	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .prog_name = "xdpfw" };
 	struct xdpfw_ruleset rs;
 	struct xdpfw_state st;
@@ -332,8 +338,15 @@ static int cmd_load(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:XP:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'X': multi = true; break;
+		case 'P':
+			errno = 0;
+			prio = strtol(optarg, &end, 10);
+			if (*end || errno || !*optarg || prio < 0 || prio > 1000)
+				return xusage("load", "--priority wants 0..1000, not '%s'", optarg);
+			break;
 		case 'm':
 			if (bpfkit_xdp_mode__parse(optarg, &ao.mode))
 				return xusage("load", "--mode is auto, native or skb, not '%s'", optarg);
@@ -383,6 +396,11 @@ static int cmd_load(int argc, char **argv)
 			       "                     apply can swap any set for any other. Kernel memory:\n"
 			       "                     about 1.1 KB per rule (65536 rules: 73 MB, 2 CPUs)\n"
 			       "      --log-rate N   logged denials per second per CPU (default 100)\n"
+			       "      --multi        attach through libxdp's multi-program dispatcher, beside\n"
+			       "                     other XDP programs (xdp-loader status lists them); the\n"
+			       "                     next program runs only on packets the firewall passes\n"
+			       "      --priority N   with --multi: run order, lower first (default 10, before\n"
+			       "                     libxdp's default 50: the firewall filters for the others)\n"
 			       MAX_SIZE_HELP
 			       "\n"
 			       "When IFACE lost the firewall behind xdpfw's back (bpfkit unload --iface,\n"
@@ -395,20 +413,30 @@ static int cmd_load(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return xusage("load", optind >= argc ? "missing the interface" : "one interface only");
+	if (!multi && prio >= 0)
+		return xusage("load", "--priority needs --multi");
+	if (multi && ao.force)
+		return xusage("load", "--replace and --multi: the dispatcher shares the interface, it replaces nothing");
 	ifname = argv[optind];
 	ifindex = bpfkit_ifindex(ifname);
 	if (ifindex < 0) {
 		xerr("interface '%s' not found", ifname);
 		return EXIT_FAIL;
 	}
+	if (multi && xdpfw_multi_check(ifname, ao.mode))
+		return EXIT_FAIL;
 	xdpfw_ruleset_init(&rs);
 	if (rules && xdpfw_rules_parse_file(rules, &rs, err, sizeof(err))) {
 		xerr("%s; nothing loaded", err);
 		return EXIT_FAIL;
 	}
-	link_path(path, sizeof(path), ifname);
+	multi_path(path, sizeof(path), ifname);
+	bool multi_pin = !access(path, F_OK);
+
+	if (!multi_pin)
+		link_path(path, sizeof(path), ifname);
 	if (!access(path, F_OK)) {
-		if (link_attached(path)) {
+		if (multi_pin || link_attached(path)) {
 			xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
 			     ifname, ifname);
 			goto fail_rules;
@@ -445,6 +473,12 @@ static int cmd_load(int argc, char **argv)
 		if (rc)
 			goto fail_state;
 	}
+	if (multi) {
+		if (xdpfw_multi_attach(&st, ifname, ifindex, ao.mode, prio >= 0 ? (unsigned)prio : 10, &co,
+				       xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start, &ao.attached_mode))
+			goto fail_state;
+		goto loaded;
+	}
 	link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
 	if (link_fd < 0)
 		goto fail_state;
@@ -454,12 +488,13 @@ static int cmd_load(int argc, char **argv)
 		goto fail_state;
 	}
 	close(link_fd);
+loaded:
 	{
 		struct xdpfw_cfg cfg;
 
 		xdpfw_state_cfg(&st, &cfg);
-		printf("xdpfw: loaded on %s (%s mode), policy %s, %u rules, state in %s\n", ifname,
-		       bpfkit_xdp_mode__str(ao.attached_mode), xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
+		printf("xdpfw: loaded on %s (%s mode%s), policy %s, %u rules, state in %s\n", ifname,
+		       bpfkit_xdp_mode__str(ao.attached_mode), multi ? ", libxdp dispatcher" : "", xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
 		       cfg.nrules[cfg.gen & 1], pin_dir);
 	}
 	xdpfw_state_close(&st);
@@ -515,6 +550,16 @@ static int cmd_unload(int argc, char **argv)
 		struct dirent *de;
 
 		while (d && (de = readdir(d))) {
+			if (!strncmp(de->d_name, "multi_", 6)) {
+				char ifn[64];
+
+				snprintf(ifn, sizeof(ifn), "%s", de->d_name + 6);
+				for (char *p = ifn; *p; p++)
+					if (*p == ':')
+						*p = '.';
+				xdpfw_multi_detach(ifn);
+				continue;
+			}
 			if (strncmp(de->d_name, "link_", 5))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
@@ -522,6 +567,9 @@ static int cmd_unload(int argc, char **argv)
 		}
 		if (d)
 			closedir(d);
+	} else if (multi_path(path, sizeof(path), argv[optind]), !access(path, F_OK)) {
+		if (xdpfw_multi_detach(argv[optind]))
+			return EXIT_FAIL;
 	} else {
 		link_path(path, sizeof(path), argv[optind]);
 		if (unlink(path)) {
@@ -540,7 +588,7 @@ static int cmd_unload(int argc, char **argv)
 
 /* ---- rule sets --------------------------------------------------------- */
 
-static int cmd_apply(int argc, char **argv)
+int cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
@@ -867,6 +915,7 @@ static const struct {
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
 	{ "log", cmd_log },
+	{ "metrics", cmd_metrics }, { "restore", cmd_restore },
 };
 
 int main(int argc, char **argv)

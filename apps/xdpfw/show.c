@@ -33,6 +33,34 @@ struct iface {
 	unsigned prog_id;
 };
 
+/* An interface of `load --multi` (DIR/multi_IFACE: the program libxdp's
+ * dispatcher runs there). */
+static int multi_iface(const char *pin, struct iface *out)
+{
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi);
+	struct bpfkit_xdp_info xi;
+	char path[PATH_MAX];
+	int fd, ifindex;
+
+	snprintf(out->name, sizeof(out->name), "%s", pin + 6);
+	for (char *p = out->name; *p; p++)
+		if (*p == ':')
+			*p = '.';
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, pin);
+	fd = bpf_obj_get(path);
+	out->prog_id = fd >= 0 && !bpf_obj_get_info_by_fd(fd, &pi, &len) ? pi.id : 0;
+	if (fd >= 0)
+		close(fd);
+	ifindex = bpfkit_ifindex(out->name);
+	out->ifindex = ifindex > 0 ? ifindex : 0;
+	out->mode = "multi (other netns? use --netns)";
+	if (ifindex > 0 && !bpfkit_xdp__query(ifindex, &xi))
+		out->mode = xi.mode == BPFKIT_XDP_SKB ? "multi-skb" : xi.mode == BPFKIT_XDP_NATIVE ?
+			    "multi-native" : "multi-detached";
+	return 1;
+}
+
 /* The interfaces the firewall is attached to (pinned links). */
 static int list_ifaces(struct iface *out, int max)
 {
@@ -47,6 +75,10 @@ static int list_ifaces(struct iface *out, int max)
 		struct bpfkit_xdp_info xi;
 		int fd;
 
+		if (!strncmp(de->d_name, "multi_", 6)) {
+			n += multi_iface(de->d_name, &out[n]);	/* load --multi */
+			continue;
+		}
 		if (strncmp(de->d_name, "link_", 5))
 			continue;
 		snprintf(out[n].name, sizeof(out[n].name), "%s", de->d_name + 5);

@@ -850,8 +850,8 @@ static int by_match(const void *x, const void *y)
 	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
 }
 
-int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
-		      struct xdpfw_apply_stats *stats)
+static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
 	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
@@ -1043,6 +1043,16 @@ out:
 	return rc;
 }
 
+int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		      struct xdpfw_apply_stats *stats)
+{
+	int rc = state_apply(st, rs, policy, stats);
+
+	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */
+		xdpfw_applog_record(st, rc);
+	return rc;
+}
+
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2])
 {
 	for (int f = 0; f < 2; f++) {
@@ -1091,4 +1101,43 @@ int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NT
 	}
 	free(v);
 	return rc;
+}
+
+/* A second instance of the datapath over the same state (xdpfw load --multi:
+ * libxdp loads it as an extension of its dispatcher): BO, opened but not
+ * loaded, is made to use the maps pinned under DIR, the log ring included,
+ * and gets the load-time switches of O. */
+int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o)
+{
+	static const char *const log_maps[][2] = {
+		{ ".data.bklog", "maps/_data_bklog" }, { ".rodata.bklog", "maps/_rodata_bklog" },
+	};
+	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	char path[512];
+	int rc, fd;
+
+	for (int i = 0; i < XM_NMAPS + 2; i++) {
+		const char *name = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][0];
+		const char *pin = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][1];
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, name);
+
+		if (!m)
+			return i < XM_NMAPS ? -ENOENT : 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, pin);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (i < XM_NMAPS)
+				return -errno;
+			continue;	/* no pinned log ring: this instance logs into its own */
+		}
+		rc = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (rc)
+			return rc;
+	}
+	if (o) {
+		opts.log_rate = o->log_rate ? o->log_rate : opts.log_rate;
+		opts.pass_lockout = !o->no_lockout_pass;
+	}
+	return set_opts(bo, &opts);
 }
