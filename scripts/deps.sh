@@ -28,6 +28,10 @@ declare -A PROBE=(
   [libmicrohttpd-dev]=/usr/include/microhttpd.h
   [libxdp-dev]=/usr/include/xdp/libxdp.h
   [prometheus]=/usr/bin/prometheus
+  [libcurl4-openssl-dev]=/usr/bin/curl-config
+  [libjansson-dev]=/usr/include/jansson.h
+  [etcd-server]=/usr/bin/etcd
+  [etcd-client]=/usr/bin/etcdctl
 )
 
 missing=()

@@ -13,6 +13,7 @@
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
 extern bool json_out;			/* xdpfw -j COMMAND: as COMMAND -j */
+extern int home_netns_fd;		/* the netns before --netns, or -1 (fleet.c) */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -20,6 +21,9 @@ void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int open_state(struct xdpfw_state *st);
 
 int cmd_status(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+/* Where the link of IFNAME is pinned. */
+void link_path(char *buf, size_t sz, const char *ifname);
 int cmd_rule_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_log(int argc, char **argv);

@@ -3,6 +3,7 @@
  * and check. Listing commands live in show.c. Built only on libbpfkit's
  * public API (and libbpf underneath it). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,6 +19,7 @@
 #include <bpfkit/bpfkit.h>
 #include <bpfkit/netns.h>
 #include "cli.h"
+#include "fleet.h"
 
 BPFKIT_EMBED(xdpfw_obj, XDPFW_OBJ_PATH);
 
@@ -77,6 +79,9 @@ static const char main_help[] =
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
 "  metrics [--listen ADDR:PORT]       serve Prometheus metrics (default 127.0.0.1:9435)\n"
 "  restore IFACE [--file FILE]        load the saved rules (/etc/xdpfw/IFACE.rules) at boot\n"
+"  publish FILE --etcd URL --key KEY  put a checked rule set in etcd for a fleet\n"
+"  sync --etcd URL --key KEY [IFACE...]  the agent: follow that set, report\n"
+"  fleet status --etcd URL --key KEY  which hosts enforce which revision\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -914,8 +919,8 @@ static const struct {
 	{ "load", cmd_load }, { "unload", cmd_unload }, { "apply", cmd_apply },
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
-	{ "log", cmd_log },
-	{ "metrics", cmd_metrics }, { "restore", cmd_restore },
+	{ "log", cmd_log }, { "metrics", cmd_metrics }, { "restore", cmd_restore },
+	{ "publish", cmd_publish }, { "sync", cmd_sync }, { "fleet", cmd_fleet },
 };
 
 int main(int argc, char **argv)
@@ -933,7 +938,12 @@ int main(int argc, char **argv)
 			pin_dir = argv[i + 1];
 			i += 2;
 		} else if (!strcmp(argv[i], "--netns") && i + 1 < argc) {
-			int rc = bpfkit_netns__enter(argv[i + 1]);
+			int rc;
+
+			/* fleet commands reach etcd from where we started */
+			if (home_netns_fd < 0)
+				home_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+			rc = bpfkit_netns__enter(argv[i + 1]);
 
 			if (rc) {
 				xerr("network namespace '%s': %s", argv[i + 1], strerror(-rc));

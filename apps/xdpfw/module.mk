@@ -4,11 +4,14 @@ XDPFW_SRCS := $(filter-out %.bpf.c,$(wildcard apps/xdpfw/*.c))
 XDPFW_HDRS := $(wildcard apps/xdpfw/*.h)
 # the HTTP server (metrics) and libxdp (--multi) link into xdpfw only, not libbpfkit
 XDPFW_LIBS = $(shell pkg-config --libs libmicrohttpd libxdp 2>/dev/null || echo -lmicrohttpd -lxdp)
+# the fleet commands (etcd.c, fleet.c, sync.c) talk to etcd with libcurl and
+# jansson; they link into xdpfw only, never into libbpfkit
+XDPFW_FLEET_LIBS = $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
 
 $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw -DXDPFW_OBJ_PATH='"$(BPF_OUT)/xdpfw.bpf.o"' \
-		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL) $(XDPFW_LIBS)
+		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL) $(XDPFW_LIBS) $(XDPFW_FLEET_LIBS)
 
 all: $(BUILD)/bin/xdpfw
 ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
