@@ -586,8 +586,8 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		    !assigned_from(c->reserve_src.text, "bpf_ringbuf_reserve", name, sizeof(name), NULL, 0))
 			snprintf(name, sizeof(name), "e");
 		D("what was acquired at %s is still held when the program returns on the path through %s: "
-		  "submit or discard it (a ring buffer record) or release it (a socket) before that return",
-		  what, where);
+		  "hand a ring buffer record to bpf_ringbuf_submit() or bpf_ringbuf_discard() (a socket to "
+		  "bpf_sk_release()) before that return too", what, where);
 		F("bpf_ringbuf_discard(%s, 0); return 0;", name);
 		break;
 	}
