@@ -70,7 +70,7 @@ static const struct bpfkit_verifier_hint classes[N_CLASSES] = {
 		"each program type has its own set of helpers (bpftool feature probe lists them): use "
 		"this program type's equivalent (XDP reads packets directly, not with bpf_skb_*), or "
 		"move the logic to a program type that has the helper",
-		"if ((void *)(ip + 1) <= data_end) ip->tos = 0; /* direct access instead of the helper */" },
+		"/* call only the helpers this program type offers (bpftool feature probe lists them) */" },
 	[C_UNKNOWN_FUNC] = { "unknown-func", "unknown function or kfunc",
 		"this kernel has no such helper or kfunc (it is newer than the kernel, or its module is "
 		"not loaded): check 'bpfkit feature' and the version that introduced it; make optional "
@@ -457,6 +457,106 @@ static int callee_name(const char *text, char *out, size_t sz)
 	return 0;
 }
 
+/* Argument N (1-based) of the call to FN in TEXT, as written ("&s"). */
+static int call_arg(const char *text, const char *fn, int n, char *out, size_t sz)
+{
+	const char *p = strstr(text, fn);
+	int depth = 0, i = 1;
+
+	if (!p || n < 1)
+		return 0;
+	p = strchr(p, '(');
+	if (!p)
+		return 0;
+	for (const char *a = ++p; *p; p++) {
+		if (*p == '(' || *p == '[')
+			depth++;
+		else if ((*p == ')' || *p == ']') && depth)
+			depth--;
+		else if ((*p == ',' && !depth) || (*p == ')' && !depth)) {
+			if (i == n) {
+				while (*a == ' ')
+					a++;
+				snprintf(out, sz, "%.*s", (int)(p - a), a);
+				return p > a;
+			}
+			if (*p == ')')
+				return 0;
+			i++;
+			a = p + 1;
+		}
+	}
+	return 0;
+}
+
+static int is_expr_char(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_' || ch == '.' || ch == '>' || ch == '-' ||
+	       ch == '[' || ch == ']' || ch == '*';
+}
+
+/* The expression assigned to in TEXT ("ctx->len = 1;" -> "ctx->len"). */
+static int assigned_expr(const char *text, char *out, size_t sz)
+{
+	const char *eq = strstr(text, " = "), *b;
+
+	if (!eq)
+		eq = strstr(text, " += ");
+	if (!eq)
+		return 0;
+	b = eq;
+	while (b > text && is_expr_char(b[-1]))
+		b--;
+	while (*b == '*')
+		b++;
+	if (b == eq)
+		return 0;
+	snprintf(out, sz, "%.*s", (int)(eq - b), b);
+	return 1;
+}
+
+/* "p = data + *off;" -> LHS "p", BASE "data", OFF "*off" */
+static int addition(const char *text, char *lhs, char *base, char *off, size_t sz)
+{
+	const char *plus = strstr(text, " + "), *b, *e;
+
+	if (!plus)
+		return 0;
+	b = plus;
+	while (b > text && is_expr_char(b[-1]))
+		b--;
+	snprintf(base, sz, "%.*s", (int)(plus - b), b);
+	e = plus + 3;
+	snprintf(off, sz, "%.*s", (int)strcspn(e, ";) ,"), e);
+	lhs[0] = '\0';
+	if (b - text > 3 && !strncmp(b - 3, " = ", 3)) {
+		const char *l = b - 3;
+
+		while (l > text && is_expr_char(l[-1]))
+			l--;
+		snprintf(lhs, sz, "%.*s", (int)(b - 3 - l), l);
+	}
+	return base[0] && off[0];
+}
+
+/* "return b->slot[i];" -> ARR "b->slot", IDX "i" */
+static int index_expr(const char *text, char *arr, char *idx, size_t sz)
+{
+	const char *br = strchr(text, '['), *b;
+
+	if (!br)
+		return 0;
+	b = br;
+	while (b > text && (isalnum((unsigned char)b[-1]) || b[-1] == '_' || b[-1] == '.' ||
+			    b[-1] == '>' || b[-1] == '-'))
+		b--;
+	if (b == br)
+		return 0;
+	snprintf(arr, sz, "%.*s", (int)(br - b), b);
+	snprintf(idx, sz, "%.*s", (int)strcspn(br + 1, "]"), br + 1);
+	return idx[0] != '\0';
+}
+
 static const char *helper_at_insn(const struct vctx *c, char *buf, size_t sz)
 {
 	if (!starts(c->sum->insn, "call "))
@@ -537,11 +637,20 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		if (rr) rng = atoi(rr + 3);
 		if (!pointer_name(c->sum->source, name, sizeof(name)))
 			snprintf(name, sizeof(name), "p");
+		char bytes[48], proven[96];
+
+		if (size == 1)
+			snprintf(bytes, sizeof(bytes), "byte %d", off);
+		else
+			snprintf(bytes, sizeof(bytes), "bytes %d..%d", off, off + size - 1);
+		if (rng > 0)
+			snprintf(proven, sizeof(proven), "only prove the first %d bytes are there", rng);
+		else
+			snprintf(proven, sizeof(proven), "prove no byte of it is there (no check against data_end)");
 		if (off >= 0 && size > 0 && rng >= 0)
-			D("insn %d (%s) reads bytes %d..%d of the packet through '%s', but the checks before it "
-			  "only prove the first %d bytes are there: compare the end of what you read with "
-			  "data_end first, in the same function", c->sum->insn_idx, insn, off, off + size - 1,
-			  name, rng);
+			D("insn %d (%s) reads %s of the packet through '%s', but the checks before it %s: "
+			  "compare the end of what you read with data_end first, in the same function",
+			  c->sum->insn_idx, insn, bytes, name, proven);
 		else
 			D("insn %d (%s) touches the packet through '%s' before a check against data_end "
 			  "proves those bytes are there", c->sum->insn_idx, insn, name);
@@ -563,6 +672,13 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		else
 			D("insn %d (%s) adds to a %s pointer a number with no known bounds: bound it from both "
 			  "sides (unsigned, and '> MAX' checked) before the addition", c->sum->insn_idx, insn, kind);
+		{
+			char lhs[64], base[64], offx[64];
+
+			if (addition(c->sum->source, lhs, base, offx, sizeof(lhs)))
+				F("__u32 off_u = %s; if (off_u > 64) return 0; %s%s%s + off_u;", offx,
+				  lhs, lhs[0] ? " = " : "", base);
+		}
 		break;
 	}
 	case C_NULL:
@@ -592,17 +708,31 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		break;
 	}
 	case C_HELPER_TYPE:
+		if (helper_at_insn(c, helper, sizeof(helper))) {
+			if (starts(helper, "bpf_skb_load_bytes"))
+				F("__u8 *p = data + off; if ((void *)(p + 4) > data_end) return XDP_PASS; /* read the packet directly */");
+			else if (starts(helper, "bpf_xdp_adjust"))
+				F("bpf_skb_adjust_room(skb, -4, BPF_ADJ_ROOM_MAC, 0); /* tc's way to move headers */");
+			else if (starts(helper, "bpf_skb_store_bytes") || starts(helper, "bpf_l3_csum") ||
+				 starts(helper, "bpf_l4_csum"))
+				F("SEC(\"tc\") int rewrite(struct __sk_buff *skb) /* a tc program may change packets */");
+			else
+				F("/* %s() is not offered to this program type: 'bpftool feature probe' lists what is */",
+				  helper);
+		}
 		if (helper_at_insn(c, helper, sizeof(helper)))
 			D("this program type may not call %s() (insn %d): use what this program type has "
 			  "instead (direct packet access in XDP and tc, bpf_skb_load_bytes in socket filters), "
 			  "or move this part to a program type that has %s()", helper, c->sum->insn_idx, helper);
 		break;
 	case C_SCALAR:
-		reg_state(c, r, st, sizeof(st));
-		D("insn %d (%s) dereferences R%d, which holds a number%s%s, not a pointer the verifier can "
-		  "check; a user-space address (a syscall argument) or kernel address is read with "
-		  "bpf_probe_read_user()/bpf_probe_read_kernel() into a local", c->sum->insn_idx, insn, r,
-		  st[0] ? " " : "", st[0] ? st : "");
+		D("insn %d (%s) dereferences R%d, which holds a plain number (from a context field, a map "
+		  "value or arithmetic), not a pointer the verifier can check; a user-space address (a "
+		  "syscall argument) or kernel address is read with bpf_probe_read_user()/"
+		  "bpf_probe_read_kernel() into a local", c->sum->insn_idx, insn, r);
+		if (index_expr(c->sum->source, name, name2, sizeof(name)))
+			F("char c; bpf_probe_read_user(&c, sizeof(c), &%s[%s]); /* _kernel for kernel memory */",
+			  name, name2);
 		break;
 	case C_HELPER_ARG:
 		if (helper_at_insn(c, helper, sizeof(helper)))
@@ -614,7 +744,8 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		break;
 	case C_COMPLEX:
 		at_line(where, sizeof(where), &c->cur);
-		if (strstr(insn, "goto pc-"))
+		if (strstr(insn, "goto pc-") || starts(c->cur.text, "for ") || starts(c->cur.text, "for(") ||
+		    starts(c->cur.text, "while") || starts(c->cur.text, "do"))
 			D("the verifier gave up (1 million instructions walked) in the loop at %s: its bound "
 			  "is too big or not visible; make it a small constant bound, or use bpf_loop()", where);
 		else
@@ -772,10 +903,15 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			  c->sum->insn_idx, insn, off == 76 ? "data" : off == 80 ? "data_end" : "data_meta");
 			F("__u8 b[14]; if (bpf_skb_load_bytes(skb, 0, b, sizeof(b))) return 0;");
 		} else if (store) {
-			D("insn %d (%s) writes %d bytes at offset %d of the context: that field is read-only "
-			  "for this program type (packets change through data/data_end or helpers, "
-			  "tracepoint arguments never)", c->sum->insn_idx, insn, size, off);
-			F("__u32 len = skb->len; /* read context fields; change the packet with helpers */");
+			char field[96];
+
+			if (!assigned_expr(c->sum->source, field, sizeof(field)))
+				snprintf(field, sizeof(field), "a context field");
+			D("insn %d (%s) writes %s (%d bytes at offset %d of the context), which is read-only for "
+			  "this program type: context fields describe the event; change packets through "
+			  "data/data_end or helpers, and keep your own values in locals or maps",
+			  c->sum->insn_idx, insn, field, size, off);
+			F("__u64 v = %s; /* read it; keep changes in a local or a map */", field);
 		} else if (off >= 0) {
 			D("insn %d (%s) reads %d bytes at offset %d of the context, where this program type "
 			  "has no field of that size", c->sum->insn_idx, insn, size, off);
@@ -787,11 +923,15 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			const char *role = !starts(helper, "bpf_map_") ? "" : r == 2 ? ", the key" :
 					   r == 3 ? ", the value" : "";
 
+			char arg[64];
+
 			D("argument %d of %s() (R%d%s, insn %d) points at stack bytes nothing initialised: a "
 			  "struct field not set, or the padding between fields; unprivileged loaders may not "
 			  "pass uninitialised memory: zero the whole variable first", r, helper, r, role,
 			  c->sum->insn_idx);
-			F("struct flow f = {}; /* or __builtin_memset(&f, 0, sizeof(f)) */");
+			if (call_arg(c->sum->source, helper, r, arg, sizeof(arg)) && arg[0] == '&')
+				F("__builtin_memset(%s, 0, sizeof(%s)); /* before setting its fields; or declare it = {} */",
+				  arg, arg + 1);
 		} else {
 			D("insn %d (%s) reads stack memory nothing wrote on this path: initialise the "
 			  "variable first", c->sum->insn_idx, insn);
@@ -812,8 +952,18 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			  "against the buffer's size and make it unsigned before the call", r, helper, r);
 			F("__u32 n = len; if (n > sizeof(buf)) n = sizeof(buf); %s(buf, n, src);", helper);
 		} else {
-			D("insn %d (%s) reads or writes at an index or offset the verifier cannot bound "
-			  "within the object: check the index against the array's size right before", c->sum->insn_idx, insn);
+			char arr[64], idx[64];
+
+			if (index_expr(c->sum->source, arr, idx, sizeof(arr))) {
+				D("insn %d (%s) indexes %s with %s, which the verifier cannot bound within the map "
+				  "value: check %s against the array's size right before the access (the same "
+				  "variable, not a copy)", c->sum->insn_idx, insn, arr, idx, idx);
+				F("if (%s >= sizeof(%s) / sizeof(%s[0])) return 0;", idx, arr, arr);
+			} else {
+				D("insn %d (%s) reads or writes at an index or offset the verifier cannot bound "
+				  "within the object: check the index against the array's size right before",
+				  c->sum->insn_idx, insn);
+			}
 		}
 		break;
 	}
