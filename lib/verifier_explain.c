@@ -25,7 +25,7 @@ enum cls_id {
 	C_HELPER_TYPE, C_UNKNOWN_FUNC, C_SCALAR, C_HELPER_ARG, C_LOOP, C_COMPLEX, C_STACK,
 	C_CALL_DEPTH, C_SPIN_LOCK, C_TAIL_CALL, C_PTR_LEAK, C_RDONLY, C_RETVAL, C_MISALIGNED,
 	C_CTX, C_UNINIT_STACK, C_STACK_VAR, C_PTR_ARITH, C_RANGE, C_UNREACHABLE, C_BAD_INSN,
-	N_CLASSES
+	C_GLOBAL_ARG, N_CLASSES
 };
 
 static const struct bpfkit_verifier_hint classes[N_CLASSES] = {
@@ -159,6 +159,12 @@ static const struct bpfkit_verifier_hint classes[N_CLASSES] = {
 		"bound the index or size before using it, checking the same variable the access uses "
 		"('i &= 7' works too); signed values also need a '< 0' check, or make them unsigned",
 		"if (i >= ARRAY_SIZE(v->slot)) return 0;" },
+	[C_GLOBAL_ARG] = { "global-func-arg", "a global function called with an argument it cannot take",
+		"a global (non-static) function is verified once, on its own, so its arguments may only "
+		"be numbers, the context, or pointers to types of known size (checked for NULL inside); "
+		"packet pointers and pointers to void are refused: make it static (verified in each "
+		"caller's context) or static __always_inline",
+		"static __always_inline int parse(void *data, void *data_end)" },
 	[C_UNREACHABLE] = { "unreachable", "unreachable instruction",
 		"code after an unconditional exit or jump is never reached and the verifier refuses dead "
 		"code: usually hand-written assembly, or an 'exit' inside inline asm",
@@ -635,8 +641,15 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		if (p) off = atoi(p + 4);
 		if (q) size = atoi(q + 5);
 		if (rr) rng = atoi(rr + 3);
-		if (!pointer_name(c->sum->source, name, sizeof(name)))
-			snprintf(name, sizeof(name), "p");
+		char arr[64], idx[64];
+		int indexed = 0;
+		const char *id = strstr(err, "(id=");
+		int moved = id && atoi(id + 4) > 0;
+
+		if (!pointer_name(c->sum->source, name, sizeof(name))) {
+			indexed = index_expr(c->sum->source, arr, idx, sizeof(arr));
+			snprintf(name, sizeof(name), "%s", indexed ? arr : "p");
+		}
 		char bytes[48], proven[96];
 
 		if (size == 1)
@@ -647,15 +660,22 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			snprintf(proven, sizeof(proven), "only prove the first %d bytes are there", rng);
 		else
 			snprintf(proven, sizeof(proven), "prove no byte of it is there (no check against data_end)");
-		if (off >= 0 && size > 0 && rng >= 0)
+		if (moved && size > 0)
+			D("insn %d (%s) reads %d bytes through '%s', a packet pointer moved by a run-time amount "
+			  "(like ip->ihl * 4) after the last check against data_end: check it again after "
+			  "moving it", c->sum->insn_idx, insn, size, name);
+		else if (off >= 0 && size > 0 && rng >= 0)
 			D("insn %d (%s) reads %s of the packet through '%s', but the checks before it %s: "
 			  "compare the end of what you read with data_end first, in the same function",
 			  c->sum->insn_idx, insn, bytes, name, proven);
 		else
 			D("insn %d (%s) touches the packet through '%s' before a check against data_end "
 			  "proves those bytes are there", c->sum->insn_idx, insn, name);
-		F("if ((void *)(%s + 1) > data_end) return XDP_PASS; /* TC_ACT_OK in tc, 1 in cgroup_skb */",
-		  name);
+		if (indexed)
+			F("if ((void *)(&%s[%s] + 1) > data_end) break; /* before each access */", arr, idx);
+		else
+			F("if ((void *)(%s + 1) > data_end) return XDP_PASS; /* TC_ACT_OK in tc, 1 in cgroup_skb */",
+			  name);
 		break;
 	}
 	case C_PKT_OFFSET: {
@@ -734,8 +754,25 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			F("char c; bpf_probe_read_user(&c, sizeof(c), &%s[%s]); /* _kernel for kernel memory */",
 			  name, name2);
 		break;
+	case C_GLOBAL_ARG: {
+		const char *fn = strstr(err, "func#"), *q = fn ? strstr(fn, "('") : NULL;
+		const char *a = strstr(err, "arg#");
+
+		if (q)
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(q + 2, "'"), q + 2);
+		else
+			snprintf(name, sizeof(name), "the function");
+		D("%s() is a global function, verified once on its own, and argument %d of this call "
+		  "(insn %d) is something it cannot take that way (a packet pointer, a pointer to void or "
+		  "to a type of unknown size): make %s() static so it is verified with each caller's "
+		  "pointers, or pass numbers (offsets) instead", name, a ? atoi(a + 4) + 1 : 1,
+		  c->sum->insn_idx, name);
+		F("static int %s(/* the same parameters */) /* static: checked with each caller's pointers */",
+		  name);
+		break;
+	}
 	case C_HELPER_ARG:
-		if (helper_at_insn(c, helper, sizeof(helper)))
+		if (helper_at_insn(c, helper, sizeof(helper)) && r >= 1)
 			D("argument %d of %s() (R%d) is the wrong kind: %s", r, helper, r, err);
 		break;
 	case C_LOOP:
@@ -1023,6 +1060,7 @@ static const struct rule rules[] = {
 	{ C_UNKNOWN_FUNC, "invalid func unknown|unknown func|kernel function [^ ]+ is not|calling kernel function|"
 			  "invalid kernel function|kfunc [^ ]+ not|not found in kernel BTF|func_id [0-9]+ not", NULL },
 	{ C_SCALAR, "invalid mem access '(scalar|inv)'", NULL },
+	{ C_GLOBAL_ARG, "Caller passes invalid args into func|invalid args? (passed )?to (global )?func", NULL },
 	{ C_HELPER_ARG, "type=[a-z_]+ expected=|arg#?[0-9]+ (type|expected|reference)|R[1-5] type=", NULL },
 	{ C_LOOP, "infinite loop detected|back-edge|unbounded loop|loop is not bounded", NULL },
 	{ C_COMPLEX, "program is too large|too complex|too many states|complexity limit|Processed 1000001", NULL },

@@ -84,6 +84,10 @@ static void new_classes(void)
 	CHECK_STR("ctx->data read as 8 bytes", explain("0: (79) r2 = *(u64 *)(r1 +0)\ninvalid bpf_context access off=0 size=8\n"),
 		  "ctx-access");
 	CHECK("... says (void *)(long)ctx->data", has(ex.fix, "(void *)(long)") && has(ex.detail, "8 bytes"));
+	CHECK_STR("global function with a packet pointer: not a helper argument",
+		  explain("2: (85) call pc+7\narg#0 reference type('UNKNOWN ') size cannot be determined: -22\n"
+			  "Caller passes invalid args into func#1 ('parse_eth')\n"), "global-func-arg");
+	CHECK("... names the function, says static", has(ex.detail, "parse_eth()") && has(ex.fix, "static int parse_eth("));
 }
 
 static void detail_and_fix(void)
