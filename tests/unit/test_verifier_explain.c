@@ -139,6 +139,35 @@ static void detail_and_fix(void)
 	CHECK("spin lock exit: line and unlock", has(ex.detail, "line 28") && has(ex.fix, "bpf_spin_unlock"));
 }
 
+/* A combined stack too big has no instruction in the log: the object says
+ * which functions add up (tests/data/verifier/xdp_stack_chain.bpf.c). */
+static void stack_chain(void)
+{
+	const char *path = "../../build/bpf/verifier/xdp_stack_chain.bpf.o";
+	FILE *f = fopen(path, "rb");
+	static char buf[1 << 16];
+	size_t n = 0;
+
+	CHECK("stack chain: corpus object built (make bpf)", f != NULL);
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	bpfkit_verifier__explain_log("combined stack size of 3 calls is 576. Too large\n"
+				     "processed 40 insns (limit 1000000)\n", buf, n, "bad_chain", &ex);
+	CHECK_STR("stack chain: class", ex.cls ? ex.cls->id : "(none)", "stack-size");
+	CHECK("stack chain: every frame named with its stack",
+	      has(ex.detail, "bad_chain() 160 bytes -> parse_opts() 208 bytes -> copy_opts() 208 bytes"));
+	CHECK("stack chain: points at the call that goes over", ex.sum.line == 22 &&
+	      !strcmp(ex.sum.file, "xdp_stack_chain.bpf.c") && has(ex.sum.source, "copy_opts(ctx, hdr)"));
+	/* damaged bytes: no crash, no chain, the class still */
+	memset(buf + 64, 0xff, n > 256 ? 192 : 0);
+	bpfkit_verifier__explain_log("combined stack size of 3 calls is 576. Too large\n", buf, n, "bad_chain", &ex);
+	CHECK("stack chain: damaged object still gives the class", ex.cls && !strcmp(ex.cls->id, "stack-size"));
+	bpfkit_verifier__explain_log("combined stack size of 3 calls is 576. Too large\n", buf, n, "nope", &ex);
+	CHECK("stack chain: unknown program, no chain", ex.cls && ex.sum.line == 0);
+}
+
 static void summary_fixes(void)
 {
 	struct bpfkit_verifier_summary sum;
@@ -212,6 +241,7 @@ int main(void)
 	new_classes();
 	detail_and_fix();
 	summary_fixes();
+	stack_chain();
 	CHECK_STR("unknown error: no hint", cls("5: (b7) r0 = 0\nsomething nobody has seen before\n"), "(none)");
 	CHECK_STR("empty log", cls(""), "(none)");
 	CHECK("NULL log", bpfkit_verifier__explain(NULL) == NULL);
