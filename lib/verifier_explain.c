@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,7 +287,7 @@ static void walk_insn(struct vctx *c, int idx, const char *text)
 	    starts(text, "r0 -= ") || starts(text, "w0 -= ") || starts(text, "r0 s>>= ") ||
 	    starts(text, "r0 >>= ") || starts(text, "r0 |= ")) {
 		c->r0_src = c->cur;
-		snprintf(c->r0_insn, sizeof(c->r0_insn), "%s", text);
+		snprintf(c->r0_insn, sizeof(c->r0_insn), "%.*s", (int)sizeof(c->r0_insn) - 1, text);
 	}
 	if (idx == c->alloc_insn && !c->alloc_src.text[0])
 		c->alloc_src = c->cur;
@@ -594,8 +595,20 @@ static void use_src(struct bpfkit_verifier_explanation *ex, const struct src *s)
 
 /* ---- the detail of each class, in the program's own terms ---- */
 
-#define D(...) snprintf(ex->detail, sizeof(ex->detail), __VA_ARGS__)
-#define F(...) snprintf(ex->fix, sizeof(ex->fix), __VA_ARGS__)
+/* snprintf that may cut: a hint longer than its buffer is cut, on purpose
+ * (through a function, so the compiler does not warn about each call) */
+static void put(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void put(char *buf, size_t sz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sz, fmt, ap);
+	va_end(ap);
+}
+
+#define D(...) put(ex->detail, sizeof(ex->detail), __VA_ARGS__)
+#define F(...) put(ex->fix, sizeof(ex->fix), __VA_ARGS__)
 
 static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explanation *ex)
 {

@@ -168,7 +168,8 @@ int bpfkit_verifier__summarize(const char *log, struct bpfkit_verifier_summary *
 			snprintf(sum->file_line, sizeof(sum->file_line), "%.*s",
 				 (int)(src_for_insn + src_len - at - 3), at + 3);
 			sum->line = vlog_source_line_num(src_for_insn, src_len);
-			snprintf(sum->file, sizeof(sum->file), "%s", sum->file_line);
+			snprintf(sum->file, sizeof(sum->file), "%.*s", (int)sizeof(sum->file) - 1,
+				 sum->file_line);
 			char *colon = strrchr(sum->file, ':');
 			if (colon && sum->line > 0)
 				*colon = '\0';

@@ -6,6 +6,7 @@
  * names the deepest chain and the call that goes over 512 bytes, with its
  * source line from the BTF line info. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,17 @@ struct graph {
 	int best[MAX_DEPTH], best_call[MAX_DEPTH], best_n, best_sum;
 	int cur[MAX_DEPTH], cur_call[MAX_DEPTH];
 };
+
+/* snprintf that may cut, on purpose (no truncation warning per call) */
+static void say(char *buf, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *buf, size_t sz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sz, fmt, ap);
+	va_end(ap);
+}
 
 static int func_at(const struct graph *g, size_t sec, uint64_t off)
 {
@@ -230,7 +242,7 @@ void verifier_stack_explain(const void *bytes, size_t size, const char *prog,
 	for (int k = 1; k < g->best_n; k++)
 		if (g->f[g->best[k]].stack > big->stack)
 			big = &g->f[g->best[k]];
-	snprintf(ex->detail, sizeof(ex->detail),
+	say(ex->detail, sizeof(ex->detail),
 		 "the stacks of the functions along the call chain %s add up to about %d bytes, over "
 		 "the 512 bytes a BPF program has in total (the verifier counts frames of non-inlined "
 		 "functions together); the call from %s() to %s() is where it goes over: move the biggest "
