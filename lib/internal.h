@@ -37,6 +37,10 @@ int vlog_insn_line(const char *line, size_t len, int *idx, char *insn, size_t in
 struct bpfkit_verifier_explanation;
 void verifier_stack_explain(const void *elf, size_t elf_sz, const char *prog,
 			    struct bpfkit_verifier_explanation *ex);
+/* lib/verifier_stack.c: EX's source line from the object for instruction IDX
+ * of PROG, when the log names an insn it never walked to */
+void verifier_insn_source(const void *elf, size_t elf_sz, const char *prog, int idx,
+			  struct bpfkit_verifier_explanation *ex);
 
 /* strerror of a negative or positive errno, thread-safe. */
 const char *errstr(int err);

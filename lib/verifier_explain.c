@@ -640,7 +640,8 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			      "the call or keep the value in r6-r9" :
 			      ": set it on every path before it is used");
 		if (clobbered)
-			F("r6 = 7; call bpf_ktime_get_ns; r2 = r6 /* asm: keep values in r6-r9 across calls */");
+			F("r6 = r%d; call bpf_ktime_get_ns; r%d = r6 /* asm: keep a value in r6-r9 across a call */",
+			  r, r);
 		break;
 	}
 	case C_R0:
@@ -767,6 +768,13 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 			F("char c; bpf_probe_read_user(&c, sizeof(c), &%s[%s]); /* _kernel for kernel memory */",
 			  name, name2);
 		break;
+	case C_UNREACHABLE:
+		if (ex->sum.line > 0)
+			D("the code at line %d (%s) can never run: an 'exit' or unconditional jump before it "
+			  "(often inside inline asm, which the compiler cannot see through) ends every path; "
+			  "the verifier refuses dead code: return from C instead of exiting in asm",
+			  ex->sum.line, ex->sum.source);
+		break;
 	case C_GLOBAL_ARG: {
 		const char *fn = strstr(err, "func#"), *q = fn ? strstr(fn, "('") : NULL;
 		const char *a = strstr(err, "arg#");
@@ -785,9 +793,40 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		break;
 	}
 	case C_HELPER_ARG:
-		if (helper_at_insn(c, helper, sizeof(helper)) && r >= 1)
-			D("argument %d of %s() (R%d) is the wrong kind: %s", r, helper, r, err);
+		if (helper_at_insn(c, helper, sizeof(helper)) && r >= 1) {
+			char arg[96] = "", *v;
+
+			call_arg(c->sum->source, helper, r, arg, sizeof(arg));
+			if (strstr(err, "type=scalar") || strstr(err, "type=inv")) {
+				D("argument %d of %s() (R%d%s%s) is a number, but the helper wants a pointer to "
+				  "memory (a stack variable, a map value): pass the variable's address, not its "
+				  "value", r, helper, r, arg[0] ? ", " : "", arg);
+				/* "(void *)(long)key" -> "key" */
+				v = strrchr(arg, ')');
+				v = v ? v + 1 : arg;
+				while (*v == ' ')
+					v++;
+				if (*v && isalpha((unsigned char)*v))
+					F("%s(..., &%s, ...); /* argument %d: the address of %s */", helper, v, r, v);
+			} else {
+				D("argument %d of %s() (R%d%s%s) is the wrong kind: %s; pass a pointer to a stack "
+				  "variable or a map value (copy ctx or packet data into a local first)", r, helper,
+				  r, arg[0] ? ", " : "", arg, err);
+			}
+		}
 		break;
+	case C_UNKNOWN_FUNC: {
+		const char *u = strstr(err, "unknown#");
+
+		if (u) {
+			D("the program calls helper number %d, which this kernel does not have (helpers are "
+			  "numbered; a number copied from newer kernel headers, or a helper of a newer "
+			  "kernel): check 'bpfkit feature' and the kernel version that added it", atoi(u + 8));
+			F("if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_name)) /* call it only "
+			  "where the kernel has it (CO-RE, vmlinux.h) */");
+		}
+		break;
+	}
 	case C_LOOP:
 		at_line(where, sizeof(where), &c->cur);
 		D("the loop at %s has no bound the verifier can see: give it a constant upper limit", where);
@@ -993,8 +1032,17 @@ static void detail(enum cls_id id, struct vctx *c, struct bpfkit_verifier_explan
 		  "bytes; keep the array in a one-entry per-CPU array map instead", c->sum->insn_idx, insn);
 		break;
 	case C_PTR_ARITH:
-		D("insn %d (%s): %s; only bounded numbers may be added to packet, map-value and stack "
-		  "pointers, and data_end, ctx and map pointers may not change at all", c->sum->insn_idx, insn, err);
+		if (!strstr(insn, "+=") && !strstr(insn, "-=")) {
+			D("insn %d (%s) does arithmetic other than + and - on a pointer (masking, shifting, "
+			  "multiplying it, as in aligning an address): the verifier tracks pointers only as a "
+			  "base plus a bounded offset, so compute the offset as a number and add it",
+			  c->sum->insn_idx, insn);
+			F("__u32 off = 15 & ~3; __u32 *w = data + off; /* mask the offset, not the pointer */");
+		} else {
+			D("insn %d (%s): %s; only bounded numbers may be added to packet, map-value and stack "
+			  "pointers, and data_end, ctx and map pointers may not change at all",
+			  c->sum->insn_idx, insn, err);
+		}
 		break;
 	case C_RANGE: {
 		if (helper_at_insn(c, helper, sizeof(helper)) && r >= 1 && r <= 5) {
@@ -1045,6 +1093,11 @@ static int is_shift_or(const struct vctx *c)
 	return strstr(c->sum->insn, "<<=") || strstr(c->sum->insn, ">>=") || strstr(c->sum->insn, "|=");
 }
 
+static int is_add_sub(const struct vctx *c)
+{
+	return strstr(c->sum->insn, "+=") || strstr(c->sum->insn, "-=") || c->sum->insn_idx < 0;
+}
+
 static const struct rule rules[] = {
 	{ C_STALE_PKT, "invalid mem access '(scalar|inv)'|R[0-9]+ !read_ok", after_pkt_helper },
 	{ C_R0, "R0 !read_ok", at_exit },
@@ -1060,7 +1113,7 @@ static const struct rule rules[] = {
 		   "invalid (write|read) to stack .*off=-(5[2-9][0-9]|[6-9][0-9][0-9])", NULL },
 	{ C_PKT_OFFSET, "makes [a-z_]+ pointer be out of bounds|math between [a-z_]+ pointer and "
 			"(register with unbounded min value|-?[0-9]+) is not allowed|mixed signed bounds|"
-			"pointer offset -?[0-9]+ is not allowed", NULL },
+			"pointer offset -?[0-9]+ is not allowed", is_add_sub },
 	{ C_CTX, "pointer arithmetic on pkt[a-z_]* prohibited", is_shift_or },
 	{ C_STACK_VAR, "variable[- ]offset [a-z ]*stack|variable stack access|invalid unbounded variable-offset", NULL },
 	{ C_PKT_BOUNDS, "invalid access to packet|offset is outside of the packet|invalid variable-offset access to packet|"
@@ -1165,6 +1218,14 @@ int bpfkit_verifier__explain_log(const char *log, const void *elf, size_t elf_sz
 	 * would match classes they are not ("_or_null" types, say). The whole
 	 * log only when no error line could be told apart. */
 	id = classify(found ? ex->sum.error : log, c);
+	/* "unreachable insn 2", "jump out of range from insn 5 to 80": checked
+	 * before the walk, so no source note; the object has the line */
+	if (found && !ex->sum.line && elf && prog) {
+		const char *in = strstr(ex->sum.error, "insn ");
+
+		if (in && isdigit((unsigned char)in[5]))
+			verifier_insn_source(elf, elf_sz, prog, atoi(in + 5), ex);
+	}
 	if (id >= 0) {
 		ex->cls = &classes[id];
 		snprintf(ex->fix, sizeof(ex->fix), "%s", classes[id].fix);

@@ -1,5 +1,7 @@
-/* lib/verifier_stack.c — explains a "combined stack size of N calls is M.
- * Too large" refusal. The kernel checks the stack after walking the program
+/* lib/verifier_stack.c — what the object knows that the verifier log does
+ * not say. (1) The source line of an instruction the error names but the log
+ * never walked to ("unreachable insn 2": the check runs before the walk).
+ * (2) A "combined stack size of N calls is M. Too large" refusal. The kernel checks the stack after walking the program
  * and prints no instruction for it, so the log cannot say which functions
  * add up: this file reads them from the object (lib/elfobj.c) — the
  * functions, the BPF-to-BPF calls between them, each one's stack use — and
@@ -271,5 +273,47 @@ void verifier_stack_explain(const void *bytes, size_t size, const char *prog,
 out:
 	free(g);
 out_elf:
+	bpfkit_elf__close(elf);
+}
+
+/* The source line of instruction IDX of program PROG (the main function's
+ * instructions keep their ELF positions; subprograms libbpf appends after it
+ * do not, so only indexes inside the main function are looked up). */
+void verifier_insn_source(const void *bytes, size_t size, const char *prog, int idx,
+			  struct bpfkit_verifier_explanation *ex)
+{
+	struct bpfkit_elf *elf;
+	const struct bpfkit_elf_symbol *fn = NULL;
+
+	if (idx < 0)
+		return;
+	elf = bpfkit_elf__open_mem(bytes, size, "object");
+	if (!elf)
+		return;
+	for (size_t i = 0; i < bpfkit_elf__symbol_cnt(elf); i++) {
+		const struct bpfkit_elf_symbol *sym = bpfkit_elf__symbol(elf, i);
+
+		if (sym && sym->type == STT_FUNC && sym->name && !strcmp(sym->name, prog))
+			fn = sym;
+	}
+	if (fn && (uint64_t)idx * 8 < fn->size) {
+		uint64_t off = fn->value + (uint64_t)idx * 8;
+		size_t nli = 0;
+		const struct bpfkit_line_info *li = bpfkit_elf__line_info(elf, fn->shndx, &nli);
+		const struct bpfkit_line_info *at = NULL;
+
+		for (size_t i = 0; li && i < nli; i++)
+			if (li[i].insn_off >= fn->value && li[i].insn_off <= off && li[i].line_num > 0)
+				at = &li[i];
+		if (at) {
+			ex->sum.line = (int)at->line_num;
+			snprintf(ex->sum.file, sizeof(ex->sum.file), "%s", base_name(at->file ? at->file : "?"));
+			snprintf(ex->sum.file_line, sizeof(ex->sum.file_line), "%s:%d", ex->sum.file, ex->sum.line);
+			snprintf(ex->sum.source, sizeof(ex->sum.source), "%s", at->line ? at->line : "");
+			char *t = ex->sum.source;
+			size_t lead = strspn(t, " \t");
+			memmove(t, t + lead, strlen(t + lead) + 1);
+		}
+	}
 	bpfkit_elf__close(elf);
 }

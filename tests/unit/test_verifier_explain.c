@@ -84,6 +84,14 @@ static void new_classes(void)
 	CHECK_STR("ctx->data read as 8 bytes", explain("0: (79) r2 = *(u64 *)(r1 +0)\ninvalid bpf_context access off=0 size=8\n"),
 		  "ctx-access");
 	CHECK("... says (void *)(long)ctx->data", has(ex.fix, "(void *)(long)") && has(ex.detail, "8 bytes"));
+	CHECK_STR("masking a packet pointer: pointer arithmetic, not an added offset",
+		  cls("4: (5f) r2 &= r3\nmath between pkt pointer and 8589934588 is not allowed\n"), "pointer-arithmetic");
+	CHECK_STR("adding a huge constant: an out-of-bounds offset",
+		  cls("4: (07) r2 += 536870912\nmath between pkt pointer and 536870912 is not allowed\n"), "unbounded-offset");
+	explain("; __u64 *n = bpf_map_lookup_elem(&counters, (void *)(long)key); @ k.bpf.c:10\n"
+		"4: (85) call bpf_map_lookup_elem#1\nR2 type=scalar expected=fp, pkt, pkt_meta, map_key\n");
+	CHECK("key by value: says pass its address", ex.cls && !strcmp(ex.cls->id, "helper-arg") &&
+	      has(ex.fix, "&key") && has(ex.detail, "argument 2 of bpf_map_lookup_elem()"));
 	CHECK_STR("global function with a packet pointer: not a helper argument",
 		  explain("2: (85) call pc+7\narg#0 reference type('UNKNOWN ') size cannot be determined: -22\n"
 			  "Caller passes invalid args into func#1 ('parse_eth')\n"), "global-func-arg");
