@@ -6,6 +6,7 @@
 #   VERIFIER-HINT: a, b       words the hint (or its fix line) must contain
 #   VERIFIER-UNPRIV           load without CAP_PERFMON/CAP_SYS_ADMIN (setpriv)
 #   VERIFIER-OK               must load, with no invented error or hint
+#   VERIFIER-SLOW             takes the verifier long: loaded alongside the rest
 # Checked: exit 1, the kernel's error, exactly one hint and of that class, the
 # source file:line (never 0), the key words, and the same in -j's JSON
 # (class, insn, file, line, hint). Classes, not kernel wording, are checked.
@@ -17,48 +18,17 @@ PKT='ipv4 10.0.0.1>10.0.0.2/udp 1>2'
 UNPRIV=(setpriv --bounding-set -sys_admin,-perfmon)
 command -v setpriv >/dev/null || UNPRIV=()
 
-n=0; n_ok=0; n_unpriv=0; types=""
-for src in "$SRC"/*.bpf.c; do
-	name=$(basename "$src" .bpf.c); obj=$OBJS/$name.bpf.o
-	[ -f "$obj" ] || { fail "verifier: $name" "$obj not built (make bpf)"; continue; }
-	pre=()
-	if grep -q 'VERIFIER-UNPRIV' "$src"; then
-		[ ${#UNPRIV[@]} -gt 0 ] || { skip "verifier: $name" "setpriv missing"; continue; }
-		pre=("${UNPRIV[@]}")
-		n_unpriv=$((n_unpriv + 1))
-	fi
-	types="$types $(grep -oE 'SEC\("[a-z_]+' "$src" | grep -v '"license\|"\.maps' | head -1 | cut -d'"' -f2)"
-	rc=0
-	timeout 120 "${pre[@]}" "$BK" -j test "$obj" -k "$PKT" >"$TMP/out" 2>"$TMP/err" || rc=$?
-	why=""
-	grep -qE 'AddressSanitizer|runtime error' "$TMP/err" && why="sanitizer report;"
-	if grep -q 'VERIFIER-OK' "$src"; then
-		n_ok=$((n_ok + 1))
-		[ $rc -eq 0 ] || why="$why exit $rc, wanted 0;"
-		grep -qE 'verifier rejected|hint \[' "$TMP/err" && why="$why invented an error: $(head -c 200 "$TMP/err");"
-		if [ -z "$why" ]; then pass "verifier: $name loads, nothing invented"; else fail "verifier: $name" "$why"; fi
-		continue
-	fi
-	n=$((n + 1))
-	cls=$(grep -oE 'VERIFIER: [a-z0-9-]+' "$src" | head -1 | awk '{print $2}')
-	line=$(grep -n 'VERIFIER: ' "$src" | head -1 | cut -d: -f1)
-	[ $rc -eq 1 ] || why="$why exit $rc, wanted 1;"
-	grep -q "the verifier rejected it: " "$TMP/err" || why="$why no kernel error line;"
-	hints=$(grep -o 'hint \[[a-z0-9-]*\]' "$TMP/err" | sort -u | tr '\n' ' ')
-	[ "$hints" = "hint [$cls] " ] || why="$why wanted hint [$cls], got: ${hints:-none};"
-	grep -q "source $name.bpf.c:$line: " "$TMP/err" || why="$why no 'source $name.bpf.c:$line' (got: $(grep -o 'source [^:]*:[0-9]*' "$TMP/err"));"
-	grep -q "source [^ ]*:0: " "$TMP/err" && why="$why source line 0;"
-	# the key words, in the hint or the fix line
-	grep -E '^bpfkit:   (hint|fix)' "$TMP/err" >"$TMP/hint"
-	kw=$(sed -n 's/.*VERIFIER-HINT: *//p' "$src" | head -1)
-	IFS=',' read -ra words <<<"$kw"
-	for w in "${words[@]}"; do
-		w=$(echo "$w" | sed 's/^ *//; s/ *$//')
-		[ -z "$w" ] || grep -qiF -- "$w" "$TMP/hint" || why="$why hint lacks '$w';"
-	done
-	grep -q '^bpfkit:   fix: ' "$TMP/err" || why="$why no fix line;"
-	# -j: the same explanation as fields
-	python3 - "$TMP/out" "$cls" "$name.bpf.c" "$line" >"$TMP/jerr" 2>&1 <<'EOF' || why="$why -j: $(head -c 200 "$TMP/jerr");"
+# load NAME as its file says; output in $TMP/NAME.{out,err,rc}
+run_one() {
+	local name=$1 src=$SRC/$1.bpf.c pre=() rc=0
+	grep -q 'VERIFIER-UNPRIV' "$src" && pre=("${UNPRIV[@]}")
+	timeout 120 "${pre[@]}" "$BK" -j test "$OBJS/$name.bpf.o" -k "$PKT" >"$TMP/$name.out" 2>"$TMP/$name.err" || rc=$?
+	echo $rc >"$TMP/$name.rc"
+}
+
+# -j: the same explanation as fields (JSON FILE, class, file, line)
+check_json() {
+	python3 - "$@" <<'PY'
 import json, sys
 o = json.load(open(sys.argv[1]))
 want = {"class": sys.argv[2], "file": sys.argv[3], "line": int(sys.argv[4])}
@@ -67,8 +37,68 @@ if not isinstance(o.get("insn"), int) or not o.get("hint"):
     bad.append(f"insn={o.get('insn')!r} hint={o.get('hint')!r:.40}")
 if bad:
     print("wrong " + " ".join(bad)); sys.exit(1)
-EOF
+PY
+}
+
+# judge what run_one left for NAME against the file's promises
+judge() {
+	local name=$1 src=$SRC/$1.bpf.c rc why="" cls line hints kw w words
+	rc=$(cat "$TMP/$name.rc")
+	grep -qE 'AddressSanitizer|runtime error' "$TMP/$name.err" && why="sanitizer report;"
+	if grep -q 'VERIFIER-OK' "$src"; then
+		n_ok=$((n_ok + 1))
+		[ "$rc" -eq 0 ] || why="$why exit $rc, wanted 0;"
+		grep -qE 'verifier rejected|hint \[' "$TMP/$name.err" && why="$why invented an error: $(head -c 200 "$TMP/$name.err");"
+		if [ -z "$why" ]; then pass "verifier: $name loads, nothing invented"; else fail "verifier: $name" "$why"; fi
+		return
+	fi
+	n=$((n + 1))
+	cls=$(grep -oE 'VERIFIER: [a-z0-9-]+' "$src" | head -1 | awk '{print $2}')
+	line=$(grep -n 'VERIFIER: ' "$src" | head -1 | cut -d: -f1)
+	[ "$rc" -eq 1 ] || why="$why exit $rc, wanted 1;"
+	grep -q "the verifier rejected it: " "$TMP/$name.err" || why="$why no kernel error line;"
+	hints=$(grep -o 'hint \[[a-z0-9-]*\]' "$TMP/$name.err" | sort -u | tr '\n' ' ')
+	[ "$hints" = "hint [$cls] " ] || why="$why wanted hint [$cls], got: ${hints:-none};"
+	grep -q "source $name.bpf.c:$line: " "$TMP/$name.err" || why="$why no 'source $name.bpf.c:$line' (got: $(grep -o 'source [^:]*:[0-9]*' "$TMP/$name.err"));"
+	grep -q "source [^ ]*:0: " "$TMP/$name.err" && why="$why source line 0;"
+	# the key words, in the hint or the fix line
+	grep -E '^bpfkit:   (hint|fix)' "$TMP/$name.err" >"$TMP/$name.hint"
+	kw=$(sed -n 's/.*VERIFIER-HINT: *//p' "$src" | head -1)
+	IFS=',' read -ra words <<<"$kw"
+	for w in "${words[@]}"; do
+		w=$(echo "$w" | sed 's/^ *//; s/ *$//')
+		[ -z "$w" ] || grep -qiF -- "$w" "$TMP/$name.hint" || why="$why hint lacks '$w';"
+	done
+	grep -q '^bpfkit:   fix: ' "$TMP/$name.err" || why="$why no fix line;"
+	check_json "$TMP/$name.out" "$cls" "$name.bpf.c" "$line" >"$TMP/jerr" 2>&1 || why="$why -j: $(head -c 200 "$TMP/jerr");"
 	if [ -z "$why" ]; then pass "verifier: $name -> [$cls] at line $line"; else fail "verifier: $name" "$why"; fi
+}
+
+n=0; n_ok=0; n_unpriv=0; types=""; names=(); slow=()
+for src in "$SRC"/*.bpf.c; do
+	name=$(basename "$src" .bpf.c)
+	[ -f "$OBJS/$name.bpf.o" ] || { fail "verifier: $name" "$OBJS/$name.bpf.o not built (make bpf)"; continue; }
+	if grep -q 'VERIFIER-UNPRIV' "$src"; then
+		[ ${#UNPRIV[@]} -gt 0 ] || { skip "verifier: $name" "setpriv missing"; continue; }
+		n_unpriv=$((n_unpriv + 1))
+	fi
+	types="$types $(grep -oE 'SEC\("[a-z_]+' "$src" | head -1 | cut -d'"' -f2)"
+	# the verifier walks a million instructions for these: start them first
+	# and judge them last, so they overlap the rest
+	if grep -q 'VERIFIER-SLOW' "$src"; then
+		run_one "$name" &
+		slow+=("$name")
+	else
+		names+=("$name")
+	fi
+done
+for name in "${names[@]}"; do
+	run_one "$name"
+	judge "$name"
+done
+wait
+for name in "${slow[@]}"; do
+	judge "$name"
 done
 [ $n -ge 45 ] && pass "verifier: corpus has $n refused programs" || fail "verifier: corpus" "only $n refused programs"
 [ $n_ok -ge 5 ] && pass "verifier: corpus has $n_ok programs that must load" || fail "verifier: corpus" "only $n_ok good programs"
