@@ -305,7 +305,8 @@ static void walk_path(struct vctx *c)
 
 		next = nl ? nl + 1 : line + len;
 		if (len >= 2 && line[0] == ';' && line[1] == ' ') {
-			if (vlog_source_line_num(line, len) > 0)
+			/* older kernels print "; text" with no "@ file:N" */
+			if (vlog_source_line_num(line, len) > 0 || !memmem(line, len, " @ ", 3))
 				copy_src(&c->cur, line, len);
 			continue;
 		}

@@ -191,6 +191,11 @@ static void summary_fixes(void)
 	      !strcmp(sum.file_line, "m.bpf.c:18") && has(sum.source, "lookup"));
 	bpfkit_verifier__summarize("; x = 1; @ dir/a.c:7\n1: (b7) r0 = 1\nboom\n", &sum);
 	CHECK("file and line apart", sum.line == 7 && !strcmp(sum.file, "dir/a.c"));
+	/* older kernels: "; text" notes without "@ file:N" */
+	explain("; __u64 *v = bpf_map_lookup_elem(&m, &k);\n3: (85) call bpf_map_lookup_elem#1\n"
+		"; *v += 1;\n7: (79) r1 = *(u64 *)(r0 +0)\nR0 invalid mem access 'map_value_or_null'\n");
+	CHECK("old-style source notes: text, no line, still named", !strcmp(ex.sum.source, "*v += 1;") &&
+	      ex.sum.line == 0 && has(ex.fix, "if (!v)"));
 	bpfkit_verifier__summarize("1: (b7) r0 = 1\nboom\n", &sum);
 	CHECK("no line info: line 0, no file", sum.line == 0 && !sum.file[0]);
 	CHECK("explain_log: NULL log", bpfkit_verifier__explain_log(NULL, NULL, 0, NULL, &ex) == -ENOENT && !ex.cls);
