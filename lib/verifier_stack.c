@@ -89,8 +89,8 @@ static void scan_func(struct graph *g, int fi, struct bpfkit_elf *elf)
 	size_t nrel = 0;
 	const struct bpfkit_elf_reloc *rel = bpfkit_elf__relocs(elf, f->sec, &nrel);
 
-	if (!d || f->start + f->size > s->data_size)
-		return;
+	if (!d || f->start > s->data_size || f->size > s->data_size - f->start)
+		return;		/* a damaged symbol table: no wrap-around past the data */
 	for (uint64_t o = f->start; o + 8 <= f->start + f->size; o += 8) {
 		const uint8_t *b = d + o;
 		uint8_t code = b[0], dst = b[1] & 0xf, src = b[1] >> 4, cls = code & 7;
