@@ -62,6 +62,8 @@ static void new_classes(void)
 		  "spin-lock");
 	CHECK_STR("exit under spin lock (6.x)", cls("20: (95) exit\nBPF_EXIT instruction in main prog cannot be used inside bpf_spin_lock-ed region\n"),
 		  "spin-lock");
+	CHECK_STR("spin lock in a tracing program", explain("tracing progs cannot use bpf_spin_lock yet\n"), "spin-lock");
+	CHECK("... says use atomics", has(ex.fix, "__sync_fetch_and_add"));
 	CHECK_STR("exit under spin lock (5.x)", cls("20: (95) exit\nbpf_spin_unlock is missing\n"), "spin-lock");
 	CHECK_STR("tail call map (6.x)", cls("4: (85) call bpf_tail_call#12\nexpected prog array map for tail callprocessed 4 insns (limit 1000000)\n"),
 		  "tail-call-map");
