@@ -20,6 +20,7 @@
 #include <string.h>
 #include <bpfkit/verifier.h>
 #include "internal.h"
+#include "verifier_int.h"
 
 enum cls_id {
 	C_R0, C_UNINIT_REG, C_STALE_PKT, C_PKT_BOUNDS, C_PKT_OFFSET, C_NULL, C_UNRELEASED, C_GPL,

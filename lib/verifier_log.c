@@ -9,6 +9,7 @@
 #include <string.h>
 #include <bpfkit/verifier.h>
 #include "internal.h"
+#include "verifier_int.h"
 
 /* "12: (61) r0 = *(u32 *)(r2 +0)" -> 12, and INSN = "r0 = ..." */
 int vlog_insn_line(const char *line, size_t len, int *idx, char *insn, size_t insn_sz)

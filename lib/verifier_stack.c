@@ -17,6 +17,7 @@
 #include <bpfkit/elfobj.h>
 #include <bpfkit/verifier.h>
 #include "internal.h"
+#include "verifier_int.h"
 
 #define MAX_FUNCS 256
 #define MAX_CALLS 512
