@@ -11,6 +11,7 @@
 #define EXIT_USAGE 2
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
+extern bool json_out;			/* xdpfw -j COMMAND: as COMMAND -j */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

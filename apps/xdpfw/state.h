@@ -33,7 +33,7 @@ struct xdpfw_state {
 };
 
 struct xdpfw_create_opts {
-	uint32_t max_rules;		/* 0: default 65536 */
+	uint32_t max_rules;		/* rules per set; 0: default 65536 */
 	uint32_t log_rate;		/* log events per second per CPU */
 	bool no_lockout_pass;		/* do not always pass ARP/ND */
 };
@@ -49,6 +49,10 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj,
 		       const struct xdpfw_create_opts *o, bool *created);
 /* Sizes the maps of an opened datapath object for MAX_RULES rules. */
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
+
+/* Rules one set may hold (--max-rules): the rule map has room for two, the
+ * active set and the one an apply writes beside it. */
+uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st);
 
 /* Uses the maps of an object the caller loaded (tests; nothing pinned). */
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj);
