@@ -67,3 +67,21 @@ ip link show bkprobe0 >/dev/null 2>&1 && fail "feature: no veth left in our name
 # other tests load programs concurrently (63's fentry programs are probed under
 # bk_probe names too): count only ours, by name, until freed
 leak_check "feature: nothing left in the kernel" "$TMP/probe.before" probe_ids
+
+# A user without privileges: every bpf() probe fails with EPERM, which says
+# nothing about the kernel. Those must read "?" and "needs privileges", never
+# "no ... the kernel does not know this program type" (issue 11).
+if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	rc=0
+	timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all \
+		"$BK" feature >"$TMP/u.txt" 2>"$TMP/u.err" || rc=$?
+	bad=$(grep -E '^  (xdp|hash|ringbuf|sched_cls|array|xdp_skb_veth|fentry) +no ' "$TMP/u.txt")
+	if [ $rc -eq 0 ] && [ -z "$bad" ] && grep -qE '^  xdp +\? +.*needs privileges' "$TMP/u.txt" \
+		&& grep -q 'not probed: probing needs privileges' "$TMP/u.err"; then
+		pass "feature: as a non-root user, says probing needs privileges instead of 'no'"
+	else
+		fail "feature: as a non-root user" "exit $rc; ${bad:-$(grep -E '^  xdp ' "$TMP/u.txt")}; $(head -c 200 "$TMP/u.err")"
+	fi
+else
+	skip "feature: as a non-root user" "setpriv or user nobody missing"
+fi
