@@ -52,7 +52,7 @@ else
 	fail "tiny loader builds against the installed library" "$(head -3 "$TMP/cc.err")"
 fi
 if cc -o "$TMP/tiny-static" "$TMP/tiny.c" $(pkg-config --cflags bpfkit) -L"$P/lib" -Wl,-Bstatic -lbpfkit -Wl,-Bdynamic \
-	$(pkg-config --libs libbpf libelf zlib libpcap capstone) 2>"$TMP/cc2.err"; then
+	$(pkg-config --libs libbpf libelf zlib libpcap capstone libdw) 2>"$TMP/cc2.err"; then
 	pass "tiny loader links the static library"
 	if [ "$(id -u)" -eq 0 ]; then
 		out=$("$TMP/tiny-static" "$BPFDIR/xdp-pass.bpf.o" 2>&1)
