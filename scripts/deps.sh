@@ -19,16 +19,19 @@ declare -A PROBE=(
   [graphviz]=/usr/bin/dot
   [libcapstone-dev]=/usr/include/capstone/capstone.h
   [libdw-dev]=/usr/include/elfutils/libdw.h
-  [libcurl4-openssl-dev]=/usr/bin/curl-config
-  [libjansson-dev]=/usr/include/jansson.h
-  [etcd-server]=/usr/bin/etcd
-  [etcd-client]=/usr/bin/etcdctl
   [tcpdump]=/usr/bin/tcpdump
   [libclang-rt-14-dev]=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a
   [make]=/usr/bin/make
   [gcc]=/usr/bin/gcc
   [iputils-ping]=/usr/bin/ping
   [procps]=/usr/bin/pkill
+  [libmicrohttpd-dev]=/usr/include/microhttpd.h
+  [libxdp-dev]=/usr/include/xdp/libxdp.h
+  [prometheus]=/usr/bin/prometheus
+  [libcurl4-openssl-dev]=/usr/bin/curl-config
+  [libjansson-dev]=/usr/include/jansson.h
+  [etcd-server]=/usr/bin/etcd
+  [etcd-client]=/usr/bin/etcdctl
 )
 
 missing=()

@@ -61,7 +61,6 @@ void fleet_opts_free(struct fleet_opts *o);
 /* Back to the network namespace xdpfw started in (etcd is reached from
  * there even under --netns, which names where the interfaces are). */
 int fleet_home_netns(void);
-extern int home_netns_fd;		/* the netns before --netns, or -1 (set by main.c) */
 /* Reads a whole file ('-': stdin), NUL-terminated. 0 or -errno, ERR set. */
 int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t errsz);
 

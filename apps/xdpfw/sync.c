@@ -152,7 +152,7 @@ static void attach_pending(struct agent *a)
 			set_error(a, "entering the interfaces' network namespace failed: %s", strerror(errno));
 			return;
 		}
-		rc = xdpfw_run(4, argv);
+		rc = cmd_load(4, argv);
 		if (fleet_home_netns())
 			stop = 1;
 		if (rc)
