@@ -20,6 +20,7 @@
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"
 #include "../../apps/xdpfw/state.c"
+#include "../../apps/xdpfw/applog.c"
 
 #define OBJ "../../build/bpf/xdpfw.bpf.o"
 
