@@ -20,7 +20,9 @@ static void load_help(FILE *out)
 		"  -d, --pin DIR      where to pin (must not exist; e.g. /sys/fs/bpf/hello)\n"
 		"  -m, --mode MODE    auto (default), native, skb, hw\n"
 		"  -P, --prog NAME    only this program\n"
-		"  -f, --force        replace an XDP program already on IF\n");
+		"  -f, --force        replace an XDP program already on IF, in one step (the\n"
+		"      --replace      interface is never without a program); if attaching or\n"
+		"                     pinning fails, the program that was there is put back\n");
 }
 
 int do_load(int argc, char **argv)
@@ -31,6 +33,7 @@ int do_load(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -61,19 +64,20 @@ int do_load(int argc, char **argv)
 	if (!pin)
 		return usage_error("load", "missing --pin DIR (where the program is kept after bpfkit exits)");
 
-	/* Check the pin path before touching the kernel: nothing half-done. */
-	if (bpfkit_bpffs__ensure())
+	/* Check the pin path before touching the kernel: nothing half-done.
+	 * Should pinning still fail after the attach, detaching below puts
+	 * back the program a --force replaced. */
+	if (bpfkit_pin__check(pin))
 		return EXIT_FAIL;
-	if (!access(pin, F_OK)) {
-		cli_err("pin '%s': already exists; unload it first (bpfkit unload --pin %s) or pick another path",
-			pin, pin);
-		return EXIT_FAIL;
-	}
 	obj = cli_open_and_load(argv[optind]);
 	if (!obj)
 		return EXIT_FAIL;
-	if (bpfkit_object__attach(obj, &ao) || bpfkit_object__pin(obj, pin))
+	if (bpfkit_object__attach(obj, &ao))
 		goto out;
+	if (bpfkit_object__pin(obj, pin)) {
+		bpfkit_object__detach(obj);
+		goto out;
+	}
 	if (verbosity >= 0)
 		fprintf(stderr, "bpfkit: pinned under %s; remove with: bpfkit unload --pin %s\n", pin, pin);
 	ret = EXIT_OK;
@@ -87,8 +91,9 @@ static void unload_help(FILE *out)
 	fprintf(out,
 		"Usage: bpfkit unload (--pin DIR | --iface IF)\n"
 		"\n"
-		"  -d, --pin DIR    remove what `bpfkit load --pin DIR` pinned; its programs\n"
-		"                   detach once nothing else holds them\n"
+		"  -d, --pin DIR    remove what `bpfkit load --pin DIR` pinned and detach its\n"
+		"                   XDP program; its other programs end once nothing else\n"
+		"                   holds them\n"
 		"  -i, --iface IF   detach the XDP program attached to IF (any loader's)\n");
 }
 

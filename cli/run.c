@@ -11,15 +11,21 @@ static void run_help(FILE *out)
 	fprintf(out,
 		"Usage: bpfkit run OBJ [--iface IF] [--mode MODE] [--prog NAME] [--force] [--timeout SEC]\n"
 		"\n"
-		"Loads the BPF object OBJ, attaches every XDP program (or only --prog NAME) to\n"
-		"IF and every tracepoint program to the tracepoint its section names, and\n"
-		"streams bpf_printk output until Ctrl-C (SIGINT) or SIGTERM, then detaches.\n"
-		"Programs are attached through bpf_link: if bpfkit dies, they are detached.\n"
+		"Loads the BPF object OBJ and attaches its programs: its XDP program to IF\n"
+		"(an object with several needs --prog NAME: one per interface), every\n"
+		"tracepoint program to the tracepoint its section names; other program\n"
+		"types are loaded but not attached. Everything is checked before anything\n"
+		"is attached. Then it streams bpf_printk output and bpfkit log records\n"
+		"until Ctrl-C (SIGINT) or SIGTERM, and detaches. Programs are attached\n"
+		"through bpf_link: if bpfkit dies, they are detached.\n"
 		"\n"
 		"  -i, --iface IF     interface (name or index) for XDP programs\n"
 		"  -m, --mode MODE    auto (default: native, else skb), native, skb, hw\n"
 		"  -P, --prog NAME    attach only this program\n"
-		"  -f, --force        replace an XDP program already on IF\n"
+		"  -f, --force        replace an XDP program already on IF for the run, in one\n"
+		"      --replace      step; it is put back when the run ends or fails (if it\n"
+		"                     was attached through netlink, e.g. by ip link, ours is\n"
+		"                     too, and a SIGKILLed bpfkit leaves ours attached)\n"
 		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
 		"\n"
 		"Example: bpfkit run build/bpf/xdp-hello.bpf.o --iface veth0\n");
@@ -32,6 +38,7 @@ int do_run(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }

@@ -35,8 +35,13 @@ const char *errstr(int err);
 struct bpf_object;
 struct bpf_link;
 
+#include <stdbool.h>
+#include <bpfkit/xdp.h>
+
 struct attachment {
-	int link_fd;			/* XDP link made by bpfkit_xdp__attach, or -1 */
+	bool is_xdp;			/* XDP: xdp holds it (bpfkit_xdp__replace) */
+	bool kept;			/* pinned: close must not undo it */
+	struct bpfkit_xdp_attachment xdp;
 	struct bpf_link *link;		/* libbpf link (tracepoints), or NULL */
 	char prog[64];
 	char target[80];		/* "xdp/veth0", "tracepoint/syscalls/sys_enter_execve" */
@@ -52,6 +57,13 @@ struct bpfkit_object {
 	struct attachment *att;
 	int n_att;
 };
+
+/* lib/xdp.c: detach PROG_FD (id ID) from every interface of this netns
+ * where a netlink attachment holds it; the number detached or -errno. */
+int xdp_detach_netlink_prog(int prog_fd, __u32 id);
+
+/* lib/attach.c: after pinning, close must keep the attachments. */
+void attachments_keep(struct bpfkit_object *obj);
 
 /* lib/logger.c: before load, fill the log call sites' function names and
  * apply BPFKIT_LOG. 0 or -errno (a warning was printed). */
