@@ -114,5 +114,28 @@ check "unload of the replaced program's pins" B unload --pin "$FWPIN"
 [ "$(on_if)" = xdp_safe_pass ] && pass "it leaves the replacement attached" || fail "it leaves the replacement attached" "on $IF_B: '$(on_if)'"
 check "unload of the replacement" B unload --pin "$NEWPIN"
 
+# The issue's own case: xdpfw protecting the interface (policy deny).
+XDPFW=$BINDIR/xdpfw
+XPIN=/sys/fs/bpf/bksafe-xdpfw-$UNIQ
+on_exit "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge
+on_exit rm -rf "$XPIN"
+if [ -x "$XDPFW" ] && "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load "$IF_B" --policy deny --force >"$TMP/fw.out" 2>&1; then
+	if ping_ok; then fail "xdpfw: deny policy drops pings" "ping passed"; fi
+	expect_fail "xdpfw: load --force --pin under a missing directory is refused" 1 "parent directory" \
+		B load "$PASS" --iface "$IF_B" --force --pin "/sys/fs/bpf/bksafe-no-$UNIQ/x"
+	unshare -m --propagation private bash -c 'mount -o remount,bind,ro /sys/fs/bpf && exec "$@"' _ \
+		"$BK" --netns "$NS_B" load "$PASS" --iface "$IF_B" --force --pin "/sys/fs/bpf/bksafe-ro-$UNIQ" \
+		>"$TMP/ro.out" 2>&1
+	got=$(on_if)
+	if [ "$got" = xdpfw ] && ! ping_ok; then
+		pass "xdpfw: still denies after failed bpfkit loads"
+	else
+		fail "xdpfw: still denies after failed bpfkit loads" "on $IF_B: '$got'; $(cat "$TMP/ro.out")"
+	fi
+	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge >/dev/null 2>&1
+else
+	skip "xdpfw cases" "xdpfw load failed: $(head -2 "$TMP/fw.out" 2>/dev/null)"
+fi
+
 ip netns del "$NS_A"; ip netns del "$NS_B"
 leak_check_progs "no prog/link/pin leaked" xdp_drop_all xdp_safe_pass xdp_pass_too tp_missing
