@@ -176,6 +176,8 @@ int do_log(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("log", "unexpected argument '%s'", argv[optind]);
+	if (json_output)
+		return usage_error("log", "-j/--json is for `log sites`; the records stream as text");
 	if (!dir)
 		return usage_error("log", "missing --pin DIR");
 	lg = bpfkit_logger__open_pinned(dir, &lo);

@@ -40,3 +40,17 @@ if [ -e /dev/full ]; then
 	rc=0; "$BK" --help >/dev/full 2>/dev/null || rc=$?
 	if [ "$rc" -ne 0 ]; then pass "stdout write errors are reported"; else fail "stdout write errors are reported" "exit 0 on /dev/full"; fi
 fi
+
+# -j is honoured or refused, never silently ignored (issue 12, item 11).
+for cmd in run load unload trace; do
+	expect_fail "usage: -j $cmd is refused" 2 "bpfkit $cmd: -j/--json is for listings" \
+		"$BK" -j "$cmd" "$BPFDIR/xdp-pass.bpf.o" --iface lo
+done
+expect_fail "usage: -j log (streaming) is refused" 2 "bpfkit log: -j/--json is for .log sites." \
+	"$BK" -j log --pin /sys/fs/bpf/none
+# --replace is bpfkit's word for --force too (xdpfw's word).
+for cmd in run load; do
+	if "$BK" "$cmd" --help | grep -q -- "--replace"; then pass "$cmd --help lists --replace"; else fail "$cmd --help lists --replace"; fi
+done
+expect_fail "usage: run --replace is accepted (fails later, on the missing file)" 1 "cannot open" \
+	"$BK" run /nonexistent/x.o --iface lo --replace
