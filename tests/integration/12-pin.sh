@@ -30,6 +30,15 @@ else
 	fail "bpftool lists the pinned program" "$(bpftool prog show pinned "$PIN/progs/xdp_firewall" 2>&1)"
 fi
 
+# prog dump xlated -S, as obj dump -S (issue 12, item 11)
+if "$BK" prog dump xlated pinned "$PIN/progs/xdp_firewall" -S >"$TMP/xs.out" 2>&1 &&
+   grep -q '^; .*bpf_map_lookup_elem(&BLOCKLIST' "$TMP/xs.out" && grep -q '^ *[0-9]*: ' "$TMP/xs.out"; then
+	pass "prog dump xlated -S: source lines"
+else
+	fail "prog dump xlated -S: source lines" "$(head -3 "$TMP/xs.out")"
+fi
+expect_fail "prog dump jited -S is refused" 2 "-S/--source works on xlated code" \
+	"$BK" prog dump jited pinned "$PIN/progs/xdp_firewall" -S
 ping_ok && pass "pinned firewall permits all by default" || fail "pinned firewall permits all by default"
 key=$(printf '%s' "$IP_A" | awk -F. '{printf "%d %d %d %d", $1, $2, $3, $4}')
 bpftool map update pinned "$PIN/maps/BLOCKLIST" key $key value 1 0 0 0
