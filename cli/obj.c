@@ -100,9 +100,9 @@ static int do_sections(int argc, char **argv)
 		jw = bpfkit_json__new(stdout, pretty_output);
 		bpfkit_json__begin_array(jw);
 	} else {
-		printf("There are %zu section headers:\n\nSection Headers:\n"
+		printf("There are %zu section headers, starting at offset 0x%llx:\n\nSection Headers:\n"
 		       "  [Nr] Name              Type            Address          Off    Size   ES Flg Lk Inf Al  BPF\n",
-		       bpfkit_elf__section_cnt(elf));
+		       bpfkit_elf__section_cnt(elf), (unsigned long long)bpfkit_elf__shoff(elf));
 	}
 	for (size_t i = 0; i < bpfkit_elf__section_cnt(elf); i++) {
 		const struct bpfkit_elf_section *s = bpfkit_elf__section(elf, i);
@@ -130,7 +130,12 @@ static int do_sections(int argc, char **argv)
 			bpfkit_json__end_object(jw);
 			continue;
 		}
-		printf("  [%2zu] %-17s %-15s %016llx %06llx %06llx %02llx %3s %2u %3u %2llu", i, s->name, type,
+		/* llvm-readelf's columns: Type at 25, Address at 41; a longer
+		 * name or type pushes the rest right by one space, no more */
+		int col = printf("  [%2zu] %s", i, s->name);
+
+		col += printf("%*s%s", col < 24 ? 25 - col : 1, "", type);
+		printf("%*s%016llx %06llx %06llx %02llx %3s %2u %3u %2llu", col < 40 ? 41 - col : 1, "",
 		       (unsigned long long)s->addr, (unsigned long long)s->offset,
 		       (unsigned long long)s->size, (unsigned long long)s->entsize, flags, s->link,
 		       s->info, (unsigned long long)s->align);
@@ -138,6 +143,8 @@ static int do_sections(int argc, char **argv)
 			printf("  %s", s->role);
 		if (s->prog_type)
 			printf(" (%s)", s->prog_type);
+		else if (s->role && !strcmp(s->role, "program"))
+			printf(" (type unknown)");	/* libbpf will not load it: see `bpfkit run` */
 		putchar('\n');
 	}
 	if (jw) {
@@ -146,7 +153,8 @@ static int do_sections(int argc, char **argv)
 	} else {
 		printf("Key to Flags:\n  W (write), A (alloc), X (execute), M (merge), S (strings), I (info),\n"
 		       "  L (link order), O (extra OS processing required), G (group), T (TLS),\n"
-		       "  C (compressed), E (exclude)\n");
+		       "  C (compressed), x (unknown), o (OS specific), E (exclude),\n"
+		       "  R (retain), p (processor specific)\n");
 	}
 	bpfkit_elf__close(elf);
 	return EXIT_OK;

@@ -26,7 +26,12 @@ int opts_valid(const void *opts, size_t user_sz, size_t known_sz, const char *ty
 void verifier_capture_begin(void);
 char *verifier_capture_end(char **prog_name);	/* caller frees both */
 
-/* strerror of a negative or positive errno, thread-safe. */
+/* libbpf's first warning since the reset (without "libbpf: "), or NULL:
+ * the reason behind a bare error code. */
+void libbpf_warn_reset(void);
+const char *libbpf_first_warn(void);
+
+/* strerror of a negative or positive errno (or libbpf error code), thread-safe. */
 const char *errstr(int err);
 
 #endif
@@ -61,6 +66,11 @@ struct bpfkit_object {
 /* lib/xdp.c: detach PROG_FD (id ID) from every interface of this netns
  * where a netlink attachment holds it; the number detached or -errno. */
 int xdp_detach_netlink_prog(int prog_fd, __u32 id);
+
+/* lib/proginfo.c: program FD's full name (BTF func info; the kernel's
+ * info->name is cut to 15 chars) into OUT. */
+struct bpf_prog_info;
+void full_prog_name(int fd, const struct bpf_prog_info *info, char *out, size_t sz);
 
 /* lib/attach.c: after pinning, close must keep the attachments. */
 void attachments_keep(struct bpfkit_object *obj);

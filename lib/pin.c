@@ -152,8 +152,15 @@ int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
 			goto err_pin;
 	}
 	bpf_object__for_each_map(map, obj->obj) {
-		if ((err = join_pin(path, sizeof(path), dir, "maps", bpf_map__name(map))) ||
-		    (err = bpf_map__pin(map, path)))
+		if ((err = join_pin(path, sizeof(path), dir, "maps", bpf_map__name(map))))
+			goto err_pin;
+		/* a LIBBPF_PIN_BY_NAME map libbpf pinned already: libbpf refuses
+		 * a second path, bpffs does not */
+		if (bpf_map__is_pinned(map))
+			err = bpf_obj_pin(bpf_map__fd(map), path) ? -errno : 0;
+		else
+			err = bpf_map__pin(map, path);
+		if (err)
 			goto err_pin;
 	}
 	for (int i = 0; i < obj->n_att; i++) {

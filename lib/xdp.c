@@ -80,7 +80,7 @@ void bpfkit_prog__name_by_id(__u32 id, char *buf, size_t sz)
 	if (fd < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		snprintf(buf, sz, "%s", info.name);
+		full_prog_name(fd, &info, buf, sz);
 	close(fd);
 }
 

@@ -34,6 +34,11 @@ BPFKIT_API struct bpfkit_object *
 bpfkit_object__open_mem(const void *buf, size_t size,
 			const struct bpfkit_open_opts *opts);
 
+/* Before load: maps declared LIBBPF_PIN_BY_NAME are neither pinned nor
+ * reused, so the load leaves nothing on bpffs (what `bpfkit test` wants).
+ * 0 or -errno. */
+BPFKIT_API int bpfkit_object__no_auto_pin(struct bpfkit_object *obj);
+
 /* Loads maps and programs into the kernel. On a verifier rejection the
  * whole log is kept (never truncated) and a summary is printed: the kernel's
  * error, the failing instruction and its source line. 0 or -errno. */

@@ -30,10 +30,11 @@ struct bpfkit_xdp_info {
 	__u32 prog_id;			/* 0: nothing attached */
 	enum bpfkit_xdp_mode mode;
 	__u32 link_id;			/* 0: attached without a bpf_link (netlink) */
-	char prog_name[64];		/* kernel's (max 15-char) name */
+	char prog_name[64];		/* full (BTF) name, as prog show shows it */
 };
 
-/* The kernel's (15-char) name of loaded program ID into BUF ("?" if gone). */
+/* The name of loaded program ID into BUF ("?" if gone): the full BTF name
+ * where the kernel's is cut to 15 chars. */
 BPFKIT_API void bpfkit_prog__name_by_id(__u32 id, char *buf, size_t sz);
 
 /* What XDP program is on IFINDEX. 0 or -errno. */

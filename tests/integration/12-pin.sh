@@ -95,5 +95,31 @@ expect_fail "tracefs missing" 1 "tracefs: not mounted and mounting it at /sys/ke
 expect_fail "not root" 1 "load failed: Operation not permitted; loading BPF needs root" \
 	unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" run "$FW" --iface lo
 
+# LIBBPF_PIN_BY_NAME maps (issue 12, item 14): `test` pins nothing; load
+# and run say what they pinned or reused; a pinned map that cannot be
+# reused is named, with the way out.
+PBN=/sys/fs/bpf/bk_pin_by_name_t12
+on_exit rm -f "$PBN"
+rm -f "$PBN"
+for i in 1 2; do
+	check "test of a LIBBPF_PIN_BY_NAME object (run $i)" "$BK" test "$BPFDIR/foundation/pin-by-name1.bpf.o" -k 'ipv4 1.1.1.1>2.2.2.2' -e PASS
+done
+[ ! -e "$PBN" ] && pass "test pins nothing on bpffs" || fail "test pins nothing on bpffs" "$PBN exists"
+B load "$BPFDIR/foundation/pin-by-name1.bpf.o" --iface "$IF_B" --pin "$PIN" >"$TMP/pbn.out" 2>&1
+if grep -q "map 'bk_pin_by_name_t12': pinned at $PBN (LIBBPF_PIN_BY_NAME); it stays after bpfkit exits: rm $PBN" "$TMP/pbn.out" &&
+   [ -e "$PBN" ] && [ -e "$PIN/maps/bk_pin_by_name_t12" ]; then
+	pass "load says where libbpf pinned a LIBBPF_PIN_BY_NAME map (and pins it under --pin too)"
+else
+	fail "load says where libbpf pinned a LIBBPF_PIN_BY_NAME map" "$(cat "$TMP/pbn.out")"
+fi
+B unload --pin "$PIN" 2>/dev/null
+B run "$BPFDIR/foundation/pin-by-name1.bpf.o" --iface "$IF_B" --timeout 1 >"$TMP/pbn.out" 2>&1
+grep -q "map 'bk_pin_by_name_t12': reusing the map pinned at $PBN" "$TMP/pbn.out" &&
+	pass "run says it reuses a pinned map" || fail "run says it reuses a pinned map" "$(cat "$TMP/pbn.out")"
+expect_fail "a pinned map that cannot be reused is named, with the way out" 1 \
+	"map 'bk_pin_by_name_t12': declared LIBBPF_PIN_BY_NAME, but the map pinned at $PBN differs \(max_entries 4 there, 8 here\).*rm $PBN" \
+	B run "$BPFDIR/foundation/pin-by-name2.bpf.o" --iface "$IF_B" --timeout 1
+rm -f "$PBN"
+
 ip netns del "$NS_A"; ip netns del "$NS_B"
 leak_check "no prog/map/link leaked" "$TMP/ids.before"

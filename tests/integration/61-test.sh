@@ -111,7 +111,24 @@ expect_fail "test: bad pcap" 1 "pcap '.*bad.pcap'" "$BK" test "$O" -P xdp_verdic
 if [ -f "$BPFDIR/tracepoint-hello.bpf.o" ]; then
 	expect_fail "test: program type without packets" 1 "cannot be run on packets" \
 		"$BK" test "$BPFDIR/tracepoint-hello.bpf.o" -k 'ipv4 1.1.1.1>2.2.2.2'
+	# one error, not a second one from a run that should not have been tried
+	if [ "$(wc -l <"$TMP/ef.err")" -eq 1 ] && ! grep -q "test run failed" "$TMP/ef.err"; then
+		pass "test: program type without packets: one error line"
+	else
+		fail "test: program type without packets: one error line" "$(cat "$TMP/ef.err")"
+	fi
 fi
+# --prog of a name that is not there lists the ones that are
+"$BK" test "$O" -P nope -k 'ipv4 1.1.1.1>2.2.2.2' 2>"$TMP/nope.err"
+if grep -q "^  xdp_verdict (" "$TMP/nope.err" && grep -q "^  tc_verdict (" "$TMP/nope.err"; then
+	pass "test: -P nope lists the programs there are"
+else
+	fail "test: -P nope lists the programs there are" "$(cat "$TMP/nope.err")"
+fi
+# an old-style section name: the reason and the fix, not "Invalid argument"
+expect_fail "test: old-style section name says why and how to fix it" 1 \
+	"prog 'xdp_vlan_prog': no program type for section name 'xdp_vlan01'.*use SEC\(\"xdp\"\)" \
+	"$BK" test "$BPFDIR/foundation/old-section.bpf.o" -k 'ipv4 1.1.1.1>2.2.2.2'
 "$BK" test --help | grep -q 'Usage: bpfkit test' && pass "test --help" || fail "test --help" ""
 # other people's tests load programs concurrently: count only ours, by name
 sleep 0.3
