@@ -30,6 +30,8 @@ char *verifier_capture_end(char **prog_name);	/* caller frees both */
  * the reason behind a bare error code. */
 void libbpf_warn_reset(void);
 const char *libbpf_first_warn(void);
+/* libbpf's last message of any level since the reset, or NULL. */
+const char *libbpf_last_msg(void);
 
 /* strerror of a negative or positive errno (or libbpf error code), thread-safe. */
 const char *errstr(int err);

@@ -107,6 +107,10 @@ static struct bpfkit_object *object_new(const char *name, const void *buf, size_
 		 * it; libbpf's first warning names it. */
 		if (libbpf_first_warn())
 			pr_warn("object '%s': corrupt or unsupported BPF object: %s\n", name, libbpf_first_warn());
+		else if (libbpf_last_msg())
+			pr_warn("object '%s': corrupt or unsupported BPF object: %s (libbpf stopped after: %s)\n",
+				name, err == -ENOENT ? "a section or symbol it needs is missing" : errstr(err),
+				libbpf_last_msg());
 		else
 			pr_warn("object '%s': libbpf could not parse it: %s (-v shows libbpf's reason)\n",
 				name, err == -ENOENT ? "a section or symbol it needs is missing" : errstr(err));

@@ -82,27 +82,34 @@ static int capture(const char *msg)
  * error code like "Unknown error 4001" (bpfkit shows it without -v). */
 static __thread char first_warn[256];
 
-static void keep_first_warn(const char *msg)
+static __thread char last_msg[256];	/* of any level: where libbpf stopped */
+
+static void keep_msg(char *buf, size_t sz, const char *msg)
 {
 	size_t n;
 
 	if (!strncmp(msg, "libbpf: ", 8))
 		msg += 8;
-	n = strnlen(msg, sizeof(first_warn) - 1);
-	memcpy(first_warn, msg, n);
-	first_warn[n] = '\0';
-	while (n && (first_warn[n - 1] == '\n' || first_warn[n - 1] == '.' || first_warn[n - 1] == ' '))
-		first_warn[--n] = '\0';
+	n = strnlen(msg, sz - 1);
+	memcpy(buf, msg, n);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '.' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
 }
 
 void libbpf_warn_reset(void)
 {
-	first_warn[0] = '\0';
+	first_warn[0] = last_msg[0] = '\0';
 }
 
 const char *libbpf_first_warn(void)
 {
 	return first_warn[0] ? first_warn : NULL;
+}
+
+const char *libbpf_last_msg(void)
+{
+	return last_msg[0] ? last_msg : NULL;
 }
 
 static int libbpf_bridge(enum libbpf_print_level level, const char *fmt, va_list args)
@@ -126,7 +133,9 @@ static int libbpf_bridge(enum libbpf_print_level level, const char *fmt, va_list
 	}
 	if (!(capturing && capture(msg))) {
 		if (level == LIBBPF_WARN && !first_warn[0] && !strstr(msg, log_begin))
-			keep_first_warn(msg);
+			keep_msg(first_warn, sizeof(first_warn), msg);
+		if (!strstr(msg, log_begin))
+			keep_msg(last_msg, sizeof(last_msg), msg);
 		bpfkit_pr(BPFKIT_DEBUG, "%s", msg);	/* libbpf prefixes "libbpf: " */
 	}
 	if (msg != buf)

@@ -54,3 +54,31 @@ for cmd in run load; do
 done
 expect_fail "usage: run --replace is accepted (fails later, on the missing file)" 1 "cannot open" \
 	"$BK" run /nonexistent/x.o --iface lo --replace
+
+# Objects libbpf cannot take say why (issue 12, item 6): byte order first,
+# then libbpf's own reason, never "Unknown error 400x" nor "No such file"
+# for a file that is there.
+if clang -target bpfeb -O2 -g -c "$ROOT/examples/xdp-pass/xdp-pass.bpf.c" -o "$TMP/be.o" \
+	-idirafter "/usr/include/$(uname -m)-linux-gnu" 2>/dev/null; then
+	expect_fail "bad input: big-endian object" 1 "object '.*be.o': big-endian BPF object; this host is little-endian" \
+		"$BK" run "$TMP/be.o" --iface lo
+else
+	skip "bad input: big-endian object" "clang -target bpfeb failed"
+fi
+# .BTF.ext given a section type libbpf does not know
+python3 - "$BPFDIR/xdp-pass.bpf.o" "$TMP/badtype.o" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+stroff, = struct.unpack_from('<Q', b, shoff + shstrndx * shentsize + 0x18)
+for i in range(shnum):
+    h = shoff + i * shentsize
+    name, = struct.unpack_from('<I', b, h)
+    if b[stroff + name:].split(b'\0', 1)[0] == b'.BTF.ext':
+        struct.pack_into('<I', b, h + 4, 253)
+open(sys.argv[2], 'wb').write(b)
+PY
+expect_fail "bad input: corrupt object names libbpf's reason" 1 "object '.*badtype.o': corrupt or unsupported BPF object: .*\.BTF\.ext" \
+	"$BK" test "$TMP/badtype.o" -k 'ipv4 1.1.1.1>2.2.2.2'
+grep -qE "Unknown error|No such file" "$TMP/ef.err" && fail "bad input: corrupt object: no errno noise" "$(cat "$TMP/ef.err")"
