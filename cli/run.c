@@ -88,29 +88,34 @@ int do_run(int argc, char **argv)
 static void trace_help(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfkit trace [--timeout SEC]\n"
+		"Usage: bpfkit trace [--timeout SEC] [--enable]\n"
 		"\n"
 		"Streams bpf_printk output from the kernel's trace_pipe (mounting tracefs at\n"
-		"/sys/kernel/tracing if needed) until Ctrl-C.\n"
+		"/sys/kernel/tracing if needed) until Ctrl-C. Needs root. With tracing off\n"
+		"(tracing_on is 0) the kernel drops that output: bpfkit says so.\n"
 		"\n"
-		"  -t, --timeout SEC  stop by itself after SEC seconds\n");
+		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
+		"  -e, --enable       turn tracing on first (tracing_on = 1; it stays on)\n");
 }
 
 int do_trace(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
+		{ "enable", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bpfkit_loop *loop;
 	long timeout = -1;
+	bool enable = false;
 	int c, sig;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:eh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'e': enable = true; break;
 		case 't':
 			timeout = cli_parse_ulong(optarg, 86400);
 			if (timeout <= 0)
@@ -123,6 +128,12 @@ int do_trace(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
+	if (enable && bpfkit_tracefs__tracing_on() == 0) {
+		if (bpfkit_tracefs__set_tracing_on(true))
+			return EXIT_FAIL;
+		if (verbosity >= 0)
+			fprintf(stderr, "bpfkit: tracing turned on (tracing_on = 1)\n");
+	}
 	loop = bpfkit_loop__new();
 	if (!loop)
 		return EXIT_FAIL;

@@ -92,6 +92,27 @@ fi
 expect_fail "tracefs missing" 1 "tracefs: not mounted and mounting it at /sys/kernel/tracing failed" \
 	unshare -m bash -c 'umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null; exec setpriv --bounding-set -sys_admin "$@"' _ \
 	"$BK" trace --timeout 1
+# trace as non-root: says root is needed, not that tracefs is unmounted
+expect_fail "trace as non-root says it needs root" 1 "bpf_printk output needs root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" trace --timeout 1
+grep -q "not mounted" "$TMP/ef.err" && fail "trace as non-root does not blame the mount" "$(cat "$TMP/ef.err")"
+# tracing_on = 0: said, and --enable turns it on. The kernel's switch is
+# global (other tests read trace_pipe now), so bpfkit sees a file holding
+# "0" bind-mounted over tracing_on in a private mount namespace instead.
+if [ -e /sys/kernel/tracing/tracing_on ]; then
+	echo 0 >"$TMP/tracing_on"
+	unshare -m --propagation private bash -c 'mount --bind "$1" /sys/kernel/tracing/tracing_on && shift && exec "$@"' _ \
+		"$TMP/tracing_on" "$BK" trace --timeout 1 >"$TMP/toff.out" 2>&1
+	grep -q "tracing is off (tracing_on is 0).*bpfkit trace --enable. turns it on" "$TMP/toff.out" &&
+		pass "trace says tracing is off and how to turn it on" || fail "trace says tracing is off" "$(cat "$TMP/toff.out")"
+	unshare -m --propagation private bash -c 'mount --bind "$1" /sys/kernel/tracing/tracing_on && shift && exec "$@"' _ \
+		"$TMP/tracing_on" "$BK" trace --enable --timeout 1 >"$TMP/ton.out" 2>&1
+	if [ "$(cat "$TMP/tracing_on")" = 1 ] && grep -q "tracing turned on" "$TMP/ton.out" && ! grep -q "tracing is off" "$TMP/ton.out"; then
+		pass "trace --enable writes tracing_on = 1"
+	else
+		fail "trace --enable writes tracing_on = 1" "file: $(cat "$TMP/tracing_on"); $(cat "$TMP/ton.out")"
+	fi
+fi
 expect_fail "not root" 1 "load failed: Operation not permitted; loading BPF needs root" \
 	unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" run "$FW" --iface lo
 
