@@ -97,6 +97,25 @@ if [ "$bad" -eq 0 ]; then
 	pass "obj dump agrees with llvm-objdump on all $total instructions of $files objects (+ relocations, section tables)"
 fi
 
+# llvm-objdump's own options, with its exact meaning, byte for byte (the
+# seeds use them): --print-imm-hex (immediates, memory and jump offsets),
+# --no-show-raw-insn, both, and neither.
+bad=0
+for f in "${corpus[@]}"; do
+	secopt=()
+	[ "$f" = "$ISA" ] || [ "$f" = "$ISA_BE" ] && secopt=(--section isa/v3)
+	for flags in "" "--print-imm-hex" "--no-show-raw-insn" "--no-show-raw-insn --print-imm-hex"; do
+		llvm-objdump -d $flags ${secopt:+--section=isa/v3} "$f" >"$TMP/bw" 2>/dev/null
+		"$BK" obj dump --raw $flags "${secopt[@]}" "$f" >"$TMP/bg" 2>&1
+		if ! cmp -s "$TMP/bw" "$TMP/bg"; then
+			bad=$((bad + 1))
+			fail "obj dump --raw $flags = llvm-objdump -d $flags (byte for byte): $(basename "$f")" \
+				"$(diff "$TMP/bw" "$TMP/bg" | head -4 | tr '\n' ' ')"
+		fi
+	done
+done
+[ "$bad" -eq 0 ] && pass "obj dump --print-imm-hex / --no-show-raw-insn = llvm-objdump's, byte for byte, ${#corpus[@]} objects"
+
 # -S: the whole listing (source lines and instructions) equals llvm-objdump
 # -S's, whitespace normalised, for every corpus object with a DWARF line
 # table: the same DWARF rows, the same rule for when a line repeats, nothing
