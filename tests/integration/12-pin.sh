@@ -133,6 +133,9 @@ if grep -q "map 'bk_pin_by_name_t12': pinned at $PBN (LIBBPF_PIN_BY_NAME); it st
 else
 	fail "load says where libbpf pinned a LIBBPF_PIN_BY_NAME map" "$(cat "$TMP/pbn.out")"
 fi
+# net shows the full BTF name (16 characters), not the kernel's 15
+B net --iface "$IF_B" | grep -q "name xdp_pin_by_name1\b" && pass "net shows the full program name" ||
+	fail "net shows the full program name" "$(B net --iface "$IF_B")"
 B unload --pin "$PIN" 2>/dev/null
 B run "$BPFDIR/foundation/pin-by-name1.bpf.o" --iface "$IF_B" --timeout 1 >"$TMP/pbn.out" 2>&1
 grep -q "map 'bk_pin_by_name_t12': reusing the map pinned at $PBN" "$TMP/pbn.out" &&
