@@ -239,8 +239,13 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 	}
 }
 
-/* Map I's size for MAX rules: prefix tables get twice as many slots per
- * generation as rules (rounded up to a power of two), times two generations. */
+/* Map I's size for MAX rules. MAX is what one rule set may hold, and an
+ * apply writes the new set beside the old one before the switch, so
+ * everything both generations share is sized for two whole sets: rule
+ * slots and counters (2 x MAX, a slot is free again once its generation is
+ * cleaned up) and the port trie (not preallocated: the bound costs nothing
+ * until used). Prefix tables already have a half per generation: twice as
+ * many slots as rules (rounded up to a power of two) in each. */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t cap = 32;
@@ -248,12 +253,17 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 	while (cap < 2 * ((uint64_t)max + 64))
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
-		return bpf_map__set_max_entries(m, max);
+		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
 	if (i == XM_TAB4 || i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
 	if (i == XM_PORTS)
-		return bpf_map__set_max_entries(m, 32 * max + 1024);
+		return bpf_map__set_max_entries(m, 2 * (32 * max + 1024));
 	return 0;
+}
+
+uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st)
+{
+	return st->max_slots / 2;
 }
 
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
@@ -557,6 +567,24 @@ struct ectx {
 	bool has_root[2];
 };
 
+/* Names the map that filled up (once): how big it is, and the way out. */
+static int report_full(struct ectx *e, struct batch *b, int rc)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int m = (int)(b - e->b);
+
+	if (e->reported || (rc != -ENOSPC && rc != -E2BIG && rc != -ENOMEM))
+		return rc;
+	e->reported = true;
+	bpf_obj_get_info_by_fd(b->fd, &info, &len);
+	fprintf(stderr, "xdpfw: the %s map (%s) is full: its %u entries cannot hold this rule set "
+		"beside the active one; nothing applied (xdpfw unload --all --purge, then load with a "
+		"larger --max-rules)\n", m == XM_PORTS ? "port-range" : "rule-set", map_names[m],
+		info.max_entries);
+	return rc;
+}
+
 static int flush_one(struct ectx *e, struct batch *b)
 {
 	__u32 count = b->n;
@@ -569,10 +597,10 @@ static int flush_one(struct ectx *e, struct batch *b)
 			goto done;
 		rc = -errno;
 		if (rc == -ENOSPC || rc == -E2BIG || rc == -ENOMEM)
-			return rc;	/* the map is full: no point going on */
+			return report_full(e, b, rc);	/* no point going on */
 		for (size_t i = count; i < b->n; i++)
 			if (bpf_map_update_elem(b->fd, b->keys + i * b->ksz, b->vals + i * b->vsz, BPF_ANY))
-				return -errno;
+				return report_full(e, b, -errno);
 	} else {
 		/* entries may already be gone (a half-removed generation) */
 		if (!bpf_map_delete_batch(b->fd, b->keys, &count, NULL))
@@ -741,7 +769,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 
 	for (int f = 0; f < 2 && !rc; f++) {
 		rc = xdpfw_table_plan(f ? 6 : 4, &e->tv[f], st->tab_cap[f], &plan[f]);
-		e->reported = rc == -E2BIG;
+		e->reported |= rc == -E2BIG;
 		if (rc == -E2BIG)
 			fprintf(stderr, "xdpfw: the IPv%d prefix table is full: %zu entries do not fit in %u "
 				"slots; nothing applied (load with a larger --max-rules)\n", f ? 6 : 4,
@@ -822,8 +850,8 @@ static int by_match(const void *x, const void *y)
 	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
 }
 
-int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
-		      struct xdpfw_apply_stats *stats)
+static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
 	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
@@ -840,9 +868,10 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	stats = stats ? stats : &dummy;
 	memset(stats, 0, sizeof(*stats));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (rs->n > st->max_slots) {
-		fprintf(stderr, "xdpfw: %zu rules do not fit: the rule map holds %u (load with --max-rules)\n",
-			rs->n, st->max_slots);
+	if (rs->n > xdpfw_state_max_rules(st)) {
+		fprintf(stderr, "xdpfw: %zu rules do not fit: this firewall holds %u rules per set (its "
+			"--max-rules); nothing applied (xdpfw unload --all --purge, then load with a larger "
+			"--max-rules)\n", rs->n, xdpfw_state_max_rules(st));
 		return -ENOSPC;
 	}
 	rc = xdpfw_state_lock(st);
@@ -912,8 +941,9 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 			while (next_free < limit && defs[next_free].gens)
 				next_free++;
 			if (next_free >= limit) {
-				fprintf(stderr, "xdpfw: rule map full (%u slots; load with --max-rules)\n",
-					st->max_slots);
+				/* cannot happen while a set is at most max_slots / 2 */
+				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
+					"applied\n", st->max_slots);
 				rc = -ENOSPC;
 				goto undo;
 			}
@@ -962,8 +992,8 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	stats->write_ms = ms_since(&t0);
 	if (rc) {
 		if ((rc == -ENOSPC || rc == -E2BIG) && !e.reported)
-			fprintf(stderr, "xdpfw: a rule-set map is full after %llu entries; nothing applied "
-				"(load with a larger --max-rules)\n", (unsigned long long)e.n);
+			fprintf(stderr, "xdpfw: a rule-set map is full; nothing applied (xdpfw unload --all "
+				"--purge, then load with a larger --max-rules)\n");
 		goto undo;
 	}
 	if (xdpfw_apply_crash_point == 1) {
@@ -1010,6 +1040,16 @@ out:
 	free(fresh);
 	free(touched);
 	free(vals);
+	return rc;
+}
+
+int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		      struct xdpfw_apply_stats *stats)
+{
+	int rc = state_apply(st, rs, policy, stats);
+
+	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */
+		xdpfw_applog_record(st, rc);
 	return rc;
 }
 
@@ -1061,4 +1101,43 @@ int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NT
 	}
 	free(v);
 	return rc;
+}
+
+/* A second instance of the datapath over the same state (xdpfw load --multi:
+ * libxdp loads it as an extension of its dispatcher): BO, opened but not
+ * loaded, is made to use the maps pinned under DIR, the log ring included,
+ * and gets the load-time switches of O. */
+int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o)
+{
+	static const char *const log_maps[][2] = {
+		{ ".data.bklog", "maps/_data_bklog" }, { ".rodata.bklog", "maps/_rodata_bklog" },
+	};
+	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	char path[512];
+	int rc, fd;
+
+	for (int i = 0; i < XM_NMAPS + 2; i++) {
+		const char *name = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][0];
+		const char *pin = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][1];
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, name);
+
+		if (!m)
+			return i < XM_NMAPS ? -ENOENT : 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, pin);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (i < XM_NMAPS)
+				return -errno;
+			continue;	/* no pinned log ring: this instance logs into its own */
+		}
+		rc = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (rc)
+			return rc;
+	}
+	if (o) {
+		opts.log_rate = o->log_rate ? o->log_rate : opts.log_rate;
+		opts.pass_lockout = !o->no_lockout_pass;
+	}
+	return set_opts(bo, &opts);
 }
