@@ -341,6 +341,47 @@ int bpfkit_object__no_auto_pin(struct bpfkit_object *obj)
 	return 0;
 }
 
+/* Some kernel messages end without a newline ("invalid type id 9 in func
+ * info" is followed directly by "processed 0 insns ..."): give those lines
+ * their end, and the log its last newline, so a line is one message. */
+static bool is_stats(const char *p)	/* "processed 12 insns" */
+{
+	p += 10;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return !strncmp(p, " insns", 6);
+}
+
+static char *log_fix_lines(char *log)
+{
+	size_t n = 0, len;
+	char *out, *q;
+	const char *p;
+
+	if (!log)
+		return NULL;
+	for (p = log; (p = strstr(p, "processed ")); p++)
+		n += p > log && p[-1] != '\n' && is_stats(p);
+	len = strlen(log);
+	if (!n && len && log[len - 1] == '\n')
+		return log;
+	out = malloc(len + n + 2);
+	if (!out)
+		return log;
+	for (p = log, q = out; *p; p++) {
+		if (p > log && p[-1] != '\n' && !strncmp(p, "processed ", 10) && is_stats(p))
+			*q++ = '\n';
+		*q++ = *p;
+	}
+	if (q > out && q[-1] != '\n')
+		*q++ = '\n';
+	*q = '\0';
+	free(log);
+	return out;
+}
+
 int bpfkit_object__load(struct bpfkit_object *obj)
 {
 	bool existed[256];
@@ -359,7 +400,7 @@ int bpfkit_object__load(struct bpfkit_object *obj)
 	libbpf_warn_reset();
 	verifier_capture_begin();
 	err = bpf_object__load(obj->obj);
-	obj->vlog = verifier_capture_end(&obj->failed_prog);
+	obj->vlog = log_fix_lines(verifier_capture_end(&obj->failed_prog));
 	if (!err) {
 		report_pinned_maps(obj, existed, 256);
 		return 0;
