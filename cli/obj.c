@@ -113,6 +113,8 @@ static int do_sections(int argc, char **argv)
 		char tb[32], fb[32];
 		const char *type = bpfkit_elf__section_type_str(s->type, tb, sizeof(tb));
 		const char *flags = bpfkit_elf__section_flags_str(s->flags, fb, sizeof(fb));
+		/* .text: the functions programs call, not a program of its own */
+		const char *role = s->role && !strcmp(s->name, ".text") ? "functions" : s->role;
 
 		if (jw) {
 			bpfkit_json__begin_object(jw);
@@ -127,8 +129,8 @@ static int do_sections(int argc, char **argv)
 			bpfkit_json__kv_uint(jw, "link", s->link);
 			bpfkit_json__kv_uint(jw, "info", s->info);
 			bpfkit_json__kv_uint(jw, "align", s->align);
-			if (s->role)
-				bpfkit_json__kv_str(jw, "role", s->role);
+			if (role)
+				bpfkit_json__kv_str(jw, "role", role);
 			if (s->prog_type)
 				bpfkit_json__kv_str(jw, "prog_type", s->prog_type);
 			bpfkit_json__end_object(jw);
@@ -143,11 +145,11 @@ static int do_sections(int argc, char **argv)
 		       (unsigned long long)s->addr, (unsigned long long)s->offset,
 		       (unsigned long long)s->size, (unsigned long long)s->entsize, flags, s->link,
 		       s->info, (unsigned long long)s->align);
-		if (s->role)
-			printf("  %s", s->role);
+		if (role)
+			printf("  %s", role);
 		if (s->prog_type)
 			printf(" (%s)", s->prog_type);
-		else if (s->role && !strcmp(s->role, "program"))
+		else if (role && !strcmp(role, "program"))
 			printf(" (type unknown)");	/* libbpf will not load it: see `bpfkit run` */
 		putchar('\n');
 	}

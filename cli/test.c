@@ -484,14 +484,15 @@ int do_test(int argc, char **argv)
 	if (!p)
 		goto out;
 	cx.prog_type = bpf_program__type(p);
-	if (cx.prog_type != BPF_PROG_TYPE_UNSPEC && !bpfkit_testrun__takes_packets(cx.prog_type)) {
+	/* loaded first: what the verifier says of any program is worth seeing */
+	if (cli_load(obj))
+		goto out;
+	if (!bpfkit_testrun__takes_packets(cx.prog_type)) {
 		cli_err("prog '%s': a %s program cannot be run on packets; BPF_PROG_TEST_RUN takes packets for "
 			"xdp, tc (sched_cls/sched_act), socket_filter, cgroup_skb, lwt and flow_dissector programs",
 			bpf_program__name(p), libbpf_bpf_prog_type_str(cx.prog_type) ?: "?");
 		goto out;
 	}
-	if (bpfkit_object__load(obj))
-		goto out;
 	{
 		struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .fn = on_record, .ctx = &cx };
 

@@ -123,10 +123,11 @@ static const char *section_role(const struct bpfkit_elf_section *s, const char *
 	if (s->type == SHT_SYMTAB)
 		return "symbols";
 	if (s->type == SHT_PROGBITS && (s->flags & SHF_EXECINSTR)) {
-		/* .text holds the functions programs call (and is there, empty,
-		 * in every object clang makes): not a program of its own */
+		/* .text holds the functions programs call (callers such as
+		 * lib/verifier_stack.c look for code by this role); an empty
+		 * one, in every object clang makes, holds nothing */
 		if (!strcmp(s->name, ".text"))
-			return s->size ? "functions" : NULL;
+			return s->size ? "program" : NULL;
 		/* libbpf logs a warning for names it does not know; silence it */
 		libbpf_print_fn_t old = libbpf_set_print(NULL);
 
