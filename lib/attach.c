@@ -49,11 +49,21 @@ static int attach_tracepoint(struct bpfkit_object *obj, struct bpf_program *prog
 		err = -errno;
 		const char *tp = !strncmp(sec, "tracepoint/", 11) ? sec + 11 :
 				 !strncmp(sec, "tp/", 3) ? sec + 3 : NULL;
-		if (err == -ENOENT && tp)
+		if (err == -ENOENT && tp) {
+			char others[256] = "";
+			struct bpf_program *p;
+			size_t n = 0;
+
+			bpf_object__for_each_program(p, obj->obj)
+				if (p != prog && bpf_program__fd(p) >= 0 && n < sizeof(others))
+					n += snprintf(others + n, sizeof(others) - n, "%s%s", n ? ", " : "",
+						      bpf_program__name(p));
 			pr_warn("prog '%s': this kernel has no tracepoint '%s' (its events/ in tracefs do not list it); "
-				"attach the object's other programs with --prog NAME\n", name, tp);
-		else
+				"attach the object's other programs with --prog NAME%s%s%s\n", name, tp,
+				n ? " (" : "", others, n ? ")" : "");
+		} else {
 			pr_warn("prog '%s': attach to '%s' failed: %s\n", name, sec, errstr(err));
+		}
 		return err;
 	}
 	a = attachment_add(obj, name);
