@@ -127,14 +127,16 @@ if [ -x "$X" ]; then
 	grep -q "eth0" <<<"$help" && fail "new xdp: no eth0 in the loader's help" "$help"
 	expect_fail "new xdp: no default interface" 2 "say which interface with -i IFACE" "$X" --check
 	# -m skb, -q: attached in skb mode; nothing on stdout but the records
-	ip netns exec "$NS_B" timeout 20 "$X" -i "$IF_B" -m skb -q -t 3 >"$TMP/q.out" 2>"$TMP/q.err" &
+	# (no -t: stopped by SIGINT once the checks are done, however slow the machine)
+	ip netns exec "$NS_B" timeout 60 "$X" -i "$IF_B" -m skb -q >"$TMP/q.out" 2>"$TMP/q.err" &
 	pid=$!
 	on_exit kill $pid
-	for _ in $(seq 30); do "$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -q '"mode":"skb"' && break; sleep 0.1; done
+	for _ in $(seq 100); do "$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -q '"mode":"skb"' && break; sleep 0.1; done
 	"$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -q '"mode":"skb"' && pass "new xdp: -m skb attaches in skb mode" ||
 		fail "new xdp: -m skb" "$("$BK" --netns "$NS_B" net --iface "$IF_B") $(cat "$TMP/q.err")"
 	send_udp "$NS_A" "$IP_B" 9999 2
-	wait $pid
+	wait_count "$TMP/q.out" "received a packet" 2 20
+	kill -INT $pid; wait $pid
 	if [ -z "$(grep -v 'received a packet' "$TMP/q.out")" ] && grep -q "received a packet" "$TMP/q.out" && [ ! -s "$TMP/q.err" ]; then
 		pass "new xdp: -q prints only the program's records"
 	else
