@@ -79,14 +79,16 @@ for how in link netlink; do
 	still_drops "$how: pin failed after the attach"
 
 	# run --force: ours acts during the run, the old one is back after it.
-	# (no --timeout: it ends when told, after the checks, however slow the machine)
-	B run "$PASS" --iface "$IF_B" --force >"$TMP/run.out" 2>&1 &
+	# (no --timeout: it ends when told, after the checks, however slow the
+	# machine; bpfkit itself in the background, not a subshell, and SIGTERM,
+	# which a script's background jobs do not ignore)
+	"$BK" --netns "$NS_B" run "$PASS" --iface "$IF_B" --force >"$TMP/run.out" 2>&1 &
 	RUN_PID=$!
 	on_exit kill -9 "$RUN_PID"
 	wait_for "$TMP/run.out" "running|rror|failed" 20
 	got=$(on_if)
 	if [ "$got" = xdp_safe_pass ] && ping_ok; then pass "$how: run --force replaces it"; else fail "$how: run --force replaces it" "on $IF_B: '$got' $(cat "$TMP/run.out")"; fi
-	kill -INT "$RUN_PID"; wait "$RUN_PID"
+	kill -TERM "$RUN_PID"; wait "$RUN_PID"
 	grep -q "is attached again" "$TMP/run.out" || fail "$how: run says it put the old program back" "$(cat "$TMP/run.out")"
 	still_drops "$how: after run --force ended"
 
