@@ -41,7 +41,7 @@ static const char *const map_names[XM_NMAPS] = {
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
-	[XM_LOGRATE] = "xdpfw_lograte",
+	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie4",
 };
 
 static void state_init(struct xdpfw_state *st)
@@ -88,6 +88,20 @@ static int map_tables(struct xdpfw_state *st)
 		st->tab[f] = p;
 		st->tab_cap[f] = info.max_entries / 2;
 	}
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	void *p;
+
+	if (bpf_obj_get_info_by_fd(st->fd[XM_TRIE4], &info, &len))
+		return -errno;
+	if (info.value_size != 4 * XDPFW_TRIE_BLK || info.max_entries < 2 * (65536 + 512) / XDPFW_TRIE_BLK)
+		return -EINVAL;
+	st->trie4_bytes = (size_t)info.max_entries * info.value_size;
+	p = mmap(NULL, st->trie4_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_TRIE4], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->trie4 = p;
+	st->trie4_cap = info.max_entries / 2 * XDPFW_TRIE_BLK;
 	return 0;
 }
 
@@ -96,6 +110,8 @@ void xdpfw_state_close(struct xdpfw_state *st)
 	for (int f = 0; f < 2; f++)
 		if (st->tab[f])
 			munmap(st->tab[f], st->tab_bytes[f]);
+	if (st->trie4)
+		munmap(st->trie4, st->trie4_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -253,6 +269,18 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
 	if (i == XM_PORTS)
 		return bpf_map__set_max_entries(m, 32 * max + 1024);
+	if (i == XM_TRIE4) {
+		/* per generation: the 2^16 source root, then what rules need in
+		 * the common case: a 256-entry chunk per /16 holding longer
+		 * prefixes (at most 65536 of them) and two 16-entry chunks per
+		 * rule; a set beyond that is refused ("load with a larger
+		 * --max-rules") */
+		uint64_t n16 = max + 64 < 65536 ? max + 64 : 65536;
+		uint64_t half = 65536 + 256 * n16 + 32 * ((uint64_t)max + 64);
+
+		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
+		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
+	}
 	return 0;
 }
 
@@ -666,6 +694,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		__u32 idx = g * 4 + j, f = j / 2;
 
 		pl.base = g * st->tab_cap[f];
+		pl.tbase = g * st->trie4_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
 
@@ -673,7 +702,9 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 			pl.has_root = 1;
 			pl.root = e->root[j / 2];
 		}
-		for (int l = XDPFW_PLENS_MAX - 1; l >= 0; l--) {
+		/* IPv6: ascending, for the binary search on lengths */
+		for (int k = 0; k < XDPFW_PLENS_MAX; k++) {
+			int l = f ? k : XDPFW_PLENS_MAX - 1 - k;
 			struct xdpfw_plen *en;
 
 			if (!e->used[j][l])
@@ -713,7 +744,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	__u32 zero = 0;
 	int rc = xdpfw_state_cfg(st, &cfg);
 
-	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1]))
+	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1] && !cfg.trie_dirty[g]))
 		return rc;
 	/* MEMBARRIER_CMD_GLOBAL waits for synchronize_rcu(), which covers XDP
 	 * (programs run under rcu_read_lock / with BHs off); a short sleep
@@ -726,43 +757,64 @@ static int clear_tables(struct xdpfw_state *st, int g)
 		memset(table_half(st, g, f), 0, (size_t)n * xdpfw_slot_size(f ? 6 : 4));
 		cfg.tab_dirty[g][f] = 0;
 	}
+	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
+	       (size_t)(cfg.trie_dirty[g] < st->trie4_cap ? cfg.trie_dirty[g] : st->trie4_cap) * 4);
+	cfg.trie_dirty[g] = 0;
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* Writes E's prefix entries into generation G's half of the tables: plans
- * first (nothing written if a table does not fit), then cfg records how far
- * G's halves will be dirty, then the entries. SIZE gets the table sizes. */
+/* Writes E's prefix entries into generation G's half of the tables (IPv4:
+ * the trie and its leaf slots; IPv6: the hash table): plans first (nothing
+ * written if a table does not fit), then cfg records how far G's halves
+ * will be dirty, then the entries. SIZE gets the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
-	struct xdpfw_table_plan plan[2] = { 0 };
+	struct xdpfw_table_plan plan = { 0 };
+	struct xdpfw_trie4_plan tp = { 0 };
 	struct xdpfw_cfg cfg;
 	__u32 zero = 0;
-	int rc = 0;
+	int rc;
 
-	for (int f = 0; f < 2 && !rc; f++) {
-		rc = xdpfw_table_plan(f ? 6 : 4, &e->tv[f], st->tab_cap[f], &plan[f]);
+	rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	if (!rc)
+		rc = xdpfw_trie4_plan(&e->tv[0], st->trie4_cap, st->tab_cap[0], &tp);
+	if (rc == -E2BIG) {
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries "
+			"and %u slots; nothing applied (load with a larger --max-rules)\n",
+			e->tv[0].n, st->trie4_cap, st->tab_cap[0]);
+	}
+	if (!rc) {
+		rc = xdpfw_table_plan(6, &e->tv[1], st->tab_cap[1], &plan);
 		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
-			fprintf(stderr, "xdpfw: the IPv%d prefix table is full: %zu entries do not fit in %u "
-				"slots; nothing applied (load with a larger --max-rules)\n", f ? 6 : 4,
-				e->tv[f].n, st->tab_cap[f]);
+			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
+				"slots; nothing applied (load with a larger --max-rules)\n",
+				e->tv[1].n, st->tab_cap[1]);
 	}
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &cfg);
 	if (!rc) {
-		for (int f = 0; f < 2; f++)
-			if (cfg.tab_dirty[g][f] < plan[f].size)
-				cfg.tab_dirty[g][f] = plan[f].size;
+		if (cfg.tab_dirty[g][0] < e->tv[0].n)
+			cfg.tab_dirty[g][0] = e->tv[0].n;
+		if (cfg.trie_dirty[g] < tp.entries)
+			cfg.trie_dirty[g] = tp.entries;
+		if (cfg.tab_dirty[g][1] < plan.size)
+			cfg.tab_dirty[g][1] = plan.size;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
 			rc = -errno;
 	}
-	for (int f = 0; f < 2 && !rc; f++) {
-		xdpfw_table_write(f ? 6 : 4, &e->tv[f], &plan[f], table_half(st, g, f));
-		size[f] = plan[f].size;
-		e->n += e->tv[f].n;
+	if (!rc) {
+		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, table_half(st, g, 0));
+		if (e->has_root[0])
+			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
+		size[0] = st->tab_cap[0];
+		xdpfw_table_write(6, &e->tv[1], &plan, table_half(st, g, 1));
+		size[1] = plan.size;
+		e->n += e->tv[0].n + e->tv[1].n;
 	}
-	xdpfw_table_plan_free(&plan[0]);
-	xdpfw_table_plan_free(&plan[1]);
+	xdpfw_trie4_plan_free(&tp);
+	xdpfw_table_plan_free(&plan);
 	return rc;
 }
 
@@ -1021,6 +1073,11 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 			used[g][f] = xdpfw_table_used(f ? 6 : 4, table_half(st, g, f), st->tab_cap[f]);
 	}
 	return 0;
+}
+
+uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)
+{
+	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes;
 }
 
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum)

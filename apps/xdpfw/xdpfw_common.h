@@ -73,9 +73,12 @@ struct xdpfw_slot4 {
 struct xdpfw_slot6 {
 	__u32 tag;
 	__u32 addr[4];
-	__u32 pad;
+	__u32 flags;			/* XDPFW_S_CLS: cls is a prefix's class (else a
+					 * marker with no prefix at or above it) */
 	struct xdpfw_cls cls;
 };
+
+#define XDPFW_S_CLS		1
 
 /* Linear probing (placed Robin Hood style, which keeps the longest distance
  * short): an entry is at most XDPFW_MAX_PROBE - 1 slots past its hash
@@ -104,6 +107,30 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 	return (x ^ (x >> 29)) * XDPFW_HASH_K1;
 }
 
+/* IPv4 addresses are classified by a multibit trie (xdpfw_trie4: u32
+ * entries, one half per generation), not by the per-length hash tables:
+ * user space expands every prefix to the trie's fixed strides (controlled
+ * prefix expansion: shorter prefixes painted first, longer ones over them,
+ * a new chunk inheriting its parent entry), so a lookup is one array read
+ * per stride crossed — at most XDPFW_TRIE4_DEPTH — whatever the prefix
+ * lengths in use and the number of rules. The source stage starts at a
+ * 2^16-entry root (the first chunk of the half); each source class with
+ * destination rules has its own destination trie whose root pointer is the
+ * class's `class` field. An entry is a pointer (XDPFW_TRIE_PTR: chunk
+ * offset in the half, stride code) or a leaf: 0 = no prefix, else the
+ * index + 1 of the slot in the generation's xdpfw_tab4 half holding the
+ * prefix's struct xdpfw_cls (slots are dense: tab4 is no hash table for
+ * IPv4). */
+#define XDPFW_TRIE_PTR		(1u << 31)
+#define XDPFW_TRIE_SHIFT	29		/* stride code: 4 << code bits */
+#define XDPFW_TRIE_OFF		((1u << 29) - 1)
+#define XDPFW_TRIE4_DEPTH	8
+/* The trie map's value is a block of 16 entries (array maps store values
+ * 8-byte aligned, so u32 values would not be contiguous in the mmap); every
+ * chunk is a multiple of a block and starts at one. */
+#define XDPFW_TRIE_BLK		16
+#define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
+
 /* Prefix lengths in use, longest first, per (generation, family, stage):
  * index = gen * 4 + (family == 6) * 2 + (stage == dst). Each with its mask,
  * so the datapath masks without branches; with where the generation's table
@@ -118,6 +145,7 @@ struct xdpfw_plens {
 	__u32 base;			/* this generation's table: first slot, */
 	__u32 shift;			/* 64 - log2(size), */
 	__u32 mask;			/* size - 1 */
+	__u32 tbase;			/* IPv4: this generation's trie half (entries) */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
 	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
@@ -161,6 +189,7 @@ struct xdpfw_cfg {
 	__u64 applied_ns[2];		/* CLOCK_REALTIME of the switch to gen g */
 	__u32 tab_dirty[2][2];		/* [gen][family]: slots from the start of the
 					 * generation's table half that may be non-zero */
+	__u32 trie_dirty[2];		/* [gen]: the same for the IPv4 trie half */
 };
 
 struct xdpfw_counter {

@@ -2,7 +2,8 @@
  * consumes its output: every accepted rule must format and re-parse to the
  * same rule, the set must compile to prefix and port entries (no kernel:
  * entries are checked, and the prefix entries are built into the datapath's
- * tables in memory, where every one must be found), and the reference
+ * tables in memory — the IPv4 trie, the IPv6 hash table — where every one
+ * must be found), and the reference
  * evaluator must take any packet. */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -50,6 +51,45 @@ static void check_table(int family, struct xdpfw_tabvec *v)
 			abort();
 	}
 	free(region);
+}
+
+/* The IPv4 trie in memory: for each entry's address and a neighbour of
+ * it, the walk must find the longest entry of the same trie containing it
+ * (by brute force). */
+static void check_trie4(struct xdpfw_tabvec *v)
+{
+	struct xdpfw_trie4_plan plan;
+	uint32_t *trie;
+	void *leaves;
+
+	if (v->n > 3000 || xdpfw_trie4_plan(v, 1u << 24, 1u << 16, &plan))
+		return;	/* too big for a brute-force check, or refused: fine */
+	trie = calloc(plan.entries, 4);
+	leaves = calloc(v->n + 1, sizeof(struct xdpfw_slot4));
+	if (!trie || !leaves)
+		abort();
+	xdpfw_trie4_write(v, &plan, trie, leaves);
+	for (size_t k = 0; k < 2 * v->n; k++) {
+		const struct xdpfw_tabent *e = &v->e[k / 2];
+		uint32_t tree = ent_tree(e), a = ent_addr(e) ^ (k & 1 && ent_plen(e) < 32 ? 0x80000000u >> ent_plen(e) : 0);
+		uint32_t root = tree ? xdpfw_trie4_class(&plan, tree) : XDPFW_TRIE4_ROOT, want = 0;
+		int best = -1;
+
+		for (size_t j = 0; j < v->n; j++) {
+			const struct xdpfw_tabent *f = &v->e[j];
+			int pl = ent_plen(f);
+
+			if (ent_tree(f) == tree && pl > best && !((a ^ ent_addr(f)) & (pl ? ~0u << (32 - pl) : 0))) {
+				best = pl;
+				want = j + 1;
+			}
+		}
+		if (xdpfw_trie4_lookup(trie, root, a) != want)
+			abort();
+	}
+	xdpfw_trie4_plan_free(&plan);
+	free(trie);
+	free(leaves);
 }
 
 static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
@@ -115,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	entries = 0;
 	if (xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
-	check_table(4, &tv[0]);
+	check_trie4(&tv[0]);
 	check_table(6, &tv[1]);
 	xdpfw_tabvec_free(&tv[0]);
 	xdpfw_tabvec_free(&tv[1]);

@@ -38,6 +38,7 @@ dst, port, stop, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 socks = []
 for src in sys.argv[5:]:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((src, 40000)); socks.append((src, s))
+open(out + ".started", "w").close()
 sent, end = {}, time.time() + 90
 while time.time() < end and not os.path.exists(stop):
     for src, s in socks:
@@ -106,12 +107,14 @@ for delay in 0.05 0.15 0.3 0.45 0.6 3; do
 	"$FW" save >"$TMP/now.saved"
 	n=$(wc -l <"$TMP/now.saved")
 	# the datapath agrees with what save shows
-	rm -f "$TMP/counts" "$TMP/counts.ready" "$TMP/stop" "$TMP/sent"
+	rm -f "$TMP/counts" "$TMP/counts.ready" "$TMP/stop" "$TMP/sent" "$TMP/sent.started"
 	ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv.py" "$PORT" "$TMP/counts" "$TMP/stop" &
 	RPID=$!
 	for _ in $(seq 50); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
 	ip netns exec "$NS_A" timeout 20 python3 "$TMP/send.py" "$IP_B" "$PORT" "$TMP/stop" "$TMP/sent" "$IP_A" &
 	SPID=$!
+	# a loaded machine may take longer than the sending window to start python
+	for _ in $(seq 100); do [ -e "$TMP/sent.started" ] && break; sleep 0.05; done
 	sleep 0.3; touch "$TMP/stop"; wait "$SPID"; wait "$RPID"
 	ga=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2],0))' "$TMP/counts" "$IP_A")
 	if cmp -s "$TMP/now.saved" "$TMP/a.saved" && [ "$ga" -gt 0 ]; then old=$((old + 1))
