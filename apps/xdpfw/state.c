@@ -38,7 +38,7 @@ int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
 	[XM_CFG] = "xdpfw_cfg", [XM_TAB4] = "xdpfw_tab4", [XM_TAB6] = "xdpfw_tab6",
-	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
+	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
 	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie4",
@@ -102,6 +102,18 @@ static int map_tables(struct xdpfw_state *st)
 		return -errno;
 	st->trie4 = p;
 	st->trie4_cap = info.max_entries / 2 * XDPFW_TRIE_BLK;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(st->fd[XM_PORTS], &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(struct xdpfw_pent) || info.max_entries < 8)
+		return -EINVAL;
+	st->ptab_bytes = (size_t)info.max_entries * info.value_size;
+	p = mmap(NULL, st->ptab_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_PORTS], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->ptab = p;
+	st->ptab_cap = info.max_entries / 2;
 	return 0;
 }
 
@@ -112,6 +124,8 @@ void xdpfw_state_close(struct xdpfw_state *st)
 			munmap(st->tab[f], st->tab_bytes[f]);
 	if (st->trie4)
 		munmap(st->trie4, st->trie4_bytes);
+	if (st->ptab)
+		munmap(st->ptab, st->ptab_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -267,8 +281,13 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		return bpf_map__set_max_entries(m, max);
 	if (i == XM_TAB4 || i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
-	if (i == XM_PORTS)
-		return bpf_map__set_max_entries(m, 32 * max + 1024);
+	if (i == XM_PORTS) {
+		/* per generation: a few intervals per rule (a table's size grows
+		 * with the port rules its class sees) */
+		uint64_t half = 8 * ((uint64_t)max + 64) + 4096;
+
+		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
+	}
 	if (i == XM_TRIE4) {
 		/* per generation: the 2^16 source root, then what rules need in
 		 * the common case: a 256-entry chunk per /16 holding longer
@@ -561,97 +580,50 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 
 /* ---- writing and removing a generation --------------------------------- */
 
-/* Prefix-table entries are collected (ectx.tv) and then written through mmap
- * (table.c); port-trie writes go out in batches (BPF_MAP_*_BATCH: one syscall
- * for many entries), falling back to one call per entry where the kernel
- * refuses. */
-#define BATCH 4096
-
-struct batch {
-	int fd;
-	size_t ksz, vsz, n;
-	uint8_t *keys, *vals;
-};
-
+/* Prefix-table and port-table entries are collected (ectx.tv, ectx.pt) and
+ * then written through mmap (table.c): no syscall per entry. */
 struct ectx {
 	struct xdpfw_state *st;
 	bool del;
 	uint64_t n;
-	struct batch b[XM_NMAPS];
 	struct xdpfw_tabvec tv[2];		/* prefix entries: IPv4, IPv6 */
+	struct xdpfw_pent *pt;			/* port tables, back to back */
+	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 	struct xdpfw_cls root[2];		/* source /0 entries (v4, v6): in plens */
 	bool has_root[2];
 };
 
-static int flush_one(struct ectx *e, struct batch *b)
-{
-	__u32 count = b->n;
-	int rc = 0;
-
-	if (!b->n)
-		return 0;
-	if (!e->del) {
-		if (!bpf_map_update_batch(b->fd, b->keys, b->vals, &count, NULL))
-			goto done;
-		rc = -errno;
-		if (rc == -ENOSPC || rc == -E2BIG || rc == -ENOMEM)
-			return rc;	/* the map is full: no point going on */
-		for (size_t i = count; i < b->n; i++)
-			if (bpf_map_update_elem(b->fd, b->keys + i * b->ksz, b->vals + i * b->vsz, BPF_ANY))
-				return -errno;
-	} else {
-		/* entries may already be gone (a half-removed generation) */
-		if (!bpf_map_delete_batch(b->fd, b->keys, &count, NULL))
-			goto done;
-		for (size_t i = count; i < b->n; i++)
-			if (bpf_map_delete_elem(b->fd, b->keys + i * b->ksz) && errno != ENOENT)
-				return -errno;
-	}
-done:
-	if (!e->del)
-		e->n += b->n;
-	b->n = 0;
-	return 0;
-}
-
-static int flush_all(struct ectx *e)
-{
-	int rc = 0;
-
-	for (int i = 0; i < XM_NMAPS && !rc; i++)
-		rc = flush_one(e, &e->b[i]);
-	return rc;
-}
-
 static void ectx_free(struct ectx *e)
 {
-	for (int i = 0; i < XM_NMAPS; i++) {
-		free(e->b[i].keys);
-		free(e->b[i].vals);
-	}
 	xdpfw_tabvec_free(&e->tv[0]);
 	xdpfw_tabvec_free(&e->tv[1]);
+	free(e->pt);
 }
 
-static int put(struct ectx *e, int m, const void *key, size_t ksz, const void *val, size_t vsz)
+static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
-	struct batch *b = &e->b[m];
+	struct ectx *e = ctx;
 
-	if (!b->keys) {
-		b->fd = e->st->fd[m];
-		b->ksz = ksz;
-		b->vsz = vsz;
-		b->keys = malloc(BATCH * ksz);
-		b->vals = malloc(BATCH * vsz);
-		if (!b->keys || !b->vals)
+	if (e->npt + n + 1 > e->cappt) {
+		size_t cap = e->cappt ? e->cappt : 4096;
+		struct xdpfw_pent *np;
+
+		while (cap < e->npt + n + 1)
+			cap *= 2;
+		np = realloc(e->pt, cap * sizeof(*np));
+		if (!np)
 			return -ENOMEM;
+		e->pt = np;
+		e->cappt = cap;
 	}
-	memcpy(b->keys + b->n * ksz, key, ksz);
-	memcpy(b->vals + b->n * vsz, val, vsz);
-	if (++b->n == BATCH)
-		return flush_one(e, b);
+	if (e->npt > XDPFW_V_SLOT_MASK)
+		return -E2BIG;
+	*id = e->npt;
+	e->pt[e->npt++] = (struct xdpfw_pent){ .start = n };
+	for (size_t k = 0; k < n; k++)
+		e->pt[e->npt++] = (struct xdpfw_pent){ .start = starts[k], .v = vs[k] };
 	return 0;
 }
 
@@ -695,6 +667,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 
 		pl.base = g * st->tab_cap[f];
 		pl.tbase = g * st->trie4_cap;
+		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
 
@@ -724,11 +697,6 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 	return 0;
 }
 
-static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
-{
-	return put(ctx, XM_PORTS, key, sizeof(*key), &v, sizeof(v));
-}
-
 /* Generation G's half of table F (0: IPv4, 1: IPv6). */
 static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
 {
@@ -744,7 +712,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	__u32 zero = 0;
 	int rc = xdpfw_state_cfg(st, &cfg);
 
-	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1] && !cfg.trie_dirty[g]))
+	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1] && !cfg.trie_dirty[g] && !cfg.port_dirty[g]))
 		return rc;
 	/* MEMBARRIER_CMD_GLOBAL waits for synchronize_rcu(), which covers XDP
 	 * (programs run under rcu_read_lock / with BHs off); a short sleep
@@ -760,6 +728,9 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
 	       (size_t)(cfg.trie_dirty[g] < st->trie4_cap ? cfg.trie_dirty[g] : st->trie4_cap) * 4);
 	cfg.trie_dirty[g] = 0;
+	memset(st->ptab + (size_t)g * st->ptab_cap, 0,
+	       (size_t)(cfg.port_dirty[g] < st->ptab_cap ? cfg.port_dirty[g] : st->ptab_cap) * sizeof(*st->ptab));
+	cfg.port_dirty[g] = 0;
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
@@ -792,9 +763,17 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 				"slots; nothing applied (load with a larger --max-rules)\n",
 				e->tv[1].n, st->tab_cap[1]);
 	}
+	if (!rc && e->npt > st->ptab_cap) {
+		rc = -E2BIG;
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the port tables are full: %zu entries do not fit in %u; nothing applied "
+			"(load with a larger --max-rules)\n", e->npt, st->ptab_cap);
+	}
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &cfg);
 	if (!rc) {
+		if (cfg.port_dirty[g] < e->npt)
+			cfg.port_dirty[g] = e->npt;
 		if (cfg.tab_dirty[g][0] < e->tv[0].n)
 			cfg.tab_dirty[g][0] = e->tv[0].n;
 		if (cfg.trie_dirty[g] < tp.entries)
@@ -811,7 +790,9 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		size[0] = st->tab_cap[0];
 		xdpfw_table_write(6, &e->tv[1], &plan, table_half(st, g, 1));
 		size[1] = plan.size;
-		e->n += e->tv[0].n + e->tv[1].n;
+		if (e->npt)
+			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
+		e->n += e->tv[0].n + e->tv[1].n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
 	xdpfw_table_plan_free(&plan);
@@ -822,8 +803,6 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
  * entries recomputed from DEFS) and G's membership from every definition. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
-	struct ectx e = { .st = st, .del = true };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
 	struct xdpfw_ruleset rs;
 	uint32_t *slots, n = 0;
 	int rc;
@@ -833,10 +812,6 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 		rc = gen_ruleset(defs, hw, g, &rs, &slots);
 	if (rc)
 		return rc;
-	rc = xdpfw_compile(&rs, slots, g, &em, NULL);
-	if (!rc)
-		rc = flush_all(&e);
-	ectx_free(&e);
 	for (size_t i = 0; i < rs.n && !rc; i++) {
 		defs[slots[i]].gens &= ~(1u << g);
 		slots[n++] = slots[i];
@@ -882,7 +857,7 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	uint32_t *slots = NULL, *active = NULL, *fresh = NULL, *touched = NULL;
 	uint32_t hw, limit, nact = 0, nfresh = 0, ntouch = 0, next_free = 0, new_hw;
 	struct ectx e = { .st = st };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
@@ -1004,8 +979,6 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	/* 3. the new generation's entries */
 	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
 	if (!rc)
-		rc = flush_all(&e);
-	if (!rc)
 		rc = write_tables(st, &e, ng, size);
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
@@ -1077,7 +1050,24 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)
 {
-	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes;
+	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes + st->ptab_bytes;
+}
+
+int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *cap)
+{
+	struct xdpfw_cfg cfg;
+	int rc = xdpfw_state_cfg(st, &cfg);
+
+	*cap = st->ptab_cap;
+	for (int g = 0; g < 2; g++) {
+		const struct xdpfw_pent *p = st->ptab + (size_t)g * st->ptab_cap;
+
+		/* tables lie back to back from the start; each header counts >= 1 */
+		used[g] = 0;
+		for (uint64_t i = 0; i < st->ptab_cap && p[i].start && !rc; i += p[i].start + 1)
+			used[g] += p[i].start + 1;
+	}
+	return rc;
 }
 
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum)

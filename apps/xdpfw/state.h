@@ -33,6 +33,9 @@ struct xdpfw_state {
 	uint32_t *trie4;		/* xdpfw_trie4 mmapped */
 	size_t trie4_bytes;
 	uint32_t trie4_cap;		/* entries per generation */
+	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
+	size_t ptab_bytes;
+	uint32_t ptab_cap;		/* entries per generation */
 };
 
 struct xdpfw_create_opts {
@@ -84,6 +87,10 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 /* Bytes the prefix tables take (both generations: the IPv4 trie and its
  * class slots, the IPv6 hash table), preallocated at the first load. */
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
+
+/* Port-table entries in use per generation (a scan), and per generation
+ * available. */
+int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *cap);
 
 /* Counters summed over CPUs. */
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum);

@@ -70,13 +70,14 @@ struct {
 	__type(value, struct xdpfw_plens);
 } xdpfw_plens SEC(".maps");
 
+/* Port tables (xdpfw_common.h): two halves, one per generation. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 4000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_port_key);
-	__type(value, __u32);
-} xdpfw_ports SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 1048576);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdpfw_pent);
+} xdpfw_ptab SEC(".maps");
 
 /* Sized by `xdpfw load --max-rules` before the first load. */
 struct {
@@ -165,34 +166,52 @@ static __always_inline int parse_ports(struct bk_cursor *c, struct pkt *p)
 	return 0;
 }
 
-/* PORTS: source port << 16 | destination port, network byte order each. */
-static __always_inline __u32 lookup_ports(__u32 v, __u32 ports)
+/* The verdict of PORT in the port table whose header is entry T: binary
+ * search for the last interval starting at or below PORT. */
+static __always_inline __u32 port_find(__u32 t, __u32 port)
 {
-	struct xdpfw_port_key k = { .prefixlen = 48 };
-	__be16 sport = ports >> 16, dport = ports & 0xffff;
-	__u32 *r;
+	struct xdpfw_pent *e = bpf_map_lookup_elem(&xdpfw_ptab, &t);
+	__u32 lo = 0, hi, idx;
 
+	if (!e)
+		return 0;
+	hi = e->start;
+	for (__u32 i = 0; i < 17; i++) {
+		__u32 mid = (lo + hi) / 2;
+
+		if (lo + 1 >= hi)
+			break;
+		idx = t + 1 + mid;
+		e = bpf_map_lookup_elem(&xdpfw_ptab, &idx);
+		if (!e)
+			return 0;
+		if (e->start <= port)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	idx = t + 1 + lo;
+	e = bpf_map_lookup_elem(&xdpfw_ptab, &idx);
+	return e ? e->v : 0;
+}
+
+/* V's verdict for PORTS (source port << 16 | destination port, network
+ * byte order each): V itself, or its dport table's, or that interval's
+ * sport table's. A global function: verified once, not per parse path. */
+__noinline __u32 xdpfw_ports_lookup(__u32 pbase, __u32 v, __u32 ports)
+{
 	if (!(v & XDPFW_V_TABLE))
 		return v;
-	k.table = v & XDPFW_V_SLOT_MASK;
-	__builtin_memcpy(k.port, &dport, 2);
-	r = bpf_map_lookup_elem(&xdpfw_ports, &k);
-	if (!r)
-		return 0;
-	v = *r;
+	v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), bpf_ntohs((__be16)(ports & 0xffff)));
 	if (!(v & XDPFW_V_TABLE))
 		return v;
 	/* second level: the dport interval's rules differ by source port */
-	k.table = v & XDPFW_V_SLOT_MASK;
-	__builtin_memcpy(k.port, &sport, 2);
-	r = bpf_map_lookup_elem(&xdpfw_ports, &k);
-	if (!r || (*r & XDPFW_V_TABLE))
-		return 0;
-	return *r;
+	v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), bpf_ntohs((__be16)(ports >> 16)));
+	return v & XDPFW_V_TABLE ? 0 : v;
 }
 
 /* The verdict of class CLS for protocol index PIDX and PORTS. */
-static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports)
+static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports, __u32 pbase)
 {
 	__u32 v, j;
 	__u16 port;
@@ -207,7 +226,7 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports
 			return cls->rv[j];
 		return v & ~XDPFW_V_INLINE;
 	}
-	return lookup_ports(v, ports);
+	return xdpfw_ports_lookup(pbase, v, ports);
 }
 
 /* A probe sequence past its home slot (j = 1 ..): the slot index + 1 of
@@ -346,7 +365,7 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr,
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, gen_pidx & 0xff, ports);
+	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
 }
 
 struct cls6_args {
@@ -377,7 +396,7 @@ __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 port
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, gen_pidx & 0xff, ports);
+	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
 }
 
 static __always_inline __u32 classify(__u32 gen, struct pkt *p)

@@ -6,7 +6,7 @@
  * prefix entries (see compile.c):
  *   source stage       {length, source prefix}               -> struct xdpfw_cls
  *   destination stage  {class, length, destination prefix}   -> struct xdpfw_cls
- *   ports              {table, port prefix} (LPM trie)       -> verdict (dport, then sport)
+ *   ports              table, port -> verdict (dport, then sport): sorted intervals
  * Prefix entries live in open-addressing hash tables that user space builds
  * in mmapable arrays (xdpfw_tab4, xdpfw_tab6): an array lookup is inlined by
  * the verifier, so a probe costs a few instructions instead of a kernel hash
@@ -46,10 +46,18 @@ enum {
 						 * the other bits: the verdict elsewhere */
 #define XDPFW_V_SLOT_MASK	0x00ffffffu	/* slot + 1, or a table id */
 
-/* Port-table ids carry the generation (bit 23, so it fits a verdict's 24-bit
- * id field): the two generations share the port trie. Class ids need no
- * generation: each generation has its own half of the prefix tables. */
-#define XDPFW_TABLE_GEN		(1u << 23)
+/* Port tables (xdpfw_ptab: an mmapable array, one half per generation,
+ * written by user space like the prefix tables): the table with id T starts
+ * at entry T of the generation's half: {n, 0}, then n {start, verdict}
+ * intervals sorted by start, the first starting at 0, together covering
+ * every port. The datapath finds a port's interval by binary search (at
+ * most 17 reads; most tables have a handful of intervals). A port range is
+ * one interval, whatever its alignment. Class ids need no generation:
+ * each generation has its own half of every table. */
+struct xdpfw_pent {
+	__u32 start;			/* header: the interval count */
+	__u32 v;			/* verdict (XDPFW_V_TABLE: a sport table) */
+};
 #define XDPFW_MAX_CLASS		0x00ffffffu	/* class ids fit 24 bits of a tag */
 
 #define XDPFW_MAX_SLOTS		XDPFW_V_SLOT_MASK
@@ -146,16 +154,11 @@ struct xdpfw_plens {
 	__u32 shift;			/* 64 - log2(size), */
 	__u32 mask;			/* size - 1 */
 	__u32 tbase;			/* IPv4: this generation's trie half (entries) */
+	__u32 pbase;			/* this generation's port-table half (entries) */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
 	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
 };
-
-struct xdpfw_port_key {
-	__u32 prefixlen;		/* 32 + port prefix length */
-	__u32 table;
-	__u8 port[2];			/* network byte order: trie bits are MSB first */
-} __attribute__((packed));
 
 /* One rule as stored (pinned, so the rule set survives the CLI). */
 struct xdpfw_rule_def {
@@ -190,6 +193,7 @@ struct xdpfw_cfg {
 	__u32 tab_dirty[2][2];		/* [gen][family]: slots from the start of the
 					 * generation's table half that may be non-zero */
 	__u32 trie_dirty[2];		/* [gen]: the same for the IPv4 trie half */
+	__u32 port_dirty[2];		/* [gen]: the same for the port-table half */
 };
 
 struct xdpfw_counter {

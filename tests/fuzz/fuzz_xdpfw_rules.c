@@ -114,19 +114,34 @@ static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t 
 	return xdpfw_tabvec_push(&tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
-static int e_port(void *ctx, const struct xdpfw_port_key *k, uint32_t v)
+/* A port table: sorted intervals from 0 covering every port, neighbours
+ * with different verdicts, at least one with a rule. */
+static uint32_t next_id;
+
+static int e_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
+	bool any = false;
+
 	(void)ctx;
-	if (k->prefixlen < 32 || k->prefixlen > 48 || !v)
+	if (!n || starts[0] != 0 || n > 65536)
 		abort();
-	entries++;
+	for (size_t k = 0; k < n; k++) {
+		if (starts[k] > 65535 || (k && (starts[k] <= starts[k - 1] || vs[k] == vs[k - 1])))
+			abort();
+		any = any || vs[k];
+	}
+	if (!any)
+		abort();
+	entries += n + 1;
+	*id = next_id;
+	next_id += n + 1;
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xdpfw_ruleset rs;
-	struct xdpfw_emit em = { e_src, e_dst, e_port, NULL };
+	struct xdpfw_emit em = { e_src, e_dst, e_ptable, NULL };
 	char err[512], txt[256];
 	uint32_t *slots;
 

@@ -2,18 +2,19 @@
  * rule files (blocklist-shaped and one-length sets from
  * bench/gen-blocklist.py), beside xdpfw-bench's fixed 16-packet mix:
  *
- *   xdpfw-bench-sets cost OBJDIR PROG RULES PACKETS
- *       kernel-timed BPF_PROG_TEST_RUN cost, mean over the packet file, of
- *       PROG: pass (XDP_PASS), filter (xdp-filter's xdpfilt_alw_all with the
+ *   xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS...
+ *       kernel-timed BPF_PROG_TEST_RUN cost, mean over its packet file, of
+ *       each PROG, all loaded at once and run interleaved packet by packet
+ *       (ROUNDS passes): pass (XDP_PASS), filter (xdp-filter's xdpfilt_alw_all with the
  *       rules' IPv4/IPv6 network addresses as exact IPs, and 2000 ports),
  *       lpm (bench/lpm-trie.bpf.c with the rules' source prefixes), xdpfw or
- *       floor (xdpfw without its lookup) with RULES. Prints
- *       "NS_PER_PACKET DROPS WRONG BYTES": WRONG = xdpfw verdicts that differ
+ *       floor (xdpfw without its lookup) with RULES. Prints per spec
+ *       "NAME NS_PER_PACKET DROPS WRONG BYTES APPLY_MS PACKETS": WRONG = xdpfw verdicts that differ
  *       from the reference evaluator (xdpfw_rules_eval), BYTES = the prefix
  *       tables' bytes (xdpfw).
  *   xdpfw-bench-sets apply OBJDIR RULES_A RULES_B
  *       first load of A, then a swap to B (in-process: parse excluded):
- *       "first MS ENTRIES" and "swap MS ENTRIES" lines.
+ *       "first WALL_MS CPU_MS ENTRIES RULES" and "swap ..." lines.
  *   xdpfw-bench-sets live OBJDIR NETNS IFACE PROG RULES SECONDS
  *       attaches PROG (xdpfw or filter, loaded as for cost) natively to
  *       IFACE in NETNS and prints its own time per run from the kernel's BPF
@@ -42,7 +43,7 @@
 #include "../state.h"
 
 #define XDPFILT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o"
-#define REPEAT 20000
+#define REPEAT 2000
 #define MAXPKT 4096
 
 struct pkt {
@@ -51,14 +52,26 @@ struct pkt {
 	struct xdpfw_pkt ref;
 };
 
-static struct pkt pk[MAXPKT];
-static int npk;
+struct pktset {
+	struct pkt *p;
+	int n;
+};
 
 static double now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* This process's CPU time: on a shared machine wall time includes waiting
+ * for a CPU. */
+static double cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
 	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
@@ -120,19 +133,24 @@ static int build(struct pkt *p, int fam, int proto, const char *src, const char 
 	return 0;
 }
 
-static int read_packets(const char *path)
+static int read_packets(const char *path, struct pktset *ps)
 {
 	FILE *f = fopen(path, "r");
 	char src[64], dst[64];
 	int fam, proto, sport, dport;
 
-	if (!f)
+	ps->n = 0;
+	ps->p = calloc(MAXPKT, sizeof(*ps->p));
+	if (!f || !ps->p) {
+		if (f)
+			fclose(f);
 		return -1;
-	while (npk < MAXPKT && fscanf(f, "%d %d %63s %63s %d %d", &fam, &proto, src, dst, &sport, &dport) == 6)
-		if (build(&pk[npk], fam, proto, src, dst, sport, dport) == 0)
-			npk++;
+	}
+	while (ps->n < MAXPKT && fscanf(f, "%d %d %63s %63s %d %d", &fam, &proto, src, dst, &sport, &dport) == 6)
+		if (build(&ps->p[ps->n], fam, proto, src, dst, sport, dport) == 0)
+			ps->n++;
 	fclose(f);
-	return npk ? 0 : -1;
+	return ps->n ? 0 : -1;
 }
 
 /* The rules' source prefixes, for the anchors. */
@@ -266,40 +284,81 @@ static int parse_file(const char *path, struct xdpfw_ruleset *rs)
 	return 0;
 }
 
-static int do_cost(const char *dir, const char *prog, const char *rules, const char *pkts)
-{
+/* One measured program: NAME=PROG:RULES:PACKETS. */
+struct costed {
+	const char *name, *prog;
 	struct xdpfw_ruleset rs;
 	struct target t;
+	struct pktset ps;
+	double sum;
+	long runs;
+	int drops, wrong;
+};
+
+/* Loads every spec, then runs them interleaved, packet by packet (each
+ * packet REPEAT times per program and round), so a machine whose load
+ * changes meanwhile slows every program alike and the ratios hold. */
+static int do_cost(const char *dir, int nspec, char **spec, int rounds)
+{
+	struct costed *c = calloc(nspec, sizeof(*c));
 	struct bpfkit_testrun_opts o = { .sz = sizeof(o), .repeat = REPEAT };
-	double sum = 0;
-	int drops = 0, wrong = 0;
-	unsigned long long bytes = 0;
+	int maxn = 0;
 
-	if (parse_file(rules, &rs) || read_packets(pkts))
+	if (!c)
 		return 1;
-	if (target_load(&t, dir, prog, &rs)) {
-		fprintf(stderr, "xdpfw-bench-sets: cannot load %s with %s\n", prog, rules);
-		return 1;
-	}
-	for (int i = 0; i < npk; i++) {
-		struct bpfkit_testrun_result r;
+	for (int i = 0; i < nspec; i++) {
+		char *eq = strchr(spec[i], '='), *rules, *pkts;
 
-		if (bpfkit_testrun__run(t.prog_fd, pk[i].b, pk[i].len, &o, &r))
-			return 1;
-		sum += r.duration_ns;
-		drops += r.retval == XDP_DROP;
-		if (!strcmp(prog, "xdpfw")) {
-			long w = xdpfw_rules_eval(&rs, &pk[i].ref);
-			int want = (w >= 0 ? rs.r[w].d.action : rs.policy) == XDPFW_DENY ? XDP_DROP : XDP_PASS;
-
-			wrong += (int)r.retval != want;
+		if (!eq || !(rules = strchr(eq + 1, ':')) || !(pkts = strchr(rules + 1, ':'))) {
+			fprintf(stderr, "xdpfw-bench-sets: bad spec '%s' (NAME=PROG:RULES:PACKETS)\n", spec[i]);
+			return 2;
 		}
+		*eq = *rules++ = *pkts++ = 0;
+		c[i].name = spec[i];
+		c[i].prog = eq + 1;
+		if (parse_file(rules, &c[i].rs) || read_packets(pkts, &c[i].ps))
+			return 1;
+		if (target_load(&c[i].t, dir, c[i].prog, &c[i].rs)) {
+			fprintf(stderr, "xdpfw-bench-sets: cannot load %s with %s\n", c[i].prog, rules);
+			return 1;
+		}
+		if (c[i].ps.n > maxn)
+			maxn = c[i].ps.n;
 	}
-	if (t.fw)
-		bytes = xdpfw_state_table_bytes(&t.st);
-	printf("%.2f %d %d %llu %.1f\n", sum / npk, drops, wrong, bytes, t.apply_ms);
-	target_close(&t);
-	xdpfw_ruleset_free(&rs);
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < maxn; k++)
+			for (int i = 0; i < nspec; i++) {
+				struct pkt *p = &c[i].ps.p[k % c[i].ps.n];
+				struct bpfkit_testrun_result res;
+
+				if (bpfkit_testrun__run(c[i].t.prog_fd, p->b, p->len, &o, &res))
+					return 1;
+				c[i].sum += res.duration_ns;
+				c[i].runs++;
+				if (r || k >= c[i].ps.n)
+					continue;
+				c[i].drops += res.retval == XDP_DROP;
+				if (!strcmp(c[i].prog, "xdpfw")) {
+					long w = xdpfw_rules_eval(&c[i].rs, &p->ref);
+					int want = (w >= 0 ? c[i].rs.r[w].d.action : c[i].rs.policy) == XDPFW_DENY ?
+						   XDP_DROP : XDP_PASS;
+
+					c[i].wrong += (int)res.retval != want;
+				}
+				if (getenv("XDPFW_BENCH_PER_PACKET"))	/* where the time goes */
+					fprintf(stderr, "  %s packet %3d: %u ns, verdict %u\n", c[i].name, k,
+						res.duration_ns, res.retval);
+			}
+	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS */
+	for (int i = 0; i < nspec; i++) {
+		printf("%s %.2f %d %d %llu %.1f %d\n", c[i].name, c[i].sum / c[i].runs, c[i].drops, c[i].wrong,
+		       c[i].t.fw ? (unsigned long long)xdpfw_state_table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
+		       c[i].ps.n);
+		target_close(&c[i].t);
+		xdpfw_ruleset_free(&c[i].rs);
+		free(c[i].ps.p);
+	}
+	free(c);
 	return 0;
 }
 
@@ -310,7 +369,7 @@ static int do_apply(const char *dir, const char *a_path, const char *b_path)
 	struct xdpfw_state st;
 	struct bpfkit_object *obj;
 	char path[512];
-	double t0, t1, t2;
+	double t0, t1, t2, c0, c1, c2;
 
 	if (parse_file(a_path, &a) || parse_file(b_path, &b))
 		return 1;
@@ -321,14 +380,18 @@ static int do_apply(const char *dir, const char *a_path, const char *b_path)
 	    bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
 		return 1;
 	t0 = now_ms();
+	c0 = cpu_ms();
 	if (xdpfw_state_apply(&st, &a, a.policy, &s1))
 		return 1;
 	t1 = now_ms();
+	c1 = cpu_ms();
 	if (xdpfw_state_apply(&st, &b, b.policy, &s2))
 		return 1;
 	t2 = now_ms();
-	printf("first %.1f %llu %zu\n", t1 - t0, (unsigned long long)s1.entries, a.n);
-	printf("swap %.1f %llu %zu\n", t2 - t1, (unsigned long long)s2.entries, b.n);
+	c2 = cpu_ms();
+	/* step wall_ms cpu_ms entries rules */
+	printf("first %.1f %.1f %llu %zu\n", t1 - t0, c1 - c0, (unsigned long long)s1.entries, a.n);
+	printf("swap %.1f %.1f %llu %zu\n", t2 - t1, c2 - c1, (unsigned long long)s2.entries, b.n);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	xdpfw_ruleset_free(&a);
@@ -459,15 +522,15 @@ static int do_blast(const char *dir, const char *ns, const char *ifname, const c
 int main(int argc, char **argv)
 {
 	bpfkit_set_print_level(BPFKIT_WARN);
-	if (argc == 6 && !strcmp(argv[1], "cost"))
-		return do_cost(argv[2], argv[3], argv[4], argv[5]);
+	if (argc >= 5 && !strcmp(argv[1], "cost"))
+		return do_cost(argv[2], argc - 4, argv + 4, atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "apply"))
 		return do_apply(argv[2], argv[3], argv[4]);
 	if (argc == 8 && !strcmp(argv[1], "live"))
 		return do_live(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
 	if (argc == 8 && !strcmp(argv[1], "blast"))
 		return do_blast(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
-	fprintf(stderr, "usage: xdpfw-bench-sets cost OBJDIR PROG RULES PACKETS | apply OBJDIR RULES_A RULES_B | "
+	fprintf(stderr, "usage: xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS... | apply OBJDIR RULES_A RULES_B | "
 			"live OBJDIR NETNS IFACE PROG RULES SECONDS | blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS\n");
 	return 2;
 }
