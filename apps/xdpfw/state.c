@@ -269,8 +269,10 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 	}
 }
 
-/* Map I's size for MAX rules: prefix tables get twice as many slots per
- * generation as rules (rounded up to a power of two), times two generations. */
+/* Map I's size for MAX rules, times two generations: the IPv6 hash table
+ * twice as many slots per generation as rules (rounded up to a power of
+ * two), the IPv4 trie, its class slots and the port tables what sets of
+ * that size need (below). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t cap = 32;
@@ -279,23 +281,31 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return bpf_map__set_max_entries(m, max);
-	if (i == XM_TAB4 || i == XM_TAB6)
+	if (i == XM_TAB4) {
+		/* IPv4 class slots are dense (the trie indexes them): the rules'
+		 * source prefixes plus room for destination entries */
+		uint64_t half = (uint64_t)max + 64 + (max + 64) / 4;
+
+		return half * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(half * 2));
+	}
+	if (i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
 	if (i == XM_PORTS) {
 		/* per generation: a few intervals per rule (a table's size grows
 		 * with the port rules its class sees) */
-		uint64_t half = 8 * ((uint64_t)max + 64) + 4096;
+		uint64_t half = 2 * ((uint64_t)max + 64) + 4096;
 
 		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
 	}
 	if (i == XM_TRIE4) {
 		/* per generation: the 2^16 source root, then what rules need in
 		 * the common case: a 256-entry chunk per /16 holding longer
-		 * prefixes (at most 65536 of them) and two 16-entry chunks per
-		 * rule; a set beyond that is refused ("load with a larger
-		 * --max-rules") */
+		 * prefixes (at most 65536 of them) and 12 entries per rule for
+		 * the 16-entry chunks (1M blocklist-shaped rules use 18.3M
+		 * entries of the 29M this gives); a set beyond that is refused
+		 * ("load with a larger --max-rules") */
 		uint64_t n16 = max + 64 < 65536 ? max + 64 : 65536;
-		uint64_t half = 65536 + 256 * n16 + 32 * ((uint64_t)max + 64);
+		uint64_t half = 65536 + 256 * n16 + 12 * ((uint64_t)max + 64);
 
 		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
 		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));

@@ -212,7 +212,10 @@ static int target_load(struct target *t, const char *dir, const char *prog, cons
 		if (!t->obj)
 			return -1;
 		bo = bpfkit_object__bpf_object(t->obj);
-		if (xdpfw_state_size_maps(bo, rs->n + 64) || bpfkit_object__load(t->obj) ||
+		/* XDPFW_BENCH_MAX_RULES: size the maps for more (other trie strides) */
+		if (xdpfw_state_size_maps(bo, getenv("XDPFW_BENCH_MAX_RULES") ? (size_t)atol(getenv("XDPFW_BENCH_MAX_RULES")) :
+					      rs->n + 64) ||
+		    bpfkit_object__load(t->obj) ||
 		    xdpfw_state_from_object(&t->st, t->obj))
 			return -1;
 		t->fw = true;
@@ -272,6 +275,18 @@ static void target_close(struct target *t)
 	if (t->filt)
 		bpf_object__close(t->filt);
 }
+
+#ifndef XDPFW_BENCH_MAIN
+static uint64_t table_bytes(struct xdpfw_state *st)
+{
+	return xdpfw_state_table_bytes(st);
+}
+#else	/* built against an earlier xdpfw (per-length hash tables) to compare */
+static uint64_t table_bytes(struct xdpfw_state *st)
+{
+	return st->tab_bytes[0] + st->tab_bytes[1];
+}
+#endif
 
 static int parse_file(const char *path, struct xdpfw_ruleset *rs)
 {
@@ -352,7 +367,7 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS */
 	for (int i = 0; i < nspec; i++) {
 		printf("%s %.2f %d %d %llu %.1f %d\n", c[i].name, c[i].sum / c[i].runs, c[i].drops, c[i].wrong,
-		       c[i].t.fw ? (unsigned long long)xdpfw_state_table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
+		       c[i].t.fw ? (unsigned long long)table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
 		       c[i].ps.n);
 		target_close(&c[i].t);
 		xdpfw_ruleset_free(&c[i].rs);
