@@ -92,6 +92,78 @@ static void check_trie4(struct xdpfw_tabvec *v)
 	free(leaves);
 }
 
+/* IPv6: add the binary search's markers, then search as the datapath does
+ * (ascending lengths, middle probe, hit -> longer half recording the entry's
+ * class, miss -> shorter half) for each prefix's address and a neighbour:
+ * the class found must be that of the longest prefix containing it (brute
+ * force over the prefixes as compiled). */
+static const struct xdpfw_tabent *find6(const struct xdpfw_tabvec *v, uint32_t tag, const uint32_t *a)
+{
+	for (size_t k = 0; k < v->n; k++)
+		if (v->e[k].tag == tag && !memcmp(v->e[k].addr, a, 16))
+			return &v->e[k];
+	return NULL;
+}
+
+static void check_bspl6(struct xdpfw_tabvec *v)
+{
+	uint8_t lens[2][XDPFW_PLENS_MAX] = { { 0 } };
+	uint32_t len[2][XDPFW_PLENS_MAX], nl[2] = { 0 };
+	size_t nreal = v->n;
+	struct xdpfw_tabent *real;
+
+	if (!nreal || nreal > 400)
+		return;	/* nothing, or too many for a quadratic check */
+	for (size_t k = 0; k < nreal; k++)
+		lens[(v->e[k].tag >> 8) != 0][(v->e[k].tag & 0xff) - 1] = 1;
+	for (int st = 0; st < 2; st++)
+		for (int l = 0; l < XDPFW_PLENS_MAX; l++)
+			if (lens[st][l])
+				len[st][nl[st]++] = l;
+	real = malloc((nreal + 1) * sizeof(*real));
+	if (!real)
+		abort();
+	memcpy(real, v->e, nreal * sizeof(*real));
+	if (xdpfw_bspl_markers(v, lens))
+		abort();
+	for (size_t k = 0; k < 2 * nreal; k++) {
+		const struct xdpfw_tabent *p = &real[k / 2], *want = NULL, *got = NULL;
+		uint32_t tree = p->tag >> 8, a[4], c[4], lo = 0, hi;
+		int st = tree != 0, pl = (p->tag & 0xff) - 1, best = -1;
+
+		memcpy(a, p->addr, 16);
+		if (k & 1 && pl < 128)
+			((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
+		for (size_t j = 0; j < nreal; j++) {
+			int l = (real[j].tag & 0xff) - 1;
+
+			cut6(c, a, l);
+			if ((real[j].tag >> 8) == tree && l > best && !memcmp(c, real[j].addr, 16)) {
+				best = l;
+				want = &real[j];
+			}
+		}
+		hi = nl[st];
+		for (int i = 0; i < 8 && lo < hi; i++) {
+			uint32_t mid = (lo + hi) / 2;
+			const struct xdpfw_tabent *e;
+
+			cut6(c, a, len[st][mid]);
+			e = find6(v, (tree << 8) | (len[st][mid] + 1), c);
+			if (e) {
+				if (e->flags & XDPFW_S_CLS)
+					got = e;
+				lo = mid + 1;
+			} else {
+				hi = mid;
+			}
+		}
+		if ((want == NULL) != (got == NULL) || (want && memcmp(&want->cls, &got->cls, sizeof(want->cls))))
+			abort();
+	}
+	free(real);
+}
+
 static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
 		 const struct xdpfw_cls *v)
 {
@@ -171,6 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
 	check_trie4(&tv[0]);
+	check_bspl6(&tv[1]);
 	check_table(6, &tv[1]);
 	xdpfw_tabvec_free(&tv[0]);
 	xdpfw_tabvec_free(&tv[1]);
