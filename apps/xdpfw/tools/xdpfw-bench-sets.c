@@ -16,7 +16,7 @@
  *       first load of A, then a swap to B (in-process: parse excluded):
  *       "first WALL_MS CPU_MS ENTRIES RULES" and "swap ..." lines.
  *   xdpfw-bench-sets live OBJDIR NETNS IFACE PROG RULES SECONDS
- *       attaches PROG (xdpfw or filter, loaded as for cost) natively to
+ *       attaches PROG (loaded as for cost) natively to
  *       IFACE in NETNS and prints its own time per run from the kernel's BPF
  *       statistics over SECONDS: "NS_PER_RUN RUNS" (bpf_stats must be on).
  *   xdpfw-bench-sets blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS
