@@ -193,6 +193,20 @@ static uint32_t ent_tree(const struct xdpfw_tabent *e) { return e->tag >> 8; }
 static uint32_t ent_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
 static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap32(e->addr[0]); }
 
+/* The leaf for entry K: its direct verdict where its class allows
+ * (XDPFW_TRIE_DIRECT), else its slot. */
+static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
+{
+	const struct xdpfw_cls *c = &v->e[k].cls;
+
+	if (c->class)
+		return k + 1;
+	for (int p = 0; p < XDPFW_NPROTO; p++)
+		if (c->v[p] != c->v[0] || (c->v[p] & (XDPFW_V_TABLE | XDPFW_V_INLINE)))
+			return k + 1;
+	return xdpfw_trie_direct(c->v[0]);
+}
+
 static int by_tree_plen(const void *x, const void *y)
 {
 	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
@@ -316,7 +330,7 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	for (size_t k = 0; k < v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
-		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = plan->order[k] + 1;
+		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_of(v, plan->order[k]);
 		const uint8_t *st = strides_of(tree);
 		unsigned pos = 0;
 

@@ -87,7 +87,8 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		       uint32_t *trie, void *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
 /* What the datapath's walk finds for ADDR (host byte order) from entry E
- * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none). */
+ * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1
+ * or an XDPFW_TRIE_DIRECT verdict, as leaf_of() made it). */
 uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
 /* Trie entries per stride level the builder uses (bench/docs). */
 extern const uint8_t xdpfw_trie4_src_strides[], xdpfw_trie4_dst_strides[];

@@ -255,10 +255,11 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 	return 0;
 }
 
-/* The class of the longest prefix containing ADDR (host byte order) in the
- * IPv4 trie that starts at entry E (a pointer), or NULL: one inlined array
- * read per stride crossed, at most XDPFW_TRIE4_DEPTH. */
-static __always_inline struct xdpfw_cls *walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
+/* The leaf of the longest prefix containing ADDR (host byte order) in the
+ * IPv4 trie that starts at entry E (a pointer): 0 if none, else a slot
+ * index + 1 or a direct verdict (XDPFW_TRIE_DIRECT). One inlined array read
+ * per stride crossed, at most XDPFW_TRIE4_DEPTH. */
+static __always_inline __u32 walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
 {
 	__u32 tbase = pl->tbase, pos = 0;
 
@@ -272,16 +273,23 @@ static __always_inline struct xdpfw_cls *walk4(struct xdpfw_plens *pl, __u32 e, 
 		blk = idx / XDPFW_TRIE_BLK;
 		t = bpf_map_lookup_elem(&xdpfw_trie4, &blk);
 		if (!t)
-			return NULL;
+			return 0;
 		e = t[idx % XDPFW_TRIE_BLK];
 		pos += bits;
 	}
-	if (!e || (e & XDPFW_TRIE_PTR))
-		return NULL;
-	e = pl->base + e - 1;
-	struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &e);
+	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
 
-	return s ? &s->cls : NULL;
+static __always_inline struct xdpfw_cls *slot4(struct xdpfw_plens *pl, __u32 leaf)
+{
+	__u32 idx = pl->base + leaf - 1;
+	struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
+
+	if (!s)
+		return NULL;
+	/* keep clang from offsetting the pointer before the NULL check */
+	asm volatile("" : "+r"(s));
+	return &s->cls;
 }
 
 /* The class of the longest prefix containing ADDR under class tag CTAG
@@ -352,16 +360,21 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr,
 {
 	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 4, 0);
 	struct xdpfw_cls *cls;
+	__u32 leaf;
 
 	if (!pl)
 		return 0;
-	cls = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
-	if (!cls && pl->has_root)
-		cls = &pl->root;
+	leaf = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
+	if (leaf & XDPFW_TRIE_DIRECT)
+		return xdpfw_trie_verdict(leaf);
+	cls = leaf ? slot4(pl, leaf) : pl->has_root ? &pl->root : NULL;
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		cls = walk4(pl, cls->class, bpf_ntohl(daddr));
+		leaf = walk4(pl, cls->class, bpf_ntohl(daddr));
+		if (leaf & XDPFW_TRIE_DIRECT)
+			return xdpfw_trie_verdict(leaf);
+		cls = leaf ? slot4(pl, leaf) : NULL;
 		if (!cls)
 			return 0;
 	}

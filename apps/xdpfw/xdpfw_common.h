@@ -133,6 +133,25 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 #define XDPFW_TRIE_SHIFT	29		/* stride code: 4 << code bits */
 #define XDPFW_TRIE_OFF		((1u << 29) - 1)
 #define XDPFW_TRIE4_DEPTH	8
+/* A leaf whose class decides every packet alike (one final verdict for
+ * every protocol, no destination stage: most blocklist prefixes) holds that
+ * verdict itself, saving the read of the class slot (on live traffic, a
+ * cache miss): slot + 1 in the low 24 bits, deny and log below the flag. */
+#define XDPFW_TRIE_DIRECT	(1u << 30)
+#define XDPFW_TRIE_DENY		(1u << 25)
+#define XDPFW_TRIE_LOG		(1u << 24)
+
+static inline __u32 xdpfw_trie_direct(__u32 v)
+{
+	return XDPFW_TRIE_DIRECT | (v & XDPFW_V_SLOT_MASK) | (v & XDPFW_V_DENY ? XDPFW_TRIE_DENY : 0) |
+	       (v & XDPFW_V_LOG ? XDPFW_TRIE_LOG : 0);
+}
+
+static inline __u32 xdpfw_trie_verdict(__u32 e)
+{
+	return (e & XDPFW_V_SLOT_MASK) | (e & XDPFW_TRIE_DENY ? XDPFW_V_DENY : 0) |
+	       (e & XDPFW_TRIE_LOG ? XDPFW_V_LOG : 0);
+}
 /* The trie map's value is a block of 16 entries (array maps store values
  * 8-byte aligned, so u32 values would not be contiguous in the mmap); every
  * chunk is a multiple of a block and starts at one. */
