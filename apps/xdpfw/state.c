@@ -3,16 +3,16 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: each generation (0/1) has its own half of the prefix tables
- * (and its own port-table ids). apply() writes the new rule set into the
- * inactive generation, then one update of cfg.gen moves every packet over (a
- * packet reads gen once, so it sees the old set or the new one, never a
- * mix), then, after an RCU grace period, clears the old generation. Rule
- * definitions record which generations they belong to (def.gens) and their
- * position in each, so the port entries of a generation can always be
- * recomputed, and cfg.tab_dirty says how much of each table half may hold
- * entries — that is how a half-written generation left by a killed CLI is
- * removed before the next apply. A rule kept across a swap keeps its slot and
+ * The swap: each generation (0/1) has its own half of every table (IPv4
+ * trie and class slots, IPv6 hash table, port tables), all written through
+ * mmap. apply() writes the new rule set into the inactive generation, then
+ * one update of cfg.gen moves every packet over (a packet reads gen once, so
+ * it sees the old set or the new one, never a mix), then, after an RCU grace
+ * period, clears the old generation. Rule definitions record which
+ * generations they belong to (def.gens) and their position in each, and
+ * cfg.tab_dirty/trie_dirty/port_dirty say how much of each table half may
+ * hold entries — that is how a half-written generation left by a killed CLI
+ * is removed before the next apply. A rule kept across a swap keeps its slot and
  * so its counters. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -809,8 +809,8 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	return rc;
 }
 
-/* Removes generation G's map entries (prefix tables cleared; port-trie
- * entries recomputed from DEFS) and G's membership from every definition. */
+/* Removes generation G's map entries (every table half cleared after a grace
+ * period) and G's membership from every definition in DEFS. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
 	struct xdpfw_ruleset rs;
