@@ -49,7 +49,7 @@ EXAMPLE_BINS := $(addprefix $(BUILD)/bin/,$(EXAMPLES))
 
 DEPS_OK := build/.deps-ok
 
-.PHONY: all lib cli bpf examples asan test demo bench install clean fuzz
+.PHONY: all lib cli bpf examples asan fuzzlib test demo bench install clean fuzz
 all: lib cli bpf examples
 
 # scripts/deps.sh installs what a fresh Debian machine lacks (once).
@@ -81,9 +81,11 @@ $(LIBSO): $(LIB_OBJS) lib/libbpfkit.map
 	$(Q)ln -sf libbpfkit.so.$(VERSION) $(BUILD)/lib/libbpfkit.so.$(SOVERSION)
 	$(Q)ln -sf libbpfkit.so.$(SOVERSION) $(BUILD)/lib/libbpfkit.so
 
+# libxdp (run/load --multi) links into the CLI only, not into libbpfkit
+CLI_LIBS = $(shell pkg-config --libs libxdp 2>/dev/null || echo -lxdp)
 $(BUILD)/bin/bpfkit: $(CLI_OBJS) $(LIBA)
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(BK_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS_ALL)
+	$(Q)mkdir -p $(@D) && $(CC) $(BK_LDFLAGS) -o $@ $(CLI_OBJS) $(LIBA) $(LDLIBS_ALL) $(CLI_LIBS)
 
 $(BPF_OUT)/%.bpf.o: %.bpf.c $(wildcard bpf/include/bpfkit/*.h) | $(DEPS_OK)
 	$(call msg,CLANG,$@)
@@ -104,7 +106,14 @@ asan: | $(DEPS_OK)
 		SAN_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		lib cli examples $(ASAN_EXTRA_TARGETS)
 
-test: all asan
+# The library once more with libFuzzer's coverage instrumentation: the fuzz
+# targets link it instead of compiling lib/*.c each.
+fuzzlib: | $(DEPS_OK)
+	$(Q)$(MAKE) --no-print-directory BUILD=build/fuzzlib CC=$(CLANG) \
+		SAN_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+		build/fuzzlib/lib/libbpfkit.a
+
+test: all asan fuzzlib
 	$(Q)bash tests/run.sh
 
 demo: all
@@ -112,6 +121,11 @@ demo: all
 
 bench: all
 	$(Q)bash bench/run.sh
+
+# Loaders linked against libbpfkit.so find it without LD_LIBRARY_PATH: the
+# system prefixes through ld.so's cache (install runs ldconfig), any other
+# PREFIX through an rpath that bpfkit.pc's Libs carries.
+PC_RPATH = $(if $(filter /usr /usr/local,$(patsubst %/,%,$(PREFIX))),,-Wl,-rpath,$${libdir})
 
 install: all install-templates
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
@@ -125,8 +139,16 @@ install: all install-templates
 	$(Q)ln -sf libbpfkit.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libbpfkit.so
 	$(Q)install -m 644 include/bpfkit/*.h $(DESTDIR)$(PREFIX)/include/bpfkit/
 	$(Q)install -m 644 bpf/include/bpfkit/*.h $(DESTDIR)$(PREFIX)/share/bpfkit/bpf/include/bpfkit/
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' lib/bpfkit.pc.in \
-		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfkit.pc
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@RPATH@|$(PC_RPATH)|' \
+		lib/bpfkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bpfkit.pc
+	$(Q)install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/doc/bpfkit
+	$(Q)install -m 644 $(MAN_DIR)/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	$(Q)install -m 644 $(MAN_DIR)/man8/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	$(Q)for t in bpfkit xdpfw; do install -m 644 completion/bpfkit.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; done
+	$(Q)install -m 644 docs/loader.md $(DESTDIR)$(PREFIX)/share/doc/bpfkit/
+	$(Q)if [ -z "$(DESTDIR)" ] && [ -z "$(PC_RPATH)" ] && [ "$$(id -u)" = 0 ]; then ldconfig || true; fi
 
 clean:
 	$(call msg,CLEAN,build)

@@ -43,6 +43,15 @@ int cli_parse_mode(const char *cmd, const char *s, enum bpfkit_xdp_mode *mode);
 /* Parses a non-negative integer argument; -1 if invalid. */
 long cli_parse_ulong(const char *s, unsigned long max);
 
+/* multi.c: --multi for run and load (libxdp's dispatcher) and unload's part.
+ * cli_multi_check: usage/feature checks, 0 to go on or an exit code. */
+int cli_multi_check(const char *cmd, bool multi, long prio, bool force, enum bpfkit_xdp_mode mode);
+int cli_multi_run(const char *path, const char *iface, enum bpfkit_xdp_mode mode, const char *prog,
+		  long prio, long timeout_s);
+int cli_multi_load(const char *path, const char *iface, const char *pin, enum bpfkit_xdp_mode mode,
+		   const char *prog, long prio);
+int cli_multi_unpin(const char *dir);
+
 /* The nouns; each lives in its own file. Weak: a noun whose file is absent
  * from this build is simply not offered. */
 #define NOUN(fn) int fn(int argc, char **argv) __attribute__((weak))

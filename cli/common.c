@@ -5,6 +5,45 @@
 #include <string.h>
 #include "cli.h"
 
+/* -j: a refused program's explanation as one JSON object on stdout (the
+ * text on stderr stays): what scripts and editors read. */
+static void json_refusal(struct bpfkit_object *obj)
+{
+	const char *log = bpfkit_object__verifier_log(obj);
+	struct bpfkit_verifier_explanation *ex;
+	struct bpfkit_json *jw;
+	size_t size = 0;
+	const void *bytes = bpfkit_object__elf_bytes(obj, &size);
+
+	if (!log)
+		return;
+	ex = malloc(sizeof(*ex));
+	if (!ex)
+		return;
+	bpfkit_verifier__explain_log(log, bytes, size, bpfkit_object__failed_prog(obj), ex);
+	jw = bpfkit_json__new(stdout, pretty_output);
+	bpfkit_json__begin_object(jw);
+	bpfkit_json__kv_str(jw, "object", bpfkit_object__name(obj));
+	bpfkit_json__kv_str(jw, "prog", bpfkit_object__failed_prog(obj) ?: "");
+	bpfkit_json__kv_str(jw, "error", ex->sum.error);
+	bpfkit_json__key(jw, "class");
+	if (ex->cls)
+		bpfkit_json__string(jw, ex->cls->id);
+	else
+		bpfkit_json__null(jw);
+	bpfkit_json__kv_str(jw, "title", ex->cls ? ex->cls->title : "");
+	bpfkit_json__kv_int(jw, "insn", ex->sum.insn_idx);
+	bpfkit_json__kv_str(jw, "insn_text", ex->sum.insn);
+	bpfkit_json__kv_str(jw, "file", ex->sum.file);
+	bpfkit_json__kv_int(jw, "line", ex->sum.line);
+	bpfkit_json__kv_str(jw, "source", ex->sum.source);
+	bpfkit_json__kv_str(jw, "hint", ex->detail[0] ? ex->detail : ex->cls ? ex->cls->hint : "");
+	bpfkit_json__kv_str(jw, "fix", ex->fix);
+	bpfkit_json__end_object(jw);
+	bpfkit_json__free(jw);
+	free(ex);
+}
+
 struct bpfkit_object *cli_open_and_load(const char *path)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(path, NULL);
@@ -12,6 +51,8 @@ struct bpfkit_object *cli_open_and_load(const char *path)
 	if (!obj)
 		return NULL;
 	if (bpfkit_object__load(obj)) {
+		if (json_output)
+			json_refusal(obj);
 		bpfkit_object__close(obj);
 		return NULL;
 	}

@@ -25,6 +25,7 @@ struct walk {
 	const char *last_group;
 	struct bpfkit_json *jw;
 	int n;
+	int not_probed;		/* "?" for want of privileges, not of the kernel */
 };
 
 static int show(const struct bpfkit_feature *f, void *ctx)
@@ -35,6 +36,8 @@ static int show(const struct bpfkit_feature *f, void *ctx)
 		return 0;
 	if (w->missing && f->supported == 1)
 		return 0;
+	if (f->supported < 0 && strstr(f->detail, "probing needs privileges"))
+		w->not_probed++;
 	w->n++;
 	if (w->jw) {
 		bpfkit_json__begin_object(w->jw);
@@ -118,5 +121,10 @@ int do_feature(int argc, char **argv)
 		cli_err("feature probe failed: %s", strerror(-err));
 		return EXIT_FAIL;
 	}
+	/* said once more at the end, where a reader of a long list looks */
+	if (w.not_probed)
+		cli_err("%d features were not probed: probing needs privileges (root, or CAP_BPF + "
+			"CAP_NET_ADMIN + CAP_PERFMON), which this process lacks; their '?' says nothing "
+			"about the kernel: run 'sudo bpfkit feature'", w.not_probed);
 	return EXIT_OK;
 }

@@ -10,6 +10,7 @@ static void load_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit load OBJ --iface IF --pin DIR [--mode MODE] [--prog NAME] [--force]\n"
+		"                       [--multi [--priority N]]\n"
 		"\n"
 		"Loads OBJ, attaches its XDP program to IF (and its tracepoint programs), and\n"
 		"pins programs, maps and links under DIR on bpffs (DIR/progs, DIR/maps,\n"
@@ -20,7 +21,10 @@ static void load_help(FILE *out)
 		"  -d, --pin DIR      where to pin (must not exist; e.g. /sys/fs/bpf/hello)\n"
 		"  -m, --mode MODE    auto (default), native, skb, hw\n"
 		"  -P, --prog NAME    only this program\n"
-		"  -f, --force        replace an XDP program already on IF\n");
+		"  -f, --force        replace an XDP program already on IF\n"
+		"      --multi        put the XDP program into libxdp's multi-program dispatcher\n"
+		"                     on IF, beside other programs (xdp-loader status lists it)\n"
+		"      --priority N   with --multi: run order, lower first (libxdp's default 50)\n");
 }
 
 int do_load(int argc, char **argv)
@@ -31,18 +35,28 @@ int do_load(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "multi", no_argument, NULL, 'X' },
+		{ "priority", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };
 	struct bpfkit_object *obj;
 	const char *pin = NULL;
+	long prio = -1;
+	bool multi = false;
 	int c, ret = EXIT_FAIL;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:d:m:P:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:d:m:P:fXR:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'X': multi = true; break;
+		case 'R':
+			prio = cli_parse_ulong(optarg, 1000);
+			if (prio < 0)
+				return usage_error("load", "--priority wants 0..1000, not '%s'", optarg);
+			break;
 		case 'i': ao.iface = optarg; break;
 		case 'd': pin = optarg; break;
 		case 'm':
@@ -60,6 +74,8 @@ int do_load(int argc, char **argv)
 		return usage_error("load", optind >= argc ? "missing the object file" : "one object file only");
 	if (!pin)
 		return usage_error("load", "missing --pin DIR (where the program is kept after bpfkit exits)");
+	if ((c = cli_multi_check("load", multi, prio, ao.force, ao.mode)))
+		return c;
 
 	/* Check the pin path before touching the kernel: nothing half-done. */
 	if (bpfkit_bpffs__ensure())
@@ -69,6 +85,8 @@ int do_load(int argc, char **argv)
 			pin, pin);
 		return EXIT_FAIL;
 	}
+	if (multi)
+		return cli_multi_load(argv[optind], ao.iface, pin, ao.mode, ao.prog_name, prio);
 	obj = cli_open_and_load(argv[optind]);
 	if (!obj)
 		return EXIT_FAIL;
@@ -118,8 +136,8 @@ int do_unload(int argc, char **argv)
 		return usage_error("unload", "unexpected argument '%s'", argv[optind]);
 	if (!pin == !iface)
 		return usage_error("unload", "say either --pin DIR or --iface IF");
-	if (pin)
-		return bpfkit_pin__remove(pin) ? EXIT_FAIL : EXIT_OK;
+	if (pin)	/* a --multi program leaves its dispatcher first */
+		return cli_multi_unpin(pin) || bpfkit_pin__remove(pin) ? EXIT_FAIL : EXIT_OK;
 
 	int ifindex = bpfkit_ifindex(iface);
 	if (ifindex < 0) {

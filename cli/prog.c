@@ -416,6 +416,40 @@ out:
 	return ret;
 }
 
+/* The operands of a jited instruction as a reader needs them: a call or jump
+ * inside the function keeps its offset from the function's start (as the pc
+ * column does); one that leaves the program gets its absolute address and the
+ * kernel symbol there, e.g. "0xffffffff81e0c8c0 <__x86_return_thunk>". */
+static void jited_operands(const cs_insn *in, unsigned long long base, size_t flen,
+			   char *buf, size_t sz, unsigned long long *target, const char **tname)
+{
+	const cs_x86 *x = in->detail ? &in->detail->x86 : NULL;
+	bool branch = false;
+	unsigned long long off = 0, t;
+
+	*target = 0;
+	*tname = NULL;
+	for (uint8_t g = 0; in->detail && g < in->detail->groups_count; g++)
+		branch |= in->detail->groups[g] == CS_GRP_CALL || in->detail->groups[g] == CS_GRP_JUMP;
+	if (!branch || !x || x->op_count != 1 || x->operands[0].type != X86_OP_IMM || !base) {
+		snprintf(buf, sz, "%s", in->op_str);
+		return;
+	}
+	t = (unsigned long long)x->operands[0].imm;
+	if (t >= base && t < base + flen) {
+		snprintf(buf, sz, "0x%llx", t - base);
+		return;
+	}
+	*target = t;
+	*tname = bpfkit_kallsyms__lookup(t, &off);
+	if (!*tname)
+		snprintf(buf, sz, "0x%llx", t);
+	else if (off)
+		snprintf(buf, sz, "0x%llx <%s+0x%llx>", t, *tname, off);
+	else
+		snprintf(buf, sz, "0x%llx <%s>", t, *tname);
+}
+
 static int dump_jited(int fd, const char *title)
 {
 	void *code;
@@ -437,6 +471,8 @@ static int dump_jited(int fd, const char *title)
 	bpfkit_prog__jited_ksyms(fd, &ksyms, &nks);
 	x86 = !uname(&u) && !strcmp(u.machine, "x86_64") &&
 	      cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK;
+	if (x86)	/* operand details name the targets of calls and jumps */
+		cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
 	if (json_output) {
 		jw = bpfkit_json__new(stdout, pretty_output);
 		bpfkit_json__begin_array(jw);
@@ -457,12 +493,18 @@ static int dump_jited(int fd, const char *title)
 				printf("%sfunc #%zu:\n", f ? "\n" : "", f);
 		}
 		if (x86) {
+			/* disassembled at its kernel address, so relative targets are real */
+			unsigned long long base = f < nks ? ksyms[f] : 0;
 			cs_insn *ins = NULL;
-			size_t cnt = cs_disasm(cs, (const uint8_t *)code + off, flen, 0, 0, &ins);
+			size_t cnt = cs_disasm(cs, (const uint8_t *)code + off, flen, base, 0, &ins);
 
 			for (size_t i = 0; i < cnt; i++) {
-				char hex[64] = "";
+				char hex[64] = "", ops[256];
+				unsigned long long pc = ins[i].address - base, target;
+				const char *tname;
 				size_t hl = 0;
+
+				jited_operands(&ins[i], base, flen, ops, sizeof(ops), &target, &tname);
 
 				for (size_t b = 0; b < ins[i].size && hl + 4 < sizeof(hex); b++)
 					hl += snprintf(hex + hl, sizeof(hex) - hl, "%s%02x", b ? " " : "", ins[i].bytes[b]);
@@ -471,14 +513,17 @@ static int dump_jited(int fd, const char *title)
 					bpfkit_json__kv_uint(jw, "func", f);
 					if (fname)
 						bpfkit_json__kv_str(jw, "name", fname);
-					bpfkit_json__kv_uint(jw, "pc", ins[i].address);
+					bpfkit_json__kv_uint(jw, "pc", pc);
 					bpfkit_json__kv_str(jw, "bytes", hex);
 					bpfkit_json__key(jw, "insn");
-					bpfkit_json__stringf(jw, "%s %s", ins[i].mnemonic, ins[i].op_str);
+					bpfkit_json__stringf(jw, "%s %s", ins[i].mnemonic, ops);
+					if (target)
+						bpfkit_json__kv_uint(jw, "target", target);
+					if (tname)
+						bpfkit_json__kv_str(jw, "target_name", tname);
 					bpfkit_json__end_object(jw);
 				} else {
-					printf("%4llx:\t%-30s\t%s %s\n", (unsigned long long)ins[i].address, hex,
-					       ins[i].mnemonic, ins[i].op_str);
+					printf("%4llx:\t%-30s\t%s %s\n", pc, hex, ins[i].mnemonic, ops);
 				}
 			}
 			cs_free(ins, cnt);

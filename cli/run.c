@@ -10,6 +10,7 @@ static void run_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit run OBJ [--iface IF] [--mode MODE] [--prog NAME] [--force] [--timeout SEC]\n"
+		"                      [--multi [--priority N]]\n"
 		"\n"
 		"Loads the BPF object OBJ, attaches every XDP program (or only --prog NAME) to\n"
 		"IF and every tracepoint program to the tracepoint its section names, and\n"
@@ -21,6 +22,10 @@ static void run_help(FILE *out)
 		"  -P, --prog NAME    attach only this program\n"
 		"  -f, --force        replace an XDP program already on IF\n"
 		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
+		"      --multi        put the XDP program into libxdp's multi-program dispatcher\n"
+		"                     on IF, beside other programs (xdp-loader status lists it);\n"
+		"                     a SIGKILLed run leaves it there (libxdp pins it)\n"
+		"      --priority N   with --multi: run order, lower first (libxdp's default 50)\n"
 		"\n"
 		"Example: bpfkit run build/bpf/xdp-hello.bpf.o --iface veth0\n");
 }
@@ -33,18 +38,27 @@ int do_run(int argc, char **argv)
 		{ "prog", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "multi", no_argument, NULL, 'X' },
+		{ "priority", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };
 	struct bpfkit_object *obj;
-	long timeout = -1;
+	long timeout = -1, prio = -1;
+	bool multi = false;
 	int c, sig;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:m:P:ft:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:m:P:ft:XR:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'X': multi = true; break;
+		case 'R':
+			prio = cli_parse_ulong(optarg, 1000);
+			if (prio < 0)
+				return usage_error("run", "--priority wants 0..1000, not '%s'", optarg);
+			break;
 		case 'i': ao.iface = optarg; break;
 		case 'm':
 			if (cli_parse_mode("run", optarg, &ao.mode))
@@ -64,6 +78,10 @@ int do_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("run", optind >= argc ? "missing the object file" : "one object file only");
+	if ((c = cli_multi_check("run", multi, prio, ao.force, ao.mode)))
+		return c;
+	if (multi)
+		return cli_multi_run(argv[optind], ao.iface, ao.mode, ao.prog_name, prio, timeout);
 
 	obj = cli_open_and_load(argv[optind]);
 	if (!obj)

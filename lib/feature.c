@@ -108,6 +108,14 @@ int bpfkit_feature__fentry(char *why, size_t why_sz)
 /* tcx attach points arrived in 6.6; Debian's UAPI headers predate them. */
 #define BK_TCX_INGRESS 46
 
+/* Without CAP_BPF (or CAP_SYS_ADMIN) every bpf() probe fails with EPERM,
+ * which says nothing about the kernel: those probes are reported as "?" with
+ * this reason, never as "the kernel lacks it". Set by probe_all. */
+static int can_probe = 1;
+static const char no_priv[] =
+	"not probed: probing needs privileges (root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON); "
+	"run 'sudo bpfkit feature'";
+
 static int emit(bpfkit_feature_fn fn, void *ctx, const char *group, const char *name,
 		int supported, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 static int emit(bpfkit_feature_fn fn, void *ctx, const char *group, const char *name,
@@ -146,7 +154,9 @@ static int probe_prog_types(bpfkit_feature_fn fn, void *ctx)
 
 		if (!name)
 			break;
-		if (t == BPF_PROG_TYPE_TRACING) {
+		if (!can_probe) {
+			ret = emit(fn, ctx, "prog_type", name, -1, "%s", no_priv);
+		} else if (t == BPF_PROG_TYPE_TRACING) {
 			ok = bpfkit_feature__fentry(why, sizeof(why));
 			ret = emit(fn, ctx, "prog_type", name, ok, "%s",
 				   ok ? "fentry/fexit/tp_btf/iter programs" : why);
@@ -177,6 +187,12 @@ static int probe_map_types(bpfkit_feature_fn fn, void *ctx)
 
 		if (!name)
 			break;
+		if (!can_probe) {
+			ret = emit(fn, ctx, "map_type", name, -1, "%s", no_priv);
+			if (ret)
+				return ret;
+			continue;
+		}
 		ok = libbpf_probe_bpf_map_type(t, NULL);
 		ret = emit(fn, ctx, "map_type", name, ok < 0 ? -1 : ok, "%s",
 			   ok < 0 ? errstr(ok) : ok ? "" : "the kernel does not know this map type");
@@ -377,6 +393,14 @@ static int probe_attach(bpfkit_feature_fn fn, void *ctx)
 	int pipefd[2], status, ret = 0;
 	pid_t pid;
 
+	if (!can_probe) {
+		static const char *const names[N_ATTACH] = {
+			"xdp_native_veth", "xdp_skb_veth", "xdp_link", "tcx_ingress", "raw_tracepoint",
+		};
+		for (int i = 0; i < N_ATTACH && !ret; i++)
+			ret = emit(fn, ctx, "attach", names[i], -1, "%s", no_priv);
+		return ret;
+	}
 	if (pipe2(pipefd, O_CLOEXEC))
 		return -errno;
 	fflush(NULL);
@@ -465,9 +489,9 @@ static int probe_kernel(bpfkit_feature_fn fn, void *ctx)
 		ret = emit(fn, ctx, "kernel", "jit", -1, "cannot read /proc/sys/net/core/bpf_jit_enable");
 	if (ret)
 		return ret;
-	ok = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL);
+	ok = can_probe ? libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) : -1;
 	ret = emit(fn, ctx, "kernel", "ringbuf", ok < 0 ? -1 : ok, "%s", ok > 0 ?
-		   "BPF ring buffers (bpfkit log records use them)" :
+		   "BPF ring buffers (bpfkit log records use them)" : !can_probe ? no_priv :
 		   "no BPF ring buffer (kernel < 5.8): use a perf event array");
 	if (ret)
 		return ret;
@@ -480,8 +504,12 @@ static int probe_kernel(bpfkit_feature_fn fn, void *ctx)
 		   "no uprobes (CONFIG_UPROBE_EVENTS off): uprobe programs cannot attach");
 	if (ret)
 		return ret;
-	ok = bpfkit_feature__fentry(why, sizeof(why));
-	ret = emit(fn, ctx, "kernel", "fentry", ok, "%s", ok ? "fentry/fexit programs (BPF trampolines)" : why);
+	if (can_probe) {
+		ok = bpfkit_feature__fentry(why, sizeof(why));
+		ret = emit(fn, ctx, "kernel", "fentry", ok, "%s", ok ? "fentry/fexit programs (BPF trampolines)" : why);
+	} else {
+		ret = emit(fn, ctx, "kernel", "fentry", -1, "%s", no_priv);
+	}
 	if (ret)
 		return ret;
 	if (!read_int("/proc/sys/kernel/unprivileged_bpf_disabled", &v))
@@ -539,6 +567,7 @@ int bpfkit_feature__probe_all(bpfkit_feature_fn fn, void *ctx)
 
 	if (!fn)
 		return -EINVAL;
+	can_probe = have_cap(CAP_SYS_ADMIN) > 0 || have_cap(39 /* CAP_BPF */) > 0;
 	ret = probe_system(fn, ctx);
 	if (!ret)
 		ret = probe_kernel(fn, ctx);

@@ -166,24 +166,30 @@ struct bpfkit_object *bpfkit_object__open_mem(const void *buf, size_t size,
 
 static void report_verifier(struct bpfkit_object *obj)
 {
-	struct bpfkit_verifier_summary sum;
-	const struct bpfkit_verifier_hint *hint = bpfkit_verifier__explain(obj->vlog);
+	struct bpfkit_verifier_explanation *ex = malloc(sizeof(*ex));
 	const char *prog = obj->failed_prog ?: "?";
 
-	if (bpfkit_verifier__summarize(obj->vlog, &sum)) {
+	if (!ex || bpfkit_verifier__explain_log(obj->vlog, obj->bytes, obj->size, obj->failed_prog, ex)) {
 		pr_warn("prog '%s': the verifier rejected it (-v shows the whole log)\n", prog);
 	} else {
-		pr_warn("prog '%s': the verifier rejected it: %s\n", prog, sum.error);
-		if (sum.insn_idx >= 0)
-			pr_warn("  at insn %d: %s\n", sum.insn_idx, sum.insn);
-		if (sum.file_line[0])
-			pr_warn("  source %s: %s\n", sum.file_line, sum.source);
-		else if (sum.source[0])
-			pr_warn("  source: %s\n", sum.source);
+		const struct bpfkit_verifier_summary *sum = &ex->sum;
+
+		pr_warn("prog '%s': the verifier rejected it: %s\n", prog, sum->error);
+		if (sum->insn_idx >= 0)
+			pr_warn("  at insn %d: %s\n", sum->insn_idx, sum->insn);
+		if (sum->file_line[0])
+			pr_warn("  source %s: %s\n", sum->file_line, sum->source);
+		else if (sum->source[0])
+			pr_warn("  source: %s\n", sum->source);
+		/* the plain-language part (lib/verifier_explain.c) */
+		if (ex->cls) {
+			pr_warn("  hint [%s]: %s: %s\n", ex->cls->id, ex->cls->title,
+				ex->detail[0] ? ex->detail : ex->cls->hint);
+			if (ex->fix[0])
+				pr_warn("  fix: %s\n", ex->fix);
+		}
 	}
-	/* the plain-language part (lib/verifier_explain.c) */
-	if (hint)
-		pr_warn("  hint [%s]: %s: %s\n", hint->id, hint->title, hint->hint);
+	free(ex);
 	pr_info("  (-v shows the whole verifier log)\n");
 	pr_debug("-- verifier log of prog '%s' --\n%s-- end of verifier log --\n", prog, obj->vlog);
 }

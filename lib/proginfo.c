@@ -658,6 +658,34 @@ const char *bpfkit_kallsyms__name(unsigned long long addr)
 	return hit ? hit->name : NULL;
 }
 
+/* Kallsyms gives no sizes: an address this far past the nearest symbol is
+ * taken as unknown rather than misnamed. */
+#define KSYM_MAX_OFF (1ULL << 20)
+
+const char *bpfkit_kallsyms__lookup(unsigned long long addr, unsigned long long *off)
+{
+	size_t lo = 0, hi;
+
+	if (!ksyms_loaded)
+		load_ksyms();
+	if (!addr || !nksyms || addr < ksyms[0].addr)
+		return NULL;
+	hi = nksyms;
+	while (hi - lo > 1) {	/* last symbol with .addr <= addr */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ksyms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (addr - ksyms[lo].addr >= KSYM_MAX_OFF)
+		return NULL;
+	if (off)
+		*off = addr - ksyms[lo].addr;
+	return ksyms[lo].name;
+}
+
 int bpfkit_prog__jited_ksyms(int fd, unsigned long long **addrs, size_t *n)
 {
 	struct bpf_prog_info info = {};

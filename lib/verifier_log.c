@@ -1,6 +1,7 @@
 /* lib/verifier_log.c — pull the useful lines out of a verifier log: the error,
  * the instruction it happened at, and the source line (from BTF line info,
- * printed by the kernel as "; <source> @ <file>:<line>"). */
+ * printed by the kernel as "; <source> @ <file>:<line>"). Also the small
+ * line-walking helpers lib/verifier_explain.c reads the log with. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,9 +9,10 @@
 #include <string.h>
 #include <bpfkit/verifier.h>
 #include "internal.h"
+#include "verifier_int.h"
 
 /* "12: (61) r0 = *(u32 *)(r2 +0)" -> 12, and INSN = "r0 = ..." */
-static int parse_insn_line(const char *line, size_t len, int *idx, char *insn, size_t insn_sz)
+int vlog_insn_line(const char *line, size_t len, int *idx, char *insn, size_t insn_sz)
 {
 	const char *p = line, *end = line + len, *text;
 	int n = 0;
@@ -50,6 +52,39 @@ static int parse_insn_line(const char *line, size_t len, int *idx, char *insn, s
 	return 1;
 }
 
+/* "; text @ file.c:14" -> 14 (0 when the note has no "@ file:N" part, or
+ * says line 0: compiler-made code with no line of its own) */
+int vlog_source_line_num(const char *line, size_t len)
+{
+	const char *colon = NULL;
+	long n = 0;
+
+	for (const char *p = line + len; p > line; p--)
+		if (p[-1] == ':') {
+			colon = p - 1;
+			break;
+		}
+	if (!colon)
+		return 0;
+	for (const char *p = colon + 1; p < line + len; p++) {
+		if (!isdigit((unsigned char)*p) || n > 10000000)
+			return 0;
+		n = n * 10 + (*p - '0');
+	}
+	return (int)n;
+}
+
+/* A message the kernel printed without its newline runs into the statistics
+ * line after it ("expected prog array map for tail callprocessed 4 insns"):
+ * the length of LINE up to where such a statistics line starts. */
+static size_t cut_glued_stats(const char *line, size_t len)
+{
+	for (const char *p = line + 1; p + 10 < line + len; p++)
+		if (!strncmp(p, "processed ", 10) && isdigit((unsigned char)p[10]))
+			return p - line;
+	return len;
+}
+
 static int is_stat_line(const char *line, size_t len)
 {
 	static const char *const stats[] = {
@@ -82,11 +117,15 @@ int bpfkit_verifier__summarize(const char *log, struct bpfkit_verifier_summary *
 
 		next = nl ? nl + 1 : line + len;
 		if (len >= 2 && line[0] == ';' && line[1] == ' ') {
-			last_source = line;
-			last_source_len = len;
+			/* "; @ file.c:0": code with no line of its own; the
+			 * nearest real line before it is the one to show */
+			if (vlog_source_line_num(line, len) > 0 || !memmem(line, len, " @ ", 3)) {
+				last_source = line;
+				last_source_len = len;
+			}
 			continue;
 		}
-		if (parse_insn_line(line, len, &idx, insn, sizeof(insn))) {
+		if (vlog_insn_line(line, len, &idx, insn, sizeof(insn))) {
 			sum->insn_idx = idx;
 			snprintf(sum->insn, sizeof(sum->insn), "%s", insn);
 			src_for_insn = last_source;
@@ -108,6 +147,7 @@ int bpfkit_verifier__summarize(const char *log, struct bpfkit_verifier_summary *
 		next = nl ? nl + 1 : line + len;
 		if (is_stat_line(line, len) || (len >= 2 && line[0] == ';'))
 			continue;
+		len = cut_glued_stats(line, len);
 		if (used && used + 2 < sizeof(sum->error))
 			used += snprintf(sum->error + used, sizeof(sum->error) - used, "; ");
 		if (used + 1 < sizeof(sum->error))
@@ -128,6 +168,12 @@ int bpfkit_verifier__summarize(const char *log, struct bpfkit_verifier_summary *
 				 (int)(at - src_for_insn - 2), src_for_insn + 2);
 			snprintf(sum->file_line, sizeof(sum->file_line), "%.*s",
 				 (int)(src_for_insn + src_len - at - 3), at + 3);
+			sum->line = vlog_source_line_num(src_for_insn, src_len);
+			snprintf(sum->file, sizeof(sum->file), "%.*s", (int)sizeof(sum->file) - 1,
+				 sum->file_line);
+			char *colon = strrchr(sum->file, ':');
+			if (colon && sum->line > 0)
+				*colon = '\0';
 		} else {
 			snprintf(sum->source, sizeof(sum->source), "%.*s",
 				 (int)src_len - 2, src_for_insn + 2);

@@ -25,6 +25,17 @@ declare -A PROBE=(
   [gcc]=/usr/bin/gcc
   [iputils-ping]=/usr/bin/ping
   [procps]=/usr/bin/pkill
+  [libmicrohttpd-dev]=/usr/include/microhttpd.h
+  [libxdp-dev]=/usr/include/xdp/libxdp.h
+  [prometheus]=/usr/bin/prometheus
+  [libcurl4-openssl-dev]=/usr/bin/curl-config
+  [libjansson-dev]=/usr/include/jansson.h
+  [etcd-server]=/usr/bin/etcd
+  [etcd-client]=/usr/bin/etcdctl
+  [python3]=/usr/bin/python3
+  [curl]=/usr/bin/curl
+  [systemd]=/usr/bin/systemd-analyze
+  [util-linux]=/usr/bin/setpriv
 )
 
 missing=()

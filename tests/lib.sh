@@ -7,7 +7,7 @@ BK=${BPFKIT:-$ROOT/build/asan/bin/bpfkit}
 BPFDIR=$ROOT/build/bpf
 BINDIR=${BINDIR:-$ROOT/build/asan/bin}
 TMP=$(mktemp -d /tmp/bktest.XXXXXX)
-UNIQ=$(printf '%x%x' $$ $((RANDOM % 4096)))
+UNIQ=$(printf '%x%03x' $$ $((RANDOM % 4096)))	# fixed width: no two (pid, random) pairs collide
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -59,19 +59,37 @@ need_root() {
 
 # kernel_ids: the sorted ids of every program, map and link in the kernel.
 kernel_ids() {
-	{ bpftool prog show -j | grep -o '"id":[0-9]*' | sed 's/^/prog/'
-	  bpftool map show -j | grep -o '"id":[0-9]*' | sed 's/^/map/'
-	  bpftool link show -j | grep -o '"id":[0-9]*' | sed 's/^/link/'; } 2>/dev/null | sort
+	{ bpftool prog show -j | grep -o '"id":[0-9]*' | sed 's/"id":/prog/'
+	  bpftool map show -j | grep -o '"id":[0-9]*' | sed 's/"id":/map/'
+	  bpftool link show -j | grep -o '"id":[0-9]*' | sed 's/"id":/link/'; } 2>/dev/null | sort
 }
-# leak_check NAME BEFORE_FILE: pass if no id exists now that did not before
-# (ids others create concurrently are filtered by name if they match ours).
+# ids_named PREFIX: kernel_ids' lines for the programs and maps whose name
+# starts with PREFIX (the kernel's 15-character names).
+ids_named() {
+	{ bpftool prog show -j | python3 -c 'import json,sys; [print("prog%d" % o["id"]) for o in json.load(sys.stdin) if o.get("name", "").startswith(sys.argv[1])]' "$1"
+	  bpftool map show -j | python3 -c 'import json,sys; [print("map%d" % o["id"]) for o in json.load(sys.stdin) if o.get("name", "").startswith(sys.argv[1])]' "$1"
+	} 2>/dev/null | sort
+}
+# leak_check NAME BEFORE_FILE [LIST_CMD]: pass if no id LIST_CMD prints (default
+# kernel_ids: every prog, map and link) is new since BEFORE_FILE. Objects are
+# freed after an RCU grace period and deferred work, so it waits up to 5 s.
+# When test files run side by side (tests/run.sh sets BK_LEAK_DEFER), ids new
+# here may be another file's: they are written down, and run.sh checks them
+# once every file has ended.
 leak_check() {
-	local name=$1 before=$2
-	sleep 0.3	# links/progs are freed from an RCU callback
-	kernel_ids >"$TMP/ids.after"
-	local new
-	new=$(comm -13 "$before" "$TMP/ids.after" | tr '\n' ' ')
-	if [ -z "$new" ]; then pass "$name"; else fail "$name" "left in the kernel: $new"; fi
+	local name=$1 before=$2 list=${3:-kernel_ids} new i
+	for ((i = 0; i < 50; i++)); do
+		new=$(comm -13 "$before" <($list) | tr '\n' ' ')
+		[ -z "$new" ] || [ -n "${BK_LEAK_DEFER:-}" ] && break
+		sleep 0.1
+	done
+	if [ -n "$new" ] && [ -n "${BK_LEAK_DEFER:-}" ]; then
+		printf '%s\t%s\n' "$name" "$new" >>"$BK_LEAK_DEFER/$(basename "$0").$$"
+	elif [ -z "$new" ]; then
+		pass "$name"
+	else
+		fail "$name" "left in the kernel: $new"
+	fi
 }
 
 # mk_pair: two fresh network namespaces NS_A, NS_B joined by veth IF_A/IF_B,
@@ -106,6 +124,16 @@ send_udp() {
 	timeout 10 ip netns exec "$1" bash -c '
 		for ((i = 0; i < $3; i++)); do echo "bpfkit test $i" >"/dev/udp/$1/$2"; sleep 0.01; done
 	' _ "$2" "$3" "$4"
+}
+
+# wait_count FILE PATTERN N SECONDS: wait until N lines of FILE match PATTERN.
+wait_count() {
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		[ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # wait_for FILE PATTERN SECONDS: wait until FILE contains PATTERN.

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <bpfkit/xdp.h>
 #include "state.h"
 
 #define EXIT_OK    0
@@ -11,6 +12,8 @@
 #define EXIT_USAGE 2
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
+extern bool json_out;			/* xdpfw -j COMMAND: as COMMAND -j */
+extern int home_netns_fd;		/* the netns before --netns, or -1 (fleet.c) */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -21,5 +24,18 @@ int cmd_status(int argc, char **argv);
 int cmd_rule_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);	/* metrics.c */
+int cmd_restore(int argc, char **argv);	/* restore.c */
+/* main.c: load, apply, and where IFACE's link is pinned */
+int cmd_load(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+void link_path(char *buf, size_t sz, const char *ifname);
+/* multi.c: attach through libxdp's dispatcher (load --multi), detach */
+void multi_path(char *buf, size_t sz, const char *ifname);
+int xdpfw_multi_check(const char *ifname, enum bpfkit_xdp_mode mode);
+int xdpfw_multi_attach(struct xdpfw_state *st, const char *ifname, int ifindex,
+		       enum bpfkit_xdp_mode mode, unsigned prio, const struct xdpfw_create_opts *co,
+		       const void *objb, size_t obj_sz, enum bpfkit_xdp_mode *attached);
+int xdpfw_multi_detach(const char *ifname);
 
 #endif

@@ -3,6 +3,7 @@
  * and check. Listing commands live in show.c. Built only on libbpfkit's
  * public API (and libbpf underneath it). */
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -18,10 +19,12 @@
 #include <bpfkit/bpfkit.h>
 #include <bpfkit/netns.h>
 #include "cli.h"
+#include "fleet.h"
 
 BPFKIT_EMBED(xdpfw_obj, XDPFW_OBJ_PATH);
 
 const char *pin_dir = XDPFW_PIN_DIR;
+bool json_out;
 
 int xusage(const char *cmd, const char *fmt, ...)
 {
@@ -56,7 +59,7 @@ int open_state(struct xdpfw_state *st)
 }
 
 static const char main_help[] =
-"Usage: xdpfw [--pin-dir DIR] [--netns NAME] COMMAND [ARGS]\n"
+"Usage: xdpfw [--pin-dir DIR] [--netns NAME] [-j] [-v] COMMAND [ARGS]\n"
 "\n"
 "An XDP firewall: allows or denies IPv4/IPv6 packets by source/destination\n"
 "prefix (CIDR), protocol and port ranges, with per-rule counters and atomic\n"
@@ -64,16 +67,21 @@ static const char main_help[] =
 "firewall keeps working, with its rules, policy and counters, after xdpfw exits.\n"
 "\n"
 "Commands:\n"
-"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE]   attach the firewall\n"
+"  load IFACE [--mode M] [--policy allow|deny] [--rules FILE] [--multi]   attach the firewall\n"
 "  unload IFACE | --all [--purge]     detach (rules are kept unless --purge)\n"
 "  apply FILE                         replace the whole rule set atomically\n"
-"  rule add RULE | rule del ID|RULE | rule list [-j]\n"
+"  rule add|del|list [RULE|ID] [-j]  add, delete or list single rules\n"
 "  policy allow|deny                  set the default policy\n"
 "  save                               print the rule set in the file format\n"
 "  check FILE                         parse and check a rules file, apply nothing\n"
 "  status [-j]                        interfaces, policy, rules with counters, totals\n"
-"  top [-d SEC] [-n COUNT]            live counters and rates\n"
+"  top [-d SEC] [-n COUNT] [-j]       live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
+"  metrics [--listen ADDR:PORT]       serve Prometheus metrics (default 127.0.0.1:9435)\n"
+"  restore IFACE [--file FILE]        load the saved rules (/etc/xdpfw/IFACE.rules) at boot\n"
+"  publish FILE --etcd URL --key KEY  put a checked rule set in etcd for a fleet\n"
+"  sync --etcd URL --key KEY [IFACE...]  the agent: follow that set, report\n"
+"  fleet status --etcd URL --key KEY  which hosts enforce which revision\n"
 "\n"
 "Rules (one per line in a file; '#' starts a comment):\n"
 "  policy allow|deny\n"
@@ -89,7 +97,7 @@ static const char main_help[] =
 "narrowest sport range, then (6) the earliest in the rule set. No rule: the\n"
 "default policy. Duplicate or contradictory rules (same match) are refused.\n"
 "The datapath evaluates this without looping over rules: IPv4 addresses walk a\n"
-"trie (at most 4 reads for a source, 5 for a destination), IPv6 addresses a\n"
+"trie (at most 4 reads for a source, 8 for a destination), IPv6 addresses a\n"
 "binary search on the prefix lengths in use (at most 8 probes), then at most\n"
 "two binary searches of port ranges, whatever the number of rules.\n"
 "\n"
@@ -98,7 +106,41 @@ static const char main_help[] =
 "first fragment's verdict (dropped if it was not seen). load/apply/rule/policy\n"
 "refuse a rule set that denies the SSH session in $SSH_CONNECTION unless --force.\n"
 "\n"
+"Options (before the command):\n"
+"  --pin-dir DIR      state directory on bpffs (default " XDPFW_PIN_DIR ",\n"
+"                     or $XDPFW_PIN_DIR)\n"
+"  --netns NAME       work inside network namespace NAME (like ip -n NAME)\n"
+"  -j, --json         JSON output, as COMMAND -j (status, rule list, top)\n"
+"  -v, --verbose      libbpf's and the verifier's messages too\n"
+"  -h, --help         this help; xdpfw COMMAND --help explains one command\n"
+"\n"
+"Rules files are read line by line, at most 16 MiB (--max-size raises it);\n"
+"binary input is refused at its first byte.\n"
+"\n"
 "Exit status: 0 ok, 1 failure, 2 usage error.\n";
+
+/* --max-size BYTES[K|M|G]: how much of a rules file is read (the bound
+ * keeps `xdpfw apply /dev/zero` from eating the machine). */
+static int parse_max_size(const char *cmd, const char *arg)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && (*end == 'K' || *end == 'k'))
+		v <<= 10, end++;
+	else if (end != arg && *end == 'M')
+		v <<= 20, end++;
+	else if (end != arg && *end == 'G')
+		v <<= 30, end++;
+	if (end == arg || *end || errno || !v || arg[0] == '-' || v > (1ull << 40))
+		return xusage(cmd, "--max-size wants a size in bytes (suffix K, M or G), not '%s'", arg);
+	xdpfw_rules_max_bytes = v;
+	return 0;
+}
+
+#define MAX_SIZE_HELP "      --max-size N   read at most N bytes of rules (K, M, G suffixes; default 16M)\n"
 
 /* ---- lockout protection ------------------------------------------------ */
 
@@ -175,7 +217,7 @@ static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs,
 
 /* bpffs refuses '.' in names (it reserves them); interface names cannot
  * hold ':', so "eth0.100" is pinned as link_eth0:100. */
-static void link_path(char *buf, size_t sz, const char *ifname)
+void link_path(char *buf, size_t sz, const char *ifname)
 {
 	char *p;
 
@@ -194,7 +236,7 @@ static int count_links(void)
 	if (!d)
 		return 0;
 	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "link_", 5);
+		n += !strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "multi_", 6);
 	closedir(d);
 	return n;
 }
@@ -223,7 +265,55 @@ static void purge_state(void)
 	remove_dir(pin_dir);
 }
 
-static int cmd_load(int argc, char **argv)
+/* Is the pinned link at PATH still attached to an interface? A link whose
+ * interface detached it (or went away) reports ifindex 0. */
+static bool link_attached(const char *path)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool on;
+
+	if (fd < 0)
+		return errno != ENOENT;	/* cannot tell: do not touch it */
+	on = bpf_obj_get_info_by_fd(fd, &info, &len) || info.xdp.ifindex;
+	close(fd);
+	return on;
+}
+
+/* The state must be pinned on bpffs: say so here, as bpfkit load --pin
+ * does, rather than let the first pin fail with "Invalid argument". */
+static int check_pin_dir(void)
+{
+	char parent[PATH_MAX], *slash;
+	const char *where = pin_dir;
+	int r;
+
+	if (access(pin_dir, F_OK)) {
+		snprintf(parent, sizeof(parent), "%s", pin_dir);
+		while ((slash = strrchr(parent, '/')) && slash != parent && !slash[1])
+			*slash = 0;
+		slash = strrchr(parent, '/');
+		if (!slash)
+			snprintf(parent, sizeof(parent), ".");
+		else
+			slash[slash == parent] = 0;
+		where = parent;
+	}
+	r = bpfkit_bpffs__is_bpffs(where);
+	if (r < 0) {
+		xerr("state directory '%s': '%s': %s", pin_dir, where, strerror(-r));
+		return -1;
+	}
+	if (!r) {
+		xerr("state directory '%s': '%s' is not on a bpf filesystem (use a directory under "
+		     "/sys/fs/bpf, or mount bpffs there)", pin_dir, where);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "mode", required_argument, NULL, 'm' },
@@ -233,10 +323,15 @@ static int cmd_load(int argc, char **argv)
 		{ "replace", no_argument, NULL, 'R' },
 		{ "max-rules", required_argument, NULL, 'M' },
 		{ "log-rate", required_argument, NULL, 'L' },
+		{ "max-size", required_argument, NULL, 'S' },
+		{ "multi", no_argument, NULL, 'X' },
+		{ "priority", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct xdpfw_create_opts co = { 0 };
+	long prio = -1;
+	bool multi = false;
 	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .prog_name = "xdpfw" };
 	struct xdpfw_ruleset rs;
 	struct xdpfw_state st;
@@ -249,8 +344,15 @@ static int cmd_load(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:p:r:fRM:L:XP:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'X': multi = true; break;
+		case 'P':
+			errno = 0;
+			prio = strtol(optarg, &end, 10);
+			if (*end || errno || !*optarg || prio < 0 || prio > 1000)
+				return xusage("load", "--priority wants 0..1000, not '%s'", optarg);
+			break;
 		case 'm':
 			if (bpfkit_xdp_mode__parse(optarg, &ao.mode))
 				return xusage("load", "--mode is auto, native or skb, not '%s'", optarg);
@@ -261,13 +363,18 @@ static int cmd_load(int argc, char **argv)
 				return xusage("load", "--policy is allow or deny, not '%s'", optarg);
 			break;
 		case 'r': rules = optarg; break;
-		case 'f': force = true; break;
+		/* --force is bpfkit's word for replacing an attached program too */
+		case 'f': force = ao.force = true; break;
 		case 'R': ao.force = true; break;
+		case 'S':
+			if (parse_max_size("load", optarg))
+				return EXIT_USAGE;
+			break;
 		case 'M':
 		case 'L':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
-			if (*end || errno || !v || v > (c == 'M' ? XDPFW_MAX_SLOTS - 1 : 1000000))
+			if (*end || errno || !v || v > (c == 'M' ? (XDPFW_MAX_SLOTS - 1) / 2 : 1000000))
 				return xusage("load", "%s wants a positive number, not '%s'",
 					      c == 'M' ? "--max-rules" : "--log-rate", optarg);
 			if (c == 'M')
@@ -278,6 +385,7 @@ static int cmd_load(int argc, char **argv)
 		case 'h':
 			printf("Usage: xdpfw load IFACE [--mode auto|native|skb] [--policy allow|deny]\n"
 			       "                  [--rules FILE] [--force] [--replace] [--max-rules N] [--log-rate N]\n"
+			       "                  [--max-size N]\n"
 			       "\n"
 			       "Attaches the firewall to IFACE (loading it and pinning its state under\n"
 			       "%s the first time). The rules and policy already pinned are kept;\n"
@@ -286,10 +394,23 @@ static int cmd_load(int argc, char **argv)
 			       "  -m, --mode M       auto (native, else skb), native, skb\n"
 			       "  -p, --policy P     default for packets no rule matches\n"
 			       "  -r, --rules FILE   rule set to apply (see xdpfw --help for the format)\n"
-			       "  -f, --force        apply even if it would deny your SSH session\n"
-			       "      --replace      replace another XDP program already on IFACE\n"
-			       "      --max-rules N  rule capacity, fixed at first load (default 65536)\n"
-			       "      --log-rate N   logged denials per second per CPU (default 100)\n",
+			       "  -f, --force        replace another XDP program already on IFACE, and\n"
+			       "                     apply rules even if they would deny your SSH session\n"
+			       "      --replace      replace another XDP program already on IFACE (only)\n"
+			       "      --max-rules N  rules one set may hold, fixed at first load (default\n"
+			       "                     65536); room for a second set of N is kept so that\n"
+			       "                     apply can swap any set for any other. Kernel memory:\n"
+			       "                     about 1.1 KB per rule (65536 rules: 73 MB, 2 CPUs)\n"
+			       "      --log-rate N   logged denials per second per CPU (default 100)\n"
+			       "      --multi        attach through libxdp's multi-program dispatcher, beside\n"
+			       "                     other XDP programs (xdp-loader status lists them); the\n"
+			       "                     next program runs only on packets the firewall passes\n"
+			       "      --priority N   with --multi: run order, lower first (default 10, before\n"
+			       "                     libxdp's default 50: the firewall filters for the others)\n"
+			       MAX_SIZE_HELP
+			       "\n"
+			       "When IFACE lost the firewall behind xdpfw's back (bpfkit unload --iface,\n"
+			       "or the interface was deleted and created again), load attaches it again.\n",
 			       pin_dir);
 			return EXIT_OK;
 		case ':': return xusage("load", "option '%s' needs a value", argv[optind - 1]);
@@ -298,24 +419,41 @@ static int cmd_load(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return xusage("load", optind >= argc ? "missing the interface" : "one interface only");
+	if (!multi && prio >= 0)
+		return xusage("load", "--priority needs --multi");
+	if (multi && ao.force)
+		return xusage("load", "--replace and --multi: the dispatcher shares the interface, it replaces nothing");
 	ifname = argv[optind];
 	ifindex = bpfkit_ifindex(ifname);
 	if (ifindex < 0) {
 		xerr("interface '%s' not found", ifname);
 		return EXIT_FAIL;
 	}
+	if (multi && xdpfw_multi_check(ifname, ao.mode))
+		return EXIT_FAIL;
 	xdpfw_ruleset_init(&rs);
 	if (rules && xdpfw_rules_parse_file(rules, &rs, err, sizeof(err))) {
 		xerr("%s; nothing loaded", err);
 		return EXIT_FAIL;
 	}
-	link_path(path, sizeof(path), ifname);
+	multi_path(path, sizeof(path), ifname);
+	bool multi_pin = !access(path, F_OK);
+
+	if (!multi_pin)
+		link_path(path, sizeof(path), ifname);
 	if (!access(path, F_OK)) {
-		xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
-		     ifname, ifname);
-		goto fail_rules;
+		if (multi_pin || link_attached(path)) {
+			xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
+			     ifname, ifname);
+			goto fail_rules;
+		}
+		/* detached behind our back (bpfkit unload --iface): the pin is all
+		 * that is left of it, and load attaches again */
+		unlink(path);
 	}
 	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
+		goto fail_rules;
+	if (check_pin_dir())
 		goto fail_rules;
 	rc = xdpfw_state_create(&st, pin_dir, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start,
 				&co, &created);
@@ -341,6 +479,12 @@ static int cmd_load(int argc, char **argv)
 		if (rc)
 			goto fail_state;
 	}
+	if (multi) {
+		if (xdpfw_multi_attach(&st, ifname, ifindex, ao.mode, prio >= 0 ? (unsigned)prio : 10, &co,
+				       xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start, &ao.attached_mode))
+			goto fail_state;
+		goto loaded;
+	}
 	link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
 	if (link_fd < 0)
 		goto fail_state;
@@ -350,12 +494,13 @@ static int cmd_load(int argc, char **argv)
 		goto fail_state;
 	}
 	close(link_fd);
+loaded:
 	{
 		struct xdpfw_cfg cfg;
 
 		xdpfw_state_cfg(&st, &cfg);
-		printf("xdpfw: loaded on %s (%s mode), policy %s, %u rules, state in %s\n", ifname,
-		       bpfkit_xdp_mode__str(ao.attached_mode), xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
+		printf("xdpfw: loaded on %s (%s mode%s), policy %s, %u rules, state in %s\n", ifname,
+		       bpfkit_xdp_mode__str(ao.attached_mode), multi ? ", libxdp dispatcher" : "", xdpfw_policy_str(cfg.policy[cfg.gen & 1]),
 		       cfg.nrules[cfg.gen & 1], pin_dir);
 	}
 	xdpfw_state_close(&st);
@@ -411,6 +556,16 @@ static int cmd_unload(int argc, char **argv)
 		struct dirent *de;
 
 		while (d && (de = readdir(d))) {
+			if (!strncmp(de->d_name, "multi_", 6)) {
+				char ifn[64];
+
+				snprintf(ifn, sizeof(ifn), "%s", de->d_name + 6);
+				for (char *p = ifn; *p; p++)
+					if (*p == ':')
+						*p = '.';
+				xdpfw_multi_detach(ifn);
+				continue;
+			}
 			if (strncmp(de->d_name, "link_", 5))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
@@ -418,6 +573,9 @@ static int cmd_unload(int argc, char **argv)
 		}
 		if (d)
 			closedir(d);
+	} else if (multi_path(path, sizeof(path), argv[optind]), !access(path, F_OK)) {
+		if (xdpfw_multi_detach(argv[optind]))
+			return EXIT_FAIL;
 	} else {
 		link_path(path, sizeof(path), argv[optind]);
 		if (unlink(path)) {
@@ -436,12 +594,13 @@ static int cmd_unload(int argc, char **argv)
 
 /* ---- rule sets --------------------------------------------------------- */
 
-static int cmd_apply(int argc, char **argv)
+int cmd_apply(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "policy", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "max-size", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -462,13 +621,23 @@ static int cmd_apply(int argc, char **argv)
 			break;
 		case 'f': force = true; break;
 		case 'q': quiet = true; break;
+		case 'S':
+			if (parse_max_size("apply", optarg))
+				return EXIT_USAGE;
+			break;
 		case 'h':
-			printf("Usage: xdpfw apply FILE [--policy allow|deny] [--force] [--quiet]\n"
+			printf("Usage: xdpfw apply FILE [--policy allow|deny] [--force] [--quiet] [--max-size N]\n"
 			       "\n"
 			       "Replaces the whole rule set with FILE ('-': stdin) atomically: every\n"
 			       "packet sees the old set or the new one, never a mix. A 'policy' line in\n"
 			       "FILE (or --policy) sets the default policy, else it is kept. Counters of\n"
-			       "rules that stay are kept. On any error nothing changes.\n");
+			       "rules that stay are kept. On any error nothing changes. At most 16 MiB\n"
+			       "of FILE is read (--max-size raises it); binary input is refused.\n"
+			       "\n"
+			       "  -p, --policy P     default for packets no rule matches\n"
+			       "  -f, --force        apply even if it would deny your SSH session\n"
+			       "  -q, --quiet        print nothing on success\n"
+			       MAX_SIZE_HELP);
 			return EXIT_OK;
 		case ':': return xusage("apply", "option '%s' needs a value", argv[optind - 1]);
 		default: return xusage("apply", "unknown option '%s'", argv[optind - 1]);
@@ -493,20 +662,42 @@ static int cmd_apply(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "max-size", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
 	struct xdpfw_ruleset rs;
+	const char *path;
 	char err[512];
+	int c;
 
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: xdpfw check FILE\n\nParses and checks a rules file; applies nothing.\n");
-		return EXIT_OK;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			if (parse_max_size("check", optarg))
+				return EXIT_USAGE;
+			break;
+		case 'h':
+			printf("Usage: xdpfw check FILE [--max-size N]\n\n"
+			       "Parses and checks a rules file ('-': stdin); applies nothing. Reads at\n"
+			       "most 16 MiB (--max-size raises it) and refuses binary input.\n\n"
+			       MAX_SIZE_HELP);
+			return EXIT_OK;
+		case ':': return xusage("check", "option '%s' needs a value", argv[optind - 1]);
+		default: return xusage("check", "unknown option '%s'", argv[optind - 1]);
+		}
 	}
-	if (argc != 2)
+	if (optind != argc - 1)
 		return xusage("check", "wants one rules file");
-	if (xdpfw_rules_parse_file(argv[1], &rs, err, sizeof(err))) {
+	path = argv[optind];
+	if (xdpfw_rules_parse_file(path, &rs, err, sizeof(err))) {
 		xerr("%s", err);
 		return EXIT_FAIL;
 	}
-	printf("%s: %zu rules ok%s%s\n", argv[1], rs.n, rs.policy >= 0 ? ", policy " : "",
+	printf("%s: %zu rules ok%s%s\n", path, rs.n, rs.policy >= 0 ? ", policy " : "",
 	       rs.policy >= 0 ? xdpfw_policy_str(rs.policy) : "");
 	xdpfw_ruleset_free(&rs);
 	return EXIT_OK;
@@ -553,6 +744,7 @@ static int edit_rules(int (*edit)(struct xdpfw_ruleset *rs, uint32_t *slots, voi
 	struct xdpfw_state st;
 	uint32_t *slots = NULL;
 	char err[512];
+	size_t n0;
 	int rc;
 
 	if (open_state(&st))
@@ -565,8 +757,10 @@ static int edit_rules(int (*edit)(struct xdpfw_ruleset *rs, uint32_t *slots, voi
 		xdpfw_state_close(&st);
 		return EXIT_FAIL;
 	}
+	n0 = rs.n;
 	rc = edit(&rs, slots, ctx);
-	if (!rc && xdpfw_ruleset_check(&rs, NULL, err, sizeof(err))) {
+	/* rules keep their places unless one was deleted: name them by id */
+	if (!rc && xdpfw_ruleset_check_ids(&rs, NULL, rs.n >= n0 ? slots : NULL, n0, err, sizeof(err))) {
 		xerr("%s", err);
 		rc = -EINVAL;
 	}
@@ -726,7 +920,8 @@ static const struct {
 	{ "load", cmd_load }, { "unload", cmd_unload }, { "apply", cmd_apply },
 	{ "rule", cmd_rule }, { "policy", cmd_policy }, { "save", cmd_save },
 	{ "check", cmd_check }, { "status", cmd_status }, { "top", cmd_top },
-	{ "log", cmd_log },
+	{ "log", cmd_log }, { "metrics", cmd_metrics }, { "restore", cmd_restore },
+	{ "publish", cmd_publish }, { "sync", cmd_sync }, { "fleet", cmd_fleet },
 };
 
 int main(int argc, char **argv)
@@ -744,13 +939,21 @@ int main(int argc, char **argv)
 			pin_dir = argv[i + 1];
 			i += 2;
 		} else if (!strcmp(argv[i], "--netns") && i + 1 < argc) {
-			int rc = bpfkit_netns__enter(argv[i + 1]);
+			int rc;
+
+			/* fleet commands reach etcd from where we started */
+			if (home_netns_fd < 0)
+				home_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+			rc = bpfkit_netns__enter(argv[i + 1]);
 
 			if (rc) {
 				xerr("network namespace '%s': %s", argv[i + 1], strerror(-rc));
 				return EXIT_FAIL;
 			}
 			i += 2;
+		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			json_out = true;
+			i++;
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			bpfkit_set_print_level(BPFKIT_DEBUG);
 			i++;
@@ -766,6 +969,15 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "help")) {
 		fputs(main_help, stdout);
 		return EXIT_OK;
+	}
+	/* -j before the command means the command's -j; commands that print
+	 * no listing have no JSON form, and say so rather than ignore it */
+	if (json_out && strcmp(argv[i], "status") && strcmp(argv[i], "top") &&
+	    (strcmp(argv[i], "rule") || i + 1 >= argc || strcmp(argv[i + 1], "list"))) {
+		fprintf(stderr, "xdpfw: -j is for status, rule list and top; '%s%s%s' has no JSON output "
+			"(see xdpfw --help)\n", argv[i], i + 1 < argc && !strcmp(argv[i], "rule") ? " " : "",
+			i + 1 < argc && !strcmp(argv[i], "rule") ? argv[i + 1] : "");
+		return EXIT_USAGE;
 	}
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
 		if (!strcmp(argv[i], cmds[k].name)) {

@@ -2,11 +2,16 @@
 # (build/bpf/xdpfw.bpf.o, built by the top-level BPF rule) embedded.
 XDPFW_SRCS := $(filter-out %.bpf.c,$(wildcard apps/xdpfw/*.c))
 XDPFW_HDRS := $(wildcard apps/xdpfw/*.h)
+# the HTTP server (metrics) and libxdp (--multi) link into xdpfw only, not libbpfkit
+XDPFW_LIBS = $(shell pkg-config --libs libmicrohttpd libxdp 2>/dev/null || echo -lmicrohttpd -lxdp)
+# the fleet commands (etcd.c, fleet.c, sync.c) talk to etcd with libcurl and
+# jansson; they link into xdpfw only, never into libbpfkit
+XDPFW_FLEET_LIBS = $(shell pkg-config --libs libcurl jansson 2>/dev/null || echo -lcurl -ljansson)
 
 $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw -DXDPFW_OBJ_PATH='"$(BPF_OUT)/xdpfw.bpf.o"' \
-		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL)
+		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL) $(XDPFW_LIBS) $(XDPFW_FLEET_LIBS)
 
 all: $(BUILD)/bin/xdpfw
 ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
@@ -21,7 +26,8 @@ $(BPF_OUT)/xdpfw-floor.bpf.o: apps/xdpfw/xdpfw.bpf.c apps/xdpfw/xdpfw_common.h $
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -DXDPFW_BENCH_FLOOR -Iapps/xdpfw -c $< -o $@
 
 # bench/xdpfw.sh's measuring tool (not installed)
-XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/table.c
+XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/table.c \
+		  apps/xdpfw/applog.c
 $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
@@ -42,3 +48,18 @@ $(BUILD)/bin/xdpfw-bench-sets: apps/xdpfw/tools/xdpfw-bench-sets.c $(XDPFW_LIB_S
 $(BPF_OUT)/tx-cycle.bpf.o: bench/tx-cycle.bpf.c $(wildcard bpf/include/bpfkit/*.h) | $(DEPS_OK)
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# the systemd units: xdpfw@IFACE restores the saved rules at boot (restore.c),
+# xdpfw-metrics serves the metrics (metrics.c)
+SYSCONFDIR ?= /etc
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+.PHONY: install-xdpfw-unit
+install: install-xdpfw-unit
+XDPFW_UNITS := xdpfw@.service xdpfw-metrics.service
+install-xdpfw-unit: $(addprefix apps/xdpfw/,$(addsuffix .in,$(XDPFW_UNITS)))
+	$(Q)install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(PREFIX)/share/doc/bpfkit
+	$(Q)for u in $(XDPFW_UNITS); do \
+		sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		    -e 's|@DOCDIR@|$(PREFIX)/share/doc/bpfkit|g' apps/xdpfw/$$u.in >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u && \
+		chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/$$u || exit 1; done
+	$(Q)install -m 644 docs/xdpfw-operating.md $(DESTDIR)$(PREFIX)/share/doc/bpfkit/

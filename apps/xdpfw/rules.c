@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "rules.h"
 
 void xdpfw_ruleset_init(struct xdpfw_ruleset *rs)
@@ -219,6 +220,10 @@ static int parse_ports(const struct tok *t, uint16_t *lo, uint16_t *hi, struct p
 		*lo = *hi = a;
 		return 0;
 	}
+	/* "-1", "5-", "1-2-3": say what the whole word is, not its empty half */
+	if (dash == t->s || dash == t->s + t->len - 1 || memchr(dash + 1, '-', t->len - (dash - t->s) - 1))
+		return fail(e, t->col, "'%.*s' is not a port or port range (N or N-M, 0-65535)",
+			    t->len > 20 ? 20 : t->len, t->s);
 	if (parse_port_num(t->s, dash - t->s, t->col, &a, e) ||
 	    parse_port_num(dash + 1, t->len - (dash - t->s) - 1, t->col + (dash - t->s) + 1, &b, e))
 		return -EINVAL;
@@ -377,30 +382,137 @@ int xdpfw_rule_parse(const char *text, struct xdpfw_rule_def *d, int *col,
 	return rc;
 }
 
+/* One line of a rules file at a time: the file is never held whole, so
+ * what a rules file costs in memory is its rules, not its bytes. */
+struct fparse {
+	struct xdpfw_ruleset *rs;
+	const char *name;
+	int lineno, policy_line;
+	char *err;
+	size_t errsz;
+};
+
+static void fparse_begin(struct fparse *fp, struct xdpfw_ruleset *rs, const char *name,
+			 char *err, size_t errsz)
+{
+	memset(fp, 0, sizeof(*fp));
+	xdpfw_ruleset_init(rs);
+	fp->rs = rs;
+	fp->name = name ? name : "<rules>";
+	fp->err = err;
+	fp->errsz = errsz;
+}
+
+/* The first byte of LINE (LL bytes) no text file holds: NUL or a control
+ * character other than tab and CR; -1 if none. */
+static long binary_at(const char *line, size_t ll)
+{
+	for (size_t i = 0; i < ll; i++) {
+		unsigned char c = line[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* Parses the next line (LINE, LL bytes, NUL-terminated at LL). */
+static int fparse_line(struct fparse *fp, const char *line, size_t ll)
+{
+	struct perr e;
+	struct tok t[MAX_TOKS];
+	char msg[256];
+	long bad;
+	int n, rc;
+
+	e.buf = msg;
+	e.sz = sizeof(msg);
+	fp->lineno++;
+	bad = binary_at(line, ll);
+	if (bad >= 0) {
+		/* binary input is refused at its first byte, not after reading it all */
+		if (line[bad])
+			rc = fail(&e, (int)bad + 1, "unexpected character 0x%02x (a rules file is text)",
+				  (unsigned char)line[bad]);
+		else
+			rc = fail(&e, (int)bad + 1, "NUL byte: binary data, not a rules file");
+		goto fail_at;
+	}
+	if ((rc = tokenize(line, t, &n, &e)))
+		goto fail_at;
+	if (n == 0)
+		return 0;
+	if (tok_is(&t[0], "policy")) {
+		char pb[8];
+		int p;
+
+		if (n < 2) {
+			rc = fail(&e, t[0].col + t[0].len, "'policy' needs allow or deny");
+			goto fail_at;
+		}
+		p = xdpfw_policy_parse(tok_str(&t[1], pb, sizeof(pb)));
+		if (p < 0 || t[1].len >= (int)sizeof(pb)) {
+			rc = fail(&e, t[1].col, "policy is allow or deny, not '%.20s'", t[1].s);
+			goto fail_at;
+		}
+		if (n > 2) {
+			rc = fail(&e, t[2].col, "unexpected '%.20s' after the policy", t[2].s);
+			goto fail_at;
+		}
+		if (fp->policy_line) {
+			rc = fail(&e, t[0].col, "policy already set on line %d", fp->policy_line);
+			goto fail_at;
+		}
+		fp->policy_line = fp->lineno;
+		fp->rs->policy = p;
+		return 0;
+	}
+	struct xdpfw_rule r = { .line = fp->lineno };
+
+	if ((rc = parse_rule_toks(t, n, &r.d, &e)))
+		goto fail_at;
+	r.d.order[0] = fp->rs->n;
+	if ((rc = xdpfw_ruleset_add(fp->rs, &r))) {
+		snprintf(fp->err, fp->errsz, "%s: out of memory", fp->name);
+		return rc;
+	}
+	return 0;
+
+fail_at:
+	snprintf(fp->err, fp->errsz, "%s:%d:%d: %s", fp->name, fp->lineno, e.col, msg);
+	return rc;
+}
+
+/* RC: what the lines gave; on success the whole-set checks run. */
+static int fparse_end(struct fparse *fp, int rc)
+{
+	if (!rc)
+		rc = xdpfw_ruleset_check(fp->rs, fp->name, fp->err, fp->errsz);
+	if (rc)
+		xdpfw_ruleset_free(fp->rs);
+	return rc;
+}
+
 int xdpfw_rules_parse_text(const char *text, size_t len, const char *name,
 			   struct xdpfw_ruleset *rs, char *err, size_t errsz)
 {
-	struct perr e = { .buf = err, .sz = errsz };
-	char msg[256], *line = NULL;
+	struct fparse fp;
+	char *line = NULL;
 	size_t off = 0, cap = 0;
-	int lineno = 0, policy_line = 0, rc = 0;
+	int rc = 0;
 
-	xdpfw_ruleset_init(rs);
-	name = name ? name : "<rules>";
-	while (off < len) {
+	fparse_begin(&fp, rs, name, err, errsz);
+	while (off < len && !rc) {
 		const char *nl = memchr(text + off, '\n', len - off);
 		size_t ll = nl ? (size_t)(nl - (text + off)) : len - off;
-		struct tok t[MAX_TOKS];
-		int n;
 
-		lineno++;
 		if (ll + 1 > cap) {
 			char *nb = realloc(line, ll + 1);
 
 			if (!nb) {
+				snprintf(err, errsz, "%s: out of memory", fp.name);
 				rc = -ENOMEM;
-				snprintf(err, errsz, "%s: out of memory", name);
-				goto fail;
+				break;
 			}
 			line = nb;
 			cap = ll + 1;
@@ -408,105 +520,94 @@ int xdpfw_rules_parse_text(const char *text, size_t len, const char *name,
 		memcpy(line, text + off, ll);
 		line[ll] = 0;
 		off += ll + 1;
-		e.buf = msg;
-		e.sz = sizeof(msg);
-		if (memchr(text + off - ll - 1, 0, ll)) {
-			rc = fail(&e, (int)strlen(line) + 1, "NUL byte in the rules");
-			goto fail_at;
-		}
-		if ((rc = tokenize(line, t, &n, &e)))
-			goto fail_at;
-		if (n == 0)
-			continue;
-		if (tok_is(&t[0], "policy")) {
-			char pb[8];
-			int p;
-
-			if (n < 2) {
-				rc = fail(&e, t[0].col + t[0].len, "'policy' needs allow or deny");
-				goto fail_at;
-			}
-			p = xdpfw_policy_parse(tok_str(&t[1], pb, sizeof(pb)));
-			if (p < 0 || t[1].len >= (int)sizeof(pb)) {
-				rc = fail(&e, t[1].col, "policy is allow or deny, not '%.20s'", t[1].s);
-				goto fail_at;
-			}
-			if (n > 2) {
-				rc = fail(&e, t[2].col, "unexpected '%.20s' after the policy", t[2].s);
-				goto fail_at;
-			}
-			if (policy_line) {
-				rc = fail(&e, t[0].col, "policy already set on line %d", policy_line);
-				goto fail_at;
-			}
-			policy_line = lineno;
-			rs->policy = p;
-			continue;
-		}
-		struct xdpfw_rule r = { .line = lineno };
-
-		if ((rc = parse_rule_toks(t, n, &r.d, &e)))
-			goto fail_at;
-		r.d.order[0] = rs->n;
-		if ((rc = xdpfw_ruleset_add(rs, &r))) {
-			snprintf(err, errsz, "%s: out of memory", name);
-			goto fail;
-		}
+		rc = fparse_line(&fp, line, ll);
 	}
 	free(line);
-	rc = xdpfw_ruleset_check(rs, name, err, errsz);
-	if (rc)
-		xdpfw_ruleset_free(rs);
-	return rc;
+	return fparse_end(&fp, rc);
+}
 
-fail_at:
-	snprintf(err, errsz, "%s:%d:%d: %s", name, lineno, e.col, msg);
-fail:
-	free(line);
-	xdpfw_ruleset_free(rs);
-	return rc;
+size_t xdpfw_rules_max_bytes = XDPFW_RULES_MAX_BYTES;
+
+/* "16 MiB" */
+static const char *size_str(uint64_t b, char *buf, size_t sz)
+{
+	if (b >= (1u << 20) && !(b % (1u << 20)))
+		snprintf(buf, sz, "%llu MiB", (unsigned long long)(b >> 20));
+	else if (b >= 1024 && !(b % 1024))
+		snprintf(buf, sz, "%llu KiB", (unsigned long long)(b >> 10));
+	else
+		snprintf(buf, sz, "%llu bytes", (unsigned long long)b);
+	return buf;
 }
 
 int xdpfw_rules_parse_file(const char *path, struct xdpfw_ruleset *rs, char *err, size_t errsz)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-	int rc;
+	bool is_stdin = !strcmp(path, "-");
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	size_t max = xdpfw_rules_max_bytes, total = 0, ll = 0;
+	char line[XDPFW_RULES_MAX_LINE + 1], lim[32];
+	struct fparse fp;
+	struct stat sb;
+	int c, rc = 0;
 
 	xdpfw_ruleset_init(rs);
 	if (!f) {
+		rc = -errno;
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	do {
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap + 1048576);
-
-			if (!nb) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
-				snprintf(err, errsz, "%s: out of memory", path);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap += 1048576;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	rc = ferror(f) ? -EIO : 0;
-	if (f != stdin)
-		fclose(f);
-	if (rc) {
-		snprintf(err, errsz, "%s: read error", path);
-		free(buf);
 		return rc;
 	}
-	rc = xdpfw_rules_parse_text(buf, len, path, rs, err, errsz);
-	free(buf);
-	return rc;
+	size_str(max, lim, sizeof(lim));
+	/* fopen() opens a directory; reading it fails with EISDIR */
+	if (!fstat(fileno(f), &sb)) {
+		if (S_ISDIR(sb.st_mode)) {
+			snprintf(err, errsz, "%s: is a directory, not a rules file", path);
+			rc = -EISDIR;
+		} else if (S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > max) {
+			snprintf(err, errsz, "%s: %llu bytes, more than the %s a rules file may have "
+				 "(--max-size raises the limit)", path, (unsigned long long)sb.st_size, lim);
+			rc = -EFBIG;
+		}
+	}
+	fparse_begin(&fp, rs, path, err, errsz);
+	errno = 0;
+	while (!rc && (c = getc_unlocked(f)) != EOF) {
+		if (++total > max) {
+			snprintf(err, errsz, "%s: more than %s of rules, the limit; stopped reading "
+				 "(--max-size raises it)", path, lim);
+			rc = -EFBIG;
+			break;
+		}
+		if (c != '\n') {
+			if (ll == XDPFW_RULES_MAX_LINE) {
+				snprintf(err, errsz, "%s:%d: line longer than %d characters (not a rules file?)",
+					 path, fp.lineno + 1, XDPFW_RULES_MAX_LINE);
+				rc = -EINVAL;
+				break;
+			}
+			line[ll++] = (char)c;
+			/* refuse binary at once: /dev/zero never sends a newline */
+			if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+				line[ll] = 0;
+				rc = fparse_line(&fp, line, ll);
+				break;
+			}
+			continue;
+		}
+		line[ll] = 0;
+		rc = fparse_line(&fp, line, ll);
+		ll = 0;
+	}
+	if (!rc && ferror(f)) {
+		rc = errno ? -errno : -EIO;
+		snprintf(err, errsz, "%s: read error: %s", path, strerror(-rc));
+	}
+	if (!rc && ll) {
+		line[ll] = 0;
+		rc = fparse_line(&fp, line, ll);
+	}
+	if (!is_stdin)
+		fclose(f);
+	return fparse_end(&fp, rc);
 }
 
 /* ---- comparing, checking, formatting ----------------------------------- */
@@ -549,7 +650,8 @@ static int idx_cmp(const void *x, const void *y)
 	return c ? c : (i < j ? -1 : i > j);
 }
 
-int xdpfw_ruleset_check(const struct xdpfw_ruleset *rs, const char *name, char *err, size_t errsz)
+int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, const uint32_t *ids,
+			    size_t nids, char *err, size_t errsz)
 {
 	size_t *idx;
 	int rc = 0;
@@ -567,21 +669,30 @@ int xdpfw_ruleset_check(const struct xdpfw_ruleset *rs, const char *name, char *
 	qsort(idx, rs->n, sizeof(*idx), idx_cmp);
 	for (size_t k = 1; k < rs->n && !rc; k++) {
 		const struct xdpfw_rule *a = &rs->r[idx[k - 1]], *b = &rs->r[idx[k]];
-		char txt[160];
+		const char *what;
+		char txt[160], atxt[160];
 
 		if (!xdpfw_rule_same_match(&a->d, &b->d))
 			continue;
+		what = a->d.action == b->d.action ? "duplicates" : "contradicts";
 		xdpfw_rule_format(&b->d, txt, sizeof(txt));
+		xdpfw_rule_format(&a->d, atxt, sizeof(atxt));
 		if (name && b->line)
-			snprintf(err, errsz, "%s:%d:1: '%s' %s line %d", name, b->line, txt,
-				 a->d.action == b->d.action ? "duplicates" : "contradicts", a->line);
+			snprintf(err, errsz, "%s:%d:1: '%s' %s line %d", name, b->line, txt, what, a->line);
+		else if (ids && idx[k - 1] < nids)
+			/* the id `xdpfw rule list` shows, not a position */
+			snprintf(err, errsz, "'%s' %s rule %u ('%s')", txt, what, ids[idx[k - 1]], atxt);
 		else
-			snprintf(err, errsz, "'%s' %s rule %zu", txt,
-				 a->d.action == b->d.action ? "duplicates" : "contradicts", idx[k - 1] + 1);
+			snprintf(err, errsz, "'%s' %s '%s'", txt, what, atxt);
 		rc = -EINVAL;
 	}
 	free(idx);
 	return rc;
+}
+
+int xdpfw_ruleset_check(const struct xdpfw_ruleset *rs, const char *name, char *err, size_t errsz)
+{
+	return xdpfw_ruleset_check_ids(rs, name, NULL, 0, err, errsz);
 }
 
 static void fmt_prefix(const uint8_t *a, int plen, int family, char *buf, size_t sz)

@@ -35,13 +35,25 @@ int xdpfw_rule_parse(const char *text, struct xdpfw_rule_def *d, int *col,
  * RS is then left empty. Runs xdpfw_ruleset_check too. */
 int xdpfw_rules_parse_text(const char *text, size_t len, const char *name,
 			   struct xdpfw_ruleset *rs, char *err, size_t errsz);
+/* Reads PATH ('-': stdin) line by line, never more than
+ * xdpfw_rules_max_bytes (-EFBIG beyond, and a file that says it is larger is
+ * refused before reading); binary input (NUL, control bytes) and lines
+ * longer than XDPFW_RULES_MAX_LINE are refused where they start. */
 int xdpfw_rules_parse_file(const char *path, struct xdpfw_ruleset *rs,
 			   char *err, size_t errsz);
+
+#define XDPFW_RULES_MAX_BYTES	(16u << 20)	/* default: ~300k rules of 50 bytes */
+#define XDPFW_RULES_MAX_LINE	4096
+extern size_t xdpfw_rules_max_bytes;
 
 /* Refuses duplicate rules and contradictory ones (same match, other action).
  * NAME (may be NULL) prefixes the error with "NAME:LINE:1: ". */
 int xdpfw_ruleset_check(const struct xdpfw_ruleset *rs, const char *name,
 			char *err, size_t errsz);
+/* The same; a rule of the first NIDS without a line is named by IDS[i]
+ * (the ids `xdpfw rule list` shows). */
+int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, const uint32_t *ids,
+			    size_t nids, char *err, size_t errsz);
 
 /* The rule in the file format, without a newline. */
 void xdpfw_rule_format(const struct xdpfw_rule_def *d, char *buf, size_t sz);

@@ -33,6 +33,34 @@ struct iface {
 	unsigned prog_id;
 };
 
+/* An interface of `load --multi` (DIR/multi_IFACE: the program libxdp's
+ * dispatcher runs there). */
+static int multi_iface(const char *pin, struct iface *out)
+{
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi);
+	struct bpfkit_xdp_info xi;
+	char path[PATH_MAX];
+	int fd, ifindex;
+
+	snprintf(out->name, sizeof(out->name), "%s", pin + 6);
+	for (char *p = out->name; *p; p++)
+		if (*p == ':')
+			*p = '.';
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, pin);
+	fd = bpf_obj_get(path);
+	out->prog_id = fd >= 0 && !bpf_obj_get_info_by_fd(fd, &pi, &len) ? pi.id : 0;
+	if (fd >= 0)
+		close(fd);
+	ifindex = bpfkit_ifindex(out->name);
+	out->ifindex = ifindex > 0 ? ifindex : 0;
+	out->mode = "multi (other netns? use --netns)";
+	if (ifindex > 0 && !bpfkit_xdp__query(ifindex, &xi))
+		out->mode = xi.mode == BPFKIT_XDP_SKB ? "multi-skb" : xi.mode == BPFKIT_XDP_NATIVE ?
+			    "multi-native" : "multi-detached";
+	return 1;
+}
+
 /* The interfaces the firewall is attached to (pinned links). */
 static int list_ifaces(struct iface *out, int max)
 {
@@ -47,6 +75,10 @@ static int list_ifaces(struct iface *out, int max)
 		struct bpfkit_xdp_info xi;
 		int fd;
 
+		if (!strncmp(de->d_name, "multi_", 6)) {
+			n += multi_iface(de->d_name, &out[n]);	/* load --multi */
+			continue;
+		}
 		if (strncmp(de->d_name, "link_", 5))
 			continue;
 		snprintf(out[n].name, sizeof(out[n].name), "%s", de->d_name + 5);
@@ -87,6 +119,7 @@ static int parse_common(const char *cmd, int argc, char **argv, bool *json, cons
 	};
 	int c;
 
+	*json = json_out;	/* xdpfw -j COMMAND */
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
@@ -112,6 +145,7 @@ struct snapshot {
 	uint64_t port_used[2];		/* port-table entries in use [gen] */
 	uint32_t port_cap;
 	uint64_t table_bytes;		/* all tables, both generations */
+	uint32_t max_rules;		/* rules one set may hold (--max-rules) */
 };
 
 static void snap_free(struct snapshot *s)
@@ -139,6 +173,7 @@ static int snap(struct xdpfw_state *st, struct snapshot *s)
 	}
 	for (size_t i = 0; !rc && i < s->rs.n; i++)
 		rc = xdpfw_state_counter(st, s->slots[i], &s->cnt[i]);
+	s->max_rules = xdpfw_state_max_rules(st);
 	if (rc) {
 		xerr("reading the firewall state failed: %s", strerror(-rc));
 		snap_free(s);
@@ -226,9 +261,10 @@ int cmd_status(int argc, char **argv)
 	struct iface ifs[64];
 	bool json = false;
 	int n, rc = parse_common("status", argc, argv, &json,
-				 "Usage: xdpfw status [-j]\n\nInterfaces, default policy, rules with hit "
-				 "counters,\nper-action totals, and how full the prefix tables are (entries of the "
-				 "active\nand the inactive generation; --max-rules sizes them).\n");
+				 "Usage: xdpfw status [-j]\n\nInterfaces, default policy, rules (how many, and how "
+				 "many one set may\nhold: --max-rules) with hit counters, per-action totals, and "
+				 "how full the\nprefix tables are (entries of the active and the inactive "
+				 "generation).\n\n  -j, --json         one JSON object (also: xdpfw -j status)\n");
 
 	if (rc >= 0)
 		return rc;
@@ -254,6 +290,7 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__kv_str(jw, "policy", xdpfw_policy_str(s.rs.policy));
 		bpfkit_json__kv_uint(jw, "generation", s.cfg.gen);
 		bpfkit_json__kv_uint(jw, "rule_count", s.rs.n);
+		bpfkit_json__kv_uint(jw, "max_rules", s.max_rules);
 		bpfkit_json__key(jw, "tables");
 		bpfkit_json__begin_object(jw);
 		for (int f = 0; f < 2; f++) {
@@ -294,7 +331,8 @@ int cmd_status(int argc, char **argv)
 		printf("%s\n", n ? "" : " none (not attached; rules and counters are kept)");
 		printf("policy:     %s\n", xdpfw_policy_str(s.rs.policy));
 		printf("generation: %u\n", s.cfg.gen);
-		printf("rules:      %zu\n", s.rs.n);
+		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
+		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
 		printf("tables:     IPv4 %llu of %u slots, IPv6 %llu of %u slots, ports %llu of %u; "
 		       "%.1f MB (both generations)\n\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
@@ -326,11 +364,63 @@ static double now_s(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* One line of JSON per refresh, for scripts: what the screen shows, with
+ * every rule. */
+static void top_json(const struct snapshot *prev, const struct snapshot *cur, double dt)
+{
+	struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
+	struct timespec now;
+	char txt[200];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	bpfkit_json__begin_object(jw);
+	bpfkit_json__kv_uint(jw, "time_ns", (uint64_t)now.tv_sec * 1000000000ull + now.tv_nsec);
+	bpfkit_json__kv_str(jw, "policy", xdpfw_policy_str(cur->rs.policy));
+	bpfkit_json__kv_uint(jw, "rule_count", cur->rs.n);
+	bpfkit_json__key(jw, "totals");
+	bpfkit_json__begin_object(jw);
+	for (int k = 0; k < XDPFW_NTOTALS; k++) {
+		bpfkit_json__key(jw, total_names[k]);
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_uint(jw, "packets", cur->tot[k].packets);
+		bpfkit_json__kv_uint(jw, "bytes", cur->tot[k].bytes);
+		bpfkit_json__kv_uint(jw, "packets_per_s",
+				     (uint64_t)((cur->tot[k].packets - prev->tot[k].packets) / dt + 0.5));
+		bpfkit_json__kv_uint(jw, "bits_per_s",
+				     (uint64_t)((cur->tot[k].bytes - prev->tot[k].bytes) * 8 / dt + 0.5));
+		bpfkit_json__end_object(jw);
+	}
+	bpfkit_json__end_object(jw);
+	bpfkit_json__key(jw, "rules");
+	bpfkit_json__begin_array(jw);
+	for (size_t i = 0; i < cur->rs.n; i++) {
+		uint64_t before = 0;
+
+		for (size_t j = 0; j < prev->rs.n; j++)
+			if (prev->slots[j] == cur->slots[i])
+				before = prev->cnt[j].packets;
+		xdpfw_rule_format(&cur->rs.r[i].d, txt, sizeof(txt));
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_uint(jw, "id", cur->slots[i]);
+		bpfkit_json__kv_str(jw, "rule", txt);
+		bpfkit_json__kv_uint(jw, "packets", cur->cnt[i].packets);
+		bpfkit_json__kv_uint(jw, "bytes", cur->cnt[i].bytes);
+		bpfkit_json__kv_uint(jw, "packets_per_s", cur->cnt[i].packets >= before ?
+				     (uint64_t)((cur->cnt[i].packets - before) / dt + 0.5) : 0);
+		bpfkit_json__end_object(jw);
+	}
+	bpfkit_json__end_array(jw);
+	bpfkit_json__end_object(jw);
+	bpfkit_json__free(jw);	/* ends the line */
+	fflush(stdout);
+}
+
 int cmd_top(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "delay", required_argument, NULL, 'd' },
 		{ "count", required_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -338,13 +428,13 @@ int cmd_top(int argc, char **argv)
 	struct xdpfw_state st;
 	double delay = 1, t_prev = 0;
 	long count = -1;
-	bool tty = isatty(STDOUT_FILENO);
+	bool tty = isatty(STDOUT_FILENO), json = json_out;
 	char *end;
 	int c;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:n:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			delay = strtod(optarg, &end);
@@ -356,10 +446,15 @@ int cmd_top(int argc, char **argv)
 			if (*end || count < 1)
 				return xusage("top", "--count wants a positive number, not '%s'", optarg);
 			break;
+		case 'j': json = true; break;
 		case 'h':
-			printf("Usage: xdpfw top [-d SEC] [-n COUNT]\n\n"
+			printf("Usage: xdpfw top [-d SEC] [-n COUNT] [-j]\n\n"
 			       "Refreshes per-action totals and the busiest rules every SEC seconds\n"
-			       "(default 1) with packet and byte rates, until Ctrl-C or COUNT refreshes.\n");
+			       "(default 1) with packet and byte rates, until Ctrl-C or COUNT refreshes.\n\n"
+			       "  -d, --delay SEC    seconds between refreshes (0.1-3600)\n"
+			       "  -n, --count N      stop after N refreshes\n"
+			       "  -j, --json         one JSON object per refresh, one per line (totals and\n"
+			       "                     every rule, with rates), no screen clearing\n");
 			return EXIT_OK;
 		case ':': return xusage("top", "option '%s' needs a value", argv[optind - 1]);
 		default: return xusage("top", "unknown option '%s'", argv[optind - 1]);
@@ -377,7 +472,9 @@ int cmd_top(int argc, char **argv)
 
 		if (snap(&st, &cur))
 			break;
-		if (iter > 0) {
+		if (iter > 0 && json) {
+			top_json(&prev, &cur, dt);
+		} else if (iter > 0) {
 			if (tty)
 				printf("\033[H\033[2J");
 			printf("xdpfw top — %s, policy %s, %zu rules, every %.1fs\n\n", pin_dir,
@@ -415,6 +512,36 @@ int cmd_top(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The datapath logs the IP protocol number (cheapest there); people read
+ * names: "proto 17" becomes "udp". */
+static int print_denial(const struct bpfkit_log_record *rec, void *ctx)
+{
+	static const struct { const char *num, *name; } pn[] = {
+		{ "proto 6 ", "proto tcp " }, { "proto 17 ", "proto udp " },
+		{ "proto 1 ", "proto icmp " }, { "proto 58 ", "proto icmpv6 " },
+	};
+	static const char *const lv[] = { "OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE" };
+	const char *msg = rec->msg, *hit = NULL;
+	size_t k = 0;
+	time_t sec = rec->time_ns / 1000000000ull;
+	char tm[16];
+	struct tm t;
+
+	(void)ctx;
+	for (; !rec->bad && k < sizeof(pn) / sizeof(pn[0]); k++)
+		if ((hit = strstr(msg, pn[k].num)))
+			break;
+	localtime_r(&sec, &t);
+	strftime(tm, sizeof(tm), "%H:%M:%S", &t);
+	printf("%s.%06llu %-5s %s: ", tm, (unsigned long long)(rec->time_ns % 1000000000ull / 1000),
+	       rec->level <= BPFKIT_LOG_TRACE ? lv[rec->level] : "?", rec->func);
+	if (hit)
+		printf("%.*s%s%s\n", (int)(hit - msg), msg, pn[k].name, hit + strlen(pn[k].num));
+	else
+		printf("%s\n", msg);
+	return 0;
+}
+
 int cmd_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -422,7 +549,7 @@ int cmd_log(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .out = stdout };
+	struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .fn = print_denial };
 	struct bpfkit_logger *lg;
 	double timeout = -1, t0;
 	char *end;
@@ -442,7 +569,8 @@ int cmd_log(int argc, char **argv)
 			       "Prints one line per denied packet of a rule with the 'log' flag, read\n"
 			       "from the bpfkit log pipeline (rate-limited in the datapath: xdpfw load\n"
 			       "--log-rate), until Ctrl-C or SEC seconds. `xdpfw rule list` maps the\n"
-			       "rule ids to rules.\n");
+			       "rule ids to rules.\n\n"
+			       "  -t, --timeout SEC  stop after SEC seconds\n");
 			return EXIT_OK;
 		case ':': return xusage("log", "option '%s' needs a value", argv[optind - 1]);
 		default: return xusage("log", "unknown option '%s'", argv[optind - 1]);

@@ -269,10 +269,14 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 	}
 }
 
-/* Map I's size for MAX rules, times two generations: the IPv6 hash table
- * twice as many slots per generation as rules (rounded up to a power of
- * two), the IPv4 trie, its class slots and the port tables what sets of
- * that size need (below). */
+/* Map I's size for MAX rules. MAX is what one rule set may hold, and an
+ * apply writes the new set beside the old one before the switch, so rule
+ * slots and counters, which both generations share, are sized for two whole
+ * sets (2 x MAX, a slot is free again once its generation is cleaned up).
+ * Every table has a half per generation, each sized for one set: the IPv6
+ * hash table twice as many slots as rules (rounded up to a power of two),
+ * the IPv4 trie, its class slots and the port tables what sets of that size
+ * need (below). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t cap = 32;
@@ -280,11 +284,12 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 	while (cap < 2 * ((uint64_t)max + 64))
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
-		return bpf_map__set_max_entries(m, max);
+		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
 	if (i == XM_TAB4) {
-		/* IPv4 class slots are dense (the trie indexes them): the rules'
-		 * source prefixes plus room for destination entries */
-		uint64_t half = (uint64_t)max + 64 + (max + 64) / 4;
+		/* IPv4 class slots are dense (the trie indexes them): two per
+		 * rule, room for destination entries (a rule with a source and a
+		 * destination prefix takes up to three) */
+		uint64_t half = 2 * ((uint64_t)max + 64);
 
 		return half * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(half * 2));
 	}
@@ -311,6 +316,11 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
 	}
 	return 0;
+}
+
+uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st)
+{
+	return st->max_slots / 2;
 }
 
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
@@ -762,7 +772,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	if (rc == -E2BIG) {
 		e->reported = true;
 		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries "
-			"and %u slots; nothing applied (load with a larger --max-rules)\n",
+			"and %u slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
 			e->tv[0].n, st->trie4_cap, st->tab_cap[0]);
 	}
 	if (!rc) {
@@ -770,14 +780,14 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
 			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
-				"slots; nothing applied (load with a larger --max-rules)\n",
+				"slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
 				e->tv[1].n, st->tab_cap[1]);
 	}
 	if (!rc && e->npt > st->ptab_cap) {
 		rc = -E2BIG;
 		e->reported = true;
 		fprintf(stderr, "xdpfw: the port tables are full: %zu entries do not fit in %u; nothing applied "
-			"(load with a larger --max-rules)\n", e->npt, st->ptab_cap);
+			"(xdpfw unload --all --purge, then load with a larger --max-rules)\n", e->npt, st->ptab_cap);
 	}
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &cfg);
@@ -859,8 +869,8 @@ static int by_match(const void *x, const void *y)
 	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
 }
 
-int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
-		      struct xdpfw_apply_stats *stats)
+static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
 	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
@@ -877,9 +887,10 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	stats = stats ? stats : &dummy;
 	memset(stats, 0, sizeof(*stats));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (rs->n > st->max_slots) {
-		fprintf(stderr, "xdpfw: %zu rules do not fit: the rule map holds %u (load with --max-rules)\n",
-			rs->n, st->max_slots);
+	if (rs->n > xdpfw_state_max_rules(st)) {
+		fprintf(stderr, "xdpfw: %zu rules do not fit: this firewall holds %u rules per set (its "
+			"--max-rules); nothing applied (xdpfw unload --all --purge, then load with a larger "
+			"--max-rules)\n", rs->n, xdpfw_state_max_rules(st));
 		return -ENOSPC;
 	}
 	rc = xdpfw_state_lock(st);
@@ -949,8 +960,9 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 			while (next_free < limit && defs[next_free].gens)
 				next_free++;
 			if (next_free >= limit) {
-				fprintf(stderr, "xdpfw: rule map full (%u slots; load with --max-rules)\n",
-					st->max_slots);
+				/* cannot happen while a set is at most max_slots / 2 */
+				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
+					"applied\n", st->max_slots);
 				rc = -ENOSPC;
 				goto undo;
 			}
@@ -997,8 +1009,8 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	stats->write_ms = ms_since(&t0);
 	if (rc) {
 		if ((rc == -ENOSPC || rc == -E2BIG) && !e.reported)
-			fprintf(stderr, "xdpfw: a rule-set map is full after %llu entries; nothing applied "
-				"(load with a larger --max-rules)\n", (unsigned long long)e.n);
+			fprintf(stderr, "xdpfw: a rule-set map is full; nothing applied (xdpfw unload --all "
+				"--purge, then load with a larger --max-rules)\n");
 		goto undo;
 	}
 	if (xdpfw_apply_crash_point == 1) {
@@ -1045,6 +1057,16 @@ out:
 	free(fresh);
 	free(touched);
 	free(vals);
+	return rc;
+}
+
+int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
+		      struct xdpfw_apply_stats *stats)
+{
+	int rc = state_apply(st, rs, policy, stats);
+
+	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */
+		xdpfw_applog_record(st, rc);
 	return rc;
 }
 
@@ -1118,4 +1140,43 @@ int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NT
 	}
 	free(v);
 	return rc;
+}
+
+/* A second instance of the datapath over the same state (xdpfw load --multi:
+ * libxdp loads it as an extension of its dispatcher): BO, opened but not
+ * loaded, is made to use the maps pinned under DIR, the log ring included,
+ * and gets the load-time switches of O. */
+int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o)
+{
+	static const char *const log_maps[][2] = {
+		{ ".data.bklog", "maps/_data_bklog" }, { ".rodata.bklog", "maps/_rodata_bklog" },
+	};
+	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	char path[512];
+	int rc, fd;
+
+	for (int i = 0; i < XM_NMAPS + 2; i++) {
+		const char *name = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][0];
+		const char *pin = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][1];
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, name);
+
+		if (!m)
+			return i < XM_NMAPS ? -ENOENT : 0;
+		snprintf(path, sizeof(path), "%s/%s", dir, pin);
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (i < XM_NMAPS)
+				return -errno;
+			continue;	/* no pinned log ring: this instance logs into its own */
+		}
+		rc = bpf_map__reuse_fd(m, fd);
+		close(fd);
+		if (rc)
+			return rc;
+	}
+	if (o) {
+		opts.log_rate = o->log_rate ? o->log_rate : opts.log_rate;
+		opts.pass_lockout = !o->no_lockout_pass;
+	}
+	return set_opts(bo, &opts);
 }

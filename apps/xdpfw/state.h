@@ -39,7 +39,7 @@ struct xdpfw_state {
 };
 
 struct xdpfw_create_opts {
-	uint32_t max_rules;		/* 0: default 65536 */
+	uint32_t max_rules;		/* rules per set; 0: default 65536 */
 	uint32_t log_rate;		/* log events per second per CPU */
 	bool no_lockout_pass;		/* do not always pass ARP/ND */
 };
@@ -55,6 +55,15 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj,
 		       const struct xdpfw_create_opts *o, bool *created);
 /* Sizes the maps of an opened datapath object for MAX_RULES rules. */
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
+
+/* Rules one set may hold (--max-rules): the rule map has room for two, the
+ * active set and the one an apply writes beside it. */
+uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st);
+
+/* Makes BO (opened, not loaded) share the maps pinned under DIR and take O's
+ * load-time switches: a second instance of the datapath over the same state
+ * (xdpfw load --multi, multi.c). */
+int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o);
 
 /* Uses the maps of an object the caller loaded (tests; nothing pinned). */
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj);
@@ -95,6 +104,14 @@ int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *c
 /* Counters summed over CPUs. */
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum);
 int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NTOTALS]);
+
+/* Applies and failed applies (applog.c; pinned as DIR/xdpfw_applies). */
+struct xdpfw_applog {
+	uint64_t applied, failed;
+	uint64_t last_ok_ns, last_fail_ns;	/* CLOCK_REALTIME */
+};
+int xdpfw_applog_read(const char *dir, struct xdpfw_applog *out);
+void xdpfw_applog_record(struct xdpfw_state *st, int apply_rc);
 
 /* Test hook: stop apply() after writing the new generation, before the
  * switch (simulates a CLI killed mid-update). */

@@ -171,13 +171,14 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
  * Fixed strides (prefix lengths a chunk boundary sits at): the source trie
  * 16-8-4-4 (a 2^16 root, then 256- and 16-entry chunks: at most four reads;
  * a /32 in an otherwise empty /16 costs 256 + 16 + 16 entries), destination
- * tries 8-8-8-4-4 (a 256-entry root per class). docs/xdpfw.md says why these
+ * tries 4-bit strides (a 16-entry root per class: there is one per source
+ * class with destination rules). docs/xdpfw.md says why these
  * strides and not others. */
 #ifndef XDPFW_TRIE4_STRIDES_SRC
 #define XDPFW_TRIE4_STRIDES_SRC 16, 8, 4, 4
 #endif
 #ifndef XDPFW_TRIE4_STRIDES_DST
-#define XDPFW_TRIE4_STRIDES_DST 8, 8, 8, 4, 4
+#define XDPFW_TRIE4_STRIDES_DST 4, 4, 4, 4, 4, 4, 4, 4
 #endif
 const uint8_t xdpfw_trie4_src_strides[] = { XDPFW_TRIE4_STRIDES_SRC, 0 };
 const uint8_t xdpfw_trie4_dst_strides[] = { XDPFW_TRIE4_STRIDES_DST, 0 };

@@ -93,6 +93,10 @@ BPFKIT_API const char *bpfkit_kallsyms__helper(int32_t imm);
 /* The kernel symbol at exactly ADDR (e.g. a jited function
  * "bpf_prog_<tag>_<name>"), NULL if none or addresses are hidden. */
 BPFKIT_API const char *bpfkit_kallsyms__name(unsigned long long addr);
+/* The kernel text symbol ADDR falls in (the nearest one at or below it) and
+ * *off, ADDR's offset into it: names the targets of calls and jumps that
+ * leave a jited program (helpers, __x86_return_thunk). NULL if unknown. */
+BPFKIT_API const char *bpfkit_kallsyms__lookup(unsigned long long addr, unsigned long long *off);
 /* Kernel addresses of the jited functions of a program (malloc'd). */
 BPFKIT_API int bpfkit_prog__jited_ksyms(int fd, unsigned long long **addrs, size_t *n);
 

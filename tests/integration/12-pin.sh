@@ -24,7 +24,7 @@ else
 	fail "still attached after bpfkit exited" "$(B net)"
 fi
 # Interop: bpftool sees what bpfkit loaded and pinned.
-if bpftool prog show pinned "$PIN/progs/xdp_firewall" | grep -q "xdp  name xdp_firewall"; then
+if bpftool prog show pinned "$PIN/progs/xdp_firewall" -j | grep -q '"type":"xdp","name":"xdp_firewall"'; then
 	pass "bpftool lists the pinned program"
 else
 	fail "bpftool lists the pinned program" "$(bpftool prog show pinned "$PIN/progs/xdp_firewall" 2>&1)"
@@ -43,7 +43,9 @@ if B net --iface "$IF_B" | grep -q "name xdp_firewall"; then pass "failed load l
 
 check "unload --pin" B unload --pin "$PIN"
 [ ! -e "$PIN" ] && pass "unload removed the pin directory" || fail "unload removed the pin directory" "$(ls -R "$PIN")"
-sleep 0.3
+# the link goes when its last reference does: after the pin's inode is
+# evicted (an RCU grace period and deferred work), so wait for it, bounded
+for _ in $(seq 50); do B -j net --iface "$IF_B" | grep -q xdp_firewall || break; sleep 0.1; done
 [ -z "$(B -j net --iface "$IF_B" | grep -o xdp_firewall)" ] && pass "unload detached the program" || fail "unload detached the program" "$(B net)"
 expect_fail "unload --pin of nothing" 1 "pin '$PIN': nothing is pinned there" B unload --pin "$PIN"
 mkdir -p "$PIN-foreign/x"

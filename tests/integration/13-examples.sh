@@ -7,7 +7,8 @@ kernel_ids >"$TMP/ids.before"
 
 # xdp-pass disassembles to exactly "r0 = 2; exit".
 dis=$(llvm-objdump -d "$BPFDIR/xdp-pass.bpf.o" | grep -E '^ +[0-9]+:' | sed 's/.*\t//' | tr '\n' ';')
-[ "$dis" = "r0 = 2;exit;" ] && pass "xdp-pass is r0 = 2; exit" || fail "xdp-pass is r0 = 2; exit" "$dis"
+# (clang >= 20 defaults to -mcpu=v3 and writes the 32-bit form, w0 = 2)
+[[ $dis =~ ^[rw]0\ =\ 2\;exit\;$ ]] && pass "xdp-pass is r0 = 2; exit" || fail "xdp-pass is r0 = 2; exit" "$dis"
 
 for ex in xdp-pass xdp-hello xdp-firewall tracepoint-hello; do
 	check "$ex --help" "$BINDIR/$ex" --help
@@ -37,7 +38,7 @@ wait_detached() {
 }
 
 # xdp-pass: attached, traffic flows, exits on its own.
-run_loader xdp-pass 3
+run_loader xdp-pass 8
 ip netns exec "$NS_B" "$BK" net --iface "$IF_B" | grep -q "name xdp_pass" && pass "xdp-pass loader attaches" || fail "xdp-pass loader attaches" "$(cat "$TMP/xdp-pass.out")"
 ip netns exec "$NS_A" ping -c 2 -i 0.2 -W 1 "$IP_B" >/dev/null && pass "xdp-pass passes traffic" || fail "xdp-pass passes traffic"
 wait "$LOADER_PID"; rc=$?
@@ -45,34 +46,44 @@ wait_detached
 [ $rc -eq 0 ] && pass "xdp-pass loader exits 0 at --timeout" || fail "xdp-pass loader exits 0" "rc=$rc"
 
 # xdp-hello loader: a message per packet.
-run_loader xdp-hello 4
+run_loader xdp-hello 30
 send_udp "$NS_A" "$IP_B" 9 3
-wait_for "$TMP/xdp-hello.out" "(received a packet from $IP_A)" 5; sleep 0.5
+wait_count "$TMP/xdp-hello.out" "received a packet from $IP_A" 3 20
+kill -INT "$LOADER_PID"; wait "$LOADER_PID"	# it drains the ring as it exits
 n=$(grep -c "received a packet from $IP_A" "$TMP/xdp-hello.out")
 [ "$n" -ge 3 ] && pass "xdp-hello loader: a message per packet ($n)" || fail "xdp-hello loader: a message per packet" "saw $n of 3"
-wait "$LOADER_PID"
 wait_detached
 
 # xdp-firewall: permit all; --block drops that source.
-run_loader xdp-firewall 3
+run_loader xdp-firewall 60
 ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null && pass "xdp-firewall permits all" || fail "xdp-firewall permits all"
-wait "$LOADER_PID"
+kill -INT "$LOADER_PID"; wait "$LOADER_PID"
 wait_detached
-run_loader xdp-firewall 3 --block "$IP_A"
+run_loader xdp-firewall 60 --block "$IP_A"
 if ! ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null; then pass "xdp-firewall --block drops the source"; else fail "xdp-firewall --block drops the source" "$(cat "$TMP/xdp-firewall.out")"; fi
-wait "$LOADER_PID"
+kill -INT "$LOADER_PID"; wait "$LOADER_PID"
 expect_fail "xdp-firewall --block bad address" 2 "--block wants an IPv4 address, not '300.1.1.1'" \
 	"$BINDIR/xdp-firewall" --block 300.1.1.1
 
 # tracepoint-hello: says hello for an execve (ours, with a unique comm).
-ip netns exec "$NS_B" "$BINDIR/tracepoint-hello" --timeout 4 >"$TMP/tp.out" 2>&1 &
+ip netns exec "$NS_B" "$BINDIR/tracepoint-hello" --timeout 20 >"$TMP/tp.out" 2>&1 &
 TP_PID=$!; on_exit kill -9 "$TP_PID"
 wait_for "$TMP/tp.out" "running|rror" 10
-cp /bin/true "$TMP/bkhello$UNIQ"; "$TMP/bkhello$UNIQ"
-if wait_for "$TMP/tp.out" "hello from execve: pid [0-9]+ comm " 5; then pass "tracepoint-hello sees an execve"; else fail "tracepoint-hello sees an execve" "$(tail -3 "$TMP/tp.out")"; fi
-wait "$TP_PID"
-expect_fail "tracepoint-hello --kprobe explains" 1 "no kprobes \(CONFIG_KPROBES is off\)" \
-	"$BINDIR/tracepoint-hello" --kprobe do_sys_openat2
+# Other readers of the one trace_pipe (other tests' loaders) may take a line
+# first, so exec until one of ours shows (bounded).
+cp /bin/true "$TMP/bkhello$UNIQ"; seen=
+for _ in $(seq 40); do
+	"$TMP/bkhello$UNIQ" & hp=$!; wait $hp
+	wait_for "$TMP/tp.out" "hello from execve: pid $hp comm " 1 && { seen=$hp; break; }
+done
+if [ -n "$seen" ]; then pass "tracepoint-hello sees our execve (pid $seen)"; else fail "tracepoint-hello sees our execve" "$(tail -3 "$TMP/tp.out")"; fi
+kill -INT "$TP_PID"; wait "$TP_PID"
+if [ -e /sys/bus/event_source/devices/kprobe/type ]; then
+	skip "tracepoint-hello --kprobe explains" "this kernel has kprobes"
+else
+	expect_fail "tracepoint-hello --kprobe explains" 1 "no kprobes \(CONFIG_KPROBES is off\)" \
+		"$BINDIR/tracepoint-hello" --kprobe do_sys_openat2
+fi
 check "bpfkit run attaches a tracepoint program from its section" \
 	"$BK" run "$BPFDIR/tracepoint-hello.bpf.o" --timeout 1
 
@@ -86,12 +97,15 @@ else
 	fail "iproute2 loads our object" "$(cat "$TMP/ip.err")"
 fi
 # bpftool lists what bpfkit loaded (while it runs).
-ip netns exec "$NS_B" "$BK" run "$BPFDIR/xdp-hello.bpf.o" --iface "$IF_B" --timeout 3 >"$TMP/bt.out" 2>&1 &
+ip netns exec "$NS_B" "$BK" run "$BPFDIR/xdp-hello.bpf.o" --iface "$IF_B" --timeout 60 >"$TMP/bt.out" 2>&1 &
 BT_PID=$!; on_exit kill -9 "$BT_PID"
 wait_for "$TMP/bt.out" running 10
-bpftool prog show name xdp_hello | grep -q "xdp  name xdp_hello" && pass "bpftool lists what bpfkit loaded" || fail "bpftool lists what bpfkit loaded"
-bpftool link show | grep -q "xdp  prog" && pass "bpftool lists bpfkit's bpf_link" || fail "bpftool lists bpfkit's bpf_link"
-wait "$BT_PID"
+BT_ID=$("$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+bpftool prog show id "${BT_ID:-0}" -j 2>/dev/null | grep -q '"type":"xdp","name":"xdp_hello"' &&
+	pass "bpftool lists what bpfkit loaded" || fail "bpftool lists what bpfkit loaded" "id '$BT_ID'"
+bpftool link show -j 2>/dev/null | grep -qE "\"type\":\"xdp\",\"prog_id\":${BT_ID:-0}[,}]" &&
+	pass "bpftool lists bpfkit's bpf_link" || fail "bpftool lists bpfkit's bpf_link" "$(bpftool link show -j | head -c 300)"
+kill -INT "$BT_PID"; wait "$BT_PID"
 
 # bpfkit net lists tc (cls_bpf on clsact) programs too, like bpftool net.
 tc -n "$NS_B" qdisc add dev "$IF_B" clsact

@@ -45,13 +45,65 @@ expect_fail "xdpfw: not loaded" 1 "not loaded: no firewall state under '/sys/fs/
 	"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ status
 expect_fail "xdpfw: unknown interface" 1 "interface 'nope$UNIQ' not found" "$FW" load "nope$UNIQ"
 
+# unbounded input: bounded in time (timeout) and memory (the largest peak
+# RSS of any process of the command, ASan build), refused with a one-line reason
+bounded() {	# bounded NAME MAX_MIB PATTERN SHELL-CMD: exit 1, stderr PATTERN, peak RSS < MAX_MIB
+	local name=$1 max=$2 pat=$3 cmd=$4 out
+	out=$(timeout 60 python3 - "$cmd" "$TMP/bd.err" <<'PY'
+import resource, subprocess, sys
+with open(sys.argv[2], "w") as err:
+    p = subprocess.run(["timeout", "40", "bash", "-c", sys.argv[1]], stdout=subprocess.DEVNULL, stderr=err)
+print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+PY
+)
+	local rc=${out% *} mib=${out#* }
+	if [ "$rc" != 1 ]; then fail "$name" "exit ${rc:-?}, wanted 1 (124: timed out): $(head -c 200 "$TMP/bd.err")"
+	elif ! grep -qE -- "$pat" "$TMP/bd.err"; then fail "$name" "stderr lacks /$pat/: $(head -c 200 "$TMP/bd.err")"
+	elif [ "$(grep -c . "$TMP/bd.err")" -ne 1 ]; then fail "$name" "not one line: $(head -c 300 "$TMP/bd.err")"
+	elif [ "$mib" -ge "$max" ]; then fail "$name" "peak RSS $mib MiB >= $max MiB"
+	else pass "$name (peak $mib MiB)"; fi
+}
+export ASAN_OPTIONS_SMALL="$ASAN_OPTIONS:quarantine_size_mb=16"
+bounded "xdpfw input bound: apply /dev/zero" 200 "/dev/zero:1:1: NUL byte: binary data, not a rules file" \
+	"ASAN_OPTIONS=\$ASAN_OPTIONS_SMALL $FW --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ apply /dev/zero"
+bounded "xdpfw input bound: check /dev/urandom" 200 "/dev/urandom:1:[0-9]+: (unexpected character 0x|NUL byte)" \
+	"ASAN_OPTIONS=\$ASAN_OPTIONS_SMALL $FW check /dev/urandom"
+bounded "xdpfw input bound: endless rules on stdin" 1024 "-: more than 16 MiB of rules, the limit; stopped reading \(--max-size raises it\)" \
+	"yes 'deny src 10.0.0.0/8 proto tcp dport 22' | ASAN_OPTIONS=\$ASAN_OPTIONS_SMALL $FW check -"
+bounded "xdpfw input bound: endless line" 200 "-:1: line longer than 4096 characters" \
+	"yes | tr -d '\\n' | ASAN_OPTIONS=\$ASAN_OPTIONS_SMALL $FW check -"
+# a big file is refused before it is read; --max-size raises the bound
+{ echo "deny src 10.0.0.0/8"; for i in $(seq 1 400); do printf '#%.0s' $(seq 1 100); echo; done; } >"$TMP/40k.rules"
+expect_fail "xdpfw input bound: file over --max-size" 1 "40k.rules: [0-9]+ bytes, more than the 32 KiB a rules file may have \(--max-size raises the limit\)" \
+	"$FW" check --max-size 32K "$TMP/40k.rules"
+check "xdpfw input bound: --max-size raises it" "$FW" check --max-size 64K "$TMP/40k.rules"
+expect_fail "xdpfw usage: bad --max-size" 2 "--max-size wants a size in bytes" "$FW" apply --max-size lots "$TMP/40k.rules"
+if "$FW" check --help | grep -q -- "--max-size" && "$FW" apply --help | grep -q "16 MiB" && "$FW" load --help | grep -q -- "--max-size"; then
+	pass "xdpfw input bound: --help states it"; else fail "xdpfw input bound: --help states it"; fi
+
+# errors that say what happened
+expect_fail "xdpfw bad rules: a directory" 1 "xdpfw: $TMP: is a directory, not a rules file" "$FW" check "$TMP"
+bad "dport -1" 'deny proto udp dport -1\n' "bad.rules:1:22: '-1' is not a port or port range"
+
+# one grammar: -j before the command, refused where there is no listing
+expect_fail "xdpfw -j status (global -j) reaches status" 1 "not loaded: no firewall state" \
+	"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ -j status
+expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list and top; 'apply' has no JSON output" "$FW" -j apply "$TMP/ok.rules"
+expect_fail "xdpfw -j rule add: refused" 2 "'rule add' has no JSON output" "$FW" -j rule add deny
+
 need_root
-# our own ids only (other tests load programs concurrently)
-fw_ids() { { bpftool prog show -j; bpftool map show -j; } 2>/dev/null | python3 -c '
+# our own ids only: other tests (other xdpfw runs among them) load programs
+# concurrently, so an xdpfw object pinned under another directory than ours,
+# or a map of such a program, is theirs (lines as ids_named prints them)
+fw_ids() { { bpftool -f prog show -j; echo; bpftool -f map show -j; } 2>/dev/null | python3 -c '
 import json, sys
-for line in sys.stdin:
-    for o in json.loads(line):
-        if o.get("name", "").startswith("xdpfw"): print(o["id"], o["name"])' | sort; }
+progs, maps = [json.loads(l) for l in sys.stdin if l.strip()][:2]
+theirs = lambda o: any("'"$UNIQ"'" not in p for p in o.get("pinned") or [])
+their_maps = {m for o in progs if theirs(o) for m in o.get("map_ids", [])}
+for kind, objs in (("prog", progs), ("map", maps)):
+    for o in objs:
+        if o.get("name", "").startswith("xdpfw") and not theirs(o) and not (kind == "map" and o["id"] in their_maps):
+            print("%s%d" % (kind, o["id"]))' | sort; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw: netns setup"; exit 0; }
 export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-cli-$UNIQ
@@ -78,6 +130,18 @@ ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/d
 expect_fail "xdpfw load: another XDP program on the interface" 1 "already attached.*--force|already attached" \
 	"${FWN[@]}" load "$IF_B"
 if [ ! -e "$XDPFW_PIN_DIR" ]; then pass "xdpfw load refused: nothing left pinned"; else fail "xdpfw load refused: nothing left pinned" "$(ls $XDPFW_PIN_DIR)"; fi
+# --force (bpfkit's word) replaces it, as --replace does
+check "xdpfw load --force replaces another XDP program" "${FWN[@]}" load "$IF_B" --force
+if ip -n "$NS_B" -d link show "$IF_B" | grep -q "name xdpfw"; then pass "xdpfw load --force: xdpfw is attached"
+else fail "xdpfw load --force: xdpfw is attached" "$(ip -n "$NS_B" -d link show "$IF_B" | grep prog)"; fi
+"$FW" unload --all --purge
+
+# state directory not on bpffs: said up front, as bpfkit load --pin does
+mkdir -p "$TMP/notbpf"
+expect_fail "xdpfw --pin-dir off bpffs: named" 1 "state directory '$TMP/notbpf/fw': '$TMP/notbpf' is not on a bpf filesystem" \
+	"$FW" --pin-dir "$TMP/notbpf/fw" --netns "$NS_B" load "$IF_B"
+if [ -z "$(ls -A "$TMP/notbpf")" ] && ! ip -n "$NS_B" link show "$IF_B" | grep -q xdp; then pass "xdpfw --pin-dir off bpffs: nothing left"
+else fail "xdpfw --pin-dir off bpffs: nothing left" "$(ls -A "$TMP/notbpf")"; fi
 ip -n "$NS_B" link set dev "$IF_B" xdp off
 
 # lockout: the SSH session's address would be denied
@@ -103,7 +167,9 @@ expect_fail "xdpfw load: twice on one interface" 1 "already loaded on '$IF_B'" "
 
 # rule add/del: bad input, duplicates, contradictions, ids
 expect_fail "xdpfw rule add: bad CIDR" 1 "rule 'deny src 10.0.0.0/40': column 19: prefix length '40' out of range" "$FW" rule add deny src 10.0.0.0/40
-expect_fail "xdpfw rule add: duplicate" 1 "duplicates rule" "$FW" rule add allow src "$IP_A" proto tcp dport 22
+sshid=$("$FW" rule list -j | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin) if r["rule"].startswith("allow")][0])')
+expect_fail "xdpfw rule add: duplicate names the rule's id" 1 "'allow src $IP_A/32 proto tcp dport 22' duplicates rule $sshid \('allow src" \
+	"$FW" rule add allow src "$IP_A" proto tcp dport 22
 expect_fail "xdpfw rule add: contradiction" 1 "contradicts rule" "$FW" rule add deny src "$IP_A" proto tcp dport 22
 expect_fail "xdpfw rule del: unknown id" 1 "no rule with id 4242" "$FW" rule del 4242
 expect_fail "xdpfw rule del: unknown rule" 1 "no such rule" "$FW" rule del deny src 1.2.3.4
@@ -118,6 +184,20 @@ if ! "$FW" save | grep -q 192.0.2.0; then pass "xdpfw rule del removed it"; else
 "${FWN[@]}" status -j >"$TMP/st.json"
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy"]=="deny" and d["rule_count"]==2 and d["interfaces"][0]["mode"] in ("native","skb")' "$TMP/st.json"; then
 	pass "xdpfw status -j"; else fail "xdpfw status -j" "$(head -c 300 "$TMP/st.json")"; fi
+"$FW" --netns "$NS_B" -j status >"$TMP/st2.json" 2>&1
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule_count"]==2 and d["max_rules"]==65536' "$TMP/st2.json"; then
+	pass "xdpfw -j status (global -j) prints the JSON"; else fail "xdpfw -j status (global -j)" "$(head -c 300 "$TMP/st2.json")"; fi
+if "$FW" -j rule list | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2'; then pass "xdpfw -j rule list"
+else fail "xdpfw -j rule list" "$("$FW" -j rule list 2>&1 | head -c 200)"; fi
+
+# detached behind xdpfw's back: status says so, load attaches again
+check "bpfkit unload --iface detaches xdpfw" "$BK" --netns "$NS_B" unload --iface "$IF_B"
+if "${FWN[@]}" status | grep -q "$IF_B(detached)"; then pass "xdpfw status: detached"; else fail "xdpfw status: detached" "$("${FWN[@]}" status | sed -n 2p)"; fi
+check "xdpfw load re-attaches a detached interface" "${FWN[@]}" load "$IF_B"
+if "${FWN[@]}" status | grep -qE "$IF_B\((native|skb)\)" && ip -n "$NS_B" -d link show "$IF_B" | grep -q "name xdpfw" &&
+   "$FW" save | grep -q "dport 22"; then pass "xdpfw load re-attached, rules kept"
+else fail "xdpfw load re-attached, rules kept" "$("${FWN[@]}" status | sed -n 2p)"; fi
+expect_fail "xdpfw load: attached is still 'already loaded'" 1 "already loaded on '$IF_B'" "${FWN[@]}" load "$IF_B"
 
 # a second interface shares the rule set; unloading one keeps the other
 ip -n "$NS_B" link add "dm$UNIQ" type veth peer name "dn$UNIQ" && ip -n "$NS_B" link set "dm$UNIQ" up && ip -n "$NS_B" link set "dn$UNIQ" up
@@ -128,8 +208,22 @@ check "xdpfw unload: one of two" "${FWN[@]}" unload "dm$UNIQ"
 if ip -n "$NS_B" link show "$IF_B" | grep -q "prog/xdp"; then pass "xdpfw unload: the other interface keeps the firewall"
 else fail "xdpfw unload: the other interface keeps the firewall" "$(ip -n "$NS_B" link show "$IF_B" | head -3)"; fi
 
-# a full rule map: the old set stays
+# --max-rules N is one whole set: 600 rules swap for 600 others at N = 1000
 "$FW" unload --all --purge
+check "xdpfw --max-rules 1000: load" "${FWN[@]}" load "$IF_B" --max-rules 1000
+for i in $(seq 1 600); do echo "deny src 10.61.$((i / 250)).$((i % 250)) proto udp dport $i"; done >"$TMP/s1.rules"
+for i in $(seq 1 600); do echo "deny src 10.62.$((i / 250)).$((i % 250)) dst 10.63.0.0/16"; done >"$TMP/s2.rules"
+for i in $(seq 1 1000); do echo "deny src 10.64.$((i / 250)).$((i % 250))"; done >"$TMP/s3.rules"
+check "xdpfw --max-rules 1000: 600 rules" "$FW" apply "$TMP/s1.rules"
+check "xdpfw --max-rules 1000: swapped for 600 others" "$FW" apply "$TMP/s2.rules"
+check "xdpfw --max-rules 1000: swapped for 1000 others" "$FW" apply "$TMP/s3.rules"
+check "xdpfw --max-rules 1000: and back to 600" "$FW" apply "$TMP/s1.rules"
+if "$FW" status | grep -q "rules:      600 of 1000"; then pass "xdpfw status: rules N of max"; else fail "xdpfw status: rules N of max" "$("$FW" status | grep rules:)"; fi
+{ cat "$TMP/s3.rules"; echo "deny src 10.65.0.1"; } >"$TMP/s4.rules"
+expect_fail "xdpfw --max-rules 1000: 1001 refused, named" 1 "1001 rules do not fit: this firewall holds 1000 rules per set" "$FW" apply "$TMP/s4.rules"
+"$FW" unload --all --purge
+
+# a full rule map: the old set stays
 check "xdpfw load small map" "${FWN[@]}" load "$IF_B" --max-rules 16 --rules "$TMP/ok.rules" --force
 for i in $(seq 1 17); do echo "deny src 10.50.$i.0/24"; done >"$TMP/big.rules"
 expect_fail "xdpfw apply: full rule map" 1 "rule map full|do not fit" "$FW" apply "$TMP/big.rules"
@@ -141,7 +235,4 @@ if [ -e "$XDPFW_PIN_DIR/xdpfw_rules" ] && "$FW" save | grep -q "dport 22"; then 
 check "xdpfw unload --purge" "$FW" unload --all --purge
 if [ ! -e "$XDPFW_PIN_DIR" ]; then pass "xdpfw purge removes the state"; else fail "xdpfw purge removes the state" "$(ls "$XDPFW_PIN_DIR")"; fi
 if ip -n "$NS_B" link show "$IF_B" | grep -q xdp; then fail "xdpfw detached" "$(ip -n "$NS_B" link show "$IF_B")"; else pass "xdpfw detached"; fi
-for _ in $(seq 50); do	# programs and maps are freed after an RCU grace period
-	fw_ids >"$TMP/ids.after"; [ -z "$(comm -13 "$TMP/ids.before" "$TMP/ids.after")" ] && break; sleep 0.1
-done
-if [ -z "$(comm -13 "$TMP/ids.before" "$TMP/ids.after")" ]; then pass "xdpfw cli: nothing left in the kernel"; else fail "xdpfw cli: nothing left in the kernel" "$(comm -13 "$TMP/ids.before" "$TMP/ids.after" | tr '\n' ' ')"; fi
+leak_check "xdpfw cli: nothing left in the kernel" "$TMP/ids.before" fw_ids

@@ -38,9 +38,11 @@ dst, port, stop, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 socks = []
 for src in sys.argv[5:]:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((src, 40000)); socks.append((src, s))
-open(out + ".started", "w").close()
-sent, end = {}, time.time() + 90
-while time.time() < end and not os.path.exists(stop):
+# at least SEND_MIN rounds before honouring stop, so a slow start still sends
+sent, end, rounds, least = {}, time.time() + 90, 0, int(os.environ.get("SEND_MIN", "0"))
+open(out + ".started", "w").close()	# python can take longer to start than a short window
+while time.time() < end and not (os.path.exists(stop) and rounds >= least):
+    rounds += 1
     for src, s in socks:
         s.sendto(b"swap", (dst, port)); sent[src] = sent.get(src, 0) + 1
     time.sleep(0.0005)
@@ -84,8 +86,11 @@ if [ "$failed_applies" -eq 0 ]; then pass "xdpfw swap: $SWAPS applies succeeded"
 if [ "$sa2" -gt 1000 ] && [ "$ga2" -eq 0 ]; then pass "xdpfw swap: zero packets from the denied source reached the receiver ($sa2 sent)"
 else fail "xdpfw swap: zero packets from the denied source reached the receiver" "sent $sa2, received $ga2"; fi
 if [ "$ga" -gt $((sa * 9 / 10)) ]; then pass "xdpfw swap: the allowed source got through ($ga/$sa)"; else fail "xdpfw swap: the allowed source got through" "$ga/$sa"; fi
-if [ "$backwards" -eq 0 ] && [ "$cur" -eq "$sa2" ]; then pass "xdpfw swap: the deny counter never went backwards and counted every packet ($cur)"
-else fail "xdpfw swap: counters" "backwards $backwards times; counter $cur, sent $sa2"; fi
+# every packet that reached the receiving veth was counted (the veth itself
+# may drop some under load before XDP sees them: its peer counts those)
+drops=$(ip -n "$NS_A" -s -j link show "$IF_A" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])')
+if [ "$backwards" -eq 0 ] && [ "$cur" -le "$sa2" ] && [ $((cur + drops)) -ge "$sa2" ]; then pass "xdpfw swap: the deny counter never went backwards and counted every packet ($cur, $drops dropped by the veth)"
+else fail "xdpfw swap: counters" "backwards $backwards times; counter $cur, sent $sa2, veth drops $drops"; fi
 
 # kill an apply of 100k rules half-way, several times
 python3 - "$TMP/c.rules" "$IP_A" <<'PY'
@@ -98,11 +103,12 @@ PY
 "$FW" apply -q "$TMP/a.rules"
 "$FW" save >"$TMP/a.saved"
 mixed=0 old=0 new=0
-for delay in 0.05 0.15 0.3 0.45 0.6 3; do
+# (the last one is not killed: the new set's outcome must not depend on how
+# fast this machine applies 100k rules)
+for delay in 0.05 0.15 0.3 0.45 0.6 none; do
 	"$FW" apply -q "$TMP/c.rules" &
 	apid=$!
-	sleep "$delay"
-	kill -9 "$apid" 2>/dev/null
+	if [ "$delay" != none ]; then sleep "$delay"; kill -9 "$apid" 2>/dev/null; fi
 	wait "$apid" 2>/dev/null
 	"$FW" save >"$TMP/now.saved"
 	n=$(wc -l <"$TMP/now.saved")
@@ -111,10 +117,9 @@ for delay in 0.05 0.15 0.3 0.45 0.6 3; do
 	ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv.py" "$PORT" "$TMP/counts" "$TMP/stop" &
 	RPID=$!
 	for _ in $(seq 50); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
-	ip netns exec "$NS_A" timeout 20 python3 "$TMP/send.py" "$IP_B" "$PORT" "$TMP/stop" "$TMP/sent" "$IP_A" &
+	ip netns exec "$NS_A" env SEND_MIN=100 timeout 20 python3 "$TMP/send.py" "$IP_B" "$PORT" "$TMP/stop" "$TMP/sent" "$IP_A" &
 	SPID=$!
-	# a loaded machine may take longer than the sending window to start python
-	for _ in $(seq 100); do [ -e "$TMP/sent.started" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do [ -e "$TMP/sent.started" ] && break; sleep 0.1; done
 	sleep 0.3; touch "$TMP/stop"; wait "$SPID"; wait "$RPID"
 	ga=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2],0))' "$TMP/counts" "$IP_A")
 	if cmp -s "$TMP/now.saved" "$TMP/a.saved" && [ "$ga" -gt 0 ]; then old=$((old + 1))

@@ -243,11 +243,13 @@ static void test_levels(void)
 		x_nolog = xlated_len(prog_fd(o, "levels"));
 	bpfkit_object__close(o);
 	printf("# xlated insns: no log calls %u, off %u, error %u, trace %u\n", x_nolog, x_off, x_err, x_trace);
-	/* A disabled call keeps only its level load (ld_imm64 + ldx: 3 insns;
-	 * the verifier drops the branch, not the load); log-nolog also lacks the
-	 * 3 insns computing len, which the compiler removed there. */
+	/* A disabled call keeps little more than its level load (the verifier
+	 * drops the dead branch); how much exactly depends on the kernel's own
+	 * rewrites, so the check compares costs: the five disabled calls cost
+	 * less than a third of what enabling them adds. */
 	CHECK("levels: disabled calls are removed by the verifier",
-	      x_nolog && x_off <= x_nolog + 3 + 5 * 3 && x_off < x_err && x_err < x_trace);
+	      x_nolog && x_off >= x_nolog && x_off < x_err && x_err < x_trace &&
+	      (x_off - x_nolog) * 3 < x_trace - x_off);
 	CHECK("levels: each enabled call costs about 15 insns", x_trace - x_off >= 5 * 10);
 }
 

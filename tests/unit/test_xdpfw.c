@@ -20,6 +20,7 @@
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"
 #include "../../apps/xdpfw/state.c"
+#include "../../apps/xdpfw/applog.c"
 
 #define OBJ "../../build/bpf/xdpfw.bpf.o"
 
@@ -53,7 +54,9 @@ static void test_parser(void)
 		{ "deny src 10.0.0.0/x", 19, "must be a number" },
 		{ "deny proto tcp dport 70000", 22, "port 70000 out of range" },
 		{ "deny proto tcp dport 100-20", 22, "backwards" },
-		{ "deny proto tcp dport 1-", 24, "not a port number" },
+		{ "deny proto tcp dport 1-", 22, "'1-' is not a port or port range" },
+		{ "deny proto udp dport -1", 22, "'-1' is not a port or port range" },
+		{ "deny proto udp sport 1-2-3", 22, "'1-2-3' is not a port or port range" },
 		{ "deny proto sctp", 12, "unknown protocol 'sctp'" },
 		{ "deny proto icmp dport 5", 23, "ports need proto tcp or udp" },
 		{ "drop src 1.2.3.4", 1, "expected 'allow', 'deny'" },
@@ -101,6 +104,45 @@ static void test_parser(void)
 	}
 }
 
+/* Reading a rules file: bounded in bytes and line length, binary and
+ * directories refused up front (each would otherwise be read whole). */
+static void test_read_bounds(void)
+{
+	char path[] = "/tmp/xdpfw-unit-XXXXXX", err[512];
+	struct xdpfw_ruleset rs;
+	size_t saved = xdpfw_rules_max_bytes;
+	int fd = mkstemp(path), rc;
+	FILE *f;
+
+	rc = xdpfw_rules_parse_file("/tmp", &rs, err, sizeof(err));
+	CHECK("read-directory", rc == -EISDIR && strstr(err, "/tmp: is a directory"));
+	rc = xdpfw_rules_parse_file("/dev/zero", &rs, err, sizeof(err));
+	CHECK("read-dev-zero", rc == -EINVAL && strstr(err, "/dev/zero:1:1: NUL byte"));
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		CHECK("read-tmpfile", 0);
+		return;
+	}
+	for (int i = 0; i < 20; i++)
+		fprintf(f, "deny src 10.0.0.%d\n", i);	/* 20 lines, ~360 bytes */
+	fclose(f);
+	xdpfw_rules_max_bytes = 100;
+	rc = xdpfw_rules_parse_file(path, &rs, err, sizeof(err));
+	CHECK("read-over-limit", rc == -EFBIG && strstr(err, "more than the 100 bytes") && strstr(err, "--max-size"));
+	xdpfw_rules_max_bytes = 1024;
+	rc = xdpfw_rules_parse_file(path, &rs, err, sizeof(err));
+	CHECK("read-under-limit", rc == 0 && rs.n == 20);
+	xdpfw_ruleset_free(&rs);
+	xdpfw_rules_max_bytes = saved;
+	f = fopen(path, "w");
+	for (int i = 0; f && i < XDPFW_RULES_MAX_LINE + 10; i++)
+		fputc('a', f);
+	if (f)
+		fclose(f);
+	rc = xdpfw_rules_parse_file(path, &rs, err, sizeof(err));
+	CHECK("read-long-line", rc == -EINVAL && strstr(err, ":1: line longer than"));
+	unlink(path);
+}
+
 static void test_files(void)
 {
 	struct xdpfw_ruleset rs;
@@ -134,7 +176,7 @@ static void test_files(void)
 		{ "policy\n", "f:1:7: 'policy' needs allow or deny" },
 		{ "policy deny now\n", "f:1:13: unexpected 'now'" },
 		{ "allow\n\tdeny src ::1/129\n", "f:2:15: prefix length '129' out of range" },
-		{ "allow\x01\n", "f:1:1: expected 'allow'" },
+		{ "allow\x01\n", "f:1:6: unexpected character 0x01 (a rules file is text)" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char name[64];
@@ -148,6 +190,21 @@ static void test_files(void)
 	}
 	rc = xdpfw_rules_parse_text("deny\0src 1.2.3.4\n", 17, "f", &rs, err, sizeof(err));
 	CHECK("file-nul-byte", rc == -EINVAL && strstr(err, "NUL byte"));
+	/* a rule without a line (rule add) is named by the id rule list shows */
+	rc = xdpfw_rules_parse_text("deny src 1.2.3.4\nallow\n", 23, "f", &rs, err, sizeof(err));
+	if (!rc) {
+		struct xdpfw_rule r = { .d = rs.r[0].d };
+		uint32_t ids[2] = { 7, 3 };
+
+		xdpfw_ruleset_add(&rs, &r);
+		rc = xdpfw_ruleset_check_ids(&rs, NULL, ids, 2, err, sizeof(err));
+		if (!strstr(err, "duplicates rule 7 "))
+			printf("  got '%s'\n", err);
+		CHECK("check-names-rule-id", rc == -EINVAL && strstr(err, "'deny src 1.2.3.4/32' duplicates rule 7 "));
+		xdpfw_ruleset_free(&rs);
+	}
+	CHECK("check-names-rule-id-parsed", rc == -EINVAL);
+	test_read_bounds();
 	/* same match with different families is not a duplicate */
 	rc = xdpfw_rules_parse_text("deny src 0.0.0.0/0\ndeny src ::/0\ndeny\n", 37, "f", &rs, err, sizeof(err));
 	CHECK("file-families-distinct", rc == 0 && rs.n == 3);
@@ -783,9 +840,31 @@ static void test_full_map(void)
 	len += snprintf(text, sizeof(text), "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n");
 	rc = apply_text(&st, text);
 	CHECK("full-port-trie-fits", rc == 0);
-	rc = apply_text(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
-			     "deny proto udp dport 1-65534\nallow proto udp dport 1000\n");
-	CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
+	{
+		/* the message names the map, not "full after 0 entries" */
+		char msg[1024] = "";
+		FILE *cap = tmpfile();
+		int saved = dup(2);
+
+		fflush(stderr);
+		if (cap)
+			dup2(fileno(cap), 2);
+		rc = apply_text(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
+				     "deny proto udp dport 1-65534\nallow proto udp dport 1000\n");
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		if (cap) {
+			rewind(cap);
+			msg[fread(msg, 1, sizeof(msg) - 1, cap)] = 0;
+			fclose(cap);
+		}
+		CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
+		if (!strstr(msg, "port tables are full: 12 entries do not fit in 10"))
+			printf("  got '%s'\n", msg);
+		CHECK("full-port-trie-named", strstr(msg, "port tables are full: 12 entries do not fit in 10") &&
+					      strstr(msg, "unload --all --purge") && !strstr(msg, "after 0"));
+	}
 	CHECK("full-port-old-kept", run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 6, 1, 80 }) == DROP_ &&
 				    run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 17, 1, 80 }) == PASS_);
 	int gens;

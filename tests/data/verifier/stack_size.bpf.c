@@ -11,12 +11,12 @@ static __attribute__((noinline)) int inner(volatile char *p)
 }
 
 SEC("xdp")
-int bad_stack(struct xdp_md *ctx) /* VERIFIER-NOLINE: stack-size */
+int bad_stack(struct xdp_md *ctx)
 {
 	volatile char buf[300];
 
 	buf[0] = ctx->ingress_ifindex;
-	return inner(buf) ? XDP_PASS : XDP_DROP;
+	return inner(buf) ? XDP_PASS : XDP_DROP; /* VERIFIER: stack-size */
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A bounded loop with so many iterations the verifier gives up. */
+/* VERIFIER-SLOW: the verifier walks a million instructions before giving up.
+ * A bounded loop with so many iterations the verifier gives up. */
 #include "common.h"
 
 SEC("xdp")

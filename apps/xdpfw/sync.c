@@ -1,0 +1,569 @@
+/* apps/xdpfw/sync.c — `xdpfw sync`, the per-host fleet agent: it follows one
+ * rule set in etcd (read, then watch), applies each revision with the
+ * firewall's atomic swap, and reports what it enforces under
+ * KEY/hosts/NAME, on a lease so that a dead agent's report expires.
+ *
+ * Fail-static by design: nothing here ever removes rules. When etcd cannot
+ * be reached, the datapath keeps the last applied set (it never waits on
+ * this process) and the agent retries with backoff; a revision that does not
+ * parse or apply is reported and the previous set stays; a lost or
+ * compacted watch is recovered by reading the key again, so missed
+ * revisions collapse into the latest one. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <bpfkit/bpfkit.h>
+#include "cli.h"
+#include "fleet.h"
+
+extern const unsigned char xdpfw_obj_start[], xdpfw_obj_end[];	/* main.c */
+
+#define BACKOFF_MIN_MS 250
+#define BACKOFF_MAX_MS 5000
+
+struct agent {
+	struct fleet_opts fo;
+	struct etcd e;
+	const char *name, *mode;
+	char status_key[700];
+	char **ifaces;
+	int nif;
+	int target_ns;			/* the --netns namespace (-1: none) */
+	bool may_attach;		/* a set is in place: attaching enforces it */
+	long ttl;
+	int64_t lease;
+	double next_keepalive;
+	int64_t applied_rev, failed_rev;
+	uint64_t applied_ns;		/* the datapath's stamp of our last apply */
+	double next_drift_check;
+	int down_rc;			/* last reason etcd could not be reached */
+	double down_logged;
+	size_t rules;
+	const char *policy;
+	char error[700];
+	char since[96];
+	int64_t since_ms;
+	bool dirty;			/* the status changed since it was written */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	struct timespec t;
+	struct tm tm;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	gmtime_r(&t.tv_sec, &tm);
+	printf("%02d:%02d:%02d.%03ld sync: ", tm.tm_hour, tm.tm_min, tm.tm_sec, t.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void mark(struct agent *a)
+{
+	struct timespec t;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	gmtime_r(&t.tv_sec, &tm);
+	snprintf(a->since, sizeof(a->since), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t.tv_nsec / 1000000);
+	a->since_ms = (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	a->dirty = true;
+}
+
+static void set_error(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_error(struct agent *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->error, sizeof(a->error), fmt, ap);
+	va_end(ap);
+	/* the text may quote a forced value's bytes: keep the report valid
+	 * JSON (UTF-8) whatever they are */
+	for (char *p = a->error; *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127)
+			*p = '?';
+	fprintf(stderr, "xdpfw sync: %s\n", a->error);
+	mark(a);
+}
+
+/* What stays in force, for messages. */
+static const char *kept(const struct agent *a)
+{
+	static char buf[64];
+
+	if (!a->applied_rev)
+		return "the rules in place (none from etcd yet)";
+	snprintf(buf, sizeof(buf), "revision %lld", (long long)a->applied_rev);
+	return buf;
+}
+
+/* ---- the local firewall ------------------------------------------------ */
+
+static bool attached(const char *ifname)
+{
+	char path[4096];
+
+	link_path(path, sizeof(path), ifname);
+	return !access(path, F_OK);
+}
+
+/* Attaches to every named interface not attached yet, with `load` itself,
+ * inside the namespace the interfaces live in. */
+static void attach_pending(struct agent *a)
+{
+	for (int i = 0; i < a->nif; i++) {
+		char *argv[] = { "load", a->ifaces[i], "--mode", (char *)a->mode, NULL };
+		int rc;
+
+		if (attached(a->ifaces[i]))
+			continue;
+		if (a->target_ns >= 0 && setns(a->target_ns, CLONE_NEWNET)) {
+			set_error(a, "entering the interfaces' network namespace failed: %s", strerror(errno));
+			return;
+		}
+		rc = cmd_load(4, argv);
+		if (fleet_home_netns())
+			stop = 1;
+		if (rc)
+			set_error(a, "attaching to '%s' failed (see the agent's log); %s is in place",
+				  a->ifaces[i], kept(a));
+	}
+}
+
+/* Applies the rule-set text of revision REV; on any failure the active set
+ * stays and the failure is what the agent reports. */
+static void apply_text(struct agent *a, const char *text, size_t len, int64_t rev)
+{
+	struct xdpfw_apply_stats as;
+	struct xdpfw_ruleset rs;
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	char name[700], err[600];
+	int rc;
+
+	if (rev == a->applied_rev && !a->error[0])
+		return;		/* already in force (a re-read after reconnecting) */
+	if (rev == a->failed_rev)
+		return;		/* already reported */
+	snprintf(name, sizeof(name), "%s@%lld", a->fo.key, (long long)rev);
+	if (xdpfw_rules_parse_text(text, len, name, &rs, err, sizeof(err))) {
+		a->failed_rev = rev;
+		set_error(a, "revision %lld refused: %s; keeping %s", (long long)rev, err,
+			  kept(a));
+		return;
+	}
+	/* the state is opened per apply: apply holds the pin directory's lock
+	 * until close, and other xdpfw commands on this host need it too */
+	rc = xdpfw_state_open(&st, pin_dir);
+	if (rc) {
+		a->failed_rev = rev;
+		set_error(a, "revision %lld not applied: the firewall state under %s cannot be opened (%s); keeping %s",
+			  (long long)rev, pin_dir, strerror(-rc), kept(a));
+		xdpfw_ruleset_free(&rs);
+		return;
+	}
+	rc = xdpfw_state_apply(&st, &rs, rs.policy, &as);
+	if (!rc)
+		rc = xdpfw_state_cfg(&st, &cfg);
+	xdpfw_state_close(&st);
+	if (rc) {
+		a->failed_rev = rev;
+		set_error(a, "revision %lld not applied: %s; keeping %s", (long long)rev,
+			  rc == -ENOSPC ? "more rules than the firewall holds (load with --max-rules)"
+					: strerror(-rc), kept(a));
+		xdpfw_ruleset_free(&rs);
+		return;
+	}
+	a->applied_rev = rev;
+	a->applied_ns = cfg.applied_ns[cfg.gen & 1];
+	a->failed_rev = 0;
+	a->rules = rs.n;
+	a->policy = xdpfw_policy_str(cfg.policy[cfg.gen & 1]);
+	a->error[0] = 0;
+	a->may_attach = true;
+	mark(a);
+	say("applied revision %lld: %zu rules, policy %s (written in %.1f ms, switched in %.3f ms)",
+	    (long long)rev, rs.n, a->policy, as.write_ms, as.switch_ms);
+	xdpfw_ruleset_free(&rs);
+	attach_pending(a);
+}
+
+/* Did someone change the rules on this host (xdpfw apply, rule, policy)
+ * since our apply? Reported, not undone: a local change may be an
+ * emergency; the next revision (or a re-read after reconnecting) replaces it. */
+static void check_drift(struct agent *a)
+{
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	int rc;
+
+	if (!a->applied_rev || a->error[0] || now_s() < a->next_drift_check)
+		return;
+	a->next_drift_check = now_s() + 2;
+	if (xdpfw_state_open(&st, pin_dir))
+		return;
+	rc = xdpfw_state_cfg(&st, &cfg);
+	xdpfw_state_close(&st);
+	if (!rc && cfg.applied_ns[cfg.gen & 1] != a->applied_ns)
+		set_error(a, "the rules on this host were changed locally after revision %lld was applied "
+			  "(xdpfw apply, rule or policy); the next revision replaces them",
+			  (long long)a->applied_rev);
+}
+
+/* ---- etcd side --------------------------------------------------------- */
+
+static int put_status(struct agent *a)
+{
+	json_t *ifs = json_array(), *j;
+	char *s;
+	int rc;
+
+	for (int i = 0; ifs && i < a->nif; i++)
+		json_array_append_new(ifs, json_string(a->ifaces[i]));
+	j = json_pack("{s:s,s:I,s:I,s:s,s:s,s:I,s:s,s:I,s:o}", "host", a->name,
+		      "revision", (json_int_t)a->applied_rev, "rules", (json_int_t)a->rules,
+		      "policy", a->policy ? a->policy : "", "error", a->error,
+		      "failed_revision", (json_int_t)a->failed_rev, "time", a->since,
+		      "time_ms", (json_int_t)a->since_ms, "ifaces", ifs);
+	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!s)
+		return -ENOMEM;
+	rc = etcd_put(&a->e, a->status_key, s, strlen(s), a->lease, NULL);
+	free(s);
+	if (!rc)
+		a->dirty = false;
+	return rc;
+}
+
+/* A lease of our own, renewed every third of its TTL; a new one when etcd
+ * forgot it (expired while we were cut off). */
+static int keep_lease(struct agent *a, bool force)
+{
+	int rc;
+
+	if (a->lease && !force && now_s() < a->next_keepalive)
+		return 0;
+	rc = a->lease ? etcd_lease_keepalive(&a->e, a->lease, NULL) : -ENOENT;
+	if (rc == -ENOENT) {
+		rc = etcd_lease_grant(&a->e, a->ttl, &a->lease);
+		if (!rc)
+			a->dirty = true;	/* the status went with the old lease */
+	}
+	if (!rc)
+		a->next_keepalive = now_s() + a->ttl / 3.0;
+	return rc;
+}
+
+static int on_event(void *ctx, const struct etcd_event *ev)
+{
+	struct agent *a = ctx;
+
+	if (ev->deleted) {
+		a->failed_rev = ev->kv.mod_rev;
+		set_error(a, "'%s' was deleted; keeping %s", a->fo.key, kept(a));
+		return 0;
+	}
+	apply_text(a, ev->kv.value, ev->kv.vlen, ev->kv.mod_rev);
+	return 0;
+}
+
+static void nap(long ms)
+{
+	for (long t = 0; t < ms && !stop; t += 50)
+		usleep(50000);
+}
+
+/* Reads the set, registers, then follows the watch until something breaks.
+ * Returns how long to wait before the next round. */
+static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
+{
+	struct etcd_watch w;
+	struct etcd_kv kv;
+	int64_t rev = 0;
+	int rc;
+
+	rc = etcd_get(&a->e, a->fo.key, &kv, &rev);
+	if (rc == -ENOENT) {
+		if (!a->error[0] || !strstr(a->error, "no rule set"))
+			set_error(a, "no rule set at '%s' (xdpfw publish puts one); keeping %s",
+				  a->fo.key, kept(a));
+	} else if (!rc) {
+		apply_text(a, kv.value, kv.vlen, kv.mod_rev);
+		etcd_kv_free(&kv);
+	}
+	if (!rc || rc == -ENOENT)
+		rc = keep_lease(a, true);
+	if (!rc)
+		rc = put_status(a);
+	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS")) {
+		/* test hook: widens the window between the read and the watch,
+		 * where a compaction makes etcd cancel the watch */
+		say("test: waiting %s ms before watching", getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS"));
+		nap(atol(getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS")));
+	}
+	if (!rc)
+		rc = etcd_watch_start(&a->e, &w, a->fo.key, rev + 1);
+	if (rc)
+		goto down;
+	if (last[0])
+		say("etcd %s reached again; following '%s' from revision %lld",
+		    a->e.cfg.ep[a->e.cur], a->fo.key, (long long)rev + 1);
+	else
+		say("following '%s' on %s from revision %lld as '%s'", a->fo.key,
+		    a->e.cfg.ep[a->e.cur], (long long)rev + 1, a->name);
+	last[0] = 0;
+	a->down_rc = 0;
+	while (!stop) {
+		rc = etcd_watch_poll(&a->e, &w, 500, on_event, a);
+		if (rc)
+			break;
+		check_drift(a);
+		rc = keep_lease(a, false);
+		if (!rc && a->dirty)
+			rc = put_status(a);
+		if (rc)
+			break;
+	}
+	etcd_watch_stop(&w);
+	if (stop)
+		return 0;
+	if (rc == -ESTALE) {
+		say("%s; reading '%s' again", a->e.err, a->fo.key);
+		return 0;
+	}
+	say("lost etcd (%s); enforcing %s meanwhile", a->e.err, kept(a));
+	snprintf(last, lastsz, "%s", a->e.err);
+	return BACKOFF_MIN_MS;
+down:
+	/* once per kind of failure (and once a minute), not every retry and
+	 * not once per endpoint tried */
+	if (rc != a->down_rc || now_s() - a->down_logged > 60) {
+		a->down_rc = rc;
+		a->down_logged = now_s();
+		fprintf(stderr, "xdpfw sync: %s; enforcing %s, retrying with backoff\n",
+			a->e.err, kept(a));
+		snprintf(last, lastsz, "%s", a->e.err);
+	}
+	backoff = backoff ? backoff * 2 : BACKOFF_MIN_MS;
+	if (backoff > BACKOFF_MAX_MS)
+		backoff = BACKOFF_MAX_MS;
+	return backoff;
+}
+
+static const char sync_help[] =
+"Usage: xdpfw sync --etcd URL --key KEY [--name NAME] [--ttl SEC] [--mode M]\n"
+"                  [--max-rules N] [IFACE...]\n"
+"\n"
+"The fleet agent: applies the rule set stored under KEY in etcd (see xdpfw\n"
+"publish) with the firewall's atomic swap, then watches KEY and applies every\n"
+"new revision, until SIGINT/SIGTERM. IFACEs are attached (like xdpfw load) once\n"
+"a set is in place; without IFACEs the firewall must be loaded already.\n"
+"It reports under KEY/hosts/NAME, on a lease of --ttl seconds: the revision it\n"
+"enforces, rule count, policy, the last error, when (xdpfw fleet status).\n"
+"\n"
+"Fail-static: stopping the agent or losing etcd never changes the rules; the\n"
+"last applied set stays in force and the agent reconnects with backoff (up to\n"
+"5 s), then reads KEY again. A revision that does not parse or apply is\n"
+"reported and the previous set stays. Unlike `apply`, the agent does not\n"
+"check $SSH_CONNECTION: whoever publishes decides for the whole fleet.\n"
+"With xdpfw --netns NS, IFACEs are in NS, and etcd is reached from the\n"
+"namespace xdpfw was started in.\n"
+"\n"
+"      --name NAME        this host's name in reports (default: the hostname)\n"
+"      --ttl SEC          lease of the report (default 10; 2..3600)\n"
+"  -m, --mode M           attach mode for IFACEs: auto, native, skb\n"
+"      --max-rules N      rule capacity when this agent loads the firewall\n"
+"                         (default 65536; fixed at first load, as with load)\n"
+"\n%s";
+
+static bool name_ok(const char *s)
+{
+	if (!*s || strlen(s) > 253)
+		return false;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') &&
+		    !strchr("-_.", *s))
+			return false;
+	return true;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		FLEET_LONGOPTS,
+		{ "name", required_argument, NULL, 'n' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "max-rules", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct agent a = { .ttl = 10, .mode = "auto", .target_ns = -1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct xdpfw_create_opts co = { 0 };
+	unsigned long v;
+	struct xdpfw_state st;
+	char host[256], last[512] = "", *end;
+	enum bpfkit_xdp_mode m;
+	long backoff = 0;
+	bool created;
+	int c, rc, ret = EXIT_FAIL;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:t:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': a.name = optarg; break;
+		case 't':
+			errno = 0;
+			a.ttl = strtol(optarg, &end, 10);
+			if (errno || *end || a.ttl < 2 || a.ttl > 3600) {
+				ret = xusage("sync", "--ttl wants seconds from 2 to 3600, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'M':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (*end || errno || !v || v > XDPFW_MAX_SLOTS - 1) {
+				ret = xusage("sync", "--max-rules wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			co.max_rules = v;
+			break;
+		case 'm':
+			if (bpfkit_xdp_mode__parse(optarg, &m)) {
+				ret = xusage("sync", "--mode is auto, native or skb, not '%s'", optarg);
+				goto out;
+			}
+			a.mode = optarg;
+			break;
+		case 'h':
+			printf(sync_help, FLEET_OPTS_HELP);
+			ret = EXIT_OK;
+			goto out;
+		case ':': ret = xusage("sync", "option '%s' needs a value", argv[optind - 1]); goto out;
+		case '?': ret = xusage("sync", "unknown option '%s'", argv[optind - 1]); goto out;
+		default:
+			rc = fleet_opt(&a.fo, "sync", c, optarg);
+			if (rc) {
+				ret = rc < 0 ? xusage("sync", "unknown option '%s'", argv[optind - 1]) : rc;
+				goto out;
+			}
+		}
+	}
+	rc = fleet_opts_finish(&a.fo, "sync");
+	if (rc) {
+		ret = rc;
+		goto out;
+	}
+	if (!a.name) {
+		if (gethostname(host, sizeof(host)))
+			snprintf(host, sizeof(host), "unknown");
+		host[sizeof(host) - 1] = 0;
+		a.name = host;
+	}
+	if (!name_ok(a.name)) {
+		ret = xusage("sync", "host name '%.80s' is not a DNS-like name (letters, digits, '-', '_', '.'); use --name",
+			     a.name);
+		goto out;
+	}
+	a.ifaces = argv + optind;
+	a.nif = argc - optind;
+	for (int i = 0; i < a.nif; i++)
+		if (bpfkit_ifindex(a.ifaces[i]) < 0) {
+			xerr("interface '%s' not found", a.ifaces[i]);
+			goto out;
+		}
+	snprintf(a.status_key, sizeof(a.status_key), "%s" FLEET_HOSTS "%s", a.fo.key, a.name);
+
+	/* the firewall: loaded already, or loaded by us (attached only once a
+	 * set is in place, so a new host never filters with an empty set) */
+	rc = xdpfw_state_open(&st, pin_dir);
+	if (rc == -ENOENT && a.nif) {
+		if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
+			goto out;
+		rc = xdpfw_state_create(&st, pin_dir, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start,
+					&co, &created);
+	} else if (!rc) {
+		a.may_attach = true;	/* a set pinned before us: keep enforcing it */
+	}
+	if (rc) {
+		if (rc == -ENOENT)
+			xerr("not loaded: no firewall state under '%s' (name the interfaces: xdpfw sync ... IFACE)",
+			     pin_dir);
+		else
+			xdpfw_state_open_error(pin_dir, rc);
+		goto out;
+	}
+	xdpfw_state_close(&st);
+
+	if (home_netns_fd >= 0) {
+		a.target_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (a.target_ns < 0 || fleet_home_netns()) {
+			xerr("cannot keep both network namespaces open: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (etcd_open(&a.e, &a.fo.ec)) {
+		xerr("out of memory");
+		goto out;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (a.may_attach)
+		attach_pending(&a);
+	while (!stop) {
+		nap(backoff);
+		if (stop)
+			break;
+		backoff = round_once(&a, backoff, last, sizeof(last));
+	}
+	/* the report goes with the lease; the rules stay */
+	if (a.lease) {
+		a.e.cfg.cmd_ms = 1000;
+		etcd_lease_revoke(&a.e, a.lease);
+	}
+	say("stopped; the firewall keeps enforcing %s", kept(&a));
+	etcd_close(&a.e);
+	ret = EXIT_OK;
+out:
+	if (a.target_ns >= 0)
+		close(a.target_ns);
+	fleet_opts_free(&a.fo);
+	return ret;
+}

@@ -1,0 +1,298 @@
+#!/bin/bash
+# xdpfw for a fleet: a real etcd (started here on 127.0.0.1, free ports, temp
+# data dir, bounded by timeout, stopped by PID) and three "hosts" — network
+# namespaces with their own veth pair and xdpfw pin dir — each running
+# `xdpfw sync`. Published sets reach every host and filter its traffic; a bad
+# revision is refused by publish, and one forced in with etcdctl is reported
+# by every agent while the old set stays; killing etcd leaves the last set
+# enforced and the agents catch up after its restart; a SIGKILLed agent
+# leaves its set in force, is flagged behind, and catches up when restarted;
+# --if-revision refuses a stale compare-and-swap. Plus bad input.
+source "$(dirname "$0")/../lib.sh"
+FW=$BINDIR/xdpfw
+need_root
+for t in etcd etcdctl python3 ping; do
+	command -v $t >/dev/null || { skip "xdpfw fleet" "$t missing (scripts/deps.sh)"; exit 0; }
+done
+
+# ---- etcd -----------------------------------------------------------------
+free_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 30000))
+		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}
+CPORT=$(free_port); PPORT=$(free_port)
+while [ "$PPORT" = "$CPORT" ]; do PPORT=$(free_port); done
+E=http://127.0.0.1:$CPORT
+ETCD_DIR=$TMP/etcd
+ETCD_PID=
+start_etcd() {
+	timeout 240 etcd --name fleet$UNIQ --data-dir "$ETCD_DIR" \
+		--listen-client-urls "$E" --advertise-client-urls "$E" \
+		--listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
+		--initial-cluster "fleet$UNIQ=http://127.0.0.1:$PPORT" >>"$TMP/etcd.log" 2>&1 &
+	ETCD_TO=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		ETCD_PID=$(pgrep -P "$ETCD_TO" 2>/dev/null | head -1)
+		[ -n "$ETCD_PID" ] && etcdctl --endpoints "$E" --dial-timeout 1s endpoint health >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	return 1
+}
+# SIGKILL, as a crash would: by PID, never by name
+kill_etcd() { [ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null; wait "$ETCD_TO" 2>/dev/null; ETCD_PID=; }
+on_exit 'kill_etcd'
+start_etcd || { fail "xdpfw fleet: etcd starts" "$(tail -3 "$TMP/etcd.log" | tr '\n' ' ')"; exit 0; }
+KEY=/xdpfw-test/$UNIQ/rules
+DEAD=http://127.0.0.1:$(free_port)	# nothing listens: agents must skip it
+EPS=$DEAD,$E
+
+# ---- hosts: namespaces h1..h3 on veth pairs to one sender namespace ----------
+S=flS$UNIQ
+ip netns add "$S" && on_exit ip netns del "$S"
+ip netns exec "$S" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+X=$((RANDOM % 240 + 1))
+H=() IFH=() IPH=() PIN=() APID=()
+for i in 1 2 3; do
+	H[i]=flH$i$UNIQ IFH[i]=fh$i$UNIQ IPH[i]=10.196.$((X + i)).2 PIN[i]=/sys/fs/bpf/xdpfw-fleet$i-$UNIQ
+	ip netns add "${H[i]}" && on_exit ip netns del "${H[i]}"
+	ip netns exec "${H[i]}" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip link add "fs$i$UNIQ" netns "$S" type veth peer name "${IFH[i]}" netns "${H[i]}" || { fail "xdpfw fleet: netns setup"; exit 0; }
+	ip -n "$S" addr add "10.196.$((X + i)).1/24" dev "fs$i$UNIQ"
+	ip -n "${H[i]}" addr add "${IPH[i]}/24" dev "${IFH[i]}"
+	ip -n "$S" link set "fs$i$UNIQ" up
+	ip -n "${H[i]}" link set "${IFH[i]}" up
+	on_exit "rm -rf ${PIN[i]}"
+	on_exit "$FW --pin-dir ${PIN[i]} unload --all --purge"
+done
+
+# pings NS->host i: 0 if it answers (a few tries: the first may meet ARP)
+reaches() { local k; for k in 1 2 3; do ip netns exec "$S" ping -c1 -W1 -q "${IPH[$1]}" >/dev/null 2>&1 && return 0; done; return 1; }
+blocked() { ! ip netns exec "$S" ping -c2 -W1 -q "${IPH[$1]}" >/dev/null 2>&1; }
+
+start_agent() {	# i
+	timeout 200 "$FW" --pin-dir "${PIN[$1]}" --netns "${H[$1]}" sync --etcd "$EPS" --key "$KEY" \
+		--name "h$1" --ttl 30 --max-rules 1000 "${IFH[$1]}" >>"$TMP/agent$1.log" 2>&1 &
+	APID[$1]=$!
+}
+on_exit 'for p in "${APID[@]}"; do kill -9 $(pgrep -P $p) $p; done'
+
+fleet_json() { "$FW" fleet status -j --etcd "$E" --key "$KEY" 2>/dev/null; }
+# wait_hosts PYTHON-CONDITION SECONDS: until the condition on (hosts, top) holds
+wait_hosts() {
+	local end=$((SECONDS + $2))
+	while ((SECONDS < end)); do
+		fleet_json | python3 -c '
+import json, sys
+top = json.load(sys.stdin); hosts = {h["host"]: h for h in top["hosts"]}
+sys.exit(0 if ('"$1"') else 1)' 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+all_at() { wait_hosts "len(hosts) == 3 and all(h['state'] == 'ok' and h['revision'] == $1 for h in hosts.values())" "${2:-30}"; }
+stored_rev() { "$FW" publish --show -j --etcd "$E" --key "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["revision"])'; }
+publish_rev() { "$FW" publish "$@" --etcd "$EPS" --key "$KEY" | sed -n 's/.*: revision \([0-9]*\),.*/\1/p'; }
+
+cat >"$TMP/deny-icmp.rules" <<EOF
+policy allow
+deny src 10.196.0.0/16 proto icmp
+EOF
+cat >"$TMP/allow-icmp.rules" <<EOF
+# default deny; only pings get in
+policy deny
+allow src 10.196.0.0/16 proto icmp
+EOF
+printf 'policy allow\ndeny src 10.196.0.0/33\n' >"$TMP/bad.rules"
+
+# ---- help and bad input ----------------------------------------------------------
+for c in publish sync fleet "fleet status"; do
+	check "xdpfw fleet: $c --help" "$FW" $c --help
+done
+expect_fail "xdpfw fleet: publish refuses an invalid set" 1 'bad.rules:2:.*nothing published' \
+	"$FW" publish "$TMP/bad.rules" --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: ... and stored nothing" 1 'no rule set at' "$FW" publish --show --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: unreachable endpoint: one-line error" 1 "$DEAD.*(connect|refused)" \
+	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "$DEAD" --key "$KEY"
+# a server that accepts but never answers: bounded by --command-timeout
+SILENT=$(free_port)
+timeout 60 python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(60)' "$SILENT" &
+SPID=$!; on_exit "kill $SPID"
+for _ in $(seq 50); do ss -Hltn "( sport = :$SILENT )" | grep -q . && break; sleep 0.1; done
+expect_fail "xdpfw fleet: silent endpoint: timeout, one-line error" 1 'timed out|Timeout' \
+	timeout 20 "$FW" fleet status --etcd "http://127.0.0.1:$SILENT" --key "$KEY" --command-timeout 1s
+NOTETCD=$(free_port)
+(cd "$TMP" && exec timeout 60 python3 -m http.server --bind 127.0.0.1 "$NOTETCD" >/dev/null 2>&1) &
+HPID=$!; on_exit "kill $HPID"
+for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$NOTETCD) 2>/dev/null && break; sleep 0.1; done
+expect_fail "xdpfw fleet: an HTTP server that is not etcd" 1 'HTTP [0-9]+.*etcd' \
+	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "http://127.0.0.1:$NOTETCD" --key "$KEY"
+expect_fail "xdpfw fleet: empty key" 2 "key '' is empty" "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key ""
+expect_fail "xdpfw fleet: key with a space" 2 "space" "$FW" fleet status --etcd "$E" --key "a b"
+expect_fail "xdpfw fleet: key under hosts/" 2 "hosts" "$FW" publish --show --etcd "$E" --key "$KEY/hosts/x"
+expect_fail "xdpfw fleet: no --etcd" 2 'missing --etcd' "$FW" publish "$TMP/deny-icmp.rules" --key "$KEY"
+expect_fail "xdpfw fleet: not an http URL" 2 'not an http' "$FW" fleet status --etcd "ftp://127.0.0.1:$CPORT" --key "$KEY"
+expect_fail "xdpfw fleet: bad --if-revision" 2 'if-revision' "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision -3
+expect_fail "xdpfw fleet: bad --dial-timeout" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout soon
+expect_fail "xdpfw fleet: --cert without --key-file" 2 'go together' "$FW" fleet status --etcd "$E" --key "$KEY" --cert /nonexistent
+expect_fail "xdpfw fleet: unknown fleet verb" 2 'unknown verb' "$FW" fleet stats
+expect_fail "xdpfw fleet: sync on a missing interface" 1 "interface 'nosuch0' not found" \
+	"$FW" --pin-dir "${PIN[1]}" --netns "${H[1]}" sync --etcd "$E" --key "$KEY" nosuch0
+expect_fail "xdpfw fleet: sync without interfaces needs a loaded firewall" 1 'not loaded' \
+	"$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: sync with a bad --max-rules" 2 'max-rules' \
+	"$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$KEY" --max-rules 0 "${IFH[1]}"
+expect_fail "xdpfw fleet: sync with a bad host name" 2 'not a DNS-like name' \
+	"$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$KEY" --name 'a/b' "${IFH[1]}"
+if [ ! -e "${PIN[1]}" ]; then pass "xdpfw fleet: refused syncs left no state"; else fail "xdpfw fleet: refused syncs left no state" "${PIN[1]} exists"; fi
+
+# ---- three hosts converge -----------------------------------------------------
+for i in 1 2 3; do reaches $i || fail "xdpfw fleet: host $i reachable before" "no ping answer"; done
+for i in 1 2 3; do start_agent $i; done
+# before any set exists the agents wait (reporting it), attached to nothing
+if wait_hosts "len(hosts) == 3 and all('no rule set' in h['error'] for h in hosts.values())" 30; then
+	pass "xdpfw fleet: 3 agents report 'no rule set yet' before the first publish"
+else fail "xdpfw fleet: 3 agents report before the first publish" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+R1=$(publish_rev "$TMP/deny-icmp.rules")
+if [ -n "$R1" ] && all_at "$R1"; then pass "xdpfw fleet: 3 hosts converge on revision $R1"
+else fail "xdpfw fleet: 3 hosts converge" "revision '$R1': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+ok=0; for i in 1 2 3; do blocked $i && ok=$((ok + 1)); done
+hits=0; for i in 1 2 3; do
+	n=$("$FW" --pin-dir "${PIN[i]}" rule list -j | python3 -c 'import json,sys; print(sum(r["packets"] for r in json.load(sys.stdin) if r["action"] == "deny"))')
+	[ "${n:-0}" -gt 0 ] && hits=$((hits + 1))
+done
+if [ $ok = 3 ] && [ $hits = 3 ]; then pass "xdpfw fleet: every host drops the denied traffic (and counts it)"
+else fail "xdpfw fleet: every host drops the denied traffic" "$ok blocked, $hits counted"; fi
+
+"$FW" publish --show -j --etcd "$E" --key "$KEY" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["value"] != open(sys.argv[1]).read())' "$TMP/deny-icmp.rules" &&
+	pass "xdpfw fleet: the stored set is the published file, byte for byte" ||
+	fail "xdpfw fleet: the stored set is the published file, byte for byte"
+
+# ---- a new revision, with compare-and-swap ---------------------------------------
+R2=$(publish_rev - --if-revision "$R1" <"$TMP/allow-icmp.rules")
+if [ -n "$R2" ] && all_at "$R2"; then pass "xdpfw fleet: a new revision ($R2, from stdin, --if-revision $R1) reaches all hosts"
+else fail "xdpfw fleet: a new revision reaches all hosts" "revision '$R2': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
+if [ $ok = 3 ]; then pass "xdpfw fleet: ... and every host enforces it (pings pass again)"; else fail "xdpfw fleet: every host enforces the new revision" "$ok/3 answer"; fi
+expect_fail "xdpfw fleet: --if-revision with a stale revision is refused" 1 "is at revision $R2, not $R1" \
+	"$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision "$R1"
+expect_fail "xdpfw fleet: --if-revision 0 on an existing key is refused" 1 "already exists" \
+	"$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision 0
+if [ "$(stored_rev)" = "$R2" ]; then pass "xdpfw fleet: refused publishes changed nothing"; else fail "xdpfw fleet: refused publishes changed nothing" "stored $(stored_rev)"; fi
+
+# ---- a bad revision -----------------------------------------------------------------
+expect_fail "xdpfw fleet: publish refuses a bad revision" 1 'nothing published' \
+	"$FW" publish "$TMP/bad.rules" --etcd "$E" --key "$KEY"
+etcdctl --endpoints "$E" put "$KEY" "$(cat "$TMP/bad.rules")" >/dev/null
+RB=$(stored_rev)
+if wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RB and h['revision'] == $R2 and \"'33'\" in h['error'] for h in hosts.values())" 30; then
+	pass "xdpfw fleet: a bad revision forced in with etcdctl is reported by every agent"
+else fail "xdpfw fleet: a bad revision forced in is reported by every agent" "$(fleet_json | tr '\n' ' ' | head -c 500)"; fi
+# bytes that are not UTF-8 cannot go into the JSON reports as they are
+etcdctl --endpoints "$E" put "$KEY" $'policy allow\ndeny src \xff\xfe' >/dev/null
+RB2=$(stored_rev)
+if [ -n "$RB2" ] && wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RB2 and h['revision'] == $R2 for h in hosts.values())" 30; then
+	pass "xdpfw fleet: a forced revision that is not UTF-8 is reported by every agent"
+else fail "xdpfw fleet: a forced non-UTF-8 revision" "revision '$RB2': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+ok=0; for i in 1 2 3; do
+	reaches $i && "$FW" --pin-dir "${PIN[i]}" save | grep -q '^policy deny' && ok=$((ok + 1))
+done
+if [ $ok = 3 ]; then pass "xdpfw fleet: ... while every host keeps revision $R2"; else fail "xdpfw fleet: hosts keep the old set" "$ok/3"; fi
+if "$FW" publish --show --etcd "$E" --key "$KEY" | head -1 | grep -q INVALID; then pass "xdpfw fleet: publish --show flags the stored set invalid"
+else fail "xdpfw fleet: publish --show flags the stored set invalid"; fi
+
+# a valid set that does not fit the hosts' maps (--max-rules 1000): publish
+# takes it, every agent reports the apply failure and keeps its set
+python3 -c 'import sys
+print("policy allow")
+for i in range(1200): print("deny src 172.%d.%d.0/24" % (16 + i // 256, i % 256))' >"$TMP/big.rules"
+RBIG=$(publish_rev "$TMP/big.rules")
+if [ -n "$RBIG" ] && wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing' and h['failed_revision'] == $RBIG and h['revision'] == $R2 and 'more rules than' in h['error'] for h in hosts.values())" 30; then
+	ok=0; for i in 1 2 3; do reaches $i && "$FW" --pin-dir "${PIN[i]}" save | grep -q '^policy deny' && ok=$((ok + 1)); done
+	if [ $ok = 3 ]; then pass "xdpfw fleet: a set that fails to apply (too many rules) is reported by every agent, the old set stays"
+	else fail "xdpfw fleet: a set that fails to apply: old set stays" "$ok/3"; fi
+else fail "xdpfw fleet: a set that fails to apply is reported" "revision '$RBIG': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+
+# ---- etcd killed, restarted -----------------------------------------------------------
+R3=$(publish_rev "$TMP/deny-icmp.rules")
+all_at "$R3" || fail "xdpfw fleet: hosts converge on $R3" "$(fleet_json | tr '\n' ' ' | head -c 300)"
+# a local change on a synced host is reported (and replaced by the next revision)
+"$FW" --pin-dir "${PIN[1]}" rule add deny src 192.0.2.1 >/dev/null
+if wait_hosts "hosts['h1']['state'] == 'failing' and 'changed locally' in hosts['h1']['error'] and hosts['h2']['state'] == 'ok'" 15; then
+	pass "xdpfw fleet: a local change on a synced host is reported"
+else fail "xdpfw fleet: a local change is reported" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+
+kill_etcd
+sleep 1
+ok=0; for i in 1 2 3; do blocked $i && kill -0 "${APID[i]}" 2>/dev/null && ok=$((ok + 1)); done
+if [ $ok = 3 ]; then pass "xdpfw fleet: etcd killed: every host still filters with revision $R3, agents keep running"
+else fail "xdpfw fleet: etcd killed: hosts keep filtering" "$ok/3"; fi
+if wait_for "$TMP/agent1.log" 'retrying with backoff|lost etcd' 10; then pass "xdpfw fleet: the agents notice and retry"
+else fail "xdpfw fleet: the agents notice and retry" "$(tail -2 "$TMP/agent1.log" | tr '\n' ' ')"; fi
+start_etcd || { fail "xdpfw fleet: etcd restarts" "$(tail -3 "$TMP/etcd.log" | tr '\n' ' ')"; exit 0; }
+R4=$(publish_rev "$TMP/allow-icmp.rules")
+if [ -n "$R4" ] && all_at "$R4" 40; then
+	ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
+	if [ $ok = 3 ]; then pass "xdpfw fleet: etcd restarted: every agent catches up with revision $R4"
+	else fail "xdpfw fleet: etcd restarted: agents catch up" "status ok but $ok/3 hosts enforce it"; fi
+else fail "xdpfw fleet: etcd restarted: agents catch up" "revision '$R4': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+
+# ---- agent SIGKILL and restart ----------------------------------------------------------
+kill -9 "$(pgrep -P "${APID[2]}" | head -1)" 2>/dev/null; wait "${APID[2]}" 2>/dev/null
+R5=$(publish_rev "$TMP/deny-icmp.rules")
+if wait_hosts "hosts['h1']['revision'] == $R5 and hosts['h3']['revision'] == $R5 and hosts['h2']['state'] == 'behind' and hosts['h2']['revision'] == $R4" 30; then
+	pass "xdpfw fleet: a killed agent's host is flagged behind"
+else fail "xdpfw fleet: a killed agent's host is flagged behind" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+if reaches 2 && "$FW" --pin-dir "${PIN[2]}" save | grep -q '^policy deny'; then pass "xdpfw fleet: ... and still enforces revision $R4"
+else fail "xdpfw fleet: a killed agent's host still enforces its set"; fi
+start_agent 2
+if all_at "$R5" && blocked 2; then pass "xdpfw fleet: the restarted agent catches up with revision $R5"
+else fail "xdpfw fleet: the restarted agent catches up" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+"$FW" fleet status --etcd "$E" --key "$KEY" --check >"$TMP/fs.out" 2>&1
+if [ $? = 0 ] && grep -q "3 hosts: 3 ok" "$TMP/fs.out"; then pass "xdpfw fleet: fleet status --check"; else fail "xdpfw fleet: fleet status --check" "$(head -2 "$TMP/fs.out" | tr '\n' ' ')"; fi
+
+"$FW" fleet status --etcd "$E" --key "$KEY" --expect h1,h2,h3,h9 >"$TMP/fs.out" 2>&1
+rc1=$?
+"$FW" fleet status --etcd "$E" --key "$KEY" --expect h1,h2,h3,h9 --check >/dev/null 2>&1
+rc2=$?
+if [ $rc1 = 0 ] && [ $rc2 = 1 ] && grep -q "3 ok, 0 behind, 0 failing, 1 missing" "$TMP/fs.out" && grep -qE '^h9 +missing' "$TMP/fs.out"; then
+	pass "xdpfw fleet: fleet status --expect flags a host that does not report"
+else fail "xdpfw fleet: fleet status --expect" "exits $rc1/$rc2: $(head -6 "$TMP/fs.out" | tr '\n' ' ')"; fi
+
+etcdctl --endpoints "$E" put "$KEY/hosts/junk" 'not {json' >/dev/null
+if wait_hosts "hosts['junk']['state'] == 'failing' and 'not JSON' in hosts['junk']['error'] and hosts['h1']['state'] == 'ok'" 5; then
+	pass "xdpfw fleet: fleet status survives a report that is not JSON (flagged failing)"
+else fail "xdpfw fleet: fleet status with a junk report" "$(fleet_json 2>&1 | head -c 300)"; fi
+etcdctl --endpoints "$E" del "$KEY/hosts/junk" >/dev/null
+
+# ---- compaction: a watch that starts below the compacted revision ------------------------
+# agent 3 restarts and (test hook) pauses between its read and its watch;
+# meanwhile two revisions are published and etcd compacts past them, so
+# etcd cancels the watch it then opens; the agent must read again.
+kill -TERM "$(pgrep -P "${APID[3]}" | head -1)"; wait "${APID[3]}"
+XDPFW_SYNC_TEST_WATCH_DELAY_MS=6000 start_agent 3
+if wait_for "$TMP/agent3.log" 'test: waiting' 20; then
+	publish_rev "$TMP/allow-icmp.rules" >/dev/null
+	R7=$(publish_rev "$TMP/deny-icmp.rules")
+	etcdctl --endpoints "$E" compact "$(stored_rev)" >/dev/null
+	if all_at "$R7" && wait_for "$TMP/agent3.log" 'compacted; reading' 10; then
+		pass "xdpfw fleet: a watch cancelled by compaction is recovered by reading again"
+	else fail "xdpfw fleet: compaction" "$(tail -3 "$TMP/agent3.log" | tr '\n' ' ')"; fi
+else fail "xdpfw fleet: compaction" "agent 3 did not restart: $(tail -2 "$TMP/agent3.log" | tr '\n' ' ')"; fi
+
+# ---- clean stop: reports withdrawn, rules stay, no sanitizer report ------------------------
+for i in 1 2 3; do kill -TERM "$(pgrep -P "${APID[i]}" | head -1)" 2>/dev/null; done
+rcs=""; for i in 1 2 3; do wait "${APID[i]}"; rcs="$rcs$?"; done
+APID=()
+if [ "$rcs" = 000 ] && wait_hosts "len(hosts) == 0" 10 && blocked 1; then
+	pass "xdpfw fleet: SIGTERM stops the agents (exit 0), withdraws their reports, leaves the rules"
+else fail "xdpfw fleet: SIGTERM stops the agents" "exits $rcs; $(fleet_json | tr '\n' ' ' | head -c 300)"; fi
+if grep -lE 'AddressSanitizer|LeakSanitizer|runtime error' "$TMP"/agent*.log >/dev/null; then
+	fail "xdpfw fleet: no sanitizer report from the agents" "$(grep -hm1 -E 'Sanitizer|runtime error' "$TMP"/agent*.log)"
+else pass "xdpfw fleet: no sanitizer report from the agents"; fi
+gone=0; for i in 1 2 3; do "$FW" --pin-dir "${PIN[i]}" unload --all --purge && [ ! -e "${PIN[i]}" ] && gone=$((gone + 1)); done
+if [ $gone = 3 ]; then pass "xdpfw fleet: unload --purge removes each host's state"; else fail "xdpfw fleet: unload --purge" "$gone/3"; fi
