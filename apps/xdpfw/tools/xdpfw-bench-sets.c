@@ -390,8 +390,8 @@ static int do_apply(const char *dir, const char *a_path, const char *b_path)
 		return 1;
 	snprintf(path, sizeof(path), "%s/xdpfw.bpf.o", dir);
 	obj = bpfkit_object__open_file(path, NULL);
-	/* both sets' definitions are stored during the swap */
-	if (!obj || xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), a.n + b.n + 64) ||
+	/* N is one whole set: the maps keep room for the second one a swap writes */
+	if (!obj || xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), (a.n > b.n ? a.n : b.n) + 64) ||
 	    bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
 		return 1;
 	t0 = now_ms();
