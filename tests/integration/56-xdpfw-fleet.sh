@@ -11,42 +11,14 @@
 source "$(dirname "$0")/../lib.sh"
 FW=$BINDIR/xdpfw
 need_root
-for t in etcd etcdctl python3 ping; do
+for t in etcd etcdctl python3 ping curl; do
 	command -v $t >/dev/null || { skip "xdpfw fleet" "$t missing (scripts/deps.sh)"; exit 0; }
 done
 
 # ---- etcd -----------------------------------------------------------------
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-CPORT=$(free_port); PPORT=$(free_port)
-while [ "$PPORT" = "$CPORT" ]; do PPORT=$(free_port); done
-E=http://127.0.0.1:$CPORT
-ETCD_DIR=$TMP/etcd
-ETCD_PID=
-start_etcd() {
-	timeout 240 etcd --name fleet$UNIQ --data-dir "$ETCD_DIR" \
-		--listen-client-urls "$E" --advertise-client-urls "$E" \
-		--listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
-		--initial-cluster "fleet$UNIQ=http://127.0.0.1:$PPORT" >>"$TMP/etcd.log" 2>&1 &
-	ETCD_TO=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		ETCD_PID=$(pgrep -P "$ETCD_TO" 2>/dev/null | head -1)
-		[ -n "$ETCD_PID" ] && etcdctl --endpoints "$E" --dial-timeout 1s endpoint health >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-# SIGKILL, as a crash would: by PID, never by name
-kill_etcd() { [ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null; wait "$ETCD_TO" 2>/dev/null; ETCD_PID=; }
+source "$(dirname "$0")/../etcd.sh"
 on_exit 'kill_etcd'
-start_etcd || { fail "xdpfw fleet: etcd starts" "$(tail -3 "$TMP/etcd.log" | tr '\n' ' ')"; exit 0; }
+start_etcd fleet$UNIQ 240 || { fail "xdpfw fleet: etcd starts" "$(tail -3 "$TMP/fleet$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 KEY=/xdpfw-test/$UNIQ/rules
 DEAD=http://127.0.0.1:$(free_port)	# nothing listens: agents must skip it
 EPS=$DEAD,$E
@@ -233,7 +205,7 @@ if [ $ok = 3 ]; then pass "xdpfw fleet: etcd killed: every host still filters wi
 else fail "xdpfw fleet: etcd killed: hosts keep filtering" "$ok/3"; fi
 if wait_for "$TMP/agent1.log" 'retrying with backoff|lost etcd' 10; then pass "xdpfw fleet: the agents notice and retry"
 else fail "xdpfw fleet: the agents notice and retry" "$(tail -2 "$TMP/agent1.log" | tr '\n' ' ')"; fi
-start_etcd || { fail "xdpfw fleet: etcd restarts" "$(tail -3 "$TMP/etcd.log" | tr '\n' ' ')"; exit 0; }
+RESTART=1 start_etcd fleet$UNIQ 240 || { fail "xdpfw fleet: etcd restarts" "$(tail -3 "$TMP/fleet$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 R4=$(publish_rev "$TMP/allow-icmp.rules")
 if [ -n "$R4" ] && all_at "$R4" 40; then
 	ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
