@@ -2,6 +2,7 @@
 #ifndef XDPFW_CLI_H
 #define XDPFW_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <bpfkit/xdp.h>
@@ -13,7 +14,12 @@
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
 extern bool json_out;			/* xdpfw -j COMMAND: as COMMAND -j */
-extern int home_netns_fd;		/* the netns before --netns, or -1 (fleet.c) */
+extern int home_netns_fd;
+/* main.c: the long-running commands (top, log, sync) stop when SIGINT or
+ * SIGTERM sets xdpfw_stop, once xdpfw_catch_stop() installed the handler */
+extern volatile sig_atomic_t xdpfw_stop;
+void xdpfw_catch_stop(void);
+double xdpfw_now_s(void);		/* CLOCK_MONOTONIC, in seconds */		/* the netns before --netns, or -1 (fleet.c) */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -38,12 +38,14 @@ static long parse_duration_ms(const char *s)
 	return -1;
 }
 
-int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg)
+int fleet_opt(struct fleet_opts *o, const char *cmd, int c, char **argv)
 {
+	const char *arg = optarg;
 	char err[256];
 	long ms;
 
 	switch (c) {
+	case ':': return xusage(cmd, "option '%s' needs a value", argv[optind - 1]);
 	case FO_ETCD:
 		if (etcd_cfg_endpoints(&o->ec, arg, err, sizeof(err)))
 			return xusage(cmd, "%s", err);
@@ -64,7 +66,7 @@ int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg)
 		*(c == FO_DIAL ? &o->ec.dial_ms : &o->ec.cmd_ms) = ms;
 		return 0;
 	}
-	return -1;
+	return xusage(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 static void env_default(const char **v, const char *name)
@@ -281,12 +283,10 @@ int cmd_publish(int argc, char **argv)
 			       "\n%s", FLEET_OPTS_HELP);
 			ret = EXIT_OK;
 			goto out;
-		case ':': ret = xusage("publish", "option '%s' needs a value", argv[optind - 1]); goto out;
-		case '?': ret = xusage("publish", "unknown option '%s'", argv[optind - 1]); goto out;
 		default:
-			rc = fleet_opt(&fo, "publish", c, optarg);
+			rc = fleet_opt(&fo, "publish", c, argv);
 			if (rc) {
-				ret = rc < 0 ? xusage("publish", "unknown option '%s'", argv[optind - 1]) : rc;
+				ret = rc;
 				goto out;
 			}
 		}
@@ -408,12 +408,10 @@ static int fleet_status(int argc, char **argv)
 			       "\n%s", FLEET_OPTS_HELP);
 			ret = EXIT_OK;
 			goto out;
-		case ':': ret = xusage("fleet status", "option '%s' needs a value", argv[optind - 1]); goto out;
-		case '?': ret = xusage("fleet status", "unknown option '%s'", argv[optind - 1]); goto out;
 		default:
-			rc = fleet_opt(&fo, "fleet status", c, optarg);
+			rc = fleet_opt(&fo, "fleet status", c, argv);
 			if (rc) {
-				ret = rc < 0 ? xusage("fleet status", "unknown option '%s'", argv[optind - 1]) : rc;
+				ret = rc;
 				goto out;
 			}
 		}

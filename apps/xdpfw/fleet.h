@@ -51,9 +51,10 @@ struct fleet_opts {
 	const char *key;
 };
 
-/* Handles one of FLEET_LONGOPTS: 0 done, EXIT_USAGE (message printed), or
- * -1 when C is not a fleet option. */
-int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg);
+/* Handles what getopt_long returned that the command itself does not: one
+ * of FLEET_LONGOPTS (its value in optarg), a missing value (':') or an
+ * unknown option. 0 done, or EXIT_USAGE (message printed). */
+int fleet_opt(struct fleet_opts *o, const char *cmd, int c, char **argv);
 /* After option parsing: environment defaults, checks that an endpoint and a
  * key were given. 0 or EXIT_USAGE. */
 int fleet_opts_finish(struct fleet_opts *o, const char *cmd);

@@ -8,10 +8,12 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -25,6 +27,31 @@ BPFKIT_EMBED(xdpfw_obj, XDPFW_OBJ_PATH);
 
 const char *pin_dir = XDPFW_PIN_DIR;
 bool json_out;
+volatile sig_atomic_t xdpfw_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	xdpfw_stop = 1;
+}
+
+/* No SA_RESTART: a blocking wait returns early, so the loop sees the flag. */
+void xdpfw_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+double xdpfw_now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
 
 int xusage(const char *cmd, const char *fmt, ...)
 {
