@@ -988,6 +988,13 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* every pin path is DIR/NAME in a PATH_MAX buffer, and the state keeps
+	 * DIR in a fixed field: a longer DIR would be cut, not used */
+	if (strlen(pin_dir) >= sizeof(((struct xdpfw_state *)0)->dir)) {
+		fprintf(stderr, "xdpfw: --pin-dir '%.60s...' is longer than %zu bytes (see xdpfw --help)\n",
+			pin_dir, sizeof(((struct xdpfw_state *)0)->dir) - 1);
+		return EXIT_USAGE;
+	}
 	if (i >= argc) {
 		fputs(main_help, stderr);
 		return EXIT_USAGE;
