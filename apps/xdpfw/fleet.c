@@ -85,7 +85,7 @@ static const char *key_problem(const char *k)
 
 	if (!n)
 		return "is empty";
-	if (n > 512)
+	if (n > FLEET_KEY_MAX)
 		return "is longer than 512 bytes";
 	for (const char *p = k; *p; p++)
 		if (*p <= ' ' || *p >= 127)

@@ -11,6 +11,8 @@
 /* Keys: KEY holds the rule set (the rules-file text, as published);
  * KEY/hosts/NAME holds each agent's status (JSON), under the agent's lease. */
 #define FLEET_HOSTS "/hosts/"
+#define FLEET_KEY_MAX 512	/* bytes of a --key */
+#define FLEET_NAME_MAX 253	/* bytes of a sync --name (a DNS name) */
 
 enum {
 	FO_ETCD = 0x1000, FO_KEY, FO_CACERT, FO_CERT, FO_KEYFILE, FO_USER, FO_PASSWORD, FO_TOKEN,

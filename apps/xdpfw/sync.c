@@ -34,7 +34,7 @@ struct agent {
 	struct fleet_opts fo;
 	struct etcd e;
 	const char *name, *mode;
-	char status_key[700];
+	char status_key[FLEET_KEY_MAX + sizeof(FLEET_HOSTS) + FLEET_NAME_MAX];	/* KEY/hosts/NAME */
 	char **ifaces;
 	int nif;
 	int target_ns;			/* the --netns namespace (-1: none) */
@@ -394,7 +394,7 @@ static const char sync_help[] =
 
 static bool name_ok(const char *s)
 {
-	if (!*s || strlen(s) > 253)
+	if (!*s || strlen(s) > FLEET_NAME_MAX)
 		return false;
 	for (; *s; s++)
 		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') &&

@@ -140,6 +140,20 @@ done
 if [ $ok = 3 ] && [ $hits = 3 ]; then pass "xdpfw fleet: every host drops the denied traffic (and counts it)"
 else fail "xdpfw fleet: every host drops the denied traffic" "$ok blocked, $hits counted"; fi
 
+# the longest key (512 bytes) and host name (253) an agent accepts: it reports
+# under KEY/hosts/NAME whole, not under a cut-off name. It follows a key
+# with no set, so host 1's rules stay as they are.
+LK=$KEY/$(printf 'k%.0s' $(seq $((512 - ${#KEY} - 1)))); LN=$(printf 'n%.0s' $(seq 253))
+timeout 60 "$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$LK" --name "$LN" >"$TMP/long.log" 2>&1 &
+LPID=$!
+long_host() { "$FW" fleet status -j --etcd "$E" --key "$LK" 2>/dev/null |
+	python3 -c 'import json,sys; h = json.load(sys.stdin)["hosts"]; sys.exit(not (len(h) == 1 and h[0]["host"] == sys.argv[1]))' "$LN"; }
+ok=0; for _ in $(seq 50); do long_host && { ok=1; break; }; sleep 0.2; done
+if [ $ok = 1 ]; then pass "xdpfw fleet: a 512-byte key and a 253-byte host name: reported whole"
+else fail "xdpfw fleet: a 512-byte key and a 253-byte host name: reported whole" \
+	"$("$FW" fleet status --etcd "$E" --key "$LK" 2>&1 | tail -1 | cut -c1-60)... $(tail -2 "$TMP/long.log")"; fi
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
+
 "$FW" publish --show -j --etcd "$E" --key "$KEY" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["value"] != open(sys.argv[1]).read())' "$TMP/deny-icmp.rules" &&
 	pass "xdpfw fleet: the stored set is the published file, byte for byte" ||
 	fail "xdpfw fleet: the stored set is the published file, byte for byte"
