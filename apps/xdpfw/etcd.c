@@ -520,17 +520,32 @@ int etcd_list(struct etcd *e, const char *prefix, struct etcd_kv **out, size_t *
 	for (size_t k = 0; k < json_array_size(kvs); k++) {
 		rc = kv_from_json(json_array_get(kvs, k), &v[*n]);
 		if (rc) {
-			etcd_kvs_free(v, *n);
-			*n = 0;
-			json_decref(resp);
 			snprintf(e->err, sizeof(e->err), "etcd: a key under '%s' came back in bad base64", prefix);
-			return rc;
+			goto fail;
 		}
 		(*n)++;
+		/* callers take what follows the prefix: hold the server to it */
+		if (strncmp(v[*n - 1].key, prefix, plen)) {
+			char shown[81];
+
+			snprintf(shown, sizeof(shown), "%s", v[*n - 1].key);
+			for (char *p = shown; *p; p++)
+				if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127)
+					*p = '?';
+			snprintf(e->err, sizeof(e->err), "etcd %s answered key '%s' outside '%s'",
+				 e->cfg.ep[e->cur], shown, prefix);
+			rc = -EPROTO;
+			goto fail;
+		}
 	}
 	*out = v;
 	json_decref(resp);
 	return 0;
+fail:
+	etcd_kvs_free(v, *n);
+	*n = 0;
+	json_decref(resp);
+	return rc;
 }
 
 int etcd_put(struct etcd *e, const char *key, const void *val, size_t len, int64_t lease,

@@ -103,6 +103,24 @@ HPID=$!; on_exit "kill $HPID"
 for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$NOTETCD) 2>/dev/null && break; sleep 0.1; done
 expect_fail "xdpfw fleet: an HTTP server that is not etcd" 1 'HTTP [0-9]+.*etcd' \
 	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "http://127.0.0.1:$NOTETCD" --key "$KEY"
+# a server that answers like etcd but lists a key outside the prefix asked
+# for: refused with one line, never read past that key (was an ASan
+# heap-buffer-overflow in fleet status)
+ODDETCD=$(free_port)
+timeout 60 python3 -c '
+import http.server, json, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        b = json.dumps({"header": {"revision": "5"}, "kvs": [{"key": "YQ==", "value": "e30=", "mod_revision": "3"}]}).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$ODDETCD" &
+OPID=$!; on_exit "kill $OPID"
+for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$ODDETCD) 2>/dev/null && break; sleep 0.1; done
+expect_fail "xdpfw fleet: an answer listing a key outside the prefix" 1 "key 'a' outside '$KEY/hosts/'" \
+	timeout 20 "$FW" fleet status --etcd "http://127.0.0.1:$ODDETCD" --key "$KEY"
 expect_fail "xdpfw fleet: empty key" 2 "key '' is empty" "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key ""
 expect_fail "xdpfw fleet: key with a space" 2 "space" "$FW" fleet status --etcd "$E" --key "a b"
 expect_fail "xdpfw fleet: key under hosts/" 2 "hosts" "$FW" publish --show --etcd "$E" --key "$KEY/hosts/x"
