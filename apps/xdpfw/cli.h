@@ -36,6 +36,8 @@ int cmd_restore(int argc, char **argv);	/* restore.c */
 int cmd_load(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 void link_path(char *buf, size_t sz, const char *ifname);
+/* whether the link pinned at PATH is still attached (true when it cannot tell) */
+bool link_attached(const char *path);
 /* multi.c: attach through libxdp's dispatcher (load --multi), detach */
 void multi_path(char *buf, size_t sz, const char *ifname);
 int xdpfw_multi_check(const char *ifname, enum bpfkit_xdp_mode mode);

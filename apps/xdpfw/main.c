@@ -293,7 +293,7 @@ static void purge_state(void)
 
 /* Is the pinned link at PATH still attached to an interface? A link whose
  * interface detached it (or went away) reports ifindex 0. */
-static bool link_attached(const char *path)
+bool link_attached(const char *path)
 {
 	struct bpf_link_info info = { 0 };
 	__u32 len = sizeof(info);
