@@ -27,7 +27,7 @@ static long parse_duration_ms(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v <= 0 || v > 86400)
+	if (errno || end == s || !(v > 0 && v <= 86400))	/* NaN too */
 		return -1;
 	if (!*end || !strcmp(end, "s"))
 		return v * 1000;

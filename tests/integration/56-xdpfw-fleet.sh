@@ -128,6 +128,7 @@ expect_fail "xdpfw fleet: no --etcd" 2 'missing --etcd' "$FW" publish "$TMP/deny
 expect_fail "xdpfw fleet: not an http URL" 2 'not an http' "$FW" fleet status --etcd "ftp://127.0.0.1:$CPORT" --key "$KEY"
 expect_fail "xdpfw fleet: bad --if-revision" 2 'if-revision' "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision -3
 expect_fail "xdpfw fleet: bad --dial-timeout" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout soon
+expect_fail "xdpfw fleet: --dial-timeout nan" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout nan
 expect_fail "xdpfw fleet: --cert without --key-file" 2 'go together' "$FW" fleet status --etcd "$E" --key "$KEY" --cert /nonexistent
 expect_fail "xdpfw fleet: unknown fleet verb" 2 'unknown verb' "$FW" fleet stats
 expect_fail "xdpfw fleet: sync on a missing interface" 1 "interface 'nosuch0' not found" \
