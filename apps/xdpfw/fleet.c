@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,7 +139,8 @@ int fleet_home_netns(void)
 int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t errsz)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 0, n;
+	size_t cap = 0, n, max = xdpfw_rules_max_bytes;
+	struct stat sb;
 	char *b = NULL;
 	int rc = 0;
 
@@ -148,7 +150,14 @@ int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	do {
+	/* the bounds `check` has: fopen() opens a directory, and stdin or
+	 * /dev/zero may never end */
+	if (!fstat(fileno(f), &sb) && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errsz, "%s: is a directory, not a rules file", path);
+		rc = -EISDIR;
+	}
+	errno = 0;
+	while (!rc) {
 		if (cap - *len < 65536) {
 			char *nb = realloc(b, cap + (1 << 20));
 
@@ -161,13 +170,21 @@ int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t
 		}
 		n = fread(b + *len, 1, cap - *len - 1, f);
 		*len += n;
-	} while (n > 0);
+		if (*len > max) {
+			snprintf(err, errsz, "%s: more than %zu MiB of rules, the limit; stopped reading",
+				 path, max >> 20);
+			rc = -EFBIG;
+		}
+		if (!n)
+			break;
+	}
 	if (!rc && ferror(f))
-		rc = -EIO;
+		rc = errno ? -errno : -EIO;
 	if (f != stdin)
 		fclose(f);
 	if (rc) {
-		snprintf(err, errsz, "%s: %s", path, strerror(-rc));
+		if (rc != -EISDIR && rc != -EFBIG)
+			snprintf(err, errsz, "%s: %s", path, strerror(-rc));
 		free(b);
 		return rc;
 	}

@@ -64,7 +64,8 @@ void fleet_opts_free(struct fleet_opts *o);
 /* Back to the network namespace xdpfw started in (etcd is reached from
  * there even under --netns, which names where the interfaces are). */
 int fleet_home_netns(void);
-/* Reads a whole file ('-': stdin), NUL-terminated. 0 or -errno, ERR set. */
+/* Reads a whole file ('-': stdin), NUL-terminated, at most
+ * xdpfw_rules_max_bytes (-EFBIG beyond; -EISDIR). 0 or -errno, ERR set. */
 int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t errsz);
 
 int cmd_publish(int argc, char **argv);

@@ -88,6 +88,15 @@ done
 expect_fail "xdpfw fleet: publish refuses an invalid set" 1 'bad.rules:2:.*nothing published' \
 	"$FW" publish "$TMP/bad.rules" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: ... and stored nothing" 1 'no rule set at' "$FW" publish --show --etcd "$E" --key "$KEY"
+# publish reads its file as check does: bounded (a 17 MiB file or stdin is
+# refused before anything is sent), and a directory is named as such
+python3 -c 'import sys; sys.stdout.write("# padding\n" * ((17 << 20) // 10))' >"$TMP/huge.rules"
+expect_fail "xdpfw fleet: publish refuses a file over the rules-file limit" 1 'more than 16 MiB.*nothing published' \
+	timeout 20 "$FW" publish "$TMP/huge.rules" --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: publish stops reading stdin at the limit" 1 'more than 16 MiB.*stopped reading.*nothing published' \
+	timeout 20 bash -c '"$0" publish - --etcd "$1" --key "$2" <"$3"' "$FW" "$E" "$KEY" "$TMP/huge.rules"
+expect_fail "xdpfw fleet: publish of a directory says so" 1 'is a directory.*nothing published' \
+	"$FW" publish "$TMP" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: unreachable endpoint: one-line error" 1 "$DEAD.*(connect|refused)" \
 	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "$DEAD" --key "$KEY"
 # a server that accepts but never answers: bounded by --command-timeout
