@@ -351,7 +351,10 @@ int cmd_publish(int argc, char **argv)
 		goto out_etcd;
 	}
 	if (rc) {
-		xerr("%s; nothing published%s", e.err, strstr(e.err, "too large") ?
+		/* etcd: "request is too large"; its gRPC server, above ~2 MiB:
+		 * "received message larger than max" */
+		xerr("%s; nothing published%s", e.err,
+		     strstr(e.err, "too large") || strstr(e.err, "larger than max") ?
 		     " (etcd's --max-request-bytes, 1.5 MiB by default, limits the set's size)" : "");
 		goto out_etcd;
 	}

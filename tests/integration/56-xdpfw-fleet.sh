@@ -95,6 +95,11 @@ expect_fail "xdpfw fleet: publish refuses a file over the rules-file limit" 1 'm
 	timeout 20 "$FW" publish "$TMP/huge.rules" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: publish stops reading stdin at the limit" 1 'more than 16 MiB.*stopped reading.*nothing published' \
 	timeout 20 bash -c '"$0" publish - --etcd "$1" --key "$2" <"$3"' "$FW" "$E" "$KEY" "$TMP/huge.rules"
+# a set over etcd's request limit (3 MiB; etcd's gRPC server refuses above 2 MiB
+# in its own words): the hint names etcd's --max-request-bytes
+python3 -c 'import sys; sys.stdout.write("# padding\n" * ((3 << 20) // 10))' >"$TMP/big.rules"
+expect_fail "xdpfw fleet: publish of a set over etcd's limit says which limit" 1 'max-request-bytes' \
+	timeout 20 "$FW" publish "$TMP/big.rules" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: publish of a directory says so" 1 'is a directory.*nothing published' \
 	"$FW" publish "$TMP" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: unreachable endpoint: one-line error" 1 "$DEAD.*(connect|refused)" \
