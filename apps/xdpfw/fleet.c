@@ -382,6 +382,18 @@ struct host {
 	json_t *j;
 };
 
+/* S, cut to SZ, with control bytes as '?': reports come from etcd, where
+ * anyone with write access (etcdctl) can put newlines and terminal escapes,
+ * and each host is one line on the operator's terminal. */
+static const char *printable(const char *s, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s", s);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
 static int fleet_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -528,10 +540,14 @@ static int fleet_status(int argc, char **argv)
 		if (n)
 			printf("%-24s %-8s %9s %7s  %-20s %s\n", "HOST", "STATE", "REVISION", "RULES",
 			       "SINCE", "ERROR");
-		for (size_t i = 0; i < n; i++)
-			printf("%-24s %-8s %9lld %7lld  %-20s %s\n", h[i].name, h[i].state,
-			       (long long)h[i].rev, (long long)h[i].rules, h[i].time ? h[i].time : "-",
-			       h[i].error ? h[i].error : "");
+		for (size_t i = 0; i < n; i++) {
+			char nb[256], tb[64], eb[1024];
+
+			printf("%-24s %-8s %9lld %7lld  %-20s %s\n", printable(h[i].name, nb, sizeof(nb)),
+			       h[i].state, (long long)h[i].rev, (long long)h[i].rules,
+			       h[i].time ? printable(h[i].time, tb, sizeof(tb)) : "-",
+			       h[i].error ? printable(h[i].error, eb, sizeof(eb)) : "");
+		}
 	}
 	ret = checkit && (!n || nok != n) ? EXIT_FAIL : EXIT_OK;
 out_etcd:

@@ -135,6 +135,14 @@ OPID=$!; on_exit "kill $OPID"
 for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$ODDETCD) 2>/dev/null && break; sleep 0.1; done
 expect_fail "xdpfw fleet: an answer listing a key outside the prefix" 1 "key 'a' outside '$KEY/hosts/'" \
 	timeout 20 "$FW" fleet status --etcd "http://127.0.0.1:$ODDETCD" --key "$KEY"
+# a status forced in with etcdctl (not written by an agent) holding a newline
+# and a terminal escape: fleet status prints it on its one line, made harmless
+EK=$KEY-forged
+etcdctl --endpoints "$E" put "$EK/hosts/forged" '{"error":"x\nFAKE-HOST ok\u001b[2J","revision":1}' >/dev/null
+"$FW" fleet status --etcd "$E" --key "$EK" >"$TMP/forged.out" 2>&1
+if [ "$(wc -l <"$TMP/forged.out")" = 3 ] && ! grep -q '^FAKE-HOST' "$TMP/forged.out" && ! grep -q $'\e' "$TMP/forged.out"; then
+	pass "xdpfw fleet: status prints a forged report's control characters harmlessly"
+else fail "xdpfw fleet: status prints a forged report's control characters harmlessly" "$(cat -v "$TMP/forged.out" | tr '\n' '|')"; fi
 expect_fail "xdpfw fleet: empty key" 2 "key '' is empty" "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key ""
 expect_fail "xdpfw fleet: key with a space" 2 "space" "$FW" fleet status --etcd "$E" --key "a b"
 expect_fail "xdpfw fleet: key under hosts/" 2 "hosts" "$FW" publish --show --etcd "$E" --key "$KEY/hosts/x"
