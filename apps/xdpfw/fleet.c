@@ -55,9 +55,20 @@ int fleet_opt(struct fleet_opts *o, const char *cmd, int c, char **argv)
 	case FO_CACERT: o->ec.cacert = arg; return 0;
 	case FO_CERT: o->ec.cert = arg; return 0;
 	case FO_KEYFILE: o->ec.key_file = arg; return 0;
-	case FO_USER: o->ec.user = arg; return 0;
+	case FO_USER:
+		/* etcd.c keeps the name in 256 bytes and the token in 1024: a
+		 * longer one would be cut and sent, and refused as a wrong one */
+		if (strcspn(arg, ":") > 255)
+			return xusage(cmd, "--user name is longer than 255 bytes");
+		o->ec.user = arg;
+		return 0;
 	case FO_PASSWORD: o->ec.password = arg; return 0;
-	case FO_TOKEN: o->ec.token = arg; return 0;
+	case FO_TOKEN:
+		if (strlen(arg) >= sizeof(((struct etcd *)0)->token))
+			return xusage(cmd, "--token is longer than %zu bytes",
+				      sizeof(((struct etcd *)0)->token) - 1);
+		o->ec.token = arg;
+		return 0;
 	case FO_DIAL:
 	case FO_CMDTO:
 		ms = parse_duration_ms(arg);
@@ -109,6 +120,8 @@ int fleet_opts_finish(struct fleet_opts *o, const char *cmd)
 	env_default(&o->ec.cert, "ETCDCTL_CERT");
 	env_default(&o->ec.key_file, "ETCDCTL_KEY");
 	env_default(&o->ec.user, "ETCDCTL_USER");
+	if (o->ec.user && strcspn(o->ec.user, ":") > 255)
+		return xusage(cmd, "ETCDCTL_USER: the name is longer than 255 bytes");
 	env_default(&o->ec.password, "ETCDCTL_PASSWORD");
 	if (!o->ec.nep)
 		return xusage(cmd, "missing --etcd URL");

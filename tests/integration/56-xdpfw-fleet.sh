@@ -152,6 +152,11 @@ expect_fail "xdpfw fleet: bad --if-revision" 2 'if-revision' "$FW" publish "$TMP
 expect_fail "xdpfw fleet: bad --dial-timeout" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout soon
 expect_fail "xdpfw fleet: --dial-timeout nan" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout nan
 expect_fail "xdpfw fleet: --cert without --key-file" 2 'go together' "$FW" fleet status --etcd "$E" --key "$KEY" --cert /nonexistent
+# credentials longer than the client keeps: refused, not cut and sent
+expect_fail "xdpfw fleet: a --token longer than 1023 bytes" 2 'token.*longer' \
+	"$FW" fleet status --etcd "$E" --key "$KEY" --token "$(printf 't%.0s' {1..1100})"
+expect_fail "xdpfw fleet: a --user name longer than 255 bytes" 2 'user.*longer' \
+	"$FW" fleet status --etcd "$E" --key "$KEY" --user "$(printf 'u%.0s' {1..300}):pw"
 expect_fail "xdpfw fleet: unknown fleet verb" 2 'unknown verb' "$FW" fleet stats
 expect_fail "xdpfw fleet: sync on a missing interface" 1 "interface 'nosuch0' not found" \
 	"$FW" --pin-dir "${PIN[1]}" --netns "${H[1]}" sync --etcd "$E" --key "$KEY" nosuch0
