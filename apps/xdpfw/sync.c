@@ -114,12 +114,14 @@ static const char *kept(const struct agent *a)
 
 /* ---- the local firewall ------------------------------------------------ */
 
+/* A pin whose link was detached behind our back (bpftool link detach) is
+ * not attached: load replaces such a pin and attaches again. */
 static bool attached(const char *ifname)
 {
 	char path[4096];
 
 	link_path(path, sizeof(path), ifname);
-	return !access(path, F_OK);
+	return !access(path, F_OK) && link_attached(path);
 }
 
 /* Attaches to every named interface not attached yet, with `load` itself,

@@ -204,12 +204,20 @@ kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
 	pass "xdpfw fleet: the stored set is the published file, byte for byte" ||
 	fail "xdpfw fleet: the stored set is the published file, byte for byte"
 
+# host 1's link detached behind the agent's back (bpftool link detach; the
+# pin stays): the next revision attaches it again, as load would
+xdp_h1() { ip -n "${H[1]}" link show "${IFH[1]}" | grep -q 'prog/xdp'; }
+DETACHED=0
+bpftool link detach pinned "${PIN[1]}/link_${IFH[1]}" 2>/dev/null && ! xdp_h1 && DETACHED=1
 # ---- a new revision, with compare-and-swap ---------------------------------------
 R2=$(publish_rev - --if-revision "$R1" <"$TMP/allow-icmp.rules")
 if [ -n "$R2" ] && all_at "$R2"; then pass "xdpfw fleet: a new revision ($R2, from stdin, --if-revision $R1) reaches all hosts"
 else fail "xdpfw fleet: a new revision reaches all hosts" "revision '$R2': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
 if [ $ok = 3 ]; then pass "xdpfw fleet: ... and every host enforces it (pings pass again)"; else fail "xdpfw fleet: every host enforces the new revision" "$ok/3 answer"; fi
+if [ $DETACHED = 0 ]; then skip "xdpfw fleet: a detached link is attached again" "bpftool link detach is not available here"
+elif xdp_h1; then pass "xdpfw fleet: host 1's link, detached behind the agent's back, is attached again with the next revision"
+else fail "xdpfw fleet: a detached link is attached again" "$(tail -3 "$TMP/agent1.log" | tr '\n' ' ')"; fi
 expect_fail "xdpfw fleet: --if-revision with a stale revision is refused" 1 "is at revision $R2, not $R1" \
 	"$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision "$R1"
 expect_fail "xdpfw fleet: --if-revision 0 on an existing key is refused" 1 "already exists" \
