@@ -288,6 +288,14 @@ static int grpc_errno(int64_t code)
 
 static int authenticate(struct etcd *e);
 
+/* e->err quotes what the server said: one line, no terminal escapes */
+static void err_printable(struct etcd *e)
+{
+	for (char *p = e->err; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			*p = '?';
+}
+
 /* One POST of BODY to endpoint EP. *OTHER: worth trying another endpoint. */
 static int call_one(struct etcd *e, int ep, const char *path, const char *body, json_t **out,
 		    bool *other)
@@ -336,6 +344,7 @@ static int call_one(struct etcd *e, int ep, const char *path, const char *body, 
 		else
 			snprintf(e->err, sizeof(e->err), "etcd %s: HTTP %ld for %s%s (is it an etcd >= 3.4 client URL?)",
 				 e->cfg.ep[ep], code, path, j ? "" : ", not JSON");
+		err_printable(e);
 		json_decref(j);
 		free(b.p);
 		*other = true;
@@ -349,6 +358,7 @@ static int call_one(struct etcd *e, int ep, const char *path, const char *body, 
 			msg = json_string_value(json_object_get(j, "error"));
 		rc = grpc_errno(jint(j, "code"));
 		snprintf(e->err, sizeof(e->err), "etcd %s: %s", e->cfg.ep[ep], msg ? msg : "error");
+		err_printable(e);
 		json_decref(j);
 		*other = rc == -EAGAIN;
 		return rc;
@@ -715,6 +725,7 @@ static int watch_msg(struct etcd *e, struct etcd_watch *w, json_t *j,
 		if (!msg)
 			msg = json_string_value(err);
 		snprintf(e->err, sizeof(e->err), "etcd watch: %s", msg ? msg : "unexpected answer");
+		err_printable(e);
 		return grpc_errno(code ? code : jint(src, "code")) == -EACCES ? -EACCES : -EPIPE;
 	}
 	if (json_is_true(json_object_get(r, "created")))
@@ -729,6 +740,7 @@ static int watch_msg(struct etcd *e, struct etcd_watch *w, json_t *j,
 		const char *why = json_string_value(json_object_get(r, "cancel_reason"));
 
 		snprintf(e->err, sizeof(e->err), "etcd watch cancelled%s%s", why ? ": " : "", why ? why : "");
+		err_printable(e);
 		return -EPIPE;
 	}
 	evs = json_object_get(r, "events");

@@ -117,24 +117,37 @@ HPID=$!; on_exit "kill $HPID"
 for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$NOTETCD) 2>/dev/null && break; sleep 0.1; done
 expect_fail "xdpfw fleet: an HTTP server that is not etcd" 1 'HTTP [0-9]+.*etcd' \
 	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "http://127.0.0.1:$NOTETCD" --key "$KEY"
-# a server that answers like etcd but lists a key outside the prefix asked
-# for: refused with one line, never read past that key (was an ASan
-# heap-buffer-overflow in fleet status)
-ODDETCD=$(free_port)
-timeout 60 python3 -c '
-import http.server, json, sys
+# fake_etcd STATUS BODY: a server that answers every POST with STATUS and
+# BODY; sets FAKE (its URL). Bounded by timeout, stopped by PID.
+fake_etcd() {
+	local port; port=$(free_port)
+	timeout 60 python3 -c '
+import http.server, sys
+code, body = int(sys.argv[2]), sys.argv[3].encode()
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        b = json.dumps({"header": {"revision": "5"}, "kvs": [{"key": "YQ==", "value": "e30=", "mod_revision": "3"}]}).encode()
-        self.send_response(200); self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(b))); self.end_headers(); self.wfile.write(b)
+        self.send_response(code); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
     def log_message(self, *a): pass
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$ODDETCD" &
-OPID=$!; on_exit "kill $OPID"
-for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$ODDETCD) 2>/dev/null && break; sleep 0.1; done
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$port" "$1" "$2" &
+	on_exit "kill $!"
+	for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+	FAKE=http://127.0.0.1:$port
+}
+# an answer like etcd's that lists a key outside the prefix asked for:
+# refused with one line, never read past that key (was an ASan
+# heap-buffer-overflow in fleet status)
+fake_etcd 200 '{"header": {"revision": "5"}, "kvs": [{"key": "YQ==", "value": "e30=", "mod_revision": "3"}]}'
 expect_fail "xdpfw fleet: an answer listing a key outside the prefix" 1 "key 'a' outside '$KEY/hosts/'" \
-	timeout 20 "$FW" fleet status --etcd "http://127.0.0.1:$ODDETCD" --key "$KEY"
+	timeout 20 "$FW" fleet status --etcd "$FAKE" --key "$KEY"
+# an error answer whose message holds a newline and a terminal escape: still
+# one line, the escape made harmless
+fake_etcd 400 '{"error": "x", "message": "bad\nthing\u001b[2J", "code": 3}'
+expect_fail "xdpfw fleet: an error answer with control characters" 1 "bad.thing" \
+	timeout 20 "$FW" fleet status --etcd "$FAKE" --key "$KEY"
+if [ "$(wc -l <"$TMP/ef.err")" = 1 ] && ! grep -q $'\e' "$TMP/ef.err"; then pass "xdpfw fleet: ... printed as one harmless line"
+else fail "xdpfw fleet: ... printed as one harmless line" "$(cat -v "$TMP/ef.err" | tr '\n' '|')"; fi
 # a status forced in with etcdctl (not written by an agent) holding a newline
 # and a terminal escape: fleet status prints it on its one line, made harmless
 EK=$KEY-forged
