@@ -534,12 +534,25 @@ static int fleet_status(int argc, char **argv)
 					"ok", (json_int_t)nok, "behind", (json_int_t)nbehind,
 					"failing", (json_int_t)nfail, "missing", (json_int_t)nmiss);
 
-		for (size_t i = 0; arr && i < n; i++)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
-				"host", h[i].name, "state", h[i].state, "revision", (json_int_t)h[i].rev,
+		for (size_t i = 0; arr && i < n; i++) {
+			json_t *nm = json_string(h[i].name);
+			char nb[256];
+
+			if (!nm) {
+				/* not UTF-8 (only etcdctl puts such a key): listed all the
+				 * same, the odd bytes as '?' */
+				snprintf(nb, sizeof(nb), "%s", h[i].name);
+				for (char *p = nb; *p; p++)
+					if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f)
+						*p = '?';
+				nm = json_string(nb);
+			}
+			json_array_append_new(arr, json_pack("{s:o,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
+				"host", nm, "state", h[i].state, "revision", (json_int_t)h[i].rev,
 				"rules", (json_int_t)h[i].rules, "policy", h[i].policy,
 				"time", h[i].time, "time_ms", (json_int_t)h[i].time_ms, "error", h[i].error ? h[i].error : "",
 				"failed_revision", (json_int_t)h[i].failed_rev));
+		}
 		if (top)
 			json_dumpf(top, stdout, JSON_INDENT(2));
 		putchar('\n');

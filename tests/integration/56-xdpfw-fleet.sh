@@ -156,6 +156,15 @@ etcdctl --endpoints "$E" put "$EK/hosts/forged" '{"error":"x\nFAKE-HOST ok\u001b
 if [ "$(wc -l <"$TMP/forged.out")" = 3 ] && ! grep -q '^FAKE-HOST' "$TMP/forged.out" && ! grep -q $'\e' "$TMP/forged.out"; then
 	pass "xdpfw fleet: status prints a forged report's control characters harmlessly"
 else fail "xdpfw fleet: status prints a forged report's control characters harmlessly" "$(cat -v "$TMP/forged.out" | tr '\n' '|')"; fi
+# a report under a host name that is not UTF-8 (only etcdctl can put one):
+# still listed in the JSON, as every host counted is
+etcdctl --endpoints "$E" put "$EK/hosts/bad"$'\xff' '{"revision":1}' >/dev/null
+if "$FW" fleet status -j --etcd "$E" --key "$EK" 2>/dev/null | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(not (len(t["hosts"]) == 2 == t["ok"] + t["behind"] + t["failing"]))'; then
+	pass "xdpfw fleet: status -j lists a host whose name is not UTF-8"
+else fail "xdpfw fleet: status -j lists a host whose name is not UTF-8" "$("$FW" fleet status -j --etcd "$E" --key "$EK" 2>&1 | tr '\n' ' ')"; fi
 expect_fail "xdpfw fleet: empty key" 2 "key '' is empty" "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key ""
 expect_fail "xdpfw fleet: key with a space" 2 "space" "$FW" fleet status --etcd "$E" --key "a b"
 expect_fail "xdpfw fleet: key under hosts/" 2 "hosts" "$FW" publish --show --etcd "$E" --key "$KEY/hosts/x"
