@@ -288,12 +288,20 @@ static int grpc_errno(int64_t code)
 
 static int authenticate(struct etcd *e);
 
+char *etcd_printable(char *buf, size_t sz, const char *s, bool ascii)
+{
+	if (buf != s)
+		snprintf(buf, sz, "%s", s);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f || (ascii && (unsigned char)*p >= 0x80))
+			*p = '?';
+	return buf;
+}
+
 /* e->err quotes what the server said: one line, no terminal escapes */
 static void err_printable(struct etcd *e)
 {
-	for (char *p = e->err; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
+	etcd_printable(e->err, sizeof(e->err), e->err, false);
 }
 
 /* One POST of BODY to endpoint EP. *OTHER: worth trying another endpoint. */
@@ -538,12 +546,9 @@ int etcd_list(struct etcd *e, const char *prefix, struct etcd_kv **out, size_t *
 		if (strncmp(v[*n - 1].key, prefix, plen)) {
 			char shown[81];
 
-			snprintf(shown, sizeof(shown), "%s", v[*n - 1].key);
-			for (char *p = shown; *p; p++)
-				if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127)
-					*p = '?';
 			snprintf(e->err, sizeof(e->err), "etcd %s answered key '%s' outside '%s'",
-				 e->cfg.ep[e->cur], shown, prefix);
+				 e->cfg.ep[e->cur], etcd_printable(shown, sizeof(shown), v[*n - 1].key, true),
+				 prefix);
 			rc = -EPROTO;
 			goto fail;
 		}

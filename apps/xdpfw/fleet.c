@@ -239,9 +239,7 @@ static int show(struct etcd *e, const char *key, bool json)
 				      "create_revision", (json_int_t)kv.create_rev, "valid", !err[0],
 				      "rules", (json_int_t)rs.n, "value_error",
 				      "not UTF-8 text (xdpfw publish --show without -j prints it)");
-			for (char *p = err; *p; p++)
-				if ((unsigned char)*p >= 127)
-					*p = '?';
+			etcd_printable(err, sizeof(err), err, true);
 		}
 		if (j && err[0])
 			json_object_set_new(j, "error", json_string(err));
@@ -395,18 +393,6 @@ struct host {
 	json_t *j;
 };
 
-/* S, cut to SZ, with control bytes as '?': reports come from etcd, where
- * anyone with write access (etcdctl) can put newlines and terminal escapes,
- * and each host is one line on the operator's terminal. */
-static const char *printable(const char *s, char *buf, size_t sz)
-{
-	snprintf(buf, sz, "%s", s);
-	for (char *p = buf; *p; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			*p = '?';
-	return buf;
-}
-
 static int fleet_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -541,11 +527,7 @@ static int fleet_status(int argc, char **argv)
 			if (!nm) {
 				/* not UTF-8 (only etcdctl puts such a key): listed all the
 				 * same, the odd bytes as '?' */
-				snprintf(nb, sizeof(nb), "%s", h[i].name);
-				for (char *p = nb; *p; p++)
-					if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f)
-						*p = '?';
-				nm = json_string(nb);
+				nm = json_string(etcd_printable(nb, sizeof(nb), h[i].name, true));
 			}
 			json_array_append_new(arr, json_pack("{s:o,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
 				"host", nm, "state", h[i].state, "revision", (json_int_t)h[i].rev,
@@ -566,13 +548,15 @@ static int fleet_status(int argc, char **argv)
 		if (n)
 			printf("%-24s %-8s %9s %7s  %-20s %s\n", "HOST", "STATE", "REVISION", "RULES",
 			       "SINCE", "ERROR");
+		/* reports come from etcd, where anyone with write access (etcdctl)
+		 * can put newlines and terminal escapes: one line per host */
 		for (size_t i = 0; i < n; i++) {
 			char nb[256], tb[64], eb[1024];
 
-			printf("%-24s %-8s %9lld %7lld  %-20s %s\n", printable(h[i].name, nb, sizeof(nb)),
+			printf("%-24s %-8s %9lld %7lld  %-20s %s\n", etcd_printable(nb, sizeof(nb), h[i].name, false),
 			       h[i].state, (long long)h[i].rev, (long long)h[i].rules,
-			       h[i].time ? printable(h[i].time, tb, sizeof(tb)) : "-",
-			       h[i].error ? printable(h[i].error, eb, sizeof(eb)) : "");
+			       h[i].time ? etcd_printable(tb, sizeof(tb), h[i].time, false) : "-",
+			       h[i].error ? etcd_printable(eb, sizeof(eb), h[i].error, false) : "");
 		}
 	}
 	ret = checkit && (!n || nok != n) ? EXIT_FAIL : EXIT_OK;

@@ -94,9 +94,7 @@ static void set_error(struct agent *a, const char *fmt, ...)
 	va_end(ap);
 	/* the text may quote a forced value's bytes: keep the report valid
 	 * JSON (UTF-8) whatever they are */
-	for (char *p = a->error; *p; p++)
-		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127)
-			*p = '?';
+	etcd_printable(a->error, sizeof(a->error), a->error, true);
 	fprintf(stderr, "xdpfw sync: %s\n", a->error);
 	mark(a);
 }
