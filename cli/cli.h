@@ -38,6 +38,9 @@ int dispatch(const char *noun, const struct cmd *cmds, int argc, char **argv,
 
 /* Shared by run and load: open + load an object file with messages. */
 struct bpfkit_object *cli_open_and_load(const char *path);
+/* The load half of it, for an object opened (and adjusted) by the caller;
+ * with -j a refusal is printed as JSON. 0 or -errno. */
+int cli_load(struct bpfkit_object *obj);
 /* Parses --mode; usage error message on failure. */
 int cli_parse_mode(const char *cmd, const char *s, enum bpfkit_xdp_mode *mode);
 /* Parses a non-negative integer argument; -1 if invalid. */

@@ -44,15 +44,22 @@ static void json_refusal(struct bpfkit_object *obj)
 	free(ex);
 }
 
+int cli_load(struct bpfkit_object *obj)
+{
+	int err = bpfkit_object__load(obj);
+
+	if (err && json_output)
+		json_refusal(obj);
+	return err;
+}
+
 struct bpfkit_object *cli_open_and_load(const char *path)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(path, NULL);
 
 	if (!obj)
 		return NULL;
-	if (bpfkit_object__load(obj)) {
-		if (json_output)
-			json_refusal(obj);
+	if (cli_load(obj)) {
 		bpfkit_object__close(obj);
 		return NULL;
 	}

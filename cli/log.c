@@ -1,24 +1,32 @@
-/* cli/log.c — `bpfkit log --pin DIR`: stream the log records of an object
- * another process pinned (`bpfkit load --pin DIR`), and `bpfkit log sites
+/* cli/log.c — `bpfkit log --pin DIR` / `log id N`: stream the log records
+ * of an object another process loaded (`bpfkit load --pin DIR`, ip link,
+ * bpftool), and `bpfkit log sites
  * OBJ`: list an object's log calls (its call-site table). */
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpfkit/proginfo.h>
 #include "cli.h"
 
 static void log_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit log --pin DIR [--level LEVEL] [--timeout SEC]\n"
+		"       bpfkit log (id N | name NAME | tag HEX | pinned PATH) [--level LEVEL] [--timeout SEC]\n"
 		"       bpfkit log sites OBJ [--check] [-j]\n"
 		"\n"
-		"Streams the records that the programs of a pinned object write with\n"
+		"Streams the records that the programs of a loaded object write with\n"
 		"bk_info() & co. (bpf/include/bpfkit/log.h), one line each on stdout:\n"
 		"  HH:MM:SS.uuuuuu LEVEL function: message\n"
 		"until Ctrl-C. DIR is what `bpfkit load --pin DIR` made; the object's\n"
 		"shared log ring and call-site table are DIR/maps/_data_bklog and\n"
-		"DIR/maps/_rodata_bklog. Records lost to a full ring are reported.\n"
+		"DIR/maps/_rodata_bklog. A program loaded by anything else (ip link,\n"
+		"tc, bpftool) is named as in `bpfkit prog show`: its object's log ring\n"
+		"and call-site table are found among its maps (.data.bklog,\n"
+		".rodata.bklog). Records lost to a full ring are reported.\n"
 		"\n"
 		"`sites` lists the log calls compiled into OBJ: id, level, where, format;\n"
 		"with --check it exits 1 if a call's format does not fit its arguments\n"
@@ -144,7 +152,8 @@ int do_log(int argc, char **argv)
 	struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .out = stdout };
 	struct bpfkit_logger *lg;
 	struct bpfkit_loop *loop;
-	const char *dir = NULL;
+	const char *dir = NULL, *sel_kind = NULL, *sel_value = NULL;
+	char what[PATH_MAX + 64];
 	long timeout = -1;
 	int c, ret;
 
@@ -153,6 +162,18 @@ int do_log(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "help")) {
 		log_help(stdout);
 		return EXIT_OK;
+	}
+	/* log id N | name NAME | tag HEX | pinned PATH: a program, whoever
+	 * loaded it */
+	if (argc > 1 && (!strcmp(argv[1], "id") || !strcmp(argv[1], "name") || !strcmp(argv[1], "tag") ||
+			 !strcmp(argv[1], "pinned"))) {
+		if (argc < 3)
+			return usage_error("log", "'%s' needs a value", argv[1]);
+		sel_kind = argv[1];
+		sel_value = argv[2];
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
 	}
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
@@ -176,20 +197,33 @@ int do_log(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("log", "unexpected argument '%s'", argv[optind]);
-	if (!dir)
-		return usage_error("log", "missing --pin DIR");
-	lg = bpfkit_logger__open_pinned(dir, &lo);
+	if (json_output)
+		return usage_error("log", "-j/--json is for `log sites`; the records stream as text");
+	if (!dir == !sel_kind)
+		return usage_error("log", "say which program: --pin DIR, or id N | name NAME | tag HEX | pinned PATH");
+	if (dir) {
+		snprintf(what, sizeof(what), "%s", dir);
+		lg = bpfkit_logger__open_pinned(dir, &lo);
+	} else {
+		int fd = bpfkit_prog__open_spec(sel_kind, sel_value);
+
+		if (fd < 0)
+			return EXIT_FAIL;
+		snprintf(what, sizeof(what), "prog %s %s", sel_kind, sel_value);
+		lg = bpfkit_logger__open_prog(fd, &lo);
+		close(fd);	/* the logger holds the maps, not the program */
+	}
 	if (!lg)
 		return EXIT_FAIL;
 	loop = bpfkit_loop__new();
 	if (!loop || bpfkit_logger__add_to_loop(lg, loop)) {
-		cli_err("pin dir '%s': cannot wait for log records: %s", dir, strerror(errno));
+		cli_err("%s: cannot wait for log records: %s", what, strerror(errno));
 		bpfkit_loop__free(loop);
 		bpfkit_logger__free(lg);
 		return EXIT_FAIL;
 	}
 	if (verbosity >= 0)
-		fprintf(stderr, "streaming log records of '%s' (%d call site%s; Ctrl-C to stop)\n", dir,
+		fprintf(stderr, "streaming log records of '%s' (%d call site%s; Ctrl-C to stop)\n", what,
 			bpfkit_logger__sites(lg), bpfkit_logger__sites(lg) == 1 ? "" : "s");
 	ret = bpfkit_loop__run(loop, timeout >= 0 ? (int)timeout * 1000 : -1);
 	bpfkit_logger__drain(lg);

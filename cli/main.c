@@ -177,6 +177,14 @@ static int run_command(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
+	/* -j where no JSON exists is refused, not ignored: a script asking
+	 * for JSON must not get text it then fails to parse. */
+	if (json_output && (fn == do_run || fn == do_load || fn == do_unload || fn == do_trace)) {
+		fprintf(stderr, "bpfkit %s: -j/--json is for listings; %s prints %s, never JSON\n",
+			argv[optind], argv[optind], fn == do_run || fn == do_trace ?
+			"the programs' output as text" : "text messages");
+		return EXIT_USAGE;
+	}
 	if (netns && bpfkit_netns__enter(netns))
 		return EXIT_FAIL;
 	return fn(argc - optind, argv + optind);

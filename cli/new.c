@@ -284,7 +284,7 @@ int do_new(int argc, char **argv)
 	const char *type = "xdp", *dir = ".", *name, *bad;
 	char tdir[PATH_MAX], tree[PATH_MAX], ident[64], upper[64], target[PATH_MAX + 64];
 	char tmp[PATH_MAX + 80], path[PATH_MAX + 200], desc[256], run_args[256], test_desc[512], check_needs_args[16];
-	char *conf = NULL, *attach = NULL;
+	char *conf = NULL, *attach = NULL, *try = NULL;
 	int c, err = 0, ret = EXIT_FAIL;
 	size_t t;
 
@@ -345,6 +345,9 @@ int do_new(int argc, char **argv)
 		cli_err("template '%s' is incomplete in %s", type, tdir);
 		goto out;
 	}
+	/* optional: how to try it safely (packet programs: a private netns) */
+	snprintf(path, sizeof(path), "%s/%s/try.md", tdir, type);
+	try = slurp(path);
 	conf_get(conf, "DESC", desc, sizeof(desc));
 	conf_get(conf, "RUN_ARGS", run_args, sizeof(run_args));
 	conf_get(conf, "TEST_DESC", test_desc, sizeof(test_desc));
@@ -362,7 +365,7 @@ int do_new(int argc, char **argv)
 		chmod(tmp, 0777 & ~um);	/* mkdtemp made it 0700 */
 	}
 	const struct var vars[] = {
-		{ "@ATTACH@", attach }, { "@TEST_DESC@", test_desc }, { "@DESC@", desc },
+		{ "@ATTACH@", attach }, { "@TRY@", try ?: "" }, { "@TEST_DESC@", test_desc }, { "@DESC@", desc },
 		{ "@RUN_ARGS@", run_args }, { "@BPFKIT_DIR@", tree }, { "@TYPE@", type },
 		{ "@NAME@", name }, { "@IDENT@", ident }, { "@UPPER@", upper },
 		{ "@CHECK_NEEDS_ARGS@", check_needs_args },	/* after the ones file names use */
@@ -378,6 +381,7 @@ int do_new(int argc, char **argv)
 		{ "common/loader.c", "src/@NAME@.c", false },
 		{ "@TYPE@/prog.bpf.c", "src/@NAME@.bpf.c", false },
 		{ "@TYPE@/cases.txt", "tests/cases.txt", true },
+		{ "@TYPE@/test.sh", "tests/test.sh", true },
 		{ "common/gitignore", ".gitignore", true },
 	};
 	snprintf(path, sizeof(path), "%s/src", tmp);
@@ -396,7 +400,7 @@ int do_new(int argc, char **argv)
 		bpfkit_json__begin_array(jw);
 	}
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !err; i++) {
-		char *from = subst(files[i].from, vars + 5, 1), *to = subst(files[i].to, vars + 5, 4);
+		char *from = subst(files[i].from, vars + 6, 1), *to = subst(files[i].to, vars + 6, 4);
 		char *text = NULL, *out = NULL;
 
 		if (!from || !to) {
@@ -453,5 +457,6 @@ fail:
 out:
 	free(conf);
 	free(attach);
+	free(try);
 	return ret;
 }

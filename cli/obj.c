@@ -45,6 +45,7 @@ static void dump_help(FILE *out)
 {
 	fprintf(out,
 		"Usage: bpfkit obj dump FILE [--section S] [--prog NAME] [-S] [--raw] [--hex]\n"
+		"                          [--no-show-raw-insn]\n"
 		"                          [--explain] [--visual dot|svg|png [-o FILE]] [-j]\n"
 		"\n"
 		"Disassembles the executable sections of FILE in llvm-objdump's syntax.\n"
@@ -53,7 +54,10 @@ static void dump_help(FILE *out)
 		"  -P, --prog NAME  only function NAME\n"
 		"  -S, --source     interleave source lines (DWARF line tables, else BTF line info)\n"
 		"  -r, --raw        exactly llvm-objdump -d: no relocations, no helper names\n"
-		"  -x, --hex        immediates in hexadecimal\n"
+		"  -x, --hex, --print-imm-hex\n"
+		"                   immediates, memory and jump offsets in hexadecimal\n"
+		"                   (as llvm-objdump --print-imm-hex)\n"
+		"      --no-show-raw-insn  no instruction bytes (as llvm-objdump)\n"
 		"  -e, --explain    under each instruction, its fields and meaning\n"
 		"  -V, --visual FMT the control-flow graph instead: dot, svg or png (svg/png\n"
 		"                   need graphviz's dot and -o FILE); one section or --prog\n"
@@ -100,15 +104,17 @@ static int do_sections(int argc, char **argv)
 		jw = bpfkit_json__new(stdout, pretty_output);
 		bpfkit_json__begin_array(jw);
 	} else {
-		printf("There are %zu section headers:\n\nSection Headers:\n"
+		printf("There are %zu section headers, starting at offset 0x%llx:\n\nSection Headers:\n"
 		       "  [Nr] Name              Type            Address          Off    Size   ES Flg Lk Inf Al  BPF\n",
-		       bpfkit_elf__section_cnt(elf));
+		       bpfkit_elf__section_cnt(elf), (unsigned long long)bpfkit_elf__shoff(elf));
 	}
 	for (size_t i = 0; i < bpfkit_elf__section_cnt(elf); i++) {
 		const struct bpfkit_elf_section *s = bpfkit_elf__section(elf, i);
 		char tb[32], fb[32];
 		const char *type = bpfkit_elf__section_type_str(s->type, tb, sizeof(tb));
 		const char *flags = bpfkit_elf__section_flags_str(s->flags, fb, sizeof(fb));
+		/* .text: the functions programs call, not a program of its own */
+		const char *role = s->role && !strcmp(s->name, ".text") ? "functions" : s->role;
 
 		if (jw) {
 			bpfkit_json__begin_object(jw);
@@ -123,21 +129,28 @@ static int do_sections(int argc, char **argv)
 			bpfkit_json__kv_uint(jw, "link", s->link);
 			bpfkit_json__kv_uint(jw, "info", s->info);
 			bpfkit_json__kv_uint(jw, "align", s->align);
-			if (s->role)
-				bpfkit_json__kv_str(jw, "role", s->role);
+			if (role)
+				bpfkit_json__kv_str(jw, "role", role);
 			if (s->prog_type)
 				bpfkit_json__kv_str(jw, "prog_type", s->prog_type);
 			bpfkit_json__end_object(jw);
 			continue;
 		}
-		printf("  [%2zu] %-17s %-15s %016llx %06llx %06llx %02llx %3s %2u %3u %2llu", i, s->name, type,
+		/* llvm-readelf's columns: Type at 25, Address at 41; a longer
+		 * name or type pushes the rest right by one space, no more */
+		int col = printf("  [%2zu] %s", i, s->name);
+
+		col += printf("%*s%s", col < 24 ? 25 - col : 1, "", type);
+		printf("%*s%016llx %06llx %06llx %02llx %3s %2u %3u %2llu", col < 40 ? 41 - col : 1, "",
 		       (unsigned long long)s->addr, (unsigned long long)s->offset,
 		       (unsigned long long)s->size, (unsigned long long)s->entsize, flags, s->link,
 		       s->info, (unsigned long long)s->align);
-		if (s->role)
-			printf("  %s", s->role);
+		if (role)
+			printf("  %s", role);
 		if (s->prog_type)
 			printf(" (%s)", s->prog_type);
+		else if (role && !strcmp(role, "program"))
+			printf(" (type unknown)");	/* libbpf will not load it: see `bpfkit run` */
 		putchar('\n');
 	}
 	if (jw) {
@@ -146,7 +159,8 @@ static int do_sections(int argc, char **argv)
 	} else {
 		printf("Key to Flags:\n  W (write), A (alloc), X (execute), M (merge), S (strings), I (info),\n"
 		       "  L (link order), O (extra OS processing required), G (group), T (TLS),\n"
-		       "  C (compressed), E (exclude)\n");
+		       "  C (compressed), x (unknown), o (OS specific), E (exclude),\n"
+		       "  R (retain), p (processor specific)\n");
 	}
 	bpfkit_elf__close(elf);
 	return EXIT_OK;
@@ -265,12 +279,13 @@ static void collect_labels(struct dump_ctx *d)
 struct dump_opts {
 	const char *section, *prog;
 	bool source, raw, hex, explain;
+	bool no_bytes;		/* --no-show-raw-insn */
 };
 
 /* "%8zu:\tBYTES\tTEXT[\t# ANN]\n" without printf: this runs once per
  * instruction and printf dominated the profile. Returns the length. */
 static size_t insn_line(char *out, size_t sz, size_t idx, const uint8_t *p, int slots,
-			const char *text, const char *ann)
+			const char *text, const char *ann, bool no_bytes)
 {
 	static const char hex[] = "0123456789abcdef";
 	char num[24];
@@ -288,13 +303,14 @@ static size_t insn_line(char *out, size_t sz, size_t idx, const uint8_t *p, int 
 		out[n++] = num[--nl];
 	out[n++] = ':';
 	out[n++] = '\t';
-	for (int i = 0; i < slots * 8; i++) {
+	for (int i = 0; i < slots * 8 && !no_bytes; i++) {
 		if (i)
 			out[n++] = ' ';
 		out[n++] = hex[p[i] >> 4];
 		out[n++] = hex[p[i] & 15];
 	}
-	out[n++] = '\t';
+	if (!no_bytes)
+		out[n++] = '\t';
 	memcpy(out + n, text, tl);
 	n += tl;
 	if (al) {
@@ -456,7 +472,7 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			header = true;
 			*printed_any = true;
 			if (!jw)
-				ob_printf("Disassembly of section %s:\n", sec->name);
+				ob_printf("\nDisassembly of section %s:\n", sec->name);
 		}
 		while (l < d.nlabels && d.labels[l].addr < off)
 			l++;
@@ -522,7 +538,7 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			if (olen + 1024 > sizeof(obuf))
 				ob_flush();
 			olen += insn_line(obuf + olen, 1024, i, (const uint8_t *)sec->data + off, slots, text,
-					  ann);
+					  ann, o->no_bytes);
 			if (!o->raw)
 				for (; rcur < d.nrelocs && d.relocs[rcur].offset < off + slots * 8; rcur++)
 					if (d.relocs[rcur].offset >= off)
@@ -557,8 +573,6 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 			ob_printf("\t\t<relocation %s of '%s' at 0x%llx is outside the section (size 0x%zx)>\n",
 			       bpfkit_elf__reloc_type_str(d.relocs[r].type), d.relocs[r].sym,
 			       (unsigned long long)d.relocs[r].offset, (size_t)sec->data_size);
-	if (header && !jw)
-		ob_write("\n", 1);
 out:
 	ob_flush();
 	free(d.labels);
@@ -650,6 +664,8 @@ static int do_dump(int argc, char **argv)
 		{ "source", no_argument, NULL, 'S' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "hex", no_argument, NULL, 'x' },
+		{ "print-imm-hex", no_argument, NULL, 'x' },	/* llvm-objdump's name */
+		{ "no-show-raw-insn", no_argument, NULL, 'B' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "visual", required_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
@@ -666,7 +682,7 @@ static int do_dump(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:P:SrxeV:o:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:P:SrxBeV:o:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'V': visual = optarg; break;
 		case 'o': outpath = optarg; break;
@@ -675,6 +691,7 @@ static int do_dump(int argc, char **argv)
 		case 'S': o.source = true; break;
 		case 'r': o.raw = true; break;
 		case 'x': o.hex = true; break;
+		case 'B': o.no_bytes = true; break;
 		case 'e': o.explain = true; break;
 		case 'j': json_output = true; break;
 		case 'h': dump_help(stdout); return EXIT_OK;
@@ -736,7 +753,7 @@ static int do_dump(int argc, char **argv)
 		jw = bpfkit_json__new(stdout, pretty_output);
 		bpfkit_json__begin_array(jw);
 	} else {
-		printf("\n%s:\tfile format elf64-bpf\n\n", argv[optind]);
+		printf("\n%s:\tfile format elf64-bpf\n", argv[optind]);
 	}
 	for (size_t i = 1; i < bpfkit_elf__section_cnt(elf); i++) {
 		const struct bpfkit_elf_section *s = bpfkit_elf__section(elf, i);

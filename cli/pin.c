@@ -21,7 +21,9 @@ static void load_help(FILE *out)
 		"  -d, --pin DIR      where to pin (must not exist; e.g. /sys/fs/bpf/hello)\n"
 		"  -m, --mode MODE    auto (default), native, skb, hw\n"
 		"  -P, --prog NAME    only this program\n"
-		"  -f, --force        replace an XDP program already on IF\n"
+		"  -f, --force        replace an XDP program already on IF, in one step (the\n"
+		"      --replace      interface is never without a program); if attaching or\n"
+		"                     pinning fails, the program that was there is put back\n"
 		"      --multi        put the XDP program into libxdp's multi-program dispatcher\n"
 		"                     on IF, beside other programs (xdp-loader status lists it)\n"
 		"      --priority N   with --multi: run order, lower first (libxdp's default 50)\n");
@@ -35,6 +37,7 @@ int do_load(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */
 		{ "multi", no_argument, NULL, 'X' },
 		{ "priority", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -77,21 +80,22 @@ int do_load(int argc, char **argv)
 	if ((c = cli_multi_check("load", multi, prio, ao.force, ao.mode)))
 		return c;
 
-	/* Check the pin path before touching the kernel: nothing half-done. */
-	if (bpfkit_bpffs__ensure())
+	/* Check the pin path before touching the kernel: nothing half-done.
+	 * Should pinning still fail after the attach, detaching below puts
+	 * back the program a --force replaced. */
+	if (bpfkit_pin__check(pin))
 		return EXIT_FAIL;
-	if (!access(pin, F_OK)) {
-		cli_err("pin '%s': already exists; unload it first (bpfkit unload --pin %s) or pick another path",
-			pin, pin);
-		return EXIT_FAIL;
-	}
 	if (multi)
 		return cli_multi_load(argv[optind], ao.iface, pin, ao.mode, ao.prog_name, prio);
 	obj = cli_open_and_load(argv[optind]);
 	if (!obj)
 		return EXIT_FAIL;
-	if (bpfkit_object__attach(obj, &ao) || bpfkit_object__pin(obj, pin))
+	if (bpfkit_object__attach(obj, &ao))
 		goto out;
+	if (bpfkit_object__pin(obj, pin)) {
+		bpfkit_object__detach(obj);
+		goto out;
+	}
 	if (verbosity >= 0)
 		fprintf(stderr, "bpfkit: pinned under %s; remove with: bpfkit unload --pin %s\n", pin, pin);
 	ret = EXIT_OK;
@@ -105,8 +109,9 @@ static void unload_help(FILE *out)
 	fprintf(out,
 		"Usage: bpfkit unload (--pin DIR | --iface IF)\n"
 		"\n"
-		"  -d, --pin DIR    remove what `bpfkit load --pin DIR` pinned; its programs\n"
-		"                   detach once nothing else holds them\n"
+		"  -d, --pin DIR    remove what `bpfkit load --pin DIR` pinned and detach its\n"
+		"                   XDP program; its other programs end once nothing else\n"
+		"                   holds them\n"
 		"  -i, --iface IF   detach the XDP program attached to IF (any loader's)\n");
 }
 

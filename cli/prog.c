@@ -27,8 +27,10 @@ static void prog_help(FILE *out)
 		"Commands:\n"
 		"  list                       every program in the kernel\n"
 		"  show [PROG]                one program (or all), like bpftool prog show\n"
-		"  dump xlated PROG [--visual dot|svg|png] [-o FILE] [--explain]\n"
-		"                             translated code, or its control-flow graph\n"
+		"  dump xlated PROG [-S] [--visual dot|svg|png] [-o FILE] [--explain]\n"
+		"                             translated code with its source lines (-S: as\n"
+		"                             in obj dump; shown anyway), or its control-flow\n"
+		"                             graph\n"
 		"  dump jited PROG            machine code (x86-64 instructions via capstone)\n"
 		"\n"
 		"PROG is: id N | name NAME | tag HEX | pinned PATH\n"
@@ -293,6 +295,8 @@ static void name_funcs(int fd, struct bpfkit_cfg *cfg)
 	free(ksyms);
 }
 
+static bool want_source;	/* prog dump -S */
+
 static int dump_xlated(int fd, const char *visual, const char *outpath, bool explain, const char *title)
 {
 	struct bpfkit_disasm_cbs cbs = { .call = xl_call, .imm64 = xl_imm64, .jump_label = xl_label };
@@ -359,6 +363,8 @@ static int dump_xlated(int fd, const char *visual, const char *outpath, bool exp
 
 		/* source lines, as bpftool shows them (none without BTF line info) */
 		bpfkit_prog__lines(fd, &lines, &nl);
+		if (want_source && !nl && verbosity >= 0)
+			fprintf(stderr, "prog %s: no BTF line info (built without -g?): no source lines to show\n", title);
 		if (json_output) {
 			jw = bpfkit_json__new(stdout, pretty_output);
 			bpfkit_json__begin_array(jw);
@@ -554,10 +560,13 @@ static int dump_jited(int fd, const char *title)
 
 static int do_dump(int argc, char **argv)
 {
+	/* -S as in `obj dump -S`; xlated code shows source lines anyway (as
+	 * bpftool does), -S also says when there are none */
 	static const struct option opts[] = {
 		{ "visual", required_argument, NULL, 'V' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "source", no_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -569,8 +578,9 @@ static int do_dump(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":V:o:ejh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":V:o:eSjh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'S': want_source = true; break;
 		case 'V': visual = optarg; break;
 		case 'o': outpath = optarg; break;
 		case 'e': explain = true; break;
@@ -590,6 +600,8 @@ static int do_dump(int argc, char **argv)
 		return usage_error("prog dump", "--visual wants dot, svg or png, not '%s'", visual);
 	if (visual && strcmp(what, "xlated"))
 		return usage_error("prog dump", "--visual works on xlated code");
+	if (want_source && strcmp(what, "xlated"))
+		return usage_error("prog dump", "-S/--source works on xlated code");
 	if (visual && strcmp(visual, "dot") && !outpath)
 		return usage_error("prog dump", "--visual %s needs -o FILE", visual);
 	ret = open_prog("prog dump", argc, argv, &i, &fd);

@@ -12,15 +12,21 @@ static void run_help(FILE *out)
 		"Usage: bpfkit run OBJ [--iface IF] [--mode MODE] [--prog NAME] [--force] [--timeout SEC]\n"
 		"                      [--multi [--priority N]]\n"
 		"\n"
-		"Loads the BPF object OBJ, attaches every XDP program (or only --prog NAME) to\n"
-		"IF and every tracepoint program to the tracepoint its section names, and\n"
-		"streams bpf_printk output until Ctrl-C (SIGINT) or SIGTERM, then detaches.\n"
-		"Programs are attached through bpf_link: if bpfkit dies, they are detached.\n"
+		"Loads the BPF object OBJ and attaches its programs: its XDP program to IF\n"
+		"(an object with several needs --prog NAME: one per interface), every\n"
+		"tracepoint program to the tracepoint its section names; other program\n"
+		"types are loaded but not attached. Everything is checked before anything\n"
+		"is attached. Then it streams bpf_printk output and bpfkit log records\n"
+		"until Ctrl-C (SIGINT) or SIGTERM, and detaches. Programs are attached\n"
+		"through bpf_link: if bpfkit dies, they are detached.\n"
 		"\n"
 		"  -i, --iface IF     interface (name or index) for XDP programs\n"
 		"  -m, --mode MODE    auto (default: native, else skb), native, skb, hw\n"
 		"  -P, --prog NAME    attach only this program\n"
-		"  -f, --force        replace an XDP program already on IF\n"
+		"  -f, --force        replace an XDP program already on IF for the run, in one\n"
+		"      --replace      step; it is put back when the run ends or fails (if it\n"
+		"                     was attached through netlink, e.g. by ip link, ours is\n"
+		"                     too, and a SIGKILLed bpfkit leaves ours attached)\n"
 		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
 		"      --multi        put the XDP program into libxdp's multi-program dispatcher\n"
 		"                     on IF, beside other programs (xdp-loader status lists it);\n"
@@ -37,6 +43,7 @@ int do_run(int argc, char **argv)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "prog", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */
 		{ "timeout", required_argument, NULL, 't' },
 		{ "multi", no_argument, NULL, 'X' },
 		{ "priority", required_argument, NULL, 'R' },
@@ -99,29 +106,34 @@ int do_run(int argc, char **argv)
 static void trace_help(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfkit trace [--timeout SEC]\n"
+		"Usage: bpfkit trace [--timeout SEC] [--enable]\n"
 		"\n"
 		"Streams bpf_printk output from the kernel's trace_pipe (mounting tracefs at\n"
-		"/sys/kernel/tracing if needed) until Ctrl-C.\n"
+		"/sys/kernel/tracing if needed) until Ctrl-C. Needs root. With tracing off\n"
+		"(tracing_on is 0) the kernel drops that output: bpfkit says so.\n"
 		"\n"
-		"  -t, --timeout SEC  stop by itself after SEC seconds\n");
+		"  -t, --timeout SEC  stop by itself after SEC seconds\n"
+		"  -e, --enable       turn tracing on first (tracing_on = 1; it stays on)\n");
 }
 
 int do_trace(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "timeout", required_argument, NULL, 't' },
+		{ "enable", no_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bpfkit_loop *loop;
 	long timeout = -1;
+	bool enable = false;
 	int c, sig;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:eh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'e': enable = true; break;
 		case 't':
 			timeout = cli_parse_ulong(optarg, 86400);
 			if (timeout <= 0)
@@ -134,6 +146,12 @@ int do_trace(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("trace", "unexpected argument '%s'", argv[optind]);
+	if (enable && bpfkit_tracefs__tracing_on() == 0) {
+		if (bpfkit_tracefs__set_tracing_on(true))
+			return EXIT_FAIL;
+		if (verbosity >= 0)
+			fprintf(stderr, "bpfkit: tracing turned on (tracing_on = 1)\n");
+	}
 	loop = bpfkit_loop__new();
 	if (!loop)
 		return EXIT_FAIL;

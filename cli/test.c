@@ -372,15 +372,20 @@ static struct bpf_program *pick_prog(struct bpfkit_object *obj, const char *name
 	struct bpf_program *p, *only = NULL;
 	int n = 0;
 
-	if (name)
-		return bpfkit_object__find_program(obj, name);
 	bpf_object__for_each_program(p, bo) {
 		only = p;
 		n++;
 	}
-	if (n == 1)
+	if (name) {
+		p = bpf_object__find_program_by_name(bo, name);
+		if (p)
+			return p;
+		cli_err("object '%s': no program named '%s'; it has:", path, name);
+	} else if (n == 1) {
 		return only;
-	cli_err("object '%s' has %d programs; name one with --prog:", path, n);
+	} else {
+		cli_err("object '%s' has %d programs; name one with --prog:", path, n);
+	}
 	bpf_object__for_each_program(p, bo)
 		fprintf(stderr, "  %s (%s)\n", bpf_program__name(p), bpf_program__section_name(p));
 	return NULL;
@@ -470,13 +475,24 @@ int do_test(int argc, char **argv)
 		goto out;
 	}
 
-	obj = cli_open_and_load(argv[optind]);
-	if (!obj)
+	/* `test` attaches nothing and must leave nothing behind: maps declared
+	 * LIBBPF_PIN_BY_NAME are not pinned on bpffs (nor reused) */
+	obj = bpfkit_object__open_file(argv[optind], NULL);
+	if (!obj || bpfkit_object__no_auto_pin(obj))
 		goto out;
 	p = pick_prog(obj, prog, argv[optind]);
 	if (!p)
 		goto out;
 	cx.prog_type = bpf_program__type(p);
+	/* loaded first: what the verifier says of any program is worth seeing */
+	if (cli_load(obj))
+		goto out;
+	if (!bpfkit_testrun__takes_packets(cx.prog_type)) {
+		cli_err("prog '%s': a %s program cannot be run on packets; BPF_PROG_TEST_RUN takes packets for "
+			"xdp, tc (sched_cls/sched_act), socket_filter, cgroup_skb, lwt and flow_dissector programs",
+			bpf_program__name(p), libbpf_bpf_prog_type_str(cx.prog_type) ?: "?");
+		goto out;
+	}
 	{
 		struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .fn = on_record, .ctx = &cx };
 

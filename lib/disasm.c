@@ -193,11 +193,23 @@ static void sb_reg(struct sb *s, char r, int n)
 	sb_d(s, n);
 }
 
+/* llvm-objdump --print-imm-hex prints every immediate operand, memory
+ * offsets and jump offsets included, as C hex ("-0x8" when negative). */
+static __thread bool hex_all;
+
+static void sb_num(struct sb *s, long long v)
+{
+	if (hex_all)
+		sb_add(s, "%s0x%llx", v < 0 ? "-" : "", v < 0 ? -(unsigned long long)v : (unsigned long long)v);
+	else
+		sb_d(s, v);
+}
+
 static void add_addr(struct sb *s, int reg, int16_t off)
 {
 	sb_reg(s, 'r', reg);
 	sb_n(s, off < 0 ? " - " : " + ", 3);
-	sb_d(s, off < 0 ? -(int)off : off);
+	sb_num(s, off < 0 ? -(int)off : off);
 }
 
 static void add_mem(struct sb *s, const char *type, int reg, int16_t off)
@@ -343,7 +355,7 @@ static void fmt_jump_tail(struct sb *s, const struct bpfkit_disasm_cbs *cbs, siz
 	int n = 0;
 
 	sb_c(s, rel < 0 ? '-' : '+');
-	sb_d(s, rel < 0 ? -rel : rel);
+	sb_num(s, rel < 0 ? -rel : rel);
 	if (cbs && cbs->jump_label)
 		n = cbs->jump_label(cbs->ctx, idx, (long)idx + 1 + rel, lab, sizeof(lab));
 	if (n > 0)
@@ -434,7 +446,7 @@ static void fmt_jmp(struct sb *s, const struct bpfkit_insn *in, size_t idx,
 			sb_reg(s, 'r', in->imm ? in->imm : in->dst);
 		} else {
 			sb_s(s, "call ");
-			sb_d(s, in->imm);
+			sb_num(s, in->imm);
 		}
 		return;
 	case BK_JCOND:
@@ -506,6 +518,7 @@ int bpfkit_disasm__format(const struct bpfkit_insn *insns, size_t n, size_t idx,
 	struct sb s = { buf, sz, 0 };
 	uint8_t mode = BPF_MODE(in->code);
 
+	hex_all = cbs && cbs->hex_imm;
 	if (sz)
 		buf[0] = 0;
 	if (k.flow == BPFKIT_FLOW_INVALID) {
@@ -534,7 +547,10 @@ int bpfkit_disasm__format(const struct bpfkit_insn *insns, size_t n, size_t idx,
 			} else if (in->src) {
 				sb_add(&s, "ld_pseudo\tr%d, %d, %d", in->dst, in->src, in->imm);
 			} else if (cbs && cbs->hex_imm) {
-				sb_add(&s, "r%d = 0x%llx ll", in->dst, (unsigned long long)v);
+				sb_reg(&s, 'r', in->dst);
+				sb_s(&s, " = ");
+				sb_num(&s, (long long)v);
+				sb_s(&s, " ll");
 			} else {
 				sb_reg(&s, 'r', in->dst);
 				sb_s(&s, " = ");

@@ -36,6 +36,7 @@ struct bpfkit_elf {
 	bool mapped;		/* buf is an mmap of the file, not malloc'd */
 	Elf *elf;
 	bool big_endian;
+	uint64_t shoff;			/* e_shoff: where the section headers start */
 	struct bpfkit_elf_section *secs;
 	size_t nsecs;
 	struct bpfkit_elf_symbol *syms;
@@ -122,8 +123,11 @@ static const char *section_role(const struct bpfkit_elf_section *s, const char *
 	if (s->type == SHT_SYMTAB)
 		return "symbols";
 	if (s->type == SHT_PROGBITS && (s->flags & SHF_EXECINSTR)) {
+		/* .text holds the functions programs call (callers such as
+		 * lib/verifier_stack.c look for code by this role); an empty
+		 * one, in every object clang makes, holds nothing */
 		if (!strcmp(s->name, ".text"))
-			return "program";
+			return s->size ? "program" : NULL;
 		/* libbpf logs a warning for names it does not know; silence it */
 		libbpf_print_fn_t old = libbpf_set_print(NULL);
 
@@ -256,6 +260,7 @@ static int parse(struct bpfkit_elf *e)
 		return -EINVAL;
 	}
 	e->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
+	e->shoff = eh.e_shoff;
 	if (elf_getshdrnum(e->elf, &e->nsecs) || elf_getshdrstrndx(e->elf, &shstrndx)) {
 		pr_warn("%s: section table unreadable: %s\n", e->name, elf_errmsg(-1));
 		return -EINVAL;
@@ -413,6 +418,7 @@ void bpfkit_elf__close(struct bpfkit_elf *e)
 
 bool bpfkit_elf__big_endian(const struct bpfkit_elf *e) { return e->big_endian; }
 size_t bpfkit_elf__section_cnt(const struct bpfkit_elf *e) { return e->nsecs; }
+uint64_t bpfkit_elf__shoff(const struct bpfkit_elf *e) { return e->shoff; }
 size_t bpfkit_elf__symbol_cnt(const struct bpfkit_elf *e) { return e->nsyms; }
 
 const struct bpfkit_elf_section *bpfkit_elf__section(const struct bpfkit_elf *e, size_t i)

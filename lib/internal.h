@@ -26,7 +26,14 @@ int opts_valid(const void *opts, size_t user_sz, size_t known_sz, const char *ty
 void verifier_capture_begin(void);
 char *verifier_capture_end(char **prog_name);	/* caller frees both */
 
-/* strerror of a negative or positive errno, thread-safe. */
+/* libbpf's first warning since the reset (without "libbpf: "), or NULL:
+ * the reason behind a bare error code. */
+void libbpf_warn_reset(void);
+const char *libbpf_first_warn(void);
+/* libbpf's last message of any level since the reset, or NULL. */
+const char *libbpf_last_msg(void);
+
+/* strerror of a negative or positive errno (or libbpf error code), thread-safe. */
 const char *errstr(int err);
 
 #endif
@@ -35,8 +42,13 @@ const char *errstr(int err);
 struct bpf_object;
 struct bpf_link;
 
+#include <stdbool.h>
+#include <bpfkit/xdp.h>
+
 struct attachment {
-	int link_fd;			/* XDP link made by bpfkit_xdp__attach, or -1 */
+	bool is_xdp;			/* XDP: xdp holds it (bpfkit_xdp__replace) */
+	bool kept;			/* pinned: close must not undo it */
+	struct bpfkit_xdp_attachment xdp;
 	struct bpf_link *link;		/* libbpf link (tracepoints), or NULL */
 	char prog[64];
 	char target[80];		/* "xdp/veth0", "tracepoint/syscalls/sys_enter_execve" */
@@ -52,6 +64,18 @@ struct bpfkit_object {
 	struct attachment *att;
 	int n_att;
 };
+
+/* lib/xdp.c: detach PROG_FD (id ID) from every interface of this netns
+ * where a netlink attachment holds it; the number detached or -errno. */
+int xdp_detach_netlink_prog(int prog_fd, __u32 id);
+
+/* lib/proginfo.c: program FD's full name (BTF func info; the kernel's
+ * info->name is cut to 15 chars) into OUT. */
+struct bpf_prog_info;
+void full_prog_name(int fd, const struct bpf_prog_info *info, char *out, size_t sz);
+
+/* lib/attach.c: after pinning, close must keep the attachments. */
+void attachments_keep(struct bpfkit_object *obj);
 
 /* lib/logger.c: before load, fill the log call sites' function names and
  * apply BPFKIT_LOG. 0 or -errno (a warning was printed). */

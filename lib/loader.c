@@ -22,9 +22,10 @@ static void usage(const struct bpfkit_loader *l, FILE *out)
 		"Usage: %s [-i IFACE] [-m MODE] [-f] [-t SEC] [-v|-q]\n"
 		"%s%s"
 		"\n"
-		"  -i, --iface IF     interface for XDP programs (default: eth0)\n"
+		"  -i, --iface IF     interface for XDP programs (required: no default, so a\n"
+		"                     program never lands on your real NIC by accident)\n"
 		"  -m, --mode MODE    auto (default: native, else skb), native, skb, hw\n"
-		"  -f, --force        replace an XDP program already on IF\n"
+		"  -f, --force        replace an XDP program already on IF (put back at exit)\n"
 		"  -t, --timeout SEC  stop by itself after SEC seconds (default: Ctrl-C)\n"
 		"  -v, --verbose      more detail;  -q, --quiet  only errors\n"
 		"%s",
@@ -44,7 +45,7 @@ static int is(const char *arg, const char *s, const char *l)
 
 int bpfkit_loader__main(const struct bpfkit_loader *l, int argc, char **argv)
 {
-	struct bpfkit_attach_opts ao = { .sz = sizeof(ao), .iface = "eth0" };
+	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };	/* no default interface */
 	struct bpfkit_run_opts ro = { .sz = sizeof(ro), .attach = &ao, .no_timeout = true };
 	struct bpfkit_open_opts oo = { .sz = sizeof(oo), .name = l->name };
 	struct bpfkit_object *obj;
@@ -62,7 +63,7 @@ int bpfkit_loader__main(const struct bpfkit_loader *l, int argc, char **argv)
 			loader_level = BPFKIT_DEBUG;
 		} else if (is(a, "-q", "--quiet")) {
 			loader_level = BPFKIT_WARN;
-		} else if (is(a, "-f", "--force")) {
+		} else if (is(a, "-f", "--force") || !strcmp(a, "--replace")) {
 			ao.force = true;
 		} else if (is(a, "-i", "--iface") || is(a, "-m", "--mode") || is(a, "-t", "--timeout")) {
 			if (!v)

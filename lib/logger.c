@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 #include <bpfkit/logger.h>
 #include <bpfkit/object.h>
 #include <bpfkit/trace.h>
@@ -521,68 +522,176 @@ static int open_pin(const char *dir, const char *name, int *fd)
 	return *fd < 0 ? -errno : 0;
 }
 
-struct bpfkit_logger *bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts)
+/* Call sites' function names for an object bpfkit did not load (elf_scan
+ * filled them before a bpfkit load): the sites are static variables named
+ * "func.var", and the map's BTF keeps their names and offsets (DATASEC). */
+static void funcs_from_btf(__u32 btf_id, unsigned char *data, size_t dsize)
+{
+	struct btf *btf = btf_id ? btf__load_from_kernel_by_id(btf_id) : NULL;
+	int n;
+
+	if (!btf)
+		return;
+	n = (int)btf__type_cnt(btf);
+	for (int id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		const struct btf_var_secinfo *vs;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+
+		if (!btf_is_datasec(t) || !name || strcmp(name, LOG_SITES_MAP))
+			continue;
+		vs = btf_var_secinfos(t);
+		for (int i = 0; i < btf_vlen(t); i++, vs++) {
+			const struct btf_type *v = btf__type_by_id(btf, vs->type);
+			const char *vn = v ? btf__name_by_offset(btf, v->name_off) : NULL;
+			const char *dot = vn ? strchr(vn, '.') : NULL;
+			size_t fo = vs->offset + offsetof(struct bk_log_site, func);
+
+			if (!dot || vs->offset + sizeof(struct bk_log_site) > dsize ||
+			    memcmp(data + vs->offset, &(uint32_t){ BK_LOG_MAGIC }, 4) || data[fo])
+				continue;
+			memcpy(data + fo, vn, (size_t)(dot - vn) < BK_LOG_FUNC_LEN - 1 ?
+			       (size_t)(dot - vn) : BK_LOG_FUNC_LEN - 1);
+		}
+		break;
+	}
+	btf__free(btf);
+}
+
+/* The logger over LG->own_fds: [0] the ring (checked here), [1] the
+ * call-site table or -1 (log.h included, no calls: nothing will come).
+ * WHAT names where they came from, for messages. 0 or -errno. */
+static int logger_open_fds(struct bpfkit_logger *lg, const char *what)
 {
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info), key = 0;
-	struct bpfkit_logger *lg;
 	void *value = NULL;
-	int err, fd;
+	int err, fd = lg->own_fds[1];
+
+	if (bpf_obj_get_info_by_fd(lg->own_fds[0], &info, &info_len) || log_ring__check_info(&info, NULL)) {
+		pr_warn("%s: %s is not a bpfkit log ring (an older bpfkit's object?)\n", what, LOG_RB_MAP);
+		return -EINVAL;
+	}
+	if (fd < 0)
+		return logger_init(lg, lg->own_fds[0], NULL, 0);
+	memset(&info, 0, sizeof(info));
+	info_len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) || info.type != BPF_MAP_TYPE_ARRAY ||
+	    info.key_size != 4 || !info.value_size || info.value_size > (1u << 24)) {
+		pr_warn("%s: %s is not a call-site table\n", what, LOG_SITES_MAP);
+		return -EINVAL;
+	}
+	value = calloc(1, info.value_size);
+	if (!value)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, value)) {
+		err = -errno;
+		pr_warn("%s: reading %s: %s\n", what, LOG_SITES_MAP, errstr(err));
+		goto out;
+	}
+	funcs_from_btf(info.btf_id, value, info.value_size);
+	err = logger_init(lg, lg->own_fds[0], value, info.value_size);
+	if (err)
+		pr_warn("%s: logger: %s\n", what, errstr(err));
+out:
+	free(value);
+	return err;
+}
+
+struct bpfkit_logger *bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts)
+{
+	struct bpfkit_logger *lg;
+	char what[PATH_MAX + 16];
+	int err;
 
 	lg = logger_alloc(opts);
 	if (!lg)
 		return NULL;
+	snprintf(what, sizeof(what), "pin dir '%s'", dir);
 	err = open_pin(dir, LOG_RB_MAP, &lg->own_fds[0]);
 	if (err) {
 		pr_warn("pin dir '%s': no log ring buffer (maps/%s): %s\n", dir, LOG_RB_MAP,
 			err == -ENOENT ? "the object does not log, or DIR is not a bpfkit pin directory" : errstr(err));
 		goto fail;
 	}
-	if (bpf_obj_get_info_by_fd(lg->own_fds[0], &info, &info_len) || log_ring__check_info(&info, NULL)) {
-		err = -EINVAL;
-		pr_warn("pin dir '%s': maps/%s is not a bpfkit log ring (an older bpfkit's object?)\n",
-			dir, LOG_RB_MAP);
-		goto fail;
-	}
-	err = open_pin(dir, LOG_SITES_MAP, &fd);
-	if (err == -ENOENT) {	/* log.h included, no calls: nothing will come */
-		err = logger_init(lg, lg->own_fds[0], NULL, 0);
-		if (err)
-			goto fail;
-		return lg;
-	}
-	if (err) {
+	err = open_pin(dir, LOG_SITES_MAP, &lg->own_fds[1]);
+	if (err && err != -ENOENT) {
 		pr_warn("pin dir '%s': maps/%s: %s\n", dir, LOG_SITES_MAP, errstr(err));
 		goto fail;
 	}
-	lg->own_fds[1] = fd;
-	memset(&info, 0, sizeof(info));
-	info_len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(fd, &info, &info_len) || info.type != BPF_MAP_TYPE_ARRAY ||
-	    info.key_size != 4 || !info.value_size || info.value_size > (1u << 24)) {
-		err = -EINVAL;
-		pr_warn("pin dir '%s': maps/%s is not a call-site table\n", dir, LOG_SITES_MAP);
+	err = logger_open_fds(lg, what);
+	if (err)
 		goto fail;
-	}
-	value = calloc(1, info.value_size);
-	if (!value) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	if (bpf_map_lookup_elem(fd, &key, value)) {
-		err = -errno;
-		pr_warn("pin dir '%s': reading maps/%s: %s\n", dir, LOG_SITES_MAP, errstr(err));
-		goto fail;
-	}
-	err = logger_init(lg, lg->own_fds[0], value, info.value_size);
-	if (err) {
-		pr_warn("pin dir '%s': logger: %s\n", dir, errstr(err));
-		goto fail;
-	}
-	free(value);
 	return lg;
 fail:
-	free(value);
+	bpfkit_logger__free(lg);
+	errno = -err;
+	return NULL;
+}
+
+struct bpfkit_logger *bpfkit_logger__open_prog(int prog_fd, const struct bpfkit_logger_opts *opts)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), ids[64];
+	struct bpfkit_logger *lg;
+	char what[160], name[128];
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+		err = -errno;
+		pr_warn("prog: cannot read its info: %s\n", errstr(err));
+		errno = -err;
+		return NULL;
+	}
+	full_prog_name(prog_fd, &info, name, sizeof(name));
+	snprintf(what, sizeof(what), "prog %u '%s'", info.id, name);
+	if (info.nr_map_ids > sizeof(ids) / sizeof(ids[0]))
+		info.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	{
+		__u32 n = info.nr_map_ids;
+
+		memset(&info, 0, sizeof(info));
+		info.nr_map_ids = n;
+		info.map_ids = (uintptr_t)ids;
+		len = sizeof(info);
+		if (bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
+			err = -errno;
+			pr_warn("%s: cannot read its maps: %s\n", what, errstr(err));
+			errno = -err;
+			return NULL;
+		}
+	}
+	lg = logger_alloc(opts);
+	if (!lg)
+		return NULL;
+	/* Whoever loaded it (bpfkit, iproute2, bpftool: all through libbpf)
+	 * named the object's log ring and call-site table after their ELF
+	 * sections, which fit the kernel's 15 characters whole. */
+	for (__u32 i = 0; i < info.nr_map_ids; i++) {
+		struct bpf_map_info mi = {};
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]), slot = -1;
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen))
+			slot = !strcmp(mi.name, LOG_RB_MAP) ? 0 : !strcmp(mi.name, LOG_SITES_MAP) ? 1 : -1;
+		if (slot >= 0 && lg->own_fds[slot] < 0)
+			lg->own_fds[slot] = fd;
+		else
+			close(fd);
+	}
+	if (lg->own_fds[0] < 0) {
+		err = -ENOENT;
+		pr_warn("%s: has no bpfkit log ring among its maps (no %s): it does not log with bpfkit/log.h\n",
+			what, LOG_RB_MAP);
+		goto fail;
+	}
+	err = logger_open_fds(lg, what);
+	if (err)
+		goto fail;
+	return lg;
+fail:
 	bpfkit_logger__free(lg);
 	errno = -err;
 	return NULL;

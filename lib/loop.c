@@ -118,6 +118,12 @@ int bpfkit_loop__add_trace_pipe(struct bpfkit_loop *loop, FILE *out)
 
 	if (loop->trace)
 		return -EEXIST;
+	if (!bpfkit_tracefs__ensure())
+		return -errno;
+	/* said first: it holds whether or not another reader has the pipe */
+	if (bpfkit_tracefs__tracing_on() == 0)
+		pr_warn("tracefs: tracing is off (tracing_on is 0): bpf_printk output is dropped, nothing will show; "
+			"`bpfkit trace --enable` turns it on\n");
 	fd = bpfkit_trace_pipe__open();
 	if (fd < 0)
 		return fd;

@@ -1,6 +1,7 @@
 /* lib/object.c — open BPF objects (checked with libelf first, so errors say
  * what is wrong with the file), load them with the verifier log captured. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/object.h>
 #include <bpfkit/verifier.h>
@@ -48,6 +50,18 @@ static int check_elf(const char *name, const void *buf, size_t size)
 		pr_warn("object '%s': ELF for machine %u, not BPF (%u); was it built with clang -target bpf?\n",
 			name, ehdr.e_machine, EM_BPF);
 		err = -ENOEXEC;
+	} else if (ehdr.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB : ELFDATA2MSB)) {
+		/* libbpf would say only "Unknown error 4003" */
+		bool big = ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+
+		pr_warn("object '%s': %s BPF object; this host is %s-endian (build it with clang -target %s, or plain -target bpf on this host)\n",
+			name, big ? "big-endian" : ehdr.e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian" : "unknown byte order",
+			__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
+			__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "bpfel" : "bpfeb");
+		err = -ENOEXEC;
+	} else if (ehdr.e_ident[EI_CLASS] != ELFCLASS64) {
+		pr_warn("object '%s': a 32-bit ELF; BPF objects are 64-bit ELF (clang -target bpf)\n", name);
+		err = -ENOEXEC;
 	}
 out:
 	if (elf)
@@ -85,11 +99,21 @@ static struct bpfkit_object *object_new(const char *name, const void *buf, size_
 	if (dot)
 		*dot = '\0';
 	oo.object_name = objname;
+	libbpf_warn_reset();
 	obj->obj = bpf_object__open_mem(obj->bytes, size, &oo);
 	if (!obj->obj) {
 		err = -errno;
-		pr_warn("object '%s': libbpf could not parse it: %s (-v shows libbpf's reason)\n",
-			name, errstr(err));
+		/* The file exists: an ENOENT here is something missing inside
+		 * it; libbpf's first warning names it. */
+		if (libbpf_first_warn())
+			pr_warn("object '%s': corrupt or unsupported BPF object: %s\n", name, libbpf_first_warn());
+		else if (libbpf_last_msg())
+			pr_warn("object '%s': corrupt or unsupported BPF object: %s (libbpf stopped after: %s)\n",
+				name, err == -ENOENT ? "a section or symbol it needs is missing" : errstr(err),
+				libbpf_last_msg());
+		else
+			pr_warn("object '%s': libbpf could not parse it: %s (-v shows libbpf's reason)\n",
+				name, err == -ENOENT ? "a section or symbol it needs is missing" : errstr(err));
 		free(obj->bytes);
 		free(obj->name);
 		free(obj);
@@ -209,20 +233,178 @@ static void report_unsupported(struct bpfkit_object *obj)
 	}
 }
 
+/* Programs whose section name gives libbpf no program type: old-style
+ * names ("xdp_vlan01") that libbpf 1.0 stopped guessing from. */
+static int check_prog_types(struct bpfkit_object *obj)
+{
+	struct bpf_program *p;
+	int err = 0;
+
+	bpf_object__for_each_program(p, obj->obj) {
+		const char *sec = bpf_program__section_name(p);
+		const char *fix = !strncmp(sec, "xdp", 3) ? "SEC(\"xdp\")" :
+				  !strncmp(sec, "tc", 2) || !strncmp(sec, "classifier", 10) ? "SEC(\"tc\")" :
+				  !strncmp(sec, "socket", 6) ? "SEC(\"socket\")" :
+				  "a section name libbpf knows (SEC(\"xdp\"), SEC(\"tc\"), SEC(\"tracepoint/CAT/NAME\"), ...)";
+
+		if (!bpf_program__autoload(p) || bpf_program__type(p) != BPF_PROG_TYPE_UNSPEC)
+			continue;
+		pr_warn("prog '%s': no program type for section name '%s' (libbpf 1.0 no longer guesses from prefixes); use %s\n",
+			bpf_program__name(p), sec, fix);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+static int map_pinned_info(const char *path, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+	int fd = bpf_obj_get(path), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Maps declared LIBBPF_PIN_BY_NAME: a map pinned at their path that libbpf
+ * cannot reuse is named, with the way out (libbpf says only EINVAL). */
+static int check_pinned_maps(struct bpfkit_object *obj, bool *existed, int n)
+{
+	struct bpf_map *m;
+	int i = 0, err = 0;
+
+	bpf_object__for_each_map(m, obj->obj) {
+		const char *path = bpf_map__pin_path(m);
+		struct bpf_map_info info;
+		char diff[160] = "";
+
+		if (i >= n)
+			break;
+		existed[i] = path && !access(path, F_OK);
+		i++;
+		if (!path || access(path, F_OK) || map_pinned_info(path, &info))
+			continue;
+		if (info.type != bpf_map__type(m))
+			snprintf(diff, sizeof(diff), "type %s there, %s here",
+				 libbpf_bpf_map_type_str(info.type) ?: "?",
+				 libbpf_bpf_map_type_str(bpf_map__type(m)) ?: "?");
+		else if (info.key_size != bpf_map__key_size(m) || info.value_size != bpf_map__value_size(m))
+			snprintf(diff, sizeof(diff), "key/value size %u/%u there, %u/%u here", info.key_size,
+				 info.value_size, bpf_map__key_size(m), bpf_map__value_size(m));
+		else if (info.max_entries != bpf_map__max_entries(m))
+			snprintf(diff, sizeof(diff), "max_entries %u there, %u here", info.max_entries,
+				 bpf_map__max_entries(m));
+		else if (info.map_flags != bpf_map__map_flags(m))
+			snprintf(diff, sizeof(diff), "map_flags 0x%x there, 0x%x here", info.map_flags,
+				 bpf_map__map_flags(m));
+		if (!diff[0])
+			continue;
+		pr_warn("map '%s': declared LIBBPF_PIN_BY_NAME, but the map pinned at %s differs (%s), so it cannot be reused; "
+			"remove it (rm %s) once nothing uses it, or rename the map\n",
+			bpf_map__name(m), path, diff, path);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+/* After a load: say what libbpf pinned (it outlives us) or reused. */
+static void report_pinned_maps(struct bpfkit_object *obj, const bool *existed, int n)
+{
+	struct bpf_map *m;
+	int i = 0;
+
+	bpf_object__for_each_map(m, obj->obj) {
+		const char *path = bpf_map__pin_path(m);
+
+		if (i >= n)
+			break;
+		if (path && bpf_map__is_pinned(m))
+			pr_info(existed[i] ? "map '%s': reusing the map pinned at %s (LIBBPF_PIN_BY_NAME)\n" :
+				"map '%s': pinned at %s (LIBBPF_PIN_BY_NAME); it stays after bpfkit exits: rm %s removes it\n",
+				bpf_map__name(m), path, path);
+		i++;
+	}
+}
+
+int bpfkit_object__no_auto_pin(struct bpfkit_object *obj)
+{
+	struct bpf_map *m;
+	int err;
+
+	bpf_object__for_each_map(m, obj->obj)
+		if (bpf_map__pin_path(m) && (err = bpf_map__set_pin_path(m, NULL)))
+			return err;
+	return 0;
+}
+
+/* Some kernel messages end without a newline ("invalid type id 9 in func
+ * info" is followed directly by "processed 0 insns ..."): give those lines
+ * their end, and the log its last newline, so a line is one message. */
+static bool is_stats(const char *p)	/* "processed 12 insns" */
+{
+	p += 10;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return !strncmp(p, " insns", 6);
+}
+
+static char *log_fix_lines(char *log)
+{
+	size_t n = 0, len;
+	char *out, *q;
+	const char *p;
+
+	if (!log)
+		return NULL;
+	for (p = log; (p = strstr(p, "processed ")); p++)
+		n += p > log && p[-1] != '\n' && is_stats(p);
+	len = strlen(log);
+	if (!n && len && log[len - 1] == '\n')
+		return log;
+	out = malloc(len + n + 2);
+	if (!out)
+		return log;
+	for (p = log, q = out; *p; p++) {
+		if (p > log && p[-1] != '\n' && !strncmp(p, "processed ", 10) && is_stats(p))
+			*q++ = '\n';
+		*q++ = *p;
+	}
+	if (q > out && q[-1] != '\n')
+		*q++ = '\n';
+	*q = '\0';
+	free(log);
+	return out;
+}
+
 int bpfkit_object__load(struct bpfkit_object *obj)
 {
+	bool existed[256];
 	int err;
 
 	free(obj->vlog);
 	free(obj->failed_prog);
 	obj->vlog = obj->failed_prog = NULL;
 
+	err = check_prog_types(obj);
+	if (!err)
+		err = check_pinned_maps(obj, existed, 256);
+	if (err)
+		return err;
 	log_prepare_load(obj);	/* lib/logger.c: log call sites, BPFKIT_LOG */
+	libbpf_warn_reset();
 	verifier_capture_begin();
 	err = bpf_object__load(obj->obj);
-	obj->vlog = verifier_capture_end(&obj->failed_prog);
-	if (!err)
+	obj->vlog = log_fix_lines(verifier_capture_end(&obj->failed_prog));
+	if (!err) {
+		report_pinned_maps(obj, existed, 256);
 		return 0;
+	}
 	err = err < 0 ? err : -errno;
 	if (!obj->vlog)
 		report_unsupported(obj);
@@ -231,6 +413,8 @@ int bpfkit_object__load(struct bpfkit_object *obj)
 	} else if (err == -EPERM || err == -EACCES) {
 		pr_warn("object '%s': load failed: %s; loading BPF needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON)\n",
 			obj->name, errstr(err));
+	} else if (libbpf_first_warn()) {
+		pr_warn("object '%s': load failed: %s (libbpf: %s)\n", obj->name, errstr(err), libbpf_first_warn());
 	} else {
 		pr_warn("object '%s': load failed: %s (-v shows libbpf's reason)\n",
 			obj->name, errstr(err));

@@ -101,13 +101,14 @@ static int join_pin(char *buf, size_t sz, const char *dir, const char *sub, cons
 	return err;
 }
 
-int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
+int bpfkit_pin__check(const char *dir)
 {
-	struct bpf_program *prog;
-	struct bpf_map *map;
-	char path[PATH_MAX];
 	int err;
 
+	if (!dir || !*dir) {
+		pr_warn("pin: empty path\n");
+		return -EINVAL;
+	}
 	err = bpfkit_bpffs__ensure();
 	if (err)
 		return err;
@@ -116,7 +117,21 @@ int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
 			dir, dir);
 		return -EEXIST;
 	}
-	err = check_pin_dir(dir);
+	if (strlen(dir) + sizeof("/progs/") + 64 > PATH_MAX) {
+		pr_warn("pin '%s': path too long\n", dir);
+		return -ENAMETOOLONG;
+	}
+	return check_pin_dir(dir);
+}
+
+int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
+{
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	err = bpfkit_pin__check(dir);
 	if (err)
 		return err;
 	if (mkdir(dir, 0700)) {
@@ -137,21 +152,31 @@ int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir)
 			goto err_pin;
 	}
 	bpf_object__for_each_map(map, obj->obj) {
-		if ((err = join_pin(path, sizeof(path), dir, "maps", bpf_map__name(map))) ||
-		    (err = bpf_map__pin(map, path)))
+		if ((err = join_pin(path, sizeof(path), dir, "maps", bpf_map__name(map))))
+			goto err_pin;
+		/* a LIBBPF_PIN_BY_NAME map libbpf pinned already: libbpf refuses
+		 * a second path, bpffs does not */
+		if (bpf_map__is_pinned(map))
+			err = bpf_obj_pin(bpf_map__fd(map), path) ? -errno : 0;
+		else
+			err = bpf_map__pin(map, path);
+		if (err)
 			goto err_pin;
 	}
 	for (int i = 0; i < obj->n_att; i++) {
 		struct attachment *a = &obj->att[i];
 
+		if (!a->link && a->xdp.link_fd < 0)
+			continue;	/* a netlink attachment: the interface holds it */
 		if ((err = join_pin(path, sizeof(path), dir, "links", a->prog)))
 			goto err_pin;
-		err = a->link ? bpf_link__pin(a->link, path) : bpf_obj_pin(a->link_fd, path);
+		err = a->link ? bpf_link__pin(a->link, path) : bpf_obj_pin(a->xdp.link_fd, path);
 		if (err) {
 			err = a->link ? err : -errno;
 			goto err_pin;
 		}
 	}
+	attachments_keep(obj);
 	return 0;
 
 err_pin:
@@ -161,8 +186,64 @@ err_remove:
 	return err;
 }
 
+#define MAX_PINNED_PROGS 64
+
+/* The ids of the programs pinned in DIR/progs, and (netlink attachments
+ * bpfkit_xdp__replace took over) their detach from this netns' interfaces. */
+static int pinned_progs_detach(const char *dir, __u32 *ids, int max)
+{
+	char sub[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	if (join(sub, sizeof(sub), dir, "progs", NULL) || !(d = opendir(sub)))
+		return 0;
+	while ((e = readdir(d)) && n < max) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (e->d_name[0] == '.' || join(path, sizeof(path), sub, e->d_name, NULL))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			ids[n++] = info.id;
+			if (info.type == BPF_PROG_TYPE_XDP)
+				xdp_detach_netlink_prog(fd, info.id);
+		}
+		close(fd);
+	}
+	closedir(d);
+	return n;
+}
+
+/* A pinned XDP link that runs one of our programs is detached explicitly:
+ * after a replacement (bpfkit_xdp__replace) it may be the link another
+ * loader pinned too, which would otherwise keep running our program. */
+static void link_detach_if_ours(const char *path, const __u32 *ids, int n)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.type == BPF_LINK_TYPE_XDP)
+		for (int i = 0; i < n; i++)
+			if (ids[i] == info.prog_id) {
+				bpf_link_detach(fd);
+				break;
+			}
+	close(fd);
+}
+
 int bpfkit_pin__remove(const char *dir)
 {
+	__u32 ids[MAX_PINNED_PROGS];
+	int n_ids;
 	char path[PATH_MAX], sub[PATH_MAX];
 	int err = 0, found = 0;
 
@@ -175,6 +256,7 @@ int bpfkit_pin__remove(const char *dir)
 		pr_warn("pin '%s': not a bpfkit pin directory (no progs/ inside); not touching it\n", dir);
 		return -EINVAL;
 	}
+	n_ids = pinned_progs_detach(dir, ids, MAX_PINNED_PROGS);
 	for (size_t i = 0; i < 3; i++) {
 		DIR *d;
 		struct dirent *e;
@@ -187,6 +269,8 @@ int bpfkit_pin__remove(const char *dir)
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
+			if (i == 0 && !join(path, sizeof(path), sub, e->d_name, NULL))
+				link_detach_if_ours(path, ids, n_ids);
 			if (join(path, sizeof(path), sub, e->d_name, NULL) || unlink(path)) {
 				err = -errno;
 				pr_warn("pin '%s': cannot remove '%s': %s\n", dir, path, errstr(err));

@@ -78,9 +78,44 @@ static int capture(const char *msg)
 	return 1;
 }
 
+/* libbpf's first warning since libbpf_warn_reset(): the reason behind an
+ * error code like "Unknown error 4001" (bpfkit shows it without -v). */
+static __thread char first_warn[256];
+
+static __thread char last_msg[256];	/* of any level: where libbpf stopped */
+
+static void keep_msg(char *buf, size_t sz, const char *msg)
+{
+	size_t n;
+
+	if (!strncmp(msg, "libbpf: ", 8))
+		msg += 8;
+	n = strnlen(msg, sz - 1);
+	memcpy(buf, msg, n);
+	buf[n] = '\0';
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '.' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+}
+
+void libbpf_warn_reset(void)
+{
+	first_warn[0] = last_msg[0] = '\0';
+}
+
+const char *libbpf_first_warn(void)
+{
+	return first_warn[0] ? first_warn : NULL;
+}
+
+const char *libbpf_last_msg(void)
+{
+	return last_msg[0] ? last_msg : NULL;
+}
+
 static int libbpf_bridge(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	(void)level;	/* all of libbpf's messages are debug detail to bpfkit */
+	/* all of libbpf's messages are debug detail to bpfkit (its first
+	 * warning is kept for the error message) */
 	char buf[512], *msg = buf;
 	va_list copy;
 	int n;
@@ -96,8 +131,13 @@ static int libbpf_bridge(enum libbpf_print_level level, const char *fmt, va_list
 			return 0;
 		vsnprintf(msg, n + 1, fmt, args);
 	}
-	if (!(capturing && capture(msg)))
+	if (!(capturing && capture(msg))) {
+		if (level == LIBBPF_WARN && !first_warn[0] && !strstr(msg, log_begin))
+			keep_msg(first_warn, sizeof(first_warn), msg);
+		if (!strstr(msg, log_begin))
+			keep_msg(last_msg, sizeof(last_msg), msg);
 		bpfkit_pr(BPFKIT_DEBUG, "%s", msg);	/* libbpf prefixes "libbpf: " */
+	}
 	if (msg != buf)
 		free(msg);
 	return 0;
@@ -158,5 +198,8 @@ const char *errstr(int err)
 
 	if (err < 0)
 		err = -err;
+	/* libbpf's own codes (LIBBPF_ERRNO__*, 4000...) */
+	if (err >= 4000 && err < 4100 && !libbpf_strerror(err, buf, sizeof(buf)))
+		return buf;
 	return strerror_r(err, buf, sizeof(buf));
 }

@@ -29,7 +29,7 @@ int bpfkit_map__next_id(uint32_t *id)
 }
 
 /* The full function name from BTF func info (the kernel keeps 15 chars). */
-static void full_prog_name(int fd, const struct bpf_prog_info *info, char *out, size_t sz)
+void full_prog_name(int fd, const struct bpf_prog_info *info, char *out, size_t sz)
 {
 	struct bpf_prog_info fi = {};
 	struct bpf_func_info finfo = {};

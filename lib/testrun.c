@@ -133,11 +133,17 @@ static int packet_type(int type)
 	}
 }
 
+bool bpfkit_testrun__takes_packets(int prog_type)
+{
+	return packet_type(prog_type);
+}
+
 int bpfkit_testrun__run(int prog_fd, const void *pkt, size_t len,
 			const struct bpfkit_testrun_opts *opts, struct bpfkit_testrun_result *res)
 {
 	struct bpf_prog_info info = {};
 	__u32 info_len = sizeof(info);
+	char name[128];
 	int err;
 
 	if (!OPTS_VALID(opts, bpfkit_testrun_opts))
@@ -151,12 +157,13 @@ int bpfkit_testrun__run(int prog_fd, const void *pkt, size_t len,
 	}
 	if (bpf_obj_get_info_by_fd(prog_fd, &info, &info_len))
 		return -errno;
+	full_prog_name(prog_fd, &info, name, sizeof(name));	/* not the kernel's 15 chars */
 	if (!packet_type(info.type)) {
 		const char *t = libbpf_bpf_prog_type_str(info.type);
 
 		pr_warn("prog '%s': a %s program cannot be run on packets; BPF_PROG_TEST_RUN takes "
 			"packets for xdp, tc (sched_cls/sched_act), socket_filter, cgroup_skb, lwt and "
-			"flow_dissector programs\n", info.name, t ? t : "?");
+			"flow_dissector programs\n", name, t ? t : "?");
 		return -ENOTSUP;
 	}
 
@@ -171,10 +178,10 @@ int bpfkit_testrun__run(int prog_fd, const void *pkt, size_t len,
 	if (err) {
 		err = -errno;
 		if (err == -ENOSPC)
-			pr_warn("prog '%s': the packet grew beyond the %zu-byte output buffer\n", info.name,
+			pr_warn("prog '%s': the packet grew beyond the %zu-byte output buffer\n", name,
 				(size_t)OPTS_GET(opts, data_out_sz, 0));
 		else
-			pr_warn("prog '%s': test run failed: %s\n", info.name, errstr(err));
+			pr_warn("prog '%s': test run failed: %s\n", name, errstr(err));
 		return err;
 	}
 	res->retval = to.retval;

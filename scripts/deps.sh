@@ -32,6 +32,10 @@ declare -A PROBE=(
   [libjansson-dev]=/usr/include/jansson.h
   [etcd-server]=/usr/bin/etcd
   [etcd-client]=/usr/bin/etcdctl
+  [python3]=/usr/bin/python3
+  [curl]=/usr/bin/curl
+  [systemd]=/usr/bin/systemd-analyze
+  [util-linux]=/usr/bin/setpriv
 )
 
 missing=()

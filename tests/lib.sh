@@ -146,6 +146,19 @@ wait_for() {
 	return 1
 }
 
+# leak_check_progs NAME PROG...: pass if the kernel holds no program named
+# one of PROG (names only this test file uses, so tests running beside it
+# cannot make it fail); a leaked link or pin holds its program, so it shows.
+leak_check_progs() {
+	local name=$1; shift
+	local left="" p
+	sleep 0.3	# links/progs are freed from an RCU callback
+	for p in "$@"; do
+		bpftool prog show -j 2>/dev/null | grep -q "\"name\":\"$p\"" && left+="$p "
+	done
+	if [ -z "$left" ]; then pass "$name"; else fail "$name" "still loaded: $left"; fi
+}
+
 # own_ids PREFIX: like ids_named PREFIX, but only this file's own objects when
 # other tests (other runs of the same tool among them) load programs
 # concurrently: a program pinned under a path without $UNIQ, and a map of such

@@ -9,9 +9,9 @@
  * entry for P carries the decision over that candidate set. The same argument
  * is repeated for the destination inside P's candidates, then the decision
  * over (protocol, dport, sport) is precomputed as a piecewise-constant
- * function: one verdict per protocol index, or a port table (dport intervals
- * as prefixes; an interval whose rules differ by sport points to a second
- * table keyed by sport). */
+ * function: one verdict per protocol index, or a port table (sorted dport
+ * intervals; an interval whose rules differ by sport points to a second
+ * table of sport intervals). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@ struct cctx {
 	unsigned gen;
 	const struct xdpfw_emit *emit;
 	struct xdpfw_compile_stats *st;
-	uint32_t next_class, next_table;
+	uint32_t next_class;
 	/* scratch */
 	const struct xdpfw_rule_def **cand;
 	size_t ncand, capcand;
@@ -60,30 +60,6 @@ static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
 static bool has_sport(const struct xdpfw_rule_def *d)
 {
 	return d->sport_lo || d->sport_hi != 65535;
-}
-
-static int emit_port_range(struct cctx *c, uint32_t table, uint32_t lo, uint32_t hi, uint32_t v)
-{
-	while (lo <= hi) {
-		uint32_t size = 1, k = 0;
-		int rc;
-
-		/* the largest aligned block starting at lo that fits */
-		while (k < 16 && !(lo & (size * 2 - 1)) && lo + size * 2 - 1 <= hi) {
-			size *= 2;
-			k++;
-		}
-		struct xdpfw_port_key key = { .prefixlen = 32 + 16 - k, .table = table };
-
-		key.port[0] = lo >> 8;
-		key.port[1] = lo & 0xff;
-		rc = c->emit->port(c->emit->ctx, &key, v);
-		if (rc)
-			return rc;
-		c->st->port++;
-		lo += size;
-	}
-	return 0;
 }
 
 static int u32cmp(const void *a, const void *b)
@@ -115,12 +91,6 @@ static const struct xdpfw_rule_def *best_of(const struct xdpfw_rule_def **s, siz
 	return b;
 }
 
-static uint32_t new_table(struct cctx *c)
-{
-	c->st->tables++;
-	return (++c->next_table) | (c->gen ? XDPFW_TABLE_GEN : 0);
-}
-
 /* The table for intervals starting at B[0..n) with verdicts VS: merges
  * neighbours with equal verdicts, reuses an identical table emitted earlier
  * in this compile, else emits a new one. */
@@ -147,14 +117,12 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 			return 0;
 		}
 	}
-	*table = new_table(c);
-	/* a miss in the port trie means "no rule": intervals without a rule
-	 * need no entries (disjoint intervals never shadow each other) */
-	for (size_t k = 0; k < m && !rc; k++)
-		if (vs[k])
-			rc = emit_port_range(c, *table, b[k], k + 1 < m ? b[k + 1] - 1 : 65535, vs[k]);
+	/* every interval, "no rule" (0) too: the datapath searches them */
+	rc = c->emit->ptable(c->emit->ctx, b, vs, m, table);
 	if (rc)
 		return rc;
+	c->st->tables++;
+	c->st->port += m;
 	if (c->nmemo == c->capmemo) {
 		size_t cap = c->capmemo ? c->capmemo * 2 : 16;
 		struct memo *nm = realloc(c->memo, cap * sizeof(*nm));

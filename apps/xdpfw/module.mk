@@ -33,6 +33,22 @@ $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDP
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
 		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL) -lpthread
 
+# bench/xdpfw.sh's naive anchor: one kernel LPM trie per family, source only
+$(BPF_OUT)/lpm-trie.bpf.o: bench/lpm-trie.bpf.c $(wildcard bpf/include/bpfkit/*.h) | $(DEPS_OK)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# bench/xdpfw.sh's rule-file measurements (blocklist-shaped sets)
+$(BUILD)/bin/xdpfw-bench-sets: apps/xdpfw/tools/xdpfw-bench-sets.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
+		apps/xdpfw/tools/xdpfw-bench-sets.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL)
+
+# bench/xdpfw.sh's live sender (cycles through 64k source addresses)
+$(BPF_OUT)/tx-cycle.bpf.o: bench/tx-cycle.bpf.c $(wildcard bpf/include/bpfkit/*.h) | $(DEPS_OK)
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 # the systemd units: xdpfw@IFACE restores the saved rules at boot (restore.c),
 # xdpfw-metrics serves the metrics (metrics.c)
 SYSCONFDIR ?= /etc

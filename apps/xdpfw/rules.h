@@ -88,12 +88,14 @@ struct xdpfw_emit {
 		   const struct xdpfw_cls *v);
 	int (*dst)(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
 		   const struct xdpfw_cls *v);
-	int (*port)(void *ctx, const struct xdpfw_port_key *key, uint32_t verdict);
+	/* a port table: N intervals starting at STARTS (sorted, the first 0)
+	 * with verdicts VS; *ID gets its id (< 2^24) */
+	int (*ptable)(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id);
 	void *ctx;
 };
 
 struct xdpfw_compile_stats {
-	size_t src, dst, port, classes, tables;
+	size_t src, dst, port, classes, tables;	/* port: intervals */
 };
 
 /* Compiles RS for generation GEN; SLOTS[i] is the counter slot of rule i.

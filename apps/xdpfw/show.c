@@ -142,6 +142,9 @@ struct snapshot {
 	struct xdpfw_cfg cfg;
 	uint64_t tab_used[2][2];	/* prefix-table slots in use [gen][family] */
 	uint32_t tab_cap[2];
+	uint64_t port_used[2];		/* port-table entries in use [gen] */
+	uint32_t port_cap;
+	uint64_t table_bytes;		/* all tables, both generations */
 	uint32_t max_rules;		/* rules one set may hold (--max-rules) */
 };
 
@@ -190,6 +193,10 @@ static int snapshot_once(struct snapshot *s, bool tables)
 	rc = snap(&st, s);
 	if (!rc && tables)
 		xdpfw_state_table_usage(&st, s->tab_used, s->tab_cap);
+	if (!rc && tables) {
+		xdpfw_state_port_usage(&st, s->port_used, &s->port_cap);
+		s->table_bytes = xdpfw_state_table_bytes(&st);
+	}
 	xdpfw_state_close(&st);
 	return rc;
 }
@@ -294,7 +301,14 @@ int cmd_status(int argc, char **argv)
 			bpfkit_json__kv_uint(jw, "inactive_entries", s.tab_used[!(s.cfg.gen & 1)][f]);
 			bpfkit_json__end_object(jw);
 		}
+		bpfkit_json__key(jw, "ports");
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_uint(jw, "slots_per_generation", s.port_cap);
+		bpfkit_json__kv_uint(jw, "active_entries", s.port_used[s.cfg.gen & 1]);
+		bpfkit_json__kv_uint(jw, "inactive_entries", s.port_used[!(s.cfg.gen & 1)]);
 		bpfkit_json__end_object(jw);
+		bpfkit_json__end_object(jw);
+		bpfkit_json__kv_uint(jw, "table_bytes", s.table_bytes);
 		bpfkit_json__key(jw, "rules");
 		json_rules(jw, &s);
 		bpfkit_json__key(jw, "totals");
@@ -319,9 +333,11 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		printf("tables:     IPv4 %llu of %u slots, IPv6 %llu of %u slots\n\n",
+		printf("tables:     IPv4 %llu of %u slots, IPv6 %llu of %u slots, ports %llu of %u; "
+		       "%.1f MB (both generations)\n\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
-		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1]);
+		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1],
+		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
 		text_rules(&s);
 		printf("\n%-20s %12s %14s\n", "TOTAL", "PACKETS", "BYTES");
 		for (int k = 0; k < XDPFW_NTOTALS; k++)

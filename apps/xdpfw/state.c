@@ -3,16 +3,16 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: each generation (0/1) has its own half of the prefix tables
- * (and its own port-table ids). apply() writes the new rule set into the
- * inactive generation, then one update of cfg.gen moves every packet over (a
- * packet reads gen once, so it sees the old set or the new one, never a
- * mix), then, after an RCU grace period, clears the old generation. Rule
- * definitions record which generations they belong to (def.gens) and their
- * position in each, so the port entries of a generation can always be
- * recomputed, and cfg.tab_dirty says how much of each table half may hold
- * entries — that is how a half-written generation left by a killed CLI is
- * removed before the next apply. A rule kept across a swap keeps its slot and
+ * The swap: each generation (0/1) has its own half of every table (IPv4
+ * trie and class slots, IPv6 hash table, port tables), all written through
+ * mmap. apply() writes the new rule set into the inactive generation, then
+ * one update of cfg.gen moves every packet over (a packet reads gen once, so
+ * it sees the old set or the new one, never a mix), then, after an RCU grace
+ * period, clears the old generation. Rule definitions record which
+ * generations they belong to (def.gens) and their position in each, and
+ * cfg.tab_dirty/trie_dirty/port_dirty say how much of each table half may
+ * hold entries — that is how a half-written generation left by a killed CLI
+ * is removed before the next apply. A rule kept across a swap keeps its slot and
  * so its counters. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,10 +38,10 @@ int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
 	[XM_CFG] = "xdpfw_cfg", [XM_TAB4] = "xdpfw_tab4", [XM_TAB6] = "xdpfw_tab6",
-	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ports",
+	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
-	[XM_LOGRATE] = "xdpfw_lograte",
+	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie4",
 };
 
 static void state_init(struct xdpfw_state *st)
@@ -88,6 +88,32 @@ static int map_tables(struct xdpfw_state *st)
 		st->tab[f] = p;
 		st->tab_cap[f] = info.max_entries / 2;
 	}
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	void *p;
+
+	if (bpf_obj_get_info_by_fd(st->fd[XM_TRIE4], &info, &len))
+		return -errno;
+	if (info.value_size != 4 * XDPFW_TRIE_BLK || info.max_entries < 2 * (65536 + 512) / XDPFW_TRIE_BLK)
+		return -EINVAL;
+	st->trie4_bytes = (size_t)info.max_entries * info.value_size;
+	p = mmap(NULL, st->trie4_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_TRIE4], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->trie4 = p;
+	st->trie4_cap = info.max_entries / 2 * XDPFW_TRIE_BLK;
+	memset(&info, 0, sizeof(info));
+	len = sizeof(info);
+	if (bpf_obj_get_info_by_fd(st->fd[XM_PORTS], &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(struct xdpfw_pent) || info.max_entries < 8)
+		return -EINVAL;
+	st->ptab_bytes = (size_t)info.max_entries * info.value_size;
+	p = mmap(NULL, st->ptab_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_PORTS], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->ptab = p;
+	st->ptab_cap = info.max_entries / 2;
 	return 0;
 }
 
@@ -96,6 +122,10 @@ void xdpfw_state_close(struct xdpfw_state *st)
 	for (int f = 0; f < 2; f++)
 		if (st->tab[f])
 			munmap(st->tab[f], st->tab_bytes[f]);
+	if (st->trie4)
+		munmap(st->trie4, st->trie4_bytes);
+	if (st->ptab)
+		munmap(st->ptab, st->ptab_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -240,12 +270,13 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 }
 
 /* Map I's size for MAX rules. MAX is what one rule set may hold, and an
- * apply writes the new set beside the old one before the switch, so
- * everything both generations share is sized for two whole sets: rule
- * slots and counters (2 x MAX, a slot is free again once its generation is
- * cleaned up) and the port trie (not preallocated: the bound costs nothing
- * until used). Prefix tables already have a half per generation: twice as
- * many slots as rules (rounded up to a power of two) in each. */
+ * apply writes the new set beside the old one before the switch, so rule
+ * slots and counters, which both generations share, are sized for two whole
+ * sets (2 x MAX, a slot is free again once its generation is cleaned up).
+ * Every table has a half per generation, each sized for one set: the IPv6
+ * hash table twice as many slots as rules (rounded up to a power of two),
+ * the IPv4 trie, its class slots and the port tables what sets of that size
+ * need (below). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t cap = 32;
@@ -254,10 +285,36 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
-	if (i == XM_TAB4 || i == XM_TAB6)
+	if (i == XM_TAB4) {
+		/* IPv4 class slots are dense (the trie indexes them): two per
+		 * rule, room for destination entries (a rule with a source and a
+		 * destination prefix takes up to three) */
+		uint64_t half = 2 * ((uint64_t)max + 64);
+
+		return half * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(half * 2));
+	}
+	if (i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
-	if (i == XM_PORTS)
-		return bpf_map__set_max_entries(m, 2 * (32 * max + 1024));
+	if (i == XM_PORTS) {
+		/* per generation: a few intervals per rule (a table's size grows
+		 * with the port rules its class sees) */
+		uint64_t half = 2 * ((uint64_t)max + 64) + 4096;
+
+		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
+	}
+	if (i == XM_TRIE4) {
+		/* per generation: the 2^16 source root, then what rules need in
+		 * the common case: a 256-entry chunk per /16 holding longer
+		 * prefixes (at most 65536 of them) and 12 entries per rule for
+		 * the 16-entry chunks (1M blocklist-shaped rules use 18.3M
+		 * entries of the 29M this gives); a set beyond that is refused
+		 * ("load with a larger --max-rules") */
+		uint64_t n16 = max + 64 < 65536 ? max + 64 : 65536;
+		uint64_t half = 65536 + 256 * n16 + 12 * ((uint64_t)max + 64);
+
+		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
+		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
+	}
 	return 0;
 }
 
@@ -543,115 +600,50 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 
 /* ---- writing and removing a generation --------------------------------- */
 
-/* Prefix-table entries are collected (ectx.tv) and then written through mmap
- * (table.c); port-trie writes go out in batches (BPF_MAP_*_BATCH: one syscall
- * for many entries), falling back to one call per entry where the kernel
- * refuses. */
-#define BATCH 4096
-
-struct batch {
-	int fd;
-	size_t ksz, vsz, n;
-	uint8_t *keys, *vals;
-};
-
+/* Prefix-table and port-table entries are collected (ectx.tv, ectx.pt) and
+ * then written through mmap (table.c): no syscall per entry. */
 struct ectx {
 	struct xdpfw_state *st;
 	bool del;
 	uint64_t n;
-	struct batch b[XM_NMAPS];
 	struct xdpfw_tabvec tv[2];		/* prefix entries: IPv4, IPv6 */
+	struct xdpfw_pent *pt;			/* port tables, back to back */
+	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 	struct xdpfw_cls root[2];		/* source /0 entries (v4, v6): in plens */
 	bool has_root[2];
 };
 
-/* Names the map that filled up (once): how big it is, and the way out. */
-static int report_full(struct ectx *e, struct batch *b, int rc)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	int m = (int)(b - e->b);
-
-	if (e->reported || (rc != -ENOSPC && rc != -E2BIG && rc != -ENOMEM))
-		return rc;
-	e->reported = true;
-	bpf_obj_get_info_by_fd(b->fd, &info, &len);
-	fprintf(stderr, "xdpfw: the %s map (%s) is full: its %u entries cannot hold this rule set "
-		"beside the active one; nothing applied (xdpfw unload --all --purge, then load with a "
-		"larger --max-rules)\n", m == XM_PORTS ? "port-range" : "rule-set", map_names[m],
-		info.max_entries);
-	return rc;
-}
-
-static int flush_one(struct ectx *e, struct batch *b)
-{
-	__u32 count = b->n;
-	int rc = 0;
-
-	if (!b->n)
-		return 0;
-	if (!e->del) {
-		if (!bpf_map_update_batch(b->fd, b->keys, b->vals, &count, NULL))
-			goto done;
-		rc = -errno;
-		if (rc == -ENOSPC || rc == -E2BIG || rc == -ENOMEM)
-			return report_full(e, b, rc);	/* no point going on */
-		for (size_t i = count; i < b->n; i++)
-			if (bpf_map_update_elem(b->fd, b->keys + i * b->ksz, b->vals + i * b->vsz, BPF_ANY))
-				return report_full(e, b, -errno);
-	} else {
-		/* entries may already be gone (a half-removed generation) */
-		if (!bpf_map_delete_batch(b->fd, b->keys, &count, NULL))
-			goto done;
-		for (size_t i = count; i < b->n; i++)
-			if (bpf_map_delete_elem(b->fd, b->keys + i * b->ksz) && errno != ENOENT)
-				return -errno;
-	}
-done:
-	if (!e->del)
-		e->n += b->n;
-	b->n = 0;
-	return 0;
-}
-
-static int flush_all(struct ectx *e)
-{
-	int rc = 0;
-
-	for (int i = 0; i < XM_NMAPS && !rc; i++)
-		rc = flush_one(e, &e->b[i]);
-	return rc;
-}
-
 static void ectx_free(struct ectx *e)
 {
-	for (int i = 0; i < XM_NMAPS; i++) {
-		free(e->b[i].keys);
-		free(e->b[i].vals);
-	}
 	xdpfw_tabvec_free(&e->tv[0]);
 	xdpfw_tabvec_free(&e->tv[1]);
+	free(e->pt);
 }
 
-static int put(struct ectx *e, int m, const void *key, size_t ksz, const void *val, size_t vsz)
+static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
-	struct batch *b = &e->b[m];
+	struct ectx *e = ctx;
 
-	if (!b->keys) {
-		b->fd = e->st->fd[m];
-		b->ksz = ksz;
-		b->vsz = vsz;
-		b->keys = malloc(BATCH * ksz);
-		b->vals = malloc(BATCH * vsz);
-		if (!b->keys || !b->vals)
+	if (e->npt + n + 1 > e->cappt) {
+		size_t cap = e->cappt ? e->cappt : 4096;
+		struct xdpfw_pent *np;
+
+		while (cap < e->npt + n + 1)
+			cap *= 2;
+		np = realloc(e->pt, cap * sizeof(*np));
+		if (!np)
 			return -ENOMEM;
+		e->pt = np;
+		e->cappt = cap;
 	}
-	memcpy(b->keys + b->n * ksz, key, ksz);
-	memcpy(b->vals + b->n * vsz, val, vsz);
-	if (++b->n == BATCH)
-		return flush_one(e, b);
+	if (e->npt > XDPFW_V_SLOT_MASK)
+		return -E2BIG;
+	*id = e->npt;
+	e->pt[e->npt++] = (struct xdpfw_pent){ .start = n };
+	for (size_t k = 0; k < n; k++)
+		e->pt[e->npt++] = (struct xdpfw_pent){ .start = starts[k], .v = vs[k] };
 	return 0;
 }
 
@@ -694,6 +686,8 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		__u32 idx = g * 4 + j, f = j / 2;
 
 		pl.base = g * st->tab_cap[f];
+		pl.tbase = g * st->trie4_cap;
+		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
 
@@ -701,7 +695,9 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 			pl.has_root = 1;
 			pl.root = e->root[j / 2];
 		}
-		for (int l = XDPFW_PLENS_MAX - 1; l >= 0; l--) {
+		/* IPv6: ascending, for the binary search on lengths */
+		for (int k = 0; k < XDPFW_PLENS_MAX; k++) {
+			int l = f ? k : XDPFW_PLENS_MAX - 1 - k;
 			struct xdpfw_plen *en;
 
 			if (!e->used[j][l])
@@ -721,11 +717,6 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 	return 0;
 }
 
-static int emit_port(void *ctx, const struct xdpfw_port_key *key, uint32_t v)
-{
-	return put(ctx, XM_PORTS, key, sizeof(*key), &v, sizeof(v));
-}
-
 /* Generation G's half of table F (0: IPv4, 1: IPv6). */
 static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
 {
@@ -741,7 +732,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	__u32 zero = 0;
 	int rc = xdpfw_state_cfg(st, &cfg);
 
-	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1]))
+	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1] && !cfg.trie_dirty[g] && !cfg.port_dirty[g]))
 		return rc;
 	/* MEMBARRIER_CMD_GLOBAL waits for synchronize_rcu(), which covers XDP
 	 * (programs run under rcu_read_lock / with BHs off); a short sleep
@@ -754,52 +745,84 @@ static int clear_tables(struct xdpfw_state *st, int g)
 		memset(table_half(st, g, f), 0, (size_t)n * xdpfw_slot_size(f ? 6 : 4));
 		cfg.tab_dirty[g][f] = 0;
 	}
+	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
+	       (size_t)(cfg.trie_dirty[g] < st->trie4_cap ? cfg.trie_dirty[g] : st->trie4_cap) * 4);
+	cfg.trie_dirty[g] = 0;
+	memset(st->ptab + (size_t)g * st->ptab_cap, 0,
+	       (size_t)(cfg.port_dirty[g] < st->ptab_cap ? cfg.port_dirty[g] : st->ptab_cap) * sizeof(*st->ptab));
+	cfg.port_dirty[g] = 0;
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* Writes E's prefix entries into generation G's half of the tables: plans
- * first (nothing written if a table does not fit), then cfg records how far
- * G's halves will be dirty, then the entries. SIZE gets the table sizes. */
+/* Writes E's prefix entries into generation G's half of the tables (IPv4:
+ * the trie and its leaf slots; IPv6: the hash table): plans first (nothing
+ * written if a table does not fit), then cfg records how far G's halves
+ * will be dirty, then the entries. SIZE gets the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
-	struct xdpfw_table_plan plan[2] = { 0 };
+	struct xdpfw_table_plan plan = { 0 };
+	struct xdpfw_trie4_plan tp = { 0 };
 	struct xdpfw_cfg cfg;
 	__u32 zero = 0;
-	int rc = 0;
+	int rc;
 
-	for (int f = 0; f < 2 && !rc; f++) {
-		rc = xdpfw_table_plan(f ? 6 : 4, &e->tv[f], st->tab_cap[f], &plan[f]);
-		e->reported |= rc == -E2BIG;
+	rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	if (!rc)
+		rc = xdpfw_trie4_plan(&e->tv[0], st->trie4_cap, st->tab_cap[0], &tp);
+	if (rc == -E2BIG) {
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries "
+			"and %u slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+			e->tv[0].n, st->trie4_cap, st->tab_cap[0]);
+	}
+	if (!rc) {
+		rc = xdpfw_table_plan(6, &e->tv[1], st->tab_cap[1], &plan);
+		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
-			fprintf(stderr, "xdpfw: the IPv%d prefix table is full: %zu entries do not fit in %u "
-				"slots; nothing applied (load with a larger --max-rules)\n", f ? 6 : 4,
-				e->tv[f].n, st->tab_cap[f]);
+			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
+				"slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+				e->tv[1].n, st->tab_cap[1]);
+	}
+	if (!rc && e->npt > st->ptab_cap) {
+		rc = -E2BIG;
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the port tables are full: %zu entries do not fit in %u; nothing applied "
+			"(xdpfw unload --all --purge, then load with a larger --max-rules)\n", e->npt, st->ptab_cap);
 	}
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &cfg);
 	if (!rc) {
-		for (int f = 0; f < 2; f++)
-			if (cfg.tab_dirty[g][f] < plan[f].size)
-				cfg.tab_dirty[g][f] = plan[f].size;
+		if (cfg.port_dirty[g] < e->npt)
+			cfg.port_dirty[g] = e->npt;
+		if (cfg.tab_dirty[g][0] < e->tv[0].n)
+			cfg.tab_dirty[g][0] = e->tv[0].n;
+		if (cfg.trie_dirty[g] < tp.entries)
+			cfg.trie_dirty[g] = tp.entries;
+		if (cfg.tab_dirty[g][1] < plan.size)
+			cfg.tab_dirty[g][1] = plan.size;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
 			rc = -errno;
 	}
-	for (int f = 0; f < 2 && !rc; f++) {
-		xdpfw_table_write(f ? 6 : 4, &e->tv[f], &plan[f], table_half(st, g, f));
-		size[f] = plan[f].size;
-		e->n += e->tv[f].n;
+	if (!rc) {
+		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, table_half(st, g, 0));
+		if (e->has_root[0])
+			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
+		size[0] = st->tab_cap[0];
+		xdpfw_table_write(6, &e->tv[1], &plan, table_half(st, g, 1));
+		size[1] = plan.size;
+		if (e->npt)
+			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
+		e->n += e->tv[0].n + e->tv[1].n + e->npt;
 	}
-	xdpfw_table_plan_free(&plan[0]);
-	xdpfw_table_plan_free(&plan[1]);
+	xdpfw_trie4_plan_free(&tp);
+	xdpfw_table_plan_free(&plan);
 	return rc;
 }
 
-/* Removes generation G's map entries (prefix tables cleared; port-trie
- * entries recomputed from DEFS) and G's membership from every definition. */
+/* Removes generation G's map entries (every table half cleared after a grace
+ * period) and G's membership from every definition in DEFS. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
-	struct ectx e = { .st = st, .del = true };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
 	struct xdpfw_ruleset rs;
 	uint32_t *slots, n = 0;
 	int rc;
@@ -809,10 +832,6 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 		rc = gen_ruleset(defs, hw, g, &rs, &slots);
 	if (rc)
 		return rc;
-	rc = xdpfw_compile(&rs, slots, g, &em, NULL);
-	if (!rc)
-		rc = flush_all(&e);
-	ectx_free(&e);
 	for (size_t i = 0; i < rs.n && !rc; i++) {
 		defs[slots[i]].gens &= ~(1u << g);
 		slots[n++] = slots[i];
@@ -858,7 +877,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	uint32_t *slots = NULL, *active = NULL, *fresh = NULL, *touched = NULL;
 	uint32_t hw, limit, nact = 0, nfresh = 0, ntouch = 0, next_free = 0, new_hw;
 	struct ectx e = { .st = st };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_port, &e };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
@@ -982,8 +1001,6 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* 3. the new generation's entries */
 	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
 	if (!rc)
-		rc = flush_all(&e);
-	if (!rc)
 		rc = write_tables(st, &e, ng, size);
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
@@ -1061,6 +1078,28 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 			used[g][f] = xdpfw_table_used(f ? 6 : 4, table_half(st, g, f), st->tab_cap[f]);
 	}
 	return 0;
+}
+
+uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)
+{
+	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes + st->ptab_bytes;
+}
+
+int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *cap)
+{
+	struct xdpfw_cfg cfg;
+	int rc = xdpfw_state_cfg(st, &cfg);
+
+	*cap = st->ptab_cap;
+	for (int g = 0; g < 2; g++) {
+		const struct xdpfw_pent *p = st->ptab + (size_t)g * st->ptab_cap;
+
+		/* tables lie back to back from the start; each header counts >= 1 */
+		used[g] = 0;
+		for (uint64_t i = 0; i < st->ptab_cap && p[i].start && !rc; i += p[i].start + 1)
+			used[g] += p[i].start + 1;
+	}
+	return rc;
 }
 
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum)

@@ -13,7 +13,7 @@
 
 enum {
 	XM_CFG, XM_TAB4, XM_TAB6, XM_PLENS, XM_PORTS, XM_COUNTERS, XM_RULES,
-	XM_TOTALS, XM_FRAGS, XM_LOGRATE, XM_NMAPS,
+	XM_TOTALS, XM_FRAGS, XM_LOGRATE, XM_TRIE4, XM_NMAPS,
 };
 
 struct bpfkit_object;
@@ -30,6 +30,12 @@ struct xdpfw_state {
 	void *tab[2];			/* xdpfw_tab4/6 mmapped: [0] IPv4, [1] IPv6 */
 	size_t tab_bytes[2];
 	uint32_t tab_cap[2];		/* slots per generation (half the map) */
+	uint32_t *trie4;		/* xdpfw_trie4 mmapped */
+	size_t trie4_bytes;
+	uint32_t trie4_cap;		/* entries per generation */
+	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
+	size_t ptab_bytes;
+	uint32_t ptab_cap;		/* entries per generation */
 };
 
 struct xdpfw_create_opts {
@@ -86,6 +92,14 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 /* Prefix-table slots in use, per generation and family (IPv4, IPv6), and the
  * slots each generation may use. */
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2]);
+
+/* Bytes the prefix tables take (both generations: the IPv4 trie and its
+ * class slots, the IPv6 hash table), preallocated at the first load. */
+uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
+
+/* Port-table entries in use per generation (a scan), and per generation
+ * available. */
+int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *cap);
 
 /* Counters summed over CPUs. */
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum);

@@ -25,6 +25,7 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 	}
 	e = &v->e[v->n++];
 	e->tag = tag;
+	e->flags = XDPFW_S_CLS;
 	memcpy(e->addr, addr, 16);
 	e->cls = *cls;
 	return 0;
@@ -64,7 +65,7 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 
 		memcpy(s, &v, sizeof(v));
 	} else {
-		struct xdpfw_slot6 v = { .tag = e->tag, .cls = e->cls };
+		struct xdpfw_slot6 v = { .tag = e->tag, .flags = e->flags, .cls = e->cls };
 
 		memcpy(v.addr, e->addr, 16);
 		memcpy(s, &v, sizeof(v));
@@ -164,4 +165,339 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
 	for (uint32_t i = 0; i < n; i++)
 		used += slot_tag(family, region, i) != 0;
 	return used;
+}
+
+/* ---- the IPv4 trie ------------------------------------------------------ *
+ * Fixed strides (prefix lengths a chunk boundary sits at): the source trie
+ * 16-8-4-4 (a 2^16 root, then 256- and 16-entry chunks: at most four reads;
+ * a /32 in an otherwise empty /16 costs 256 + 16 + 16 entries), destination
+ * tries 4-bit strides (a 16-entry root per class: there is one per source
+ * class with destination rules). docs/xdpfw.md says why these
+ * strides and not others. */
+#ifndef XDPFW_TRIE4_STRIDES_SRC
+#define XDPFW_TRIE4_STRIDES_SRC 16, 8, 4, 4
+#endif
+#ifndef XDPFW_TRIE4_STRIDES_DST
+#define XDPFW_TRIE4_STRIDES_DST 4, 4, 4, 4, 4, 4, 4, 4
+#endif
+const uint8_t xdpfw_trie4_src_strides[] = { XDPFW_TRIE4_STRIDES_SRC, 0 };
+const uint8_t xdpfw_trie4_dst_strides[] = { XDPFW_TRIE4_STRIDES_DST, 0 };
+
+static uint32_t stride_code(unsigned bits)
+{
+	return bits == 16 ? 2 : bits == 8 ? 1 : 0;
+}
+
+static const struct xdpfw_tabvec *sort_v;
+
+static uint32_t ent_tree(const struct xdpfw_tabent *e) { return e->tag >> 8; }
+static uint32_t ent_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
+static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap32(e->addr[0]); }
+
+/* The leaf for entry K: its direct verdict where its class allows
+ * (XDPFW_TRIE_DIRECT), else its slot. */
+static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
+{
+	const struct xdpfw_cls *c = &v->e[k].cls;
+
+	if (c->class)
+		return k + 1;
+	for (int p = 0; p < XDPFW_NPROTO; p++)
+		if (c->v[p] != c->v[0] || (c->v[p] & (XDPFW_V_TABLE | XDPFW_V_INLINE)))
+			return k + 1;
+	return xdpfw_trie_direct(c->v[0]);
+}
+
+static int by_tree_plen(const void *x, const void *y)
+{
+	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
+
+	if (ent_tree(a) != ent_tree(b))
+		return ent_tree(a) < ent_tree(b) ? -1 : 1;
+	if (ent_plen(a) != ent_plen(b))
+		return ent_plen(a) < ent_plen(b) ? -1 : 1;
+	return ent_addr(a) < ent_addr(b) ? -1 : ent_addr(a) > ent_addr(b);
+}
+
+static int by_tree_addr(const void *x, const void *y)
+{
+	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
+
+	if (ent_tree(a) != ent_tree(b))
+		return ent_tree(a) < ent_tree(b) ? -1 : 1;
+	return ent_addr(a) < ent_addr(b) ? -1 : ent_addr(a) > ent_addr(b);
+}
+
+static const uint8_t *strides_of(uint32_t tree)
+{
+	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+}
+
+int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
+		     struct xdpfw_trie4_plan *plan)
+{
+	uint32_t *o;
+	uint64_t total = 1u << xdpfw_trie4_src_strides[0];
+	uint32_t maxc = 0;
+
+	memset(plan, 0, sizeof(*plan));
+	if (v->n > leaf_cap)
+		return -E2BIG;
+	o = malloc((v->n + 1) * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	for (size_t k = 0; k < v->n; k++) {
+		o[k] = k;
+		if (ent_tree(&v->e[k]) > maxc)
+			maxc = ent_tree(&v->e[k]);
+	}
+	plan->class_ptr = calloc(maxc + 1, sizeof(*plan->class_ptr));
+	if (!plan->class_ptr) {
+		free(o);
+		return -ENOMEM;
+	}
+	plan->nclass = maxc + 1;
+	/* chunks below boundary b: the distinct (trie, top b bits) among the
+	 * entries longer than b; with entries in address order those are runs */
+	sort_v = v;
+	qsort(o, v->n, sizeof(*o), by_tree_addr);
+	for (size_t k = 0; k < v->n; k++) {
+		uint32_t t = ent_tree(&v->e[o[k]]);
+
+		if (t && !plan->class_ptr[t]) {
+			plan->class_ptr[t] = XDPFW_TRIE_PTR | stride_code(xdpfw_trie4_dst_strides[0]) << XDPFW_TRIE_SHIFT |
+					     (uint32_t)total;
+			total += 1u << xdpfw_trie4_dst_strides[0];
+		}
+	}
+	for (int tree = 0; tree < 2; tree++) {
+		const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+		unsigned b = 0;
+
+		for (int l = 0; st[l + 1]; l++) {
+			uint64_t prev = UINT64_MAX;
+
+			b += st[l];
+			for (size_t k = 0; k < v->n; k++) {
+				const struct xdpfw_tabent *e = &v->e[o[k]];
+				uint64_t key;
+
+				if ((ent_tree(e) != 0) != tree || ent_plen(e) <= b)
+					continue;
+				key = (uint64_t)ent_tree(e) << 32 | (ent_addr(e) >> (32 - b));
+				if (key != prev)
+					total += 1u << st[l + 1];
+				prev = key;
+			}
+		}
+	}
+	qsort(o, v->n, sizeof(*o), by_tree_plen);
+	plan->order = o;
+	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
+	for (size_t k = 0; k < v->n; k++) {
+		uint32_t c = v->e[k].cls.class;
+
+		if (!ent_tree(&v->e[k]) && c && (c >= plan->nclass || !plan->class_ptr[c])) {
+			xdpfw_trie4_plan_free(plan);
+			return -EINVAL;
+		}
+	}
+	if (total > trie_cap) {
+		xdpfw_trie4_plan_free(plan);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
+{
+	return class && class < plan->nclass ? plan->class_ptr[class] : 0;
+}
+
+void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
+		       uint32_t *trie, void *leaves)
+{
+	uint32_t next = 1u << xdpfw_trie4_src_strides[0], src_root = XDPFW_TRIE4_ROOT;
+
+	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
+	memset(leaves, 0, v->n * sizeof(struct xdpfw_slot4));
+	/* destination roots sit right after the source root (planned) */
+	for (uint32_t c = 1; c < plan->nclass; c++) {
+		uint32_t end = (plan->class_ptr[c] & XDPFW_TRIE_OFF) + (1u << xdpfw_trie4_dst_strides[0]);
+
+		if (plan->class_ptr[c] && end > next)
+			next = end;
+	}
+	for (size_t k = 0; k < v->n; k++) {
+		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
+		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
+		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_of(v, plan->order[k]);
+		const uint8_t *st = strides_of(tree);
+		unsigned pos = 0;
+
+		for (int l = 0; st[l]; l++) {
+			unsigned bits = st[l];
+			uint32_t off = p & XDPFW_TRIE_OFF;
+			uint32_t x = (uint32_t)(((uint64_t)a << pos & 0xffffffffu) >> (32 - bits)), i = off + x;
+
+			if (plen <= pos + bits) {
+				/* the prefix ends in this chunk: paint its range */
+				uint32_t n = 1u << (pos + bits - plen);
+
+				i = off + (x & ~(n - 1));
+				for (uint32_t j = 0; j < n; j++)
+					trie[i + j] = leaf;
+				break;
+			}
+			if (!(trie[i] & XDPFW_TRIE_PTR)) {
+				uint32_t c = next, sz = 1u << st[l + 1];
+
+				for (uint32_t j = 0; j < sz; j++)
+					trie[c + j] = trie[i];
+				next += sz;
+				trie[i] = XDPFW_TRIE_PTR | stride_code(st[l + 1]) << XDPFW_TRIE_SHIFT | c;
+			}
+			p = trie[i];
+			pos += bits;
+		}
+	}
+	for (size_t k = 0; k < v->n; k++) {
+		struct xdpfw_tabent e = v->e[k];
+
+		if (!ent_tree(&e))
+			e.cls.class = xdpfw_trie4_class(plan, e.cls.class);
+		slot_put(4, leaves, k, &e);
+	}
+}
+
+void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
+{
+	free(plan->order);
+	free(plan->class_ptr);
+	memset(plan, 0, sizeof(*plan));
+}
+
+uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
+{
+	unsigned pos = 0;
+
+	for (int i = 0; i < XDPFW_TRIE4_DEPTH && (e & XDPFW_TRIE_PTR); i++) {
+		unsigned bits = 4u << ((e >> XDPFW_TRIE_SHIFT) & 3);
+
+		e = trie[(e & XDPFW_TRIE_OFF) + (uint32_t)(((uint64_t)addr << pos & 0xffffffffu) >> (32 - bits))];
+		pos += bits;
+	}
+	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
+
+/* ---- binary search on prefix lengths (IPv6) ------------------------------ */
+
+int xdpfw_bspl_path(uint32_t n, uint32_t t, uint32_t path[8])
+{
+	uint32_t lo = 0, hi = n;
+	int k = 0;
+
+	while (lo < hi && k < 8) {
+		uint32_t mid = (lo + hi) / 2;
+
+		path[k++] = mid;
+		if (mid == t)
+			break;
+		if (mid < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return k;
+}
+
+struct pset {
+	uint32_t *at;			/* entry index + 1, 0 = empty */
+	uint32_t mask;
+};
+
+static void cut6(uint32_t *a, const uint32_t *src, int plen)
+{
+	for (int w = 0; w < 4; w++) {
+		int bits = plen - 32 * w;
+
+		a[w] = src[w] & (bits >= 32 ? 0xffffffffu : bits <= 0 ? 0 :
+				 __builtin_bswap32(0xffffffffu << (32 - bits)));
+	}
+}
+
+static uint32_t *pset_find(struct pset *s, const struct xdpfw_tabvec *v, uint32_t tag, const uint32_t *a)
+{
+	for (uint32_t i = xdpfw_hash6(tag, a) >> 32 & s->mask;; i = (i + 1) & s->mask) {
+		const struct xdpfw_tabent *e;
+
+		if (!s->at[i])
+			return &s->at[i];
+		e = &v->e[s->at[i] - 1];
+		if (e->tag == tag && !memcmp(e->addr, a, 16))
+			return &s->at[i];
+	}
+}
+
+int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS_MAX])
+{
+	uint32_t len[2][XDPFW_PLENS_MAX], nl[2] = { 0 }, idx[2][XDPFW_PLENS_MAX];
+	size_t nreal = v->n, cap = 16;
+	struct pset s;
+	int rc = 0;
+
+	for (int st = 0; st < 2; st++)
+		for (uint32_t l = 0; l < XDPFW_PLENS_MAX; l++)
+			if (lens[st][l]) {
+				idx[st][l] = nl[st];
+				len[st][nl[st]++] = l;
+			}
+	/* each prefix adds at most 7 markers (8 probes at most) */
+	while (cap < 16 * (uint64_t)nreal)
+		cap *= 2;
+	s.at = calloc(cap, sizeof(*s.at));
+	if (!s.at)
+		return -ENOMEM;
+	s.mask = cap - 1;
+	for (size_t k = 0; k < nreal; k++)
+		*pset_find(&s, v, v->e[k].tag, v->e[k].addr) = k + 1;
+	for (size_t k = 0; k < nreal && !rc; k++) {
+		uint32_t tag = v->e[k].tag, tree = tag >> 8, plen = (tag & 0xff) - 1, path[8];
+		int st = tree != 0, np = xdpfw_bspl_path(nl[st], idx[st][plen], path);
+
+		for (int p = 0; p < np && !rc; p++) {
+			uint32_t m = path[p], a[4], b[4], mt = (tree << 8) | (len[st][m] + 1), *slot;
+			struct xdpfw_cls cls = { 0 };
+			const struct xdpfw_tabent *bmp = NULL;
+
+			if (m >= idx[st][plen])
+				continue;	/* longer: the search must miss there */
+			cut6(a, v->e[k].addr, len[st][m]);
+			slot = pset_find(&s, v, mt, a);
+			if (*slot)
+				continue;	/* a prefix there, or a marker already */
+			/* the longest prefix at or above this length containing it */
+			for (int j = m; j >= 0 && !bmp; j--) {
+				uint32_t *f;
+
+				cut6(b, a, len[st][j]);
+				f = pset_find(&s, v, (tree << 8) | (len[st][j] + 1), b);
+				if (*f && v->e[*f - 1].flags)
+					bmp = &v->e[*f - 1];
+			}
+			if ((v->n + 1) * 2 > cap) {
+				rc = -ENOMEM;	/* cannot happen: 8 per prefix at most */
+				break;
+			}
+			if (bmp)
+				cls = bmp->cls;	/* push may move v->e */
+			rc = xdpfw_tabvec_push(v, mt, (const uint8_t *)a, &cls);
+			if (!rc) {
+				v->e[v->n - 1].flags = bmp ? XDPFW_S_CLS : 0;
+				*slot = v->n;
+			}
+		}
+	}
+	free(s.at);
+	return rc;
 }

@@ -10,6 +10,7 @@
 
 struct xdpfw_tabent {
 	uint32_t tag;
+	uint32_t flags;			/* IPv6 slots: XDPFW_S_* */
 	uint32_t addr[4];		/* network byte order; IPv4 in addr[0] */
 	struct xdpfw_cls cls;
 };
@@ -22,6 +23,22 @@ struct xdpfw_tabvec {
 int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 		      const struct xdpfw_cls *cls);
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v);
+
+/* Binary search on prefix lengths (IPv6; Waldvogel et al. 1997): adds to
+ * V the markers the datapath's search needs. LENS[0] (source stage) and
+ * LENS[1] (destination stage) flag the lengths in use; the datapath
+ * searches them in ascending order (xdpfw_plens.e), probing the middle
+ * length of [lo, hi): a hit (prefix or marker) moves to the longer half and
+ * records the entry's class if it has one (XDPFW_S_CLS), a miss to the
+ * shorter half. So every prefix gets a marker (its address cut to that
+ * length) at each length shorter than its own the search passes through,
+ * carrying the class of the longest prefix no longer than the marker that
+ * contains it: the search never backtracks. At most ceil(log2(lengths + 1))
+ * probes. -ENOMEM. */
+int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS_MAX]);
+/* The search's path: the length indexes [lo, hi) of N lengths probes on the
+ * way to index T, in order; returns how many (*PATH gets them). */
+int xdpfw_bspl_path(uint32_t n, uint32_t t, uint32_t path[8]);
 
 /* Bytes per slot of FAMILY's table (the array map's value size). */
 size_t xdpfw_slot_size(int family);
@@ -45,6 +62,36 @@ void xdpfw_table_plan_free(struct xdpfw_table_plan *plan);
  * PLAN says. */
 void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
 		       void *region);
+
+/* The IPv4 trie (xdpfw_common.h) for V's entries (tags as the hash tables
+ * use them: plen + 1 for the source stage, class << 8 | (plen + 1) for a
+ * destination trie): entry k's class value goes to leaf slot k, and the
+ * trie, prefixes expanded to its strides, into trie entries [0, entries). */
+struct xdpfw_trie4_plan {
+	uint32_t entries;		/* trie entries used */
+	uint32_t *order;		/* entry indexes by (trie, length, address) */
+	uint32_t *class_ptr;		/* class id -> its destination trie's root entry */
+	uint32_t nclass;
+};
+
+/* Plans V's trie: -E2BIG if it needs more than TRIE_CAP entries or V more
+ * than LEAF_CAP leaf slots, -EINVAL for a class without destination entries,
+ * -ENOMEM. Touches no map memory. */
+int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
+		     struct xdpfw_trie4_plan *plan);
+/* A source class value's destination-trie root (0 if CLASS is 0). */
+uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
+/* Writes the planned trie into TRIE and the leaves into LEAVES (xdpfw_slot4
+ * array), zeroing the planned ranges first. */
+void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
+		       uint32_t *trie, void *leaves);
+void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
+/* What the datapath's walk finds for ADDR (host byte order) from entry E
+ * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1
+ * or an XDPFW_TRIE_DIRECT verdict, as leaf_of() made it). */
+uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
+/* Trie entries per stride level the builder uses (bench/docs). */
+extern const uint8_t xdpfw_trie4_src_strides[], xdpfw_trie4_dst_strides[];
 
 /* Non-empty slots among the first N of REGION. */
 size_t xdpfw_table_used(int family, const void *region, uint32_t n);

@@ -54,6 +54,15 @@ struct {
 	__type(value, struct xdpfw_slot6);
 } xdpfw_tab6 SEC(".maps");
 
+/* The IPv4 trie (xdpfw_common.h): two halves, one per generation. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 4194304 / XDPFW_TRIE_BLK);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32[XDPFW_TRIE_BLK]);
+} xdpfw_trie4 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 8);
@@ -61,13 +70,14 @@ struct {
 	__type(value, struct xdpfw_plens);
 } xdpfw_plens SEC(".maps");
 
+/* Port tables (xdpfw_common.h): two halves, one per generation. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(max_entries, 4000000);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xdpfw_port_key);
-	__type(value, __u32);
-} xdpfw_ports SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * 1048576);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xdpfw_pent);
+} xdpfw_ptab SEC(".maps");
 
 /* Sized by `xdpfw load --max-rules` before the first load. */
 struct {
@@ -156,34 +166,52 @@ static __always_inline int parse_ports(struct bk_cursor *c, struct pkt *p)
 	return 0;
 }
 
-/* PORTS: source port << 16 | destination port, network byte order each. */
-static __always_inline __u32 lookup_ports(__u32 v, __u32 ports)
+/* The verdict of PORT in the port table whose header is entry T: binary
+ * search for the last interval starting at or below PORT. */
+static __always_inline __u32 port_find(__u32 t, __u32 port)
 {
-	struct xdpfw_port_key k = { .prefixlen = 48 };
-	__be16 sport = ports >> 16, dport = ports & 0xffff;
-	__u32 *r;
+	struct xdpfw_pent *e = bpf_map_lookup_elem(&xdpfw_ptab, &t);
+	__u32 lo = 0, hi, idx;
 
+	if (!e)
+		return 0;
+	hi = e->start;
+	for (__u32 i = 0; i < 17; i++) {
+		__u32 mid = (lo + hi) / 2;
+
+		if (lo + 1 >= hi)
+			break;
+		idx = t + 1 + mid;
+		e = bpf_map_lookup_elem(&xdpfw_ptab, &idx);
+		if (!e)
+			return 0;
+		if (e->start <= port)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	idx = t + 1 + lo;
+	e = bpf_map_lookup_elem(&xdpfw_ptab, &idx);
+	return e ? e->v : 0;
+}
+
+/* V's verdict for PORTS (source port << 16 | destination port, network
+ * byte order each): V itself, or its dport table's, or that interval's
+ * sport table's. A global function: verified once, not per parse path. */
+__noinline __u32 xdpfw_ports_lookup(__u32 pbase, __u32 v, __u32 ports)
+{
 	if (!(v & XDPFW_V_TABLE))
 		return v;
-	k.table = v & XDPFW_V_SLOT_MASK;
-	__builtin_memcpy(k.port, &dport, 2);
-	r = bpf_map_lookup_elem(&xdpfw_ports, &k);
-	if (!r)
-		return 0;
-	v = *r;
+	v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), bpf_ntohs((__be16)(ports & 0xffff)));
 	if (!(v & XDPFW_V_TABLE))
 		return v;
 	/* second level: the dport interval's rules differ by source port */
-	k.table = v & XDPFW_V_SLOT_MASK;
-	__builtin_memcpy(k.port, &sport, 2);
-	r = bpf_map_lookup_elem(&xdpfw_ports, &k);
-	if (!r || (*r & XDPFW_V_TABLE))
-		return 0;
-	return *r;
+	v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), bpf_ntohs((__be16)(ports >> 16)));
+	return v & XDPFW_V_TABLE ? 0 : v;
 }
 
 /* The verdict of class CLS for protocol index PIDX and PORTS. */
-static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports)
+static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports, __u32 pbase)
 {
 	__u32 v, j;
 	__u16 port;
@@ -198,7 +226,7 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports
 			return cls->rv[j];
 		return v & ~XDPFW_V_INLINE;
 	}
-	return lookup_ports(v, ports);
+	return xdpfw_ports_lookup(pbase, v, ports);
 }
 
 /* A probe sequence past its home slot (j = 1 ..): the slot index + 1 of
@@ -209,22 +237,6 @@ struct probe {
 	__u32 k[4];			/* IPv4: k[0] */
 	__u32 tag, base, mask, h;
 };
-
-__noinline __u32 xdpfw_probe4(struct probe *q)
-{
-	if (!q)
-		return 0;
-	for (__u32 j = 1; j < XDPFW_MAX_PROBE; j++) {
-		__u32 idx = q->base + ((q->h + j) & q->mask);
-		struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
-
-		if (!s || !s->tag)
-			break;
-		if (s->tag == q->tag && s->addr == q->k[0])
-			return idx + 1;
-	}
-	return 0;
-}
 
 __noinline __u32 xdpfw_probe6(struct probe *q)
 {
@@ -243,50 +255,65 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 	return 0;
 }
 
-/* The class of the longest prefix (among the lengths in PL) containing
- * ADDR under class tag CTAG, or NULL. Bounded: lengths in use x
- * XDPFW_MAX_PROBE probes. */
-static __always_inline struct xdpfw_cls *longest4(struct xdpfw_plens *pl, __u32 ctag, __u32 addr)
+/* The leaf of the longest prefix containing ADDR (host byte order) in the
+ * IPv4 trie that starts at entry E (a pointer): 0 if none, else a slot
+ * index + 1 or a direct verdict (XDPFW_TRIE_DIRECT). One inlined array read
+ * per stride crossed, at most XDPFW_TRIE4_DEPTH. */
+static __always_inline __u32 walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
 {
-	__u32 n = pl->n, shift = pl->shift & 63, base = pl->base, mask = pl->mask;
+	__u32 tbase = pl->tbase, pos = 0;
 
-	for (__u32 i = 0; i < 33 && i < n; i++) {
-		struct xdpfw_plen *e = &pl->e[i];
-		__u32 key = addr & e->mask[0], tag = ctag | (e->plen + 1);
-		__u32 h = xdpfw_hash4(tag, key) >> shift, idx = base + (h & mask);
-		struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
+	for (__u32 i = 0; i < XDPFW_TRIE4_DEPTH; i++) {
+		__u32 bits, idx, blk, *t;
 
-		if (!s)
-			return NULL;
-		if (s->tag == tag && s->addr == key)
-			return &s->cls;
-		if (!s->tag)
-			continue;
-		/* the home slot holds another entry: the rest of the sequence */
-		struct probe q = { .k = { key }, .tag = tag, .base = base, .mask = mask, .h = h };
-
-		idx = xdpfw_probe4(&q);
-		if (!idx)
-			continue;
-		idx--;
-		s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
-		if (s)
-			return &s->cls;
+		if (!(e & XDPFW_TRIE_PTR))
+			break;
+		bits = 4u << ((e >> XDPFW_TRIE_SHIFT) & 3);
+		idx = tbase + (e & XDPFW_TRIE_OFF) + (__u32)(((__u64)addr << (pos & 31) & 0xffffffffull) >> (32 - bits));
+		blk = idx / XDPFW_TRIE_BLK;
+		t = bpf_map_lookup_elem(&xdpfw_trie4, &blk);
+		if (!t)
+			return 0;
+		e = t[idx % XDPFW_TRIE_BLK];
+		pos += bits;
 	}
-	return NULL;
+	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
 
+static __always_inline struct xdpfw_cls *slot4(struct xdpfw_plens *pl, __u32 leaf)
+{
+	__u32 idx = pl->base + leaf - 1;
+	struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
+
+	if (!s)
+		return NULL;
+	/* keep clang from offsetting the pointer before the NULL check */
+	asm volatile("" : "+r"(s));
+	return &s->cls;
+}
+
+/* The class of the longest prefix containing ADDR under class tag CTAG
+ * (IPv6): binary search on the lengths in use (ascending in PL) with
+ * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
+ * records the entry's class, a miss to the shorter half. At most
+ * ceil(log2(lengths + 1)) probes: 8 for all 129. */
 static __always_inline struct xdpfw_cls *longest6(struct xdpfw_plens *pl, __u32 ctag,
 						  const __u32 *addr)
 {
 	struct probe q = { .base = pl->base, .mask = pl->mask };
-	__u32 n = pl->n, shift = pl->shift & 63;
+	__u32 lo = 0, hi = pl->n, shift = pl->shift & 63;
+	struct xdpfw_cls *best = NULL;
 
-	for (__u32 i = 0; i < XDPFW_PLENS_MAX && i < n; i++) {
-		struct xdpfw_plen *e = &pl->e[i];
+	for (__u32 i = 0; i < 8; i++) {
+		__u32 mid = ((lo + hi) / 2) & 0xff, idx;
+		struct xdpfw_plen *e;
 		struct xdpfw_slot6 *s;
-		__u32 idx;
 
+		if (lo >= hi)
+			break;
+		/* bound the index in the register the access uses */
+		asm volatile("%0 &= 0xff; if %0 < 129 goto +1; %0 = 0" : "+r"(mid));
+		e = &pl->e[mid];
 		q.k[0] = addr[0] & e->mask[0];
 		q.k[1] = addr[1] & e->mask[1];
 		q.k[2] = addr[2] & e->mask[2];
@@ -297,20 +324,26 @@ static __always_inline struct xdpfw_cls *longest6(struct xdpfw_plens *pl, __u32 
 		s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
 		if (!s)
 			return NULL;
-		if (s->tag == q.tag && s->addr[0] == q.k[0] && s->addr[1] == q.k[1] &&
-		    s->addr[2] == q.k[2] && s->addr[3] == q.k[3])
-			return &s->cls;
-		if (!s->tag)
-			continue;
-		idx = xdpfw_probe6(&q);
-		if (!idx)
-			continue;
-		idx--;
-		s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
-		if (s)
-			return &s->cls;
+		if (!(s->tag == q.tag && s->addr[0] == q.k[0] && s->addr[1] == q.k[1] &&
+		      s->addr[2] == q.k[2] && s->addr[3] == q.k[3])) {
+			/* the home slot holds another entry (or none: a miss) */
+			__u32 f = s->tag ? xdpfw_probe6(&q) : 0;
+
+			s = NULL;
+			if (f) {
+				f--;
+				s = bpf_map_lookup_elem(&xdpfw_tab6, &f);
+			}
+		}
+		if (s) {
+			if (s->flags & XDPFW_S_CLS)
+				best = &s->cls;
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
 	}
-	return NULL;
+	return best;
 }
 
 static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u32 stage)
@@ -320,33 +353,32 @@ static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u
 	return bpf_map_lookup_elem(&xdpfw_plens, &idx);
 }
 
-/* The verdict for an IPv4 packet: the entry of the longest source prefix in
- * use containing the source, then, if its class has destination rules, the
- * same for the destination, then the port stage. Inline: with the probe
- * loops in global functions it is small enough to verify on every path. */
+/* The verdict for an IPv4 packet: the source trie's leaf (or the /0
+ * entry), then, if its class has destination rules, that class's
+ * destination trie, then the port stage. Inline: a few array reads. */
 static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr, __u32 ports)
 {
 	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 4, 0);
 	struct xdpfw_cls *cls;
+	__u32 leaf;
 
 	if (!pl)
 		return 0;
-	cls = longest4(pl, 0, saddr);
-	if (!cls && pl->has_root)
-		cls = &pl->root;
+	leaf = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
+	if (leaf & XDPFW_TRIE_DIRECT)
+		return xdpfw_trie_verdict(leaf);
+	cls = leaf ? slot4(pl, leaf) : pl->has_root ? &pl->root : NULL;
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		__u32 ctag = cls->class << 8;
-
-		pl = plens_of(gen_pidx >> 8, 4, 1);
-		if (!pl)
-			return 0;
-		cls = longest4(pl, ctag, daddr);
+		leaf = walk4(pl, cls->class, bpf_ntohl(daddr));
+		if (leaf & XDPFW_TRIE_DIRECT)
+			return xdpfw_trie_verdict(leaf);
+		cls = leaf ? slot4(pl, leaf) : NULL;
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, gen_pidx & 0xff, ports);
+	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
 }
 
 struct cls6_args {
@@ -377,7 +409,7 @@ __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 port
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, gen_pidx & 0xff, ports);
+	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
 }
 
 static __always_inline __u32 classify(__u32 gen, struct pkt *p)

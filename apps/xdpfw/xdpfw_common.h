@@ -6,7 +6,7 @@
  * prefix entries (see compile.c):
  *   source stage       {length, source prefix}               -> struct xdpfw_cls
  *   destination stage  {class, length, destination prefix}   -> struct xdpfw_cls
- *   ports              {table, port prefix} (LPM trie)       -> verdict (dport, then sport)
+ *   ports              table, port -> verdict (dport, then sport): sorted intervals
  * Prefix entries live in open-addressing hash tables that user space builds
  * in mmapable arrays (xdpfw_tab4, xdpfw_tab6): an array lookup is inlined by
  * the verifier, so a probe costs a few instructions instead of a kernel hash
@@ -46,10 +46,18 @@ enum {
 						 * the other bits: the verdict elsewhere */
 #define XDPFW_V_SLOT_MASK	0x00ffffffu	/* slot + 1, or a table id */
 
-/* Port-table ids carry the generation (bit 23, so it fits a verdict's 24-bit
- * id field): the two generations share the port trie. Class ids need no
- * generation: each generation has its own half of the prefix tables. */
-#define XDPFW_TABLE_GEN		(1u << 23)
+/* Port tables (xdpfw_ptab: an mmapable array, one half per generation,
+ * written by user space like the prefix tables): the table with id T starts
+ * at entry T of the generation's half: {n, 0}, then n {start, verdict}
+ * intervals sorted by start, the first starting at 0, together covering
+ * every port. The datapath finds a port's interval by binary search (at
+ * most 17 reads; most tables have a handful of intervals). A port range is
+ * one interval, whatever its alignment. Class ids need no generation:
+ * each generation has its own half of every table. */
+struct xdpfw_pent {
+	__u32 start;			/* header: the interval count */
+	__u32 v;			/* verdict (XDPFW_V_TABLE: a sport table) */
+};
 #define XDPFW_MAX_CLASS		0x00ffffffu	/* class ids fit 24 bits of a tag */
 
 #define XDPFW_MAX_SLOTS		XDPFW_V_SLOT_MASK
@@ -73,9 +81,12 @@ struct xdpfw_slot4 {
 struct xdpfw_slot6 {
 	__u32 tag;
 	__u32 addr[4];
-	__u32 pad;
+	__u32 flags;			/* XDPFW_S_CLS: cls is a prefix's class (else a
+					 * marker with no prefix at or above it) */
 	struct xdpfw_cls cls;
 };
+
+#define XDPFW_S_CLS		1
 
 /* Linear probing (placed Robin Hood style, which keeps the longest distance
  * short): an entry is at most XDPFW_MAX_PROBE - 1 slots past its hash
@@ -104,6 +115,49 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 	return (x ^ (x >> 29)) * XDPFW_HASH_K1;
 }
 
+/* IPv4 addresses are classified by a multibit trie (xdpfw_trie4: u32
+ * entries, one half per generation), not by the per-length hash tables:
+ * user space expands every prefix to the trie's fixed strides (controlled
+ * prefix expansion: shorter prefixes painted first, longer ones over them,
+ * a new chunk inheriting its parent entry), so a lookup is one array read
+ * per stride crossed — at most XDPFW_TRIE4_DEPTH — whatever the prefix
+ * lengths in use and the number of rules. The source stage starts at a
+ * 2^16-entry root (the first chunk of the half); each source class with
+ * destination rules has its own destination trie whose root pointer is the
+ * class's `class` field. An entry is a pointer (XDPFW_TRIE_PTR: chunk
+ * offset in the half, stride code) or a leaf: 0 = no prefix, else the
+ * index + 1 of the slot in the generation's xdpfw_tab4 half holding the
+ * prefix's struct xdpfw_cls (slots are dense: tab4 is no hash table for
+ * IPv4). */
+#define XDPFW_TRIE_PTR		(1u << 31)
+#define XDPFW_TRIE_SHIFT	29		/* stride code: 4 << code bits */
+#define XDPFW_TRIE_OFF		((1u << 29) - 1)
+#define XDPFW_TRIE4_DEPTH	8
+/* A leaf whose class decides every packet alike (one final verdict for
+ * every protocol, no destination stage: most blocklist prefixes) holds that
+ * verdict itself, saving the read of the class slot (on live traffic, a
+ * cache miss): slot + 1 in the low 24 bits, deny and log below the flag. */
+#define XDPFW_TRIE_DIRECT	(1u << 30)
+#define XDPFW_TRIE_DENY		(1u << 25)
+#define XDPFW_TRIE_LOG		(1u << 24)
+
+static inline __u32 xdpfw_trie_direct(__u32 v)
+{
+	return XDPFW_TRIE_DIRECT | (v & XDPFW_V_SLOT_MASK) | (v & XDPFW_V_DENY ? XDPFW_TRIE_DENY : 0) |
+	       (v & XDPFW_V_LOG ? XDPFW_TRIE_LOG : 0);
+}
+
+static inline __u32 xdpfw_trie_verdict(__u32 e)
+{
+	return (e & XDPFW_V_SLOT_MASK) | (e & XDPFW_TRIE_DENY ? XDPFW_V_DENY : 0) |
+	       (e & XDPFW_TRIE_LOG ? XDPFW_V_LOG : 0);
+}
+/* The trie map's value is a block of 16 entries (array maps store values
+ * 8-byte aligned, so u32 values would not be contiguous in the mmap); every
+ * chunk is a multiple of a block and starts at one. */
+#define XDPFW_TRIE_BLK		16
+#define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
+
 /* Prefix lengths in use, longest first, per (generation, family, stage):
  * index = gen * 4 + (family == 6) * 2 + (stage == dst). Each with its mask,
  * so the datapath masks without branches; with where the generation's table
@@ -118,16 +172,12 @@ struct xdpfw_plens {
 	__u32 base;			/* this generation's table: first slot, */
 	__u32 shift;			/* 64 - log2(size), */
 	__u32 mask;			/* size - 1 */
+	__u32 tbase;			/* IPv4: this generation's trie half (entries) */
+	__u32 pbase;			/* this generation's port-table half (entries) */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
 	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
 };
-
-struct xdpfw_port_key {
-	__u32 prefixlen;		/* 32 + port prefix length */
-	__u32 table;
-	__u8 port[2];			/* network byte order: trie bits are MSB first */
-} __attribute__((packed));
 
 /* One rule as stored (pinned, so the rule set survives the CLI). */
 struct xdpfw_rule_def {
@@ -161,6 +211,8 @@ struct xdpfw_cfg {
 	__u64 applied_ns[2];		/* CLOCK_REALTIME of the switch to gen g */
 	__u32 tab_dirty[2][2];		/* [gen][family]: slots from the start of the
 					 * generation's table half that may be non-zero */
+	__u32 trie_dirty[2];		/* [gen]: the same for the IPv4 trie half */
+	__u32 port_dirty[2];		/* [gen]: the same for the port-table half */
 };
 
 struct xdpfw_counter {

@@ -61,7 +61,8 @@ struct bpfkit_disasm_cbs {
 	int (*call)(void *ctx, const struct bpfkit_insn *insn, size_t idx, char *buf, size_t sz);
 	/* the whole text of a ld_imm64 (two slots), e.g. "r1 = map[id:5] ll" */
 	int (*imm64)(void *ctx, const struct bpfkit_insn *insn, size_t idx, char *buf, size_t sz);
-	bool hex_imm;		/* immediates in hex */
+	bool hex_imm;		/* immediates, memory and jump offsets in hex, as
+				 * llvm-objdump --print-imm-hex prints them */
 };
 
 /* Formats INSNS[IDX] (N slots available) into BUF in llvm-objdump's syntax;

@@ -60,6 +60,8 @@ BPFKIT_API void bpfkit_elf__close(struct bpfkit_elf *elf);
 
 BPFKIT_API bool bpfkit_elf__big_endian(const struct bpfkit_elf *elf);
 BPFKIT_API size_t bpfkit_elf__section_cnt(const struct bpfkit_elf *elf);
+/* e_shoff: the file offset of the section header table. */
+BPFKIT_API uint64_t bpfkit_elf__shoff(const struct bpfkit_elf *elf);
 BPFKIT_API const struct bpfkit_elf_section *bpfkit_elf__section(const struct bpfkit_elf *elf, size_t i);
 BPFKIT_API const struct bpfkit_elf_section *bpfkit_elf__section_by_name(const struct bpfkit_elf *elf,
 									const char *name);

@@ -68,6 +68,12 @@ bpfkit_logger__new(struct bpfkit_object *obj, const struct bpfkit_logger_opts *o
 BPFKIT_API struct bpfkit_logger *
 bpfkit_logger__open_pinned(const char *dir, const struct bpfkit_logger_opts *opts);
 
+/* A logger for a loaded program whoever loaded it (bpfkit, iproute2,
+ * bpftool): its object's log ring and call-site table are found among the
+ * program's maps. NULL + errno (ENOENT: the program does not log). */
+BPFKIT_API struct bpfkit_logger *
+bpfkit_logger__open_prog(int prog_fd, const struct bpfkit_logger_opts *opts);
+
 /* A timerfd that becomes readable every 5 ms: the rings are plain memory
  * with nothing to wait on, so an event loop polls them on this tick (read
  * the fd, then bpfkit_logger__drain). */

@@ -34,6 +34,11 @@ BPFKIT_API struct bpfkit_object *
 bpfkit_object__open_mem(const void *buf, size_t size,
 			const struct bpfkit_open_opts *opts);
 
+/* Before load: maps declared LIBBPF_PIN_BY_NAME are neither pinned nor
+ * reused, so the load leaves nothing on bpffs (what `bpfkit test` wants).
+ * 0 or -errno. */
+BPFKIT_API int bpfkit_object__no_auto_pin(struct bpfkit_object *obj);
+
 /* Loads maps and programs into the kernel. On a verifier rejection the
  * whole log is kept (never truncated) and a summary is printed: the kernel's
  * error, the failing instruction and its source line. 0 or -errno. */
@@ -63,20 +68,29 @@ struct bpfkit_attach_opts {
 };
 #define bpfkit_attach_opts__last_field force
 
-/* Attaches every XDP program (or only opts->prog_name) to opts->iface and
- * every tracepoint program to the tracepoint its section names. All or
- * nothing: on error, what was attached is detached again. */
+/* Attaches the object's XDP program (one; opts->prog_name picks it when
+ * there are several) to opts->iface and every tracepoint program to the
+ * tracepoint its section names. Everything is checked before anything is
+ * attached, the interface comes last, and a program already there is
+ * replaced in one step (opts->force). All or nothing: on error, what was
+ * attached is detached again and a replaced XDP program put back. */
 BPFKIT_API int bpfkit_object__attach(struct bpfkit_object *obj,
 				     const struct bpfkit_attach_opts *opts);
 /* Number of attachments made and the fd of the i-th bpf_link. */
 BPFKIT_API int bpfkit_object__attach_count(const struct bpfkit_object *obj);
-/* Detaches everything bpfkit_object__attach attached (also done by close). */
+/* Detaches everything bpfkit_object__attach attached (also done by close);
+ * an XDP program it replaced (--force) is put back. After a successful
+ * bpfkit_object__pin, attachments are kept instead: the pins own them. */
 BPFKIT_API void bpfkit_object__detach(struct bpfkit_object *obj);
 
 /* Pins programs, maps and links under DIR (DIR/progs/NAME, DIR/maps/NAME,
  * DIR/links/NAME) so they outlive this process. DIR must not exist yet; bpffs
  * is mounted at /sys/fs/bpf if it is not. All or nothing. */
 BPFKIT_API int bpfkit_object__pin(struct bpfkit_object *obj, const char *dir);
+/* What bpfkit_object__pin checks before it pins anything, for callers that
+ * must know before they attach: bpffs (mounted if missing), DIR absent, its
+ * parent a directory on bpffs. 0 or -errno (a message was printed). */
+BPFKIT_API int bpfkit_pin__check(const char *dir);
 
 BPFKIT_API void bpfkit_object__close(struct bpfkit_object *obj);
 
@@ -94,8 +108,10 @@ struct bpfkit_run_opts {
  * that stopped it, 0 on timeout, or -errno. */
 BPFKIT_API int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit_run_opts *opts);
 
-/* Removes what bpfkit_object__pin pinned under DIR (and DIR itself); the
- * pinned links' programs detach when the last reference goes. */
+/* Removes what bpfkit_object__pin pinned under DIR (and DIR itself). Its
+ * XDP programs are detached (also where a replacement took over another
+ * loader's bpf_link or netlink attachment); other pinned links' programs
+ * detach when the last reference goes. */
 BPFKIT_API int bpfkit_pin__remove(const char *dir);
 
 /* Mounts bpffs at /sys/fs/bpf if it is not mounted there. */

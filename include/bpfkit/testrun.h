@@ -38,6 +38,10 @@ struct bpfkit_testrun_result {
 
 /* Runs PROG_FD once (or opts->repeat times) on PKT. 0 or -errno (-ENOTSUP:
  * this program type cannot be test-run; a message says which types can). */
+/* Does BPF_PROG_TEST_RUN take packets for this program type (xdp, tc,
+ * socket_filter, cgroup_skb, lwt, flow_dissector)? */
+BPFKIT_API bool bpfkit_testrun__takes_packets(int prog_type);
+
 BPFKIT_API int bpfkit_testrun__run(int prog_fd, const void *pkt, size_t len,
 				   const struct bpfkit_testrun_opts *opts,
 				   struct bpfkit_testrun_result *res);

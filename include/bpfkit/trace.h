@@ -3,6 +3,7 @@
 #ifndef BPFKIT_TRACE_H
 #define BPFKIT_TRACE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <bpfkit/print.h>
 
@@ -13,6 +14,11 @@ extern "C" {
 /* Mounts tracefs at /sys/kernel/tracing if needed; returns the tracefs root
  * ("/sys/kernel/tracing" or the debugfs one) or NULL + errno. */
 BPFKIT_API const char *bpfkit_tracefs__ensure(void);
+
+/* tracing_on: 1 on, 0 off (bpf_printk output is dropped), or -errno. */
+BPFKIT_API int bpfkit_tracefs__tracing_on(void);
+/* Writes tracing_on (a global kernel switch). 0 or -errno. */
+BPFKIT_API int bpfkit_tracefs__set_tracing_on(bool on);
 
 /* Opens trace_pipe non-blocking (mounting tracefs if needed); fd or -errno. */
 BPFKIT_API int bpfkit_trace_pipe__open(void);

@@ -1,12 +1,18 @@
-#define ATTACH_USAGE "  -i, --iface IF     the interface (default eth0); ingress, through tcx\n"
+#define ATTACH_NEEDS_IFACE 1	/* -i: no default, checked before loading */
+#define ATTACH_USAGE "  -i, --iface IF     the interface (required); ingress, through tcx\n"
 #define BK_TCX_INGRESS 46	/* kernel 6.6+; older UAPI headers lack it */
 
 static int attach(struct bpf_object *obj, struct bpf_program *prog, const struct options *o,
 		  struct attached *a)
 {
-	int ifindex = if_nametoindex(o->iface);
+	int ifindex;
 
 	(void)obj;
+	if (!o->iface) {
+		fprintf(stderr, "@NAME@: say which interface with -i IFACE\n");
+		return -EINVAL;
+	}
+	ifindex = if_nametoindex(o->iface);
 	if (!ifindex) {
 		fprintf(stderr, "@NAME@: no interface '%s'\n", o->iface);
 		return -ENODEV;

@@ -25,10 +25,14 @@
 
 BPFKIT_EMBED(@IDENT@_obj, BPF_OBJ_PATH);
 
+/* The options of bpfkit's own loaders (`bpfkit run`, the examples). */
 struct options {
-	const char *iface;	/* -i: packet programs */
+	const char *iface;	/* -i: packet programs; no default: you say where */
 	const char *cgroup;	/* -c: cgroup programs */
 	const char *target;	/* -T: uprobes, BINARY:FUNCTION */
+	enum bpfkit_xdp_mode mode;	/* -m: XDP: auto (native, else skb), native, skb, hw */
+	bool force;		/* -f: XDP: replace a program already on the interface */
+	bool quiet;		/* -q: only errors (and the program's own records) */
 	int timeout;		/* -t: seconds; 0 runs until Ctrl-C */
 	bool check;		/* --check: load, attach, detach, exit */
 };
@@ -39,6 +43,9 @@ struct attached {
 	int n_links;
 	int fds[256];
 	int n_fds;
+	/* XDP through bpfkit: a replaced program (-f) is put back at exit */
+	struct bpfkit_xdp_attachment xdp;
+	bool has_xdp;
 };
 
 static volatile sig_atomic_t stop;
@@ -78,6 +85,9 @@ static __attribute__((unused)) int keep_fd(struct attached *a, int fd)
 
 static void detach(struct attached *a)
 {
+	if (a->has_xdp)
+		bpfkit_xdp__undo(&a->xdp);
+	a->has_xdp = false;
 	while (a->n_links)
 		bpf_link__destroy(a->links[--a->n_links]);
 	while (a->n_fds)
@@ -96,6 +106,7 @@ static void usage(FILE *out)
 		"  -t, --timeout SEC  stop after SEC seconds\n"
 		"      --check        load, attach, detach and exit (a test)\n"
 		"  -v, --verbose      libbpf's messages and whole verifier logs\n"
+		"  -q, --quiet        only errors (and the program's log records)\n"
 		"  -h, --help         this help\n"
 		"\n"
 		"BPFKIT_LOG=error|warn|info|debug|trace|off sets the log level.\n");
@@ -107,14 +118,21 @@ static const char *default_cgroup(void)
 	return access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
 }
 
-static int verbose;
+static int verbose;	/* 1: -v, -1: -q */
 
 static int print_fn(enum bpfkit_print_level level, const char *fmt, va_list args)
 {
-	if (level == BPFKIT_DEBUG && !verbose)
+	if ((level == BPFKIT_DEBUG && verbose < 1) || (level != BPFKIT_WARN && verbose < 0))
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
+
+#ifndef ATTACH_XDP	/* -m and -f mean something to XDP programs only */
+#define ATTACH_XDP 0
+#endif
+#ifndef ATTACH_NEEDS_IFACE
+#define ATTACH_NEEDS_IFACE 0
+#endif
 
 int main(int argc, char **argv)
 {
@@ -123,12 +141,16 @@ int main(int argc, char **argv)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "target", required_argument, NULL, 'T' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "replace", no_argument, NULL, 'f' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct options o = { .iface = "eth0", .cgroup = default_cgroup(), .target = "libc.so.6:getpid" };
+	struct options o = { .cgroup = default_cgroup(), .target = "libc.so.6:getpid" };
 	struct bpfkit_open_opts oo = { .sz = sizeof(oo), .name = "@NAME@" };
 	struct bpfkit_object *obj = NULL;
 	struct bpfkit_logger *lg = NULL;
@@ -139,9 +161,25 @@ int main(int argc, char **argv)
 	int c, ret = 1, key = 0, map_fd;
 	time_t until = 0;
 
-	while ((c = getopt_long(argc, argv, "i:c:T:t:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:c:T:t:m:fvqh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.iface = optarg; break;
+		case 'm':
+			if (bpfkit_xdp_mode__parse(optarg, &o.mode)) {
+				fprintf(stderr, "@NAME@: --mode is auto, native, skb or hw, not '%s'\n", optarg);
+				return 2;
+			}
+			/* fall through */
+		case 'f':
+			if (!ATTACH_XDP) {
+				fprintf(stderr, "@NAME@: %s is for XDP programs; this is a @TYPE@ program\n",
+					c == 'f' ? "--force" : "--mode");
+				return 2;
+			}
+			if (c == 'f')
+				o.force = true;
+			break;
+		case 'q': verbose = -1; o.quiet = true; break;
 		case 'c': o.cgroup = optarg; break;
 		case 'T': o.target = optarg; break;
 		case 't':
@@ -159,6 +197,10 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "@NAME@: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (ATTACH_NEEDS_IFACE && !o.iface) {
+		fprintf(stderr, "@NAME@: say which interface with -i IFACE (no default: README shows how to try it in a private network namespace)\n");
 		return 2;
 	}
 	bpfkit_set_print(print_fn);
@@ -183,8 +225,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ret = 1;
-	printf("@NAME@: %s attached%s\n", bpf_program__section_name(prog),
-	       o.check ? "" : "; Ctrl-C stops");
+	if (!o.quiet)
+		printf("@NAME@: %s attached%s\n", bpf_program__section_name(prog),
+		       o.check ? "" : "; Ctrl-C stops");
 	fflush(stdout);
 	if (!o.check) {
 		signal(SIGINT, on_signal);
@@ -201,7 +244,7 @@ int main(int argc, char **argv)
 	if (lg)
 		bpfkit_logger__drain(lg);
 	map_fd = bpf_object__find_map_fd_by_name(bpfkit_object__bpf_object(obj), "stats");
-	if (map_fd >= 0 && !bpf_map_lookup_elem(map_fd, &key, &st))
+	if (map_fd >= 0 && !bpf_map_lookup_elem(map_fd, &key, &st) && !o.quiet)
 		printf("@NAME@: %llu events\n", (unsigned long long)st.events);
 	ret = 0;
 out:

@@ -1,7 +1,8 @@
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
-#define ATTACH_USAGE "  -i, --iface IF     the interface a packet socket listens on (default eth0)\n"
+#define ATTACH_NEEDS_IFACE 1	/* -i: no default, checked before loading */
+#define ATTACH_USAGE "  -i, --iface IF     the interface a packet socket listens on (required)\n"
 
 static int attach(struct bpf_object *obj, struct bpf_program *prog, const struct options *o,
 		  struct attached *a)
@@ -10,6 +11,10 @@ static int attach(struct bpf_object *obj, struct bpf_program *prog, const struct
 	int prog_fd = bpf_program__fd(prog), sock, err;
 
 	(void)obj;
+	if (!o->iface) {
+		fprintf(stderr, "@NAME@: say which interface with -i IFACE\n");
+		return -EINVAL;
+	}
 	sll.sll_ifindex = if_nametoindex(o->iface);
 	if (!sll.sll_ifindex) {
 		fprintf(stderr, "@NAME@: no interface '%s'\n", o->iface);

@@ -2,7 +2,8 @@
  * consumes its output: every accepted rule must format and re-parse to the
  * same rule, the set must compile to prefix and port entries (no kernel:
  * entries are checked, and the prefix entries are built into the datapath's
- * tables in memory, where every one must be found), and the reference
+ * tables in memory — the IPv4 trie, the IPv6 hash table — where every one
+ * must be found), and the reference
  * evaluator must take any packet. */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -52,6 +53,117 @@ static void check_table(int family, struct xdpfw_tabvec *v)
 	free(region);
 }
 
+/* The IPv4 trie in memory: for each entry's address and a neighbour of
+ * it, the walk must find the longest entry of the same trie containing it
+ * (by brute force). */
+static void check_trie4(struct xdpfw_tabvec *v)
+{
+	struct xdpfw_trie4_plan plan;
+	uint32_t *trie;
+	void *leaves;
+
+	if (v->n > 3000 || xdpfw_trie4_plan(v, 1u << 24, 1u << 16, &plan))
+		return;	/* too big for a brute-force check, or refused: fine */
+	trie = calloc(plan.entries, 4);
+	leaves = calloc(v->n + 1, sizeof(struct xdpfw_slot4));
+	if (!trie || !leaves)
+		abort();
+	xdpfw_trie4_write(v, &plan, trie, leaves);
+	for (size_t k = 0; k < 2 * v->n; k++) {
+		const struct xdpfw_tabent *e = &v->e[k / 2];
+		uint32_t tree = ent_tree(e), a = ent_addr(e) ^ (k & 1 && ent_plen(e) < 32 ? 0x80000000u >> ent_plen(e) : 0);
+		uint32_t root = tree ? xdpfw_trie4_class(&plan, tree) : XDPFW_TRIE4_ROOT, want = 0;
+		int best = -1;
+
+		for (size_t j = 0; j < v->n; j++) {
+			const struct xdpfw_tabent *f = &v->e[j];
+			int pl = ent_plen(f);
+
+			if (ent_tree(f) == tree && pl > best && !((a ^ ent_addr(f)) & (pl ? ~0u << (32 - pl) : 0))) {
+				best = pl;
+				want = j + 1;
+			}
+		}
+		if (xdpfw_trie4_lookup(trie, root, a) != (want ? leaf_of(v, want - 1) : 0))
+			abort();
+	}
+	xdpfw_trie4_plan_free(&plan);
+	free(trie);
+	free(leaves);
+}
+
+/* IPv6: add the binary search's markers, then search as the datapath does
+ * (ascending lengths, middle probe, hit -> longer half recording the entry's
+ * class, miss -> shorter half) for each prefix's address and a neighbour:
+ * the class found must be that of the longest prefix containing it (brute
+ * force over the prefixes as compiled). */
+static const struct xdpfw_tabent *find6(const struct xdpfw_tabvec *v, uint32_t tag, const uint32_t *a)
+{
+	for (size_t k = 0; k < v->n; k++)
+		if (v->e[k].tag == tag && !memcmp(v->e[k].addr, a, 16))
+			return &v->e[k];
+	return NULL;
+}
+
+static void check_bspl6(struct xdpfw_tabvec *v)
+{
+	uint8_t lens[2][XDPFW_PLENS_MAX] = { { 0 } };
+	uint32_t len[2][XDPFW_PLENS_MAX], nl[2] = { 0 };
+	size_t nreal = v->n;
+	struct xdpfw_tabent *real;
+
+	if (!nreal || nreal > 400)
+		return;	/* nothing, or too many for a quadratic check */
+	for (size_t k = 0; k < nreal; k++)
+		lens[(v->e[k].tag >> 8) != 0][(v->e[k].tag & 0xff) - 1] = 1;
+	for (int st = 0; st < 2; st++)
+		for (int l = 0; l < XDPFW_PLENS_MAX; l++)
+			if (lens[st][l])
+				len[st][nl[st]++] = l;
+	real = malloc((nreal + 1) * sizeof(*real));
+	if (!real)
+		abort();
+	memcpy(real, v->e, nreal * sizeof(*real));
+	if (xdpfw_bspl_markers(v, lens))
+		abort();
+	for (size_t k = 0; k < 2 * nreal; k++) {
+		const struct xdpfw_tabent *p = &real[k / 2], *want = NULL, *got = NULL;
+		uint32_t tree = p->tag >> 8, a[4], c[4], lo = 0, hi;
+		int st = tree != 0, pl = (p->tag & 0xff) - 1, best = -1;
+
+		memcpy(a, p->addr, 16);
+		if (k & 1 && pl < 128)
+			((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
+		for (size_t j = 0; j < nreal; j++) {
+			int l = (real[j].tag & 0xff) - 1;
+
+			cut6(c, a, l);
+			if ((real[j].tag >> 8) == tree && l > best && !memcmp(c, real[j].addr, 16)) {
+				best = l;
+				want = &real[j];
+			}
+		}
+		hi = nl[st];
+		for (int i = 0; i < 8 && lo < hi; i++) {
+			uint32_t mid = (lo + hi) / 2;
+			const struct xdpfw_tabent *e;
+
+			cut6(c, a, len[st][mid]);
+			e = find6(v, (tree << 8) | (len[st][mid] + 1), c);
+			if (e) {
+				if (e->flags & XDPFW_S_CLS)
+					got = e;
+				lo = mid + 1;
+			} else {
+				hi = mid;
+			}
+		}
+		if ((want == NULL) != (got == NULL) || (want && memcmp(&want->cls, &got->cls, sizeof(want->cls))))
+			abort();
+	}
+	free(real);
+}
+
 static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
 		 const struct xdpfw_cls *v)
 {
@@ -74,19 +186,34 @@ static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t 
 	return xdpfw_tabvec_push(&tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
-static int e_port(void *ctx, const struct xdpfw_port_key *k, uint32_t v)
+/* A port table: sorted intervals from 0 covering every port, neighbours
+ * with different verdicts, at least one with a rule. */
+static uint32_t next_id;
+
+static int e_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
+	bool any = false;
+
 	(void)ctx;
-	if (k->prefixlen < 32 || k->prefixlen > 48 || !v)
+	if (!n || starts[0] != 0 || n > 65536)
 		abort();
-	entries++;
+	for (size_t k = 0; k < n; k++) {
+		if (starts[k] > 65535 || (k && (starts[k] <= starts[k - 1] || vs[k] == vs[k - 1])))
+			abort();
+		any = any || vs[k];
+	}
+	if (!any)
+		abort();
+	entries += n + 1;
+	*id = next_id;
+	next_id += n + 1;
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xdpfw_ruleset rs;
-	struct xdpfw_emit em = { e_src, e_dst, e_port, NULL };
+	struct xdpfw_emit em = { e_src, e_dst, e_ptable, NULL };
 	char err[512], txt[256];
 	uint32_t *slots;
 
@@ -115,7 +242,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	entries = 0;
 	if (xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
-	check_table(4, &tv[0]);
+	check_trie4(&tv[0]);
+	check_bspl6(&tv[1]);
 	check_table(6, &tv[1]);
 	xdpfw_tabvec_free(&tv[0]);
 	xdpfw_tabvec_free(&tv[1]);

@@ -40,3 +40,46 @@ if [ -e /dev/full ]; then
 	rc=0; "$BK" --help >/dev/full 2>/dev/null || rc=$?
 	if [ "$rc" -ne 0 ]; then pass "stdout write errors are reported"; else fail "stdout write errors are reported" "exit 0 on /dev/full"; fi
 fi
+
+# -j is honoured or refused, never silently ignored (issue 12, item 11).
+for cmd in run load unload trace; do
+	expect_fail "usage: -j $cmd is refused" 2 "bpfkit $cmd: -j/--json is for listings" \
+		"$BK" -j "$cmd" "$BPFDIR/xdp-pass.bpf.o" --iface lo
+done
+expect_fail "usage: -j log (streaming) is refused" 2 "bpfkit log: -j/--json is for .log sites." \
+	"$BK" -j log --pin /sys/fs/bpf/none
+# --replace is bpfkit's word for --force too (xdpfw's word).
+for cmd in run load; do
+	if "$BK" "$cmd" --help | grep -q -- "--replace"; then pass "$cmd --help lists --replace"; else fail "$cmd --help lists --replace"; fi
+done
+expect_fail "usage: run --replace is accepted (fails later, on the missing file)" 1 "cannot open" \
+	"$BK" run /nonexistent/x.o --iface lo --replace
+
+# Objects libbpf cannot take say why (issue 12, item 6): byte order first,
+# then libbpf's own reason, never "Unknown error 400x" nor "No such file"
+# for a file that is there.
+if clang -target bpfeb -O2 -g -c "$ROOT/examples/xdp-pass/xdp-pass.bpf.c" -o "$TMP/be.o" \
+	-idirafter "/usr/include/$(uname -m)-linux-gnu" 2>/dev/null; then
+	expect_fail "bad input: big-endian object" 1 "object '.*be.o': big-endian BPF object; this host is little-endian" \
+		"$BK" run "$TMP/be.o" --iface lo
+else
+	skip "bad input: big-endian object" "clang -target bpfeb failed"
+fi
+# .BTF.ext given a section type libbpf does not know
+python3 - "$BPFDIR/xdp-pass.bpf.o" "$TMP/badtype.o" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+stroff, = struct.unpack_from('<Q', b, shoff + shstrndx * shentsize + 0x18)
+for i in range(shnum):
+    h = shoff + i * shentsize
+    name, = struct.unpack_from('<I', b, h)
+    if b[stroff + name:].split(b'\0', 1)[0] == b'.BTF.ext':
+        struct.pack_into('<I', b, h + 4, 253)
+open(sys.argv[2], 'wb').write(b)
+PY
+expect_fail "bad input: corrupt object names libbpf's reason" 1 "object '.*badtype.o': corrupt or unsupported BPF object: .*\.BTF\.ext" \
+	"$BK" test "$TMP/badtype.o" -k 'ipv4 1.1.1.1>2.2.2.2'
+if grep -qE "Unknown error|No such file" "$TMP/ef.err"; then fail "bad input: corrupt object: no errno noise" "$(cat "$TMP/ef.err")"
+else pass "bad input: corrupt object: no errno noise"; fi

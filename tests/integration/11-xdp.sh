@@ -80,6 +80,13 @@ else
 	fail "--force replaces it" "$(cat "$TMP/force.out")"
 fi
 stop_run INT
+# the run is over: the program it replaced is back (16-safety.sh has more)
+if ip netns exec "$NS_B" "$BK" net --iface "$IF_B" | grep -q "name xdp_pass"; then
+	pass "--force: the replaced program is back after the run"
+else
+	fail "--force: the replaced program is back after the run" "$(ip netns exec "$NS_B" "$BK" net --iface "$IF_B")"
+fi
+ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
 
 # By index as well as by name; -q keeps stderr quiet.
 idx=$(ip -n "$NS_B" -o link show "$IF_B" | cut -d: -f1)
@@ -100,7 +107,7 @@ expect_fail "XDP program without --iface" 1 "say which interface with --iface" \
 	ip netns exec "$NS_B" "$BK" run "$HELLO"
 expect_fail "no program of that name" 1 "no program named 'xdp_nope'" \
 	ip netns exec "$NS_B" "$BK" run "$HELLO" --iface "$IF_B" --prog xdp_nope
-expect_fail "several XDP programs need --prog" 1 "several XDP programs; choose one with --prog" \
+expect_fail "several XDP programs need --prog" 1 "several XDP programs; choose one with --prog NAME \(xdp_first, xdp_second\); nothing attached" \
 	ip netns exec "$NS_B" "$BK" run "$BPFDIR/foundation/two-progs.bpf.o" --iface "$IF_B"
 check "--prog picks one of several" ip netns exec "$NS_B" "$BK" run "$BPFDIR/foundation/two-progs.bpf.o" \
 	--iface "$IF_B" --prog xdp_second --timeout 1

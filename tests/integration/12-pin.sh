@@ -30,6 +30,15 @@ else
 	fail "bpftool lists the pinned program" "$(bpftool prog show pinned "$PIN/progs/xdp_firewall" 2>&1)"
 fi
 
+# prog dump xlated -S, as obj dump -S (issue 12, item 11)
+if "$BK" prog dump xlated pinned "$PIN/progs/xdp_firewall" -S >"$TMP/xs.out" 2>&1 &&
+   grep -q '^; .*bpf_map_lookup_elem(&BLOCKLIST' "$TMP/xs.out" && grep -q '^ *[0-9]*: ' "$TMP/xs.out"; then
+	pass "prog dump xlated -S: source lines"
+else
+	fail "prog dump xlated -S: source lines" "$(head -3 "$TMP/xs.out")"
+fi
+expect_fail "prog dump jited -S is refused" 2 "-S/--source works on xlated code" \
+	"$BK" prog dump jited pinned "$PIN/progs/xdp_firewall" -S
 ping_ok && pass "pinned firewall permits all by default" || fail "pinned firewall permits all by default"
 key=$(printf '%s' "$IP_A" | awk -F. '{printf "%d %d %d %d", $1, $2, $3, $4}')
 bpftool map update pinned "$PIN/maps/BLOCKLIST" key $key value 1 0 0 0
@@ -85,8 +94,58 @@ fi
 expect_fail "tracefs missing" 1 "tracefs: not mounted and mounting it at /sys/kernel/tracing failed" \
 	unshare -m bash -c 'umount -l /sys/kernel/tracing 2>/dev/null; umount -l /sys/kernel/debug 2>/dev/null; exec setpriv --bounding-set -sys_admin "$@"' _ \
 	"$BK" trace --timeout 1
+# trace as non-root: says root is needed, not that tracefs is unmounted
+expect_fail "trace as non-root says it needs root" 1 "bpf_printk output needs root" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" trace --timeout 1
+grep -q "not mounted" "$TMP/ef.err" && fail "trace as non-root does not blame the mount" "$(cat "$TMP/ef.err")"
+# tracing_on = 0: said, and --enable turns it on. The kernel's switch is
+# global (other tests read trace_pipe now), so bpfkit sees a file holding
+# "0" bind-mounted over tracing_on in a private mount namespace instead.
+if [ -e /sys/kernel/tracing/tracing_on ]; then
+	echo 0 >"$TMP/tracing_on"
+	unshare -m --propagation private bash -c 'mount --bind "$1" /sys/kernel/tracing/tracing_on && shift && exec "$@"' _ \
+		"$TMP/tracing_on" "$BK" trace --timeout 1 >"$TMP/toff.out" 2>&1
+	grep -q "tracing is off (tracing_on is 0).*bpfkit trace --enable. turns it on" "$TMP/toff.out" &&
+		pass "trace says tracing is off and how to turn it on" || fail "trace says tracing is off" "$(cat "$TMP/toff.out")"
+	unshare -m --propagation private bash -c 'mount --bind "$1" /sys/kernel/tracing/tracing_on && shift && exec "$@"' _ \
+		"$TMP/tracing_on" "$BK" trace --enable --timeout 1 >"$TMP/ton.out" 2>&1
+	if [ "$(cat "$TMP/tracing_on")" = 1 ] && grep -q "tracing turned on" "$TMP/ton.out" && ! grep -q "tracing is off" "$TMP/ton.out"; then
+		pass "trace --enable writes tracing_on = 1"
+	else
+		fail "trace --enable writes tracing_on = 1" "file: $(cat "$TMP/tracing_on"); $(cat "$TMP/ton.out")"
+	fi
+fi
 expect_fail "not root" 1 "load failed: Operation not permitted; loading BPF needs root" \
 	unshare -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" run "$FW" --iface lo
+
+# LIBBPF_PIN_BY_NAME maps (issue 12, item 14): `test` pins nothing; load
+# and run say what they pinned or reused; a pinned map that cannot be
+# reused is named, with the way out.
+PBN=/sys/fs/bpf/bk_pin_by_name_t12
+on_exit rm -f "$PBN"
+rm -f "$PBN"
+for i in 1 2; do
+	check "test of a LIBBPF_PIN_BY_NAME object (run $i)" "$BK" test "$BPFDIR/foundation/pin-by-name1.bpf.o" -k 'ipv4 1.1.1.1>2.2.2.2' -e PASS
+done
+[ ! -e "$PBN" ] && pass "test pins nothing on bpffs" || fail "test pins nothing on bpffs" "$PBN exists"
+B load "$BPFDIR/foundation/pin-by-name1.bpf.o" --iface "$IF_B" --pin "$PIN" >"$TMP/pbn.out" 2>&1
+if grep -q "map 'bk_pin_by_name_t12': pinned at $PBN (LIBBPF_PIN_BY_NAME); it stays after bpfkit exits: rm $PBN" "$TMP/pbn.out" &&
+   [ -e "$PBN" ] && [ -e "$PIN/maps/bk_pin_by_name_t12" ]; then
+	pass "load says where libbpf pinned a LIBBPF_PIN_BY_NAME map (and pins it under --pin too)"
+else
+	fail "load says where libbpf pinned a LIBBPF_PIN_BY_NAME map" "$(cat "$TMP/pbn.out")"
+fi
+# net shows the full BTF name (16 characters), not the kernel's 15
+B net --iface "$IF_B" | grep -q "name xdp_pin_by_name1\b" && pass "net shows the full program name" ||
+	fail "net shows the full program name" "$(B net --iface "$IF_B")"
+B unload --pin "$PIN" 2>/dev/null
+B run "$BPFDIR/foundation/pin-by-name1.bpf.o" --iface "$IF_B" --timeout 1 >"$TMP/pbn.out" 2>&1
+grep -q "map 'bk_pin_by_name_t12': reusing the map pinned at $PBN" "$TMP/pbn.out" &&
+	pass "run says it reuses a pinned map" || fail "run says it reuses a pinned map" "$(cat "$TMP/pbn.out")"
+expect_fail "a pinned map that cannot be reused is named, with the way out" 1 \
+	"map 'bk_pin_by_name_t12': declared LIBBPF_PIN_BY_NAME, but the map pinned at $PBN differs \(max_entries 4 there, 8 here\).*rm $PBN" \
+	B run "$BPFDIR/foundation/pin-by-name2.bpf.o" --iface "$IF_B" --timeout 1
+rm -f "$PBN"
 
 ip netns del "$NS_A"; ip netns del "$NS_B"
 leak_check "no prog/map/link leaked" "$TMP/ids.before"

@@ -35,7 +35,7 @@ for f in "$ROOT"/tests/data/log/compile-fail/*.c; do
 done
 
 # bpfkit log: bad input
-expect_fail "log: missing --pin" 2 "missing --pin DIR" "$BK" log
+expect_fail "log: missing --pin" 2 "say which program: --pin DIR, or id N" "$BK" log
 expect_fail "log: unknown option" 2 "unknown option '--bogus'" "$BK" log --bogus
 expect_fail "log: bad level" 2 "--level wants error, warn, info, debug or trace, not 'loud'" "$BK" log --pin /x --level loud
 expect_fail "log: not a pin dir" 1 "pin dir '$TMP': no log ring buffer" "$BK" log --pin "$TMP"
@@ -150,6 +150,31 @@ send_udp "$NS_A" "$IP_B" 9 2
 stop_bg 0.5
 [ "$(grep -c "received a packet" "$TMP/pinned-err.out")" -eq 0 ] && pass "log --pin --level error filters info" || fail "log --level error filters info" "$(cat "$TMP/pinned-err.out")"
 check "unload --pin" "$BK" --netns "$NS_B" unload --pin "$PIN"
+
+# A program loaded by iproute2 (the seeds' way): log id N / log name NAME
+# find its object's log ring among its maps; function names from its BTF.
+ip -n "$NS_B" link set dev "$IF_B" xdpgeneric obj "$HELLO" sec xdp
+on_exit ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
+id=$(ip -n "$NS_B" -j link show "$IF_B" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+"$BK" log id "$id" >"$TMP/byid.out" 2>"$TMP/byid.err" &
+RUN_PID=$!; on_exit kill -9 "$RUN_PID"
+wait_for "$TMP/byid.err" "streaming|rror" 10
+send_udp "$NS_A" "$IP_B" 9 3
+wait_count "$TMP/byid.out" "$LINE_RE$IP_A\$" 3 20
+stop_bg; rc=$?
+n=$(grep -cE "$LINE_RE$IP_A\$" "$TMP/byid.out")
+[ $rc -eq 0 ] && [ "$n" -eq 3 ] && pass "log id N: a program ip link loaded: 3 packets, 3 lines, function names" ||
+	fail "log id N: a program ip link loaded" "rc=$rc, saw $n: $(cat "$TMP/byid.out" "$TMP/byid.err" | head -5)"
+# by name (other tests may load an xdp_hello too: any one of them will do)
+check "log name NAME streams" "$BK" log name xdp_hello --timeout 1
+ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
+ip -n "$NS_B" link set dev lo xdpgeneric obj "$BPFDIR/xdp-pass.bpf.o" sec xdp
+id=$(ip -n "$NS_B" -j link show lo | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+expect_fail "log id of a program that does not log" 1 "prog $id 'xdp_pass': has no bpfkit log ring among its maps" \
+	"$BK" log id "$id" --timeout 1
+ip -n "$NS_B" link set dev lo xdpgeneric off
+expect_fail "log id of no program" 1 "prog id 4294967295: no such program" "$BK" log id 4294967295
+expect_fail "log: a selector without its value" 2 "log: .id. needs a value" "$BK" log id
 
 leak_check "no xdp_hello program (or its log maps) leaked" "$TMP/ours.before" our_ids
 [ ! -e "$PIN" ] && pass "nothing left pinned" || fail "nothing left pinned" "$(ls -R "$PIN" | tr '\n' ' ')"

@@ -82,10 +82,39 @@ for f in "${corpus[@]}"; do
 		fail "obj sections = llvm-readelf --sections: $name" "$(diff "$TMP/sw" "$TMP/sg" | head -4 | tr '\n' ' ')"
 		bad=$((bad + 1))
 	fi
+	# byte for byte, once bpfkit's BPF column is taken off: the header line
+	# with its offset, long names pushing the columns as llvm-readelf does,
+	# the key to flags
+	llvm-readelf --sections "$f" >"$TMP/sxw"
+	"$BK" obj sections "$f" | sed -E 's/Al  BPF$/Al/;
+		s/  (program|functions|license|version|maps|btf|btf\.ext|symbols|relocations|data)( \([^)]*\))?$//' >"$TMP/sxg"
+	if ! cmp -s "$TMP/sxw" "$TMP/sxg"; then
+		fail "obj sections layout = llvm-readelf --sections: $name" "$(diff "$TMP/sxw" "$TMP/sxg" | head -4 | tr '\n' ' ')"
+		bad=$((bad + 1))
+	fi
 done
 if [ "$bad" -eq 0 ]; then
 	pass "obj dump agrees with llvm-objdump on all $total instructions of $files objects (+ relocations, section tables)"
 fi
+
+# llvm-objdump's own options, with its exact meaning, byte for byte (the
+# seeds use them): --print-imm-hex (immediates, memory and jump offsets),
+# --no-show-raw-insn, both, and neither.
+bad=0
+for f in "${corpus[@]}"; do
+	secopt=()
+	[ "$f" = "$ISA" ] || [ "$f" = "$ISA_BE" ] && secopt=(--section isa/v3)
+	for flags in "" "--print-imm-hex" "--no-show-raw-insn" "--no-show-raw-insn --print-imm-hex"; do
+		llvm-objdump -d $flags ${secopt:+--section=isa/v3} "$f" >"$TMP/bw" 2>/dev/null
+		"$BK" obj dump --raw $flags "${secopt[@]}" "$f" >"$TMP/bg" 2>&1
+		if ! cmp -s "$TMP/bw" "$TMP/bg"; then
+			bad=$((bad + 1))
+			fail "obj dump --raw $flags = llvm-objdump -d $flags (byte for byte): $(basename "$f")" \
+				"$(diff "$TMP/bw" "$TMP/bg" | head -4 | tr '\n' ' ')"
+		fi
+	done
+done
+[ "$bad" -eq 0 ] && pass "obj dump --print-imm-hex / --no-show-raw-insn = llvm-objdump's, byte for byte, ${#corpus[@]} objects"
 
 # -S: the whole listing (source lines and instructions) equals llvm-objdump
 # -S's, whitespace normalised, for every corpus object with a DWARF line
@@ -297,6 +326,15 @@ assert any(s.get("role") == "btf" for s in d) and any(s.get("role") == "license"
 		pass "obj sections says which sections are programs (with type) and license"
 	else
 		fail "obj sections roles" "no 'program (xdp)' / license role"
+	fi
+	# issue 12: an old-style section name has no program type; an empty
+	# .text is no program
+	old=$BPFDIR/foundation/old-section.bpf.o
+	if "$BK" obj sections "$old" | grep -qE '\] xdp_vlan01 .*  program \(type unknown\)$' &&
+	   "$BK" obj sections "$old" | grep -E '\] \.text ' | grep -qvE 'program|functions'; then
+		pass "obj sections: 'program (type unknown)' for SEC(\"xdp_vlan01\"), nothing for an empty .text"
+	else
+		fail "obj sections: type unknown / empty .text" "$("$BK" obj sections "$old" | grep -E 'xdp_vlan01|\.text')"
 	fi
 fi
 

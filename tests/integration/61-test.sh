@@ -111,7 +111,50 @@ expect_fail "test: bad pcap" 1 "pcap '.*bad.pcap'" "$BK" test "$O" -P xdp_verdic
 if [ -f "$BPFDIR/tracepoint-hello.bpf.o" ]; then
 	expect_fail "test: program type without packets" 1 "cannot be run on packets" \
 		"$BK" test "$BPFDIR/tracepoint-hello.bpf.o" -k 'ipv4 1.1.1.1>2.2.2.2'
+	# one error, not a second one from a run that should not have been tried
+	if [ "$(wc -l <"$TMP/ef.err")" -eq 1 ] && ! grep -q "test run failed" "$TMP/ef.err"; then
+		pass "test: program type without packets: one error line"
+	else
+		fail "test: program type without packets: one error line" "$(cat "$TMP/ef.err")"
+	fi
 fi
+# --prog of a name that is not there lists the ones that are
+"$BK" test "$O" -P nope -k 'ipv4 1.1.1.1>2.2.2.2' 2>"$TMP/nope.err"
+if grep -q "^  xdp_verdict (" "$TMP/nope.err" && grep -q "^  tc_verdict (" "$TMP/nope.err"; then
+	pass "test: -P nope lists the programs there are"
+else
+	fail "test: -P nope lists the programs there are" "$(cat "$TMP/nope.err")"
+fi
+# a func info record naming a type that is no function: the kernel's
+# message has no newline; bpfkit's summary and -v log keep it on its own line
+python3 - "$BPFDIR/xdp-pass.bpf.o" "$TMP/badfi.o" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff, = struct.unpack_from('<Q', b, 0x28)
+shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
+stroff, = struct.unpack_from('<Q', b, shoff + shstrndx * shentsize + 0x18)
+for i in range(shnum):
+    h = shoff + i * shentsize
+    name, = struct.unpack_from('<I', b, h)
+    if b[stroff + name:].split(b'\0', 1)[0] == b'.BTF.ext':
+        off, = struct.unpack_from('<Q', b, h + 0x18)
+        hdr_len, fi_off = struct.unpack_from('<II', b, off + 4)
+        rec = off + hdr_len + fi_off + 4 + 8	# rec_size, then sec_name_off + num_info
+        tid, = struct.unpack_from('<I', b, rec + 4)
+        struct.pack_into('<I', b, rec + 4, tid + 2)	# the FUNC's return type, say
+open(sys.argv[2], 'wb').write(b)
+PY
+"$BK" -v test "$TMP/badfi.o" -k 'ipv4 1.1.1.1>2.2.2.2' >/dev/null 2>"$TMP/badfi.err"
+if grep -q "verifier rejected it: invalid type id [0-9]* in func info$" "$TMP/badfi.err" &&
+   grep -q "^invalid type id [0-9]* in func info$" "$TMP/badfi.err" && grep -q "^processed [0-9]* insns" "$TMP/badfi.err"; then
+	pass "test: 'invalid type id N in func info' is not glued to 'processed N insns'"
+else
+	fail "test: func info message on its own line" "$(grep -a "func info" "$TMP/badfi.err" | head -3)"
+fi
+# an old-style section name: the reason and the fix, not "Invalid argument"
+expect_fail "test: old-style section name says why and how to fix it" 1 \
+	"prog 'xdp_vlan_prog': no program type for section name 'xdp_vlan01'.*use SEC\(\"xdp\"\)" \
+	"$BK" test "$BPFDIR/foundation/old-section.bpf.o" -k 'ipv4 1.1.1.1>2.2.2.2'
 "$BK" test --help | grep -q 'Usage: bpfkit test' && pass "test --help" || fail "test --help" ""
 # other people's tests load programs concurrently: count only ours, by name
 sleep 0.3

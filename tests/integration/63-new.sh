@@ -115,6 +115,58 @@ kill -INT $pid; wait $pid
 grep -qE "INFO +p_tracepoint: execve from pid [0-9]+ \(" "$TMP/tp.out" \
 	&& pass "new tracepoint: loader sees execve" || fail "new tracepoint: live" "$(tail -3 "$TMP/tp.out" | tr '\n' ' ')"
 
+# issue 12, item 9: the generated loader has bpfkit's loader options (-m,
+# -f, -q), no default interface; the README tries it in a private netns;
+# the tracepoint project has tests/ and its make test runs them.
+X=$GEN/p_xdp/build/p_xdp
+if [ -x "$X" ]; then
+	help=$("$X" --help)
+	for o in "-m, --mode" "-f, --force" "-q, --quiet"; do
+		grep -q -- "$o" <<<"$help" && pass "new xdp: loader has $o" || fail "new xdp: loader has $o" "$help"
+	done
+	grep -q "eth0" <<<"$help" && fail "new xdp: no eth0 in the loader's help" "$help"
+	expect_fail "new xdp: no default interface" 2 "say which interface with -i IFACE" "$X" --check
+	# -m skb, -q: attached in skb mode; nothing on stdout but the records
+	# (no -t: stopped by SIGINT once the checks are done, however slow the machine)
+	ip netns exec "$NS_B" timeout 60 "$X" -i "$IF_B" -m skb -q >"$TMP/q.out" 2>"$TMP/q.err" &
+	pid=$!
+	on_exit kill $pid
+	for _ in $(seq 100); do "$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -q '"mode":"skb"' && break; sleep 0.1; done
+	"$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -q '"mode":"skb"' && pass "new xdp: -m skb attaches in skb mode" ||
+		fail "new xdp: -m skb" "$("$BK" --netns "$NS_B" net --iface "$IF_B") $(cat "$TMP/q.err")"
+	send_udp "$NS_A" "$IP_B" 9999 2
+	wait_count "$TMP/q.out" "received a packet" 2 20
+	kill -INT $pid; wait $pid
+	if [ -z "$(grep -v 'received a packet' "$TMP/q.out")" ] && grep -q "received a packet" "$TMP/q.out" && [ ! -s "$TMP/q.err" ]; then
+		pass "new xdp: -q prints only the program's records"
+	else
+		fail "new xdp: -q" "stdout: $(head -3 "$TMP/q.out" | tr '\n' ' ') stderr: $(head -3 "$TMP/q.err")"
+	fi
+	# -f over a program already there; it is put back at exit
+	"$BK" --netns "$NS_B" load "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_B" --pin "/sys/fs/bpf/bknew-$UNIQ" >/dev/null 2>&1
+	on_exit rm -rf "/sys/fs/bpf/bknew-$UNIQ"
+	expect_fail "new xdp: refuses to replace without -f" 1 "already attached" ip netns exec "$NS_B" "$X" -i "$IF_B" --check
+	check "new xdp: -f replaces" ip netns exec "$NS_B" "$X" -i "$IF_B" -f --check
+	"$BK" --netns "$NS_B" net --iface "$IF_B" | grep -q "name xdp_pass" && pass "new xdp: -f puts the old program back at exit" ||
+		fail "new xdp: -f puts the old program back" "$("$BK" --netns "$NS_B" net --iface "$IF_B")"
+	"$BK" --netns "$NS_B" unload --pin "/sys/fs/bpf/bknew-$UNIQ" >/dev/null 2>&1
+fi
+R=$GEN/p_xdp/README.md
+if grep -q "ip netns add" "$R" && grep -q "ip netns exec p_xdp-b ./build/p_xdp -i veth-b" "$R" && ! grep -q eth0 "$R"; then
+	pass "new xdp: README runs it in a private netns, no eth0"
+else
+	fail "new xdp: README netns example" "$(grep -n 'build/p_xdp' "$R")"
+fi
+if [ -f "$GEN/p_tracepoint/tests/test.sh" ]; then
+	if make -s -C "$GEN/p_tracepoint" test BPFKIT="$BK" >"$TMP/tpt" 2>&1 && grep -q "ok: the loader counted" "$TMP/tpt"; then
+		pass "new tracepoint: tests/ exists and make test runs it"
+	else
+		fail "new tracepoint: make test" "$(tail -3 "$TMP/tpt" | tr '\n' ' ')"
+	fi
+else
+	fail "new tracepoint: has tests/" "$(ls "$GEN/p_tracepoint")"
+fi
+
 # names and directories
 "$BK" new my-prog --dir "$GEN" >/dev/null 2>&1 && grep -q 'int my_prog(struct xdp_md' "$GEN/my-prog/src/my-prog.bpf.c" \
 	&& pass "new: '-' maps to '_' in C identifiers" || fail "new: my-prog" ""

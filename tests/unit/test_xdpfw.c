@@ -477,6 +477,68 @@ static uint32_t rnd(void)
 
 static const uint16_t port_pts[] = { 0, 1, 22, 53, 80, 443, 1000, 1023, 1024, 5000, 65535 };
 
+/* Spread mode: prefixes of any length (/0 ... /32, /128) cut from a few
+ * base addresses, so they nest and overlap at every trie stride boundary;
+ * packets are the same bases with random low bits flipped. */
+static uint32_t base4[2][3];
+static uint8_t base6[2][3][16];
+static bool spread;
+
+static void new_bases(void)
+{
+	for (int w = 0; w < 2; w++)
+		for (int i = 0; i < 3; i++) {
+			base4[w][i] = (w ? 0xc0a80000u : 0x0a000000u) | (rnd() & 0x3ffff);
+			base6[w][i][0] = 0x20;
+			base6[w][i][1] = w ? 0x02 : 0x01;
+			for (int b = 2; b < 16; b++)
+				base6[w][i][b] = rnd() % 4 == 0 ? rnd() : 0;
+		}
+}
+
+static void rnd_prefix(char *buf, size_t sz, const char *kw, bool v6, int w, int plen)
+{
+	char a[64];
+
+	if (!v6) {
+		uint32_t x = base4[w][rnd() % 3] & (plen ? ~0u << (32 - plen) : 0);
+
+		snprintf(buf, sz, " %s %u.%u.%u.%u/%d", kw, x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255,
+			 plen);
+		return;
+	}
+	uint8_t x[16];
+
+	memcpy(x, base6[w][rnd() % 3], 16);
+	for (int b = 0; b < 128; b++)
+		if (b >= plen)
+			x[b / 8] &= ~(0x80 >> (b % 8));
+	inet_ntop(AF_INET6, x, a, sizeof(a));
+	snprintf(buf, sz, " %s %s/%d", kw, a, plen);
+}
+
+/* A packet address near a base: random low bits flipped. */
+static void spread_addr(char *buf, size_t sz, bool v6, int w)
+{
+	int flip = rnd() % (v6 ? 129 : 33);
+
+	if (!v6) {
+		uint32_t x = base4[w][rnd() % 3];
+
+		if (flip)
+			x ^= rnd() & (flip == 32 ? ~0u : (1u << flip) - 1);
+		snprintf(buf, sz, "%u.%u.%u.%u", x >> 24, (x >> 16) & 255, (x >> 8) & 255, x & 255);
+		return;
+	}
+	uint8_t x[16];
+
+	memcpy(x, base6[w][rnd() % 3], 16);
+	for (int b = 128 - flip; b < 128; b++)
+		if (rnd() % 2)
+			x[b / 8] ^= 0x80 >> (b % 8);
+	inet_ntop(AF_INET6, x, buf, sz);
+}
+
 static void rand_rule(char *buf, size_t sz)
 {
 	static const char *protos[] = { "tcp", "udp", "icmp", "any" };
@@ -485,7 +547,12 @@ static void rand_rule(char *buf, size_t sz)
 	int plens[] = { 0, 8, 16, 24, 28, 32 };
 	const char *proto = protos[rnd() % 4];
 
-	if (rnd() % 4) {
+	if (spread) {
+		if (rnd() % 8)
+			rnd_prefix(src, sizeof(src), "src", v6, 0, rnd() % 3 == 0 ? (v6 ? 128 : 32) : rnd() % (v6 ? 129 : 33));
+		if (rnd() % 3 == 0)
+			rnd_prefix(dst, sizeof(dst), "dst", v6, 1, rnd() % 4 == 0 ? (v6 ? 128 : 32) : rnd() % (v6 ? 129 : 33));
+	} else if (rnd() % 4) {
 		int pl = plens[rnd() % 6];
 		uint32_t a = (10u << 24) | ((rnd() % 3) << 16) | ((rnd() % 3) << 8) | (rnd() % 4 * 16);
 
@@ -496,7 +563,7 @@ static void rand_rule(char *buf, size_t sz)
 			snprintf(src, sizeof(src), " src %u.%u.%u.%u/%d", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
 				 a & 255, pl);
 	}
-	if (rnd() % 3 == 0) {
+	if (!spread && rnd() % 3 == 0) {
 		int pl = plens[rnd() % 6];
 		uint32_t a = (192u << 24) | (168u << 16) | ((rnd() % 3) << 8) | (rnd() % 4);
 
@@ -524,7 +591,7 @@ static void rand_rule(char *buf, size_t sz)
 	snprintf(buf, sz, "%s%s%s%s%s%s", rnd() % 2 ? "allow" : "deny", src, dst, pr, sp, dp);
 }
 
-#define ROUNDS 40
+#define ROUNDS 60	/* the last third in spread mode */
 
 static void test_differential(struct xdpfw_state *st)
 {
@@ -538,6 +605,9 @@ static void test_differential(struct xdpfw_state *st)
 		size_t len = 0;
 		int n = 5 + rnd() % (round < 10 ? 30 : 300);
 
+		spread = round >= 40;
+		if (spread)
+			new_bases();
 		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
 		for (int i = 0; i < n; i++) {
 			char r[160];
@@ -574,7 +644,10 @@ static void test_differential(struct xdpfw_state *st)
 			long w;
 			int want, got;
 
-			if (p.fam == 4) {
+			if (spread) {
+				spread_addr(s, sizeof(s), p.fam == 6, 0);
+				spread_addr(d, sizeof(d), p.fam == 6, 1);
+			} else if (p.fam == 4) {
 				snprintf(s, sizeof(s), "10.%u.%u.%u", rnd() % 3, rnd() % 3, rnd() % 80);
 				snprintf(d, sizeof(d), "192.168.%u.%u", rnd() % 3, rnd() % 5);
 			} else {
@@ -623,8 +696,6 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 {
 	uint64_t used[2][2];
 	uint32_t cap[2];
-	uint8_t key[64], next[64];
-	void *prev = NULL;
 	long n = 0;
 
 	*gens_seen = 0;
@@ -634,14 +705,18 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 			*gens_seen |= 1 << g;
 			n += used[g][0] + used[g][1];
 		}
-	while (!bpf_map_get_next_key(st->fd[XM_PORTS], prev, next)) {
-		uint32_t id;
+	uint64_t pused[2];
+	uint32_t pcap;
 
-		memcpy(&id, next + 4, 4);
-		*gens_seen |= 1 << !!(id & XDPFW_TABLE_GEN);
-		memcpy(key, next, sizeof(key));
-		prev = key;
-		n++;
+	xdpfw_state_port_usage(st, pused, &pcap);
+	for (int g = 0; g < 2; g++) {
+		/* a cleared half is zero throughout, not just up to its tables */
+		for (uint32_t i = 0; i < pcap; i++)
+			if (st->ptab[(size_t)g * pcap + i].start || st->ptab[(size_t)g * pcap + i].v) {
+				*gens_seen |= 1 << g;
+				break;
+			}
+		n += pused[g];
 	}
 	return n;
 }
@@ -749,8 +824,8 @@ static void test_full_map(void)
 	}
 	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_rules");
 	bpf_map__set_max_entries(m, 8);
-	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_ports");
-	bpf_map__set_max_entries(m, 40);
+	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_ptab");
+	bpf_map__set_max_entries(m, 20);	/* 10 entries per generation */
 	CHECK("full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	for (int i = 0; i < 9; i++)
@@ -760,7 +835,7 @@ static void test_full_map(void)
 	CHECK("full-9-rules-refused", rc == -ENOSPC);
 	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.0.0.2", "2.2.2.2", 17, 1, 2 };
 	CHECK("full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
-	/* port tries fill up: 30 odd ports need > 40 entries */
+	/* port tables fill up: one table of 5 intervals takes 6 entries, two 12 */
 	len = 0;
 	len += snprintf(text, sizeof(text), "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n");
 	rc = apply_text(&st, text);
@@ -785,10 +860,10 @@ static void test_full_map(void)
 			fclose(cap);
 		}
 		CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
-		if (!strstr(msg, "port-range map (xdpfw_ports) is full: its 40 entries"))
+		if (!strstr(msg, "port tables are full: 12 entries do not fit in 10"))
 			printf("  got '%s'\n", msg);
-		CHECK("full-port-trie-named", strstr(msg, "port-range map (xdpfw_ports) is full: its 40 entries") &&
-					      !strstr(msg, "after 0"));
+		CHECK("full-port-trie-named", strstr(msg, "port tables are full: 12 entries do not fit in 10") &&
+					      strstr(msg, "unload --all --purge") && !strstr(msg, "after 0"));
 	}
 	CHECK("full-port-old-kept", run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 6, 1, 80 }) == DROP_ &&
 				    run_pkt(&(struct pspec){ 4, "1.1.1.1", "2.2.2.2", 17, 1, 80 }) == PASS_);
@@ -802,7 +877,10 @@ static void test_full_map(void)
 }
 
 /* Prefix tables too small for a rule set: refused whole, old set kept, and
- * a set that fits after that works (nothing half-written in the way). */
+ * a set that fits after that works (nothing half-written in the way). The
+ * IPv4 trie: room for the 2^16 root and 1024 more entries per generation;
+ * a /32 in an empty /16 needs 256 + 16 + 16. The IPv6 hash table: 32
+ * slots, 16 entries at most (half full). */
 static void test_full_table(void)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
@@ -817,27 +895,29 @@ static void test_full_table(void)
 		return;
 	}
 	bo = bpfkit_object__bpf_object(obj);
-	/* 32 slots per generation: 16 entries at most (half full) */
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab4"), 64);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_trie4"), 2 * (65536 + 1024) / XDPFW_TRIE_BLK);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab6"), 64);
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	CHECK("table-full-small-fits", apply_text(&st, "deny src 10.0.0.1\nallow src 10.0.0.0/24\n") == 0);
 	for (int i = 0; i < 20; i++)
-		len += snprintf(text + len, sizeof(text) - len, "deny src 10.9.%d.0/24\n", i);
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
 	rc = apply_text(&st, text);
 	CHECK("table-full-refused", rc == -E2BIG);
-	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.9.3.1", "2.2.2.2", 17, 1, 2 };
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
 	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
-	CHECK("table-full-16-fit", apply_text(&st, strchr(text + len / 2, '\n') + 1) == 0 &&
-				     run_pkt(&q) == PASS_ && run_pkt(&(struct pspec){ 4, "10.9.19.7", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
-				     run_pkt(&p) == PASS_);
-	/* 16 entries in 32 slots: some must sit past their home slot, so the
-	 * datapath's probe beyond the home slot (xdpfw_probe4) is exercised */
+	/* the last three fit (3 x 288 entries) */
+	CHECK("table-full-3-fit", apply_text(&st, strstr(text, "deny src 10.117.")) == 0 &&
+				    run_pkt(&q) == PASS_ &&
+				    run_pkt(&(struct pspec){ 4, "10.119.7.9", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
+				    run_pkt(&(struct pspec){ 4, "10.119.7.8", "2.2.2.2", 6, 1, 2 }) == PASS_ &&
+				    run_pkt(&p) == PASS_);
+	/* 16 scattered IPv6 /128s in 32 slots: some must sit past their home
+	 * slot, so the datapath's probe beyond the home slot (xdpfw_probe6)
+	 * is exercised */
 	len = 0;
-	/* scattered /32s: sequential prefixes spread perfectly under a
-	 * multiplicative hash and would all sit at home */
 	for (int i = 0; i < 16; i++)
-		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.%d.%d\n", (i * 97) % 251,
+		len += snprintf(text + len, sizeof(text) - len, "deny src 2001:db8:%x::%x:%x\n", (i * 97) % 251,
 				(i * 193 + 7) % 253, (i * 71 + 3) % 250);
 	CHECK("table-half-full-applied", apply_text(&st, text) == 0);
 	struct xdpfw_cfg cfg;
@@ -846,19 +926,19 @@ static void test_full_table(void)
 	__u32 idx;
 
 	xdpfw_state_cfg(&st, &cfg);
-	idx = (cfg.gen & 1) * 4;
+	idx = (cfg.gen & 1) * 4 + 2;
 	bpf_map_lookup_elem(st.fd[XM_PLENS], &idx, &pl);
 	for (uint32_t k = 0; k <= pl.mask; k++) {
-		struct xdpfw_slot4 *sl = (struct xdpfw_slot4 *)st.tab[0] + pl.base + k;
+		struct xdpfw_slot6 *sl = (struct xdpfw_slot6 *)st.tab[1] + pl.base + k;
 
-		if (sl->tag && ((xdpfw_hash4(sl->tag, sl->addr) >> pl.shift) & pl.mask) != k)
+		if (sl->tag && ((xdpfw_hash6(sl->tag, sl->addr) >> pl.shift) & pl.mask) != k)
 			displaced++;
 	}
 	for (int i = 0; i < 16; i++) {
-		char a[32];
-		struct pspec q16 = { 4, a, "2.2.2.2", 17, 1, 2 };
+		char a[64];
+		struct pspec q16 = { 6, a, "2001:db8::2", 17, 1, 2 };
 
-		snprintf(a, sizeof(a), "10.%d.%d.%d", (i * 97) % 251, (i * 193 + 7) % 253, (i * 71 + 3) % 250);
+		snprintf(a, sizeof(a), "2001:db8:%x::%x:%x", (i * 97) % 251, (i * 193 + 7) % 253, (i * 71 + 3) % 250);
 		dropped += run_pkt(&q16) == DROP_;
 	}
 	if (!displaced || dropped != 16)

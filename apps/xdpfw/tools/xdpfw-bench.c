@@ -345,8 +345,8 @@ static int do_apply(const char *dir, long n)
 	if (!obj)
 		return 1;
 	bo = bpfkit_object__bpf_object(obj);
-	/* both rule sets' definitions are stored during the swap */
-	if (xdpfw_state_size_maps(bo, 2 * max) || bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
+	/* N is one whole set: the maps keep room for the second one a swap writes */
+	if (xdpfw_state_size_maps(bo, max) || bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
 		return 1;
 	if (make_rules(&a, n, 0, &pa) || make_rules(&b, n, 1, &pb))
 		return 1;

@@ -1,0 +1,551 @@
+/* apps/xdpfw/tools/xdpfw-bench-sets.c — bench/xdpfw.sh's measurements on
+ * rule files (blocklist-shaped and one-length sets from
+ * bench/gen-blocklist.py), beside xdpfw-bench's fixed 16-packet mix:
+ *
+ *   xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS...
+ *       kernel-timed BPF_PROG_TEST_RUN cost, mean over its packet file, of
+ *       each PROG, all loaded at once and run interleaved packet by packet
+ *       (ROUNDS passes): pass (XDP_PASS), filter (xdp-filter's xdpfilt_alw_all with the
+ *       rules' IPv4/IPv6 network addresses as exact IPs, and 2000 ports),
+ *       lpm (bench/lpm-trie.bpf.c with the rules' source prefixes), xdpfw or
+ *       floor (xdpfw without its lookup) with RULES. Prints per spec
+ *       "NAME NS_PER_PACKET DROPS WRONG BYTES APPLY_MS PACKETS": WRONG = xdpfw verdicts that differ
+ *       from the reference evaluator (xdpfw_rules_eval), BYTES = the prefix
+ *       tables' bytes (xdpfw).
+ *   xdpfw-bench-sets apply OBJDIR RULES_A RULES_B
+ *       first load of A, then a swap to B (in-process: parse excluded):
+ *       "first WALL_MS CPU_MS ENTRIES RULES" and "swap ..." lines.
+ *   xdpfw-bench-sets live OBJDIR NETNS IFACE PROG RULES SECONDS
+ *       attaches PROG (loaded as for cost) natively to
+ *       IFACE in NETNS and prints its own time per run from the kernel's BPF
+ *       statistics over SECONDS: "NS_PER_RUN RUNS" (bpf_stats must be on).
+ *   xdpfw-bench-sets blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS
+ *       sends UDP frames out of IFACE with XDP live frames
+ *       (bench/tx-cycle.bpf.o) whose sources cycle through 65536 distinct
+ *       IPv4 addresses, half inside RULES' IPv4 prefixes: "FRAMES_PER_S".
+ *
+ * Programs and maps are loaded here, unpinned; nothing outlives the tool. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <bpfkit/bpfkit.h>
+#include <bpfkit/netns.h>
+#include <bpfkit/testrun.h>
+#include "../rules.h"
+#include "../state.h"
+
+#define XDPFILT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o"
+#define REPEAT 2000
+#define MAXPKT 4096
+
+struct pkt {
+	uint8_t b[128];
+	size_t len;
+	struct xdpfw_pkt ref;
+};
+
+struct pktset {
+	struct pkt *p;
+	int n;
+};
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* This process's CPU time: on a shared machine wall time includes waiting
+ * for a CPU. */
+static double cpu_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* One frame from "FAMILY PROTO SRC DST SPORT DPORT". */
+static int build(struct pkt *p, int fam, int proto, const char *src, const char *dst, int sport, int dport)
+{
+	uint8_t *b = p->b;
+	size_t o = 14, l3 = 14;
+
+	memset(p, 0, sizeof(*p));
+	memcpy(b, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+	if (fam == 4) {
+		b[12] = 0x08;
+		b[o] = 0x45;
+		b[o + 8] = 64;
+		b[o + 9] = proto;
+		if (inet_pton(AF_INET, src, b + o + 12) != 1 || inet_pton(AF_INET, dst, b + o + 16) != 1)
+			return -1;
+		memcpy(p->ref.saddr, b + o + 12, 4);
+		memcpy(p->ref.daddr, b + o + 16, 4);
+		o += 20;
+	} else {
+		b[12] = 0x86;
+		b[13] = 0xdd;
+		b[o] = 0x60;
+		b[o + 6] = proto;
+		b[o + 7] = 64;
+		if (inet_pton(AF_INET6, src, b + o + 8) != 1 || inet_pton(AF_INET6, dst, b + o + 24) != 1)
+			return -1;
+		memcpy(p->ref.saddr, b + o + 8, 16);
+		memcpy(p->ref.daddr, b + o + 24, 16);
+		o += 40;
+	}
+	if (proto == 6 || proto == 17) {
+		b[o] = sport >> 8;
+		b[o + 1] = sport;
+		b[o + 2] = dport >> 8;
+		b[o + 3] = dport;
+		if (proto == 6)
+			b[o + 12] = 0x50;
+		o += proto == 6 ? 20 : 8;
+	} else {
+		b[o] = proto == 1 ? 8 : 128;	/* echo request */
+		o += 8;
+	}
+	o += 18;
+	if (fam == 4) {
+		b[l3 + 2] = (o - l3) >> 8;
+		b[l3 + 3] = o - l3;
+	} else {
+		b[l3 + 4] = (o - l3 - 40) >> 8;
+		b[l3 + 5] = o - l3 - 40;
+	}
+	p->len = o < 60 ? 60 : o;
+	p->ref.family = fam;
+	p->ref.ipproto = proto;
+	p->ref.sport = sport;
+	p->ref.dport = dport;
+	return 0;
+}
+
+static int read_packets(const char *path, struct pktset *ps)
+{
+	FILE *f = fopen(path, "r");
+	char src[64], dst[64];
+	int fam, proto, sport, dport;
+
+	ps->n = 0;
+	ps->p = calloc(MAXPKT, sizeof(*ps->p));
+	if (!f || !ps->p) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	while (ps->n < MAXPKT && fscanf(f, "%d %d %63s %63s %d %d", &fam, &proto, src, dst, &sport, &dport) == 6)
+		if (build(&ps->p[ps->n], fam, proto, src, dst, sport, dport) == 0)
+			ps->n++;
+	fclose(f);
+	return ps->n ? 0 : -1;
+}
+
+/* The rules' source prefixes, for the anchors. */
+static void each_src(const struct xdpfw_ruleset *rs, void (*fn)(void *, const struct xdpfw_rule_def *),
+		     void *ctx)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (rs->r[i].d.flags & XDPFW_RF_SRC)
+			fn(ctx, &rs->r[i].d);
+}
+
+struct fill {
+	int fd4, fd6, ncpu;
+};
+
+static void fill_lpm(void *ctx, const struct xdpfw_rule_def *d)
+{
+	struct fill *f = ctx;
+	struct { __u32 plen; __u8 a[16]; } k = { d->src_plen };
+	__u32 one = 1;
+
+	memcpy(k.a, d->src, 16);
+	bpf_map_update_elem(d->family == 6 ? f->fd6 : f->fd4, &k, &one, BPF_ANY);
+}
+
+static void fill_filt(void *ctx, const struct xdpfw_rule_def *d)
+{
+	struct fill *f = ctx;
+	__u64 v[256];
+
+	for (int c = 0; c < f->ncpu; c++)
+		v[c] = 1;	/* MAP_FLAG_SRC */
+	bpf_map_update_elem(d->family == 6 ? f->fd6 : f->fd4, d->src, v, BPF_ANY);
+}
+
+/* The program under test, loaded with RS. */
+struct target {
+	struct xdpfw_state st;
+	struct bpfkit_object *obj;
+	struct bpf_object *filt;
+	int prog_fd;
+	bool fw;
+	double apply_ms;
+};
+
+static int target_load(struct target *t, const char *dir, const char *prog, const struct xdpfw_ruleset *rs)
+{
+	char path[512];
+	struct fill f = { .ncpu = libbpf_num_possible_cpus() };
+
+	memset(t, 0, sizeof(*t));
+	t->prog_fd = -1;
+	if (!strcmp(prog, "xdpfw") || !strcmp(prog, "floor")) {
+		struct bpf_object *bo;
+		double t0;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, !strcmp(prog, "floor") ? "xdpfw-floor.bpf.o" : "xdpfw.bpf.o");
+		t->obj = bpfkit_object__open_file(path, NULL);
+		if (!t->obj)
+			return -1;
+		bo = bpfkit_object__bpf_object(t->obj);
+		/* XDPFW_BENCH_MAX_RULES: size the maps for more (other trie strides) */
+		if (xdpfw_state_size_maps(bo, getenv("XDPFW_BENCH_MAX_RULES") ? (size_t)atol(getenv("XDPFW_BENCH_MAX_RULES")) :
+					      rs->n + 64) ||
+		    bpfkit_object__load(t->obj) ||
+		    xdpfw_state_from_object(&t->st, t->obj))
+			return -1;
+		t->fw = true;
+		t0 = now_ms();
+		if (xdpfw_state_apply(&t->st, rs, rs->policy, NULL))
+			return -1;
+		t->apply_ms = now_ms() - t0;
+		t->prog_fd = t->st.prog_fd;
+	} else if (!strcmp(prog, "lpm")) {
+		snprintf(path, sizeof(path), "%s/lpm-trie.bpf.o", dir);
+		t->obj = bpfkit_object__open_file(path, NULL);
+		if (!t->obj || bpfkit_object__load(t->obj))
+			return -1;
+		f.fd4 = bpf_object__find_map_fd_by_name(bpfkit_object__bpf_object(t->obj), "lpm4");
+		f.fd6 = bpf_object__find_map_fd_by_name(bpfkit_object__bpf_object(t->obj), "lpm6");
+		each_src(rs, fill_lpm, &f);
+		t->prog_fd = bpf_program__fd(bpfkit_object__find_program(t->obj, "lpm_src"));
+	} else if (!strcmp(prog, "filter")) {
+		struct bpf_map *m;
+		__u64 v[256];
+
+		if (f.ncpu < 1 || f.ncpu > 256)
+			return -1;
+		t->filt = bpf_object__open_file(XDPFILT, NULL);
+		if (!t->filt || libbpf_get_error(t->filt))
+			return -1;
+		bpf_object__for_each_map(m, t->filt)
+			bpf_map__set_pin_path(m, NULL);	/* no pins in the global bpffs */
+		if (bpf_object__load(t->filt))
+			return -1;
+		f.fd4 = bpf_object__find_map_fd_by_name(t->filt, "filter_ipv4");
+		f.fd6 = bpf_object__find_map_fd_by_name(t->filt, "filter_ipv6");
+		each_src(rs, fill_filt, &f);
+		int fd = bpf_object__find_map_fd_by_name(t->filt, "filter_ports");
+
+		for (int c = 0; c < f.ncpu; c++)
+			v[c] = 2 | 4 | 8;	/* MAP_FLAG_DST | TCP | UDP */
+		for (__u32 p = 1024; p < 3024; p++)
+			bpf_map_update_elem(fd, &p, v, BPF_ANY);
+		t->prog_fd = bpf_program__fd(bpf_object__next_program(t->filt, NULL));
+	} else {
+		snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
+		t->obj = bpfkit_object__open_file(path, NULL);
+		if (!t->obj || bpfkit_object__load(t->obj))
+			return -1;
+		t->prog_fd = bpf_program__fd(bpfkit_object__find_program(t->obj, "xdp_pass"));
+	}
+	return t->prog_fd >= 0 ? 0 : -1;
+}
+
+static void target_close(struct target *t)
+{
+	if (t->fw)
+		xdpfw_state_close(&t->st);
+	if (t->obj)
+		bpfkit_object__close(t->obj);
+	if (t->filt)
+		bpf_object__close(t->filt);
+}
+
+#ifndef XDPFW_BENCH_MAIN
+static uint64_t table_bytes(struct xdpfw_state *st)
+{
+	return xdpfw_state_table_bytes(st);
+}
+#else	/* built against an earlier xdpfw (per-length hash tables) to compare */
+static uint64_t table_bytes(struct xdpfw_state *st)
+{
+	return st->tab_bytes[0] + st->tab_bytes[1];
+}
+#endif
+
+static int parse_file(const char *path, struct xdpfw_ruleset *rs)
+{
+	char err[256];
+
+	if (xdpfw_rules_parse_file(path, rs, err, sizeof(err))) {
+		fprintf(stderr, "xdpfw-bench-sets: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* One measured program: NAME=PROG:RULES:PACKETS. */
+struct costed {
+	const char *name, *prog;
+	struct xdpfw_ruleset rs;
+	struct target t;
+	struct pktset ps;
+	double sum;
+	long runs;
+	int drops, wrong;
+};
+
+/* Loads every spec, then runs them interleaved, packet by packet (each
+ * packet REPEAT times per program and round), so a machine whose load
+ * changes meanwhile slows every program alike and the ratios hold. */
+static int do_cost(const char *dir, int nspec, char **spec, int rounds)
+{
+	struct costed *c = calloc(nspec, sizeof(*c));
+	struct bpfkit_testrun_opts o = { .sz = sizeof(o), .repeat = REPEAT };
+	int maxn = 0;
+
+	if (!c)
+		return 1;
+	for (int i = 0; i < nspec; i++) {
+		char *eq = strchr(spec[i], '='), *rules, *pkts;
+
+		if (!eq || !(rules = strchr(eq + 1, ':')) || !(pkts = strchr(rules + 1, ':'))) {
+			fprintf(stderr, "xdpfw-bench-sets: bad spec '%s' (NAME=PROG:RULES:PACKETS)\n", spec[i]);
+			return 2;
+		}
+		*eq = *rules++ = *pkts++ = 0;
+		c[i].name = spec[i];
+		c[i].prog = eq + 1;
+		if (parse_file(rules, &c[i].rs) || read_packets(pkts, &c[i].ps))
+			return 1;
+		if (target_load(&c[i].t, dir, c[i].prog, &c[i].rs)) {
+			fprintf(stderr, "xdpfw-bench-sets: cannot load %s with %s\n", c[i].prog, rules);
+			return 1;
+		}
+		if (c[i].ps.n > maxn)
+			maxn = c[i].ps.n;
+	}
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < maxn; k++)
+			for (int i = 0; i < nspec; i++) {
+				struct pkt *p = &c[i].ps.p[k % c[i].ps.n];
+				struct bpfkit_testrun_result res;
+
+				if (bpfkit_testrun__run(c[i].t.prog_fd, p->b, p->len, &o, &res))
+					return 1;
+				c[i].sum += res.duration_ns;
+				c[i].runs++;
+				if (r || k >= c[i].ps.n)
+					continue;
+				c[i].drops += res.retval == XDP_DROP;
+				if (!strcmp(c[i].prog, "xdpfw")) {
+					long w = xdpfw_rules_eval(&c[i].rs, &p->ref);
+					int want = (w >= 0 ? c[i].rs.r[w].d.action : c[i].rs.policy) == XDPFW_DENY ?
+						   XDP_DROP : XDP_PASS;
+
+					c[i].wrong += (int)res.retval != want;
+				}
+				if (getenv("XDPFW_BENCH_PER_PACKET"))	/* where the time goes */
+					fprintf(stderr, "  %s packet %3d: %u ns, verdict %u\n", c[i].name, k,
+						res.duration_ns, res.retval);
+			}
+	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS */
+	for (int i = 0; i < nspec; i++) {
+		printf("%s %.2f %d %d %llu %.1f %d\n", c[i].name, c[i].sum / c[i].runs, c[i].drops, c[i].wrong,
+		       c[i].t.fw ? (unsigned long long)table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
+		       c[i].ps.n);
+		target_close(&c[i].t);
+		xdpfw_ruleset_free(&c[i].rs);
+		free(c[i].ps.p);
+	}
+	free(c);
+	return 0;
+}
+
+static int do_apply(const char *dir, const char *a_path, const char *b_path)
+{
+	struct xdpfw_ruleset a, b;
+	struct xdpfw_apply_stats s1, s2;
+	struct xdpfw_state st;
+	struct bpfkit_object *obj;
+	char path[512];
+	double t0, t1, t2, c0, c1, c2;
+
+	if (parse_file(a_path, &a) || parse_file(b_path, &b))
+		return 1;
+	snprintf(path, sizeof(path), "%s/xdpfw.bpf.o", dir);
+	obj = bpfkit_object__open_file(path, NULL);
+	/* N is one whole set: the maps keep room for the second one a swap writes */
+	if (!obj || xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), (a.n > b.n ? a.n : b.n) + 64) ||
+	    bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
+		return 1;
+	t0 = now_ms();
+	c0 = cpu_ms();
+	if (xdpfw_state_apply(&st, &a, a.policy, &s1))
+		return 1;
+	t1 = now_ms();
+	c1 = cpu_ms();
+	if (xdpfw_state_apply(&st, &b, b.policy, &s2))
+		return 1;
+	t2 = now_ms();
+	c2 = cpu_ms();
+	/* step wall_ms cpu_ms entries rules */
+	printf("first %.1f %.1f %llu %zu\n", t1 - t0, c1 - c0, (unsigned long long)s1.entries, a.n);
+	printf("swap %.1f %.1f %llu %zu\n", t2 - t1, c2 - c1, (unsigned long long)s2.entries, b.n);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+	xdpfw_ruleset_free(&a);
+	xdpfw_ruleset_free(&b);
+	return 0;
+}
+
+static int prog_stats(int fd, __u64 *ns, __u64 *cnt)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*ns = info.run_time_ns;
+	*cnt = info.run_cnt;
+	return 0;
+}
+
+static int do_live(const char *dir, const char *ns, const char *ifname, const char *prog, const char *rules,
+		   double secs)
+{
+	struct xdpfw_ruleset rs;
+	struct target t;
+	__u64 ns0, c0, ns1, c1;
+	int ifindex, rc = 1;
+
+	if (parse_file(rules, &rs) || target_load(&t, dir, prog, &rs))
+		return 1;
+	if (bpfkit_netns__enter(ns)) {
+		fprintf(stderr, "xdpfw-bench-sets: cannot enter netns %s\n", ns);
+		goto out;
+	}
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex || bpf_xdp_attach(ifindex, t.prog_fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "xdpfw-bench-sets: cannot attach to %s\n", ifname);
+		goto out;
+	}
+	usleep(200000);
+	prog_stats(t.prog_fd, &ns0, &c0);
+	usleep((useconds_t)(secs * 1e6));
+	prog_stats(t.prog_fd, &ns1, &c1);
+	bpf_xdp_detach(ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	printf("%.2f %llu\n", c1 > c0 ? (double)(ns1 - ns0) / (c1 - c0) : 0.0, (unsigned long long)(c1 - c0));
+	rc = 0;
+out:
+	target_close(&t);
+	xdpfw_ruleset_free(&rs);
+	return rc;
+}
+
+static int do_blast(const char *dir, const char *ns, const char *ifname, const char *mac, const char *rules,
+		    double secs)
+{
+	struct xdpfw_ruleset rs;
+	struct bpfkit_object *obj;
+	char path[512];
+	uint8_t frame[64] = { 0 };
+	unsigned m[6];
+	unsigned long sent = 0;
+	uint32_t x = 12345;
+	int fd, prog, ifindex, k = 0;
+	size_t i = 0;
+	double end;
+
+	if (parse_file(rules, &rs) || sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return 1;
+	snprintf(path, sizeof(path), "%s/tx-cycle.bpf.o", dir);
+	obj = bpfkit_object__open_file(path, NULL);
+	if (!obj || bpfkit_object__load(obj))
+		return 1;
+	fd = bpf_object__find_map_fd_by_name(bpfkit_object__bpf_object(obj), "srcs");
+	prog = bpf_program__fd(bpfkit_object__find_program(obj, "tx_cycle"));
+	/* 65536 distinct sources: every other one inside a rule's IPv4 prefix */
+	for (__u32 key = 0; key < 65536; key++) {
+		__u32 a;
+
+		x = x * 1103515245u + 12345u;
+		a = (x >> 8) | ((1 + x % 223) << 24);
+		if (key % 2 == 0)
+			for (size_t tries = 0; tries < rs.n; tries++, i = (i + 1) % rs.n) {
+				const struct xdpfw_rule_def *d = &rs.r[i].d;
+
+				if (d->family == 4 && (d->flags & XDPFW_RF_SRC)) {
+					__u32 net, mask = d->src_plen ? ~0u << (32 - d->src_plen) : 0;
+
+					memcpy(&net, d->src, 4);
+					a = (ntohl(net) & mask) | ((x ^ key) & ~mask);
+					i = (i + 7919) % rs.n;
+					break;
+				}
+			}
+		a = htonl(a);
+		bpf_map_update_elem(fd, &key, &a, BPF_ANY);
+	}
+	for (int j = 0; j < 6; j++)
+		frame[j] = m[j];
+	memcpy(frame + 6, "\x02\0\0\0\0\x01\x08\x00", 8);
+	frame[14] = 0x45;
+	frame[16] = 0;
+	frame[17] = 46;
+	frame[22] = 64;
+	frame[23] = 17;
+	inet_pton(AF_INET, "10.198.0.2", frame + 30);
+	frame[34] = 0x9c;
+	frame[35] = 0x40;
+	frame[36] = 0x04;
+	frame[37] = 0x02;
+	frame[39] = 26;
+	if (bpfkit_netns__enter(ns) || !(ifindex = if_nametoindex(ifname)))
+		return 1;
+	struct xdp_md ctx = { .data_end = 60, .ingress_ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = 60, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 65536, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	end = now_ms() + secs * 1e3;
+	for (double t0 = now_ms(); now_ms() < end; k++) {
+		if (bpf_prog_test_run_opts(prog, &o))
+			break;
+		sent += o.repeat;
+		(void)t0;
+	}
+	printf("%.0f\n", sent / secs);
+	bpfkit_object__close(obj);
+	xdpfw_ruleset_free(&rs);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bpfkit_set_print_level(BPFKIT_WARN);
+	if (argc >= 5 && !strcmp(argv[1], "cost"))
+		return do_cost(argv[2], argc - 4, argv + 4, atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "apply"))
+		return do_apply(argv[2], argv[3], argv[4]);
+	if (argc == 8 && !strcmp(argv[1], "live"))
+		return do_live(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
+	if (argc == 8 && !strcmp(argv[1], "blast"))
+		return do_blast(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
+	fprintf(stderr, "usage: xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS... | apply OBJDIR RULES_A RULES_B | "
+			"live OBJDIR NETNS IFACE PROG RULES SECONDS | blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS\n");
+	return 2;
+}

@@ -1,0 +1,144 @@
+#!/bin/bash
+# Nothing a failing `bpfkit load`/`run` does may leave an interface without
+# the program that protected it (issue 12, item 1). A program that drops
+# every packet stands in for a firewall: while it acts, pings from NS_A to
+# NS_B fail; the tests prove it still acts after each failed command, for a
+# program held by a pinned bpf_link and for one attached through netlink
+# (ip link). A --force that succeeds swaps in one step, and undoing it (the
+# end of a run, a failure after the attach) puts the old program back.
+source "$(dirname "$0")/../lib.sh"
+need_root
+mk_pair || { fail "netns setup" "mk_pair failed"; exit 1; }
+DROP=$BPFDIR/foundation/xdp-drop.bpf.o
+PASS=$BPFDIR/foundation/safe-pass.bpf.o
+FWPIN=/sys/fs/bpf/bksafe-fw-$UNIQ
+NEWPIN=/sys/fs/bpf/bksafe-new-$UNIQ
+on_exit rm -rf "$FWPIN" "$NEWPIN" "/sys/fs/bpf/bksafe-ro-$UNIQ"
+on_exit ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
+B() { "$BK" --netns "$NS_B" "$@"; }
+ping_ok() { ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null 2>&1; }
+on_if() { B -j net --iface "$IF_B" | grep -o '"name":"[a-z_]*"' | head -1 | cut -d'"' -f4; }
+
+# still_drops NAME: the dropping program is on IF_B and pings die.
+still_drops() {
+	local got; got=$(on_if)
+	if [ "$got" = xdp_drop_all ] && ! ping_ok; then
+		pass "$1: the old program still acts (pings dropped)"
+	else
+		fail "$1: the old program still acts" "on $IF_B: '$got'; ping $(ping_ok && echo passed || echo failed)"
+	fi
+}
+
+ping_ok && pass "baseline: pings pass" || fail "baseline: pings pass"
+
+for how in link netlink; do
+	other=native	# the mode the old program is not in
+	if [ $how = link ]; then
+		other=skb
+		check "$how: the dropping program is loaded and pinned" B load "$DROP" --iface "$IF_B" --pin "$FWPIN"
+	else
+		ip -n "$NS_B" link set dev "$IF_B" xdpgeneric obj "$DROP" sec xdp
+	fi
+	still_drops "$how: setup"
+
+	# Checkable before the interface is touched: parent missing, not bpffs.
+	expect_fail "$how: --pin under a missing directory is refused" 1 \
+		"pin '/sys/fs/bpf/bksafe-no-$UNIQ/x': parent directory '/sys/fs/bpf/bksafe-no-$UNIQ': No such file" \
+		B load "$PASS" --iface "$IF_B" --force --pin "/sys/fs/bpf/bksafe-no-$UNIQ/x"
+	grep -q "replacing" "$TMP/ef.err" && fail "$how: refused before touching the interface" "$(cat "$TMP/ef.err")"
+	still_drops "$how: --pin parent missing"
+	expect_fail "$how: --pin outside bpffs is refused" 1 "is not on a bpf filesystem" \
+		B load "$PASS" --iface "$IF_B" --replace --pin "$TMP/pin"
+	still_drops "$how: --pin not on bpffs"
+	expect_fail "$how: --mode other than the old program's is refused" 1 \
+		"replacing it without a gap works only in that mode" \
+		B load "$PASS" --iface "$IF_B" --force --mode $other --pin "$NEWPIN"
+	[ -e "$NEWPIN" ] && fail "$how: refused load pinned nothing" "$(ls -R "$NEWPIN")" && B unload --pin "$NEWPIN"
+	still_drops "$how: --mode mismatch"
+	expect_fail "$how: run of an object with several XDP programs decides first" 1 \
+		"several XDP programs; choose one with --prog NAME \(xdp_first, xdp_second\); nothing attached" \
+		B run "$BPFDIR/foundation/two-progs.bpf.o" --iface "$IF_B" --force --timeout 1
+	still_drops "$how: several XDP programs"
+	expect_fail "$how: run with a missing tracepoint leaves the interface alone" 1 \
+		"prog 'tp_missing': this kernel has no tracepoint 'bpfkit_nonexistent/no_such_event'.*--prog NAME \(xdp_pass_too\)" \
+		B run "$BPFDIR/foundation/tp-missing.bpf.o" --iface "$IF_B" --force --timeout 1
+	still_drops "$how: missing tracepoint"
+
+	# Fails after the attach (a bpffs mounted read-only in a private mount
+	# namespace: mkdir of the pin fails): the old program is put back.
+	rc=0
+	unshare -m --propagation private bash -c 'mount -o remount,bind,ro /sys/fs/bpf && exec "$@"' _ \
+		"$BK" --netns "$NS_B" load "$PASS" --iface "$IF_B" --force --pin "/sys/fs/bpf/bksafe-ro-$UNIQ" \
+		>"$TMP/ro.out" 2>&1 || rc=$?
+	if [ $rc = 1 ] && grep -q "Read-only file system" "$TMP/ro.out" &&
+	   grep -q "XDP program [0-9]* 'xdp_drop_all' is attached again" "$TMP/ro.out"; then
+		pass "$how: pin failing after the attach puts the old program back"
+	else
+		fail "$how: pin failing after the attach puts the old program back" "rc=$rc $(cat "$TMP/ro.out")"
+	fi
+	still_drops "$how: pin failed after the attach"
+
+	# run --force: ours acts during the run, the old one is back after it.
+	# (no --timeout: it ends when told, after the checks, however slow the
+	# machine; bpfkit itself in the background, not a subshell, and SIGTERM,
+	# which a script's background jobs do not ignore)
+	"$BK" --netns "$NS_B" run "$PASS" --iface "$IF_B" --force >"$TMP/run.out" 2>&1 &
+	RUN_PID=$!
+	on_exit kill -9 "$RUN_PID"
+	wait_for "$TMP/run.out" "running|rror|failed" 20
+	got=$(on_if)
+	if [ "$got" = xdp_safe_pass ] && ping_ok; then pass "$how: run --force replaces it"; else fail "$how: run --force replaces it" "on $IF_B: '$got' $(cat "$TMP/run.out")"; fi
+	kill -TERM "$RUN_PID"; wait "$RUN_PID"
+	grep -q "is attached again" "$TMP/run.out" || fail "$how: run says it put the old program back" "$(cat "$TMP/run.out")"
+	still_drops "$how: after run --force ended"
+
+	# load --force that succeeds: ours stays; unload --pin takes it off.
+	check "$how: load --force replaces it" B load "$PASS" --iface "$IF_B" --force --pin "$NEWPIN"
+	got=$(on_if)
+	if [ "$got" = xdp_safe_pass ] && ping_ok; then pass "$how: the new program acts"; else fail "$how: the new program acts" "on $IF_B: '$got'"; fi
+	check "$how: unload --pin" B unload --pin "$NEWPIN"
+	sleep 0.3
+	got=$(on_if)
+	[ -z "$got" ] && pass "$how: unload --pin detached the replacement" || fail "$how: unload --pin detached the replacement" "on $IF_B: '$got'"
+
+	other=native	# the mode the old program is not in
+	if [ $how = link ]; then
+		other=skb
+		check "$how: the replaced program's pins are removed" B unload --pin "$FWPIN"
+	fi
+	ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off 2>/dev/null
+done
+
+# Another loader's link that now runs our program is detached only by our
+# unload, not by the other loader's (whose program is no longer on it).
+B load "$DROP" --iface "$IF_B" --pin "$FWPIN" 2>/dev/null
+B load "$PASS" --iface "$IF_B" --force --pin "$NEWPIN" 2>/dev/null
+check "unload of the replaced program's pins" B unload --pin "$FWPIN"
+[ "$(on_if)" = xdp_safe_pass ] && pass "it leaves the replacement attached" || fail "it leaves the replacement attached" "on $IF_B: '$(on_if)'"
+check "unload of the replacement" B unload --pin "$NEWPIN"
+
+# The issue's own case: xdpfw protecting the interface (policy deny).
+XDPFW=$BINDIR/xdpfw
+XPIN=/sys/fs/bpf/bksafe-xdpfw-$UNIQ
+on_exit "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge
+on_exit rm -rf "$XPIN"
+if [ -x "$XDPFW" ] && "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load "$IF_B" --policy deny --force >"$TMP/fw.out" 2>&1; then
+	if ping_ok; then fail "xdpfw: deny policy drops pings" "ping passed"; fi
+	expect_fail "xdpfw: load --force --pin under a missing directory is refused" 1 "parent directory" \
+		B load "$PASS" --iface "$IF_B" --force --pin "/sys/fs/bpf/bksafe-no-$UNIQ/x"
+	unshare -m --propagation private bash -c 'mount -o remount,bind,ro /sys/fs/bpf && exec "$@"' _ \
+		"$BK" --netns "$NS_B" load "$PASS" --iface "$IF_B" --force --pin "/sys/fs/bpf/bksafe-ro-$UNIQ" \
+		>"$TMP/ro.out" 2>&1
+	got=$(on_if)
+	if [ "$got" = xdpfw ] && ! ping_ok; then
+		pass "xdpfw: still denies after failed bpfkit loads"
+	else
+		fail "xdpfw: still denies after failed bpfkit loads" "on $IF_B: '$got'; $(cat "$TMP/ro.out")"
+	fi
+	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge >/dev/null 2>&1
+else
+	skip "xdpfw cases" "xdpfw load failed: $(head -2 "$TMP/fw.out" 2>/dev/null)"
+fi
+
+ip netns del "$NS_A"; ip netns del "$NS_B"
+leak_check_progs "no prog/link/pin leaked" xdp_drop_all xdp_safe_pass xdp_pass_too tp_missing
