@@ -32,24 +32,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-CPORT=$(free_port) PPORT=$(free_port)
-E=http://127.0.0.1:$CPORT KEY=/xdpfw-bench/$U
+source tests/etcd.sh
+KEY=/xdpfw-bench/$U
 # the whole benchmark is bounded by etcd's own timeout
-timeout 290 etcd --name fb$U --data-dir "$TMP/etcd" --listen-client-urls "$E" --advertise-client-urls "$E" \
-	--listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
-	--initial-cluster "fb$U=http://127.0.0.1:$PPORT" >"$TMP/etcd.log" 2>&1 &
-ETCD_TO=$!
-for _ in $(seq 100); do curl -s --max-time 1 "$E/health" 2>/dev/null | grep -q true && break; sleep 0.2; done
-ETCD_PID=$(pgrep -P "$ETCD_TO" | head -1)
-[ -n "$ETCD_PID" ] || { echo "bench fleet: etcd did not start: $(tail -2 "$TMP/etcd.log")" >&2; exit 1; }
+start_etcd "fb$U" 290 || { echo "bench fleet: etcd did not start: $(tail -2 "$TMP/fb$U.log")" >&2; exit 1; }
 
 python3 - "$TMP/set.rules" "$RULES" <<'PY'
 import sys

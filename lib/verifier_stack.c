@@ -184,6 +184,30 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* Fills EX's summary with the source line of the instruction at byte offset
+ * OFF of section SEC: the last line info at or before OFF and not before FROM. */
+static void sum_source(struct bpfkit_verifier_explanation *ex, struct bpfkit_elf *elf, size_t sec,
+		       uint64_t from, uint64_t off)
+{
+	size_t nli = 0;
+	const struct bpfkit_line_info *li = bpfkit_elf__line_info(elf, sec, &nli);
+	const struct bpfkit_line_info *at = NULL;
+
+	for (size_t i = 0; li && i < nli; i++)
+		if (li[i].insn_off >= from && li[i].insn_off <= off && li[i].line_num > 0)
+			at = &li[i];
+	if (!at)
+		return;
+	ex->sum.line = (int)at->line_num;
+	snprintf(ex->sum.file, sizeof(ex->sum.file), "%s", base_name(at->file ? at->file : "?"));
+	snprintf(ex->sum.file_line, sizeof(ex->sum.file_line), "%s:%d", ex->sum.file, ex->sum.line);
+	snprintf(ex->sum.source, sizeof(ex->sum.source), "%s", at->line ? at->line : "");
+	/* line info text keeps the source's indentation */
+	char *t = ex->sum.source;
+	size_t lead = strspn(t, " \t");
+	memmove(t, t + lead, strlen(t + lead) + 1);
+}
+
 void verifier_stack_explain(const void *bytes, size_t size, const char *prog,
 			    struct bpfkit_verifier_explanation *ex)
 {
@@ -254,23 +278,7 @@ void verifier_stack_explain(const void *bytes, size_t size, const char *prog,
 		 big->name);
 
 	/* the call site's source line */
-	size_t nli = 0;
-	const struct bpfkit_line_info *li = bpfkit_elf__line_info(elf, cl->sec, &nli);
-	const struct bpfkit_line_info *at = NULL;
-
-	for (size_t i = 0; li && i < nli; i++)
-		if (li[i].insn_off <= cl->off && li[i].line_num > 0)
-			at = &li[i];
-	if (at) {
-		ex->sum.line = (int)at->line_num;
-		snprintf(ex->sum.file, sizeof(ex->sum.file), "%s", base_name(at->file ? at->file : "?"));
-		snprintf(ex->sum.file_line, sizeof(ex->sum.file_line), "%s:%d", ex->sum.file, ex->sum.line);
-		snprintf(ex->sum.source, sizeof(ex->sum.source), "%s", at->line ? at->line : "");
-		/* line info text keeps the source's indentation */
-		char *t = ex->sum.source;
-		size_t lead = strspn(t, " \t");
-		memmove(t, t + lead, strlen(t + lead) + 1);
-	}
+	sum_source(ex, elf, cl->sec, 0, cl->off);
 out:
 	free(g);
 out_elf:
@@ -298,23 +306,7 @@ void verifier_insn_source(const void *bytes, size_t size, const char *prog, int 
 			fn = sym;
 	}
 	if (fn && (uint64_t)idx * 8 < fn->size) {
-		uint64_t off = fn->value + (uint64_t)idx * 8;
-		size_t nli = 0;
-		const struct bpfkit_line_info *li = bpfkit_elf__line_info(elf, fn->shndx, &nli);
-		const struct bpfkit_line_info *at = NULL;
-
-		for (size_t i = 0; li && i < nli; i++)
-			if (li[i].insn_off >= fn->value && li[i].insn_off <= off && li[i].line_num > 0)
-				at = &li[i];
-		if (at) {
-			ex->sum.line = (int)at->line_num;
-			snprintf(ex->sum.file, sizeof(ex->sum.file), "%s", base_name(at->file ? at->file : "?"));
-			snprintf(ex->sum.file_line, sizeof(ex->sum.file_line), "%s:%d", ex->sum.file, ex->sum.line);
-			snprintf(ex->sum.source, sizeof(ex->sum.source), "%s", at->line ? at->line : "");
-			char *t = ex->sum.source;
-			size_t lead = strspn(t, " \t");
-			memmove(t, t + lead, strlen(t + lead) + 1);
-		}
+		sum_source(ex, elf, fn->shndx, fn->value, fn->value + (uint64_t)idx * 8);
 	}
 	bpfkit_elf__close(elf);
 }

@@ -158,3 +158,20 @@ leak_check_progs() {
 	done
 	if [ -z "$left" ]; then pass "$name"; else fail "$name" "still loaded: $left"; fi
 }
+
+# own_ids PREFIX: like ids_named PREFIX, but only this file's own objects when
+# other tests (other runs of the same tool among them) load programs
+# concurrently: a program pinned under a path without $UNIQ, and a map of such
+# a program, are theirs. Unpinned ones count as ours.
+own_ids() {
+	{ bpftool -f prog show -j; echo; bpftool -f map show -j; } 2>/dev/null | python3 -c '
+import json, sys
+prefix, uniq = sys.argv[1], sys.argv[2]
+progs, maps = [json.loads(l) for l in sys.stdin if l.strip()][:2]
+theirs = lambda o: any(uniq not in p for p in o.get("pinned") or [])
+their_maps = {m for o in progs if theirs(o) for m in o.get("map_ids", [])}
+for kind, objs in (("prog", progs), ("map", maps)):
+    for o in objs:
+        if o.get("name", "").startswith(prefix) and not theirs(o) and not (kind == "map" and o["id"] in their_maps):
+            print("%s%d" % (kind, o["id"]))' "$1" "$UNIQ" | sort
+}

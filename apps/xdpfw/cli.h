@@ -2,6 +2,7 @@
 #ifndef XDPFW_CLI_H
 #define XDPFW_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <bpfkit/xdp.h>
@@ -13,7 +14,12 @@
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
 extern bool json_out;			/* xdpfw -j COMMAND: as COMMAND -j */
-extern int home_netns_fd;		/* the netns before --netns, or -1 (fleet.c) */
+extern int home_netns_fd;
+/* main.c: the long-running commands (top, log, sync) stop when SIGINT or
+ * SIGTERM sets xdpfw_stop, once xdpfw_catch_stop() installed the handler */
+extern volatile sig_atomic_t xdpfw_stop;
+void xdpfw_catch_stop(void);
+double xdpfw_now_s(void);		/* CLOCK_MONOTONIC, in seconds */		/* the netns before --netns, or -1 (fleet.c) */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -30,6 +36,8 @@ int cmd_restore(int argc, char **argv);	/* restore.c */
 int cmd_load(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 void link_path(char *buf, size_t sz, const char *ifname);
+/* whether the link pinned at PATH is still attached (true when it cannot tell) */
+bool link_attached(const char *path);
 /* multi.c: attach through libxdp's dispatcher (load --multi), detach */
 void multi_path(char *buf, size_t sz, const char *ifname);
 int xdpfw_multi_check(const char *ifname, enum bpfkit_xdp_mode mode);

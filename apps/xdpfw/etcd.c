@@ -288,6 +288,22 @@ static int grpc_errno(int64_t code)
 
 static int authenticate(struct etcd *e);
 
+char *etcd_printable(char *buf, size_t sz, const char *s, bool ascii)
+{
+	if (buf != s)
+		snprintf(buf, sz, "%s", s);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f || (ascii && (unsigned char)*p >= 0x80))
+			*p = '?';
+	return buf;
+}
+
+/* e->err quotes what the server said: one line, no terminal escapes */
+static void err_printable(struct etcd *e)
+{
+	etcd_printable(e->err, sizeof(e->err), e->err, false);
+}
+
 /* One POST of BODY to endpoint EP. *OTHER: worth trying another endpoint. */
 static int call_one(struct etcd *e, int ep, const char *path, const char *body, json_t **out,
 		    bool *other)
@@ -336,6 +352,7 @@ static int call_one(struct etcd *e, int ep, const char *path, const char *body, 
 		else
 			snprintf(e->err, sizeof(e->err), "etcd %s: HTTP %ld for %s%s (is it an etcd >= 3.4 client URL?)",
 				 e->cfg.ep[ep], code, path, j ? "" : ", not JSON");
+		err_printable(e);
 		json_decref(j);
 		free(b.p);
 		*other = true;
@@ -349,6 +366,7 @@ static int call_one(struct etcd *e, int ep, const char *path, const char *body, 
 			msg = json_string_value(json_object_get(j, "error"));
 		rc = grpc_errno(jint(j, "code"));
 		snprintf(e->err, sizeof(e->err), "etcd %s: %s", e->cfg.ep[ep], msg ? msg : "error");
+		err_printable(e);
 		json_decref(j);
 		*other = rc == -EAGAIN;
 		return rc;
@@ -520,17 +538,29 @@ int etcd_list(struct etcd *e, const char *prefix, struct etcd_kv **out, size_t *
 	for (size_t k = 0; k < json_array_size(kvs); k++) {
 		rc = kv_from_json(json_array_get(kvs, k), &v[*n]);
 		if (rc) {
-			etcd_kvs_free(v, *n);
-			*n = 0;
-			json_decref(resp);
 			snprintf(e->err, sizeof(e->err), "etcd: a key under '%s' came back in bad base64", prefix);
-			return rc;
+			goto fail;
 		}
 		(*n)++;
+		/* callers take what follows the prefix: hold the server to it */
+		if (strncmp(v[*n - 1].key, prefix, plen)) {
+			char shown[81];
+
+			snprintf(e->err, sizeof(e->err), "etcd %s answered key '%s' outside '%s'",
+				 e->cfg.ep[e->cur], etcd_printable(shown, sizeof(shown), v[*n - 1].key, true),
+				 prefix);
+			rc = -EPROTO;
+			goto fail;
+		}
 	}
 	*out = v;
 	json_decref(resp);
 	return 0;
+fail:
+	etcd_kvs_free(v, *n);
+	*n = 0;
+	json_decref(resp);
+	return rc;
 }
 
 int etcd_put(struct etcd *e, const char *key, const void *val, size_t len, int64_t lease,
@@ -700,6 +730,7 @@ static int watch_msg(struct etcd *e, struct etcd_watch *w, json_t *j,
 		if (!msg)
 			msg = json_string_value(err);
 		snprintf(e->err, sizeof(e->err), "etcd watch: %s", msg ? msg : "unexpected answer");
+		err_printable(e);
 		return grpc_errno(code ? code : jint(src, "code")) == -EACCES ? -EACCES : -EPIPE;
 	}
 	if (json_is_true(json_object_get(r, "created")))
@@ -714,6 +745,7 @@ static int watch_msg(struct etcd *e, struct etcd_watch *w, json_t *j,
 		const char *why = json_string_value(json_object_get(r, "cancel_reason"));
 
 		snprintf(e->err, sizeof(e->err), "etcd watch cancelled%s%s", why ? ": " : "", why ? why : "");
+		err_printable(e);
 		return -EPIPE;
 	}
 	evs = json_object_get(r, "events");

@@ -46,6 +46,11 @@ struct etcd_event {
 	struct etcd_kv kv;
 };
 
+/* S copied into BUF (cut to SZ; BUF may be S) with control bytes as '?',
+ * and with ASCII every byte >= 0x7f too (valid UTF-8 whatever S held):
+ * for what servers and etcdctl users wrote, on one line. Returns BUF. */
+char *etcd_printable(char *buf, size_t sz, const char *s, bool ascii);
+
 int etcd_open(struct etcd *e, const struct etcd_cfg *cfg);
 void etcd_close(struct etcd *e);
 void etcd_kv_free(struct etcd_kv *kv);

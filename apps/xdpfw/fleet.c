@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static long parse_duration_ms(const char *s)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v <= 0 || v > 86400)
+	if (errno || end == s || !(v > 0 && v <= 86400))	/* NaN too */
 		return -1;
 	if (!*end || !strcmp(end, "s"))
 		return v * 1000;
@@ -38,12 +39,14 @@ static long parse_duration_ms(const char *s)
 	return -1;
 }
 
-int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg)
+int fleet_opt(struct fleet_opts *o, const char *cmd, int c, char **argv)
 {
+	const char *arg = optarg;
 	char err[256];
 	long ms;
 
 	switch (c) {
+	case ':': return xusage(cmd, "option '%s' needs a value", argv[optind - 1]);
 	case FO_ETCD:
 		if (etcd_cfg_endpoints(&o->ec, arg, err, sizeof(err)))
 			return xusage(cmd, "%s", err);
@@ -52,9 +55,20 @@ int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg)
 	case FO_CACERT: o->ec.cacert = arg; return 0;
 	case FO_CERT: o->ec.cert = arg; return 0;
 	case FO_KEYFILE: o->ec.key_file = arg; return 0;
-	case FO_USER: o->ec.user = arg; return 0;
+	case FO_USER:
+		/* etcd.c keeps the name in 256 bytes and the token in 1024: a
+		 * longer one would be cut and sent, and refused as a wrong one */
+		if (strcspn(arg, ":") > 255)
+			return xusage(cmd, "--user name is longer than 255 bytes");
+		o->ec.user = arg;
+		return 0;
 	case FO_PASSWORD: o->ec.password = arg; return 0;
-	case FO_TOKEN: o->ec.token = arg; return 0;
+	case FO_TOKEN:
+		if (strlen(arg) >= sizeof(((struct etcd *)0)->token))
+			return xusage(cmd, "--token is longer than %zu bytes",
+				      sizeof(((struct etcd *)0)->token) - 1);
+		o->ec.token = arg;
+		return 0;
 	case FO_DIAL:
 	case FO_CMDTO:
 		ms = parse_duration_ms(arg);
@@ -64,7 +78,7 @@ int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg)
 		*(c == FO_DIAL ? &o->ec.dial_ms : &o->ec.cmd_ms) = ms;
 		return 0;
 	}
-	return -1;
+	return xusage(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 static void env_default(const char **v, const char *name)
@@ -83,7 +97,7 @@ static const char *key_problem(const char *k)
 
 	if (!n)
 		return "is empty";
-	if (n > 512)
+	if (n > FLEET_KEY_MAX)
 		return "is longer than 512 bytes";
 	for (const char *p = k; *p; p++)
 		if (*p <= ' ' || *p >= 127)
@@ -106,6 +120,8 @@ int fleet_opts_finish(struct fleet_opts *o, const char *cmd)
 	env_default(&o->ec.cert, "ETCDCTL_CERT");
 	env_default(&o->ec.key_file, "ETCDCTL_KEY");
 	env_default(&o->ec.user, "ETCDCTL_USER");
+	if (o->ec.user && strcspn(o->ec.user, ":") > 255)
+		return xusage(cmd, "ETCDCTL_USER: the name is longer than 255 bytes");
 	env_default(&o->ec.password, "ETCDCTL_PASSWORD");
 	if (!o->ec.nep)
 		return xusage(cmd, "missing --etcd URL");
@@ -136,7 +152,8 @@ int fleet_home_netns(void)
 int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t errsz)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	size_t cap = 0, n;
+	size_t cap = 0, n, max = xdpfw_rules_max_bytes;
+	struct stat sb;
 	char *b = NULL;
 	int rc = 0;
 
@@ -146,7 +163,14 @@ int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	do {
+	/* the bounds `check` has: fopen() opens a directory, and stdin or
+	 * /dev/zero may never end */
+	if (!fstat(fileno(f), &sb) && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errsz, "%s: is a directory, not a rules file", path);
+		rc = -EISDIR;
+	}
+	errno = 0;
+	while (!rc) {
 		if (cap - *len < 65536) {
 			char *nb = realloc(b, cap + (1 << 20));
 
@@ -159,13 +183,21 @@ int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t
 		}
 		n = fread(b + *len, 1, cap - *len - 1, f);
 		*len += n;
-	} while (n > 0);
+		if (*len > max) {
+			snprintf(err, errsz, "%s: more than %zu MiB of rules, the limit; stopped reading",
+				 path, max >> 20);
+			rc = -EFBIG;
+		}
+		if (!n)
+			break;
+	}
 	if (!rc && ferror(f))
-		rc = -EIO;
+		rc = errno ? -errno : -EIO;
 	if (f != stdin)
 		fclose(f);
 	if (rc) {
-		snprintf(err, errsz, "%s: %s", path, strerror(-rc));
+		if (rc != -EISDIR && rc != -EFBIG)
+			snprintf(err, errsz, "%s: %s", path, strerror(-rc));
 		free(b);
 		return rc;
 	}
@@ -207,9 +239,7 @@ static int show(struct etcd *e, const char *key, bool json)
 				      "create_revision", (json_int_t)kv.create_rev, "valid", !err[0],
 				      "rules", (json_int_t)rs.n, "value_error",
 				      "not UTF-8 text (xdpfw publish --show without -j prints it)");
-			for (char *p = err; *p; p++)
-				if ((unsigned char)*p >= 127)
-					*p = '?';
+			etcd_printable(err, sizeof(err), err, true);
 		}
 		if (j && err[0])
 			json_object_set_new(j, "error", json_string(err));
@@ -281,12 +311,10 @@ int cmd_publish(int argc, char **argv)
 			       "\n%s", FLEET_OPTS_HELP);
 			ret = EXIT_OK;
 			goto out;
-		case ':': ret = xusage("publish", "option '%s' needs a value", argv[optind - 1]); goto out;
-		case '?': ret = xusage("publish", "unknown option '%s'", argv[optind - 1]); goto out;
 		default:
-			rc = fleet_opt(&fo, "publish", c, optarg);
+			rc = fleet_opt(&fo, "publish", c, argv);
 			if (rc) {
-				ret = rc < 0 ? xusage("publish", "unknown option '%s'", argv[optind - 1]) : rc;
+				ret = rc;
 				goto out;
 			}
 		}
@@ -334,7 +362,10 @@ int cmd_publish(int argc, char **argv)
 		goto out_etcd;
 	}
 	if (rc) {
-		xerr("%s; nothing published%s", e.err, strstr(e.err, "too large") ?
+		/* etcd: "request is too large"; its gRPC server, above ~2 MiB:
+		 * "received message larger than max" */
+		xerr("%s; nothing published%s", e.err,
+		     strstr(e.err, "too large") || strstr(e.err, "larger than max") ?
 		     " (etcd's --max-request-bytes, 1.5 MiB by default, limits the set's size)" : "");
 		goto out_etcd;
 	}
@@ -408,12 +439,10 @@ static int fleet_status(int argc, char **argv)
 			       "\n%s", FLEET_OPTS_HELP);
 			ret = EXIT_OK;
 			goto out;
-		case ':': ret = xusage("fleet status", "option '%s' needs a value", argv[optind - 1]); goto out;
-		case '?': ret = xusage("fleet status", "unknown option '%s'", argv[optind - 1]); goto out;
 		default:
-			rc = fleet_opt(&fo, "fleet status", c, optarg);
+			rc = fleet_opt(&fo, "fleet status", c, argv);
 			if (rc) {
-				ret = rc < 0 ? xusage("fleet status", "unknown option '%s'", argv[optind - 1]) : rc;
+				ret = rc;
 				goto out;
 			}
 		}
@@ -491,12 +520,21 @@ static int fleet_status(int argc, char **argv)
 					"ok", (json_int_t)nok, "behind", (json_int_t)nbehind,
 					"failing", (json_int_t)nfail, "missing", (json_int_t)nmiss);
 
-		for (size_t i = 0; arr && i < n; i++)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
-				"host", h[i].name, "state", h[i].state, "revision", (json_int_t)h[i].rev,
+		for (size_t i = 0; arr && i < n; i++) {
+			json_t *nm = json_string(h[i].name);
+			char nb[256];
+
+			if (!nm) {
+				/* not UTF-8 (only etcdctl puts such a key): listed all the
+				 * same, the odd bytes as '?' */
+				nm = json_string(etcd_printable(nb, sizeof(nb), h[i].name, true));
+			}
+			json_array_append_new(arr, json_pack("{s:o,s:s,s:I,s:I,s:s?,s:s?,s:I,s:s,s:I}",
+				"host", nm, "state", h[i].state, "revision", (json_int_t)h[i].rev,
 				"rules", (json_int_t)h[i].rules, "policy", h[i].policy,
 				"time", h[i].time, "time_ms", (json_int_t)h[i].time_ms, "error", h[i].error ? h[i].error : "",
 				"failed_revision", (json_int_t)h[i].failed_rev));
+		}
 		if (top)
 			json_dumpf(top, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -510,10 +548,16 @@ static int fleet_status(int argc, char **argv)
 		if (n)
 			printf("%-24s %-8s %9s %7s  %-20s %s\n", "HOST", "STATE", "REVISION", "RULES",
 			       "SINCE", "ERROR");
-		for (size_t i = 0; i < n; i++)
-			printf("%-24s %-8s %9lld %7lld  %-20s %s\n", h[i].name, h[i].state,
-			       (long long)h[i].rev, (long long)h[i].rules, h[i].time ? h[i].time : "-",
-			       h[i].error ? h[i].error : "");
+		/* reports come from etcd, where anyone with write access (etcdctl)
+		 * can put newlines and terminal escapes: one line per host */
+		for (size_t i = 0; i < n; i++) {
+			char nb[256], tb[64], eb[1024];
+
+			printf("%-24s %-8s %9lld %7lld  %-20s %s\n", etcd_printable(nb, sizeof(nb), h[i].name, false),
+			       h[i].state, (long long)h[i].rev, (long long)h[i].rules,
+			       h[i].time ? etcd_printable(tb, sizeof(tb), h[i].time, false) : "-",
+			       h[i].error ? etcd_printable(eb, sizeof(eb), h[i].error, false) : "");
+		}
 	}
 	ret = checkit && (!n || nok != n) ? EXIT_FAIL : EXIT_OK;
 out_etcd:

@@ -11,6 +11,8 @@
 /* Keys: KEY holds the rule set (the rules-file text, as published);
  * KEY/hosts/NAME holds each agent's status (JSON), under the agent's lease. */
 #define FLEET_HOSTS "/hosts/"
+#define FLEET_KEY_MAX 512	/* bytes of a --key */
+#define FLEET_NAME_MAX 253	/* bytes of a sync --name (a DNS name) */
 
 enum {
 	FO_ETCD = 0x1000, FO_KEY, FO_CACERT, FO_CERT, FO_KEYFILE, FO_USER, FO_PASSWORD, FO_TOKEN,
@@ -51,9 +53,10 @@ struct fleet_opts {
 	const char *key;
 };
 
-/* Handles one of FLEET_LONGOPTS: 0 done, EXIT_USAGE (message printed), or
- * -1 when C is not a fleet option. */
-int fleet_opt(struct fleet_opts *o, const char *cmd, int c, const char *arg);
+/* Handles what getopt_long returned that the command itself does not: one
+ * of FLEET_LONGOPTS (its value in optarg), a missing value (':') or an
+ * unknown option. 0 done, or EXIT_USAGE (message printed). */
+int fleet_opt(struct fleet_opts *o, const char *cmd, int c, char **argv);
 /* After option parsing: environment defaults, checks that an endpoint and a
  * key were given. 0 or EXIT_USAGE. */
 int fleet_opts_finish(struct fleet_opts *o, const char *cmd);
@@ -61,7 +64,8 @@ void fleet_opts_free(struct fleet_opts *o);
 /* Back to the network namespace xdpfw started in (etcd is reached from
  * there even under --netns, which names where the interfaces are). */
 int fleet_home_netns(void);
-/* Reads a whole file ('-': stdin), NUL-terminated. 0 or -errno, ERR set. */
+/* Reads a whole file ('-': stdin), NUL-terminated, at most
+ * xdpfw_rules_max_bytes (-EFBIG beyond; -EISDIR). 0 or -errno, ERR set. */
 int fleet_read_file(const char *path, char **buf, size_t *len, char *err, size_t errsz);
 
 int cmd_publish(int argc, char **argv);

@@ -8,10 +8,12 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -25,6 +27,31 @@ BPFKIT_EMBED(xdpfw_obj, XDPFW_OBJ_PATH);
 
 const char *pin_dir = XDPFW_PIN_DIR;
 bool json_out;
+volatile sig_atomic_t xdpfw_stop;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	xdpfw_stop = 1;
+}
+
+/* No SA_RESTART: a blocking wait returns early, so the loop sees the flag. */
+void xdpfw_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+double xdpfw_now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
 
 int xusage(const char *cmd, const char *fmt, ...)
 {
@@ -267,7 +294,7 @@ static void purge_state(void)
 
 /* Is the pinned link at PATH still attached to an interface? A link whose
  * interface detached it (or went away) reports ifindex 0. */
-static bool link_attached(const char *path)
+bool link_attached(const char *path)
 {
 	struct bpf_link_info info = { 0 };
 	__u32 len = sizeof(info);
@@ -961,6 +988,13 @@ int main(int argc, char **argv)
 			fprintf(stderr, "xdpfw: unknown option '%s' (see xdpfw --help)\n", argv[i]);
 			return EXIT_USAGE;
 		}
+	}
+	/* every pin path is DIR/NAME in a PATH_MAX buffer, and the state keeps
+	 * DIR in a fixed field: a longer DIR would be cut, not used */
+	if (strlen(pin_dir) >= sizeof(((struct xdpfw_state *)0)->dir)) {
+		fprintf(stderr, "xdpfw: --pin-dir '%.60s...' is longer than %zu bytes (see xdpfw --help)\n",
+			pin_dir, sizeof(((struct xdpfw_state *)0)->dir) - 1);
+		return EXIT_USAGE;
 	}
 	if (i >= argc) {
 		fputs(main_help, stderr);

@@ -97,8 +97,13 @@ int cmd_restore(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	link_path(path, sizeof(path), ifname);
+	/* on IFACE means attached: through libxdp (load --multi), or by our own
+	 * link while it is still attached. A link detached behind our back
+	 * (bpftool link detach) leaves its pin; load replaces it and attaches */
+	multi_path(path, sizeof(path), ifname);
 	loaded = !access(path, F_OK);
+	link_path(path, sizeof(path), ifname);
+	loaded = loaded || (!access(path, F_OK) && link_attached(path));
 	if (loaded) {
 		sub[n++] = "apply";
 		sub[n++] = "--quiet";

@@ -348,22 +348,6 @@ int cmd_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_sig(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 /* One line of JSON per refresh, for scripts: what the screen shows, with
  * every rule. */
 static void top_json(const struct snapshot *prev, const struct snapshot *cur, double dt)
@@ -464,10 +448,9 @@ int cmd_top(int argc, char **argv)
 		return xusage("top", "unexpected argument '%s'", argv[optind]);
 	if (open_state(&st))
 		return EXIT_FAIL;
-	signal(SIGINT, on_sig);
-	signal(SIGTERM, on_sig);
-	for (long iter = 0; !stop && (count < 0 || iter <= count); iter++) {
-		double t = now_s(), dt = t - t_prev;
+	xdpfw_catch_stop();
+	for (long iter = 0; !xdpfw_stop && (count < 0 || iter <= count); iter++) {
+		double t = xdpfw_now_s(), dt = t - t_prev;
 		char txt[200];
 
 		if (snap(&st, &cur))
@@ -587,10 +570,9 @@ int cmd_log(int argc, char **argv)
 		xerr("cannot read the log under '%s/maps': %s", pin_dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	signal(SIGINT, on_sig);
-	signal(SIGTERM, on_sig);
-	t0 = now_s();
-	while (!stop && (timeout < 0 || now_s() - t0 < timeout)) {
+	xdpfw_catch_stop();
+	t0 = xdpfw_now_s();
+	while (!xdpfw_stop && (timeout < 0 || xdpfw_now_s() - t0 < timeout)) {
 		int rc = bpfkit_logger__poll(lg, 100);
 
 		if (rc < 0 && rc != -EINTR)

@@ -34,7 +34,7 @@ struct agent {
 	struct fleet_opts fo;
 	struct etcd e;
 	const char *name, *mode;
-	char status_key[700];
+	char status_key[FLEET_KEY_MAX + sizeof(FLEET_HOSTS) + FLEET_NAME_MAX];	/* KEY/hosts/NAME */
 	char **ifaces;
 	int nif;
 	int target_ns;			/* the --netns namespace (-1: none) */
@@ -54,22 +54,6 @@ struct agent {
 	int64_t since_ms;
 	bool dirty;			/* the status changed since it was written */
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -110,9 +94,7 @@ static void set_error(struct agent *a, const char *fmt, ...)
 	va_end(ap);
 	/* the text may quote a forced value's bytes: keep the report valid
 	 * JSON (UTF-8) whatever they are */
-	for (char *p = a->error; *p; p++)
-		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 127)
-			*p = '?';
+	etcd_printable(a->error, sizeof(a->error), a->error, true);
 	fprintf(stderr, "xdpfw sync: %s\n", a->error);
 	mark(a);
 }
@@ -130,12 +112,14 @@ static const char *kept(const struct agent *a)
 
 /* ---- the local firewall ------------------------------------------------ */
 
+/* A pin whose link was detached behind our back (bpftool link detach) is
+ * not attached: load replaces such a pin and attaches again. */
 static bool attached(const char *ifname)
 {
 	char path[4096];
 
 	link_path(path, sizeof(path), ifname);
-	return !access(path, F_OK);
+	return !access(path, F_OK) && link_attached(path);
 }
 
 /* Attaches to every named interface not attached yet, with `load` itself,
@@ -154,7 +138,7 @@ static void attach_pending(struct agent *a)
 		}
 		rc = cmd_load(4, argv);
 		if (fleet_home_netns())
-			stop = 1;
+			xdpfw_stop = 1;
 		if (rc)
 			set_error(a, "attaching to '%s' failed (see the agent's log); %s is in place",
 				  a->ifaces[i], kept(a));
@@ -228,9 +212,9 @@ static void check_drift(struct agent *a)
 	struct xdpfw_cfg cfg;
 	int rc;
 
-	if (!a->applied_rev || a->error[0] || now_s() < a->next_drift_check)
+	if (!a->applied_rev || a->error[0] || xdpfw_now_s() < a->next_drift_check)
 		return;
-	a->next_drift_check = now_s() + 2;
+	a->next_drift_check = xdpfw_now_s() + 2;
 	if (xdpfw_state_open(&st, pin_dir))
 		return;
 	rc = xdpfw_state_cfg(&st, &cfg);
@@ -273,7 +257,7 @@ static int keep_lease(struct agent *a, bool force)
 {
 	int rc;
 
-	if (a->lease && !force && now_s() < a->next_keepalive)
+	if (a->lease && !force && xdpfw_now_s() < a->next_keepalive)
 		return 0;
 	rc = a->lease ? etcd_lease_keepalive(&a->e, a->lease, NULL) : -ENOENT;
 	if (rc == -ENOENT) {
@@ -282,7 +266,7 @@ static int keep_lease(struct agent *a, bool force)
 			a->dirty = true;	/* the status went with the old lease */
 	}
 	if (!rc)
-		a->next_keepalive = now_s() + a->ttl / 3.0;
+		a->next_keepalive = xdpfw_now_s() + a->ttl / 3.0;
 	return rc;
 }
 
@@ -301,7 +285,7 @@ static int on_event(void *ctx, const struct etcd_event *ev)
 
 static void nap(long ms)
 {
-	for (long t = 0; t < ms && !stop; t += 50)
+	for (long t = 0; t < ms && !xdpfw_stop; t += 50)
 		usleep(50000);
 }
 
@@ -345,7 +329,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		    a->e.cfg.ep[a->e.cur], (long long)rev + 1, a->name);
 	last[0] = 0;
 	a->down_rc = 0;
-	while (!stop) {
+	while (!xdpfw_stop) {
 		rc = etcd_watch_poll(&a->e, &w, 500, on_event, a);
 		if (rc)
 			break;
@@ -357,7 +341,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 			break;
 	}
 	etcd_watch_stop(&w);
-	if (stop)
+	if (xdpfw_stop)
 		return 0;
 	if (rc == -ESTALE) {
 		say("%s; reading '%s' again", a->e.err, a->fo.key);
@@ -369,9 +353,9 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 down:
 	/* once per kind of failure (and once a minute), not every retry and
 	 * not once per endpoint tried */
-	if (rc != a->down_rc || now_s() - a->down_logged > 60) {
+	if (rc != a->down_rc || xdpfw_now_s() - a->down_logged > 60) {
 		a->down_rc = rc;
-		a->down_logged = now_s();
+		a->down_logged = xdpfw_now_s();
 		fprintf(stderr, "xdpfw sync: %s; enforcing %s, retrying with backoff\n",
 			a->e.err, kept(a));
 		snprintf(last, lastsz, "%s", a->e.err);
@@ -410,7 +394,7 @@ static const char sync_help[] =
 
 static bool name_ok(const char *s)
 {
-	if (!*s || strlen(s) > 253)
+	if (!*s || strlen(s) > FLEET_NAME_MAX)
 		return false;
 	for (; *s; s++)
 		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') && !(*s >= '0' && *s <= '9') &&
@@ -431,7 +415,6 @@ int cmd_sync(int argc, char **argv)
 		{ 0 }
 	};
 	struct agent a = { .ttl = 10, .mode = "auto", .target_ns = -1 };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct xdpfw_create_opts co = { 0 };
 	unsigned long v;
 	struct xdpfw_state st;
@@ -474,12 +457,10 @@ int cmd_sync(int argc, char **argv)
 			printf(sync_help, FLEET_OPTS_HELP);
 			ret = EXIT_OK;
 			goto out;
-		case ':': ret = xusage("sync", "option '%s' needs a value", argv[optind - 1]); goto out;
-		case '?': ret = xusage("sync", "unknown option '%s'", argv[optind - 1]); goto out;
 		default:
-			rc = fleet_opt(&a.fo, "sync", c, optarg);
+			rc = fleet_opt(&a.fo, "sync", c, argv);
 			if (rc) {
-				ret = rc < 0 ? xusage("sync", "unknown option '%s'", argv[optind - 1]) : rc;
+				ret = rc;
 				goto out;
 			}
 		}
@@ -541,15 +522,14 @@ int cmd_sync(int argc, char **argv)
 		xerr("out of memory");
 		goto out;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xdpfw_catch_stop();
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (a.may_attach)
 		attach_pending(&a);
-	while (!stop) {
+	while (!xdpfw_stop) {
 		nap(backoff);
-		if (stop)
+		if (xdpfw_stop)
 			break;
 		backoff = round_once(&a, backoff, last, sizeof(last));
 	}

@@ -92,18 +92,8 @@ expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list and top; 'a
 expect_fail "xdpfw -j rule add: refused" 2 "'rule add' has no JSON output" "$FW" -j rule add deny
 
 need_root
-# our own ids only: other tests (other xdpfw runs among them) load programs
-# concurrently, so an xdpfw object pinned under another directory than ours,
-# or a map of such a program, is theirs (lines as ids_named prints them)
-fw_ids() { { bpftool -f prog show -j; echo; bpftool -f map show -j; } 2>/dev/null | python3 -c '
-import json, sys
-progs, maps = [json.loads(l) for l in sys.stdin if l.strip()][:2]
-theirs = lambda o: any("'"$UNIQ"'" not in p for p in o.get("pinned") or [])
-their_maps = {m for o in progs if theirs(o) for m in o.get("map_ids", [])}
-for kind, objs in (("prog", progs), ("map", maps)):
-    for o in objs:
-        if o.get("name", "").startswith("xdpfw") and not theirs(o) and not (kind == "map" and o["id"] in their_maps):
-            print("%s%d" % (kind, o["id"]))' | sort; }
+# our own ids only: other tests load xdpfw programs concurrently
+fw_ids() { own_ids xdpfw; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw: netns setup"; exit 0; }
 export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-cli-$UNIQ

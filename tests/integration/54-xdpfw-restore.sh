@@ -132,5 +132,14 @@ traffic
 [ "$(got "$PD")" = 0 ] && [ "$(got "$PA")" = 0 ] && pass "$T: the reloaded rules are in force" ||
 	fail "$T: the reloaded rules are in force" "$(got "$PD") $(got "$PA")"
 
+# a link detached behind xdpfw's back (bpftool link detach; the pin stays):
+# the reload attaches again instead of applying to a firewall no packet meets
+if bpftool link detach pinned "$XDPFW_PIN_DIR/link_$IF_B" 2>/dev/null && ! xdp_on; then
+	rc=0; eval "$RELOAD" >"$TMP/reload3.out" 2>&1 || rc=$?
+	[ $rc = 0 ] && xdp_on && pass "$T: ExecReload after the link was detached attaches again" ||
+		fail "$T: ExecReload after the link was detached attaches again" \
+			"rc $rc, XDP $(xdp_on && echo on || echo off): $(head -2 "$TMP/reload3.out" | tr '\n' ' ')"
+else skip "$T: ExecReload after a detached link" "bpftool link detach is not available here"; fi
+
 check "$T: ExecStop unloads" eval "$STOP"
 xdp_on && fail "$T: nothing attached after ExecStop" || pass "$T: nothing attached after ExecStop"

@@ -43,6 +43,12 @@ expect_fail "$T: --priority needs --multi" 2 "--priority needs --multi" "${FWB[@
 expect_fail "$T: --priority range" 2 "--priority wants" "${FWB[@]}" load "$IF_B" --multi --priority -1
 expect_fail "$T: --replace with --multi" 2 "replaces nothing" "${FWB[@]}" load "$IF_B" --multi --replace
 expect_fail "$T: --multi and hw mode" 1 "not hw" "${FWB[@]}" load "$IF_B" --multi --mode hw
+# a pin dir that exists but leaves no room for DIR/multi_IFACE: one line, no
+# read past the path buffer (was an ASan stack-buffer-overflow in multi_path)
+LONGD=$TMP/long; while [ ${#LONGD} -lt 3880 ]; do LONGD=$LONGD/$(printf 'd%.0s' {1..200}); done
+LONGD=$LONGD/$(printf 'e%.0s' $(seq $((4090 - ${#LONGD} - 1))))
+mkdir -p "$LONGD" && expect_fail "$T: a pin dir too long for its pins is refused" 2 "--pin-dir .* longer than" \
+	"$FW" --pin-dir "$LONGD" unload "$IF_B"
 "$FW" load --help | grep -q -- '--multi' && "$FW" load --help | grep -q -- '--priority N' &&
 	pass "$T: load --help explains --multi and --priority" || fail "$T: load --help explains --multi"
 

@@ -11,38 +11,8 @@ for t in etcd etcdctl openssl python3 ping curl; do
 	command -v $t >/dev/null || { skip "xdpfw fleet auth" "$t missing (scripts/deps.sh)"; exit 0; }
 done
 
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-ETCD_TO= ETCD_PID=
+source "$(dirname "$0")/../etcd.sh"
 CURL_TLS=()
-# start_etcd NAME SCHEME [etcd options...]: sets E (client URL); with
-# RESTART=1, again on the same ports and data
-start_etcd() {
-	local name=$1 scheme=$2 i; shift 2
-	if [ -z "${RESTART:-}" ]; then
-		CPORT=$(free_port); PPORT=$(free_port)
-		while [ "$PPORT" = "$CPORT" ]; do PPORT=$(free_port); done
-	fi
-	local cport=$CPORT pport=$PPORT
-	E=$scheme://127.0.0.1:$cport
-	timeout 120 etcd --name "$name" --data-dir "$TMP/$name" --listen-client-urls "$E" --advertise-client-urls "$E" \
-		--listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-		--initial-cluster "$name=http://127.0.0.1:$pport" "$@" >>"$TMP/$name.log" 2>&1 &
-	ETCD_TO=$!
-	for ((i = 0; i < 100; i++)); do
-		ETCD_PID=$(pgrep -P "$ETCD_TO" 2>/dev/null | head -1)
-		[ -n "$ETCD_PID" ] && curl -s --max-time 1 "${CURL_TLS[@]}" "$E/health" 2>/dev/null | grep -q true && return 0
-		sleep 0.2
-	done
-	return 1
-}
-stop_etcd() { [ -n "$ETCD_PID" ] && kill "$ETCD_PID" 2>/dev/null; wait "$ETCD_TO" 2>/dev/null; ETCD_PID=; }
 on_exit 'stop_etcd'
 
 mk_pair || { fail "xdpfw fleet auth: netns setup"; exit 0; }
@@ -83,7 +53,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyou
 	-out "$C/ca.crt" -days 1 -subj "/CN=xdpfw-test-ca" 2>/dev/null && mkcert server && mkcert client ||
 	{ fail "xdpfw fleet auth: openssl makes a CA and certificates"; exit 0; }
 CURL_TLS=(--cacert "$C/ca.crt" --cert "$C/client.crt" --key "$C/client.key")
-start_etcd tls$UNIQ https --cert-file "$C/server.crt" --key-file "$C/server.key" \
+ETCD_SCHEME=https start_etcd tls$UNIQ 120 --cert-file "$C/server.crt" --key-file "$C/server.key" \
 	--trusted-ca-file "$C/ca.crt" --client-cert-auth ||
 	{ fail "xdpfw fleet auth: TLS etcd starts" "$(tail -2 "$TMP/tls$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 TLS=(--cacert "$C/ca.crt" --cert "$C/client.crt" --key-file "$C/client.key")
@@ -114,7 +84,7 @@ stop_etcd
 
 # ---- etcd authentication: user/password, token --------------------------------------
 CURL_TLS=()
-start_etcd auth$UNIQ http || { fail "xdpfw fleet auth: etcd starts" "$(tail -2 "$TMP/auth$UNIQ.log" | tr '\n' ' ')"; exit 0; }
+start_etcd auth$UNIQ 120 || { fail "xdpfw fleet auth: etcd starts" "$(tail -2 "$TMP/auth$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 PW=pw$UNIQ
 etcdctl --endpoints "$E" user add root --new-user-password="$PW" >/dev/null &&
 	etcdctl --endpoints "$E" user grant-role root root >/dev/null &&
@@ -142,7 +112,7 @@ if [ -n "$R3" ] && wait_ok "$R3" 30 --user "root:$PW" && blocked; then
 else fail "xdpfw fleet auth: an agent with a password" "$(tail -3 "$TMP/agent-auth.log" | tr '\n' ' ')"; fi
 # a restart invalidates etcd's simple tokens: the agent must log in again
 stop_etcd
-RESTART=1 start_etcd auth$UNIQ http || { fail "xdpfw fleet auth: etcd restarts" "$(tail -2 "$TMP/auth$UNIQ.log" | tr '\n' ' ')"; exit 0; }
+RESTART=1 start_etcd auth$UNIQ 120 || { fail "xdpfw fleet auth: etcd restarts" "$(tail -2 "$TMP/auth$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 "$FW" publish "$TMP/udp.rules" --etcd "$E" --key "$KEY" --user "root:$PW" >"$TMP/pub" 2>&1
 if wait_ok "$(rev_of "$TMP/pub")" 40 --user "root:$PW" && reaches; then
 	pass "xdpfw fleet auth: after an etcd restart the agent logs in again and catches up"

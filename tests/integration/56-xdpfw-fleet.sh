@@ -11,42 +11,14 @@
 source "$(dirname "$0")/../lib.sh"
 FW=$BINDIR/xdpfw
 need_root
-for t in etcd etcdctl python3 ping; do
+for t in etcd etcdctl python3 ping curl; do
 	command -v $t >/dev/null || { skip "xdpfw fleet" "$t missing (scripts/deps.sh)"; exit 0; }
 done
 
 # ---- etcd -----------------------------------------------------------------
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 30000))
-		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
-	done
-	return 1
-}
-CPORT=$(free_port); PPORT=$(free_port)
-while [ "$PPORT" = "$CPORT" ]; do PPORT=$(free_port); done
-E=http://127.0.0.1:$CPORT
-ETCD_DIR=$TMP/etcd
-ETCD_PID=
-start_etcd() {
-	timeout 240 etcd --name fleet$UNIQ --data-dir "$ETCD_DIR" \
-		--listen-client-urls "$E" --advertise-client-urls "$E" \
-		--listen-peer-urls "http://127.0.0.1:$PPORT" --initial-advertise-peer-urls "http://127.0.0.1:$PPORT" \
-		--initial-cluster "fleet$UNIQ=http://127.0.0.1:$PPORT" >>"$TMP/etcd.log" 2>&1 &
-	ETCD_TO=$!
-	local i
-	for ((i = 0; i < 100; i++)); do
-		ETCD_PID=$(pgrep -P "$ETCD_TO" 2>/dev/null | head -1)
-		[ -n "$ETCD_PID" ] && etcdctl --endpoints "$E" --dial-timeout 1s endpoint health >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	return 1
-}
-# SIGKILL, as a crash would: by PID, never by name
-kill_etcd() { [ -n "$ETCD_PID" ] && kill -9 "$ETCD_PID" 2>/dev/null; wait "$ETCD_TO" 2>/dev/null; ETCD_PID=; }
+source "$(dirname "$0")/../etcd.sh"
 on_exit 'kill_etcd'
-start_etcd || { fail "xdpfw fleet: etcd starts" "$(tail -3 "$TMP/etcd.log" | tr '\n' ' ')"; exit 0; }
+start_etcd fleet$UNIQ 240 || { fail "xdpfw fleet: etcd starts" "$(tail -3 "$TMP/fleet$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 KEY=/xdpfw-test/$UNIQ/rules
 DEAD=http://127.0.0.1:$(free_port)	# nothing listens: agents must skip it
 EPS=$DEAD,$E
@@ -116,6 +88,20 @@ done
 expect_fail "xdpfw fleet: publish refuses an invalid set" 1 'bad.rules:2:.*nothing published' \
 	"$FW" publish "$TMP/bad.rules" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: ... and stored nothing" 1 'no rule set at' "$FW" publish --show --etcd "$E" --key "$KEY"
+# publish reads its file as check does: bounded (a 17 MiB file or stdin is
+# refused before anything is sent), and a directory is named as such
+python3 -c 'import sys; sys.stdout.write("# padding\n" * ((17 << 20) // 10))' >"$TMP/huge.rules"
+expect_fail "xdpfw fleet: publish refuses a file over the rules-file limit" 1 'more than 16 MiB.*nothing published' \
+	timeout 20 "$FW" publish "$TMP/huge.rules" --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: publish stops reading stdin at the limit" 1 'more than 16 MiB.*stopped reading.*nothing published' \
+	timeout 20 bash -c '"$0" publish - --etcd "$1" --key "$2" <"$3"' "$FW" "$E" "$KEY" "$TMP/huge.rules"
+# a set over etcd's request limit (3 MiB; etcd's gRPC server refuses above 2 MiB
+# in its own words): the hint names etcd's --max-request-bytes
+python3 -c 'import sys; sys.stdout.write("# padding\n" * ((3 << 20) // 10))' >"$TMP/big.rules"
+expect_fail "xdpfw fleet: publish of a set over etcd's limit says which limit" 1 'max-request-bytes' \
+	timeout 20 "$FW" publish "$TMP/big.rules" --etcd "$E" --key "$KEY"
+expect_fail "xdpfw fleet: publish of a directory says so" 1 'is a directory.*nothing published' \
+	"$FW" publish "$TMP" --etcd "$E" --key "$KEY"
 expect_fail "xdpfw fleet: unreachable endpoint: one-line error" 1 "$DEAD.*(connect|refused)" \
 	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "$DEAD" --key "$KEY"
 # a server that accepts but never answers: bounded by --command-timeout
@@ -131,6 +117,54 @@ HPID=$!; on_exit "kill $HPID"
 for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$NOTETCD) 2>/dev/null && break; sleep 0.1; done
 expect_fail "xdpfw fleet: an HTTP server that is not etcd" 1 'HTTP [0-9]+.*etcd' \
 	timeout 20 "$FW" publish "$TMP/deny-icmp.rules" --etcd "http://127.0.0.1:$NOTETCD" --key "$KEY"
+# fake_etcd STATUS BODY: a server that answers every POST with STATUS and
+# BODY; sets FAKE (its URL). Bounded by timeout, stopped by PID.
+fake_etcd() {
+	local port; port=$(free_port)
+	timeout 60 python3 -c '
+import http.server, sys
+code, body = int(sys.argv[2]), sys.argv[3].encode()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(code); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()' "$port" "$1" "$2" &
+	on_exit "kill $!"
+	for _ in $(seq 30); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+	FAKE=http://127.0.0.1:$port
+}
+# an answer like etcd's that lists a key outside the prefix asked for:
+# refused with one line, never read past that key (was an ASan
+# heap-buffer-overflow in fleet status)
+fake_etcd 200 '{"header": {"revision": "5"}, "kvs": [{"key": "YQ==", "value": "e30=", "mod_revision": "3"}]}'
+expect_fail "xdpfw fleet: an answer listing a key outside the prefix" 1 "key 'a' outside '$KEY/hosts/'" \
+	timeout 20 "$FW" fleet status --etcd "$FAKE" --key "$KEY"
+# an error answer whose message holds a newline and a terminal escape: still
+# one line, the escape made harmless
+fake_etcd 400 '{"error": "x", "message": "bad\nthing\u001b[2J", "code": 3}'
+expect_fail "xdpfw fleet: an error answer with control characters" 1 "bad.thing" \
+	timeout 20 "$FW" fleet status --etcd "$FAKE" --key "$KEY"
+if [ "$(wc -l <"$TMP/ef.err")" = 1 ] && ! grep -q $'\e' "$TMP/ef.err"; then pass "xdpfw fleet: ... printed as one harmless line"
+else fail "xdpfw fleet: ... printed as one harmless line" "$(cat -v "$TMP/ef.err" | tr '\n' '|')"; fi
+# a status forced in with etcdctl (not written by an agent) holding a newline
+# and a terminal escape: fleet status prints it on its one line, made harmless
+EK=$KEY-forged
+etcdctl --endpoints "$E" put "$EK/hosts/forged" '{"error":"x\nFAKE-HOST ok\u001b[2J","revision":1}' >/dev/null
+"$FW" fleet status --etcd "$E" --key "$EK" >"$TMP/forged.out" 2>&1
+if [ "$(wc -l <"$TMP/forged.out")" = 3 ] && ! grep -q '^FAKE-HOST' "$TMP/forged.out" && ! grep -q $'\e' "$TMP/forged.out"; then
+	pass "xdpfw fleet: status prints a forged report's control characters harmlessly"
+else fail "xdpfw fleet: status prints a forged report's control characters harmlessly" "$(cat -v "$TMP/forged.out" | tr '\n' '|')"; fi
+# a report under a host name that is not UTF-8 (only etcdctl can put one):
+# still listed in the JSON, as every host counted is
+etcdctl --endpoints "$E" put "$EK/hosts/bad"$'\xff' '{"revision":1}' >/dev/null
+if "$FW" fleet status -j --etcd "$E" --key "$EK" 2>/dev/null | python3 -c '
+import json, sys
+t = json.load(sys.stdin)
+sys.exit(not (len(t["hosts"]) == 2 == t["ok"] + t["behind"] + t["failing"]))'; then
+	pass "xdpfw fleet: status -j lists a host whose name is not UTF-8"
+else fail "xdpfw fleet: status -j lists a host whose name is not UTF-8" "$("$FW" fleet status -j --etcd "$E" --key "$EK" 2>&1 | tr '\n' ' ')"; fi
 expect_fail "xdpfw fleet: empty key" 2 "key '' is empty" "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key ""
 expect_fail "xdpfw fleet: key with a space" 2 "space" "$FW" fleet status --etcd "$E" --key "a b"
 expect_fail "xdpfw fleet: key under hosts/" 2 "hosts" "$FW" publish --show --etcd "$E" --key "$KEY/hosts/x"
@@ -138,7 +172,13 @@ expect_fail "xdpfw fleet: no --etcd" 2 'missing --etcd' "$FW" publish "$TMP/deny
 expect_fail "xdpfw fleet: not an http URL" 2 'not an http' "$FW" fleet status --etcd "ftp://127.0.0.1:$CPORT" --key "$KEY"
 expect_fail "xdpfw fleet: bad --if-revision" 2 'if-revision' "$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision -3
 expect_fail "xdpfw fleet: bad --dial-timeout" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout soon
+expect_fail "xdpfw fleet: --dial-timeout nan" 2 'duration' "$FW" fleet status --etcd "$E" --key "$KEY" --dial-timeout nan
 expect_fail "xdpfw fleet: --cert without --key-file" 2 'go together' "$FW" fleet status --etcd "$E" --key "$KEY" --cert /nonexistent
+# credentials longer than the client keeps: refused, not cut and sent
+expect_fail "xdpfw fleet: a --token longer than 1023 bytes" 2 'token.*longer' \
+	"$FW" fleet status --etcd "$E" --key "$KEY" --token "$(printf 't%.0s' {1..1100})"
+expect_fail "xdpfw fleet: a --user name longer than 255 bytes" 2 'user.*longer' \
+	"$FW" fleet status --etcd "$E" --key "$KEY" --user "$(printf 'u%.0s' {1..300}):pw"
 expect_fail "xdpfw fleet: unknown fleet verb" 2 'unknown verb' "$FW" fleet stats
 expect_fail "xdpfw fleet: sync on a missing interface" 1 "interface 'nosuch0' not found" \
 	"$FW" --pin-dir "${PIN[1]}" --netns "${H[1]}" sync --etcd "$E" --key "$KEY" nosuch0
@@ -168,16 +208,38 @@ done
 if [ $ok = 3 ] && [ $hits = 3 ]; then pass "xdpfw fleet: every host drops the denied traffic (and counts it)"
 else fail "xdpfw fleet: every host drops the denied traffic" "$ok blocked, $hits counted"; fi
 
+# the longest key (512 bytes) and host name (253) an agent accepts: it reports
+# under KEY/hosts/NAME whole, not under a cut-off name. It follows a key
+# with no set, so host 1's rules stay as they are.
+LK=$KEY/$(printf 'k%.0s' $(seq $((512 - ${#KEY} - 1)))); LN=$(printf 'n%.0s' $(seq 253))
+timeout 60 "$FW" --pin-dir "${PIN[1]}" sync --etcd "$E" --key "$LK" --name "$LN" >"$TMP/long.log" 2>&1 &
+LPID=$!
+long_host() { "$FW" fleet status -j --etcd "$E" --key "$LK" 2>/dev/null |
+	python3 -c 'import json,sys; h = json.load(sys.stdin)["hosts"]; sys.exit(not (len(h) == 1 and h[0]["host"] == sys.argv[1]))' "$LN"; }
+ok=0; for _ in $(seq 50); do long_host && { ok=1; break; }; sleep 0.2; done
+if [ $ok = 1 ]; then pass "xdpfw fleet: a 512-byte key and a 253-byte host name: reported whole"
+else fail "xdpfw fleet: a 512-byte key and a 253-byte host name: reported whole" \
+	"$("$FW" fleet status --etcd "$E" --key "$LK" 2>&1 | tail -1 | cut -c1-60)... $(tail -2 "$TMP/long.log")"; fi
+kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
+
 "$FW" publish --show -j --etcd "$E" --key "$KEY" | python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["value"] != open(sys.argv[1]).read())' "$TMP/deny-icmp.rules" &&
 	pass "xdpfw fleet: the stored set is the published file, byte for byte" ||
 	fail "xdpfw fleet: the stored set is the published file, byte for byte"
 
+# host 1's link detached behind the agent's back (bpftool link detach; the
+# pin stays): the next revision attaches it again, as load would
+xdp_h1() { ip -n "${H[1]}" link show "${IFH[1]}" | grep -q 'prog/xdp'; }
+DETACHED=0
+bpftool link detach pinned "${PIN[1]}/link_${IFH[1]}" 2>/dev/null && ! xdp_h1 && DETACHED=1
 # ---- a new revision, with compare-and-swap ---------------------------------------
 R2=$(publish_rev - --if-revision "$R1" <"$TMP/allow-icmp.rules")
 if [ -n "$R2" ] && all_at "$R2"; then pass "xdpfw fleet: a new revision ($R2, from stdin, --if-revision $R1) reaches all hosts"
 else fail "xdpfw fleet: a new revision reaches all hosts" "revision '$R2': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
 if [ $ok = 3 ]; then pass "xdpfw fleet: ... and every host enforces it (pings pass again)"; else fail "xdpfw fleet: every host enforces the new revision" "$ok/3 answer"; fi
+if [ $DETACHED = 0 ]; then skip "xdpfw fleet: a detached link is attached again" "bpftool link detach is not available here"
+elif xdp_h1; then pass "xdpfw fleet: host 1's link, detached behind the agent's back, is attached again with the next revision"
+else fail "xdpfw fleet: a detached link is attached again" "$(tail -3 "$TMP/agent1.log" | tr '\n' ' ')"; fi
 expect_fail "xdpfw fleet: --if-revision with a stale revision is refused" 1 "is at revision $R2, not $R1" \
 	"$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision "$R1"
 expect_fail "xdpfw fleet: --if-revision 0 on an existing key is refused" 1 "already exists" \
@@ -233,7 +295,7 @@ if [ $ok = 3 ]; then pass "xdpfw fleet: etcd killed: every host still filters wi
 else fail "xdpfw fleet: etcd killed: hosts keep filtering" "$ok/3"; fi
 if wait_for "$TMP/agent1.log" 'retrying with backoff|lost etcd' 10; then pass "xdpfw fleet: the agents notice and retry"
 else fail "xdpfw fleet: the agents notice and retry" "$(tail -2 "$TMP/agent1.log" | tr '\n' ' ')"; fi
-start_etcd || { fail "xdpfw fleet: etcd restarts" "$(tail -3 "$TMP/etcd.log" | tr '\n' ' ')"; exit 0; }
+RESTART=1 start_etcd fleet$UNIQ 240 || { fail "xdpfw fleet: etcd restarts" "$(tail -3 "$TMP/fleet$UNIQ.log" | tr '\n' ' ')"; exit 0; }
 R4=$(publish_rev "$TMP/allow-icmp.rules")
 if [ -n "$R4" ] && all_at "$R4" 40; then
 	ok=0; for i in 1 2 3; do reaches $i && ok=$((ok + 1)); done
