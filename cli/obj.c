@@ -190,8 +190,12 @@ static int cmp_label(const void *a, const void *b)
 {
 	const struct label *x = a, *y = b;
 
+	/* llvm-objdump's order: address, then symbol type (a function after a
+	 * plain label), then name */
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
+	if (x->func != y->func)
+		return x->func ? 1 : -1;
 	return strcmp(x->name, y->name);
 }
 
@@ -476,9 +480,14 @@ static int dump_section(struct bpfkit_elf *elf, const struct bpfkit_elf_section 
 		}
 		while (l < d.nlabels && d.labels[l].addr < off)
 			l++;
-		for (; l < d.nlabels && d.labels[l].addr == off; l++)
+		/* several symbols at one address: llvm-objdump prints the last in its order */
+		while (l + 1 < d.nlabels && d.labels[l].addr == off && d.labels[l + 1].addr == off)
+			l++;
+		if (l < d.nlabels && d.labels[l].addr == off) {
 			if (!jw)
 				ob_printf("\n%016llx <%s>:\n", (unsigned long long)off, d.labels[l].name);
+			l++;
+		}
 		const char *src_line = NULL;
 
 		/* llvm-objdump -S: every instruction is looked up; a line is printed
