@@ -512,15 +512,39 @@ int cmd_load(int argc, char **argv)
 			goto fail_state;
 		goto loaded;
 	}
-	link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
-	if (link_fd < 0)
+	/* A program already there (--replace/--force) is swapped for ours in one
+	 * step and put back if pinning our link fails: the interface is never
+	 * left without a program. */
+	struct bpfkit_xdp_attachment att;
+
+	if (bpfkit_xdp__replace(st.prog_fd, ifindex, &ao, &att))
 		goto fail_state;
-	if (bpf_obj_pin(link_fd, path)) {
-		xerr("pinning the link at '%s' failed: %s", path, strerror(errno));
+	if (att.hold == BPFKIT_XDP_NETLINK) {
+		/* xdpfw holds its attachment as a pinned bpf_link and a netlink
+		 * attachment (ip link set ... xdp) has none: put the old program
+		 * back and replace it in two steps, detach then attach */
+		fprintf(stderr, "xdpfw: the program on '%s' is attached through netlink, not a bpf_link: "
+			"replacing it in two steps (a moment without a program)\n", ifname);
+		if (bpfkit_xdp__undo(&att))
+			goto fail_state;
+		link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
+		if (link_fd < 0)
+			goto fail_state;
+		if (bpf_obj_pin(link_fd, path)) {
+			xerr("pinning the link at '%s' failed: %s", path, strerror(errno));
+			close(link_fd);
+			goto fail_state;
+		}
 		close(link_fd);
+		goto loaded;
+	}
+	if (bpf_obj_pin(att.link_fd, path)) {
+		xerr("pinning the link at '%s' failed: %s%s", path, strerror(errno),
+		     att.old_prog_fd >= 0 ? "; the program that was there is put back" : "");
+		bpfkit_xdp__undo(&att);
 		goto fail_state;
 	}
-	close(link_fd);
+	bpfkit_xdp__keep(&att);
 loaded:
 	{
 		struct xdpfw_cfg cfg;

@@ -13,7 +13,7 @@ DROP=$BPFDIR/foundation/xdp-drop.bpf.o
 PASS=$BPFDIR/foundation/safe-pass.bpf.o
 FWPIN=/sys/fs/bpf/bksafe-fw-$UNIQ
 NEWPIN=/sys/fs/bpf/bksafe-new-$UNIQ
-on_exit rm -rf "$FWPIN" "$NEWPIN" "/sys/fs/bpf/bksafe-ro-$UNIQ"
+on_exit rm -rf "$FWPIN" "$FWPIN-x" "$NEWPIN" "/sys/fs/bpf/bksafe-ro-$UNIQ"
 on_exit ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
 B() { "$BK" --netns "$NS_B" "$@"; }
 ping_ok() { ip netns exec "$NS_A" ping -c 1 -W 1 "$IP_B" >/dev/null 2>&1; }
@@ -138,6 +138,32 @@ if [ -x "$XDPFW" ] && "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load "$IF_B" --
 	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge >/dev/null 2>&1
 else
 	skip "xdpfw cases" "xdpfw load failed: $(head -2 "$TMP/fw.out" 2>/dev/null)"
+fi
+
+# xdpfw's own --replace: a dropping program held by a bpf_link is swapped
+# for xdpfw in one step; when pinning xdpfw's link then fails (bpffs read-only
+# in a private mount namespace), the dropping program is put back.
+if [ -x "$XDPFW" ] && check "xdpfw --replace: the dropping program is loaded" B load "$DROP" --iface "$IF_B" --pin "$FWPIN-x" &&
+   "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load lo >"$TMP/fwlo.out" 2>&1; then
+	rc=0
+	unshare -m --propagation private bash -c 'mount -o remount,bind,ro /sys/fs/bpf && exec "$@"' _ \
+		"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load "$IF_B" --replace >"$TMP/xro.out" 2>&1 || rc=$?
+	if [ $rc = 1 ] && grep -q "Read-only file system" "$TMP/xro.out"; then
+		pass "xdpfw --replace: pinning its link fails (read-only bpffs), exit 1"
+	else
+		fail "xdpfw --replace: pin failure" "rc=$rc $(cat "$TMP/xro.out")"
+	fi
+	still_drops "xdpfw --replace, pin failed"
+	if "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load "$IF_B" --replace >"$TMP/xok.out" 2>&1 &&
+	   [ "$(on_if)" = xdpfw ] && ping_ok; then
+		pass "xdpfw --replace: swaps the dropping program for the firewall (policy allow passes pings)"
+	else
+		fail "xdpfw --replace" "on $IF_B: '$(on_if)'; $(cat "$TMP/xok.out")"
+	fi
+	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge >/dev/null 2>&1
+	B unload --pin "$FWPIN-x" >/dev/null 2>&1
+else
+	skip "xdpfw --replace cases" "setup failed: $(head -2 "$TMP/fwlo.out" 2>/dev/null)"
 fi
 
 ip netns del "$NS_A"; ip netns del "$NS_B"
