@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <linux/if_link.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -523,20 +524,32 @@ int cmd_load(int argc, char **argv)
 		/* xdpfw holds its attachment as a pinned bpf_link and a netlink
 		 * attachment (ip link set ... xdp) has none: put the old program
 		 * back and replace it in two steps, detach then attach */
+		int old_fd = fcntl(att.old_prog_fd, F_DUPFD_CLOEXEC, 3);
+		enum bpfkit_xdp_mode old_mode = att.mode;
+
 		fprintf(stderr, "xdpfw: the program on '%s' is attached through netlink, not a bpf_link: "
 			"replacing it in two steps (a moment without a program)\n", ifname);
-		if (bpfkit_xdp__undo(&att))
-			goto fail_state;
-		link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
-		if (link_fd < 0)
-			goto fail_state;
-		if (bpf_obj_pin(link_fd, path)) {
-			xerr("pinning the link at '%s' failed: %s", path, strerror(errno));
-			close(link_fd);
+		if (old_fd < 0 || bpfkit_xdp__undo(&att)) {
+			if (old_fd >= 0)
+				close(old_fd);
 			goto fail_state;
 		}
-		close(link_fd);
-		goto loaded;
+		link_fd = bpfkit_xdp__attach(st.prog_fd, ifindex, &ao);
+		if (link_fd >= 0 && bpf_obj_pin(link_fd, path))
+			xerr("pinning the link at '%s' failed: %s", path, strerror(errno));
+		else if (link_fd >= 0) {
+			close(link_fd);
+			close(old_fd);
+			goto loaded;
+		}
+		if (link_fd >= 0)
+			close(link_fd);	/* detaches ours */
+		/* put the program that was there back as it was */
+		if (!bpf_xdp_attach(ifindex, old_fd, old_mode == BPFKIT_XDP_SKB ? XDP_FLAGS_SKB_MODE :
+				    XDP_FLAGS_DRV_MODE, NULL))
+			fprintf(stderr, "xdpfw: the program that was on '%s' is attached again\n", ifname);
+		close(old_fd);
+		goto fail_state;
 	}
 	if (bpf_obj_pin(att.link_fd, path)) {
 		xerr("pinning the link at '%s' failed: %s%s", path, strerror(errno),

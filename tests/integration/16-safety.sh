@@ -160,8 +160,22 @@ if [ -x "$XDPFW" ] && check "xdpfw --replace: the dropping program is loaded" B 
 	else
 		fail "xdpfw --replace" "on $IF_B: '$(on_if)'; $(cat "$TMP/xok.out")"
 	fi
-	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge >/dev/null 2>&1
+	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1
 	B unload --pin "$FWPIN-x" >/dev/null 2>&1
+	# a netlink attachment has no link to hand over: two steps, and the old
+	# program is attached again when pinning the firewall's link fails
+	ip -n "$NS_B" link set dev "$IF_B" xdpgeneric obj "$DROP" sec xdp
+	rc=0
+	unshare -m --propagation private bash -c 'mount -o remount,bind,ro /sys/fs/bpf && exec "$@"' _ \
+		"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" load "$IF_B" --replace >"$TMP/xnl.out" 2>&1 || rc=$?
+	if [ $rc = 1 ] && grep -q "in two steps" "$TMP/xnl.out" && grep -q "attached again" "$TMP/xnl.out"; then
+		pass "xdpfw --replace of a netlink attachment: says two steps; a failed pin attaches the old program again"
+	else
+		fail "xdpfw --replace of a netlink attachment" "rc=$rc $(cat "$TMP/xnl.out")"
+	fi
+	still_drops "xdpfw --replace of a netlink attachment, pin failed"
+	ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
+	"$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" unload --all --purge >/dev/null 2>&1
 else
 	skip "xdpfw --replace cases" "setup failed: $(head -2 "$TMP/fwlo.out" 2>/dev/null)"
 fi
