@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -750,6 +751,19 @@ int cmd_metrics(int argc, char **argv)
 	}
 	if (optind != argc)
 		return xusage("metrics", "unexpected argument '%s'", argv[optind]);
+	/* a --prog-dir is what `bpfkit load --pin DIR` made: DIR/progs; one that
+	 * is not would export nothing, silently */
+	for (int d = 0; d < ex.nprog_dirs; d++) {
+		char progs[PATH_MAX];
+		struct stat sb;
+
+		snprintf(progs, sizeof(progs), "%s/progs", ex.prog_dirs[d]);
+		if (stat(progs, &sb) || !S_ISDIR(sb.st_mode)) {
+			xerr("metrics: --prog-dir '%s': no programs pinned there (no %s; "
+			     "bpfkit load OBJ --pin DIR makes it)", ex.prog_dirs[d], progs);
+			return EXIT_FAIL;
+		}
+	}
 	if (want_stats) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0) {
@@ -766,7 +780,10 @@ int cmd_metrics(int argc, char **argv)
 		if (stats_fd >= 0)
 			close(stats_fd);
 		if (!body) {
-			xerr("metrics: reading the firewall state under '%s' failed: %s", pin_dir, strerror(-err));
+			if (err == -EAGAIN)
+				xerr("metrics: the rule set under '%s' kept changing while it was read; try again", pin_dir);
+			else
+				xerr("metrics: reading the firewall state under '%s' failed: %s", pin_dir, strerror(-err));
 			return EXIT_FAIL;
 		}
 		fwrite(body, 1, len, stdout);

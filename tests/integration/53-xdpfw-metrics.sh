@@ -37,6 +37,8 @@ expect_fail "$T: bad address" 1 "not ADDR:PORT" "$FW" metrics --listen 999.1.2.3
 expect_fail "$T: no port" 1 "not ADDR:PORT" "$FW" metrics --listen 127.0.0.1
 expect_fail "$T: port out of range" 1 "not ADDR:PORT" "$FW" metrics --listen 127.0.0.1:70000
 expect_fail "$T: bad --max-rule-series" 2 "max-rule-series" "$FW" metrics --max-rule-series -3
+expect_fail "$T: a --prog-dir with nothing pinned is named" 1 "prog-dir '$TMP': no programs pinned there" \
+	"$FW" metrics --once --prog-dir "$TMP"
 
 # a program of bpfkit's (xdp-pass on the other end), exported with --prog-dir
 BKPIN=/sys/fs/bpf/bk-metrics-$UNIQ
