@@ -66,19 +66,7 @@ else
 	skip "bad input: big-endian object" "clang -target bpfeb failed"
 fi
 # .BTF.ext given a section type libbpf does not know
-python3 - "$BPFDIR/xdp-pass.bpf.o" "$TMP/badtype.o" <<'PY'
-import struct, sys
-b = bytearray(open(sys.argv[1], 'rb').read())
-shoff, = struct.unpack_from('<Q', b, 0x28)
-shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
-stroff, = struct.unpack_from('<Q', b, shoff + shstrndx * shentsize + 0x18)
-for i in range(shnum):
-    h = shoff + i * shentsize
-    name, = struct.unpack_from('<I', b, h)
-    if b[stroff + name:].split(b'\0', 1)[0] == b'.BTF.ext':
-        struct.pack_into('<I', b, h + 4, 253)
-open(sys.argv[2], 'wb').write(b)
-PY
+python3 "$ROOT/tests/btfext-patch.py" sectype "$BPFDIR/xdp-pass.bpf.o" "$TMP/badtype.o"
 expect_fail "bad input: corrupt object names libbpf's reason" 1 "object '.*badtype.o': corrupt or unsupported BPF object: .*\.BTF\.ext" \
 	"$BK" test "$TMP/badtype.o" -k 'ipv4 1.1.1.1>2.2.2.2'
 if grep -qE "Unknown error|No such file" "$TMP/ef.err"; then fail "bad input: corrupt object: no errno noise" "$(cat "$TMP/ef.err")"

@@ -127,23 +127,7 @@ else
 fi
 # a func info record naming a type that is no function: the kernel's
 # message has no newline; bpfkit's summary and -v log keep it on its own line
-python3 - "$BPFDIR/xdp-pass.bpf.o" "$TMP/badfi.o" <<'PY'
-import struct, sys
-b = bytearray(open(sys.argv[1], 'rb').read())
-shoff, = struct.unpack_from('<Q', b, 0x28)
-shentsize, shnum, shstrndx = struct.unpack_from('<HHH', b, 0x3a)
-stroff, = struct.unpack_from('<Q', b, shoff + shstrndx * shentsize + 0x18)
-for i in range(shnum):
-    h = shoff + i * shentsize
-    name, = struct.unpack_from('<I', b, h)
-    if b[stroff + name:].split(b'\0', 1)[0] == b'.BTF.ext':
-        off, = struct.unpack_from('<Q', b, h + 0x18)
-        hdr_len, fi_off = struct.unpack_from('<II', b, off + 4)
-        rec = off + hdr_len + fi_off + 4 + 8	# rec_size, then sec_name_off + num_info
-        tid, = struct.unpack_from('<I', b, rec + 4)
-        struct.pack_into('<I', b, rec + 4, tid + 2)	# the FUNC's return type, say
-open(sys.argv[2], 'wb').write(b)
-PY
+python3 "$ROOT/tests/btfext-patch.py" functype "$BPFDIR/xdp-pass.bpf.o" "$TMP/badfi.o"
 "$BK" -v test "$TMP/badfi.o" -k 'ipv4 1.1.1.1>2.2.2.2' >/dev/null 2>"$TMP/badfi.err"
 if grep -q "verifier rejected it: invalid type id [0-9]* in func info$" "$TMP/badfi.err" &&
    grep -q "^invalid type id [0-9]* in func info$" "$TMP/badfi.err" && grep -q "^processed [0-9]* insns" "$TMP/badfi.err"; then
