@@ -57,12 +57,7 @@ need_root() {
 	command -v bpftool >/dev/null || { skip "$(basename "$0")" "bpftool missing (scripts/deps.sh)"; exit 0; }
 }
 
-# kernel_ids: the sorted ids of every program, map and link in the kernel.
-kernel_ids() {
-	{ bpftool prog show -j | grep -o '"id":[0-9]*' | sed 's/"id":/prog/'
-	  bpftool map show -j | grep -o '"id":[0-9]*' | sed 's/"id":/map/'
-	  bpftool link show -j | grep -o '"id":[0-9]*' | sed 's/"id":/link/'; } 2>/dev/null | sort
-}
+source "$ROOT/tests/kernel_ids.sh"
 # ids_named PREFIX: kernel_ids' lines for the programs and maps whose name
 # starts with PREFIX (the kernel's 15-character names).
 ids_named() {
@@ -145,19 +140,6 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
-}
-
-# leak_check_progs NAME PROG...: pass if the kernel holds no program named
-# one of PROG (names only this test file uses, so tests running beside it
-# cannot make it fail); a leaked link or pin holds its program, so it shows.
-leak_check_progs() {
-	local name=$1; shift
-	local left="" p
-	sleep 0.3	# links/progs are freed from an RCU callback
-	for p in "$@"; do
-		bpftool prog show -j 2>/dev/null | grep -q "\"name\":\"$p\"" && left+="$p "
-	done
-	if [ -z "$left" ]; then pass "$name"; else fail "$name" "still loaded: $left"; fi
 }
 
 # own_ids PREFIX: like ids_named PREFIX, but only this file's own objects when

@@ -29,6 +29,7 @@ export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_erro
 # script checks those ids once every file has ended (check_deferred_leaks).
 [ "$JOBS" -gt 1 ] && export BK_LEAK_DEFER=$(cd "$LOG/leaks" && pwd)
 
+source tests/kernel_ids.sh
 passed=0 failed=0 skipped=0
 selected() { [ -z "${TESTS:-}" ] || [[ $1 == *$TESTS* ]]; }
 
@@ -118,9 +119,7 @@ check_deferred_leaks() {
 	[ -n "$(ls "$LOG/leaks")" ] || return 0
 	cat "$LOG"/leaks/* | cut -f2 | tr ' ' '\n' | grep . | sort -u >"$LOG/ids.suspects"
 	for ((i = 0; i < 50; i++)); do	# freed after an RCU grace period and deferred work
-		{ bpftool prog show -j | grep -o '"id":[0-9]*' | sed 's/"id":/prog/'
-		  bpftool map show -j | grep -o '"id":[0-9]*' | sed 's/"id":/map/'
-		  bpftool link show -j | grep -o '"id":[0-9]*' | sed 's/"id":/link/'; } 2>/dev/null | sort >"$LOG/ids.end"
+		kernel_ids >"$LOG/ids.end"
 		[ -z "$(comm -12 "$LOG/ids.suspects" "$LOG/ids.end")" ] && break
 		sleep 0.1
 	done

@@ -8,6 +8,9 @@
 # end of a run, a failure after the attach) puts the old program back.
 source "$(dirname "$0")/../lib.sh"
 need_root
+# this file's programs (and their maps), by the names only it loads
+our_ids() { local p; for p in xdp_drop_all xdp_safe_pass xdp_pass_too tp_missing; do ids_named "$p"; done | sort; }
+our_ids >"$TMP/ours.before"
 mk_pair || { fail "netns setup" "mk_pair failed"; exit 1; }
 DROP=$BPFDIR/foundation/xdp-drop.bpf.o
 PASS=$BPFDIR/foundation/safe-pass.bpf.o
@@ -181,4 +184,4 @@ else
 fi
 
 ip netns del "$NS_A"; ip netns del "$NS_B"
-leak_check_progs "no prog/link/pin leaked" xdp_drop_all xdp_safe_pass xdp_pass_too tp_missing
+leak_check "no prog/link/pin leaked" "$TMP/ours.before" our_ids

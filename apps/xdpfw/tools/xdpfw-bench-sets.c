@@ -276,17 +276,6 @@ static void target_close(struct target *t)
 		bpf_object__close(t->filt);
 }
 
-#ifndef XDPFW_BENCH_MAIN
-static uint64_t table_bytes(struct xdpfw_state *st)
-{
-	return xdpfw_state_table_bytes(st);
-}
-#else	/* built against an earlier xdpfw (per-length hash tables) to compare */
-static uint64_t table_bytes(struct xdpfw_state *st)
-{
-	return st->tab_bytes[0] + st->tab_bytes[1];
-}
-#endif
 
 static int parse_file(const char *path, struct xdpfw_ruleset *rs)
 {
@@ -367,7 +356,7 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS */
 	for (int i = 0; i < nspec; i++) {
 		printf("%s %.2f %d %d %llu %.1f %d\n", c[i].name, c[i].sum / c[i].runs, c[i].drops, c[i].wrong,
-		       c[i].t.fw ? (unsigned long long)table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
+		       c[i].t.fw ? (unsigned long long)xdpfw_state_table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
 		       c[i].ps.n);
 		target_close(&c[i].t);
 		xdpfw_ruleset_free(&c[i].rs);
