@@ -14,6 +14,9 @@ $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 		$(BK_LDFLAGS) -o $@ $(XDPFW_SRCS) $(LIBA) $(LDLIBS_ALL) $(XDPFW_LIBS) $(XDPFW_FLEET_LIBS)
 
 all: $(BUILD)/bin/xdpfw
+# the measuring tools are built with everything, so a change that breaks them
+# shows in `make test`, not first in `make bench` (they are not installed)
+all: $(BUILD)/bin/xdpfw-bench $(BUILD)/bin/xdpfw-bench-sets
 ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
 
 # the datapath shares its map layouts with user space
@@ -28,7 +31,7 @@ $(BPF_OUT)/xdpfw-floor.bpf.o: apps/xdpfw/xdpfw.bpf.c apps/xdpfw/xdpfw_common.h $
 # bench/xdpfw.sh's measuring tool (not installed)
 XDPFW_LIB_SRCS := apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/table.c \
 		  apps/xdpfw/applog.c
-$(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
+$(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) apps/xdpfw/tools/bench.h $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
 		apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL) -lpthread
@@ -39,7 +42,7 @@ $(BPF_OUT)/lpm-trie.bpf.o: bench/lpm-trie.bpf.c $(wildcard bpf/include/bpfkit/*.
 	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # bench/xdpfw.sh's rule-file measurements (blocklist-shaped sets)
-$(BUILD)/bin/xdpfw-bench-sets: apps/xdpfw/tools/xdpfw-bench-sets.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) $(LIBA)
+$(BUILD)/bin/xdpfw-bench-sets: apps/xdpfw/tools/xdpfw-bench-sets.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) apps/xdpfw/tools/bench.h $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \
 		apps/xdpfw/tools/xdpfw-bench-sets.c $(XDPFW_LIB_SRCS) $(LIBA) $(LDLIBS_ALL)

@@ -41,6 +41,7 @@
 #include <bpfkit/testrun.h>
 #include "../rules.h"
 #include "../state.h"
+#include "bench.h"
 
 #define XDPFILT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o"
 #define REPEAT 2000
@@ -56,14 +57,6 @@ struct pktset {
 	struct pkt *p;
 	int n;
 };
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 /* This process's CPU time: on a shared machine wall time includes waiting
  * for a CPU. */
@@ -234,34 +227,15 @@ static int target_load(struct target *t, const char *dir, const char *prog, cons
 		each_src(rs, fill_lpm, &f);
 		t->prog_fd = bpf_program__fd(bpfkit_object__find_program(t->obj, "lpm_src"));
 	} else if (!strcmp(prog, "filter")) {
-		struct bpf_map *m;
-		__u64 v[256];
-
-		if (f.ncpu < 1 || f.ncpu > 256)
-			return -1;
-		t->filt = bpf_object__open_file(XDPFILT, NULL);
-		if (!t->filt || libbpf_get_error(t->filt))
-			return -1;
-		bpf_object__for_each_map(m, t->filt)
-			bpf_map__set_pin_path(m, NULL);	/* no pins in the global bpffs */
-		if (bpf_object__load(t->filt))
+		t->filt = bench_load_xdpfilt(XDPFILT);
+		if (!t->filt)
 			return -1;
 		f.fd4 = bpf_object__find_map_fd_by_name(t->filt, "filter_ipv4");
 		f.fd6 = bpf_object__find_map_fd_by_name(t->filt, "filter_ipv6");
 		each_src(rs, fill_filt, &f);
-		int fd = bpf_object__find_map_fd_by_name(t->filt, "filter_ports");
-
-		for (int c = 0; c < f.ncpu; c++)
-			v[c] = 2 | 4 | 8;	/* MAP_FLAG_DST | TCP | UDP */
-		for (__u32 p = 1024; p < 3024; p++)
-			bpf_map_update_elem(fd, &p, v, BPF_ANY);
 		t->prog_fd = bpf_program__fd(bpf_object__next_program(t->filt, NULL));
 	} else {
-		snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
-		t->obj = bpfkit_object__open_file(path, NULL);
-		if (!t->obj || bpfkit_object__load(t->obj))
-			return -1;
-		t->prog_fd = bpf_program__fd(bpfkit_object__find_program(t->obj, "xdp_pass"));
+		t->prog_fd = bench_load_pass(dir, &t->obj);
 	}
 	return t->prog_fd >= 0 ? 0 : -1;
 }

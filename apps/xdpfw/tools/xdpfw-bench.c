@@ -45,6 +45,7 @@
 #include <bpfkit/testrun.h>
 #include "../rules.h"
 #include "../state.h"
+#include "bench.h"
 
 #define XDPFILT "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_dny_all.o"
 #define NPKT 16
@@ -52,14 +53,6 @@
 
 static uint8_t pkts[NPKT][128];
 static size_t plen[NPKT];
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 /* Rule i: an IPv4 /24 source (10.x.y.0/24, then 11.x.y.0/24 ... for more
  * than 65536 rules) or, every fifth, an IPv6 /64, each with a destination
@@ -204,22 +197,13 @@ static double cost(int prog_fd, int *drops)
 
 static struct bpf_object *load_xdpfilt(int *prog_fd)
 {
-	struct bpf_object *o = bpf_object__open_file(XDPFILT, NULL);
-	struct bpf_map *m;
+	struct bpf_object *o = bench_load_xdpfilt(XDPFILT);
 	__u64 v[256];		/* its maps are per-CPU: one value per CPU */
 	int fd, ncpu = libbpf_num_possible_cpus();
 
-	if (!o || libbpf_get_error(o))
+	if (!o)
 		return NULL;
-	bpf_object__for_each_map(m, o)
-		bpf_map__set_pin_path(m, NULL);	/* no pins in the global bpffs */
-	if (bpf_object__load(o)) {
-		bpf_object__close(o);
-		return NULL;
-	}
 	/* 10k source IPs (10.0.x.1, like the xdpfw rules' prefixes) */
-	if (ncpu < 1 || ncpu > 256)
-		return NULL;
 	fd = bpf_object__find_map_fd_by_name(o, "filter_ipv4");
 	for (int c = 0; c < ncpu; c++)
 		v[c] = 1;	/* MAP_FLAG_SRC */
@@ -238,12 +222,6 @@ static struct bpf_object *load_xdpfilt(int *prog_fd)
 		a[15] = 1;
 		bpf_map_update_elem(fd, a, v, BPF_ANY);
 	}
-	/* 2000 destination ports, tcp and udp */
-	fd = bpf_object__find_map_fd_by_name(o, "filter_ports");
-	for (int c = 0; c < ncpu; c++)
-		v[c] = 2 | 4 | 8;	/* MAP_FLAG_DST | TCP | UDP */
-	for (__u32 p = 1024; p < 3024; p++)
-		bpf_map_update_elem(fd, &p, v, BPF_ANY);
 	*prog_fd = bpf_program__fd(bpf_object__next_program(o, NULL));
 	return o;
 }
@@ -283,16 +261,14 @@ static int do_testrun(const char *dir, int argc, char **argv)
 {
 	struct bpfkit_object *pass;
 	struct bpf_object *filt;
-	char path[512];
 	int fd, drops;
 	double ns;
 
 	make_packets();
-	snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
-	pass = bpfkit_object__open_file(path, NULL);
-	if (!pass || bpfkit_object__load(pass))
+	fd = bench_load_pass(dir, &pass);
+	if (fd < 0)
 		return 1;
-	ns = cost(bpf_program__fd(bpfkit_object__find_program(pass, "xdp_pass")), &drops);
+	ns = cost(fd, &drops);
 	printf("xdp-pass %.2f %d\n", ns, drops);
 	fflush(stdout);
 	bpfkit_object__close(pass);
@@ -435,8 +411,6 @@ struct target {
 
 static int target_load(struct target *t, const char *dir, const char *which)
 {
-	char path[512];
-
 	memset(t, 0, sizeof(*t));
 	t->stat_fd = -1;
 	if (!strcmp(which, "prog")) {
@@ -453,11 +427,9 @@ static int target_load(struct target *t, const char *dir, const char *which)
 		t->stat_fd = bpf_object__find_map_fd_by_name(t->filt, "xdp_stats_map");
 		t->key = XDP_DROP;
 	} else {
-		snprintf(path, sizeof(path), "%s/xdp-pass.bpf.o", dir);
-		t->pass = bpfkit_object__open_file(path, NULL);
-		if (!t->pass || bpfkit_object__load(t->pass))
+		t->prog_fd = bench_load_pass(dir, &t->pass);
+		if (t->prog_fd < 0)
 			return -1;
-		t->prog_fd = bpf_program__fd(bpfkit_object__find_program(t->pass, "xdp_pass"));
 	}
 	return 0;
 }
