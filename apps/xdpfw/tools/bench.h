@@ -1,10 +1,13 @@
 /* apps/xdpfw/tools/bench.h — what both xdpfw measuring tools (xdpfw-bench,
  * xdpfw-bench-sets) load beside xdpfw: the XDP_PASS program and Debian
- * xdp-tools' xdp-filter, and the clock they read. Header-only: each tool is
+ * xdp-tools' xdp-filter; the clock they read; the frame their live senders send. Header-only: each tool is
  * one translation unit. */
 #ifndef XDPFW_BENCH_H
 #define XDPFW_BENCH_H
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -54,5 +57,27 @@ static inline struct bpf_object *bench_load_xdpfilt(const char *path)
 	for (__u32 p = 1024; p < 3024; p++)
 		bpf_map_update_elem(fd, &p, v, BPF_ANY);
 	return o;
+}
+
+/* A 60-byte UDP frame to MAC from SRC to DST port DPORT (sport 40000). */
+static inline void udp_frame(uint8_t frame[64], const unsigned mac[6], const char *src, const char *dst, int dport)
+{
+	memset(frame, 0, 64);
+	for (int i = 0; i < 6; i++)
+		frame[i] = mac[i];
+	memcpy(frame + 6, "\x02\0\0\0\0\x01", 6);
+	frame[12] = 0x08;
+	frame[14] = 0x45;
+	frame[16] = 0;
+	frame[17] = 46;		/* 20 + 8 + 18 */
+	frame[22] = 64;
+	frame[23] = 17;
+	inet_pton(AF_INET, src, frame + 26);
+	inet_pton(AF_INET, dst, frame + 30);
+	frame[34] = 0x9c;
+	frame[35] = 0x40;
+	frame[36] = dport >> 8;
+	frame[37] = dport;
+	frame[39] = 26;
 }
 #endif

@@ -427,11 +427,11 @@ static int do_blast(const char *dir, const char *ns, const char *ifname, const c
 	struct xdpfw_ruleset rs;
 	struct bpfkit_object *obj;
 	char path[512];
-	uint8_t frame[64] = { 0 };
+	uint8_t frame[64];
 	unsigned m[6];
 	unsigned long sent = 0;
 	uint32_t x = 12345;
-	int fd, prog, ifindex, k = 0;
+	int fd, prog, ifindex;
 	size_t i = 0;
 	double end;
 
@@ -465,31 +465,17 @@ static int do_blast(const char *dir, const char *ns, const char *ifname, const c
 		a = htonl(a);
 		bpf_map_update_elem(fd, &key, &a, BPF_ANY);
 	}
-	for (int j = 0; j < 6; j++)
-		frame[j] = m[j];
-	memcpy(frame + 6, "\x02\0\0\0\0\x01\x08\x00", 8);
-	frame[14] = 0x45;
-	frame[16] = 0;
-	frame[17] = 46;
-	frame[22] = 64;
-	frame[23] = 17;
-	inet_pton(AF_INET, "10.198.0.2", frame + 30);
-	frame[34] = 0x9c;
-	frame[35] = 0x40;
-	frame[36] = 0x04;
-	frame[37] = 0x02;
-	frame[39] = 26;
+	udp_frame(frame, m, "0.0.0.0", "10.198.0.2", 1026);	/* tx-cycle writes each source */
 	if (bpfkit_netns__enter(ns) || !(ifindex = if_nametoindex(ifname)))
 		return 1;
 	struct xdp_md ctx = { .data_end = 60, .ingress_ifindex = ifindex };
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = 60, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 65536, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	end = now_ms() + secs * 1e3;
-	for (double t0 = now_ms(); now_ms() < end; k++) {
+	while (now_ms() < end) {
 		if (bpf_prog_test_run_opts(prog, &o))
 			break;
 		sent += o.repeat;
-		(void)t0;
 	}
 	printf("%.0f\n", sent / secs);
 	bpfkit_object__close(obj);

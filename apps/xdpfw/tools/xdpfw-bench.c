@@ -554,28 +554,6 @@ static void *blast_thread(void *arg)
 	return NULL;
 }
 
-/* A 60-byte UDP frame to MAC from SRC to DST port DPORT (sport 40000). */
-static void udp_frame(uint8_t frame[64], const unsigned mac[6], const char *src, const char *dst, int dport)
-{
-	memset(frame, 0, 64);
-	for (int i = 0; i < 6; i++)
-		frame[i] = mac[i];
-	memcpy(frame + 6, "\x02\0\0\0\0\x01", 6);
-	frame[12] = 0x08;
-	frame[14] = 0x45;
-	frame[16] = 0;
-	frame[17] = 46;		/* 20 + 8 + 18 */
-	frame[22] = 64;
-	frame[23] = 17;
-	inet_pton(AF_INET, src, frame + 26);
-	inet_pton(AF_INET, dst, frame + 30);
-	frame[34] = 0x9c;
-	frame[35] = 0x40;
-	frame[36] = dport >> 8;
-	frame[37] = dport;
-	frame[39] = 26;
-}
-
 static int do_blast(char **a)
 {
 	struct blast b[16];
