@@ -485,6 +485,8 @@ static int do_blast(const char *dir, const char *ns, const char *ifname, const c
 
 int main(int argc, char **argv)
 {
+	/* the 1M-rule sets are ~36 MB of text: past the CLI's default input bound */
+	xdpfw_rules_max_bytes = (size_t)1 << 30;
 	bpfkit_set_print_level(BPFKIT_WARN);
 	if (argc >= 5 && !strcmp(argv[1], "cost"))
 		return do_cost(argv[2], argc - 4, argv + 4, atoi(argv[3]));
