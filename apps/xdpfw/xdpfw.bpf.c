@@ -226,6 +226,9 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports
 			return cls->rv[j];
 		return v & ~XDPFW_V_INLINE;
 	}
+	/* a final verdict needs no call (a call costs more than the test) */
+	if (!(v & XDPFW_V_TABLE))
+		return v;
 	return xdpfw_ports_lookup(pbase, v, ports);
 }
 
@@ -255,27 +258,52 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 	return 0;
 }
 
+/* Trie entry IDX (an index into the whole map: the caller adds the
+ * generation's half). The map's values are blocks of XDPFW_TRIE_BLK entries;
+ * the verifier inlines the array lookup. A failed lookup reads as 0 (no
+ * prefix), as an index past the map would only come from a corrupt trie. */
+static __always_inline __u32 trie4_at(__u64 idx)
+{
+	__u32 blk = idx / XDPFW_TRIE_BLK;
+	__u32 *t = bpf_map_lookup_elem(&xdpfw_trie4, &blk);
+
+	return t ? t[idx % XDPFW_TRIE_BLK] : 0;
+}
+
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
  * IPv4 trie that starts at entry E (a pointer): 0 if none, else a slot
  * index + 1 or a direct verdict (XDPFW_TRIE_DIRECT). One inlined array read
- * per stride crossed, at most XDPFW_TRIE4_DEPTH. */
+ * per stride crossed, at most XDPFW_TRIE4_DEPTH; each pointer carries its
+ * chunk's stride, so this walks whatever strides table.c built.
+ *
+ * The levels are a chain of dependent reads, so what counts is the work
+ * between one read and the next:
+ * - the stride is taken by a switch, each case shifting by a constant: the
+ *   branch is predicted (a trie's strides are the same on every path), so
+ *   the next index does not wait for the stride to be decoded from E;
+ * - A holds the address bits not consumed yet at its top, so an index is
+ *   one shift of A, no bit position is kept;
+ * - unrolled, with only A, the index and PL live across each lookup (the
+ *   helper call clobbers r1-r5, leaving r6-r9; the generation's half is
+ *   re-read from PL): a loop also kept a counter and a position and spilled
+ *   them to the stack at every level;
+ * - 64-bit index arithmetic: no 32-bit truncations (an index past the map
+ *   fails the lookup's bounds check all the same). */
 static __always_inline __u32 walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
 {
-	__u32 tbase = pl->tbase, pos = 0;
+	__u64 a = (__u64)addr << 32, x;
 
-	for (__u32 i = 0; i < XDPFW_TRIE4_DEPTH; i++) {
-		__u32 bits, idx, blk, *t;
-
+#pragma unroll
+	for (int i = 0; i < XDPFW_TRIE4_DEPTH; i++) {
 		if (!(e & XDPFW_TRIE_PTR))
-			break;
-		bits = 4u << ((e >> XDPFW_TRIE_SHIFT) & 3);
-		idx = tbase + (e & XDPFW_TRIE_OFF) + (__u32)(((__u64)addr << (pos & 31) & 0xffffffffull) >> (32 - bits));
-		blk = idx / XDPFW_TRIE_BLK;
-		t = bpf_map_lookup_elem(&xdpfw_trie4, &blk);
-		if (!t)
-			return 0;
-		e = t[idx % XDPFW_TRIE_BLK];
-		pos += bits;
+			return e;
+		switch ((e >> XDPFW_TRIE_SHIFT) & 3) {	/* bits = 4 << code */
+		case 0: x = a >> 60; a <<= 4; break;
+		case 1: x = a >> 56; a <<= 8; break;
+		case 2: x = a >> 48; a <<= 16; break;
+		default: x = a >> 32; a = 0; break;
+		}
+		e = trie4_at((__u64)pl->tbase + (e & XDPFW_TRIE_OFF) + x);
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
@@ -355,7 +383,8 @@ static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u
 
 /* The verdict for an IPv4 packet: the source trie's leaf (or the /0
  * entry), then, if its class has destination rules, that class's
- * destination trie, then the port stage. Inline: a few array reads. */
+ * destination trie, then the port stage. Inline: a few array reads (as a
+ * global function, the call cost more than the spills it saved). */
 static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr, __u32 ports)
 {
 	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 4, 0);
