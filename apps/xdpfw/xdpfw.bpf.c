@@ -565,14 +565,17 @@ int xdpfw(struct xdp_md *ctx)
 	struct pkt p = { .len = ctx->data_end - ctx->data };
 	struct xdpfw_cfg *cfg;
 	struct xdpfw_counter *rc;
-	__u32 zero = 0, gen, v, slot, tidx;
+	__u32 zero = 0, gen, policy, v, slot, tidx;
 	int action = XDP_PASS;
 	__be16 eproto;
 
 	cfg = bpf_map_lookup_elem(&xdpfw_cfg, &zero);
 	if (!cfg)
 		goto out;
+	/* read once: the generation and its policy are all xdpfw() needs from
+	 * cfg, and two values hold fewer registers than the pointer and gen */
 	gen = cfg->gen & 1;
+	policy = cfg->policy[gen];
 	if (!bk_parse_eth(&c, &eproto)) {
 		tidx = XDPFW_T_MALFORMED;
 		action = XDP_DROP;
@@ -656,7 +659,7 @@ int xdpfw(struct xdp_md *ctx)
 		__u32 fv = v | XDPFW_V_SEEN;
 
 		/* remember the decision (default policy folded in) for the rest */
-		if (!v && cfg->policy[gen] == XDPFW_DENY)
+		if (!v && policy == XDPFW_DENY)
 			fv |= XDPFW_V_DENY;
 		frag_key(&fk, &p);
 		bpf_map_update_elem(&xdpfw_frags, &fk, &fv, BPF_ANY);
@@ -682,7 +685,7 @@ apply:
 	goto count_out;
 
 verdict_default:
-	if (cfg->policy[gen] == XDPFW_DENY) {
+	if (policy == XDPFW_DENY) {
 		action = XDP_DROP;
 		tidx = XDPFW_T_DEF_DENY;
 	} else {
