@@ -577,18 +577,14 @@ int xdpfw(struct xdp_md *ctx)
 	gen = cfg->gen & 1;
 	policy = cfg->policy[gen];
 	if (!bk_parse_eth(&c, &eproto)) {
-		tidx = XDPFW_T_MALFORMED;
-		action = XDP_DROP;
-		goto count_out;
+		goto malformed;
 	}
 	if (eproto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = bk_parse_ipv4(&c);
 		__u16 frag;
 
 		if (!ip) {
-			tidx = XDPFW_T_MALFORMED;
-			action = XDP_DROP;
-			goto count_out;
+			goto malformed;
 		}
 		p.family = 4;
 		p.saddr = (__u8 *)&ip->saddr;
@@ -604,9 +600,7 @@ int xdpfw(struct xdp_md *ctx)
 		struct ipv6hdr *ip6 = bk_parse_ipv6(&c);
 
 		if (!ip6 || parse_v6_ext(&c, &p, ip6->nexthdr)) {
-			tidx = XDPFW_T_MALFORMED;
-			action = XDP_DROP;
-			goto count_out;
+			goto malformed;
 		}
 		p.family = 6;
 		p.saddr = (__u8 *)&ip6->saddr;
@@ -644,9 +638,7 @@ int xdpfw(struct xdp_md *ctx)
 		goto apply;
 	}
 	if (parse_ports(&c, &p)) {
-		tidx = XDPFW_T_MALFORMED;
-		action = XDP_DROP;
-		goto count_out;
+		goto malformed;
 	}
 #ifndef XDPFW_BENCH_FLOOR
 	v = classify(gen, &p);
@@ -683,6 +675,12 @@ apply:
 		tidx = XDPFW_T_ALLOW;
 	}
 	goto count_out;
+
+malformed:
+	/* counted and returned here, not through count_out: clang would
+	 * otherwise set tidx and action before every bounds check's branch */
+	count(XDPFW_T_MALFORMED, p.len);
+	return XDP_DROP;
 
 verdict_default:
 	if (policy == XDPFW_DENY) {
