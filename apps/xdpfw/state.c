@@ -3,8 +3,8 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: each generation (0/1) has its own half of every table (IPv4
- * trie and class slots, IPv6 hash table, port tables), all written through
+ * The swap: each generation (0/1) has its own half of every table (class
+ * pool, IPv4 trie, IPv6 hash table, port tables), all written through
  * mmap. apply() writes the new rule set into the inactive generation, then
  * one update of cfg.gen moves every packet over (a packet reads gen once, so
  * it sees the old set or the new one, never a mix), then, after an RCU grace
@@ -37,7 +37,7 @@
 int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
-	[XM_CFG] = "xdpfw_cfg", [XM_TAB4] = "xdpfw_tab4", [XM_TAB6] = "xdpfw_tab6",
+	[XM_CFG] = "xdpfw_cfg", [XM_CLASS] = "xdpfw_class", [XM_TAB6] = "xdpfw_tab6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
@@ -67,6 +67,12 @@ static int fill_max_slots(struct xdpfw_state *st)
 	return 0;
 }
 
+/* Bytes per element of tab[F]: a class (the pool), an IPv6 hash slot. */
+static size_t tab_elem(int f)
+{
+	return f ? sizeof(struct xdpfw_slot6) : sizeof(struct xdpfw_cls);
+}
+
 /* The prefix tables are written through mmap: plain stores, no syscall
  * per entry. */
 static int map_tables(struct xdpfw_state *st)
@@ -76,13 +82,13 @@ static int map_tables(struct xdpfw_state *st)
 		__u32 len = sizeof(info);
 		void *p;
 
-		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_TAB4], &info, &len))
+		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_CLASS], &info, &len))
 			return -errno;
-		if (info.value_size != xdpfw_slot_size(f ? 6 : 4) || info.max_entries < 32)
+		if (info.value_size != tab_elem(f) || info.max_entries < 32)
 			return -EINVAL;
 		st->tab_bytes[f] = (size_t)info.max_entries * info.value_size;
 		p = mmap(NULL, st->tab_bytes[f], PROT_READ | PROT_WRITE, MAP_SHARED,
-			 st->fd[f ? XM_TAB6 : XM_TAB4], 0);
+			 st->fd[f ? XM_TAB6 : XM_CLASS], 0);
 		if (p == MAP_FAILED)
 			return -errno;
 		st->tab[f] = p;
@@ -273,45 +279,41 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
  * apply writes the new set beside the old one before the switch, so rule
  * slots and counters, which both generations share, are sized for two whole
  * sets (2 x MAX, a slot is free again once its generation is cleaned up).
- * Every table has a half per generation, each sized for one set: the IPv6
- * hash table twice as many slots as rules (rounded up to a power of two),
- * the IPv4 trie, its class slots and the port tables what sets of that size
- * need (below). */
+ * Every table has a half per generation, each sized for one set of M = MAX
+ * + 64 rules (docs/xdpfw.md, "Memory", has the figures):
+ *  - class pool: 2 M classes (a rule adds at most a source and a destination
+ *    prefix; IPv6 markers share their prefix's class);
+ *  - IPv6 hash table: a power of two >= 2 M slots of 24 bytes, so a set of
+ *    IPv6 rules with their markers fits at most half full;
+ *  - IPv4 trie: the 2^16 root, 104 entries per rule for the first 65536
+ *    (a /32 alone in its /16 takes 64: four 16-entry chunks; host lists
+ *    are like that) and 8 per rule beyond (1M blocklist-shaped rules take
+ *    11.3M entries in all: big sets share chunks);
+ *  - port tables: a few intervals per rule.
+ * A set beyond that is refused whole, naming what to do ("load with a
+ * larger --max-rules"). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
-	uint64_t cap = 32;
+	uint64_t rules = (uint64_t)max + 64, cap = 32;
 
-	while (cap < 2 * ((uint64_t)max + 64))
+	while (cap < 2 * rules)
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
-	if (i == XM_TAB4) {
-		/* IPv4 class slots are dense (the trie indexes them): two per
-		 * rule, room for destination entries (a rule with a source and a
-		 * destination prefix takes up to three) */
-		uint64_t half = 2 * ((uint64_t)max + 64);
-
-		return half * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(half * 2));
-	}
+	if (i == XM_CLASS)
+		return 4 * rules > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(4 * rules));
 	if (i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
 	if (i == XM_PORTS) {
-		/* per generation: a few intervals per rule (a table's size grows
-		 * with the port rules its class sees) */
-		uint64_t half = 2 * ((uint64_t)max + 64) + 4096;
+		uint64_t half = 2 * rules + 4096;
 
 		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
 	}
 	if (i == XM_TRIE4) {
-		/* per generation: the 2^16 source root, then what rules need in
-		 * the common case: a 256-entry chunk per /16 holding longer
-		 * prefixes (at most 65536 of them) and 12 entries per rule for
-		 * the 16-entry chunks (1M blocklist-shaped rules use 18.3M
-		 * entries of the 29M this gives); a set beyond that is refused
-		 * ("load with a larger --max-rules") */
-		uint64_t n16 = max + 64 < 65536 ? max + 64 : 65536;
-		uint64_t half = 65536 + 256 * n16 + 12 * ((uint64_t)max + 64);
+		uint64_t first = rules < 65536 ? rules : 65536;
+		uint64_t half = 65536 + 104 * first + 8 * rules;
 
+		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
 		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
 		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
 	}
@@ -685,7 +687,8 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		struct xdpfw_plens pl = { 0 };
 		__u32 idx = g * 4 + j, f = j / 2;
 
-		pl.base = g * st->tab_cap[f];
+		pl.base = g * st->tab_cap[1];
+		pl.cbase = g * st->tab_cap[0];
 		pl.tbase = g * st->trie4_cap;
 		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
@@ -720,7 +723,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 /* Generation G's half of table F (0: IPv4, 1: IPv6). */
 static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
 {
-	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4);
+	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * tab_elem(f);
 }
 
 /* Zeroes what generation G may have written in the prefix tables (after an
@@ -742,7 +745,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	for (int f = 0; f < 2; f++) {
 		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
 
-		memset(table_half(st, g, f), 0, (size_t)n * xdpfw_slot_size(f ? 6 : 4));
+		memset(table_half(st, g, f), 0, (size_t)n * tab_elem(f));
 		cfg.tab_dirty[g][f] = 0;
 	}
 	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
@@ -754,26 +757,36 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* Writes E's prefix entries into generation G's half of the tables (IPv4:
- * the trie and its leaf slots; IPv6: the hash table): plans first (nothing
- * written if a table does not fit), then cfg records how far G's halves
- * will be dirty, then the entries. SIZE gets the table sizes. */
+/* Writes E's prefix entries into generation G's half of the tables: the
+ * class pool (IPv4 prefixes' classes first, then IPv6 prefixes'), the IPv4
+ * trie and the IPv6 hash table (its slots refer into the pool). Plans first
+ * (nothing written if a table does not fit), then cfg records how far G's
+ * halves will be dirty, then the entries. SIZE gets the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
 	struct xdpfw_table_plan plan = { 0 };
 	struct xdpfw_trie4_plan tp = { 0 };
 	struct xdpfw_cfg cfg;
+	size_t nreal6 = e->tv[1].n, nclass = e->tv[0].n + nreal6;
 	__u32 zero = 0;
-	int rc;
+	int rc = 0;
 
-	rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	if (nclass > st->tab_cap[0]) {
+		rc = -E2BIG;
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the class pool is full: %zu prefixes do not fit in %u classes; nothing "
+			"applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+			nclass, st->tab_cap[0]);
+	}
+	if (!rc)
+		rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
 	if (!rc)
 		rc = xdpfw_trie4_plan(&e->tv[0], st->trie4_cap, st->tab_cap[0], &tp);
-	if (rc == -E2BIG) {
+	if (rc == -E2BIG && !e->reported) {
 		e->reported = true;
-		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries "
-			"and %u slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-			e->tv[0].n, st->trie4_cap, st->tab_cap[0]);
+		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries; "
+			"nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+			e->tv[0].n, st->trie4_cap);
 	}
 	if (!rc) {
 		rc = xdpfw_table_plan(6, &e->tv[1], st->tab_cap[1], &plan);
@@ -794,8 +807,8 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	if (!rc) {
 		if (cfg.port_dirty[g] < e->npt)
 			cfg.port_dirty[g] = e->npt;
-		if (cfg.tab_dirty[g][0] < e->tv[0].n)
-			cfg.tab_dirty[g][0] = e->tv[0].n;
+		if (cfg.tab_dirty[g][0] < nclass)
+			cfg.tab_dirty[g][0] = nclass;
 		if (cfg.trie_dirty[g] < tp.entries)
 			cfg.trie_dirty[g] = tp.entries;
 		if (cfg.tab_dirty[g][1] < plan.size)
@@ -804,11 +817,14 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 			rc = -errno;
 	}
 	if (!rc) {
-		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, table_half(st, g, 0));
+		struct xdpfw_cls *pool = (struct xdpfw_cls *)table_half(st, g, 0);
+
+		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, pool);
 		if (e->has_root[0])
 			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
 		size[0] = st->tab_cap[0];
-		xdpfw_table_write(6, &e->tv[1], &plan, table_half(st, g, 1));
+		xdpfw_class_write(&e->tv[1], pool + e->tv[0].n);
+		xdpfw_table_write(6, &e->tv[1], &plan, (uint32_t)e->tv[0].n, table_half(st, g, 1));
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
@@ -1072,12 +1088,17 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2])
 {
+	struct xdpfw_cfg cfg;
+	int rc = xdpfw_state_cfg(st, &cfg);
+
 	for (int f = 0; f < 2; f++) {
 		cap[f] = st->tab_cap[f];
 		for (int g = 0; g < 2; g++)
-			used[g][f] = xdpfw_table_used(f ? 6 : 4, table_half(st, g, f), st->tab_cap[f]);
+			/* classes are dense from the start of a half: as many as written */
+			used[g][f] = f ? xdpfw_table_used(6, table_half(st, g, f), st->tab_cap[f]) :
+				     rc ? 0 : cfg.tab_dirty[g][0];
 	}
-	return 0;
+	return rc;
 }
 
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)

@@ -26,6 +26,7 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 	e = &v->e[v->n++];
 	e->tag = tag;
 	e->flags = XDPFW_S_CLS;
+	e->ref = v->n;
 	memcpy(e->addr, addr, 16);
 	e->cls = *cls;
 	return 0;
@@ -56,7 +57,8 @@ static uint32_t slot_tag(int family, const void *region, uint32_t i)
 	return tag;
 }
 
-static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e)
+static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e,
+		     uint32_t class_base)
 {
 	uint8_t *s = (uint8_t *)region + (size_t)i * xdpfw_slot_size(family);
 
@@ -65,7 +67,7 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 
 		memcpy(s, &v, sizeof(v));
 	} else {
-		struct xdpfw_slot6 v = { .tag = e->tag, .flags = e->flags, .cls = e->cls };
+		struct xdpfw_slot6 v = { .tag = e->tag, .cls = e->ref ? class_base + e->ref : 0 };
 
 		memcpy(v.addr, e->addr, 16);
 		memcpy(s, &v, sizeof(v));
@@ -150,12 +152,24 @@ void xdpfw_table_plan_free(struct xdpfw_table_plan *plan)
 }
 
 void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
-		       void *region)
+		       uint32_t class_base, void *region)
 {
 	memset(region, 0, (size_t)plan->size * xdpfw_slot_size(family));
 	for (uint32_t s = 0; s < plan->size; s++)
 		if (plan->at[s])
-			slot_put(family, region, s, &v->e[plan->at[s] - 1]);
+			slot_put(family, region, s, &v->e[plan->at[s] - 1], class_base);
+}
+
+uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
+{
+	uint32_t n = 0;
+
+	/* prefixes come first; markers (appended by xdpfw_bspl_markers) after */
+	while (n < v->n && v->e[n].ref == n + 1) {
+		pool[n] = v->e[n].cls;
+		n++;
+	}
+	return n;
 }
 
 size_t xdpfw_table_used(int family, const void *region, uint32_t n)
@@ -169,13 +183,13 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
 
 /* ---- the IPv4 trie ------------------------------------------------------ *
  * Fixed strides (prefix lengths a chunk boundary sits at): the source trie
- * 16-8-4-4 (a 2^16 root, then 256- and 16-entry chunks: at most four reads;
- * a /32 in an otherwise empty /16 costs 256 + 16 + 16 entries), destination
- * tries 4-bit strides (a 16-entry root per class: there is one per source
- * class with destination rules). docs/xdpfw.md says why these
- * strides and not others. */
+ * 16-4-4-4-4 (a 2^16 root, then 16-entry chunks: at most five reads; a /32
+ * alone in its /16 costs 64 entries, a /24 32), destination tries 4-bit
+ * strides (a 16-entry root per class: there is one per source class with
+ * destination rules). docs/xdpfw.md says why these strides and not
+ * others. */
 #ifndef XDPFW_TRIE4_STRIDES_SRC
-#define XDPFW_TRIE4_STRIDES_SRC 16, 8, 4, 4
+#define XDPFW_TRIE4_STRIDES_SRC 16, 4, 4, 4, 4
 #endif
 #ifndef XDPFW_TRIE4_STRIDES_DST
 #define XDPFW_TRIE4_STRIDES_DST 4, 4, 4, 4, 4, 4, 4, 4
@@ -315,12 +329,12 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 }
 
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
-		       uint32_t *trie, void *leaves)
+		       uint32_t *trie, struct xdpfw_cls *leaves)
 {
 	uint32_t next = 1u << xdpfw_trie4_src_strides[0], src_root = XDPFW_TRIE4_ROOT;
 
 	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
-	memset(leaves, 0, v->n * sizeof(struct xdpfw_slot4));
+	memset(leaves, 0, v->n * sizeof(*leaves));
 	/* destination roots sit right after the source root (planned) */
 	for (uint32_t c = 1; c < plan->nclass; c++) {
 		uint32_t end = (plan->class_ptr[c] & XDPFW_TRIE_OFF) + (1u << xdpfw_trie4_dst_strides[0]);
@@ -362,11 +376,9 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		}
 	}
 	for (size_t k = 0; k < v->n; k++) {
-		struct xdpfw_tabent e = v->e[k];
-
-		if (!ent_tree(&e))
-			e.cls.class = xdpfw_trie4_class(plan, e.cls.class);
-		slot_put(4, leaves, k, &e);
+		leaves[k] = v->e[k].cls;
+		if (!ent_tree(&v->e[k]))
+			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
 	}
 }
 
@@ -489,11 +501,14 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 				rc = -ENOMEM;	/* cannot happen: 8 per prefix at most */
 				break;
 			}
+			uint32_t ref = bmp ? bmp->ref : 0;
+
 			if (bmp)
 				cls = bmp->cls;	/* push may move v->e */
 			rc = xdpfw_tabvec_push(v, mt, (const uint8_t *)a, &cls);
 			if (!rc) {
 				v->e[v->n - 1].flags = bmp ? XDPFW_S_CLS : 0;
+				v->e[v->n - 1].ref = ref;
 				*slot = v->n;
 			}
 		}

@@ -8,9 +8,15 @@
 #include <stdint.h>
 #include "xdpfw_common.h"
 
+#define XDPFW_S_CLS		1
+
 struct xdpfw_tabent {
 	uint32_t tag;
-	uint32_t flags;			/* IPv6 slots: XDPFW_S_* */
+	uint32_t flags;			/* XDPFW_S_CLS: a prefix, or a marker that
+					 * carries a prefix's class */
+	uint32_t ref;			/* IPv6: the index + 1 (in this vector) of the
+					 * prefix whose class the entry carries (a
+					 * prefix: its own); 0: none */
 	uint32_t addr[4];		/* network byte order; IPv4 in addr[0] */
 	struct xdpfw_cls cls;
 };
@@ -59,9 +65,13 @@ int xdpfw_table_plan(int family, const struct xdpfw_tabvec *v, uint32_t cap,
 void xdpfw_table_plan_free(struct xdpfw_table_plan *plan);
 
 /* Zeroes the first PLAN->size slots of REGION and puts V's entries where
- * PLAN says. */
+ * PLAN says. IPv6 slots refer to their classes in the class pool, where V's
+ * entry k's class is at index CLASS_BASE + k (xdpfw_class_write). */
 void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
-		       void *region);
+		       uint32_t class_base, void *region);
+/* Writes the classes of V's prefixes (not its markers, which share them)
+ * to POOL[0..]: entry k's at POOL[k]. Returns how many. */
+uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool);
 
 /* The IPv4 trie (xdpfw_common.h) for V's entries (tags as the hash tables
  * use them: plen + 1 for the source stage, class << 8 | (plen + 1) for a
@@ -81,10 +91,10 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		     struct xdpfw_trie4_plan *plan);
 /* A source class value's destination-trie root (0 if CLASS is 0). */
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
-/* Writes the planned trie into TRIE and the leaves into LEAVES (xdpfw_slot4
- * array), zeroing the planned ranges first. */
+/* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the
+ * class pool: entry k's at LEAVES[k]), zeroing the planned ranges first. */
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
-		       uint32_t *trie, void *leaves);
+		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
 /* What the datapath's walk finds for ADDR (host byte order) from entry E
  * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1

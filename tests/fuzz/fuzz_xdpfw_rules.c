@@ -32,7 +32,7 @@ static void check_table(int family, struct xdpfw_tabvec *v)
 	region = calloc(size, ssz);
 	if (!region)
 		abort();
-	xdpfw_table_write(family, v, &plan, region);
+	xdpfw_table_write(family, v, &plan, 0, region);
 	xdpfw_table_plan_free(&plan);
 	if (xdpfw_table_used(family, region, size) != v->n)
 		abort();
@@ -65,7 +65,7 @@ static void check_trie4(struct xdpfw_tabvec *v)
 	if (v->n > 3000 || xdpfw_trie4_plan(v, 1u << 24, 1u << 16, &plan))
 		return;	/* too big for a brute-force check, or refused: fine */
 	trie = calloc(plan.entries, 4);
-	leaves = calloc(v->n + 1, sizeof(struct xdpfw_slot4));
+	leaves = calloc(v->n + 1, sizeof(struct xdpfw_cls));
 	if (!trie || !leaves)
 		abort();
 	xdpfw_trie4_write(v, &plan, trie, leaves);

@@ -972,7 +972,7 @@ static void test_table_builder(void)
 	CHECK("table-builder-200k-half-full", rc == 0 && plan.size == 1u << 19);
 	region = calloc(1u << 19, sizeof(struct xdpfw_slot4));
 	if (region && !rc)
-		xdpfw_table_write(4, &v, &plan, region);
+		xdpfw_table_write(4, &v, &plan, 0, region);
 	CHECK("table-builder-write", region && !rc && xdpfw_table_used(4, region, plan.size) == v.n);
 	CHECK("table-builder-too-small", xdpfw_table_plan(4, &v, 1u << 18, &small) == -E2BIG);
 	xdpfw_table_plan_free(&plan);
