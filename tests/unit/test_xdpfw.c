@@ -879,7 +879,7 @@ static void test_full_map(void)
 /* Prefix tables too small for a rule set: refused whole, old set kept, and
  * a set that fits after that works (nothing half-written in the way). The
  * IPv4 trie: room for the 2^16 root and 1024 more entries per generation;
- * a /32 in an empty /16 needs 256 + 16 + 16. The IPv6 hash table: 32
+ * a /32 in an empty /16 needs 4 x 16 (20 need 1280). The IPv6 hash table: 32
  * slots, 16 entries at most (half full). */
 static void test_full_table(void)
 {
@@ -906,7 +906,7 @@ static void test_full_table(void)
 	CHECK("table-full-refused", rc == -E2BIG);
 	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
 	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
-	/* the last three fit (3 x 288 entries) */
+	/* the last three fit (3 x 64 entries) */
 	CHECK("table-full-3-fit", apply_text(&st, strstr(text, "deny src 10.117.")) == 0 &&
 				    run_pkt(&q) == PASS_ &&
 				    run_pkt(&(struct pspec){ 4, "10.119.7.9", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
