@@ -142,7 +142,7 @@ struct snapshot {
 	struct xdpfw_cfg cfg;
 	uint64_t tab_used[2][2];	/* [gen]: [0] classes, [1] IPv6 hash slots in use */
 	uint32_t tab_cap[2];
-	uint32_t trie_cap;		/* IPv4 trie entries per generation */
+	uint32_t trie_cap;		/* trie entries (IPv4, IPv6 first 32 bits) per generation */
 	uint64_t port_used[2];		/* port-table entries in use [gen] */
 	uint32_t port_cap;
 	uint64_t table_bytes;		/* all tables, both generations */
@@ -303,7 +303,7 @@ int cmd_status(int argc, char **argv)
 			bpfkit_json__kv_uint(jw, "inactive_entries", s.tab_used[!(s.cfg.gen & 1)][f]);
 			bpfkit_json__end_object(jw);
 		}
-		bpfkit_json__key(jw, "ipv4_trie");
+		bpfkit_json__key(jw, "trie");
 		bpfkit_json__begin_object(jw);
 		bpfkit_json__kv_uint(jw, "slots_per_generation", s.trie_cap);
 		bpfkit_json__kv_uint(jw, "active_entries", s.cfg.trie_dirty[s.cfg.gen & 1]);
@@ -341,7 +341,7 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		printf("tables:     classes %llu of %u, IPv4 trie %u of %u entries, IPv6 %llu of %u slots,\n"
+		printf("tables:     classes %llu of %u, trie %u of %u entries, IPv6 %llu of %u slots,\n"
 		       "            ports %llu of %u; %.1f MB (both generations)\n\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
 		       s.cfg.trie_dirty[s.cfg.gen & 1], s.trie_cap,

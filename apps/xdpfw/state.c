@@ -285,10 +285,11 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
  *    prefix; IPv6 markers share their prefix's class);
  *  - IPv6 hash table: a power of two >= 2 M slots of 24 bytes, so a set of
  *    IPv6 rules with their markers fits at most half full;
- *  - IPv4 trie: the 2^16 root, 104 entries per rule for the first 65536
- *    (a /32 alone in its /16 takes 64: four 16-entry chunks; host lists
- *    are like that) and 8 per rule beyond (1M blocklist-shaped rules take
- *    11.3M entries in all: big sets share chunks);
+ *  - the trie half: two 2^16 roots (IPv4, and IPv6 sources' first 32
+ *    bits), 104 entries per rule for the first 65536 (a /32 alone in its
+ *    /16 takes 64: four 16-entry chunks; host lists are like that) and 8
+ *    per rule beyond (1M blocklist-shaped rules take 11.3M entries in all:
+ *    big sets share chunks);
  *  - port tables: a few intervals per rule.
  * A set beyond that is refused whole, naming what to do ("load with a
  * larger --max-rules"). */
@@ -311,7 +312,7 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 	}
 	if (i == XM_TRIE4) {
 		uint64_t first = rules < 65536 ? rules : 65536;
-		uint64_t half = 65536 + 104 * first + 8 * rules;
+		uint64_t half = 2 * 65536 + 104 * first + 8 * rules;
 
 		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
 		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
@@ -608,7 +609,11 @@ struct ectx {
 	struct xdpfw_state *st;
 	bool del;
 	uint64_t n;
-	struct xdpfw_tabvec tv[2];		/* prefix entries: IPv4, IPv6 */
+	struct xdpfw_tabvec tv[3];		/* prefix entries: IPv4, IPv6 (hash
+						 * table), IPv6 sources of /32 and
+						 * shorter (trie; write_tables) */
+	uint32_t tbase6, cbase6;		/* where the IPv6 trie and classes
+						 * start in the generation's halves */
 	struct xdpfw_pent *pt;			/* port tables, back to back */
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
@@ -619,8 +624,8 @@ struct ectx {
 
 static void ectx_free(struct ectx *e)
 {
-	xdpfw_tabvec_free(&e->tv[0]);
-	xdpfw_tabvec_free(&e->tv[1]);
+	for (int i = 0; i < 3; i++)
+		xdpfw_tabvec_free(&e->tv[i]);
 	free(e->pt);
 }
 
@@ -688,8 +693,8 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		__u32 idx = g * 4 + j, f = j / 2;
 
 		pl.base = g * st->tab_cap[1];
-		pl.cbase = g * st->tab_cap[0];
-		pl.tbase = g * st->trie4_cap;
+		pl.cbase = g * st->tab_cap[0] + (f ? e->cbase6 : 0);
+		pl.tbase = g * st->trie4_cap + (f ? e->tbase6 : 0);
 		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
@@ -757,21 +762,60 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
+/* IPv6 sources of /32 and shorter go to a trie over their first 32 bits,
+ * so the length search covers only the longer ones and runs only under a
+ * /32 that holds some. A /32 with longer prefixes costs a leaf there (64
+ * entries when alone in its /16): where that does not fit in CAP trie
+ * entries (hundreds of thousands of scattered long IPv6 prefixes), the cut
+ * is /16 instead (a root entry each, no chunk). Plans the trie (TP6) and
+ * leaves E's used lengths for the search. */
+static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, struct xdpfw_trie4_plan *tp6)
+{
+#ifndef XDPFW_V6_CUTS
+#define XDPFW_V6_CUTS 32, 16	/* -D for measuring others (docs/xdpfw.md) */
+#endif
+	static const int cuts[] = { XDPFW_V6_CUTS };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]) && !rc; i++) {
+		rc = xdpfw_v6top_split(&e->tv[1], &e->tv[2], cuts[i]);
+		if (!rc)
+			rc = xdpfw_trie4_plan(&e->tv[2], cap, st->tab_cap[0], tp6);
+		if (rc != -E2BIG || i + 1 == sizeof(cuts) / sizeof(cuts[0]))
+			break;
+		rc = xdpfw_v6top_join(&e->tv[1], &e->tv[2]);
+	}
+	/* the search covers the lengths above the cut */
+	memset(e->used[2], 0, sizeof(e->used[2]));
+	for (size_t k = 0; k < e->tv[1].n; k++)
+		if (!(e->tv[1].e[k].tag >> 8))
+			e->used[2][(e->tv[1].e[k].tag & 0xff) - 1] = 1;
+	return rc;
+}
+
 /* Writes E's prefix entries into generation G's half of the tables: the
- * class pool (IPv4 prefixes' classes first, then IPv6 prefixes'), the IPv4
- * trie and the IPv6 hash table (its slots refer into the pool). Plans first
- * (nothing written if a table does not fit), then cfg records how far G's
- * halves will be dirty, then the entries. SIZE gets the table sizes. */
+ * class pool (IPv4 prefixes' classes, then the IPv6 trie's, then the IPv6
+ * hash table's), the trie half (the IPv4 trie, then the trie of IPv6
+ * sources' first 32 bits) and the IPv6 hash table (its slots refer into the
+ * pool). Plans first (nothing written if a table does not fit), then cfg
+ * records how far G's halves will be dirty, then the entries. SIZE gets
+ * the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
 	struct xdpfw_table_plan plan = { 0 };
-	struct xdpfw_trie4_plan tp = { 0 };
+	struct xdpfw_trie4_plan tp = { 0 }, tp6 = { 0 };
+	struct xdpfw_tabvec *v4 = &e->tv[0], *v6 = &e->tv[1], *top = &e->tv[2];
 	struct xdpfw_cfg cfg;
-	size_t nreal6 = e->tv[1].n, nclass = e->tv[0].n + nreal6;
+	size_t nreal6, nclass;
 	__u32 zero = 0;
-	int rc = 0;
+	int rc;
 
-	if (nclass > st->tab_cap[0]) {
+	rc = xdpfw_trie4_plan(v4, st->trie4_cap, st->tab_cap[0], &tp);
+	if (!rc)
+		rc = plan_v6top(st, e, st->trie4_cap - tp.entries, &tp6);
+	nreal6 = v6->n;
+	nclass = v4->n + top->n + nreal6;
+	if (!rc && nclass > st->tab_cap[0]) {
 		rc = -E2BIG;
 		e->reported = true;
 		fprintf(stderr, "xdpfw: the class pool is full: %zu prefixes do not fit in %u classes; nothing "
@@ -779,22 +823,20 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 			nclass, st->tab_cap[0]);
 	}
 	if (!rc)
-		rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
-	if (!rc)
-		rc = xdpfw_trie4_plan(&e->tv[0], st->trie4_cap, st->tab_cap[0], &tp);
+		rc = xdpfw_bspl_markers(v6, (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
 	if (rc == -E2BIG && !e->reported) {
 		e->reported = true;
-		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries; "
-			"nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-			e->tv[0].n, st->trie4_cap);
+		fprintf(stderr, "xdpfw: the prefix trie is full: %zu IPv4 and %zu IPv6 prefixes do not fit in %u "
+			"trie entries; nothing applied (xdpfw unload --all --purge, then load with a larger "
+			"--max-rules)\n", v4->n, top->n, st->trie4_cap);
 	}
 	if (!rc) {
-		rc = xdpfw_table_plan(6, &e->tv[1], st->tab_cap[1], &plan);
+		rc = xdpfw_table_plan(6, v6, st->tab_cap[1], &plan);
 		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
 			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
 				"slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-				e->tv[1].n, st->tab_cap[1]);
+				v6->n, st->tab_cap[1]);
 	}
 	if (!rc && e->npt > st->ptab_cap) {
 		rc = -E2BIG;
@@ -809,8 +851,8 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 			cfg.port_dirty[g] = e->npt;
 		if (cfg.tab_dirty[g][0] < nclass)
 			cfg.tab_dirty[g][0] = nclass;
-		if (cfg.trie_dirty[g] < tp.entries)
-			cfg.trie_dirty[g] = tp.entries;
+		if (cfg.trie_dirty[g] < tp.entries + tp6.entries)
+			cfg.trie_dirty[g] = tp.entries + tp6.entries;
 		if (cfg.tab_dirty[g][1] < plan.size)
 			cfg.tab_dirty[g][1] = plan.size;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
@@ -818,19 +860,24 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	}
 	if (!rc) {
 		struct xdpfw_cls *pool = (struct xdpfw_cls *)table_half(st, g, 0);
+		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
 
-		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, pool);
+		xdpfw_trie4_write(v4, &tp, trie, pool);
 		if (e->has_root[0])
 			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
+		e->tbase6 = tp.entries;
+		e->cbase6 = v4->n;
+		xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n);
+		xdpfw_class_write(v6, pool + v4->n + top->n);
+		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, table_half(st, g, 1));
 		size[0] = st->tab_cap[0];
-		xdpfw_class_write(&e->tv[1], pool + e->tv[0].n);
-		xdpfw_table_write(6, &e->tv[1], &plan, (uint32_t)e->tv[0].n, table_half(st, g, 1));
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
-		e->n += e->tv[0].n + e->tv[1].n + e->npt;
+		e->n += nclass + v6->n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
+	xdpfw_trie4_plan_free(&tp6);
 	xdpfw_table_plan_free(&plan);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * of its hash position, so the datapath's probe loop is short and bounded.
  * Entries are written into the inactive generation's half of the mmapped
  * map, so building never disturbs packets in flight. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -214,6 +215,9 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 {
 	const struct xdpfw_cls *c = &v->e[k].cls;
 
+	if (v->e[k].flags & XDPFW_S_SEARCH)
+		return XDPFW_TRIE_SEARCH | v->e[k].ref;
+
 	if (c->class)
 		return k + 1;
 	for (int p = 0; p < XDPFW_NPROTO; p++)
@@ -311,7 +315,8 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	for (size_t k = 0; k < v->n; k++) {
 		uint32_t c = v->e[k].cls.class;
 
-		if (!ent_tree(&v->e[k]) && c && (c >= plan->nclass || !plan->class_ptr[c])) {
+		if (!ent_tree(&v->e[k]) && c && !(v->e[k].flags & XDPFW_S_V6) &&
+		    (c >= plan->nclass || !plan->class_ptr[c])) {
 			xdpfw_trie4_plan_free(plan);
 			return -EINVAL;
 		}
@@ -377,7 +382,7 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	}
 	for (size_t k = 0; k < v->n; k++) {
 		leaves[k] = v->e[k].cls;
-		if (!ent_tree(&v->e[k]))
+		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
 			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
 	}
 }
@@ -400,6 +405,103 @@ uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
 		pos += bits;
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
+
+/* ---- IPv6 sources: the first 32 bits in a trie ---------------------------- */
+
+static uint32_t v6_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
+
+/* Open addressing over (plen, first 32 bits) -> TOP index + 1. */
+struct top_index {
+	uint32_t *at;
+	uint32_t mask;
+};
+
+static uint32_t *top_slot(struct top_index *ix, const struct xdpfw_tabvec *top, uint32_t tag, uint32_t a)
+{
+	for (uint32_t i = xdpfw_hash4(tag, a) >> 32 & ix->mask;; i = (i + 1) & ix->mask) {
+		const struct xdpfw_tabent *e;
+
+		if (!ix->at[i])
+			return &ix->at[i];
+		e = &top->e[ix->at[i] - 1];
+		if (e->tag == tag && e->addr[0] == a)
+			return &ix->at[i];
+	}
+}
+
+int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
+{
+	bool lens[33] = { false };
+	struct top_index ix = { 0 };
+	size_t keep = 0, cap = 16;
+	int rc = 0;
+
+	for (size_t k = 0; k < v->n && !rc; k++) {
+		struct xdpfw_tabent *e = &v->e[k];
+
+		if (e->tag >> 8 || v6_plen(e) > (uint32_t)cut) {
+			v->e[keep] = *e;
+			v->e[keep].ref = keep + 1;
+			keep++;
+			continue;
+		}
+		lens[v6_plen(e)] = true;
+		rc = xdpfw_tabvec_push(top, e->tag, (const uint8_t *)e->addr, &e->cls);
+		top->e[top->n - 1].flags |= XDPFW_S_V6;
+	}
+	v->n = keep;
+	while (!rc && cap < 4 * (uint64_t)(top->n + v->n))
+		cap *= 2;
+	ix.at = rc ? NULL : calloc(cap, sizeof(*ix.at));
+	if (!ix.at)
+		return rc ? rc : -ENOMEM;
+	ix.mask = cap - 1;
+	for (size_t k = 0; k < top->n; k++)
+		*top_slot(&ix, top, top->e[k].tag, top->e[k].addr[0]) = k + 1;
+	/* every /CUT with longer source prefixes: a search leaf */
+	for (size_t k = 0; k < v->n && !rc; k++) {
+		const struct xdpfw_tabent *e = &v->e[k];
+		uint32_t host = ntohl(e->addr[0]) & (0xffffffffu << (32 - cut)), a = htonl(host);
+		uint32_t *scut, ref = 0, key[4] = { a };
+		struct xdpfw_cls none = { 0 };
+
+		if (e->tag >> 8)
+			continue;	/* a destination entry */
+		scut = top_slot(&ix, top, cut + 1, a);
+		if (*scut) {
+			top->e[*scut - 1].flags |= XDPFW_S_SEARCH;
+			continue;	/* a /CUT prefix (its own ref) or search leaf already */
+		}
+		for (int l = cut - 1; l > 0 && !ref; l--) {
+			uint32_t *f;
+
+			if (!lens[l])
+				continue;
+			f = top_slot(&ix, top, l + 1, htonl(host & (0xffffffffu << (32 - l))));
+			ref = *f;
+		}
+		rc = xdpfw_tabvec_push(top, cut + 1, (const uint8_t *)key, &none);
+		if (rc)
+			break;
+		top->e[top->n - 1].flags = XDPFW_S_SEARCH | XDPFW_S_V6;
+		top->e[top->n - 1].ref = ref;
+		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
+	}
+	free(ix.at);
+	return rc;
+}
+
+int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < top->n && !rc; k++)
+		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1) {
+			rc = xdpfw_tabvec_push(v, top->e[k].tag, (const uint8_t *)top->e[k].addr, &top->e[k].cls);
+		}
+	top->n = 0;
+	return rc;
 }
 
 /* ---- binary search on prefix lengths (IPv6) ------------------------------ */

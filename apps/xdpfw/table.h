@@ -9,6 +9,11 @@
 #include "xdpfw_common.h"
 
 #define XDPFW_S_CLS		1
+#define XDPFW_S_SEARCH		2	/* IPv6 top trie: a /32 with longer prefixes
+					 * inside (XDPFW_TRIE_SEARCH) */
+#define XDPFW_S_V6		4	/* IPv6 top trie: cls.class is an IPv6 class
+					 * id (its destinations are in xdpfw_tab6),
+					 * not an IPv4 destination trie */
 
 struct xdpfw_tabent {
 	uint32_t tag;
@@ -100,6 +105,16 @@ void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
  * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1
  * or an XDPFW_TRIE_DIRECT verdict, as leaf_of() made it). */
 uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
+/* IPv6 sources: moves the source prefixes of /CUT and shorter (CUT 1..32)
+ * from V (the hash-table entries, before markers) to TOP (keyed by their
+ * first 32 bits in addr[0], for the trie builder; flagged XDPFW_S_V6) and
+ * adds to TOP, for every /CUT holding longer source prefixes, a /CUT entry
+ * flagged XDPFW_S_SEARCH whose ref is the TOP index + 1 of the longest
+ * prefix containing it (0: none). V's remaining entries get their refs
+ * renumbered. -ENOMEM. */
+int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut);
+/* Undoes it: TOP's prefixes go back to V (TOP is emptied). -ENOMEM. */
+int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top);
 /* Trie entries per stride level the builder uses (bench/docs). */
 extern const uint8_t xdpfw_trie4_src_strides[], xdpfw_trie4_dst_strides[];
 

@@ -389,7 +389,16 @@ __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 port
 
 	if (!pl || !a)
 		return 0;
-	ref = longest6(pl, 0, a->saddr);
+	/* the first 32 bits through the trie: prefixes of /32 and shorter;
+	 * the length search only where longer ones exist (XDPFW_TRIE_SEARCH) */
+	ref = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(a->saddr[0]));
+	if (ref & XDPFW_TRIE_SEARCH) {
+		__u32 longer = longest6(pl, 0, a->saddr);
+
+		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
+	} else if (ref & XDPFW_TRIE_DIRECT) {
+		return xdpfw_trie_verdict(ref);
+	}
 	if (ref)
 		cls = class_of(pl, ref);
 	else if (pl->has_root)

@@ -141,6 +141,16 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 #define XDPFW_TRIE_DIRECT	(1u << 30)
 #define XDPFW_TRIE_DENY		(1u << 25)
 #define XDPFW_TRIE_LOG		(1u << 24)
+/* IPv6 sources: the first 32 bits go through a trie like IPv4's (its own
+ * region of the generation's trie half, xdpfw_plens.tbase of the IPv6
+ * source stage), holding every source prefix of /32 or shorter, so most
+ * IPv6 lookups end there (RIR allocations and most blocklist entries are
+ * /32 or shorter, and a /32 with nothing longer inside needs no probe). A
+ * /32 holding longer prefixes has a leaf with XDPFW_TRIE_SEARCH: the
+ * binary search on the lengths above 32 (xdpfw_tab6) decides, and the low
+ * 24 bits (class index + 1 of the longest prefix of /32 or shorter
+ * containing it, 0: none) are the answer if it finds nothing. */
+#define XDPFW_TRIE_SEARCH	(1u << 28)
 
 static inline __u32 xdpfw_trie_direct(__u32 v)
 {
