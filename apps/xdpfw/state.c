@@ -767,12 +767,13 @@ static int clear_tables(struct xdpfw_state *st, int g)
  * /32 that holds some. A /32 with longer prefixes costs a leaf there (64
  * entries when alone in its /16): where that does not fit in CAP trie
  * entries (hundreds of thousands of scattered long IPv6 prefixes), the cut
- * is /16 instead (a root entry each, no chunk). Plans the trie (TP6) and
- * leaves E's used lengths for the search. */
+ * moves up to /24, /20 (one 16-entry chunk per /16) or /16 (a root entry
+ * each, no chunk), the longest that fits. Plans the trie (TP6) and leaves
+ * E's used lengths for the search. */
 static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, struct xdpfw_trie4_plan *tp6)
 {
 #ifndef XDPFW_V6_CUTS
-#define XDPFW_V6_CUTS 32, 16	/* -D for measuring others (docs/xdpfw.md) */
+#define XDPFW_V6_CUTS 32, 24, 20, 16	/* longest first; -D to measure others */
 #endif
 	static const int cuts[] = { XDPFW_V6_CUTS };
 	int rc = 0;
