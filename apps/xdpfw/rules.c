@@ -635,6 +635,26 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 	return 0;
 }
 
+/* Over exactly the fields xdpfw_rule_match_cmp() compares, so rules of the
+ * same match hash alike whatever their action, log flag, order or padding. */
+uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d)
+{
+	uint64_t w[6], h = (uint64_t)d->family | (uint64_t)d->src_plen << 8 | (uint64_t)d->dst_plen << 16 |
+			   (uint64_t)(d->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) << 24 |
+			   (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40;
+
+	memcpy(w, d->src, 16);
+	memcpy(w + 2, d->dst, 16);
+	w[4] = (uint64_t)d->sport_hi | (uint64_t)d->dport_lo << 16 | (uint64_t)d->dport_hi << 32;
+	w[5] = h;
+	h = 0x243f6a8885a308d3ull;
+	for (int i = 0; i < 6; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
 {
 	return xdpfw_rule_match_cmp(a, b) == 0;

@@ -60,6 +60,9 @@ void xdpfw_rule_format(const struct xdpfw_rule_def *d, char *buf, size_t sz);
 /* Same match fields (ignores action, log, order)? */
 bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
 int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
+/* A hash of the fields xdpfw_rule_match_cmp() compares (equal matches,
+ * equal hashes). */
+uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d);
 
 const char *xdpfw_policy_str(int policy);
 int xdpfw_policy_parse(const char *s);	/* XDPFW_ALLOW/XDPFW_DENY or -1 */

@@ -461,10 +461,11 @@ int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg)
 
 /* ---- rule definitions -------------------------------------------------- */
 
-/* All definitions below HW (one batch call when the kernel allows). */
-static int read_defs(struct xdpfw_state *st, uint32_t hw, struct xdpfw_rule_def **out)
+/* All definitions below HW (one batch call when the kernel allows), in an
+ * array of ROOM >= HW (the slots past HW zeroed: never handed out, free). */
+static int read_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct xdpfw_rule_def **out)
 {
-	struct xdpfw_rule_def *defs = calloc(hw ? hw : 1, sizeof(*defs));
+	struct xdpfw_rule_def *defs = calloc(room > hw ? room : hw ? hw : 1, sizeof(*defs));
 	uint32_t *keys = calloc(hw ? hw : 1, sizeof(*keys)), done = 0, out_batch = 0;
 	int rc = 0;
 
@@ -589,7 +590,7 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 		return rc;
 	if (cfg.slots_hw > st->max_slots)
 		cfg.slots_hw = st->max_slots;
-	rc = read_defs(st, cfg.slots_hw, &defs);
+	rc = read_defs(st, cfg.slots_hw, 0, &defs);
 	if (rc)
 		return rc;
 	rc = gen_ruleset(defs, cfg.slots_hw, cfg.gen & 1, rs, slots);
@@ -620,6 +621,8 @@ static void ectx_free(struct ectx *e)
 	xdpfw_tabvec_free(&e->tv[0]);
 	xdpfw_tabvec_free(&e->tv[1]);
 	free(e->pt);
+	e->pt = NULL;
+	e->cappt = 0;
 }
 
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
@@ -823,32 +826,33 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
  * period) and G's membership from every definition in DEFS. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
-	struct xdpfw_ruleset rs;
+	struct xdpfw_rule_def *vals;
 	uint32_t *slots, n = 0;
-	int rc;
+	int rc = clear_tables(st, g);
 
-	rc = clear_tables(st, g);
-	if (!rc)
-		rc = gen_ruleset(defs, hw, g, &rs, &slots);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < rs.n && !rc; i++) {
-		defs[slots[i]].gens &= ~(1u << g);
-		slots[n++] = slots[i];
-	}
-	if (!rc) {
-		struct xdpfw_rule_def *vals = malloc((n + 1) * sizeof(*vals));
-
-		if (!vals)
-			rc = -ENOMEM;
-		for (uint32_t i = 0; i < n && vals; i++)
-			vals[i] = defs[slots[i]];
-		if (vals)
-			rc = write_defs(st, slots, vals, n);
+	for (uint32_t s = 0; s < hw; s++)
+		n += (defs[s].gens >> g) & 1;
+	if (!n)
+		return 0;
+	slots = malloc(n * sizeof(*slots));
+	vals = malloc(n * sizeof(*vals));
+	if (!slots || !vals) {
+		free(slots);
 		free(vals);
+		return -ENOMEM;
 	}
+	n = 0;
+	for (uint32_t s = 0; s < hw; s++)
+		if (defs[s].gens & (1u << g)) {
+			defs[s].gens &= ~(1u << g);
+			slots[n] = s;
+			vals[n++] = defs[s];
+		}
+	rc = write_defs(st, slots, vals, n);
 	free(slots);
-	xdpfw_ruleset_free(&rs);
+	free(vals);
 	return rc;
 }
 
@@ -860,13 +864,64 @@ static double ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static const struct xdpfw_rule_def *key_defs;
+/* The active generation's rules by match (open addressing over their
+ * slots), so a rule the new set keeps finds its slot in one probe or a few:
+ * what keeps its counters across an apply. */
+struct slotmap {
+	const struct xdpfw_rule_def *defs;
+	uint32_t *at;			/* slot + 1, 0 = empty */
+	uint32_t mask;
+};
 
-static int by_match(const void *x, const void *y)
+static uint64_t (*slotmap_hash)(const struct xdpfw_rule_def *) = xdpfw_rule_match_hash;	/* tests */
+
+/* SLOTS[0..n) index DEFS; a second slot of the same match (not in a valid
+ * state) is left out, as the sorted search it replaces found only one. */
+static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, const uint32_t *slots,
+			 uint32_t n)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	uint64_t size = 16;
 
-	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
+	while (size < 2 * (uint64_t)n)
+		size *= 2;
+	m->defs = defs;
+	m->mask = size - 1;
+	m->at = calloc(size, sizeof(*m->at));
+	if (!m->at)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = slotmap_hash(&defs[slots[k]]) & m->mask;
+
+		for (; m->at[i]; i = (i + 1) & m->mask)
+			if (!xdpfw_rule_match_cmp(&defs[m->at[i] - 1], &defs[slots[k]]))
+				break;
+		if (!m->at[i])
+			m->at[i] = slots[k] + 1;
+	}
+	return 0;
+}
+
+/* The slot of the rule matching as D does, -1 if none (the table is at most
+ * half full: a probe sequence always ends at an empty entry). */
+static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d)
+{
+	for (uint32_t i = slotmap_hash(d) & m->mask; m->at[i]; i = (i + 1) & m->mask)
+		if (!xdpfw_rule_match_cmp(&m->defs[m->at[i] - 1], d))
+			return m->at[i] - 1;
+	return -1;
+}
+
+static struct timespec tr_t;
+static void TR(const char *what)
+{
+	struct timespec t;
+
+	if (!getenv("XDPFW_APPLY_TRACE"))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (what)
+		fprintf(stderr, "  %-12s %8.1f ms\n", what, (t.tv_sec - tr_t.tv_sec) * 1e3 + (t.tv_nsec - tr_t.tv_nsec) / 1e6);
+	tr_t = t;
 }
 
 static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
@@ -874,14 +929,16 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 {
 	struct xdpfw_apply_stats dummy;
 	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
-	uint32_t *slots = NULL, *active = NULL, *fresh = NULL, *touched = NULL;
-	uint32_t hw, limit, nact = 0, nfresh = 0, ntouch = 0, next_free = 0, new_hw;
+	uint32_t *slots = NULL, *active = NULL, *fresh = NULL;
+	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
+	struct slotmap sm = { 0 };
 	struct ectx e = { .st = st };
 	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
 	__u32 zero = 0;
+	bool written = false;
 	int rc, g, ng;
 
 	stats = stats ? stats : &dummy;
@@ -905,50 +962,38 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* room for every slot we may hand out */
 	new_hw = hw;
 	limit = st->max_slots < hw + rs->n ? st->max_slots : hw + (uint32_t)rs->n;
-	rc = read_defs(st, limit, &defs);
+	TR(NULL);
+	rc = read_defs(st, hw, limit, &defs);
 	if (rc)
 		return rc;
-	for (uint32_t s = hw; s < limit; s++)
-		memset(&defs[s], 0, sizeof(defs[s]));	/* beyond hw: free by definition */
+	TR("read_defs");
 
 	/* 1. whatever a killed apply left in the inactive generation goes */
 	rc = clean_gen(st, defs, hw, ng);
 	if (rc)
 		goto out;
+	TR("clean_ng");
 
-	/* 2. slots: a rule already active keeps its slot (and counters) */
+	/* 2. slots (in memory): a rule already active keeps its slot (and
+	 * counters), found by its match */
 	slots = malloc((rs->n + 1) * sizeof(*slots));
 	active = malloc((hw + 1) * sizeof(*active));
 	fresh = malloc((rs->n + 1) * sizeof(*fresh));
-	touched = malloc((rs->n + 1) * sizeof(*touched));
 	vals = malloc((rs->n + 1) * sizeof(*vals));
-	if (!slots || !active || !fresh || !touched || !vals) {
+	if (!slots || !active || !fresh || !vals) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (uint32_t s = 0; s < hw; s++)
 		if (defs[s].gens & (1u << g))
 			active[nact++] = s;
-	key_defs = defs;
-	qsort(active, nact, sizeof(*active), by_match);
+	rc = slotmap_build(&sm, defs, active, nact);
+	if (rc)
+		goto out;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct xdpfw_rule_def *d = &rs->r[i].d;
-		size_t lo = 0, hi = nact;
-		long found = -1;
+		long found = slotmap_find(&sm, d);
 
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			int c = xdpfw_rule_match_cmp(&defs[active[mid]], d);
-
-			if (!c) {
-				found = active[mid];
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
 		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
 		    !(defs[found].gens & (1u << ng))) {
 			slots[i] = found;
@@ -956,7 +1001,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		} else {
 			struct xdpfw_rule_def nd = *d;
 
-			/* free: in no generation (slots past hw were zeroed above) */
+			/* free: in no generation (slots past hw are zero) */
 			while (next_free < limit && defs[next_free].gens)
 				next_free++;
 			if (next_free >= limit) {
@@ -964,22 +1009,35 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
 					"applied\n", st->max_slots);
 				rc = -ENOSPC;
-				goto undo;
+				goto out;
 			}
 			slots[i] = next_free++;
-			fresh[nfresh++] = slots[i];
+			/* a slot at or past the high-water mark was never handed
+			 * out (slots_hw only grows, and is recorded before any
+			 * table names a slot): its counters are still zero */
+			if (slots[i] < hw)
+				fresh[nfresh++] = slots[i];
 			nd.gens = 1u << ng;
 			nd.order[0] = nd.order[1] = 0;
 			defs[slots[i]] = nd;
 		}
 		defs[slots[i]].order[ng] = i;
-		touched[ntouch] = slots[i];
-		vals[ntouch++] = defs[slots[i]];
+		vals[i] = defs[slots[i]];
 		if (slots[i] + 1 > new_hw)
 			new_hw = slots[i] + 1;
 	}
-	/* the generation is recorded (defs) before any of its entries exist, so
-	 * a killed apply can always be cleaned up by recomputing them */
+	TR("slots");
+
+	/* 3. the new generation's entries, in memory: a set refused here (too
+	 * many classes, no memory) has cost no map write */
+	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	TR("compile");
+	if (rc)
+		goto failed;
+
+	/* 4. the generation is recorded (defs) before any of its entries exist,
+	 * so a killed apply can always be cleaned up by recomputing them */
+	written = true;
 	if (new_hw > cfg.slots_hw) {
 		/* re-read: clean_gen() recorded cleared tables in cfg */
 		if (xdpfw_state_cfg(st, &cfg)) {
@@ -993,17 +1051,17 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		}
 	}
 	rc = zero_counters(st, fresh, nfresh);
+	TR("zero_ctr");
 	if (!rc)
-		rc = write_defs(st, touched, vals, ntouch);
+		rc = write_defs(st, slots, vals, rs->n);
+	TR("write_defs");
 	if (rc)
 		goto undo;
-
-	/* 3. the new generation's entries */
-	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
-	if (!rc)
-		rc = write_tables(st, &e, ng, size);
+	rc = write_tables(st, &e, ng, size);
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
+	TR("write_tables");
+failed:
 	ectx_free(&e);
 	stats->entries = e.n;
 	stats->write_ms = ms_since(&t0);
@@ -1018,7 +1076,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		goto out;	/* as if killed: leave the half-done generation */
 	}
 
-	/* 4. the switch: one update, read once per packet */
+	/* 5. the switch: one update, read once per packet */
 	struct timespec t1, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1037,10 +1095,11 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 	stats->switch_ms = ms_since(&t1);
 
-	/* 5. the old generation goes */
+	/* 6. the old generation goes */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = clean_gen(st, defs, new_hw, g);
 	stats->cleanup_ms = ms_since(&t1);
+	TR("clean_old");
 	if (rc)
 		fprintf(stderr, "xdpfw: the new rule set is active, but removing the old one failed: %s "
 			"(the next apply retries)\n", strerror(-rc));
@@ -1048,14 +1107,17 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	goto out;
 
 undo:
-	/* nothing switched: remove what was written of the new generation */
-	clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
+	/* nothing switched: remove what was written of the new generation (a
+	 * set refused before step 4 wrote nothing) */
+	if (written)
+		clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
 out:
+	ectx_free(&e);
+	free(sm.at);
 	free(defs);
 	free(slots);
 	free(active);
 	free(fresh);
-	free(touched);
 	free(vals);
 	return rc;
 }
