@@ -869,7 +869,7 @@ static double ms_since(const struct timespec *t0)
  * what keeps its counters across an apply. */
 struct slotmap {
 	const struct xdpfw_rule_def *defs;
-	uint32_t *at;			/* slot + 1, 0 = empty */
+	uint64_t *at;			/* hash's top 32 bits << 32 | slot + 1; 0 = empty */
 	uint32_t mask;
 };
 
@@ -890,13 +890,15 @@ static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, c
 	if (!m->at)
 		return -ENOMEM;
 	for (uint32_t k = 0; k < n; k++) {
-		uint32_t i = slotmap_hash(&defs[slots[k]]) & m->mask;
+		uint64_t h = slotmap_hash(&defs[slots[k]]), tag = h >> 32 << 32;
+		uint32_t i = h & m->mask;
 
 		for (; m->at[i]; i = (i + 1) & m->mask)
-			if (!xdpfw_rule_match_cmp(&defs[m->at[i] - 1], &defs[slots[k]]))
+			if ((m->at[i] & ~0xffffffffull) == tag &&
+			    !xdpfw_rule_match_cmp(&defs[(uint32_t)m->at[i] - 1], &defs[slots[k]]))
 				break;
 		if (!m->at[i])
-			m->at[i] = slots[k] + 1;
+			m->at[i] = tag | (slots[k] + 1);
 	}
 	return 0;
 }
@@ -905,9 +907,13 @@ static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, c
  * half full: a probe sequence always ends at an empty entry). */
 static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d)
 {
-	for (uint32_t i = slotmap_hash(d) & m->mask; m->at[i]; i = (i + 1) & m->mask)
-		if (!xdpfw_rule_match_cmp(&m->defs[m->at[i] - 1], d))
-			return m->at[i] - 1;
+	uint64_t h = slotmap_hash(d), tag = h >> 32 << 32;
+
+	/* the hash's top half is kept beside the slot: a rule of another
+	 * match is passed over without reading its definition */
+	for (uint32_t i = h & m->mask; m->at[i]; i = (i + 1) & m->mask)
+		if ((m->at[i] & ~0xffffffffull) == tag && !xdpfw_rule_match_cmp(&m->defs[(uint32_t)m->at[i] - 1], d))
+			return (uint32_t)m->at[i] - 1;
 	return -1;
 }
 
