@@ -483,6 +483,7 @@ static const uint16_t port_pts[] = { 0, 1, 22, 53, 80, 443, 1000, 1023, 1024, 50
 static uint32_t base4[2][3];
 static uint8_t base6[2][3][16];
 static bool spread;
+static bool no_dst;	/* source-only rules: the compiler's per-node overlay path */
 
 static void new_bases(void)
 {
@@ -550,7 +551,7 @@ static void rand_rule(char *buf, size_t sz)
 	if (spread) {
 		if (rnd() % 8)
 			rnd_prefix(src, sizeof(src), "src", v6, 0, rnd() % 3 == 0 ? (v6 ? 128 : 32) : rnd() % (v6 ? 129 : 33));
-		if (rnd() % 3 == 0)
+		if (!no_dst && rnd() % 3 == 0)
 			rnd_prefix(dst, sizeof(dst), "dst", v6, 1, rnd() % 4 == 0 ? (v6 ? 128 : 32) : rnd() % (v6 ? 129 : 33));
 	} else if (rnd() % 4) {
 		int pl = plens[rnd() % 6];
@@ -591,7 +592,11 @@ static void rand_rule(char *buf, size_t sz)
 	snprintf(buf, sz, "%s%s%s%s%s%s", rnd() % 2 ? "allow" : "deny", src, dst, pr, sp, dp);
 }
 
-#define ROUNDS 60	/* the last third in spread mode */
+/* rounds 40-59 in spread mode, 60-79 spread with source-only rules (a
+ * destination rule anywhere above a source node sends it down the
+ * destination stage; without them every node decides over its own rules
+ * and its parent's remaining candidates, compile.c's decide_node()) */
+#define ROUNDS 80
 
 static void test_differential(struct xdpfw_state *st)
 {
@@ -606,6 +611,7 @@ static void test_differential(struct xdpfw_state *st)
 		int n = 5 + rnd() % (round < 10 ? 30 : 300);
 
 		spread = round >= 40;
+		no_dst = round >= 60;
 		if (spread)
 			new_bases();
 		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
@@ -980,6 +986,143 @@ static void test_table_builder(void)
 	xdpfw_tabvec_free(&v);
 }
 
+/* The apply's slot reuse (state.c's slotmap): every active rule is found
+ * by its match whatever its action, log flag, order or stray padding; a
+ * rule of another match is not, also when every hash collides (then the
+ * probe walks the whole run and still compares matches); a second slot of
+ * the same match is left out, not found twice. */
+static uint64_t same_hash(const struct xdpfw_rule_def *d)
+{
+	(void)d;
+	return 0x123456789abcdef0ull;
+}
+
+static void test_slotmap(void)
+{
+	enum { N = 3000 };
+	struct xdpfw_rule_def *defs = calloc(N + 2, sizeof(*defs)), probe;
+	uint32_t *slots = malloc((N + 2) * sizeof(*slots));
+	bool all_found = true, none_wrong = true, coll_ok = true;
+
+	if (!defs || !slots) {
+		CHECK("slotmap-alloc", 0);
+		return;
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		struct xdpfw_rule_def *d = &defs[i];
+		char txt[96];
+		int col;
+
+		snprintf(txt, sizeof(txt), "%s src 10.%u.%u.0/24%s", i % 3 ? "deny" : "allow", i / 256 % 256, i % 256,
+			 i % 2 ? " proto tcp dport 80" : "");
+		if (xdpfw_rule_parse(txt, d, &col, txt, sizeof(txt)))
+			none_wrong = false;
+		d->gens = 1;
+		d->order[0] = i;
+		slots[i] = i;
+	}
+	CHECK("slotmap-parse", none_wrong);
+	/* hashes cover the match only */
+	probe = defs[5];
+	probe.action ^= 1;
+	probe.flags |= XDPFW_RF_LOG;
+	probe.order[0] = 999;
+	probe.order[1] = 7;
+	probe.gens = 2;
+	probe.pad = 0x5a;
+	CHECK("match-hash-ignores-action-order", xdpfw_rule_match_hash(&probe) == xdpfw_rule_match_hash(&defs[5]));
+	probe = defs[5];
+	probe.dport_hi++;
+	CHECK("match-hash-sees-ports", xdpfw_rule_match_hash(&probe) != xdpfw_rule_match_hash(&defs[5]));
+
+	for (int round = 0; round < 2; round++) {
+		struct slotmap m = { 0 };
+		uint32_t n = round ? 200 : N;	/* all colliding: a short set (quadratic) */
+
+		slotmap_hash = round ? same_hash : xdpfw_rule_match_hash;
+		/* a duplicate of slot 1's match in slot N (a damaged state) */
+		defs[N] = defs[1];
+		slots[n] = N;
+		if (slotmap_build(&m, defs, slots, n + 1)) {
+			CHECK("slotmap-build", 0);
+			break;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			probe = defs[i];
+			probe.action ^= 1;	/* found by match, the caller checks action */
+			probe.order[0] = 12345;
+			if (slotmap_find(&m, &probe) != (long)i)
+				*(round ? &coll_ok : &all_found) = false;
+			probe.src[2] ^= 0x80;	/* 10.x.(y^128).0/24: not in the set */
+			probe.src[1] = 200;
+			if (slotmap_find(&m, &probe) != -1)
+				*(round ? &coll_ok : &none_wrong) = false;
+		}
+		if (slotmap_find(&m, &defs[N]) != 1)
+			*(round ? &coll_ok : &all_found) = false;
+		free(m.at);
+	}
+	slotmap_hash = xdpfw_rule_match_hash;
+	CHECK("slotmap-finds-every-active-rule", all_found);
+	CHECK("slotmap-finds-no-other-match", none_wrong);
+	CHECK("slotmap-all-hashes-colliding", coll_ok);
+	struct slotmap empty = { 0 };
+
+	CHECK("slotmap-empty", slotmap_build(&empty, defs, slots, 0) == 0 && slotmap_find(&empty, &defs[0]) == -1);
+	free(empty.at);
+	free(defs);
+	free(slots);
+}
+
+/* radix.h: sorted by key as qsort would, equal keys in their input order
+ * (the sorts that rely on it compose passes), keys alike in some bytes
+ * (those passes skipped) and in all of them, 0 and 1 element. */
+static int kv_cmp(const void *x, const void *y)
+{
+	const struct xdpfw_kv *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static void test_radix(void)
+{
+	enum { N = 50000 };
+	struct xdpfw_kv *a = malloc(N * sizeof(*a)), *b = malloc(N * sizeof(*b));
+	bool ok = a && b;
+	uint32_t x = 99;
+
+	for (int shape = 0; shape < 4 && ok; shape++) {
+		for (size_t i = 0; i < N; i++) {
+			uint64_t r;
+
+			x = x * 1103515245u + 12345u;
+			r = (uint64_t)x << 32;
+			x = x * 1103515245u + 12345u;
+			r |= x;
+
+			a[i].key = shape == 0 ? r : shape == 1 ? (r & 0xff00ff0000ull) | 0x7700000000000000ull :
+				   shape == 2 ? 42 : r % 7;
+			a[i].idx = i;
+		}
+		memcpy(b, a, N * sizeof(*a));
+		qsort(b, N, sizeof(*b), kv_cmp);	/* idx breaks ties: the stable order */
+		ok = xdpfw_radix_sort(a, NULL, N) == 0 && !memcmp(a, b, N * sizeof(*a));
+		if (!ok)
+			printf("  radix: shape %d differs from qsort\n", shape);
+	}
+	CHECK("radix-sort-equals-stable-qsort", ok);
+	if (a) {
+		a[0].key = 5;
+		a[0].idx = 1;
+	}
+	CHECK("radix-sort-tiny", a && xdpfw_radix_sort(a, NULL, 0) == 0 && xdpfw_radix_sort(a, NULL, 1) == 0 &&
+				 a[0].key == 5 && a[0].idx == 1);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	struct bpfkit_object *obj;
@@ -987,6 +1130,8 @@ int main(void)
 
 	test_parser();
 	test_files();
+	test_slotmap();
+	test_radix();
 	if (geteuid() != 0) {
 		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
 		TEST_EXIT();
