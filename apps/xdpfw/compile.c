@@ -91,12 +91,20 @@ struct memo {
 	uint32_t table;
 };
 
+/* A rule as the deciders see it: its definition and its verdict (its slot
+ * folded in). compile_family() copies a family's rules in the order its
+ * walk visits them, so the walk reads them in sequence instead of jumping
+ * about a million-rule set (and its slot array) for each. */
+struct crule {
+	struct xdpfw_rule_def d;
+	uint32_t v;
+};
+
 static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
 {
-	if (!d)
-		return 0;
-	/* D is &rs->r[i].d, the first member of rule i: recover i for its slot */
-	return xdpfw_verdict(d, c->slots[(const struct xdpfw_rule *)(const void *)d - c->rs->r]);
+	(void)c;
+	/* D is the first member of a struct crule */
+	return d ? ((const struct crule *)(const void *)d)->v : 0;
 }
 
 static bool has_sport(const struct xdpfw_rule_def *d)
@@ -425,13 +433,15 @@ static uint64_t be64_at(const uint8_t *a)
 }
 
 /* P's order by (address, length), ties in P's order: IPv4 one key, IPv6
- * three stable passes (length, low half, high half). */
+ * three stable passes (length, low half, high half). An IPv4 key holds the
+ * whole prefix, so there IDX is the rule (build_forest() then never goes
+ * back to P, whose order the sort scattered); an IPv6 IDX indexes P. */
 static int sort_prefs(const struct pref *p, size_t n, int alen, struct xdpfw_kv *kv, struct xdpfw_kv *tmp)
 {
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		kv[i].idx = i;
+		kv[i].idx = alen == 4 ? p[i].rule : i;
 		kv[i].key = alen == 4 ? (be64_at(p[i].addr) >> 32) << 8 | (uint64_t)p[i].plen : (uint64_t)p[i].plen;
 	}
 	rc = xdpfw_radix_sort(kv, tmp, n);
@@ -473,8 +483,13 @@ static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_
 	}
 	free(tmp);
 	for (size_t k = 0; k < n; k++) {
-		const struct pref *q = &p[kv[k].idx];
+		struct pref q4 = { .plen = kv[k].key & 0xff, .rule = kv[k].idx };
+		const struct pref *q = alen == 4 ? &q4 : &p[kv[k].idx];
 		struct node *cur;
+
+		if (alen == 4)
+			for (int b = 0; b < 4; b++)
+				q4.addr[b] = kv[k].key >> (32 - 8 * b);
 
 		if (!nn || nodes[nn - 1].plen != q->plen || memcmp(nodes[nn - 1].addr, q->addr, alen)) {
 			cur = &nodes[nn++];
@@ -634,6 +649,7 @@ static int compile_family(struct cctx *c, int family)
 	struct pref *p = malloc((rs->n + 1) * sizeof(*p));
 	size_t *rules = malloc((rs->n + 1) * sizeof(*rules)), np = 1, nn = 0;
 	struct level *lv = calloc(MAX_DEPTH, sizeof(*lv));
+	struct crule *cr = NULL;
 	struct node *nodes = NULL;
 	size_t depth = 0;
 	int rc;
@@ -658,6 +674,18 @@ static int compile_family(struct cctx *c, int family)
 		np++;
 	}
 	rc = build_forest(p, np, alen, &nodes, &nn, rules);
+	/* every entry but the root's is a rule: np - 1 of them, in walk order */
+	cr = rc ? NULL : malloc(np * sizeof(*cr));
+	if (!rc && !cr)
+		rc = -ENOMEM;
+	for (size_t j = 0; !rc && j + 1 < np; j++) {
+		if (j + 17 < np) {
+			__builtin_prefetch(&rs->r[rules[j + 16]]);
+			__builtin_prefetch(&c->slots[rules[j + 16]]);
+		}
+		cr[j].d = rs->r[rules[j]].d;
+		cr[j].v = xdpfw_verdict(&cr[j].d, c->slots[rules[j]]);
+	}
 	for (size_t k = 0; k < nn && !rc; k++) {
 		struct level *l, *up;
 		bool dst;
@@ -669,10 +697,6 @@ static int compile_family(struct cctx *c, int family)
 			rc = -EINVAL;	/* cannot happen: lengths grow along a path */
 			break;
 		}
-		/* rules are visited in address order, scattered in memory:
-		 * ask for a later node's ahead of time */
-		if (k + 16 < nn && nodes[k + 16].count)
-			__builtin_prefetch(&rs->r[rules[nodes[k + 16].first]]);
 		up = depth ? &lv[depth - 1] : NULL;
 		l = &lv[depth++];
 		l->node = k;
@@ -680,7 +704,7 @@ static int compile_family(struct cctx *c, int family)
 		dst = up && up->dst;
 		c->ncand = 0;
 		for (size_t j = 0; j < nodes[k].count && !rc; j++) {
-			const struct xdpfw_rule_def *d = &rs->r[rules[nodes[k].first + j]].d;
+			const struct xdpfw_rule_def *d = &cr[nodes[k].first + j].d;
 
 			rc = cand_push(c, d);
 			dst = dst || ((d->flags & XDPFW_RF_DST) && d->dst_plen);
@@ -693,7 +717,7 @@ static int compile_family(struct cctx *c, int family)
 			 * decides over them all */
 			for (long a = nodes[k].parent; a >= 0 && !rc; a = nodes[a].parent)
 				for (size_t j = 0; j < nodes[a].count && !rc; j++)
-					rc = cand_push(c, &rs->r[rules[nodes[a].first + j]].d);
+					rc = cand_push(c, &cr[nodes[a].first + j].d);
 			if (rc)
 				break;
 			if (c->next_class >= XDPFW_MAX_CLASS) {
@@ -716,6 +740,7 @@ out:
 		for (int q = 0; q < XDPFW_NPROTO; q++)
 			free(lv[d].buf[q]);
 	free(lv);
+	free(cr);
 	free(p);
 	free(rules);
 	free(nodes);
