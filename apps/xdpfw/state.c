@@ -939,19 +939,6 @@ static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d
 	return -1;
 }
 
-static struct timespec tr_t;
-static void TR(const char *what)
-{
-	struct timespec t;
-
-	if (!getenv("XDPFW_APPLY_TRACE"))
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	if (what)
-		fprintf(stderr, "  %-12s %8.1f ms\n", what, (t.tv_sec - tr_t.tv_sec) * 1e3 + (t.tv_nsec - tr_t.tv_nsec) / 1e6);
-	tr_t = t;
-}
-
 static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		       struct xdpfw_apply_stats *stats)
 {
@@ -990,17 +977,14 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* room for every slot we may hand out */
 	new_hw = hw;
 	limit = st->max_slots < hw + rs->n ? st->max_slots : hw + (uint32_t)rs->n;
-	TR(NULL);
 	rc = read_defs(st, hw, limit, &defs);
 	if (rc)
 		return rc;
-	TR("read_defs");
 
 	/* 1. whatever a killed apply left in the inactive generation goes */
 	rc = clean_gen(st, defs, hw, ng);
 	if (rc)
 		goto out;
-	TR("clean_ng");
 
 	/* 2. slots (in memory): a rule already active keeps its slot (and
 	 * counters), found by its match */
@@ -1054,12 +1038,10 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		if (slots[i] + 1 > new_hw)
 			new_hw = slots[i] + 1;
 	}
-	TR("slots");
 
 	/* 3. the new generation's entries, in memory: a set refused here (too
 	 * many classes, no memory) has cost no map write */
 	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
-	TR("compile");
 	if (rc)
 		goto failed;
 
@@ -1079,16 +1061,13 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		}
 	}
 	rc = zero_counters(st, fresh, nfresh);
-	TR("zero_ctr");
 	if (!rc)
 		rc = write_defs(st, slots, vals, rs->n);
-	TR("write_defs");
 	if (rc)
 		goto undo;
 	rc = write_tables(st, &e, ng, size);
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
-	TR("write_tables");
 failed:
 	ectx_free(&e);
 	stats->entries = e.n;
@@ -1127,7 +1106,6 @@ failed:
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = clean_gen(st, defs, new_hw, g);
 	stats->cleanup_ms = ms_since(&t1);
-	TR("clean_old");
 	if (rc)
 		fprintf(stderr, "xdpfw: the new rule set is active, but removing the old one failed: %s "
 			"(the next apply retries)\n", strerror(-rc));
