@@ -520,24 +520,33 @@ out:
 	return rc;
 }
 
-static int write_defs(struct xdpfw_state *st, const uint32_t *keys,
-		      const struct xdpfw_rule_def *vals, uint32_t n)
+/* Stores DEFS[k] for the N slots k in KEYS (DEFS: the caller's copy of the
+ * whole map, as read_defs() gave it). */
+static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct xdpfw_rule_def *defs,
+		      uint32_t n)
 {
+	struct xdpfw_rule_def *vals;
 	__u32 count = n;
+	int rc = 0;
 
 	if (!n)
 		return 0;
 	if (st->defs) {
 		for (uint32_t i = 0; i < n; i++)
-			st->defs[keys[i]] = vals[i];	/* keys < max_slots: our slots */
+			st->defs[keys[i]] = defs[keys[i]];	/* keys < max_slots: our slots */
 		return 0;
 	}
-	if (!bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
-		return 0;
+	vals = malloc(n * sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
-			return -errno;
-	return 0;
+		vals[i] = defs[keys[i]];
+	if (bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
+				rc = -errno;
+	free(vals);
+	return rc;
 }
 
 static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t n)
@@ -848,7 +857,6 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
  * period) and G's membership from every definition in DEFS. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
-	struct xdpfw_rule_def *vals;
 	uint32_t *slots, n = 0;
 	int rc = clear_tables(st, g);
 
@@ -859,22 +867,16 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 	if (!n)
 		return 0;
 	slots = malloc(n * sizeof(*slots));
-	vals = malloc(n * sizeof(*vals));
-	if (!slots || !vals) {
-		free(slots);
-		free(vals);
+	if (!slots)
 		return -ENOMEM;
-	}
 	n = 0;
 	for (uint32_t s = 0; s < hw; s++)
 		if (defs[s].gens & (1u << g)) {
 			defs[s].gens &= ~(1u << g);
-			slots[n] = s;
-			vals[n++] = defs[s];
+			slots[n++] = s;
 		}
-	rc = write_defs(st, slots, vals, n);
+	rc = write_defs(st, slots, defs, n);
 	free(slots);
-	free(vals);
 	return rc;
 }
 
@@ -902,18 +904,27 @@ static uint64_t (*slotmap_hash)(const struct xdpfw_rule_def *) = xdpfw_rule_matc
 static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, const uint32_t *slots,
 			 uint32_t n)
 {
-	uint64_t size = 16;
+	uint64_t size = 16, *hs = malloc(((size_t)n + 1) * sizeof(*hs));
 
 	while (size < 2 * (uint64_t)n)
 		size *= 2;
 	m->defs = defs;
 	m->mask = size - 1;
 	m->at = calloc(size, sizeof(*m->at));
-	if (!m->at)
+	if (!m->at || !hs) {
+		free(hs);
 		return -ENOMEM;
+	}
+	/* hashes first (definitions in order), then the scattered inserts,
+	 * each entry asked for ahead of time */
+	for (uint32_t k = 0; k < n; k++)
+		hs[k] = slotmap_hash(&defs[slots[k]]);
 	for (uint32_t k = 0; k < n; k++) {
-		uint64_t h = slotmap_hash(&defs[slots[k]]), tag = h >> 32 << 32;
+		uint64_t h = hs[k], tag = h >> 32 << 32;
 		uint32_t i = h & m->mask;
+
+		if (k + 16 < n)
+			__builtin_prefetch(&m->at[hs[k + 16] & m->mask], 1);
 
 		for (; m->at[i]; i = (i + 1) & m->mask)
 			if ((m->at[i] & ~0xffffffffull) == tag &&
@@ -922,14 +933,15 @@ static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, c
 		if (!m->at[i])
 			m->at[i] = tag | (slots[k] + 1);
 	}
+	free(hs);
 	return 0;
 }
 
-/* The slot of the rule matching as D does, -1 if none (the table is at most
+/* The slot of the rule matching as D does (H: its slotmap_hash()), -1 if none (the table is at most
  * half full: a probe sequence always ends at an empty entry). */
-static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d)
+static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d, uint64_t h)
 {
-	uint64_t h = slotmap_hash(d), tag = h >> 32 << 32;
+	uint64_t tag = h >> 32 << 32;
 
 	/* the hash's top half is kept beside the slot: a rule of another
 	 * match is passed over without reading its definition */
@@ -943,8 +955,9 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
-	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
+	struct xdpfw_rule_def *defs = NULL;
 	uint32_t *slots = NULL, *active = NULL, *fresh = NULL;
+	uint64_t *hs = NULL;
 	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
 	struct slotmap sm = { 0 };
 	struct ectx e = { .st = st };
@@ -991,8 +1004,8 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	slots = malloc((rs->n + 1) * sizeof(*slots));
 	active = malloc((hw + 1) * sizeof(*active));
 	fresh = malloc((rs->n + 1) * sizeof(*fresh));
-	vals = malloc((rs->n + 1) * sizeof(*vals));
-	if (!slots || !active || !fresh || !vals) {
+	hs = malloc((rs->n + 1) * sizeof(*hs));
+	if (!slots || !active || !fresh || !hs) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -1002,9 +1015,15 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	rc = slotmap_build(&sm, defs, active, nact);
 	if (rc)
 		goto out;
+	for (size_t i = 0; i < rs->n; i++)
+		hs[i] = slotmap_hash(&rs->r[i].d);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct xdpfw_rule_def *d = &rs->r[i].d;
-		long found = slotmap_find(&sm, d);
+		long found;
+
+		if (i + 16 < rs->n)
+			__builtin_prefetch(&sm.at[hs[i + 16] & sm.mask]);
+		found = slotmap_find(&sm, d, hs[i]);
 
 		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
 		    !(defs[found].gens & (1u << ng))) {
@@ -1034,7 +1053,6 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 			defs[slots[i]] = nd;
 		}
 		defs[slots[i]].order[ng] = i;
-		vals[i] = defs[slots[i]];
 		if (slots[i] + 1 > new_hw)
 			new_hw = slots[i] + 1;
 	}
@@ -1062,7 +1080,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 	rc = zero_counters(st, fresh, nfresh);
 	if (!rc)
-		rc = write_defs(st, slots, vals, rs->n);
+		rc = write_defs(st, slots, defs, rs->n);
 	if (rc)
 		goto undo;
 	rc = write_tables(st, &e, ng, size);
@@ -1124,7 +1142,7 @@ out:
 	free(slots);
 	free(active);
 	free(fresh);
-	free(vals);
+	free(hs);
 	return rc;
 }
 

@@ -815,6 +815,54 @@ static void test_swaps(struct xdpfw_state *st)
 	xdpfw_ruleset_free(&cur);
 }
 
+/* A rules map pinned by an older xdpfw has no BPF_F_MMAPABLE: the
+ * definitions then go through batch syscalls, with the same results
+ * (sets applied, a kept rule keeps its slot and counter, the set reads
+ * back). */
+static uint32_t slot_of_src(struct xdpfw_state *st, uint8_t last, uint64_t *packets)
+{
+	struct xdpfw_ruleset cur;
+	struct xdpfw_counter c = { 0 };
+	uint32_t *slots, slot = UINT32_MAX;
+
+	if (xdpfw_state_read(st, &cur, &slots))
+		return UINT32_MAX;
+	for (size_t k = 0; k < cur.n; k++)
+		if (cur.r[k].d.src[3] == last)
+			slot = slots[k];
+	if (slot != UINT32_MAX && xdpfw_state_counter(st, slot, &c))
+		slot = UINT32_MAX;
+	*packets = c.packets;
+	free(slots);
+	xdpfw_ruleset_free(&cur);
+	return slot;
+}
+
+static void test_defs_syscalls(struct xdpfw_state *st)
+{
+	struct pspec p1 = { 4, "10.0.0.1", "2.2.2.2", 6, 1, 22 }, p9 = { 4, "10.0.0.9", "2.2.2.2", 6, 1, 22 };
+	uint64_t n1, n2;
+	uint32_t s1, s2;
+
+	CHECK("defs-mmapped", st->defs != NULL);
+	if (st->defs)
+		munmap(st->defs, st->defs_bytes);
+	st->defs = NULL;
+	CHECK("defs-syscalls-apply", apply_text(st, "policy allow\ndeny src 10.0.0.1\n") == 0 &&
+				     run_pkt(&p1) == DROP_ && run_pkt(&p1) == DROP_ && run_pkt(&p9) == PASS_);
+	s1 = slot_of_src(st, 1, &n1);
+	CHECK("defs-syscalls-swap", apply_text(st, "policy allow\ndeny src 10.0.0.9\ndeny src 10.0.0.1\n") == 0 &&
+				    run_pkt(&p1) == DROP_ && run_pkt(&p9) == DROP_);
+	s2 = slot_of_src(st, 1, &n2);
+	CHECK("defs-syscalls-kept-slot-counter", s1 != UINT32_MAX && s1 == s2 && n1 >= 2 && n2 == n1 + 1);
+	CHECK("defs-syscalls-new-rule", slot_of_src(st, 9, &n2) != UINT32_MAX && n2 == 1);
+	/* a slot freed (10.0.0.1's, with packets counted) and handed to a new
+	 * rule starts from zero */
+	CHECK("freed-slot-apply", apply_text(st, "policy allow\ndeny src 10.0.0.9\n") == 0);
+	CHECK("freed-slot-reused", apply_text(st, "policy allow\ndeny src 10.0.0.9\ndeny src 10.0.0.7\n") == 0 &&
+				   slot_of_src(st, 7, &n2) == s1 && n2 == 0);
+}
+
 static void test_full_map(void)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
@@ -1051,14 +1099,14 @@ static void test_slotmap(void)
 			probe = defs[i];
 			probe.action ^= 1;	/* found by match, the caller checks action */
 			probe.order[0] = 12345;
-			if (slotmap_find(&m, &probe) != (long)i)
+			if (slotmap_find(&m, &probe, slotmap_hash(&probe)) != (long)i)
 				*(round ? &coll_ok : &all_found) = false;
 			probe.src[2] ^= 0x80;	/* 10.x.(y^128).0/24: not in the set */
 			probe.src[1] = 200;
-			if (slotmap_find(&m, &probe) != -1)
+			if (slotmap_find(&m, &probe, slotmap_hash(&probe)) != -1)
 				*(round ? &coll_ok : &none_wrong) = false;
 		}
-		if (slotmap_find(&m, &defs[N]) != 1)
+		if (slotmap_find(&m, &defs[N], slotmap_hash(&defs[N])) != 1)
 			*(round ? &coll_ok : &all_found) = false;
 		free(m.at);
 	}
@@ -1068,7 +1116,8 @@ static void test_slotmap(void)
 	CHECK("slotmap-all-hashes-colliding", coll_ok);
 	struct slotmap empty = { 0 };
 
-	CHECK("slotmap-empty", slotmap_build(&empty, defs, slots, 0) == 0 && slotmap_find(&empty, &defs[0]) == -1);
+	CHECK("slotmap-empty", slotmap_build(&empty, defs, slots, 0) == 0 &&
+			       slotmap_find(&empty, &defs[0], slotmap_hash(&defs[0])) == -1);
 	free(empty.at);
 	free(defs);
 	free(slots);
@@ -1147,6 +1196,7 @@ int main(void)
 	test_semantics(&st);
 	test_differential(&st);
 	test_swaps(&st);
+	test_defs_syscalls(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
