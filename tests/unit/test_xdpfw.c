@@ -171,6 +171,13 @@ static void test_files(void)
 	} bad[] = {
 		{ "allow src 1.2.3.4\ndeny src 1.2.3.4\n", "f:2:1: 'deny src 1.2.3.4/32' contradicts line 1" },
 		{ "deny dport 22\n\n# c\ndeny dport 22 \n", "f:4:1: 'deny dport 22' duplicates line 1" },
+		/* the first rule repeating an earlier match is named, with the
+		 * earlier one (several: the first in the file) */
+		{ "deny src 9.9.9.9\ndeny src 1.1.1.1\ndeny src 2.2.2.2\nallow src 2.2.2.2\ndeny src 1.1.1.1\n"
+		  "deny src 2.2.2.2\n", "f:4:1: 'allow src 2.2.2.2/32' contradicts line 3" },
+		{ "deny src 10.0.0.0/8 proto tcp dport 22\ndeny src 10.0.0.0/8 proto tcp dport 22-23\n"
+		  "deny src 10.0.0.0/8 proto udp dport 22\nallow src 10.0.0.0/8 proto tcp dport 22 \n",
+		  "f:4:1: 'allow src 10.0.0.0/8 proto tcp dport 22' contradicts line 1" },
 		{ "policy allow\npolicy deny\n", "f:2:1: policy already set on line 1" },
 		{ "policy maybe\n", "f:1:8: policy is allow or deny" },
 		{ "policy\n", "f:1:7: 'policy' needs allow or deny" },
