@@ -642,6 +642,27 @@ static int decide_node(struct cctx *c, struct level *l, const struct level *up,
 	return 0;
 }
 
+/* The IPv4 source prefixes, as the forest has them (sorted), to the emit
+ * callback that may refuse them. */
+static int check_src4(struct cctx *c, const struct node *nodes, size_t nn)
+{
+	uint32_t *addr = malloc((nn + 1) * sizeof(*addr));
+	uint8_t *plen = malloc(nn + 1);
+	int rc = -ENOMEM;
+
+	if (addr && plen) {
+		for (size_t k = 0; k < nn; k++) {
+			addr[k] = (uint32_t)nodes[k].addr[0] << 24 | nodes[k].addr[1] << 16 | nodes[k].addr[2] << 8 |
+				  nodes[k].addr[3];
+			plen[k] = nodes[k].plen;
+		}
+		rc = c->emit->src4(c->emit->ctx, addr, plen, nn);
+	}
+	free(addr);
+	free(plen);
+	return rc;
+}
+
 static int compile_family(struct cctx *c, int family)
 {
 	const struct xdpfw_ruleset *rs = c->rs;
@@ -674,6 +695,8 @@ static int compile_family(struct cctx *c, int family)
 		np++;
 	}
 	rc = build_forest(p, np, alen, &nodes, &nn, rules);
+	if (!rc && family == 4 && c->emit->src4)
+		rc = check_src4(c, nodes, nn);
 	/* every entry but the root's is a rule: np - 1 of them, in walk order */
 	cr = rc ? NULL : malloc(np * sizeof(*cr));
 	if (!rc && !cr)

@@ -95,6 +95,10 @@ struct xdpfw_emit {
 	 * with verdicts VS; *ID gets its id (< 2^24) */
 	int (*ptable)(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id);
 	void *ctx;
+	/* optional, before any IPv4 entry: the N distinct IPv4 source prefixes
+	 * ADDR[k]/PLEN[k] (host byte order, sorted by address, then length);
+	 * an error refuses the set there, before it is compiled */
+	int (*src4)(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n);
 };
 
 struct xdpfw_compile_stats {

@@ -710,6 +710,29 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
+/* A set whose IPv4 source prefixes alone need more trie entries than a
+ * generation's half holds is refused before it is compiled (the tables'
+ * plan would refuse it after). */
+static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
+{
+	struct ectx *e = ctx;
+	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n);
+	size_t nreal = 0;
+
+	if (!need)
+		return -ENOMEM;
+	if (need <= e->st->trie4_cap)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		nreal += plen[k] > 0;	/* the root (/0) is no trie entry */
+	n = nreal;
+	e->reported = true;
+	fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more "
+		"than the %u there are; nothing applied (xdpfw unload --all --purge, then load with a larger "
+		"--max-rules)\n", n, (unsigned long long)need, e->st->trie4_cap);
+	return -E2BIG;
+}
+
 /* The prefix lengths generation G uses, longest first, with their masks,
  * and where G's tables are (SIZE slots per family). */
 static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
@@ -961,7 +984,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
 	struct slotmap sm = { 0 };
 	struct ectx e = { .st = st };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];

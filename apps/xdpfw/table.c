@@ -232,6 +232,50 @@ static const uint8_t *strides_of(uint32_t tree)
 	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
 }
 
+/* Trie entries the chunks below the roots take, in the source trie (TREE
+ * 0) or the destination tries: the distinct (trie, top b bits) among the
+ * entries longer than each chunk boundary b, one chunk each. KV: keys as
+ * order_entries() sorts them without BY_PLEN (in that order, those are
+ * runs; only the keys are read, not the entries). */
+static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
+{
+	const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+	uint64_t total = 0;
+	unsigned b = 0;
+
+	for (int l = 0; st[l + 1]; l++) {
+		uint64_t prev = UINT64_MAX;
+
+		b += st[l];
+		for (size_t k = 0; k < n; k++) {
+			uint64_t key = kv[k].key, t = key >> 38;
+			uint32_t a = (uint32_t)(key >> 6), plen = key & 63;
+
+			if ((t != 0) != tree || plen <= b)
+				continue;
+			key = t << 32 | (a >> (32 - b));
+			if (key != prev)
+				total += 1u << st[l + 1];
+			prev = key;
+		}
+	}
+	return total;
+}
+
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
+{
+	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv));
+	uint64_t total;
+
+	if (!kv)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
+	total = (1u << xdpfw_trie4_src_strides[0]) + trie4_chunks(kv, n, 0);
+	free(kv);
+	return total;
+}
+
 int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
 		     struct xdpfw_trie4_plan *plan)
 {
@@ -274,28 +318,7 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 			total += 1u << xdpfw_trie4_dst_strides[0];
 		}
 	}
-	for (int tree = 0; tree < 2; tree++) {
-		const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
-		unsigned b = 0;
-
-		for (int l = 0; st[l + 1]; l++) {
-			uint64_t prev = UINT64_MAX;
-
-			b += st[l];
-			for (size_t k = 0; k < v->n; k++) {
-				/* the sorted keys: no visit to the entries themselves */
-				uint64_t key = kv[k].key, t = key >> 38;
-				uint32_t a = (uint32_t)(key >> 6), plen = key & 63;
-
-				if ((t != 0) != tree || plen <= b)
-					continue;
-				key = t << 32 | (a >> (32 - b));
-				if (key != prev)
-					total += 1u << st[l + 1];
-				prev = key;
-			}
-		}
-	}
+	total += trie4_chunks(kv, v->n, 0) + trie4_chunks(kv, v->n, 1);
 	plan->order = o;
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {

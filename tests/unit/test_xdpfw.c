@@ -963,7 +963,30 @@ static void test_full_table(void)
 	CHECK("table-full-small-fits", apply_text(&st, "deny src 10.0.0.1\nallow src 10.0.0.0/24\n") == 0);
 	for (int i = 0; i < 20; i++)
 		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
-	rc = apply_text(&st, text);
+	{
+		/* refused before being compiled: the source prefixes alone
+		 * need 65536 + 20 x 288 entries */
+		char msg[1024] = "";
+		FILE *cap = tmpfile();
+		int saved = dup(2);
+
+		fflush(stderr);
+		if (cap)
+			dup2(fileno(cap), 2);
+		rc = apply_text(&st, text);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		if (cap) {
+			rewind(cap);
+			msg[fread(msg, 1, sizeof(msg) - 1, cap)] = 0;
+			fclose(cap);
+		}
+		if (!strstr(msg, "20 source prefixes need 71296 trie entries, more than the 66560"))
+			printf("  got '%s'\n", msg);
+		CHECK("table-full-refused-early", strstr(msg, "IPv4 prefix trie is full: 20 source prefixes need 71296 "
+							      "trie entries, more than the 66560 there are") != NULL);
+	}
 	CHECK("table-full-refused", rc == -E2BIG);
 	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
 	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
@@ -1012,6 +1035,58 @@ static void test_full_table(void)
 /* The table builder: a large random set places every entry within
  * XDPFW_MAX_PROBE of its home at most half full, and the written table holds
  * each exactly once. */
+/* The early trie check (xdpfw_trie4_src_entries) counts what the plan
+ * counts for a source-only set: random prefixes of every length, nested and
+ * sharing /16s, /24s and /28s. */
+static void test_trie4_src_entries(void)
+{
+	struct xdpfw_tabvec v = { 0 };
+	struct xdpfw_trie4_plan plan;
+	struct xdpfw_cls cls = { 0 };
+	uint32_t x = 777, *addr = malloc(20000 * sizeof(*addr));
+	uint8_t *plen = malloc(20000);
+	struct xdpfw_kv *kv = malloc(20000 * sizeof(*kv));
+	size_t n = 0;
+	int rc = 0;
+
+	if (!addr || !plen || !kv) {
+		CHECK("trie4-src-entries-alloc", 0);
+		goto out;
+	}
+	for (int i = 0; i < 20000; i++) {
+		uint32_t a, l;
+
+		x = x * 1103515245u + 12345u;
+		l = 1 + (x >> 8) % 32;
+		x = x * 1103515245u + 12345u;
+		a = (10u << 24 | (x & 0x0303ffffu)) & (~0u << (32 - l));	/* few /16s: shared chunks */
+		kv[i].key = (uint64_t)a << 8 | l;
+		kv[i].idx = i;
+	}
+	xdpfw_radix_sort(kv, NULL, 20000);
+	for (int i = 0; i < 20000 && !rc; i++) {
+		uint32_t a = kv[i].key >> 8, be = htonl(a);
+		uint8_t b[16] = { 0 };
+
+		if (n && addr[n - 1] == a && plen[n - 1] == (kv[i].key & 0xff))
+			continue;	/* distinct prefixes, as the forest has them */
+		addr[n] = a;
+		plen[n++] = kv[i].key & 0xff;
+		memcpy(b, &be, 4);
+		rc = xdpfw_tabvec_push(&v, (kv[i].key & 0xff) + 1, b, &cls);
+	}
+	rc = rc ?: xdpfw_trie4_plan(&v, 1u << 28, 1u << 20, &plan);
+	CHECK("trie4-src-entries-equal-plan", rc == 0 && xdpfw_trie4_src_entries(addr, plen, n) == plan.entries);
+	if (!rc)
+		xdpfw_trie4_plan_free(&plan);
+	CHECK("trie4-src-entries-root-only", xdpfw_trie4_src_entries(addr, plen, 0) == 65536);
+out:
+	xdpfw_tabvec_free(&v);
+	free(addr);
+	free(plen);
+	free(kv);
+}
+
 static void test_table_builder(void)
 {
 	struct xdpfw_tabvec v = { 0 };
@@ -1209,5 +1284,6 @@ int main(void)
 	test_full_map();
 	test_full_table();
 	test_table_builder();
+	test_trie4_src_entries();
 	TEST_EXIT();
 }
