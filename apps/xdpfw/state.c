@@ -3,8 +3,8 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: each generation (0/1) has its own half of every table (IPv4
- * trie and class slots, IPv6 hash table, port tables), all written through
+ * The swap: each generation (0/1) has its own half of every table (class
+ * pool, IPv4 trie, IPv6 hash table, port tables), all written through
  * mmap. apply() writes the new rule set into the inactive generation, then
  * one update of cfg.gen moves every packet over (a packet reads gen once, so
  * it sees the old set or the new one, never a mix), then, after an RCU grace
@@ -37,7 +37,7 @@
 int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
-	[XM_CFG] = "xdpfw_cfg", [XM_TAB4] = "xdpfw_tab4", [XM_TAB6] = "xdpfw_tab6",
+	[XM_CFG] = "xdpfw_cfg", [XM_CLASS] = "xdpfw_class", [XM_TAB6] = "xdpfw_tab6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
@@ -78,6 +78,12 @@ static int fill_max_slots(struct xdpfw_state *st)
 	return 0;
 }
 
+/* Bytes per element of tab[F]: a class (the pool), an IPv6 hash slot. */
+static size_t tab_elem(int f)
+{
+	return f ? sizeof(struct xdpfw_slot6) : sizeof(struct xdpfw_cls);
+}
+
 /* The prefix tables are written through mmap: plain stores, no syscall
  * per entry. */
 static int map_tables(struct xdpfw_state *st)
@@ -87,13 +93,13 @@ static int map_tables(struct xdpfw_state *st)
 		__u32 len = sizeof(info);
 		void *p;
 
-		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_TAB4], &info, &len))
+		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_CLASS], &info, &len))
 			return -errno;
-		if (info.value_size != xdpfw_slot_size(f ? 6 : 4) || info.max_entries < 32)
+		if (info.value_size != tab_elem(f) || info.max_entries < 32)
 			return -EINVAL;
 		st->tab_bytes[f] = (size_t)info.max_entries * info.value_size;
 		p = mmap(NULL, st->tab_bytes[f], PROT_READ | PROT_WRITE, MAP_SHARED,
-			 st->fd[f ? XM_TAB6 : XM_TAB4], 0);
+			 st->fd[f ? XM_TAB6 : XM_CLASS], 0);
 		if (p == MAP_FAILED)
 			return -errno;
 		st->tab[f] = p;
@@ -286,45 +292,42 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
  * apply writes the new set beside the old one before the switch, so rule
  * slots and counters, which both generations share, are sized for two whole
  * sets (2 x MAX, a slot is free again once its generation is cleaned up).
- * Every table has a half per generation, each sized for one set: the IPv6
- * hash table twice as many slots as rules (rounded up to a power of two),
- * the IPv4 trie, its class slots and the port tables what sets of that size
- * need (below). */
+ * Every table has a half per generation, each sized for one set of M = MAX
+ * + 64 rules (docs/xdpfw.md, "Memory", has the figures):
+ *  - class pool: 2 M classes (a rule adds at most a source and a destination
+ *    prefix; IPv6 markers share their prefix's class);
+ *  - IPv6 hash table: a power of two >= 2 M slots of 24 bytes, so a set of
+ *    IPv6 rules with their markers fits at most half full;
+ *  - the trie half: two 2^16 roots (IPv4, and IPv6 sources' first 32
+ *    bits), 104 entries per rule for the first 65536 (a /32 alone in its
+ *    /16 takes 64: four 16-entry chunks; host lists are like that) and 8
+ *    per rule beyond (1M blocklist-shaped rules take 11.3M entries in all:
+ *    big sets share chunks);
+ *  - port tables: a few intervals per rule.
+ * A set beyond that is refused whole, naming what to do ("load with a
+ * larger --max-rules"). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
-	uint64_t cap = 32;
+	uint64_t rules = (uint64_t)max + 64, cap = 32;
 
-	while (cap < 2 * ((uint64_t)max + 64))
+	while (cap < 2 * rules)
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
-	if (i == XM_TAB4) {
-		/* IPv4 class slots are dense (the trie indexes them): two per
-		 * rule, room for destination entries (a rule with a source and a
-		 * destination prefix takes up to three) */
-		uint64_t half = 2 * ((uint64_t)max + 64);
-
-		return half * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(half * 2));
-	}
+	if (i == XM_CLASS)
+		return 4 * rules > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(4 * rules));
 	if (i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
 	if (i == XM_PORTS) {
-		/* per generation: a few intervals per rule (a table's size grows
-		 * with the port rules its class sees) */
-		uint64_t half = 2 * ((uint64_t)max + 64) + 4096;
+		uint64_t half = 2 * rules + 4096;
 
 		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
 	}
 	if (i == XM_TRIE4) {
-		/* per generation: the 2^16 source root, then what rules need in
-		 * the common case: a 256-entry chunk per /16 holding longer
-		 * prefixes (at most 65536 of them) and 12 entries per rule for
-		 * the 16-entry chunks (1M blocklist-shaped rules use 18.3M
-		 * entries of the 29M this gives); a set beyond that is refused
-		 * ("load with a larger --max-rules") */
-		uint64_t n16 = max + 64 < 65536 ? max + 64 : 65536;
-		uint64_t half = 65536 + 256 * n16 + 12 * ((uint64_t)max + 64);
+		uint64_t first = rules < 65536 ? rules : 65536;
+		uint64_t half = 2 * 65536 + 104 * first + 8 * rules;
 
+		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
 		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
 		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
 	}
@@ -638,7 +641,11 @@ struct ectx {
 	struct xdpfw_state *st;
 	bool del;
 	uint64_t n;
-	struct xdpfw_tabvec tv[2];		/* prefix entries: IPv4, IPv6 */
+	struct xdpfw_tabvec tv[3];		/* prefix entries: IPv4, IPv6 (hash
+						 * table), IPv6 sources of /32 and
+						 * shorter (trie; write_tables) */
+	uint32_t tbase6, cbase6;		/* where the IPv6 trie and classes
+						 * start in the generation's halves */
 	struct xdpfw_pent *pt;			/* port tables, back to back */
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
@@ -649,8 +656,8 @@ struct ectx {
 
 static void ectx_free(struct ectx *e)
 {
-	xdpfw_tabvec_free(&e->tv[0]);
-	xdpfw_tabvec_free(&e->tv[1]);
+	for (int i = 0; i < 3; i++)
+		xdpfw_tabvec_free(&e->tv[i]);
 	free(e->pt);
 	e->pt = NULL;
 	e->cappt = 0;
@@ -742,8 +749,9 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		struct xdpfw_plens pl = { 0 };
 		__u32 idx = g * 4 + j, f = j / 2;
 
-		pl.base = g * st->tab_cap[f];
-		pl.tbase = g * st->trie4_cap;
+		pl.base = g * st->tab_cap[1];
+		pl.cbase = g * st->tab_cap[0] + (f ? e->cbase6 : 0);
+		pl.tbase = g * st->trie4_cap + (f ? e->tbase6 : 0);
 		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
@@ -777,7 +785,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 /* Generation G's half of table F (0: IPv4, 1: IPv6). */
 static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
 {
-	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4);
+	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * tab_elem(f);
 }
 
 /* Zeroes what generation G may have written in the prefix tables (after an
@@ -799,7 +807,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	for (int f = 0; f < 2; f++) {
 		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
 
-		memset(table_half(st, g, f), 0, (size_t)n * xdpfw_slot_size(f ? 6 : 4));
+		memset(table_half(st, g, f), 0, (size_t)n * tab_elem(f));
 		cfg.tab_dirty[g][f] = 0;
 	}
 	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
@@ -811,34 +819,81 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* Writes E's prefix entries into generation G's half of the tables (IPv4:
- * the trie and its leaf slots; IPv6: the hash table): plans first (nothing
- * written if a table does not fit), then cfg records how far G's halves
- * will be dirty, then the entries. SIZE gets the table sizes. */
+/* IPv6 sources of /32 and shorter go to a trie over their first 32 bits,
+ * so the length search covers only the longer ones and runs only under a
+ * /32 that holds some. A /32 with longer prefixes costs a leaf there (64
+ * entries when alone in its /16): where that does not fit in CAP trie
+ * entries (hundreds of thousands of scattered long IPv6 prefixes), the cut
+ * is /16 instead (a root entry each, no chunk). Plans the trie (TP6) and
+ * leaves E's used lengths for the search. */
+static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, struct xdpfw_trie4_plan *tp6)
+{
+#ifndef XDPFW_V6_CUTS
+#define XDPFW_V6_CUTS 32, 16	/* -D for measuring others (docs/xdpfw.md) */
+#endif
+	static const int cuts[] = { XDPFW_V6_CUTS };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]) && !rc; i++) {
+		rc = xdpfw_v6top_split(&e->tv[1], &e->tv[2], cuts[i]);
+		if (!rc)
+			rc = xdpfw_trie4_plan(&e->tv[2], cap, st->tab_cap[0], tp6);
+		if (rc != -E2BIG || i + 1 == sizeof(cuts) / sizeof(cuts[0]))
+			break;
+		rc = xdpfw_v6top_join(&e->tv[1], &e->tv[2]);
+	}
+	/* the search covers the lengths above the cut */
+	memset(e->used[2], 0, sizeof(e->used[2]));
+	for (size_t k = 0; k < e->tv[1].n; k++)
+		if (!(e->tv[1].e[k].tag >> 8))
+			e->used[2][(e->tv[1].e[k].tag & 0xff) - 1] = 1;
+	return rc;
+}
+
+/* Writes E's prefix entries into generation G's half of the tables: the
+ * class pool (IPv4 prefixes' classes, then the IPv6 trie's, then the IPv6
+ * hash table's), the trie half (the IPv4 trie, then the trie of IPv6
+ * sources' first 32 bits) and the IPv6 hash table (its slots refer into the
+ * pool). Plans first (nothing written if a table does not fit), then cfg
+ * records how far G's halves will be dirty, then the entries. SIZE gets
+ * the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
 	struct xdpfw_table_plan plan = { 0 };
-	struct xdpfw_trie4_plan tp = { 0 };
+	struct xdpfw_trie4_plan tp = { 0 }, tp6 = { 0 };
+	struct xdpfw_tabvec *v4 = &e->tv[0], *v6 = &e->tv[1], *top = &e->tv[2];
 	struct xdpfw_cfg cfg;
+	size_t nreal6, nclass;
 	__u32 zero = 0;
 	int rc;
 
-	rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	rc = xdpfw_trie4_plan(v4, st->trie4_cap, st->tab_cap[0], &tp);
 	if (!rc)
-		rc = xdpfw_trie4_plan(&e->tv[0], st->trie4_cap, st->tab_cap[0], &tp);
-	if (rc == -E2BIG) {
+		rc = plan_v6top(st, e, st->trie4_cap - tp.entries, &tp6);
+	nreal6 = v6->n;
+	nclass = v4->n + top->n + nreal6;
+	if (!rc && nclass > st->tab_cap[0]) {
+		rc = -E2BIG;
 		e->reported = true;
-		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries "
-			"and %u slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-			e->tv[0].n, st->trie4_cap, st->tab_cap[0]);
+		fprintf(stderr, "xdpfw: the class pool is full: %zu prefixes do not fit in %u classes; nothing "
+			"applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+			nclass, st->tab_cap[0]);
+	}
+	if (!rc)
+		rc = xdpfw_bspl_markers(v6, (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	if (rc == -E2BIG && !e->reported) {
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the prefix trie is full: %zu IPv4 and %zu IPv6 prefixes do not fit in %u "
+			"trie entries; nothing applied (xdpfw unload --all --purge, then load with a larger "
+			"--max-rules)\n", v4->n, top->n, st->trie4_cap);
 	}
 	if (!rc) {
-		rc = xdpfw_table_plan(6, &e->tv[1], st->tab_cap[1], &plan);
+		rc = xdpfw_table_plan(6, v6, st->tab_cap[1], &plan);
 		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
 			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
 				"slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-				e->tv[1].n, st->tab_cap[1]);
+				v6->n, st->tab_cap[1]);
 	}
 	if (!rc && e->npt > st->ptab_cap) {
 		rc = -E2BIG;
@@ -851,27 +906,35 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	if (!rc) {
 		if (cfg.port_dirty[g] < e->npt)
 			cfg.port_dirty[g] = e->npt;
-		if (cfg.tab_dirty[g][0] < e->tv[0].n)
-			cfg.tab_dirty[g][0] = e->tv[0].n;
-		if (cfg.trie_dirty[g] < tp.entries)
-			cfg.trie_dirty[g] = tp.entries;
+		if (cfg.tab_dirty[g][0] < nclass)
+			cfg.tab_dirty[g][0] = nclass;
+		if (cfg.trie_dirty[g] < tp.entries + tp6.entries)
+			cfg.trie_dirty[g] = tp.entries + tp6.entries;
 		if (cfg.tab_dirty[g][1] < plan.size)
 			cfg.tab_dirty[g][1] = plan.size;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
 			rc = -errno;
 	}
 	if (!rc) {
-		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, table_half(st, g, 0));
+		struct xdpfw_cls *pool = (struct xdpfw_cls *)table_half(st, g, 0);
+		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
+
+		xdpfw_trie4_write(v4, &tp, trie, pool);
 		if (e->has_root[0])
 			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
+		e->tbase6 = tp.entries;
+		e->cbase6 = v4->n;
+		xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n);
+		xdpfw_class_write(v6, pool + v4->n + top->n);
+		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, table_half(st, g, 1));
 		size[0] = st->tab_cap[0];
-		xdpfw_table_write(6, &e->tv[1], &plan, table_half(st, g, 1));
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
-		e->n += e->tv[0].n + e->tv[1].n + e->npt;
+		e->n += nclass + v6->n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
+	xdpfw_trie4_plan_free(&tp6);
 	xdpfw_table_plan_free(&plan);
 	return rc;
 }
@@ -1181,12 +1244,17 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2])
 {
+	struct xdpfw_cfg cfg;
+	int rc = xdpfw_state_cfg(st, &cfg);
+
 	for (int f = 0; f < 2; f++) {
 		cap[f] = st->tab_cap[f];
 		for (int g = 0; g < 2; g++)
-			used[g][f] = xdpfw_table_used(f ? 6 : 4, table_half(st, g, f), st->tab_cap[f]);
+			/* classes are dense from the start of a half: as many as written */
+			used[g][f] = f ? xdpfw_table_used(6, table_half(st, g, f), st->tab_cap[f]) :
+				     rc ? 0 : cfg.tab_dirty[g][0];
 	}
-	return 0;
+	return rc;
 }
 
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)

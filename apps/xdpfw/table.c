@@ -3,6 +3,7 @@
  * of its hash position, so the datapath's probe loop is short and bounded.
  * Entries are written into the inactive generation's half of the mmapped
  * map, so building never disturbs packets in flight. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 	e = &v->e[v->n++];
 	e->tag = tag;
 	e->flags = XDPFW_S_CLS;
+	e->ref = v->n;
 	memcpy(e->addr, addr, 16);
 	e->cls = *cls;
 	return 0;
@@ -57,7 +59,8 @@ static uint32_t slot_tag(int family, const void *region, uint32_t i)
 	return tag;
 }
 
-static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e)
+static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e,
+		     uint32_t class_base)
 {
 	uint8_t *s = (uint8_t *)region + (size_t)i * xdpfw_slot_size(family);
 
@@ -66,7 +69,7 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 
 		memcpy(s, &v, sizeof(v));
 	} else {
-		struct xdpfw_slot6 v = { .tag = e->tag, .flags = e->flags, .cls = e->cls };
+		struct xdpfw_slot6 v = { .tag = e->tag, .cls = e->ref ? class_base + e->ref : 0 };
 
 		memcpy(v.addr, e->addr, 16);
 		memcpy(s, &v, sizeof(v));
@@ -151,12 +154,24 @@ void xdpfw_table_plan_free(struct xdpfw_table_plan *plan)
 }
 
 void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
-		       void *region)
+		       uint32_t class_base, void *region)
 {
 	memset(region, 0, (size_t)plan->size * xdpfw_slot_size(family));
 	for (uint32_t s = 0; s < plan->size; s++)
 		if (plan->at[s])
-			slot_put(family, region, s, &v->e[plan->at[s] - 1]);
+			slot_put(family, region, s, &v->e[plan->at[s] - 1], class_base);
+}
+
+uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
+{
+	uint32_t n = 0;
+
+	/* prefixes come first; markers (appended by xdpfw_bspl_markers) after */
+	while (n < v->n && v->e[n].ref == n + 1) {
+		pool[n] = v->e[n].cls;
+		n++;
+	}
+	return n;
 }
 
 size_t xdpfw_table_used(int family, const void *region, uint32_t n)
@@ -170,13 +185,13 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
 
 /* ---- the IPv4 trie ------------------------------------------------------ *
  * Fixed strides (prefix lengths a chunk boundary sits at): the source trie
- * 16-8-4-4 (a 2^16 root, then 256- and 16-entry chunks: at most four reads;
- * a /32 in an otherwise empty /16 costs 256 + 16 + 16 entries), destination
- * tries 4-bit strides (a 16-entry root per class: there is one per source
- * class with destination rules). docs/xdpfw.md says why these
- * strides and not others. */
+ * 16-4-4-4-4 (a 2^16 root, then 16-entry chunks: at most five reads; a /32
+ * alone in its /16 costs 64 entries, a /24 32), destination tries 4-bit
+ * strides (a 16-entry root per class: there is one per source class with
+ * destination rules). docs/xdpfw.md says why these strides and not
+ * others. */
 #ifndef XDPFW_TRIE4_STRIDES_SRC
-#define XDPFW_TRIE4_STRIDES_SRC 16, 8, 4, 4
+#define XDPFW_TRIE4_STRIDES_SRC 16, 4, 4, 4, 4
 #endif
 #ifndef XDPFW_TRIE4_STRIDES_DST
 #define XDPFW_TRIE4_STRIDES_DST 4, 4, 4, 4, 4, 4, 4, 4
@@ -198,6 +213,9 @@ static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap3
 static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 {
 	const struct xdpfw_cls *c = &v->e[k].cls;
+
+	if (v->e[k].flags & XDPFW_S_SEARCH)
+		return XDPFW_TRIE_SEARCH | v->e[k].ref;
 
 	if (c->class)
 		return k + 1;
@@ -324,7 +342,8 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	for (size_t k = 0; k < v->n; k++) {
 		uint32_t c = v->e[k].cls.class;
 
-		if (!ent_tree(&v->e[k]) && c && (c >= plan->nclass || !plan->class_ptr[c])) {
+		if (!ent_tree(&v->e[k]) && c && !(v->e[k].flags & XDPFW_S_V6) &&
+		    (c >= plan->nclass || !plan->class_ptr[c])) {
 			xdpfw_trie4_plan_free(plan);
 			free(kv);
 			free(tmp);
@@ -351,12 +370,12 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 }
 
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
-		       uint32_t *trie, void *leaves)
+		       uint32_t *trie, struct xdpfw_cls *leaves)
 {
 	uint32_t next = 1u << xdpfw_trie4_src_strides[0], src_root = XDPFW_TRIE4_ROOT;
 
 	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
-	memset(leaves, 0, v->n * sizeof(struct xdpfw_slot4));
+	memset(leaves, 0, v->n * sizeof(*leaves));
 	/* destination roots sit right after the source root (planned) */
 	for (uint32_t c = 1; c < plan->nclass; c++) {
 		uint32_t end = (plan->class_ptr[c] & XDPFW_TRIE_OFF) + (1u << xdpfw_trie4_dst_strides[0]);
@@ -398,11 +417,9 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		}
 	}
 	for (size_t k = 0; k < v->n; k++) {
-		struct xdpfw_tabent e = v->e[k];
-
-		if (!ent_tree(&e))
-			e.cls.class = xdpfw_trie4_class(plan, e.cls.class);
-		slot_put(4, leaves, k, &e);
+		leaves[k] = v->e[k].cls;
+		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
+			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
 	}
 }
 
@@ -424,6 +441,103 @@ uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
 		pos += bits;
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
+
+/* ---- IPv6 sources: the first 32 bits in a trie ---------------------------- */
+
+static uint32_t v6_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
+
+/* Open addressing over (plen, first 32 bits) -> TOP index + 1. */
+struct top_index {
+	uint32_t *at;
+	uint32_t mask;
+};
+
+static uint32_t *top_slot(struct top_index *ix, const struct xdpfw_tabvec *top, uint32_t tag, uint32_t a)
+{
+	for (uint32_t i = xdpfw_hash4(tag, a) >> 32 & ix->mask;; i = (i + 1) & ix->mask) {
+		const struct xdpfw_tabent *e;
+
+		if (!ix->at[i])
+			return &ix->at[i];
+		e = &top->e[ix->at[i] - 1];
+		if (e->tag == tag && e->addr[0] == a)
+			return &ix->at[i];
+	}
+}
+
+int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
+{
+	bool lens[33] = { false };
+	struct top_index ix = { 0 };
+	size_t keep = 0, cap = 16;
+	int rc = 0;
+
+	for (size_t k = 0; k < v->n && !rc; k++) {
+		struct xdpfw_tabent *e = &v->e[k];
+
+		if (e->tag >> 8 || v6_plen(e) > (uint32_t)cut) {
+			v->e[keep] = *e;
+			v->e[keep].ref = keep + 1;
+			keep++;
+			continue;
+		}
+		lens[v6_plen(e)] = true;
+		rc = xdpfw_tabvec_push(top, e->tag, (const uint8_t *)e->addr, &e->cls);
+		top->e[top->n - 1].flags |= XDPFW_S_V6;
+	}
+	v->n = keep;
+	while (!rc && cap < 4 * (uint64_t)(top->n + v->n))
+		cap *= 2;
+	ix.at = rc ? NULL : calloc(cap, sizeof(*ix.at));
+	if (!ix.at)
+		return rc ? rc : -ENOMEM;
+	ix.mask = cap - 1;
+	for (size_t k = 0; k < top->n; k++)
+		*top_slot(&ix, top, top->e[k].tag, top->e[k].addr[0]) = k + 1;
+	/* every /CUT with longer source prefixes: a search leaf */
+	for (size_t k = 0; k < v->n && !rc; k++) {
+		const struct xdpfw_tabent *e = &v->e[k];
+		uint32_t host = ntohl(e->addr[0]) & (0xffffffffu << (32 - cut)), a = htonl(host);
+		uint32_t *scut, ref = 0, key[4] = { a };
+		struct xdpfw_cls none = { 0 };
+
+		if (e->tag >> 8)
+			continue;	/* a destination entry */
+		scut = top_slot(&ix, top, cut + 1, a);
+		if (*scut) {
+			top->e[*scut - 1].flags |= XDPFW_S_SEARCH;
+			continue;	/* a /CUT prefix (its own ref) or search leaf already */
+		}
+		for (int l = cut - 1; l > 0 && !ref; l--) {
+			uint32_t *f;
+
+			if (!lens[l])
+				continue;
+			f = top_slot(&ix, top, l + 1, htonl(host & (0xffffffffu << (32 - l))));
+			ref = *f;
+		}
+		rc = xdpfw_tabvec_push(top, cut + 1, (const uint8_t *)key, &none);
+		if (rc)
+			break;
+		top->e[top->n - 1].flags = XDPFW_S_SEARCH | XDPFW_S_V6;
+		top->e[top->n - 1].ref = ref;
+		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
+	}
+	free(ix.at);
+	return rc;
+}
+
+int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < top->n && !rc; k++)
+		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1) {
+			rc = xdpfw_tabvec_push(v, top->e[k].tag, (const uint8_t *)top->e[k].addr, &top->e[k].cls);
+		}
+	top->n = 0;
+	return rc;
 }
 
 /* ---- binary search on prefix lengths (IPv6) ------------------------------ */
@@ -525,11 +639,14 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 				rc = -ENOMEM;	/* cannot happen: 8 per prefix at most */
 				break;
 			}
+			uint32_t ref = bmp ? bmp->ref : 0;
+
 			if (bmp)
 				cls = bmp->cls;	/* push may move v->e */
 			rc = xdpfw_tabvec_push(v, mt, (const uint8_t *)a, &cls);
 			if (!rc) {
 				v->e[v->n - 1].flags = bmp ? XDPFW_S_CLS : 0;
+				v->e[v->n - 1].ref = ref;
 				*slot = v->n;
 			}
 		}

@@ -939,8 +939,8 @@ static void test_full_map(void)
 
 /* Prefix tables too small for a rule set: refused whole, old set kept, and
  * a set that fits after that works (nothing half-written in the way). The
- * IPv4 trie: room for the 2^16 root and 1024 more entries per generation;
- * a /32 in an empty /16 needs 256 + 16 + 16. The IPv6 hash table: 32
+ * trie half: room for the two 2^16 roots (IPv4, IPv6) and 1024 more entries;
+ * a /32 in an empty /16 needs 4 x 16 (20 need 1280). The IPv6 hash table: 32
  * slots, 16 entries at most (half full). */
 static void test_full_table(void)
 {
@@ -956,7 +956,7 @@ static void test_full_table(void)
 		return;
 	}
 	bo = bpfkit_object__bpf_object(obj);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_trie4"), 2 * (65536 + 1024) / XDPFW_TRIE_BLK);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_trie4"), 2 * (2 * 65536 + 1024) / XDPFW_TRIE_BLK);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab6"), 64);
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
@@ -990,7 +990,7 @@ static void test_full_table(void)
 	CHECK("table-full-refused", rc == -E2BIG);
 	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
 	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
-	/* the last three fit (3 x 288 entries) */
+	/* the last three fit (3 x 64 entries) */
 	CHECK("table-full-3-fit", apply_text(&st, strstr(text, "deny src 10.117.")) == 0 &&
 				    run_pkt(&q) == PASS_ &&
 				    run_pkt(&(struct pspec){ 4, "10.119.7.9", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
@@ -1028,6 +1028,32 @@ static void test_full_table(void)
 	if (!displaced || dropped != 16)
 		printf("  size %u, displaced %d, dropped %d of 16\n", pl.mask + 1, displaced, dropped);
 	CHECK("table-displaced-entries-found", pl.mask + 1 == 32 && displaced > 0 && dropped == 16);
+	/* 10 IPv4 hosts take 640 of the 1024 trie entries beyond the roots; 8
+	 * IPv6 /48s in 8 /16s would need 8 x 64 more for their /32 search
+	 * leaves, so the IPv6 trie cuts at /16 (a root entry each, no chunk)
+	 * and the length search does the rest: same verdicts */
+	len = 0;
+	for (int i = 0; i < 10; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
+	for (int i = 0; i < 8; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src %x:%x:%x::/48\n", 0x2a00 + i * 17, i + 1, i * 3);
+	len += snprintf(text + len, sizeof(text) - len, "allow src 2a00::/7 proto udp\n");
+	CHECK("table-v6-cut16-applied", apply_text(&st, text) == 0 && xdpfw_state_cfg(&st, &cfg) == 0 &&
+					  cfg.trie_dirty[cfg.gen & 1] == 2 * 65536 + 640);
+	dropped = 0;
+	int passed = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char a[64], b[64];
+
+		snprintf(a, sizeof(a), "%x:%x:%x::9", 0x2a00 + i * 17, i + 1, i * 3);
+		snprintf(b, sizeof(b), "%x:%x:%x::9", 0x2a00 + i * 17, i + 1, i * 3 + 1);
+		dropped += run_pkt(&(struct pspec){ 6, a, "2001:db8::2", 6, 1, 2 }) == DROP_;
+		passed += run_pkt(&(struct pspec){ 6, b, "2001:db8::2", 6, 1, 2 }) == PASS_;
+		/* the /7 allow (shorter, in the trie) decides UDP outside the /48s */
+		passed += run_pkt(&(struct pspec){ 6, b, "2001:db8::2", 17, 1, 2 }) == PASS_;
+	}
+	CHECK("table-v6-cut16-verdicts", dropped == 8 && passed == 16);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 }
@@ -1108,7 +1134,7 @@ static void test_table_builder(void)
 	CHECK("table-builder-200k-half-full", rc == 0 && plan.size == 1u << 19);
 	region = calloc(1u << 19, sizeof(struct xdpfw_slot4));
 	if (region && !rc)
-		xdpfw_table_write(4, &v, &plan, region);
+		xdpfw_table_write(4, &v, &plan, 0, region);
 	CHECK("table-builder-write", region && !rc && xdpfw_table_used(4, region, plan.size) == v.n);
 	CHECK("table-builder-too-small", xdpfw_table_plan(4, &v, 1u << 18, &small) == -E2BIG);
 	xdpfw_table_plan_free(&plan);
