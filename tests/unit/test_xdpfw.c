@@ -963,17 +963,25 @@ static void test_full_table(void)
 	CHECK("table-full-small-fits", apply_text(&st, "deny src 10.0.0.1\nallow src 10.0.0.0/24\n") == 0);
 	for (int i = 0; i < 20; i++)
 		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
+	rc = apply_text(&st, text);
+	CHECK("table-full-refused", rc == -E2BIG);
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
+	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
 	{
-		/* refused before being compiled: the source prefixes alone
-		 * need 65536 + 20 x 288 entries */
-		char msg[1024] = "";
+		/* 1100 hosts in as many /16s: the IPv4 source prefixes alone
+		 * need 65536 + 1100 x 64 trie entries, more than the half has:
+		 * refused before the set is compiled, old set kept */
+		char msg[1024] = "", *big = malloc(1100 * 32);
 		FILE *cap = tmpfile();
 		int saved = dup(2);
 
+		len = 0;
+		for (int i = 0; big && i < 1100; i++)
+			len += snprintf(big + len, 1100 * 32 - len, "deny src %d.%d.7.9\n", 11 + i / 16, i % 16);
 		fflush(stderr);
 		if (cap)
 			dup2(fileno(cap), 2);
-		rc = apply_text(&st, text);
+		rc = big ? apply_text(&st, big) : -ENOMEM;
 		fflush(stderr);
 		dup2(saved, 2);
 		close(saved);
@@ -982,14 +990,14 @@ static void test_full_table(void)
 			msg[fread(msg, 1, sizeof(msg) - 1, cap)] = 0;
 			fclose(cap);
 		}
-		if (!strstr(msg, "20 source prefixes need 71296 trie entries, more than the 66560"))
+		free(big);
+		if (!strstr(msg, "1100 source prefixes need 135936 trie entries, more than the 132096"))
 			printf("  got '%s'\n", msg);
-		CHECK("table-full-refused-early", strstr(msg, "IPv4 prefix trie is full: 20 source prefixes need 71296 "
-							      "trie entries, more than the 66560 there are") != NULL);
+		CHECK("table-full-refused-early", rc == -E2BIG &&
+			  strstr(msg, "IPv4 prefix trie is full: 1100 source prefixes need 135936 trie entries, more "
+				      "than the 132096 there are") != NULL);
+		CHECK("table-full-early-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
 	}
-	CHECK("table-full-refused", rc == -E2BIG);
-	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
-	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
 	/* the last three fit (3 x 64 entries) */
 	CHECK("table-full-3-fit", apply_text(&st, strstr(text, "deny src 10.117.")) == 0 &&
 				    run_pkt(&q) == PASS_ &&
