@@ -13,7 +13,8 @@
  * cfg.tab_dirty/trie_dirty/port_dirty say how much of each table half may
  * hold entries — that is how a half-written generation left by a killed CLI
  * is removed before the next apply. A rule kept across a swap keeps its slot and
- * so its counters. */
+ * so its counters. The definitions are read and written through mmap where
+ * the map allows (batch syscalls for one pinned by an older xdpfw). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
