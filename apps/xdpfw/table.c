@@ -226,17 +226,25 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 }
 
 /* O gets V's entry indexes sorted by (trie, address, length), or with
- * BY_PLEN by (trie, length, address): one 64-bit key each (trie ids < 2^24,
- * lengths <= 32), radix-sorted; KV keeps the sorted keys. */
+ * BY_PLEN (KV as the first order left it) by (trie, length, address): one
+ * 64-bit key each (trie ids < 2^24, lengths <= 32), radix-sorted; KV keeps
+ * the sorted keys. */
 static int order_entries(const struct xdpfw_tabvec *v, uint32_t *o, bool by_plen, struct xdpfw_kv *kv,
 			 struct xdpfw_kv *tmp)
 {
 	for (size_t k = 0; k < v->n; k++) {
+		uint64_t key = kv[k].key;
+
+		if (by_plen) {
+			/* from the first order's keys (KV as it left it): the
+			 * entries are not read again */
+			kv[k].key = key >> 38 << 38 | (key & 63) << 32 | (uint32_t)(key >> 6);
+			continue;
+		}
 		const struct xdpfw_tabent *e = &v->e[k];
 
 		kv[k].idx = k;
-		kv[k].key = (uint64_t)ent_tree(e) << 38 | (by_plen ? (uint64_t)ent_plen(e) << 32 | ent_addr(e) :
-							     (uint64_t)ent_addr(e) << 6 | ent_plen(e));
+		kv[k].key = (uint64_t)ent_tree(e) << 38 | (uint64_t)ent_addr(e) << 6 | ent_plen(e);
 	}
 	if (xdpfw_radix_sort(kv, tmp, v->n))
 		return -ENOMEM;
