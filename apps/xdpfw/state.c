@@ -13,7 +13,8 @@
  * cfg.tab_dirty/trie_dirty/port_dirty say how much of each table half may
  * hold entries — that is how a half-written generation left by a killed CLI
  * is removed before the next apply. A rule kept across a swap keeps its slot and
- * so its counters. */
+ * so its counters. The definitions are read and written through mmap where
+ * the map allows (batch syscalls for one pinned by an older xdpfw). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -56,14 +57,25 @@ static void state_init(struct xdpfw_state *st)
 		st->ncpu = 1;
 }
 
+/* Also maps the rule definitions where the map allows: an apply reads and
+ * writes up to two sets' worth, too many for a syscall each (batch calls
+ * still copy every one through the kernel one at a time). */
 static int fill_max_slots(struct xdpfw_state *st)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
+	void *p;
 
 	if (bpf_obj_get_info_by_fd(st->fd[XM_RULES], &info, &len))
 		return -errno;
 	st->max_slots = info.max_entries;
+	if (!(info.map_flags & BPF_F_MMAPABLE) || info.value_size != sizeof(struct xdpfw_rule_def))
+		return 0;	/* batch syscalls */
+	st->defs_bytes = (size_t)info.max_entries * info.value_size;
+	p = mmap(NULL, st->defs_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_RULES], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->defs = p;
 	return 0;
 }
 
@@ -132,6 +144,8 @@ void xdpfw_state_close(struct xdpfw_state *st)
 		munmap(st->trie4, st->trie4_bytes);
 	if (st->ptab)
 		munmap(st->ptab, st->ptab_bytes);
+	if (st->defs)
+		munmap(st->defs, st->defs_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -464,16 +478,21 @@ int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg)
 
 /* ---- rule definitions -------------------------------------------------- */
 
-/* All definitions below HW (one batch call when the kernel allows). */
-static int read_defs(struct xdpfw_state *st, uint32_t hw, struct xdpfw_rule_def **out)
+/* All definitions below HW (one batch call when the kernel allows), in an
+ * array of ROOM >= HW (the slots past HW zeroed: never handed out, free). */
+static int read_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct xdpfw_rule_def **out)
 {
-	struct xdpfw_rule_def *defs = calloc(hw ? hw : 1, sizeof(*defs));
+	struct xdpfw_rule_def *defs = calloc(room > hw ? room : hw ? hw : 1, sizeof(*defs));
 	uint32_t *keys = calloc(hw ? hw : 1, sizeof(*keys)), done = 0, out_batch = 0;
 	int rc = 0;
 
 	if (!defs || !keys) {
 		rc = -ENOMEM;
 		goto out;
+	}
+	if (st->defs) {
+		memcpy(defs, st->defs, (size_t)hw * sizeof(*defs));
+		done = hw;
 	}
 	while (done < hw) {
 		__u32 count = hw - done;
@@ -505,19 +524,33 @@ out:
 	return rc;
 }
 
-static int write_defs(struct xdpfw_state *st, const uint32_t *keys,
-		      const struct xdpfw_rule_def *vals, uint32_t n)
+/* Stores DEFS[k] for the N slots k in KEYS (DEFS: the caller's copy of the
+ * whole map, as read_defs() gave it). */
+static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct xdpfw_rule_def *defs,
+		      uint32_t n)
 {
+	struct xdpfw_rule_def *vals;
 	__u32 count = n;
+	int rc = 0;
 
 	if (!n)
 		return 0;
-	if (!bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
+	if (st->defs) {
+		for (uint32_t i = 0; i < n; i++)
+			st->defs[keys[i]] = defs[keys[i]];	/* keys < max_slots: our slots */
 		return 0;
+	}
+	vals = malloc(n * sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
-			return -errno;
-	return 0;
+		vals[i] = defs[keys[i]];
+	if (bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
+				rc = -errno;
+	free(vals);
+	return rc;
 }
 
 static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t n)
@@ -592,7 +625,7 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 		return rc;
 	if (cfg.slots_hw > st->max_slots)
 		cfg.slots_hw = st->max_slots;
-	rc = read_defs(st, cfg.slots_hw, &defs);
+	rc = read_defs(st, cfg.slots_hw, 0, &defs);
 	if (rc)
 		return rc;
 	rc = gen_ruleset(defs, cfg.slots_hw, cfg.gen & 1, rs, slots);
@@ -627,6 +660,8 @@ static void ectx_free(struct ectx *e)
 	for (int i = 0; i < 3; i++)
 		xdpfw_tabvec_free(&e->tv[i]);
 	free(e->pt);
+	e->pt = NULL;
+	e->cappt = 0;
 }
 
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
@@ -681,6 +716,29 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 		return 0;
 	e->used[(family == 6) * 2 + 1][plen] = 1;
 	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
+}
+
+/* A set whose IPv4 source prefixes alone need more trie entries than a
+ * generation's half holds is refused before it is compiled (the tables'
+ * plan would refuse it after). */
+static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
+{
+	struct ectx *e = ctx;
+	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n);
+	size_t nreal = 0;
+
+	if (!need)
+		return -ENOMEM;
+	if (need <= e->st->trie4_cap)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		nreal += plen[k] > 0;	/* the root (/0) is no trie entry */
+	n = nreal;
+	e->reported = true;
+	fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more "
+		"than the %u there are; nothing applied (xdpfw unload --all --purge, then load with a larger "
+		"--max-rules)\n", n, (unsigned long long)need, e->st->trie4_cap);
+	return -E2BIG;
 }
 
 /* The prefix lengths generation G uses, longest first, with their masks,
@@ -887,32 +945,26 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
  * period) and G's membership from every definition in DEFS. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
-	struct xdpfw_ruleset rs;
 	uint32_t *slots, n = 0;
-	int rc;
+	int rc = clear_tables(st, g);
 
-	rc = clear_tables(st, g);
-	if (!rc)
-		rc = gen_ruleset(defs, hw, g, &rs, &slots);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < rs.n && !rc; i++) {
-		defs[slots[i]].gens &= ~(1u << g);
-		slots[n++] = slots[i];
-	}
-	if (!rc) {
-		struct xdpfw_rule_def *vals = malloc((n + 1) * sizeof(*vals));
-
-		if (!vals)
-			rc = -ENOMEM;
-		for (uint32_t i = 0; i < n && vals; i++)
-			vals[i] = defs[slots[i]];
-		if (vals)
-			rc = write_defs(st, slots, vals, n);
-		free(vals);
-	}
+	for (uint32_t s = 0; s < hw; s++)
+		n += (defs[s].gens >> g) & 1;
+	if (!n)
+		return 0;
+	slots = malloc(n * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	n = 0;
+	for (uint32_t s = 0; s < hw; s++)
+		if (defs[s].gens & (1u << g)) {
+			defs[s].gens &= ~(1u << g);
+			slots[n++] = s;
+		}
+	rc = write_defs(st, slots, defs, n);
 	free(slots);
-	xdpfw_ruleset_free(&rs);
 	return rc;
 }
 
@@ -924,28 +976,85 @@ static double ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static const struct xdpfw_rule_def *key_defs;
+/* The active generation's rules by match (open addressing over their
+ * slots), so a rule the new set keeps finds its slot in one probe or a few:
+ * what keeps its counters across an apply. */
+struct slotmap {
+	const struct xdpfw_rule_def *defs;
+	uint64_t *at;			/* hash's top 32 bits << 32 | slot + 1; 0 = empty */
+	uint32_t mask;
+};
 
-static int by_match(const void *x, const void *y)
+static uint64_t (*slotmap_hash)(const struct xdpfw_rule_def *) = xdpfw_rule_match_hash;	/* tests */
+
+/* SLOTS[0..n) index DEFS; a second slot of the same match (not in a valid
+ * state) is left out, as the sorted search it replaces found only one. */
+static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, const uint32_t *slots,
+			 uint32_t n)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	uint64_t size = 16, *hs = malloc(((size_t)n + 1) * sizeof(*hs));
 
-	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
+	while (size < 2 * (uint64_t)n)
+		size *= 2;
+	m->defs = defs;
+	m->mask = size - 1;
+	m->at = calloc(size, sizeof(*m->at));
+	if (!m->at || !hs) {
+		free(hs);
+		return -ENOMEM;
+	}
+	/* hashes first (definitions in order), then the scattered inserts,
+	 * each entry asked for ahead of time */
+	for (uint32_t k = 0; k < n; k++)
+		hs[k] = slotmap_hash(&defs[slots[k]]);
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t h = hs[k], tag = h >> 32 << 32;
+		uint32_t i = h & m->mask;
+
+		if (k + 16 < n)
+			__builtin_prefetch(&m->at[hs[k + 16] & m->mask], 1);
+
+		for (; m->at[i]; i = (i + 1) & m->mask)
+			if ((m->at[i] & ~0xffffffffull) == tag &&
+			    !xdpfw_rule_match_cmp(&defs[(uint32_t)m->at[i] - 1], &defs[slots[k]]))
+				break;
+		if (!m->at[i])
+			m->at[i] = tag | (slots[k] + 1);
+	}
+	free(hs);
+	return 0;
+}
+
+/* The slot of the rule matching as D does (H: its slotmap_hash()), -1 if none (the table is at most
+ * half full: a probe sequence always ends at an empty entry). */
+static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d, uint64_t h)
+{
+	uint64_t tag = h >> 32 << 32;
+
+	/* the hash's top half is kept beside the slot: a rule of another
+	 * match is passed over without reading its definition */
+	for (uint32_t i = h & m->mask; m->at[i]; i = (i + 1) & m->mask)
+		if ((m->at[i] & ~0xffffffffull) == tag && !xdpfw_rule_match_cmp(&m->defs[(uint32_t)m->at[i] - 1], d))
+			return (uint32_t)m->at[i] - 1;
+	return -1;
 }
 
 static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
-	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
-	uint32_t *slots = NULL, *active = NULL, *fresh = NULL, *touched = NULL;
-	uint32_t hw, limit, nact = 0, nfresh = 0, ntouch = 0, next_free = 0, new_hw;
+	struct xdpfw_rule_def *defs = NULL;
+	uint32_t *slots = NULL, *active = NULL, *fresh = NULL;
+	uint64_t *hs = NULL;
+	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
+	struct slotmap sm = { 0 };
 	struct ectx e = { .st = st };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
 	__u32 zero = 0;
+	bool written = false;
 	int rc, g, ng;
 
 	stats = stats ? stats : &dummy;
@@ -969,50 +1078,41 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* room for every slot we may hand out */
 	new_hw = hw;
 	limit = st->max_slots < hw + rs->n ? st->max_slots : hw + (uint32_t)rs->n;
-	rc = read_defs(st, limit, &defs);
+	rc = read_defs(st, hw, limit, &defs);
 	if (rc)
 		return rc;
-	for (uint32_t s = hw; s < limit; s++)
-		memset(&defs[s], 0, sizeof(defs[s]));	/* beyond hw: free by definition */
 
 	/* 1. whatever a killed apply left in the inactive generation goes */
 	rc = clean_gen(st, defs, hw, ng);
 	if (rc)
 		goto out;
 
-	/* 2. slots: a rule already active keeps its slot (and counters) */
+	/* 2. slots (in memory): a rule already active keeps its slot (and
+	 * counters), found by its match */
 	slots = malloc((rs->n + 1) * sizeof(*slots));
 	active = malloc((hw + 1) * sizeof(*active));
 	fresh = malloc((rs->n + 1) * sizeof(*fresh));
-	touched = malloc((rs->n + 1) * sizeof(*touched));
-	vals = malloc((rs->n + 1) * sizeof(*vals));
-	if (!slots || !active || !fresh || !touched || !vals) {
+	hs = malloc((rs->n + 1) * sizeof(*hs));
+	if (!slots || !active || !fresh || !hs) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (uint32_t s = 0; s < hw; s++)
 		if (defs[s].gens & (1u << g))
 			active[nact++] = s;
-	key_defs = defs;
-	qsort(active, nact, sizeof(*active), by_match);
+	rc = slotmap_build(&sm, defs, active, nact);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < rs->n; i++)
+		hs[i] = slotmap_hash(&rs->r[i].d);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct xdpfw_rule_def *d = &rs->r[i].d;
-		size_t lo = 0, hi = nact;
-		long found = -1;
+		long found;
 
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			int c = xdpfw_rule_match_cmp(&defs[active[mid]], d);
+		if (i + 16 < rs->n)
+			__builtin_prefetch(&sm.at[hs[i + 16] & sm.mask]);
+		found = slotmap_find(&sm, d, hs[i]);
 
-			if (!c) {
-				found = active[mid];
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
 		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
 		    !(defs[found].gens & (1u << ng))) {
 			slots[i] = found;
@@ -1020,7 +1120,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		} else {
 			struct xdpfw_rule_def nd = *d;
 
-			/* free: in no generation (slots past hw were zeroed above) */
+			/* free: in no generation (slots past hw are zero) */
 			while (next_free < limit && defs[next_free].gens)
 				next_free++;
 			if (next_free >= limit) {
@@ -1028,22 +1128,32 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
 					"applied\n", st->max_slots);
 				rc = -ENOSPC;
-				goto undo;
+				goto out;
 			}
 			slots[i] = next_free++;
-			fresh[nfresh++] = slots[i];
+			/* a slot at or past the high-water mark was never handed
+			 * out (slots_hw only grows, and is recorded before any
+			 * table names a slot): its counters are still zero */
+			if (slots[i] < hw)
+				fresh[nfresh++] = slots[i];
 			nd.gens = 1u << ng;
 			nd.order[0] = nd.order[1] = 0;
 			defs[slots[i]] = nd;
 		}
 		defs[slots[i]].order[ng] = i;
-		touched[ntouch] = slots[i];
-		vals[ntouch++] = defs[slots[i]];
 		if (slots[i] + 1 > new_hw)
 			new_hw = slots[i] + 1;
 	}
-	/* the generation is recorded (defs) before any of its entries exist, so
-	 * a killed apply can always be cleaned up by recomputing them */
+
+	/* 3. the new generation's entries, in memory: a set refused here (too
+	 * many classes, no memory) has cost no map write */
+	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	if (rc)
+		goto failed;
+
+	/* 4. the generation is recorded (defs) before any of its entries exist,
+	 * so a killed apply can always be cleaned up by recomputing them */
+	written = true;
 	if (new_hw > cfg.slots_hw) {
 		/* re-read: clean_gen() recorded cleared tables in cfg */
 		if (xdpfw_state_cfg(st, &cfg)) {
@@ -1058,16 +1168,13 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 	rc = zero_counters(st, fresh, nfresh);
 	if (!rc)
-		rc = write_defs(st, touched, vals, ntouch);
+		rc = write_defs(st, slots, defs, rs->n);
 	if (rc)
 		goto undo;
-
-	/* 3. the new generation's entries */
-	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
-	if (!rc)
-		rc = write_tables(st, &e, ng, size);
+	rc = write_tables(st, &e, ng, size);
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
+failed:
 	ectx_free(&e);
 	stats->entries = e.n;
 	stats->write_ms = ms_since(&t0);
@@ -1082,7 +1189,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		goto out;	/* as if killed: leave the half-done generation */
 	}
 
-	/* 4. the switch: one update, read once per packet */
+	/* 5. the switch: one update, read once per packet */
 	struct timespec t1, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1101,7 +1208,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 	stats->switch_ms = ms_since(&t1);
 
-	/* 5. the old generation goes */
+	/* 6. the old generation goes */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = clean_gen(st, defs, new_hw, g);
 	stats->cleanup_ms = ms_since(&t1);
@@ -1112,15 +1219,18 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	goto out;
 
 undo:
-	/* nothing switched: remove what was written of the new generation */
-	clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
+	/* nothing switched: remove what was written of the new generation (a
+	 * set refused before step 4 wrote nothing) */
+	if (written)
+		clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
 out:
+	ectx_free(&e);
+	free(sm.at);
 	free(defs);
 	free(slots);
 	free(active);
 	free(fresh);
-	free(touched);
-	free(vals);
+	free(hs);
 	return rc;
 }
 

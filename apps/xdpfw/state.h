@@ -37,6 +37,9 @@ struct xdpfw_state {
 	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
 	size_t ptab_bytes;
 	uint32_t ptab_cap;		/* entries per generation */
+	struct xdpfw_rule_def *defs;	/* xdpfw_rules mmapped (NULL: a map without
+					 * BPF_F_MMAPABLE, pinned by an older xdpfw) */
+	size_t defs_bytes;
 };
 
 struct xdpfw_create_opts {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "radix.h"
 #include "table.h"
 
 int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
@@ -203,8 +204,6 @@ static uint32_t stride_code(unsigned bits)
 	return bits == 16 ? 2 : bits == 8 ? 1 : 0;
 }
 
-static const struct xdpfw_tabvec *sort_v;
-
 static uint32_t ent_tree(const struct xdpfw_tabent *e) { return e->tag >> 8; }
 static uint32_t ent_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
 static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap32(e->addr[0]); }
@@ -226,29 +225,81 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 	return xdpfw_trie_direct(c->v[0]);
 }
 
-static int by_tree_plen(const void *x, const void *y)
+/* O gets V's entry indexes sorted by (trie, address, length), or with
+ * BY_PLEN (KV as the first order left it) by (trie, length, address): one
+ * 64-bit key each (trie ids < 2^24, lengths <= 32), radix-sorted; KV keeps
+ * the sorted keys. */
+static int order_entries(const struct xdpfw_tabvec *v, uint32_t *o, bool by_plen, struct xdpfw_kv *kv,
+			 struct xdpfw_kv *tmp)
 {
-	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
+	for (size_t k = 0; k < v->n; k++) {
+		uint64_t key = kv[k].key;
 
-	if (ent_tree(a) != ent_tree(b))
-		return ent_tree(a) < ent_tree(b) ? -1 : 1;
-	if (ent_plen(a) != ent_plen(b))
-		return ent_plen(a) < ent_plen(b) ? -1 : 1;
-	return ent_addr(a) < ent_addr(b) ? -1 : ent_addr(a) > ent_addr(b);
-}
+		if (by_plen) {
+			/* from the first order's keys (KV as it left it): the
+			 * entries are not read again */
+			kv[k].key = key >> 38 << 38 | (key & 63) << 32 | (uint32_t)(key >> 6);
+			continue;
+		}
+		const struct xdpfw_tabent *e = &v->e[k];
 
-static int by_tree_addr(const void *x, const void *y)
-{
-	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
-
-	if (ent_tree(a) != ent_tree(b))
-		return ent_tree(a) < ent_tree(b) ? -1 : 1;
-	return ent_addr(a) < ent_addr(b) ? -1 : ent_addr(a) > ent_addr(b);
+		kv[k].idx = k;
+		kv[k].key = (uint64_t)ent_tree(e) << 38 | (uint64_t)ent_addr(e) << 6 | ent_plen(e);
+	}
+	if (xdpfw_radix_sort(kv, tmp, v->n))
+		return -ENOMEM;
+	for (size_t k = 0; k < v->n; k++)
+		o[k] = kv[k].idx;
+	return 0;
 }
 
 static const uint8_t *strides_of(uint32_t tree)
 {
 	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+}
+
+/* Trie entries the chunks below the roots take, in the source trie (TREE
+ * 0) or the destination tries: the distinct (trie, top b bits) among the
+ * entries longer than each chunk boundary b, one chunk each. KV: keys as
+ * order_entries() sorts them without BY_PLEN (in that order, those are
+ * runs; only the keys are read, not the entries). */
+static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
+{
+	const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+	uint64_t total = 0;
+	unsigned b = 0;
+
+	for (int l = 0; st[l + 1]; l++) {
+		uint64_t prev = UINT64_MAX;
+
+		b += st[l];
+		for (size_t k = 0; k < n; k++) {
+			uint64_t key = kv[k].key, t = key >> 38;
+			uint32_t a = (uint32_t)(key >> 6), plen = key & 63;
+
+			if ((t != 0) != tree || plen <= b)
+				continue;
+			key = t << 32 | (a >> (32 - b));
+			if (key != prev)
+				total += 1u << st[l + 1];
+			prev = key;
+		}
+	}
+	return total;
+}
+
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
+{
+	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv));
+	uint64_t total;
+
+	if (!kv)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
+	total = (1u << xdpfw_trie4_src_strides[0]) + trie4_chunks(kv, n, 0);
+	free(kv);
+	return total;
 }
 
 int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
@@ -257,30 +308,35 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	uint32_t *o;
 	uint64_t total = 1u << xdpfw_trie4_src_strides[0];
 	uint32_t maxc = 0;
+	struct xdpfw_kv *kv, *tmp;
 
 	memset(plan, 0, sizeof(*plan));
 	if (v->n > leaf_cap)
 		return -E2BIG;
 	o = malloc((v->n + 1) * sizeof(*o));
-	if (!o)
+	kv = malloc((v->n + 1) * sizeof(*kv));
+	tmp = malloc((v->n + 1) * sizeof(*tmp));
+	if (!o || !kv || !tmp || order_entries(v, o, false, kv, tmp)) {
+		free(o);
+		free(kv);
+		free(tmp);
 		return -ENOMEM;
-	for (size_t k = 0; k < v->n; k++) {
-		o[k] = k;
+	}
+	for (size_t k = 0; k < v->n; k++)
 		if (ent_tree(&v->e[k]) > maxc)
 			maxc = ent_tree(&v->e[k]);
-	}
 	plan->class_ptr = calloc(maxc + 1, sizeof(*plan->class_ptr));
 	if (!plan->class_ptr) {
 		free(o);
+		free(kv);
+		free(tmp);
 		return -ENOMEM;
 	}
 	plan->nclass = maxc + 1;
 	/* chunks below boundary b: the distinct (trie, top b bits) among the
 	 * entries longer than b; with entries in address order those are runs */
-	sort_v = v;
-	qsort(o, v->n, sizeof(*o), by_tree_addr);
 	for (size_t k = 0; k < v->n; k++) {
-		uint32_t t = ent_tree(&v->e[o[k]]);
+		uint32_t t = kv[k].key >> 38;
 
 		if (t && !plan->class_ptr[t]) {
 			plan->class_ptr[t] = XDPFW_TRIE_PTR | stride_code(xdpfw_trie4_dst_strides[0]) << XDPFW_TRIE_SHIFT |
@@ -288,28 +344,7 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 			total += 1u << xdpfw_trie4_dst_strides[0];
 		}
 	}
-	for (int tree = 0; tree < 2; tree++) {
-		const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
-		unsigned b = 0;
-
-		for (int l = 0; st[l + 1]; l++) {
-			uint64_t prev = UINT64_MAX;
-
-			b += st[l];
-			for (size_t k = 0; k < v->n; k++) {
-				const struct xdpfw_tabent *e = &v->e[o[k]];
-				uint64_t key;
-
-				if ((ent_tree(e) != 0) != tree || ent_plen(e) <= b)
-					continue;
-				key = (uint64_t)ent_tree(e) << 32 | (ent_addr(e) >> (32 - b));
-				if (key != prev)
-					total += 1u << st[l + 1];
-				prev = key;
-			}
-		}
-	}
-	qsort(o, v->n, sizeof(*o), by_tree_plen);
+	total += trie4_chunks(kv, v->n, 0) + trie4_chunks(kv, v->n, 1);
 	plan->order = o;
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {
@@ -318,13 +353,22 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		if (!ent_tree(&v->e[k]) && c && !(v->e[k].flags & XDPFW_S_V6) &&
 		    (c >= plan->nclass || !plan->class_ptr[c])) {
 			xdpfw_trie4_plan_free(plan);
+			free(kv);
+			free(tmp);
 			return -EINVAL;
 		}
 	}
+	/* refused before the second sort: a set that does not fit costs less
+	 * than one that does */
 	if (total > trie_cap) {
 		xdpfw_trie4_plan_free(plan);
+		free(kv);
+		free(tmp);
 		return -E2BIG;
 	}
+	order_entries(v, o, true, kv, tmp);	/* TMP given: cannot fail */
+	free(kv);
+	free(tmp);
 	return 0;
 }
 

@@ -94,6 +94,12 @@ struct xdpfw_trie4_plan {
  * -ENOMEM. Touches no map memory. */
 int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
 		     struct xdpfw_trie4_plan *plan);
+/* The trie entries the source trie alone takes for the N IPv4 source
+ * prefixes ADDR[k]/PLEN[k] (host byte order, distinct, sorted by address
+ * then length): what xdpfw_trie4_plan() counts for them, a lower bound of a
+ * whole set's (destination tries come on top), so a set it puts over the
+ * trie's room is refused before being compiled. 0: no memory. */
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n);
 /* A source class value's destination-trie root (0 if CLASS is 0). */
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
 /* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the

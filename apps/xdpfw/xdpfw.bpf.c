@@ -87,9 +87,12 @@ struct {
 	__type(value, struct xdpfw_counter);
 } xdpfw_counters SEC(".maps");
 
+/* Rule definitions: user space only (apply reads and writes them through
+ * mmap, a million without a syscall each). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xdpfw_rule_def);
 } xdpfw_rules SEC(".maps");
