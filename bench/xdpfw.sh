@@ -79,10 +79,13 @@ echo "repetitions each, 3 rounds): a machine whose load changes meanwhile slows 
 echo "xdp-filter is \`xdpfilt_alw_all.o\` with the 10k rules' network addresses as exact IPs and"
 echo "2000 ports; \"LPM trie\" is \`bench/lpm-trie.bpf.c\`: one kernel LPM trie per family, source only."
 echo
+grep '^4 ' "$TMP/bl10k.pkts" >"$TMP/bl10k.pkts4"; grep '^6 ' "$TMP/bl10k.pkts" >"$TMP/bl10k.pkts6"
 $S cost build/bpf 3 pass=pass:"$TMP/bl10k":"$TMP/bl10k.pkts" filter=filter:"$TMP/bl10k":"$TMP/bl10k.pkts" \
 	lpm=lpm:"$TMP/bl10k":"$TMP/bl10k.pkts" bl10k=xdpfw:"$TMP/bl10k":"$TMP/bl10k.pkts" \
 	ol10k=xdpfw:"$TMP/ol10k":"$TMP/ol10k.pkts" floor=floor:"$TMP/bl10k":"$TMP/bl10k.pkts" \
-	bl100k=xdpfw:"$TMP/bl100k":"$TMP/bl100k.pkts" bl1m=xdpfw:"$TMP/bl1m":"$TMP/bl1m.pkts" >"$TMP/sets" || exit 1
+	bl100k=xdpfw:"$TMP/bl100k":"$TMP/bl100k.pkts" bl1m=xdpfw:"$TMP/bl1m":"$TMP/bl1m.pkts" \
+	bl4=xdpfw:"$TMP/bl10k":"$TMP/bl10k.pkts4" fl4=floor:"$TMP/bl10k":"$TMP/bl10k.pkts4" \
+	bl6=xdpfw:"$TMP/bl10k":"$TMP/bl10k.pkts6" fl6=floor:"$TMP/bl10k":"$TMP/bl10k.pkts6" >"$TMP/sets" || exit 1
 v() { awk -v n="$1" -v c="${2:-2}" '$1 == n { print $c }' "$TMP/sets"; }
 P=$(v pass); F=$(v filter); L=$(v lpm); B10=$(v bl10k); O10=$(v ol10k); FL=$(v floor); B100=$(v bl100k); B1M=$(v bl1m)
 echo "| program | ns/packet | × XDP_PASS | × xdp-filter | × LPM trie | wrong verdicts | target |"
@@ -98,6 +101,9 @@ echo "| xdpfw without its lookup (floor), 10k blocklist | $FL | $(r "$FL" "$P") 
 echo
 echo "Classification's own cost (program minus floor): blocklist $(awk -v a="$B10" -v b="$FL" 'BEGIN { printf "%.1f", a - b }') ns,"
 echo "one-length $(awk -v a="$O10" -v b="$FL" 'BEGIN { printf "%.1f", a - b }') ns (target: ≤ 6.1 ns, today's one-length figure in an unloaded run)."
+echo "By family (the blocklist mix's $(grep -c . "$TMP/bl10k.pkts4") IPv4 and $(grep -c . "$TMP/bl10k.pkts6") IPv6 packets run apart, same run):"
+echo "IPv4 $(v bl4) ns, floor $(v fl4), classification $(awk -v a="$(v bl4)" -v b="$(v fl4)" 'BEGIN { printf "%.1f", a - b }') ns;"
+echo "IPv6 $(v bl6) ns, floor $(v fl6), classification $(awk -v a="$(v bl6)" -v b="$(v fl6)" 'BEGIN { printf "%.1f", a - b }') ns."
 echo
 bpr() { awk -v b="$(v "$1" 5)" -v n="$2" 'BEGIN { printf "%.0f", b / n }'; }
 echo "Memory (\`xdpfw status\`: the prefix and port tables, both generations, preallocated for"
