@@ -105,6 +105,37 @@ static const struct xdpfw_tabent *find6(const struct xdpfw_tabvec *v, uint32_t t
 	return NULL;
 }
 
+/* The I-th address probed for prefix P: its own address (I even), or its
+ * neighbour just outside it (I odd). */
+static void probe_addr6(const struct xdpfw_tabent *p, size_t i, uint32_t a[4])
+{
+	int pl = (p->tag & 0xff) - 1;
+
+	memcpy(a, p->addr, 16);
+	if (i & 1 && pl < 128)
+		((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
+}
+
+/* By brute force: the longest of REAL[0..N) in trie TREE containing A. */
+static const struct xdpfw_tabent *longest_of6(const struct xdpfw_tabent *real, size_t n, uint32_t tree,
+					      const uint32_t *a)
+{
+	const struct xdpfw_tabent *want = NULL;
+	uint32_t c[4];
+	int best = -1;
+
+	for (size_t j = 0; j < n; j++) {
+		int l = (real[j].tag & 0xff) - 1;
+
+		cut6(c, a, l);
+		if ((real[j].tag >> 8) == tree && l > best && !memcmp(c, real[j].addr, 16)) {
+			best = l;
+			want = &real[j];
+		}
+	}
+	return want;
+}
+
 static void check_bspl6(struct xdpfw_tabvec *v)
 {
 	uint8_t lens[2][XDPFW_PLENS_MAX] = { { 0 } };
@@ -127,22 +158,12 @@ static void check_bspl6(struct xdpfw_tabvec *v)
 	if (xdpfw_bspl_markers(v, lens))
 		abort();
 	for (size_t k = 0; k < 2 * nreal; k++) {
-		const struct xdpfw_tabent *p = &real[k / 2], *want = NULL, *got = NULL;
+		const struct xdpfw_tabent *p = &real[k / 2], *want, *got = NULL;
 		uint32_t tree = p->tag >> 8, a[4], c[4], lo = 0, hi;
-		int st = tree != 0, pl = (p->tag & 0xff) - 1, best = -1;
+		int st = tree != 0;
 
-		memcpy(a, p->addr, 16);
-		if (k & 1 && pl < 128)
-			((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
-		for (size_t j = 0; j < nreal; j++) {
-			int l = (real[j].tag & 0xff) - 1;
-
-			cut6(c, a, l);
-			if ((real[j].tag >> 8) == tree && l > best && !memcmp(c, real[j].addr, 16)) {
-				best = l;
-				want = &real[j];
-			}
-		}
+		probe_addr6(p, k, a);
+		want = longest_of6(real, nreal, tree, a);
 		hi = nl[st];
 		for (int i = 0; i < 8 && lo < hi; i++) {
 			uint32_t mid = (lo + hi) / 2;
@@ -209,23 +230,12 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 		abort();
 	xdpfw_trie4_write(&top, &plan, trie, pool);
 	for (size_t k = 0; k < 2 * nsrc; k++) {
-		const struct xdpfw_tabent *p = &real[k / 2], *want = NULL;
+		const struct xdpfw_tabent *want;
 		const struct xdpfw_cls *got = NULL;
 		uint32_t a[4], c[4], leaf, lo = 0, hi = nl;
-		int pl = (p->tag & 0xff) - 1, best = -1;
 
-		memcpy(a, p->addr, 16);
-		if (k & 1 && pl < 128)
-			((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
-		for (size_t j = 0; j < nsrc; j++) {
-			int l = (real[j].tag & 0xff) - 1;
-
-			cut6(c, a, l);
-			if (l > best && !memcmp(c, real[j].addr, 16)) {
-				best = l;
-				want = &real[j];
-			}
-		}
+		probe_addr6(&real[k / 2], k, a);
+		want = longest_of6(real, nsrc, 0, a);
 		leaf = xdpfw_trie4_lookup(trie, XDPFW_TRIE4_ROOT, ntohl(a[0]));
 		if (leaf & XDPFW_TRIE_SEARCH) {
 			for (int i = 0; i < 8 && lo < hi; i++) {

@@ -360,6 +360,29 @@ static int apply_text(struct xdpfw_state *st, const char *text)
 	return rc;
 }
 
+/* apply_text(), with what it wrote to stderr in MSG (the refusal
+ * messages are part of what is tested). */
+static int apply_text_err(struct xdpfw_state *st, const char *text, char *msg, size_t msgsz)
+{
+	FILE *cap = tmpfile();
+	int saved = dup(2), rc;
+
+	msg[0] = 0;
+	fflush(stderr);
+	if (cap)
+		dup2(fileno(cap), 2);
+	rc = apply_text(st, text);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if (cap) {
+		rewind(cap);
+		msg[fread(msg, 1, msgsz - 1, cap)] = 0;
+		fclose(cap);
+	}
+	return rc;
+}
+
 #define PASS_ XDP_PASS
 #define DROP_ XDP_DROP
 
@@ -903,23 +926,10 @@ static void test_full_map(void)
 	CHECK("full-port-trie-fits", rc == 0);
 	{
 		/* the message names the map, not "full after 0 entries" */
-		char msg[1024] = "";
-		FILE *cap = tmpfile();
-		int saved = dup(2);
+		char msg[1024];
 
-		fflush(stderr);
-		if (cap)
-			dup2(fileno(cap), 2);
-		rc = apply_text(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
-				     "deny proto udp dport 1-65534\nallow proto udp dport 1000\n");
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		if (cap) {
-			rewind(cap);
-			msg[fread(msg, 1, sizeof(msg) - 1, cap)] = 0;
-			fclose(cap);
-		}
+		rc = apply_text_err(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
+					 "deny proto udp dport 1-65534\nallow proto udp dport 1000\n", msg, sizeof(msg));
 		CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
 		if (!strstr(msg, "port tables are full: 12 entries do not fit in 10"))
 			printf("  got '%s'\n", msg);
@@ -972,24 +982,11 @@ static void test_full_table(void)
 		 * need 65536 + 1100 x 64 trie entries, more than the half has:
 		 * refused before the set is compiled, old set kept */
 		char msg[1024] = "", *big = malloc(1100 * 32);
-		FILE *cap = tmpfile();
-		int saved = dup(2);
 
 		len = 0;
 		for (int i = 0; big && i < 1100; i++)
 			len += snprintf(big + len, 1100 * 32 - len, "deny src %d.%d.7.9\n", 11 + i / 16, i % 16);
-		fflush(stderr);
-		if (cap)
-			dup2(fileno(cap), 2);
-		rc = big ? apply_text(&st, big) : -ENOMEM;
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		if (cap) {
-			rewind(cap);
-			msg[fread(msg, 1, sizeof(msg) - 1, cap)] = 0;
-			fclose(cap);
-		}
+		rc = big ? apply_text_err(&st, big, msg, sizeof(msg)) : -ENOMEM;
 		free(big);
 		if (!strstr(msg, "1100 source prefixes need 135936 trie entries, more than the 132096"))
 			printf("  got '%s'\n", msg);
