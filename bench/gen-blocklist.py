@@ -11,6 +11,10 @@ rules carry proto tcp|udp with a dport range. Prefixes are random, so they
 nest (a /8 holds many longer prefixes) and overlap as in merged feeds.
 SHAPE "onelen": the same counts, every IPv4 source a /24 and every IPv6 a
 /64 (the easy case: one prefix length per family).
+SHAPE "porthosts": N deny rules, two per random IPv4 host (tcp, two single
+dports), so every host needs a port table of its own (5 intervals): about
+3 port-table entries per rule, more than maps sized for N rules hold (2 per
+rule) -- the set bench/xdpfw.sh has refused to time a refused apply.
 
 PACKETS_OUT: NPKT (default 256) distinct packets, one per line
 "FAMILY PROTO SRC DST SPORT DPORT": about half built to hit a rule (an
@@ -40,6 +44,15 @@ def main():
     npkt = int(sys.argv[6]) if len(sys.argv) > 6 else 256
     rng = random.Random(seed)
     rules, seen = [], set()
+    while shape == "porthosts" and len(rules) < n:
+        net = ipaddress.IPv4Network((rng.randrange(1, 224) << 24 | rng.getrandbits(24), 32))
+        if (str(net), None) in seen:
+            continue
+        seen.add((str(net), None))
+        lo = rng.randrange(1, 32000)
+        rules.append((net, ("tcp", lo, lo)))
+        rules.append((net, ("tcp", lo + rng.randrange(2, 32000), None)))
+    rules = [(net, (p[0], p[1], p[1]) if p and p[2] is None else p) for net, p in rules[:n]]
     while len(rules) < n:
         v6 = rng.random() < 0.2
         if v6:

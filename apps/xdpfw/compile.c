@@ -11,10 +11,17 @@
  * over (protocol, dport, sport) is precomputed as a piecewise-constant
  * function: one verdict per protocol index, or a port table (sorted dport
  * intervals; an interval whose rules differ by sport points to a second
- * table of sport intervals). */
+ * table of sport intervals).
+ *
+ * What it costs: the source forest is walked once in address order with the
+ * path from the root on a stack, and a node without destination rules
+ * decides over its own rules and what of its parent's candidates can still
+ * win (decide_node()), so a million nested rules cost what their own rules
+ * cost, not their depth times that. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "radix.h"
 #include "rules.h"
 
 struct node {
@@ -24,6 +31,46 @@ struct node {
 	size_t first, count;	/* rules of this exact prefix: ids[first..first+count) */
 	long id;		/* class id (dst stage) */
 };
+
+/* Buffers reused from call to call (no malloc per decision): bounds and
+ * verdicts per interval, and a subset of the rules. */
+struct scratch {
+	uint32_t *b, *vs;
+	const struct xdpfw_rule_def **sub;
+	size_t cap;			/* rules they have room for */
+};
+
+static int scratch_fit(struct scratch *s, size_t n)
+{
+	size_t cap = s->cap ? s->cap : 16;
+	uint32_t *b, *vs;
+	const struct xdpfw_rule_def **sub;
+
+	if (n <= s->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	b = realloc(s->b, (2 * cap + 1) * sizeof(*b));
+	if (b)
+		s->b = b;
+	vs = realloc(s->vs, (2 * cap + 1) * sizeof(*vs));
+	if (vs)
+		s->vs = vs;
+	sub = realloc(s->sub, (cap + 1) * sizeof(*sub));
+	if (sub)
+		s->sub = sub;
+	if (!b || !vs || !sub)
+		return -ENOMEM;
+	s->cap = cap;
+	return 0;
+}
+
+static void scratch_free(struct scratch *s)
+{
+	free(s->b);
+	free(s->vs);
+	free(s->sub);
+}
 
 struct cctx {
 	const struct xdpfw_ruleset *rs;
@@ -35,6 +82,7 @@ struct cctx {
 	/* scratch */
 	const struct xdpfw_rule_def **cand;
 	size_t ncand, capcand;
+	struct scratch dsub, port, sport;	/* decide(), port_decide(), sport_decide() */
 	/* port tables already emitted, by content (many classes share them) */
 	struct memo *memo;
 	size_t nmemo, capmemo;
@@ -49,12 +97,20 @@ struct memo {
 	uint32_t table;
 };
 
+/* A rule as the deciders see it: its definition and its verdict (its slot
+ * folded in). compile_family() copies a family's rules in the order its
+ * walk visits them, so the walk reads them in sequence instead of jumping
+ * about a million-rule set (and its slot array) for each. */
+struct crule {
+	struct xdpfw_rule_def d;
+	uint32_t v;
+};
+
 static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
 {
-	if (!d)
-		return 0;
-	/* D is &rs->r[i].d, the first member of rule i: recover i for its slot */
-	return xdpfw_verdict(d, c->slots[(const struct xdpfw_rule *)(const void *)d - c->rs->r]);
+	(void)c;
+	/* D is the first member of a struct crule */
+	return d ? ((const struct crule *)(const void *)d)->v : 0;
 }
 
 static bool has_sport(const struct xdpfw_rule_def *d)
@@ -74,7 +130,18 @@ static size_t bounds(uint32_t *b, size_t n)
 {
 	size_t k = 0;
 
-	qsort(b, n, sizeof(*b), u32cmp);
+	if (n > 24) {
+		qsort(b, n, sizeof(*b), u32cmp);
+	} else {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = b[i];
+			size_t j = i;
+
+			for (; j > 0 && b[j - 1] > x; j--)
+				b[j] = b[j - 1];
+			b[j] = x;
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		if (b[i] < 65536 && (k == 0 || b[k - 1] != b[i]))
 			b[k++] = b[i];
@@ -172,16 +239,16 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 /* The interval bounds of S's sport (or dport) ranges, sorted and unique,
  * with room for a verdict per interval and a subset of S: what both
  * deciders below start from. Returns the number of bounds or -ENOMEM. */
-static long interval_setup(const struct xdpfw_rule_def **s, size_t n, bool sport,
+static long interval_setup(struct scratch *sc, const struct xdpfw_rule_def **s, size_t n, bool sport,
 			   uint32_t **b, uint32_t **vs, const struct xdpfw_rule_def ***sub)
 {
 	size_t nb = 0;
 
-	*b = malloc((2 * n + 1) * sizeof(**b));
-	*vs = malloc((2 * n + 1) * sizeof(**vs));
-	*sub = malloc((n + 1) * sizeof(**sub));
-	if (!*b || !*vs || !*sub)
+	if (scratch_fit(sc, n))
 		return -ENOMEM;
+	*b = sc->b;
+	*vs = sc->vs;
+	*sub = sc->sub;
 	(*b)[nb++] = 0;
 	for (size_t i = 0; i < n; i++) {
 		(*b)[nb++] = sport ? s[i]->sport_lo : s[i]->dport_lo;
@@ -195,7 +262,7 @@ static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 {
 	const struct xdpfw_rule_def **sub;
 	uint32_t *b, *vs, table = 0;
-	long nbl = interval_setup(s, n, true, &b, &vs, &sub);
+	long nbl = interval_setup(&c->sport, s, n, true, &b, &vs, &sub);
 	size_t nb = nbl < 0 ? 0 : (size_t)nbl, i;
 	int rc = 0;
 	bool same = true;
@@ -220,9 +287,6 @@ static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 	rc = table_for(c, b, vs, nb, &table);
 	*out = XDPFW_V_TABLE | table;
 out:
-	free(b);
-	free(vs);
-	free(sub);
 	return rc;
 }
 
@@ -233,7 +297,7 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 	uint32_t *out = &cls->v[p];
 	const struct xdpfw_rule_def **sub;
 	uint32_t *b, *vs, table = 0;
-	long nbl = interval_setup(s, n, false, &b, &vs, &sub);
+	long nbl = interval_setup(&c->port, s, n, false, &b, &vs, &sub);
 	size_t nb = nbl < 0 ? 0 : (size_t)nbl, i;
 	int rc = 0;
 	bool same = true;
@@ -289,47 +353,56 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 	rc = table_for(c, b, vs, m, &table);
 	*out = XDPFW_V_TABLE | table;
 out:
-	free(b);
-	free(vs);
-	free(sub);
 	return rc;
+}
+
+/* Can rule D match packets of protocol index P? */
+static bool applies(const struct xdpfw_rule_def *d, int p)
+{
+	if (d->proto != XDPFW_PROTO_ANY && d->proto != p)
+		return false;
+	return p == XDPFW_P_TCP || p == XDPFW_P_UDP || !xdpfw_rule_has_ports(d);
+}
+
+/* The verdict for protocol index P (cls->v[p], and its inline range) over
+ * the candidate rules S. */
+static int decide_proto(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, struct xdpfw_cls *cls,
+			int p)
+{
+	const struct xdpfw_rule_def *plain = NULL, *ported = NULL, **sub;
+	size_t m = 0;
+
+	if (scratch_fit(&c->dsub, n))
+		return -ENOMEM;
+	sub = c->dsub.sub;
+	for (size_t i = 0; i < n; i++) {
+		const struct xdpfw_rule_def *d = s[i];
+
+		if (!applies(d, p))
+			continue;
+		if (xdpfw_rule_has_ports(d)) {
+			if (!ported || xdpfw_rule_prec(d, ported) > 0)
+				ported = d;
+		} else if (!plain || xdpfw_rule_prec(d, plain) > 0) {
+			plain = d;
+		}
+		sub[m++] = d;
+	}
+	/* a port-less rule that outranks every ported one decides alone */
+	if (!ported || (plain && xdpfw_rule_prec(plain, ported) > 0)) {
+		cls->v[p] = verdict_of(c, plain);
+		return 0;
+	}
+	return port_decide(c, sub, m, cls, p);
 }
 
 /* One verdict per protocol index for the candidate rules S. */
 static int decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n, struct xdpfw_cls *cls)
 {
-	const struct xdpfw_rule_def **sub = malloc((n + 1) * sizeof(*sub));
 	int rc = 0;
 
-	if (!sub)
-		return -ENOMEM;
-	for (int p = 0; p < XDPFW_NPROTO && !rc; p++) {
-		bool ports_ok = p == XDPFW_P_TCP || p == XDPFW_P_UDP;
-		const struct xdpfw_rule_def *plain = NULL, *ported = NULL;
-		size_t m = 0;
-
-		for (size_t i = 0; i < n; i++) {
-			const struct xdpfw_rule_def *d = s[i];
-
-			if (d->proto != XDPFW_PROTO_ANY && d->proto != p)
-				continue;
-			if (xdpfw_rule_has_ports(d)) {
-				if (!ports_ok)
-					continue;
-				if (!ported || xdpfw_rule_prec(d, ported) > 0)
-					ported = d;
-			} else if (!plain || xdpfw_rule_prec(d, plain) > 0) {
-				plain = d;
-			}
-			sub[m++] = d;
-		}
-		/* a port-less rule that outranks every ported one decides alone */
-		if (!ported || (plain && xdpfw_rule_prec(plain, ported) > 0))
-			cls->v[p] = verdict_of(c, plain);
-		else
-			rc = port_decide(c, sub, m, cls, p);
-	}
-	free(sub);
+	for (int p = 0; p < XDPFW_NPROTO && !rc; p++)
+		rc = decide_proto(c, s, n, cls, p);
 	return rc;
 }
 
@@ -356,18 +429,34 @@ struct pref {
 	size_t rule;		/* index into the caller's rule list */
 };
 
-static int alen_of;
-
-static int pref_cmp(const void *x, const void *y)
+static uint64_t be64_at(const uint8_t *a)
 {
-	const struct pref *a = x, *b = y;
-	int c = memcmp(a->addr, b->addr, alen_of);
+	uint64_t x = 0;
 
-	if (c)
-		return c;
-	if (a->plen != b->plen)
-		return a->plen < b->plen ? -1 : 1;
-	return a->rule < b->rule ? -1 : a->rule > b->rule;
+	for (int i = 0; i < 8; i++)
+		x = x << 8 | a[i];
+	return x;
+}
+
+/* P's order by (address, length), ties in P's order: IPv4 one key, IPv6
+ * three stable passes (length, low half, high half). An IPv4 key holds the
+ * whole prefix, so there IDX is the rule (build_forest() then never goes
+ * back to P, whose order the sort scattered); an IPv6 IDX indexes P. */
+static int sort_prefs(const struct pref *p, size_t n, int alen, struct xdpfw_kv *kv, struct xdpfw_kv *tmp)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		kv[i].idx = alen == 4 ? p[i].rule : i;
+		kv[i].key = alen == 4 ? (be64_at(p[i].addr) >> 32) << 8 | (uint64_t)p[i].plen : (uint64_t)p[i].plen;
+	}
+	rc = xdpfw_radix_sort(kv, tmp, n);
+	for (int half = 1; alen != 4 && half >= 0 && !rc; half--) {
+		for (size_t i = 0; i < n; i++)
+			kv[i].key = be64_at(p[kv[i].idx].addr + 8 * half);
+		rc = xdpfw_radix_sort(kv, tmp, n);
+	}
+	return rc;
 }
 
 static bool contains(const uint8_t *net, int plen, const uint8_t *a, int aplen)
@@ -379,7 +468,7 @@ static bool contains(const uint8_t *net, int plen, const uint8_t *a, int aplen)
 	return !rest || !((net[full] ^ a[full]) & (0xff00 >> rest));
 }
 
-/* Sorts P (prefixes with the rule each came from; entries with rule ==
+/* Orders P (prefixes with the rule each came from; entries with rule ==
  * (size_t)-1 are the root) and builds the nesting forest: one node per
  * distinct prefix, RULES gets the rule ids grouped by node. */
 static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_out,
@@ -387,23 +476,31 @@ static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_
 {
 	struct node *nodes = calloc(n + 1, sizeof(*nodes));
 	long *stack = malloc((n + 1) * sizeof(*stack));
+	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv)), *tmp = malloc((n + 1) * sizeof(*tmp));
 	size_t nn = 0, nr = 0;
 	long sp = 0;
 
-	if (!nodes || !stack) {
+	if (!nodes || !stack || !kv || !tmp || sort_prefs(p, n, alen, kv, tmp)) {
 		free(nodes);
 		free(stack);
+		free(kv);
+		free(tmp);
 		return -ENOMEM;
 	}
-	alen_of = alen;
-	qsort(p, n, sizeof(*p), pref_cmp);
-	for (size_t i = 0; i < n; i++) {
+	free(tmp);
+	for (size_t k = 0; k < n; k++) {
+		struct pref q4 = { .plen = kv[k].key & 0xff, .rule = kv[k].idx };
+		const struct pref *q = alen == 4 ? &q4 : &p[kv[k].idx];
 		struct node *cur;
 
-		if (!nn || nodes[nn - 1].plen != p[i].plen || memcmp(nodes[nn - 1].addr, p[i].addr, alen)) {
+		if (alen == 4)
+			for (int b = 0; b < 4; b++)
+				q4.addr[b] = kv[k].key >> (32 - 8 * b);
+
+		if (!nn || nodes[nn - 1].plen != q->plen || memcmp(nodes[nn - 1].addr, q->addr, alen)) {
 			cur = &nodes[nn++];
-			memcpy(cur->addr, p[i].addr, 16);
-			cur->plen = p[i].plen;
+			memcpy(cur->addr, q->addr, 16);
+			cur->plen = q->plen;
 			cur->first = nr;
 			while (sp > 0 && !contains(nodes[stack[sp - 1]].addr, nodes[stack[sp - 1]].plen,
 						   cur->addr, cur->plen))
@@ -412,12 +509,13 @@ static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_
 			stack[sp++] = nn - 1;
 		}
 		cur = &nodes[nn - 1];
-		if (p[i].rule != (size_t)-1) {
-			rules[nr++] = p[i].rule;
+		if (q->rule != (size_t)-1) {
+			rules[nr++] = q->rule;
 			cur->count++;
 		}
 	}
 	free(stack);
+	free(kv);
 	*nodes_out = nodes;
 	*nn_out = nn;
 	return 0;
@@ -470,16 +568,120 @@ out:
 	return rc;
 }
 
+/* A source node on the path from the root while compile_family() walks
+ * the forest (nodes come in preorder, so a node's parent is the deepest
+ * level whose node it is). For a node without destination rules the
+ * decision for protocol index p depends only on EFF[p]: its own rules that
+ * can match p, then, unless one of those covers every port of p (a
+ * port-less rule: its longer source prefix outranks every ancestor's rule
+ * everywhere), its parent's EFF[p]. A rule left out of EFF can never win
+ * here or below. So a node decides over its own rules and what still
+ * competes with them, not over every rule of every ancestor, and a protocol
+ * none of its rules names keeps its parent's verdict as it is. */
+struct level {
+	long node;
+	bool dst;				/* a candidate has a destination prefix */
+	struct xdpfw_cls v;			/* the node's decision */
+	const struct xdpfw_rule_def **eff[XDPFW_NPROTO];
+	size_t neff[XDPFW_NPROTO];
+	const struct xdpfw_rule_def **buf[XDPFW_NPROTO];	/* owned: EFF when new */
+	size_t cap[XDPFW_NPROTO];
+};
+
+#define MAX_DEPTH	(128 + 2)	/* nested prefixes have distinct lengths */
+
+/* Node K's decision when no candidate has a destination prefix: L is its
+ * level, UP its parent's (NULL at a root). */
+static int decide_node(struct cctx *c, struct level *l, const struct level *up,
+		       const struct xdpfw_rule_def *const *own, size_t nown)
+{
+	for (int p = 0; p < XDPFW_NPROTO; p++) {
+		size_t m = 0, nup = up ? up->neff[p] : 0;
+		bool covers = false;
+		int rc;
+
+		for (size_t i = 0; i < nown; i++)
+			if (applies(own[i], p)) {
+				m++;
+				covers = covers || !xdpfw_rule_has_ports(own[i]);
+			}
+		if (!m) {
+			/* no rule of this node can match p: the parent's decision */
+			int j = p == XDPFW_P_TCP ? 0 : 1;
+
+			l->v.v[p] = up ? up->v.v[p] : 0;
+			if (up && (p == XDPFW_P_TCP || p == XDPFW_P_UDP)) {
+				l->v.lo[j] = up->v.lo[j];
+				l->v.hi[j] = up->v.hi[j];
+				l->v.rv[j] = up->v.rv[j];
+			}
+			l->eff[p] = up ? up->eff[p] : NULL;
+			l->neff[p] = nup;
+			continue;
+		}
+		if (covers)
+			nup = 0;
+		if (m + nup > l->cap[p]) {
+			size_t cap = l->cap[p] ? l->cap[p] : 8;
+			const struct xdpfw_rule_def **nb;
+
+			while (cap < m + nup)
+				cap *= 2;
+			nb = realloc(l->buf[p], cap * sizeof(*nb));
+			if (!nb)
+				return -ENOMEM;
+			l->buf[p] = nb;
+			l->cap[p] = cap;
+		}
+		m = 0;
+		for (size_t i = 0; i < nown; i++)
+			if (applies(own[i], p))
+				l->buf[p][m++] = own[i];
+		if (nup)
+			memcpy(l->buf[p] + m, up->eff[p], nup * sizeof(*up->eff[p]));
+		l->eff[p] = l->buf[p];
+		l->neff[p] = m + nup;
+		rc = decide_proto(c, l->eff[p], l->neff[p], &l->v, p);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The IPv4 source prefixes, as the forest has them (sorted), to the emit
+ * callback that may refuse them. */
+static int check_src4(struct cctx *c, const struct node *nodes, size_t nn)
+{
+	uint32_t *addr = malloc((nn + 1) * sizeof(*addr));
+	uint8_t *plen = malloc(nn + 1);
+	int rc = -ENOMEM;
+
+	if (addr && plen) {
+		for (size_t k = 0; k < nn; k++) {
+			addr[k] = (uint32_t)nodes[k].addr[0] << 24 | nodes[k].addr[1] << 16 | nodes[k].addr[2] << 8 |
+				  nodes[k].addr[3];
+			plen[k] = nodes[k].plen;
+		}
+		rc = c->emit->src4(c->emit->ctx, addr, plen, nn);
+	}
+	free(addr);
+	free(plen);
+	return rc;
+}
+
 static int compile_family(struct cctx *c, int family)
 {
 	const struct xdpfw_ruleset *rs = c->rs;
 	int alen = family == 4 ? 4 : 16;
 	struct pref *p = malloc((rs->n + 1) * sizeof(*p));
 	size_t *rules = malloc((rs->n + 1) * sizeof(*rules)), np = 1, nn = 0;
+	struct level *lv = calloc(MAX_DEPTH, sizeof(*lv));
+	struct crule *cr = NULL;
 	struct node *nodes = NULL;
+	size_t depth = 0;
 	int rc;
 
-	if (!p || !rules) {
+	if (!p || !rules || !lv) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -499,37 +701,75 @@ static int compile_family(struct cctx *c, int family)
 		np++;
 	}
 	rc = build_forest(p, np, alen, &nodes, &nn, rules);
+	if (!rc && family == 4 && c->emit->src4)
+		rc = check_src4(c, nodes, nn);
+	/* every entry but the root's is a rule: np - 1 of them, in walk order */
+	cr = rc ? NULL : malloc(np * sizeof(*cr));
+	if (!rc && !cr)
+		rc = -ENOMEM;
+	for (size_t j = 0; !rc && j + 1 < np; j++) {
+		if (j + 17 < np) {
+			__builtin_prefetch(&rs->r[rules[j + 16]]);
+			__builtin_prefetch(&c->slots[rules[j + 16]]);
+		}
+		cr[j].d = rs->r[rules[j]].d;
+		cr[j].v = xdpfw_verdict(&cr[j].d, c->slots[rules[j]]);
+	}
 	for (size_t k = 0; k < nn && !rc; k++) {
-		struct xdpfw_cls v = { 0 };
-		bool dst = false;
+		struct level *l, *up;
+		bool dst;
 
+		/* back up to the parent's level; this node's goes above it */
+		while (depth > 0 && lv[depth - 1].node != nodes[k].parent)
+			depth--;
+		if (depth >= MAX_DEPTH) {
+			rc = -EINVAL;	/* cannot happen: lengths grow along a path */
+			break;
+		}
+		up = depth ? &lv[depth - 1] : NULL;
+		l = &lv[depth++];
+		l->node = k;
+		memset(&l->v, 0, sizeof(l->v));
+		dst = up && up->dst;
 		c->ncand = 0;
-		for (long a = k; a >= 0 && !rc; a = nodes[a].parent)
-			for (size_t j = 0; j < nodes[a].count && !rc; j++) {
-				const struct xdpfw_rule_def *d = &rs->r[rules[nodes[a].first + j]].d;
+		for (size_t j = 0; j < nodes[k].count && !rc; j++) {
+			const struct xdpfw_rule_def *d = &cr[nodes[k].first + j].d;
 
-				rc = cand_push(c, d);
-				dst = dst || ((d->flags & XDPFW_RF_DST) && d->dst_plen);
-			}
+			rc = cand_push(c, d);
+			dst = dst || ((d->flags & XDPFW_RF_DST) && d->dst_plen);
+		}
+		l->dst = dst;
 		if (rc)
 			break;
 		if (dst) {
+			/* every rule of every ancestor: the destination stage
+			 * decides over them all */
+			for (long a = nodes[k].parent; a >= 0 && !rc; a = nodes[a].parent)
+				for (size_t j = 0; j < nodes[a].count && !rc; j++)
+					rc = cand_push(c, &cr[nodes[a].first + j].d);
+			if (rc)
+				break;
 			if (c->next_class >= XDPFW_MAX_CLASS) {
 				rc = -E2BIG;
 				break;
 			}
-			v.class = ++c->next_class;
+			l->v.class = ++c->next_class;
 			c->st->classes++;
-			rc = compile_dst(c, family, v.class, c->cand, c->ncand);
+			rc = compile_dst(c, family, l->v.class, c->cand, c->ncand);
 		} else {
-			rc = decide(c, c->cand, c->ncand, &v);
+			rc = decide_node(c, l, up, c->cand, c->ncand);
 		}
 		if (rc)
 			break;
-		rc = c->emit->src(c->emit->ctx, family, c->gen, nodes[k].plen, nodes[k].addr, &v);
+		rc = c->emit->src(c->emit->ctx, family, c->gen, nodes[k].plen, nodes[k].addr, &l->v);
 		c->st->src++;
 	}
 out:
+	for (int d = 0; lv && d < MAX_DEPTH; d++)
+		for (int q = 0; q < XDPFW_NPROTO; q++)
+			free(lv[d].buf[q]);
+	free(lv);
+	free(cr);
 	free(p);
 	free(rules);
 	free(nodes);
@@ -549,6 +789,9 @@ int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigne
 	if (!rc)
 		rc = compile_family(&c, 6);
 	free(c.cand);
+	scratch_free(&c.dsub);
+	scratch_free(&c.port);
+	scratch_free(&c.sport);
 	for (size_t i = 0; i < c.nmemo; i++)
 		free(c.memo[i].data);
 	free(c.memo);

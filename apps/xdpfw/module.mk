@@ -16,7 +16,8 @@ $(BUILD)/bin/xdpfw: $(XDPFW_SRCS) $(XDPFW_HDRS) $(BPF_OUT)/xdpfw.bpf.o $(LIBA)
 all: $(BUILD)/bin/xdpfw
 # the measuring tools are built with everything, so a change that breaks them
 # shows in `make test`, not first in `make bench` (they are not installed)
-all: $(BUILD)/bin/xdpfw-bench $(BUILD)/bin/xdpfw-bench-sets
+all: $(BUILD)/bin/xdpfw-bench $(BUILD)/bin/xdpfw-bench-sets $(BPF_OUT)/xdpfw-floor.bpf.o $(BPF_OUT)/lpm-trie.bpf.o \
+     $(BPF_OUT)/tx-cycle.bpf.o
 ASAN_EXTRA_TARGETS += build/asan/bin/xdpfw
 
 # the datapath shares its map layouts with user space

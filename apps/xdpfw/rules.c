@@ -635,58 +635,81 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 	return 0;
 }
 
+/* Over exactly the fields xdpfw_rule_match_cmp() compares, so rules of the
+ * same match hash alike whatever their action, log flag, order or padding. */
+uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d)
+{
+	uint64_t w[6], h = (uint64_t)d->family | (uint64_t)d->src_plen << 8 | (uint64_t)d->dst_plen << 16 |
+			   (uint64_t)(d->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) << 24 |
+			   (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40;
+
+	memcpy(w, d->src, 16);
+	memcpy(w + 2, d->dst, 16);
+	w[4] = (uint64_t)d->sport_hi | (uint64_t)d->dport_lo << 16 | (uint64_t)d->dport_hi << 32;
+	w[5] = h;
+	h = 0x243f6a8885a308d3ull;
+	for (int i = 0; i < 6; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
 {
 	return xdpfw_rule_match_cmp(a, b) == 0;
 }
 
-static const struct xdpfw_ruleset *sort_rs;
-
-static int idx_cmp(const void *x, const void *y)
-{
-	size_t i = *(const size_t *)x, j = *(const size_t *)y;
-	int c = xdpfw_rule_match_cmp(&sort_rs->r[i].d, &sort_rs->r[j].d);
-
-	return c ? c : (i < j ? -1 : i > j);
-}
-
+/* Duplicates and contradictions: each rule, in order, looked up by its
+ * match among the earlier ones (open addressing over rule indexes, the
+ * hash's top half kept beside each to pass others over without comparing):
+ * the first rule of the set repeating an earlier match is reported, with
+ * that earlier rule. No sort: a million rules are checked in one pass. */
 int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, const uint32_t *ids,
 			    size_t nids, char *err, size_t errsz)
 {
-	size_t *idx;
+	uint64_t *at, size = 16;
 	int rc = 0;
 
 	if (rs->n < 2)
 		return 0;
-	idx = malloc(rs->n * sizeof(*idx));
-	if (!idx) {
+	while (size < 2 * (uint64_t)rs->n)
+		size *= 2;
+	at = calloc(size, sizeof(*at));
+	if (!at) {
 		snprintf(err, errsz, "out of memory");
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < rs->n; i++)
-		idx[i] = i;
-	sort_rs = rs;
-	qsort(idx, rs->n, sizeof(*idx), idx_cmp);
-	for (size_t k = 1; k < rs->n && !rc; k++) {
-		const struct xdpfw_rule *a = &rs->r[idx[k - 1]], *b = &rs->r[idx[k]];
+	for (size_t k = 0; k < rs->n && !rc; k++) {
+		uint64_t h = xdpfw_rule_match_hash(&rs->r[k].d), tag = h >> 32 << 32;
+		size_t i = h & (size - 1), ai;
+		const struct xdpfw_rule *a, *b = &rs->r[k];
 		const char *what;
 		char txt[160], atxt[160];
 
-		if (!xdpfw_rule_same_match(&a->d, &b->d))
+		for (; at[i]; i = (i + 1) & (size - 1))
+			if ((at[i] & ~0xffffffffull) == tag &&
+			    xdpfw_rule_same_match(&rs->r[(uint32_t)at[i] - 1].d, &b->d))
+				break;
+		if (!at[i]) {
+			at[i] = tag | (k + 1);
 			continue;
+		}
+		ai = (uint32_t)at[i] - 1;
+		a = &rs->r[ai];
 		what = a->d.action == b->d.action ? "duplicates" : "contradicts";
 		xdpfw_rule_format(&b->d, txt, sizeof(txt));
 		xdpfw_rule_format(&a->d, atxt, sizeof(atxt));
 		if (name && b->line)
 			snprintf(err, errsz, "%s:%d:1: '%s' %s line %d", name, b->line, txt, what, a->line);
-		else if (ids && idx[k - 1] < nids)
+		else if (ids && ai < nids)
 			/* the id `xdpfw rule list` shows, not a position */
-			snprintf(err, errsz, "'%s' %s rule %u ('%s')", txt, what, ids[idx[k - 1]], atxt);
+			snprintf(err, errsz, "'%s' %s rule %u ('%s')", txt, what, ids[ai], atxt);
 		else
 			snprintf(err, errsz, "'%s' %s '%s'", txt, what, atxt);
 		rc = -EINVAL;
 	}
-	free(idx);
+	free(at);
 	return rc;
 }
 

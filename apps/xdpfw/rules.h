@@ -60,6 +60,9 @@ void xdpfw_rule_format(const struct xdpfw_rule_def *d, char *buf, size_t sz);
 /* Same match fields (ignores action, log, order)? */
 bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
 int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b);
+/* A hash of the fields xdpfw_rule_match_cmp() compares (equal matches,
+ * equal hashes). */
+uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d);
 
 const char *xdpfw_policy_str(int policy);
 int xdpfw_policy_parse(const char *s);	/* XDPFW_ALLOW/XDPFW_DENY or -1 */
@@ -92,6 +95,10 @@ struct xdpfw_emit {
 	 * with verdicts VS; *ID gets its id (< 2^24) */
 	int (*ptable)(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id);
 	void *ctx;
+	/* optional, before any IPv4 entry: the N distinct IPv4 source prefixes
+	 * ADDR[k]/PLEN[k] (host byte order, sorted by address, then length);
+	 * an error refuses the set there, before it is compiled */
+	int (*src4)(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n);
 };
 
 struct xdpfw_compile_stats {

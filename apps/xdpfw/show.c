@@ -140,8 +140,9 @@ struct snapshot {
 	struct xdpfw_counter *cnt;
 	struct xdpfw_counter tot[XDPFW_NTOTALS];
 	struct xdpfw_cfg cfg;
-	uint64_t tab_used[2][2];	/* prefix-table slots in use [gen][family] */
+	uint64_t tab_used[2][2];	/* [gen]: [0] classes, [1] IPv6 hash slots in use */
 	uint32_t tab_cap[2];
+	uint32_t trie_cap;		/* trie entries (IPv4, IPv6 first 32 bits) per generation */
 	uint64_t port_used[2];		/* port-table entries in use [gen] */
 	uint32_t port_cap;
 	uint64_t table_bytes;		/* all tables, both generations */
@@ -196,6 +197,7 @@ static int snapshot_once(struct snapshot *s, bool tables)
 	if (!rc && tables) {
 		xdpfw_state_port_usage(&st, s->port_used, &s->port_cap);
 		s->table_bytes = xdpfw_state_table_bytes(&st);
+		s->trie_cap = st.trie4_cap;
 	}
 	xdpfw_state_close(&st);
 	return rc;
@@ -294,13 +296,19 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__key(jw, "tables");
 		bpfkit_json__begin_object(jw);
 		for (int f = 0; f < 2; f++) {
-			bpfkit_json__key(jw, f ? "ipv6" : "ipv4");
+			bpfkit_json__key(jw, f ? "ipv6" : "classes");
 			bpfkit_json__begin_object(jw);
 			bpfkit_json__kv_uint(jw, "slots_per_generation", s.tab_cap[f]);
 			bpfkit_json__kv_uint(jw, "active_entries", s.tab_used[s.cfg.gen & 1][f]);
 			bpfkit_json__kv_uint(jw, "inactive_entries", s.tab_used[!(s.cfg.gen & 1)][f]);
 			bpfkit_json__end_object(jw);
 		}
+		bpfkit_json__key(jw, "trie");
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_uint(jw, "slots_per_generation", s.trie_cap);
+		bpfkit_json__kv_uint(jw, "active_entries", s.cfg.trie_dirty[s.cfg.gen & 1]);
+		bpfkit_json__kv_uint(jw, "inactive_entries", s.cfg.trie_dirty[!(s.cfg.gen & 1)]);
+		bpfkit_json__end_object(jw);
 		bpfkit_json__key(jw, "ports");
 		bpfkit_json__begin_object(jw);
 		bpfkit_json__kv_uint(jw, "slots_per_generation", s.port_cap);
@@ -333,9 +341,10 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		printf("tables:     IPv4 %llu of %u slots, IPv6 %llu of %u slots, ports %llu of %u; "
-		       "%.1f MB (both generations)\n\n",
+		printf("tables:     classes %llu of %u, trie %u of %u entries, IPv6 %llu of %u slots,\n"
+		       "            ports %llu of %u; %.1f MB (both generations)\n\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
+		       s.cfg.trie_dirty[s.cfg.gen & 1], s.trie_cap,
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1],
 		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
 		text_rules(&s);

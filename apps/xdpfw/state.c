@@ -3,8 +3,8 @@
  * working, with its rules, policy and counters, after the CLI exits), and
  * swap rule sets atomically.
  *
- * The swap: each generation (0/1) has its own half of every table (IPv4
- * trie and class slots, IPv6 hash table, port tables), all written through
+ * The swap: each generation (0/1) has its own half of every table (class
+ * pool, IPv4 trie, IPv6 hash table, port tables), all written through
  * mmap. apply() writes the new rule set into the inactive generation, then
  * one update of cfg.gen moves every packet over (a packet reads gen once, so
  * it sees the old set or the new one, never a mix), then, after an RCU grace
@@ -13,7 +13,8 @@
  * cfg.tab_dirty/trie_dirty/port_dirty say how much of each table half may
  * hold entries — that is how a half-written generation left by a killed CLI
  * is removed before the next apply. A rule kept across a swap keeps its slot and
- * so its counters. */
+ * so its counters. The definitions are read and written through mmap where
+ * the map allows (batch syscalls for one pinned by an older xdpfw). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,7 @@
 int xdpfw_apply_crash_point;
 
 static const char *const map_names[XM_NMAPS] = {
-	[XM_CFG] = "xdpfw_cfg", [XM_TAB4] = "xdpfw_tab4", [XM_TAB6] = "xdpfw_tab6",
+	[XM_CFG] = "xdpfw_cfg", [XM_CLASS] = "xdpfw_class", [XM_TAB6] = "xdpfw_tab6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
@@ -56,15 +57,32 @@ static void state_init(struct xdpfw_state *st)
 		st->ncpu = 1;
 }
 
+/* Also maps the rule definitions where the map allows: an apply reads and
+ * writes up to two sets' worth, too many for a syscall each (batch calls
+ * still copy every one through the kernel one at a time). */
 static int fill_max_slots(struct xdpfw_state *st)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
+	void *p;
 
 	if (bpf_obj_get_info_by_fd(st->fd[XM_RULES], &info, &len))
 		return -errno;
 	st->max_slots = info.max_entries;
+	if (!(info.map_flags & BPF_F_MMAPABLE) || info.value_size != sizeof(struct xdpfw_rule_def))
+		return 0;	/* batch syscalls */
+	st->defs_bytes = (size_t)info.max_entries * info.value_size;
+	p = mmap(NULL, st->defs_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_RULES], 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	st->defs = p;
 	return 0;
+}
+
+/* Bytes per element of tab[F]: a class (the pool), an IPv6 hash slot. */
+static size_t tab_elem(int f)
+{
+	return f ? sizeof(struct xdpfw_slot6) : sizeof(struct xdpfw_cls);
 }
 
 /* The prefix tables are written through mmap: plain stores, no syscall
@@ -76,13 +94,13 @@ static int map_tables(struct xdpfw_state *st)
 		__u32 len = sizeof(info);
 		void *p;
 
-		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_TAB4], &info, &len))
+		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_CLASS], &info, &len))
 			return -errno;
-		if (info.value_size != xdpfw_slot_size(f ? 6 : 4) || info.max_entries < 32)
+		if (info.value_size != tab_elem(f) || info.max_entries < 32)
 			return -EINVAL;
 		st->tab_bytes[f] = (size_t)info.max_entries * info.value_size;
 		p = mmap(NULL, st->tab_bytes[f], PROT_READ | PROT_WRITE, MAP_SHARED,
-			 st->fd[f ? XM_TAB6 : XM_TAB4], 0);
+			 st->fd[f ? XM_TAB6 : XM_CLASS], 0);
 		if (p == MAP_FAILED)
 			return -errno;
 		st->tab[f] = p;
@@ -126,6 +144,8 @@ void xdpfw_state_close(struct xdpfw_state *st)
 		munmap(st->trie4, st->trie4_bytes);
 	if (st->ptab)
 		munmap(st->ptab, st->ptab_bytes);
+	if (st->defs)
+		munmap(st->defs, st->defs_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -273,45 +293,42 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
  * apply writes the new set beside the old one before the switch, so rule
  * slots and counters, which both generations share, are sized for two whole
  * sets (2 x MAX, a slot is free again once its generation is cleaned up).
- * Every table has a half per generation, each sized for one set: the IPv6
- * hash table twice as many slots as rules (rounded up to a power of two),
- * the IPv4 trie, its class slots and the port tables what sets of that size
- * need (below). */
+ * Every table has a half per generation, each sized for one set of M = MAX
+ * + 64 rules (docs/xdpfw.md, "Memory", has the figures):
+ *  - class pool: 2 M classes (a rule adds at most a source and a destination
+ *    prefix; IPv6 markers share their prefix's class);
+ *  - IPv6 hash table: a power of two >= 2 M slots of 24 bytes, so a set of
+ *    IPv6 rules with their markers fits at most half full;
+ *  - the trie half: two 2^16 roots (IPv4, and IPv6 sources' first 32
+ *    bits), 104 entries per rule for the first 65536 (a /32 alone in its
+ *    /16 takes 64: four 16-entry chunks; host lists are like that) and 8
+ *    per rule beyond (1M blocklist-shaped rules take 11.3M entries in all:
+ *    big sets share chunks);
+ *  - port tables: a few intervals per rule.
+ * A set beyond that is refused whole, naming what to do ("load with a
+ * larger --max-rules"). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
-	uint64_t cap = 32;
+	uint64_t rules = (uint64_t)max + 64, cap = 32;
 
-	while (cap < 2 * ((uint64_t)max + 64))
+	while (cap < 2 * rules)
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
-	if (i == XM_TAB4) {
-		/* IPv4 class slots are dense (the trie indexes them): two per
-		 * rule, room for destination entries (a rule with a source and a
-		 * destination prefix takes up to three) */
-		uint64_t half = 2 * ((uint64_t)max + 64);
-
-		return half * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(half * 2));
-	}
+	if (i == XM_CLASS)
+		return 4 * rules > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(4 * rules));
 	if (i == XM_TAB6)
 		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
 	if (i == XM_PORTS) {
-		/* per generation: a few intervals per rule (a table's size grows
-		 * with the port rules its class sees) */
-		uint64_t half = 2 * ((uint64_t)max + 64) + 4096;
+		uint64_t half = 2 * rules + 4096;
 
 		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
 	}
 	if (i == XM_TRIE4) {
-		/* per generation: the 2^16 source root, then what rules need in
-		 * the common case: a 256-entry chunk per /16 holding longer
-		 * prefixes (at most 65536 of them) and 12 entries per rule for
-		 * the 16-entry chunks (1M blocklist-shaped rules use 18.3M
-		 * entries of the 29M this gives); a set beyond that is refused
-		 * ("load with a larger --max-rules") */
-		uint64_t n16 = max + 64 < 65536 ? max + 64 : 65536;
-		uint64_t half = 65536 + 256 * n16 + 12 * ((uint64_t)max + 64);
+		uint64_t first = rules < 65536 ? rules : 65536;
+		uint64_t half = 2 * 65536 + 104 * first + 8 * rules;
 
+		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
 		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
 		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
 	}
@@ -461,16 +478,21 @@ int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg)
 
 /* ---- rule definitions -------------------------------------------------- */
 
-/* All definitions below HW (one batch call when the kernel allows). */
-static int read_defs(struct xdpfw_state *st, uint32_t hw, struct xdpfw_rule_def **out)
+/* All definitions below HW (one batch call when the kernel allows), in an
+ * array of ROOM >= HW (the slots past HW zeroed: never handed out, free). */
+static int read_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct xdpfw_rule_def **out)
 {
-	struct xdpfw_rule_def *defs = calloc(hw ? hw : 1, sizeof(*defs));
+	struct xdpfw_rule_def *defs = calloc(room > hw ? room : hw ? hw : 1, sizeof(*defs));
 	uint32_t *keys = calloc(hw ? hw : 1, sizeof(*keys)), done = 0, out_batch = 0;
 	int rc = 0;
 
 	if (!defs || !keys) {
 		rc = -ENOMEM;
 		goto out;
+	}
+	if (st->defs) {
+		memcpy(defs, st->defs, (size_t)hw * sizeof(*defs));
+		done = hw;
 	}
 	while (done < hw) {
 		__u32 count = hw - done;
@@ -502,19 +524,33 @@ out:
 	return rc;
 }
 
-static int write_defs(struct xdpfw_state *st, const uint32_t *keys,
-		      const struct xdpfw_rule_def *vals, uint32_t n)
+/* Stores DEFS[k] for the N slots k in KEYS (DEFS: the caller's copy of the
+ * whole map, as read_defs() gave it). */
+static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct xdpfw_rule_def *defs,
+		      uint32_t n)
 {
+	struct xdpfw_rule_def *vals;
 	__u32 count = n;
+	int rc = 0;
 
 	if (!n)
 		return 0;
-	if (!bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
+	if (st->defs) {
+		for (uint32_t i = 0; i < n; i++)
+			st->defs[keys[i]] = defs[keys[i]];	/* keys < max_slots: our slots */
 		return 0;
+	}
+	vals = malloc(n * sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
-		if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
-			return -errno;
-	return 0;
+		vals[i] = defs[keys[i]];
+	if (bpf_map_update_batch(st->fd[XM_RULES], keys, vals, &count, NULL))
+		for (uint32_t i = 0; i < n && !rc; i++)
+			if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
+				rc = -errno;
+	free(vals);
+	return rc;
 }
 
 static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t n)
@@ -589,7 +625,7 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 		return rc;
 	if (cfg.slots_hw > st->max_slots)
 		cfg.slots_hw = st->max_slots;
-	rc = read_defs(st, cfg.slots_hw, &defs);
+	rc = read_defs(st, cfg.slots_hw, 0, &defs);
 	if (rc)
 		return rc;
 	rc = gen_ruleset(defs, cfg.slots_hw, cfg.gen & 1, rs, slots);
@@ -606,7 +642,11 @@ struct ectx {
 	struct xdpfw_state *st;
 	bool del;
 	uint64_t n;
-	struct xdpfw_tabvec tv[2];		/* prefix entries: IPv4, IPv6 */
+	struct xdpfw_tabvec tv[3];		/* prefix entries: IPv4, IPv6 (hash
+						 * table), IPv6 sources of /32 and
+						 * shorter (trie; write_tables) */
+	uint32_t tbase6, cbase6;		/* where the IPv6 trie and classes
+						 * start in the generation's halves */
 	struct xdpfw_pent *pt;			/* port tables, back to back */
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
@@ -617,9 +657,11 @@ struct ectx {
 
 static void ectx_free(struct ectx *e)
 {
-	xdpfw_tabvec_free(&e->tv[0]);
-	xdpfw_tabvec_free(&e->tv[1]);
+	for (int i = 0; i < 3; i++)
+		xdpfw_tabvec_free(&e->tv[i]);
 	free(e->pt);
+	e->pt = NULL;
+	e->cappt = 0;
 }
 
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
@@ -676,6 +718,29 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
+/* A set whose IPv4 source prefixes alone need more trie entries than a
+ * generation's half holds is refused before it is compiled (the tables'
+ * plan would refuse it after). */
+static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
+{
+	struct ectx *e = ctx;
+	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n);
+	size_t nreal = 0;
+
+	if (!need)
+		return -ENOMEM;
+	if (need <= e->st->trie4_cap)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		nreal += plen[k] > 0;	/* the root (/0) is no trie entry */
+	n = nreal;
+	e->reported = true;
+	fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more "
+		"than the %u there are; nothing applied (xdpfw unload --all --purge, then load with a larger "
+		"--max-rules)\n", n, (unsigned long long)need, e->st->trie4_cap);
+	return -E2BIG;
+}
+
 /* The prefix lengths generation G uses, longest first, with their masks,
  * and where G's tables are (SIZE slots per family). */
 static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
@@ -685,8 +750,9 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		struct xdpfw_plens pl = { 0 };
 		__u32 idx = g * 4 + j, f = j / 2;
 
-		pl.base = g * st->tab_cap[f];
-		pl.tbase = g * st->trie4_cap;
+		pl.base = g * st->tab_cap[1];
+		pl.cbase = g * st->tab_cap[0] + (f ? e->cbase6 : 0);
+		pl.tbase = g * st->trie4_cap + (f ? e->tbase6 : 0);
 		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
@@ -720,7 +786,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 /* Generation G's half of table F (0: IPv4, 1: IPv6). */
 static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
 {
-	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * xdpfw_slot_size(f ? 6 : 4);
+	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * tab_elem(f);
 }
 
 /* Zeroes what generation G may have written in the prefix tables (after an
@@ -742,7 +808,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	for (int f = 0; f < 2; f++) {
 		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
 
-		memset(table_half(st, g, f), 0, (size_t)n * xdpfw_slot_size(f ? 6 : 4));
+		memset(table_half(st, g, f), 0, (size_t)n * tab_elem(f));
 		cfg.tab_dirty[g][f] = 0;
 	}
 	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
@@ -754,34 +820,82 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 
-/* Writes E's prefix entries into generation G's half of the tables (IPv4:
- * the trie and its leaf slots; IPv6: the hash table): plans first (nothing
- * written if a table does not fit), then cfg records how far G's halves
- * will be dirty, then the entries. SIZE gets the table sizes. */
+/* IPv6 sources of /32 and shorter go to a trie over their first 32 bits,
+ * so the length search covers only the longer ones and runs only under a
+ * /32 that holds some. A /32 with longer prefixes costs a leaf there (64
+ * entries when alone in its /16): where that does not fit in CAP trie
+ * entries (hundreds of thousands of scattered long IPv6 prefixes), the cut
+ * moves up to /24, /20 (one 16-entry chunk per /16) or /16 (a root entry
+ * each, no chunk), the longest that fits. Plans the trie (TP6) and leaves
+ * E's used lengths for the search. */
+static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, struct xdpfw_trie4_plan *tp6)
+{
+#ifndef XDPFW_V6_CUTS
+#define XDPFW_V6_CUTS 32, 24, 20, 16	/* longest first; -D to measure others */
+#endif
+	static const int cuts[] = { XDPFW_V6_CUTS };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]) && !rc; i++) {
+		rc = xdpfw_v6top_split(&e->tv[1], &e->tv[2], cuts[i]);
+		if (!rc)
+			rc = xdpfw_trie4_plan(&e->tv[2], cap, st->tab_cap[0], tp6);
+		if (rc != -E2BIG || i + 1 == sizeof(cuts) / sizeof(cuts[0]))
+			break;
+		rc = xdpfw_v6top_join(&e->tv[1], &e->tv[2]);
+	}
+	/* the search covers the lengths above the cut */
+	memset(e->used[2], 0, sizeof(e->used[2]));
+	for (size_t k = 0; k < e->tv[1].n; k++)
+		if (!(e->tv[1].e[k].tag >> 8))
+			e->used[2][(e->tv[1].e[k].tag & 0xff) - 1] = 1;
+	return rc;
+}
+
+/* Writes E's prefix entries into generation G's half of the tables: the
+ * class pool (IPv4 prefixes' classes, then the IPv6 trie's, then the IPv6
+ * hash table's), the trie half (the IPv4 trie, then the trie of IPv6
+ * sources' first 32 bits) and the IPv6 hash table (its slots refer into the
+ * pool). Plans first (nothing written if a table does not fit), then cfg
+ * records how far G's halves will be dirty, then the entries. SIZE gets
+ * the table sizes. */
 static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
 {
 	struct xdpfw_table_plan plan = { 0 };
-	struct xdpfw_trie4_plan tp = { 0 };
+	struct xdpfw_trie4_plan tp = { 0 }, tp6 = { 0 };
+	struct xdpfw_tabvec *v4 = &e->tv[0], *v6 = &e->tv[1], *top = &e->tv[2];
 	struct xdpfw_cfg cfg;
+	size_t nreal6, nclass;
 	__u32 zero = 0;
 	int rc;
 
-	rc = xdpfw_bspl_markers(&e->tv[1], (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	rc = xdpfw_trie4_plan(v4, st->trie4_cap, st->tab_cap[0], &tp);
 	if (!rc)
-		rc = xdpfw_trie4_plan(&e->tv[0], st->trie4_cap, st->tab_cap[0], &tp);
-	if (rc == -E2BIG) {
+		rc = plan_v6top(st, e, st->trie4_cap - tp.entries, &tp6);
+	nreal6 = v6->n;
+	nclass = v4->n + top->n + nreal6;
+	if (!rc && nclass > st->tab_cap[0]) {
+		rc = -E2BIG;
 		e->reported = true;
-		fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu prefixes do not fit in %u trie entries "
-			"and %u slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-			e->tv[0].n, st->trie4_cap, st->tab_cap[0]);
+		fprintf(stderr, "xdpfw: the class pool is full: %zu prefixes do not fit in %u classes; nothing "
+			"applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+			nclass, st->tab_cap[0]);
+	}
+	if (!rc)
+		rc = xdpfw_bspl_markers(v6, (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
+	if (rc == -E2BIG && !e->reported) {
+		e->reported = true;
+		fprintf(stderr, "xdpfw: the prefix trie is full: %zu IPv4 and %zu IPv6 prefixes do not fit in %u "
+			"trie entries; nothing applied (xdpfw unload --all --purge, then load with a larger "
+			"--max-rules)\n", v4->n, top->n, st->trie4_cap);
 	}
 	if (!rc) {
-		rc = xdpfw_table_plan(6, &e->tv[1], st->tab_cap[1], &plan);
+		rc = xdpfw_table_plan(6, v6, st->tab_cap[1], &plan);
 		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
 			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
 				"slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-				e->tv[1].n, st->tab_cap[1]);
+				v6->n, st->tab_cap[1]);
 	}
 	if (!rc && e->npt > st->ptab_cap) {
 		rc = -E2BIG;
@@ -794,27 +908,35 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	if (!rc) {
 		if (cfg.port_dirty[g] < e->npt)
 			cfg.port_dirty[g] = e->npt;
-		if (cfg.tab_dirty[g][0] < e->tv[0].n)
-			cfg.tab_dirty[g][0] = e->tv[0].n;
-		if (cfg.trie_dirty[g] < tp.entries)
-			cfg.trie_dirty[g] = tp.entries;
+		if (cfg.tab_dirty[g][0] < nclass)
+			cfg.tab_dirty[g][0] = nclass;
+		if (cfg.trie_dirty[g] < tp.entries + tp6.entries)
+			cfg.trie_dirty[g] = tp.entries + tp6.entries;
 		if (cfg.tab_dirty[g][1] < plan.size)
 			cfg.tab_dirty[g][1] = plan.size;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
 			rc = -errno;
 	}
 	if (!rc) {
-		xdpfw_trie4_write(&e->tv[0], &tp, st->trie4 + (size_t)g * st->trie4_cap, table_half(st, g, 0));
+		struct xdpfw_cls *pool = (struct xdpfw_cls *)table_half(st, g, 0);
+		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
+
+		xdpfw_trie4_write(v4, &tp, trie, pool);
 		if (e->has_root[0])
 			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
+		e->tbase6 = tp.entries;
+		e->cbase6 = v4->n;
+		xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n);
+		xdpfw_class_write(v6, pool + v4->n + top->n);
+		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, table_half(st, g, 1));
 		size[0] = st->tab_cap[0];
-		xdpfw_table_write(6, &e->tv[1], &plan, table_half(st, g, 1));
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
-		e->n += e->tv[0].n + e->tv[1].n + e->npt;
+		e->n += nclass + v6->n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
+	xdpfw_trie4_plan_free(&tp6);
 	xdpfw_table_plan_free(&plan);
 	return rc;
 }
@@ -823,32 +945,26 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
  * period) and G's membership from every definition in DEFS. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
-	struct xdpfw_ruleset rs;
 	uint32_t *slots, n = 0;
-	int rc;
+	int rc = clear_tables(st, g);
 
-	rc = clear_tables(st, g);
-	if (!rc)
-		rc = gen_ruleset(defs, hw, g, &rs, &slots);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < rs.n && !rc; i++) {
-		defs[slots[i]].gens &= ~(1u << g);
-		slots[n++] = slots[i];
-	}
-	if (!rc) {
-		struct xdpfw_rule_def *vals = malloc((n + 1) * sizeof(*vals));
-
-		if (!vals)
-			rc = -ENOMEM;
-		for (uint32_t i = 0; i < n && vals; i++)
-			vals[i] = defs[slots[i]];
-		if (vals)
-			rc = write_defs(st, slots, vals, n);
-		free(vals);
-	}
+	for (uint32_t s = 0; s < hw; s++)
+		n += (defs[s].gens >> g) & 1;
+	if (!n)
+		return 0;
+	slots = malloc(n * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	n = 0;
+	for (uint32_t s = 0; s < hw; s++)
+		if (defs[s].gens & (1u << g)) {
+			defs[s].gens &= ~(1u << g);
+			slots[n++] = s;
+		}
+	rc = write_defs(st, slots, defs, n);
 	free(slots);
-	xdpfw_ruleset_free(&rs);
 	return rc;
 }
 
@@ -860,28 +976,85 @@ static double ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1e3 + (t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static const struct xdpfw_rule_def *key_defs;
+/* The active generation's rules by match (open addressing over their
+ * slots), so a rule the new set keeps finds its slot in one probe or a few:
+ * what keeps its counters across an apply. */
+struct slotmap {
+	const struct xdpfw_rule_def *defs;
+	uint64_t *at;			/* hash's top 32 bits << 32 | slot + 1; 0 = empty */
+	uint32_t mask;
+};
 
-static int by_match(const void *x, const void *y)
+static uint64_t (*slotmap_hash)(const struct xdpfw_rule_def *) = xdpfw_rule_match_hash;	/* tests */
+
+/* SLOTS[0..n) index DEFS; a second slot of the same match (not in a valid
+ * state) is left out, as the sorted search it replaces found only one. */
+static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, const uint32_t *slots,
+			 uint32_t n)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	uint64_t size = 16, *hs = malloc(((size_t)n + 1) * sizeof(*hs));
 
-	return xdpfw_rule_match_cmp(&key_defs[a], &key_defs[b]);
+	while (size < 2 * (uint64_t)n)
+		size *= 2;
+	m->defs = defs;
+	m->mask = size - 1;
+	m->at = calloc(size, sizeof(*m->at));
+	if (!m->at || !hs) {
+		free(hs);
+		return -ENOMEM;
+	}
+	/* hashes first (definitions in order), then the scattered inserts,
+	 * each entry asked for ahead of time */
+	for (uint32_t k = 0; k < n; k++)
+		hs[k] = slotmap_hash(&defs[slots[k]]);
+	for (uint32_t k = 0; k < n; k++) {
+		uint64_t h = hs[k], tag = h >> 32 << 32;
+		uint32_t i = h & m->mask;
+
+		if (k + 16 < n)
+			__builtin_prefetch(&m->at[hs[k + 16] & m->mask], 1);
+
+		for (; m->at[i]; i = (i + 1) & m->mask)
+			if ((m->at[i] & ~0xffffffffull) == tag &&
+			    !xdpfw_rule_match_cmp(&defs[(uint32_t)m->at[i] - 1], &defs[slots[k]]))
+				break;
+		if (!m->at[i])
+			m->at[i] = tag | (slots[k] + 1);
+	}
+	free(hs);
+	return 0;
+}
+
+/* The slot of the rule matching as D does (H: its slotmap_hash()), -1 if none (the table is at most
+ * half full: a probe sequence always ends at an empty entry). */
+static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d, uint64_t h)
+{
+	uint64_t tag = h >> 32 << 32;
+
+	/* the hash's top half is kept beside the slot: a rule of another
+	 * match is passed over without reading its definition */
+	for (uint32_t i = h & m->mask; m->at[i]; i = (i + 1) & m->mask)
+		if ((m->at[i] & ~0xffffffffull) == tag && !xdpfw_rule_match_cmp(&m->defs[(uint32_t)m->at[i] - 1], d))
+			return (uint32_t)m->at[i] - 1;
+	return -1;
 }
 
 static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
-	struct xdpfw_rule_def *defs = NULL, *vals = NULL;
-	uint32_t *slots = NULL, *active = NULL, *fresh = NULL, *touched = NULL;
-	uint32_t hw, limit, nact = 0, nfresh = 0, ntouch = 0, next_free = 0, new_hw;
+	struct xdpfw_rule_def *defs = NULL;
+	uint32_t *slots = NULL, *active = NULL, *fresh = NULL;
+	uint64_t *hs = NULL;
+	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
+	struct slotmap sm = { 0 };
 	struct ectx e = { .st = st };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
 	__u32 zero = 0;
+	bool written = false;
 	int rc, g, ng;
 
 	stats = stats ? stats : &dummy;
@@ -905,50 +1078,41 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* room for every slot we may hand out */
 	new_hw = hw;
 	limit = st->max_slots < hw + rs->n ? st->max_slots : hw + (uint32_t)rs->n;
-	rc = read_defs(st, limit, &defs);
+	rc = read_defs(st, hw, limit, &defs);
 	if (rc)
 		return rc;
-	for (uint32_t s = hw; s < limit; s++)
-		memset(&defs[s], 0, sizeof(defs[s]));	/* beyond hw: free by definition */
 
 	/* 1. whatever a killed apply left in the inactive generation goes */
 	rc = clean_gen(st, defs, hw, ng);
 	if (rc)
 		goto out;
 
-	/* 2. slots: a rule already active keeps its slot (and counters) */
+	/* 2. slots (in memory): a rule already active keeps its slot (and
+	 * counters), found by its match */
 	slots = malloc((rs->n + 1) * sizeof(*slots));
 	active = malloc((hw + 1) * sizeof(*active));
 	fresh = malloc((rs->n + 1) * sizeof(*fresh));
-	touched = malloc((rs->n + 1) * sizeof(*touched));
-	vals = malloc((rs->n + 1) * sizeof(*vals));
-	if (!slots || !active || !fresh || !touched || !vals) {
+	hs = malloc((rs->n + 1) * sizeof(*hs));
+	if (!slots || !active || !fresh || !hs) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	for (uint32_t s = 0; s < hw; s++)
 		if (defs[s].gens & (1u << g))
 			active[nact++] = s;
-	key_defs = defs;
-	qsort(active, nact, sizeof(*active), by_match);
+	rc = slotmap_build(&sm, defs, active, nact);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < rs->n; i++)
+		hs[i] = slotmap_hash(&rs->r[i].d);
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct xdpfw_rule_def *d = &rs->r[i].d;
-		size_t lo = 0, hi = nact;
-		long found = -1;
+		long found;
 
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			int c = xdpfw_rule_match_cmp(&defs[active[mid]], d);
+		if (i + 16 < rs->n)
+			__builtin_prefetch(&sm.at[hs[i + 16] & sm.mask]);
+		found = slotmap_find(&sm, d, hs[i]);
 
-			if (!c) {
-				found = active[mid];
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
 		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
 		    !(defs[found].gens & (1u << ng))) {
 			slots[i] = found;
@@ -956,7 +1120,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		} else {
 			struct xdpfw_rule_def nd = *d;
 
-			/* free: in no generation (slots past hw were zeroed above) */
+			/* free: in no generation (slots past hw are zero) */
 			while (next_free < limit && defs[next_free].gens)
 				next_free++;
 			if (next_free >= limit) {
@@ -964,22 +1128,32 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
 					"applied\n", st->max_slots);
 				rc = -ENOSPC;
-				goto undo;
+				goto out;
 			}
 			slots[i] = next_free++;
-			fresh[nfresh++] = slots[i];
+			/* a slot at or past the high-water mark was never handed
+			 * out (slots_hw only grows, and is recorded before any
+			 * table names a slot): its counters are still zero */
+			if (slots[i] < hw)
+				fresh[nfresh++] = slots[i];
 			nd.gens = 1u << ng;
 			nd.order[0] = nd.order[1] = 0;
 			defs[slots[i]] = nd;
 		}
 		defs[slots[i]].order[ng] = i;
-		touched[ntouch] = slots[i];
-		vals[ntouch++] = defs[slots[i]];
 		if (slots[i] + 1 > new_hw)
 			new_hw = slots[i] + 1;
 	}
-	/* the generation is recorded (defs) before any of its entries exist, so
-	 * a killed apply can always be cleaned up by recomputing them */
+
+	/* 3. the new generation's entries, in memory: a set refused here (too
+	 * many classes, no memory) has cost no map write */
+	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	if (rc)
+		goto failed;
+
+	/* 4. the generation is recorded (defs) before any of its entries exist,
+	 * so a killed apply can always be cleaned up by recomputing them */
+	written = true;
 	if (new_hw > cfg.slots_hw) {
 		/* re-read: clean_gen() recorded cleared tables in cfg */
 		if (xdpfw_state_cfg(st, &cfg)) {
@@ -994,16 +1168,13 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 	rc = zero_counters(st, fresh, nfresh);
 	if (!rc)
-		rc = write_defs(st, touched, vals, ntouch);
+		rc = write_defs(st, slots, defs, rs->n);
 	if (rc)
 		goto undo;
-
-	/* 3. the new generation's entries */
-	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
-	if (!rc)
-		rc = write_tables(st, &e, ng, size);
+	rc = write_tables(st, &e, ng, size);
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
+failed:
 	ectx_free(&e);
 	stats->entries = e.n;
 	stats->write_ms = ms_since(&t0);
@@ -1018,7 +1189,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		goto out;	/* as if killed: leave the half-done generation */
 	}
 
-	/* 4. the switch: one update, read once per packet */
+	/* 5. the switch: one update, read once per packet */
 	struct timespec t1, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -1037,7 +1208,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 	stats->switch_ms = ms_since(&t1);
 
-	/* 5. the old generation goes */
+	/* 6. the old generation goes */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rc = clean_gen(st, defs, new_hw, g);
 	stats->cleanup_ms = ms_since(&t1);
@@ -1048,15 +1219,18 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	goto out;
 
 undo:
-	/* nothing switched: remove what was written of the new generation */
-	clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
+	/* nothing switched: remove what was written of the new generation (a
+	 * set refused before step 4 wrote nothing) */
+	if (written)
+		clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
 out:
+	ectx_free(&e);
+	free(sm.at);
 	free(defs);
 	free(slots);
 	free(active);
 	free(fresh);
-	free(touched);
-	free(vals);
+	free(hs);
 	return rc;
 }
 
@@ -1072,12 +1246,17 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2])
 {
+	struct xdpfw_cfg cfg;
+	int rc = xdpfw_state_cfg(st, &cfg);
+
 	for (int f = 0; f < 2; f++) {
 		cap[f] = st->tab_cap[f];
 		for (int g = 0; g < 2; g++)
-			used[g][f] = xdpfw_table_used(f ? 6 : 4, table_half(st, g, f), st->tab_cap[f]);
+			/* classes are dense from the start of a half: as many as written */
+			used[g][f] = f ? xdpfw_table_used(6, table_half(st, g, f), st->tab_cap[f]) :
+				     rc ? 0 : cfg.tab_dirty[g][0];
 	}
-	return 0;
+	return rc;
 }
 
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)

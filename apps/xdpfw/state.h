@@ -12,7 +12,7 @@
 #define XDPFW_PIN_DIR "/sys/fs/bpf/xdpfw"
 
 enum {
-	XM_CFG, XM_TAB4, XM_TAB6, XM_PLENS, XM_PORTS, XM_COUNTERS, XM_RULES,
+	XM_CFG, XM_CLASS, XM_TAB6, XM_PLENS, XM_PORTS, XM_COUNTERS, XM_RULES,
 	XM_TOTALS, XM_FRAGS, XM_LOGRATE, XM_TRIE4, XM_NMAPS,
 };
 
@@ -27,15 +27,19 @@ struct xdpfw_state {
 	int lock_fd;
 	uint32_t max_slots;
 	int ncpu;
-	void *tab[2];			/* xdpfw_tab4/6 mmapped: [0] IPv4, [1] IPv6 */
+	void *tab[2];			/* mmapped: [0] xdpfw_class (the class pool),
+					 * [1] xdpfw_tab6 (the IPv6 hash table) */
 	size_t tab_bytes[2];
-	uint32_t tab_cap[2];		/* slots per generation (half the map) */
+	uint32_t tab_cap[2];		/* classes / slots per generation (half the map) */
 	uint32_t *trie4;		/* xdpfw_trie4 mmapped */
 	size_t trie4_bytes;
 	uint32_t trie4_cap;		/* entries per generation */
 	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
 	size_t ptab_bytes;
 	uint32_t ptab_cap;		/* entries per generation */
+	struct xdpfw_rule_def *defs;	/* xdpfw_rules mmapped (NULL: a map without
+					 * BPF_F_MMAPABLE, pinned by an older xdpfw) */
+	size_t defs_bytes;
 };
 
 struct xdpfw_create_opts {
@@ -89,8 +93,9 @@ struct xdpfw_apply_stats {
 int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		      struct xdpfw_apply_stats *stats);
 
-/* Prefix-table slots in use, per generation and family (IPv4, IPv6), and the
- * slots each generation may use. */
+/* In use per generation: [g][0] classes in the class pool (both families'
+ * prefixes), [g][1] IPv6 hash-table slots (prefixes and markers); CAP: how
+ * many each generation may use. */
 int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_t cap[2]);
 
 /* Bytes the prefix tables take (both generations: the IPv4 trie and its

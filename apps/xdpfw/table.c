@@ -3,10 +3,12 @@
  * of its hash position, so the datapath's probe loop is short and bounded.
  * Entries are written into the inactive generation's half of the mmapped
  * map, so building never disturbs packets in flight. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "radix.h"
 #include "table.h"
 
 int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
@@ -26,6 +28,7 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 	e = &v->e[v->n++];
 	e->tag = tag;
 	e->flags = XDPFW_S_CLS;
+	e->ref = v->n;
 	memcpy(e->addr, addr, 16);
 	e->cls = *cls;
 	return 0;
@@ -56,7 +59,8 @@ static uint32_t slot_tag(int family, const void *region, uint32_t i)
 	return tag;
 }
 
-static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e)
+static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e,
+		     uint32_t class_base)
 {
 	uint8_t *s = (uint8_t *)region + (size_t)i * xdpfw_slot_size(family);
 
@@ -65,7 +69,7 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 
 		memcpy(s, &v, sizeof(v));
 	} else {
-		struct xdpfw_slot6 v = { .tag = e->tag, .flags = e->flags, .cls = e->cls };
+		struct xdpfw_slot6 v = { .tag = e->tag, .cls = e->ref ? class_base + e->ref : 0 };
 
 		memcpy(v.addr, e->addr, 16);
 		memcpy(s, &v, sizeof(v));
@@ -150,12 +154,24 @@ void xdpfw_table_plan_free(struct xdpfw_table_plan *plan)
 }
 
 void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
-		       void *region)
+		       uint32_t class_base, void *region)
 {
 	memset(region, 0, (size_t)plan->size * xdpfw_slot_size(family));
 	for (uint32_t s = 0; s < plan->size; s++)
 		if (plan->at[s])
-			slot_put(family, region, s, &v->e[plan->at[s] - 1]);
+			slot_put(family, region, s, &v->e[plan->at[s] - 1], class_base);
+}
+
+uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
+{
+	uint32_t n = 0;
+
+	/* prefixes come first; markers (appended by xdpfw_bspl_markers) after */
+	while (n < v->n && v->e[n].ref == n + 1) {
+		pool[n] = v->e[n].cls;
+		n++;
+	}
+	return n;
 }
 
 size_t xdpfw_table_used(int family, const void *region, uint32_t n)
@@ -169,13 +185,13 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
 
 /* ---- the IPv4 trie ------------------------------------------------------ *
  * Fixed strides (prefix lengths a chunk boundary sits at): the source trie
- * 16-8-4-4 (a 2^16 root, then 256- and 16-entry chunks: at most four reads;
- * a /32 in an otherwise empty /16 costs 256 + 16 + 16 entries), destination
- * tries 4-bit strides (a 16-entry root per class: there is one per source
- * class with destination rules). docs/xdpfw.md says why these
- * strides and not others. */
+ * 16-4-4-4-4 (a 2^16 root, then 16-entry chunks: at most five reads; a /32
+ * alone in its /16 costs 64 entries, a /24 32), destination tries 4-bit
+ * strides (a 16-entry root per class: there is one per source class with
+ * destination rules). docs/xdpfw.md says why these strides and not
+ * others. */
 #ifndef XDPFW_TRIE4_STRIDES_SRC
-#define XDPFW_TRIE4_STRIDES_SRC 16, 8, 4, 4
+#define XDPFW_TRIE4_STRIDES_SRC 16, 4, 4, 4, 4
 #endif
 #ifndef XDPFW_TRIE4_STRIDES_DST
 #define XDPFW_TRIE4_STRIDES_DST 4, 4, 4, 4, 4, 4, 4, 4
@@ -188,8 +204,6 @@ static uint32_t stride_code(unsigned bits)
 	return bits == 16 ? 2 : bits == 8 ? 1 : 0;
 }
 
-static const struct xdpfw_tabvec *sort_v;
-
 static uint32_t ent_tree(const struct xdpfw_tabent *e) { return e->tag >> 8; }
 static uint32_t ent_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
 static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap32(e->addr[0]); }
@@ -200,6 +214,9 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 {
 	const struct xdpfw_cls *c = &v->e[k].cls;
 
+	if (v->e[k].flags & XDPFW_S_SEARCH)
+		return XDPFW_TRIE_SEARCH | v->e[k].ref;
+
 	if (c->class)
 		return k + 1;
 	for (int p = 0; p < XDPFW_NPROTO; p++)
@@ -208,29 +225,81 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 	return xdpfw_trie_direct(c->v[0]);
 }
 
-static int by_tree_plen(const void *x, const void *y)
+/* O gets V's entry indexes sorted by (trie, address, length), or with
+ * BY_PLEN (KV as the first order left it) by (trie, length, address): one
+ * 64-bit key each (trie ids < 2^24, lengths <= 32), radix-sorted; KV keeps
+ * the sorted keys. */
+static int order_entries(const struct xdpfw_tabvec *v, uint32_t *o, bool by_plen, struct xdpfw_kv *kv,
+			 struct xdpfw_kv *tmp)
 {
-	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
+	for (size_t k = 0; k < v->n; k++) {
+		uint64_t key = kv[k].key;
 
-	if (ent_tree(a) != ent_tree(b))
-		return ent_tree(a) < ent_tree(b) ? -1 : 1;
-	if (ent_plen(a) != ent_plen(b))
-		return ent_plen(a) < ent_plen(b) ? -1 : 1;
-	return ent_addr(a) < ent_addr(b) ? -1 : ent_addr(a) > ent_addr(b);
-}
+		if (by_plen) {
+			/* from the first order's keys (KV as it left it): the
+			 * entries are not read again */
+			kv[k].key = key >> 38 << 38 | (key & 63) << 32 | (uint32_t)(key >> 6);
+			continue;
+		}
+		const struct xdpfw_tabent *e = &v->e[k];
 
-static int by_tree_addr(const void *x, const void *y)
-{
-	const struct xdpfw_tabent *a = &sort_v->e[*(const uint32_t *)x], *b = &sort_v->e[*(const uint32_t *)y];
-
-	if (ent_tree(a) != ent_tree(b))
-		return ent_tree(a) < ent_tree(b) ? -1 : 1;
-	return ent_addr(a) < ent_addr(b) ? -1 : ent_addr(a) > ent_addr(b);
+		kv[k].idx = k;
+		kv[k].key = (uint64_t)ent_tree(e) << 38 | (uint64_t)ent_addr(e) << 6 | ent_plen(e);
+	}
+	if (xdpfw_radix_sort(kv, tmp, v->n))
+		return -ENOMEM;
+	for (size_t k = 0; k < v->n; k++)
+		o[k] = kv[k].idx;
+	return 0;
 }
 
 static const uint8_t *strides_of(uint32_t tree)
 {
 	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+}
+
+/* Trie entries the chunks below the roots take, in the source trie (TREE
+ * 0) or the destination tries: the distinct (trie, top b bits) among the
+ * entries longer than each chunk boundary b, one chunk each. KV: keys as
+ * order_entries() sorts them without BY_PLEN (in that order, those are
+ * runs; only the keys are read, not the entries). */
+static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
+{
+	const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+	uint64_t total = 0;
+	unsigned b = 0;
+
+	for (int l = 0; st[l + 1]; l++) {
+		uint64_t prev = UINT64_MAX;
+
+		b += st[l];
+		for (size_t k = 0; k < n; k++) {
+			uint64_t key = kv[k].key, t = key >> 38;
+			uint32_t a = (uint32_t)(key >> 6), plen = key & 63;
+
+			if ((t != 0) != tree || plen <= b)
+				continue;
+			key = t << 32 | (a >> (32 - b));
+			if (key != prev)
+				total += 1u << st[l + 1];
+			prev = key;
+		}
+	}
+	return total;
+}
+
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
+{
+	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv));
+	uint64_t total;
+
+	if (!kv)
+		return 0;
+	for (size_t k = 0; k < n; k++)
+		kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
+	total = (1u << xdpfw_trie4_src_strides[0]) + trie4_chunks(kv, n, 0);
+	free(kv);
+	return total;
 }
 
 int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
@@ -239,30 +308,35 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	uint32_t *o;
 	uint64_t total = 1u << xdpfw_trie4_src_strides[0];
 	uint32_t maxc = 0;
+	struct xdpfw_kv *kv, *tmp;
 
 	memset(plan, 0, sizeof(*plan));
 	if (v->n > leaf_cap)
 		return -E2BIG;
 	o = malloc((v->n + 1) * sizeof(*o));
-	if (!o)
+	kv = malloc((v->n + 1) * sizeof(*kv));
+	tmp = malloc((v->n + 1) * sizeof(*tmp));
+	if (!o || !kv || !tmp || order_entries(v, o, false, kv, tmp)) {
+		free(o);
+		free(kv);
+		free(tmp);
 		return -ENOMEM;
-	for (size_t k = 0; k < v->n; k++) {
-		o[k] = k;
+	}
+	for (size_t k = 0; k < v->n; k++)
 		if (ent_tree(&v->e[k]) > maxc)
 			maxc = ent_tree(&v->e[k]);
-	}
 	plan->class_ptr = calloc(maxc + 1, sizeof(*plan->class_ptr));
 	if (!plan->class_ptr) {
 		free(o);
+		free(kv);
+		free(tmp);
 		return -ENOMEM;
 	}
 	plan->nclass = maxc + 1;
 	/* chunks below boundary b: the distinct (trie, top b bits) among the
 	 * entries longer than b; with entries in address order those are runs */
-	sort_v = v;
-	qsort(o, v->n, sizeof(*o), by_tree_addr);
 	for (size_t k = 0; k < v->n; k++) {
-		uint32_t t = ent_tree(&v->e[o[k]]);
+		uint32_t t = kv[k].key >> 38;
 
 		if (t && !plan->class_ptr[t]) {
 			plan->class_ptr[t] = XDPFW_TRIE_PTR | stride_code(xdpfw_trie4_dst_strides[0]) << XDPFW_TRIE_SHIFT |
@@ -270,42 +344,31 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 			total += 1u << xdpfw_trie4_dst_strides[0];
 		}
 	}
-	for (int tree = 0; tree < 2; tree++) {
-		const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
-		unsigned b = 0;
-
-		for (int l = 0; st[l + 1]; l++) {
-			uint64_t prev = UINT64_MAX;
-
-			b += st[l];
-			for (size_t k = 0; k < v->n; k++) {
-				const struct xdpfw_tabent *e = &v->e[o[k]];
-				uint64_t key;
-
-				if ((ent_tree(e) != 0) != tree || ent_plen(e) <= b)
-					continue;
-				key = (uint64_t)ent_tree(e) << 32 | (ent_addr(e) >> (32 - b));
-				if (key != prev)
-					total += 1u << st[l + 1];
-				prev = key;
-			}
-		}
-	}
-	qsort(o, v->n, sizeof(*o), by_tree_plen);
+	total += trie4_chunks(kv, v->n, 0) + trie4_chunks(kv, v->n, 1);
 	plan->order = o;
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {
 		uint32_t c = v->e[k].cls.class;
 
-		if (!ent_tree(&v->e[k]) && c && (c >= plan->nclass || !plan->class_ptr[c])) {
+		if (!ent_tree(&v->e[k]) && c && !(v->e[k].flags & XDPFW_S_V6) &&
+		    (c >= plan->nclass || !plan->class_ptr[c])) {
 			xdpfw_trie4_plan_free(plan);
+			free(kv);
+			free(tmp);
 			return -EINVAL;
 		}
 	}
+	/* refused before the second sort: a set that does not fit costs less
+	 * than one that does */
 	if (total > trie_cap) {
 		xdpfw_trie4_plan_free(plan);
+		free(kv);
+		free(tmp);
 		return -E2BIG;
 	}
+	order_entries(v, o, true, kv, tmp);	/* TMP given: cannot fail */
+	free(kv);
+	free(tmp);
 	return 0;
 }
 
@@ -315,12 +378,12 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 }
 
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
-		       uint32_t *trie, void *leaves)
+		       uint32_t *trie, struct xdpfw_cls *leaves)
 {
 	uint32_t next = 1u << xdpfw_trie4_src_strides[0], src_root = XDPFW_TRIE4_ROOT;
 
 	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
-	memset(leaves, 0, v->n * sizeof(struct xdpfw_slot4));
+	memset(leaves, 0, v->n * sizeof(*leaves));
 	/* destination roots sit right after the source root (planned) */
 	for (uint32_t c = 1; c < plan->nclass; c++) {
 		uint32_t end = (plan->class_ptr[c] & XDPFW_TRIE_OFF) + (1u << xdpfw_trie4_dst_strides[0]);
@@ -362,11 +425,9 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		}
 	}
 	for (size_t k = 0; k < v->n; k++) {
-		struct xdpfw_tabent e = v->e[k];
-
-		if (!ent_tree(&e))
-			e.cls.class = xdpfw_trie4_class(plan, e.cls.class);
-		slot_put(4, leaves, k, &e);
+		leaves[k] = v->e[k].cls;
+		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
+			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
 	}
 }
 
@@ -388,6 +449,103 @@ uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
 		pos += bits;
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
+
+/* ---- IPv6 sources: the first 32 bits in a trie ---------------------------- */
+
+static uint32_t v6_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) - 1; }
+
+/* Open addressing over (plen, first 32 bits) -> TOP index + 1. */
+struct top_index {
+	uint32_t *at;
+	uint32_t mask;
+};
+
+static uint32_t *top_slot(struct top_index *ix, const struct xdpfw_tabvec *top, uint32_t tag, uint32_t a)
+{
+	for (uint32_t i = xdpfw_hash4(tag, a) >> 32 & ix->mask;; i = (i + 1) & ix->mask) {
+		const struct xdpfw_tabent *e;
+
+		if (!ix->at[i])
+			return &ix->at[i];
+		e = &top->e[ix->at[i] - 1];
+		if (e->tag == tag && e->addr[0] == a)
+			return &ix->at[i];
+	}
+}
+
+int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
+{
+	bool lens[33] = { false };
+	struct top_index ix = { 0 };
+	size_t keep = 0, cap = 16;
+	int rc = 0;
+
+	for (size_t k = 0; k < v->n && !rc; k++) {
+		struct xdpfw_tabent *e = &v->e[k];
+
+		if (e->tag >> 8 || v6_plen(e) > (uint32_t)cut) {
+			v->e[keep] = *e;
+			v->e[keep].ref = keep + 1;
+			keep++;
+			continue;
+		}
+		lens[v6_plen(e)] = true;
+		rc = xdpfw_tabvec_push(top, e->tag, (const uint8_t *)e->addr, &e->cls);
+		top->e[top->n - 1].flags |= XDPFW_S_V6;
+	}
+	v->n = keep;
+	while (!rc && cap < 4 * (uint64_t)(top->n + v->n))
+		cap *= 2;
+	ix.at = rc ? NULL : calloc(cap, sizeof(*ix.at));
+	if (!ix.at)
+		return rc ? rc : -ENOMEM;
+	ix.mask = cap - 1;
+	for (size_t k = 0; k < top->n; k++)
+		*top_slot(&ix, top, top->e[k].tag, top->e[k].addr[0]) = k + 1;
+	/* every /CUT with longer source prefixes: a search leaf */
+	for (size_t k = 0; k < v->n && !rc; k++) {
+		const struct xdpfw_tabent *e = &v->e[k];
+		uint32_t host = ntohl(e->addr[0]) & (0xffffffffu << (32 - cut)), a = htonl(host);
+		uint32_t *scut, ref = 0, key[4] = { a };
+		struct xdpfw_cls none = { 0 };
+
+		if (e->tag >> 8)
+			continue;	/* a destination entry */
+		scut = top_slot(&ix, top, cut + 1, a);
+		if (*scut) {
+			top->e[*scut - 1].flags |= XDPFW_S_SEARCH;
+			continue;	/* a /CUT prefix (its own ref) or search leaf already */
+		}
+		for (int l = cut - 1; l > 0 && !ref; l--) {
+			uint32_t *f;
+
+			if (!lens[l])
+				continue;
+			f = top_slot(&ix, top, l + 1, htonl(host & (0xffffffffu << (32 - l))));
+			ref = *f;
+		}
+		rc = xdpfw_tabvec_push(top, cut + 1, (const uint8_t *)key, &none);
+		if (rc)
+			break;
+		top->e[top->n - 1].flags = XDPFW_S_SEARCH | XDPFW_S_V6;
+		top->e[top->n - 1].ref = ref;
+		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
+	}
+	free(ix.at);
+	return rc;
+}
+
+int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < top->n && !rc; k++)
+		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1) {
+			rc = xdpfw_tabvec_push(v, top->e[k].tag, (const uint8_t *)top->e[k].addr, &top->e[k].cls);
+		}
+	top->n = 0;
+	return rc;
 }
 
 /* ---- binary search on prefix lengths (IPv6) ------------------------------ */
@@ -489,11 +647,14 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 				rc = -ENOMEM;	/* cannot happen: 8 per prefix at most */
 				break;
 			}
+			uint32_t ref = bmp ? bmp->ref : 0;
+
 			if (bmp)
 				cls = bmp->cls;	/* push may move v->e */
 			rc = xdpfw_tabvec_push(v, mt, (const uint8_t *)a, &cls);
 			if (!rc) {
 				v->e[v->n - 1].flags = bmp ? XDPFW_S_CLS : 0;
+				v->e[v->n - 1].ref = ref;
 				*slot = v->n;
 			}
 		}

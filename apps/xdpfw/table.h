@@ -8,9 +8,20 @@
 #include <stdint.h>
 #include "xdpfw_common.h"
 
+#define XDPFW_S_CLS		1
+#define XDPFW_S_SEARCH		2	/* IPv6 top trie: a /32 with longer prefixes
+					 * inside (XDPFW_TRIE_SEARCH) */
+#define XDPFW_S_V6		4	/* IPv6 top trie: cls.class is an IPv6 class
+					 * id (its destinations are in xdpfw_tab6),
+					 * not an IPv4 destination trie */
+
 struct xdpfw_tabent {
 	uint32_t tag;
-	uint32_t flags;			/* IPv6 slots: XDPFW_S_* */
+	uint32_t flags;			/* XDPFW_S_CLS: a prefix, or a marker that
+					 * carries a prefix's class */
+	uint32_t ref;			/* IPv6: the index + 1 (in this vector) of the
+					 * prefix whose class the entry carries (a
+					 * prefix: its own); 0: none */
 	uint32_t addr[4];		/* network byte order; IPv4 in addr[0] */
 	struct xdpfw_cls cls;
 };
@@ -59,9 +70,13 @@ int xdpfw_table_plan(int family, const struct xdpfw_tabvec *v, uint32_t cap,
 void xdpfw_table_plan_free(struct xdpfw_table_plan *plan);
 
 /* Zeroes the first PLAN->size slots of REGION and puts V's entries where
- * PLAN says. */
+ * PLAN says. IPv6 slots refer to their classes in the class pool, where V's
+ * entry k's class is at index CLASS_BASE + k (xdpfw_class_write). */
 void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xdpfw_table_plan *plan,
-		       void *region);
+		       uint32_t class_base, void *region);
+/* Writes the classes of V's prefixes (not its markers, which share them)
+ * to POOL[0..]: entry k's at POOL[k]. Returns how many. */
+uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool);
 
 /* The IPv4 trie (xdpfw_common.h) for V's entries (tags as the hash tables
  * use them: plen + 1 for the source stage, class << 8 | (plen + 1) for a
@@ -79,17 +94,33 @@ struct xdpfw_trie4_plan {
  * -ENOMEM. Touches no map memory. */
 int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
 		     struct xdpfw_trie4_plan *plan);
+/* The trie entries the source trie alone takes for the N IPv4 source
+ * prefixes ADDR[k]/PLEN[k] (host byte order, distinct, sorted by address
+ * then length): what xdpfw_trie4_plan() counts for them, a lower bound of a
+ * whole set's (destination tries come on top), so a set it puts over the
+ * trie's room is refused before being compiled. 0: no memory. */
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n);
 /* A source class value's destination-trie root (0 if CLASS is 0). */
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
-/* Writes the planned trie into TRIE and the leaves into LEAVES (xdpfw_slot4
- * array), zeroing the planned ranges first. */
+/* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the
+ * class pool: entry k's at LEAVES[k]), zeroing the planned ranges first. */
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
-		       uint32_t *trie, void *leaves);
+		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
 /* What the datapath's walk finds for ADDR (host byte order) from entry E
  * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1
  * or an XDPFW_TRIE_DIRECT verdict, as leaf_of() made it). */
 uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
+/* IPv6 sources: moves the source prefixes of /CUT and shorter (CUT 1..32)
+ * from V (the hash-table entries, before markers) to TOP (keyed by their
+ * first 32 bits in addr[0], for the trie builder; flagged XDPFW_S_V6) and
+ * adds to TOP, for every /CUT holding longer source prefixes, a /CUT entry
+ * flagged XDPFW_S_SEARCH whose ref is the TOP index + 1 of the longest
+ * prefix containing it (0: none). V's remaining entries get their refs
+ * renumbered. -ENOMEM. */
+int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut);
+/* Undoes it: TOP's prefixes go back to V (TOP is emptied). -ENOMEM. */
+int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top);
 /* Trie entries per stride level the builder uses (bench/docs). */
 extern const uint8_t xdpfw_trie4_src_strides[], xdpfw_trie4_dst_strides[];
 

@@ -36,15 +36,16 @@ struct {
 	__type(value, struct xdpfw_cfg);
 } xdpfw_cfg SEC(".maps");
 
-/* The prefix tables: two halves, one per generation. Sized by `xdpfw load
- * --max-rules` before the first load (these defaults match its default). */
+/* The class pool, IPv6 hash table, IPv4 trie and port tables
+ * (xdpfw_common.h): two halves each, one per generation. Sized by `xdpfw
+ * load --max-rules` before the first load (state.c: size_map). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * 262144);
+	__uint(max_entries, 2 * 131200);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct xdpfw_slot4);
-} xdpfw_tab4 SEC(".maps");
+	__type(value, struct xdpfw_cls);
+} xdpfw_class SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -54,7 +55,6 @@ struct {
 	__type(value, struct xdpfw_slot6);
 } xdpfw_tab6 SEC(".maps");
 
-/* The IPv4 trie (xdpfw_common.h): two halves, one per generation. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * 4194304 / XDPFW_TRIE_BLK);
@@ -87,9 +87,12 @@ struct {
 	__type(value, struct xdpfw_counter);
 } xdpfw_counters SEC(".maps");
 
+/* Rule definitions: user space only (apply reads and writes them through
+ * mmap, a million without a syscall each). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xdpfw_rule_def);
 } xdpfw_rules SEC(".maps");
@@ -308,29 +311,23 @@ static __always_inline __u32 walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
 
-static __always_inline struct xdpfw_cls *slot4(struct xdpfw_plens *pl, __u32 leaf)
+/* The class with pool index + 1 REF in the generation's half of the pool. */
+static __always_inline struct xdpfw_cls *class_of(struct xdpfw_plens *pl, __u32 ref)
 {
-	__u32 idx = pl->base + leaf - 1;
-	struct xdpfw_slot4 *s = bpf_map_lookup_elem(&xdpfw_tab4, &idx);
+	__u32 idx = pl->cbase + ref - 1;
 
-	if (!s)
-		return NULL;
-	/* keep clang from offsetting the pointer before the NULL check */
-	asm volatile("" : "+r"(s));
-	return &s->cls;
+	return bpf_map_lookup_elem(&xdpfw_class, &idx);
 }
 
-/* The class of the longest prefix containing ADDR under class tag CTAG
- * (IPv6): binary search on the lengths in use (ascending in PL) with
+/* The class reference (pool index + 1, 0: none) of the longest prefix
+ * containing ADDR under class tag CTAG (IPv6): binary search on the lengths in use (ascending in PL) with
  * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
  * records the entry's class, a miss to the shorter half. At most
  * ceil(log2(lengths + 1)) probes: 8 for all 129. */
-static __always_inline struct xdpfw_cls *longest6(struct xdpfw_plens *pl, __u32 ctag,
-						  const __u32 *addr)
+static __always_inline __u32 longest6(struct xdpfw_plens *pl, __u32 ctag, const __u32 *addr)
 {
 	struct probe q = { .base = pl->base, .mask = pl->mask };
-	__u32 lo = 0, hi = pl->n, shift = pl->shift & 63;
-	struct xdpfw_cls *best = NULL;
+	__u32 lo = 0, hi = pl->n, shift = pl->shift & 63, best = 0;
 
 	for (__u32 i = 0; i < 8; i++) {
 		__u32 mid = ((lo + hi) / 2) & 0xff, idx;
@@ -351,7 +348,7 @@ static __always_inline struct xdpfw_cls *longest6(struct xdpfw_plens *pl, __u32 
 		idx = q.base + (q.h & q.mask);
 		s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
 		if (!s)
-			return NULL;
+			return 0;
 		if (!(s->tag == q.tag && s->addr[0] == q.k[0] && s->addr[1] == q.k[1] &&
 		      s->addr[2] == q.k[2] && s->addr[3] == q.k[3])) {
 			/* the home slot holds another entry (or none: a miss) */
@@ -364,8 +361,8 @@ static __always_inline struct xdpfw_cls *longest6(struct xdpfw_plens *pl, __u32 
 			}
 		}
 		if (s) {
-			if (s->flags & XDPFW_S_CLS)
-				best = &s->cls;
+			if (s->cls)
+				best = s->cls;
 			lo = mid + 1;
 		} else {
 			hi = mid;
@@ -396,14 +393,14 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr,
 	leaf = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
 	if (leaf & XDPFW_TRIE_DIRECT)
 		return xdpfw_trie_verdict(leaf);
-	cls = leaf ? slot4(pl, leaf) : pl->has_root ? &pl->root : NULL;
+	cls = leaf ? class_of(pl, leaf) : pl->has_root ? &pl->root : NULL;
 	if (!cls)
 		return 0;
 	if (cls->class) {
 		leaf = walk4(pl, cls->class, bpf_ntohl(daddr));
 		if (leaf & XDPFW_TRIE_DIRECT)
 			return xdpfw_trie_verdict(leaf);
-		cls = leaf ? slot4(pl, leaf) : NULL;
+		cls = leaf ? class_of(pl, leaf) : NULL;
 		if (!cls)
 			return 0;
 	}
@@ -419,12 +416,24 @@ struct cls6_args {
 __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 ports)
 {
 	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 6, 0);
-	struct xdpfw_cls *cls;
+	struct xdpfw_cls *cls = NULL;
+	__u32 ref;
 
 	if (!pl || !a)
 		return 0;
-	cls = longest6(pl, 0, a->saddr);
-	if (!cls && pl->has_root)
+	/* the first 32 bits through the trie: prefixes of /32 and shorter;
+	 * the length search only where longer ones exist (XDPFW_TRIE_SEARCH) */
+	ref = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(a->saddr[0]));
+	if (ref & XDPFW_TRIE_SEARCH) {
+		__u32 longer = longest6(pl, 0, a->saddr);
+
+		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
+	} else if (ref & XDPFW_TRIE_DIRECT) {
+		return xdpfw_trie_verdict(ref);
+	}
+	if (ref)
+		cls = class_of(pl, ref);
+	else if (pl->has_root)
 		cls = &pl->root;
 	if (!cls)
 		return 0;
@@ -434,7 +443,8 @@ __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 port
 		pl = plens_of(gen_pidx >> 8, 6, 1);
 		if (!pl)
 			return 0;
-		cls = longest6(pl, ctag, a->daddr);
+		ref = longest6(pl, ctag, a->daddr);
+		cls = ref ? class_of(pl, ref) : NULL;
 		if (!cls)
 			return 0;
 	}

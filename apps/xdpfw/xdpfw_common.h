@@ -1,24 +1,24 @@
 /* apps/xdpfw/xdpfw_common.h — what the xdpfw datapath (xdpfw.bpf.c) and its
- * user space (rules.c, compile.c, state.c, main.c) agree on: map keys and
+ * user space (rules.c, compile.c, table.c, state.c) agree on: map keys and
  * values, verdict encoding, counter indexes.
  *
  * The datapath never loops over rules. User space compiles a rule set into
- * prefix entries (see compile.c):
- *   source stage       {length, source prefix}               -> struct xdpfw_cls
- *   destination stage  {class, length, destination prefix}   -> struct xdpfw_cls
+ * prefix entries, each with a *class* (struct xdpfw_cls: the decision over
+ * the rules that can match there; see compile.c):
+ *   source stage       {length, source prefix}               -> class
+ *   destination stage  {class, length, destination prefix}   -> class
  *   ports              table, port -> verdict (dport, then sport): sorted intervals
- * Prefix entries live in open-addressing hash tables that user space builds
- * in mmapable arrays (xdpfw_tab4, xdpfw_tab6): an array lookup is inlined by
- * the verifier, so a probe costs a few instructions instead of a kernel hash
- * lookup. The longest matching prefix is found by trying, longest first,
- * only the prefix lengths the rule set uses (xdpfw_plens; a /0 entry always
- * ends the search): a probe per distinct length, not per rule, so the cost
- * does not grow with the number of rules. Every table is built with each
- * entry fewer than XDPFW_MAX_PROBE slots from its hash position. Most TCP/UDP
- * rules need no port lookup (XDPFW_V_INLINE). Each generation has its own
- * half of every table (and its port-table ids carry the generation), so a
- * new rule set is written beside the old one and one 4-byte store in cfg.gen
- * switches every packet to the new one. */
+ * and builds, in mmapable arrays written through mmap (an array lookup is
+ * inlined by the verifier: a few instructions, no helper call):
+ *   xdpfw_trie4  IPv4: a multibit trie whose leaves index the class pool or
+ *                hold a final verdict (cost independent of prefix lengths);
+ *   xdpfw_tab6   IPv6: an open-addressing hash table searched by binary
+ *                search on the prefix lengths in use (markers);
+ *   xdpfw_class  the class pool both families' entries point into;
+ *   xdpfw_ptab   port tables.
+ * Each generation has its own half of every array, so a new rule set is
+ * written beside the old one and one 4-byte store in cfg.gen switches every
+ * packet to the new one. */
 #ifndef XDPFW_COMMON_H
 #define XDPFW_COMMON_H
 
@@ -69,24 +69,27 @@ struct xdpfw_cls {
 	__u32 rv[2];
 };
 
-/* A prefix-table slot. tag 0 = empty; source stage: plen + 1; destination
- * stage: class << 8 | (plen + 1). Addresses are masked to plen, in network
- * byte order. */
+/* A slot of the IPv4 hash table (table.c's builder and its tests; the
+ * datapath classifies IPv4 with the trie below). tag 0 = empty; source
+ * stage: plen + 1; destination stage: class << 8 | (plen + 1). Addresses
+ * are masked to plen, in network byte order. */
 struct xdpfw_slot4 {
 	__u32 tag;
 	__u32 addr;
 	struct xdpfw_cls cls;
 };
 
+/* A slot of the IPv6 hash table: the key and a reference into the
+ * generation's class pool (xdpfw_class), not the class itself, so a slot is
+ * 24 bytes instead of 64 and a marker shares its prefix's class. */
 struct xdpfw_slot6 {
 	__u32 tag;
 	__u32 addr[4];
-	__u32 flags;			/* XDPFW_S_CLS: cls is a prefix's class (else a
-					 * marker with no prefix at or above it) */
-	struct xdpfw_cls cls;
+	__u32 cls;			/* class pool index + 1 of the longest prefix at
+					 * or above this entry's length containing it
+					 * (a prefix: its own); 0 = a marker with no
+					 * prefix at or above it */
 };
-
-#define XDPFW_S_CLS		1
 
 /* Linear probing (placed Robin Hood style, which keeps the longest distance
  * short): an entry is at most XDPFW_MAX_PROBE - 1 slots past its hash
@@ -116,8 +119,7 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 }
 
 /* IPv4 addresses are classified by a multibit trie (xdpfw_trie4: u32
- * entries, one half per generation), not by the per-length hash tables:
- * user space expands every prefix to the trie's fixed strides (controlled
+ * entries, one half per generation): user space expands every prefix to the trie's fixed strides (controlled
  * prefix expansion: shorter prefixes painted first, longer ones over them,
  * a new chunk inheriting its parent entry), so a lookup is one array read
  * per stride crossed — at most XDPFW_TRIE4_DEPTH — whatever the prefix
@@ -126,9 +128,8 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
  * destination rules has its own destination trie whose root pointer is the
  * class's `class` field. An entry is a pointer (XDPFW_TRIE_PTR: chunk
  * offset in the half, stride code) or a leaf: 0 = no prefix, else the
- * index + 1 of the slot in the generation's xdpfw_tab4 half holding the
- * prefix's struct xdpfw_cls (slots are dense: tab4 is no hash table for
- * IPv4). */
+ * index + 1 of the prefix's class in the generation's half of the class
+ * pool (xdpfw_class). */
 #define XDPFW_TRIE_PTR		(1u << 31)
 #define XDPFW_TRIE_SHIFT	29		/* stride code: 4 << code bits */
 #define XDPFW_TRIE_OFF		((1u << 29) - 1)
@@ -140,6 +141,16 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 #define XDPFW_TRIE_DIRECT	(1u << 30)
 #define XDPFW_TRIE_DENY		(1u << 25)
 #define XDPFW_TRIE_LOG		(1u << 24)
+/* IPv6 sources: the first 32 bits go through a trie like IPv4's (its own
+ * region of the generation's trie half, xdpfw_plens.tbase of the IPv6
+ * source stage), holding every source prefix of /32 or shorter, so most
+ * IPv6 lookups end there (RIR allocations and most blocklist entries are
+ * /32 or shorter, and a /32 with nothing longer inside needs no probe). A
+ * /32 holding longer prefixes has a leaf with XDPFW_TRIE_SEARCH: the
+ * binary search on the lengths above 32 (xdpfw_tab6) decides, and the low
+ * 24 bits (class index + 1 of the longest prefix of /32 or shorter
+ * containing it, 0: none) are the answer if it finds nothing. */
+#define XDPFW_TRIE_SEARCH	(1u << 28)
 
 static inline __u32 xdpfw_trie_direct(__u32 v)
 {
@@ -169,11 +180,12 @@ struct xdpfw_plen {
 };
 struct xdpfw_plens {
 	__u32 n;
-	__u32 base;			/* this generation's table: first slot, */
+	__u32 base;			/* IPv6: this generation's hash table: first slot, */
 	__u32 shift;			/* 64 - log2(size), */
 	__u32 mask;			/* size - 1 */
 	__u32 tbase;			/* IPv4: this generation's trie half (entries) */
 	__u32 pbase;			/* this generation's port-table half (entries) */
+	__u32 cbase;			/* this generation's class-pool half (classes) */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
 	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];

@@ -32,7 +32,7 @@ static void check_table(int family, struct xdpfw_tabvec *v)
 	region = calloc(size, ssz);
 	if (!region)
 		abort();
-	xdpfw_table_write(family, v, &plan, region);
+	xdpfw_table_write(family, v, &plan, 0, region);
 	xdpfw_table_plan_free(&plan);
 	if (xdpfw_table_used(family, region, size) != v->n)
 		abort();
@@ -65,7 +65,7 @@ static void check_trie4(struct xdpfw_tabvec *v)
 	if (v->n > 3000 || xdpfw_trie4_plan(v, 1u << 24, 1u << 16, &plan))
 		return;	/* too big for a brute-force check, or refused: fine */
 	trie = calloc(plan.entries, 4);
-	leaves = calloc(v->n + 1, sizeof(struct xdpfw_slot4));
+	leaves = calloc(v->n + 1, sizeof(struct xdpfw_cls));
 	if (!trie || !leaves)
 		abort();
 	xdpfw_trie4_write(v, &plan, trie, leaves);
@@ -105,6 +105,37 @@ static const struct xdpfw_tabent *find6(const struct xdpfw_tabvec *v, uint32_t t
 	return NULL;
 }
 
+/* The I-th address probed for prefix P: its own address (I even), or its
+ * neighbour just outside it (I odd). */
+static void probe_addr6(const struct xdpfw_tabent *p, size_t i, uint32_t a[4])
+{
+	int pl = (p->tag & 0xff) - 1;
+
+	memcpy(a, p->addr, 16);
+	if (i & 1 && pl < 128)
+		((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
+}
+
+/* By brute force: the longest of REAL[0..N) in trie TREE containing A. */
+static const struct xdpfw_tabent *longest_of6(const struct xdpfw_tabent *real, size_t n, uint32_t tree,
+					      const uint32_t *a)
+{
+	const struct xdpfw_tabent *want = NULL;
+	uint32_t c[4];
+	int best = -1;
+
+	for (size_t j = 0; j < n; j++) {
+		int l = (real[j].tag & 0xff) - 1;
+
+		cut6(c, a, l);
+		if ((real[j].tag >> 8) == tree && l > best && !memcmp(c, real[j].addr, 16)) {
+			best = l;
+			want = &real[j];
+		}
+	}
+	return want;
+}
+
 static void check_bspl6(struct xdpfw_tabvec *v)
 {
 	uint8_t lens[2][XDPFW_PLENS_MAX] = { { 0 } };
@@ -127,22 +158,12 @@ static void check_bspl6(struct xdpfw_tabvec *v)
 	if (xdpfw_bspl_markers(v, lens))
 		abort();
 	for (size_t k = 0; k < 2 * nreal; k++) {
-		const struct xdpfw_tabent *p = &real[k / 2], *want = NULL, *got = NULL;
+		const struct xdpfw_tabent *p = &real[k / 2], *want, *got = NULL;
 		uint32_t tree = p->tag >> 8, a[4], c[4], lo = 0, hi;
-		int st = tree != 0, pl = (p->tag & 0xff) - 1, best = -1;
+		int st = tree != 0;
 
-		memcpy(a, p->addr, 16);
-		if (k & 1 && pl < 128)
-			((uint8_t *)a)[pl / 8] ^= 0x80 >> (pl % 8);
-		for (size_t j = 0; j < nreal; j++) {
-			int l = (real[j].tag & 0xff) - 1;
-
-			cut6(c, a, l);
-			if ((real[j].tag >> 8) == tree && l > best && !memcmp(c, real[j].addr, 16)) {
-				best = l;
-				want = &real[j];
-			}
-		}
+		probe_addr6(p, k, a);
+		want = longest_of6(real, nreal, tree, a);
 		hi = nl[st];
 		for (int i = 0; i < 8 && lo < hi; i++) {
 			uint32_t mid = (lo + hi) / 2;
@@ -162,6 +183,97 @@ static void check_bspl6(struct xdpfw_tabvec *v)
 			abort();
 	}
 	free(real);
+}
+
+/* IPv6 sources as the datapath classifies them (XDPFW_TRIE_SEARCH in
+ * xdpfw_common.h): the first 32 bits through a trie of the prefixes of
+ * /CUT and shorter, the length search over the longer ones only where the
+ * leaf says so, markers referring to their prefix's class. For each source
+ * prefix's address and a neighbour, the class found (through the pool, as
+ * the datapath reads it) must be that of the longest prefix containing it. */
+static void check_split6(const struct xdpfw_tabvec *src, int cut)
+{
+	struct xdpfw_tabvec v = { 0 }, top = { 0 };
+	uint8_t lens[2][XDPFW_PLENS_MAX] = { { 0 } };
+	uint32_t len[XDPFW_PLENS_MAX], nl = 0, *trie = NULL;
+	struct xdpfw_trie4_plan plan = { 0 };
+	struct xdpfw_tabent *real = NULL;
+	struct xdpfw_cls *pool = NULL;
+	size_t nsrc;
+
+	for (size_t k = 0; k < src->n && src->n <= 400; k++)
+		if (!(src->e[k].tag >> 8) && xdpfw_tabvec_push(&v, src->e[k].tag, (const uint8_t *)src->e[k].addr,
+							       &src->e[k].cls))
+			abort();
+	nsrc = v.n;
+	if (!nsrc)
+		goto out;
+	real = malloc(nsrc * sizeof(*real));
+	if (!real)
+		abort();
+	memcpy(real, v.e, nsrc * sizeof(*real));
+	if (xdpfw_v6top_split(&v, &top, cut))
+		abort();
+	for (size_t k = 0; k < v.n; k++)
+		lens[0][(v.e[k].tag & 0xff) - 1] = 1;
+	for (int l = 0; l < XDPFW_PLENS_MAX; l++)
+		if (lens[0][l]) {
+			if (l <= cut)
+				abort();	/* a prefix the trie holds left in the search */
+			len[nl++] = l;
+		}
+	if (xdpfw_bspl_markers(&v, lens) || xdpfw_trie4_plan(&top, 1u << 24, 1u << 16, &plan))
+		abort();
+	trie = calloc(plan.entries, 4);
+	pool = calloc(top.n + 1, sizeof(*pool));
+	if (!trie || !pool)
+		abort();
+	xdpfw_trie4_write(&top, &plan, trie, pool);
+	for (size_t k = 0; k < 2 * nsrc; k++) {
+		const struct xdpfw_tabent *want;
+		const struct xdpfw_cls *got = NULL;
+		uint32_t a[4], c[4], leaf, lo = 0, hi = nl;
+
+		probe_addr6(&real[k / 2], k, a);
+		want = longest_of6(real, nsrc, 0, a);
+		leaf = xdpfw_trie4_lookup(trie, XDPFW_TRIE4_ROOT, ntohl(a[0]));
+		if (leaf & XDPFW_TRIE_SEARCH) {
+			for (int i = 0; i < 8 && lo < hi; i++) {
+				uint32_t mid = (lo + hi) / 2;
+				const struct xdpfw_tabent *e;
+
+				cut6(c, a, len[mid]);
+				e = find6(&v, len[mid] + 1, c);
+				if (e && e->ref) {
+					/* the slot's class index: the prefix's own entry */
+					if (e->ref > v.n || memcmp(&v.e[e->ref - 1].cls, &e->cls, sizeof(e->cls)))
+						abort();
+					got = &v.e[e->ref - 1].cls;
+				}
+				if (e)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (!got && (leaf & XDPFW_V_SLOT_MASK))
+				got = &pool[(leaf & XDPFW_V_SLOT_MASK) - 1];
+		} else if (leaf & XDPFW_TRIE_DIRECT) {
+			if (!want || want->cls.class || leaf != xdpfw_trie_direct(want->cls.v[0]))
+				abort();
+			continue;
+		} else if (leaf) {
+			got = &pool[leaf - 1];
+		}
+		if ((want == NULL) != (got == NULL) || (want && memcmp(&want->cls, got, sizeof(*got))))
+			abort();
+	}
+out:
+	xdpfw_trie4_plan_free(&plan);
+	free(trie);
+	free(pool);
+	free(real);
+	xdpfw_tabvec_free(&v);
+	xdpfw_tabvec_free(&top);
 }
 
 static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
@@ -243,6 +355,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
 	check_trie4(&tv[0]);
+	check_split6(&tv[1], 32);
+	check_split6(&tv[1], 20);
+	check_split6(&tv[1], 16);
 	check_bspl6(&tv[1]);
 	check_table(6, &tv[1]);
 	xdpfw_tabvec_free(&tv[0]);

@@ -171,6 +171,13 @@ static void test_files(void)
 	} bad[] = {
 		{ "allow src 1.2.3.4\ndeny src 1.2.3.4\n", "f:2:1: 'deny src 1.2.3.4/32' contradicts line 1" },
 		{ "deny dport 22\n\n# c\ndeny dport 22 \n", "f:4:1: 'deny dport 22' duplicates line 1" },
+		/* the first rule repeating an earlier match is named, with the
+		 * earlier one (several: the first in the file) */
+		{ "deny src 9.9.9.9\ndeny src 1.1.1.1\ndeny src 2.2.2.2\nallow src 2.2.2.2\ndeny src 1.1.1.1\n"
+		  "deny src 2.2.2.2\n", "f:4:1: 'allow src 2.2.2.2/32' contradicts line 3" },
+		{ "deny src 10.0.0.0/8 proto tcp dport 22\ndeny src 10.0.0.0/8 proto tcp dport 22-23\n"
+		  "deny src 10.0.0.0/8 proto udp dport 22\nallow src 10.0.0.0/8 proto tcp dport 22 \n",
+		  "f:4:1: 'allow src 10.0.0.0/8 proto tcp dport 22' contradicts line 1" },
 		{ "policy allow\npolicy deny\n", "f:2:1: policy already set on line 1" },
 		{ "policy maybe\n", "f:1:8: policy is allow or deny" },
 		{ "policy\n", "f:1:7: 'policy' needs allow or deny" },
@@ -353,6 +360,29 @@ static int apply_text(struct xdpfw_state *st, const char *text)
 	return rc;
 }
 
+/* apply_text(), with what it wrote to stderr in MSG (the refusal
+ * messages are part of what is tested). */
+static int apply_text_err(struct xdpfw_state *st, const char *text, char *msg, size_t msgsz)
+{
+	FILE *cap = tmpfile();
+	int saved = dup(2), rc;
+
+	msg[0] = 0;
+	fflush(stderr);
+	if (cap)
+		dup2(fileno(cap), 2);
+	rc = apply_text(st, text);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if (cap) {
+		rewind(cap);
+		msg[fread(msg, 1, msgsz - 1, cap)] = 0;
+		fclose(cap);
+	}
+	return rc;
+}
+
 #define PASS_ XDP_PASS
 #define DROP_ XDP_DROP
 
@@ -483,6 +513,7 @@ static const uint16_t port_pts[] = { 0, 1, 22, 53, 80, 443, 1000, 1023, 1024, 50
 static uint32_t base4[2][3];
 static uint8_t base6[2][3][16];
 static bool spread;
+static bool no_dst;	/* source-only rules: the compiler's per-node overlay path */
 
 static void new_bases(void)
 {
@@ -550,7 +581,7 @@ static void rand_rule(char *buf, size_t sz)
 	if (spread) {
 		if (rnd() % 8)
 			rnd_prefix(src, sizeof(src), "src", v6, 0, rnd() % 3 == 0 ? (v6 ? 128 : 32) : rnd() % (v6 ? 129 : 33));
-		if (rnd() % 3 == 0)
+		if (!no_dst && rnd() % 3 == 0)
 			rnd_prefix(dst, sizeof(dst), "dst", v6, 1, rnd() % 4 == 0 ? (v6 ? 128 : 32) : rnd() % (v6 ? 129 : 33));
 	} else if (rnd() % 4) {
 		int pl = plens[rnd() % 6];
@@ -591,7 +622,11 @@ static void rand_rule(char *buf, size_t sz)
 	snprintf(buf, sz, "%s%s%s%s%s%s", rnd() % 2 ? "allow" : "deny", src, dst, pr, sp, dp);
 }
 
-#define ROUNDS 60	/* the last third in spread mode */
+/* rounds 40-59 in spread mode, 60-79 spread with source-only rules (a
+ * destination rule anywhere above a source node sends it down the
+ * destination stage; without them every node decides over its own rules
+ * and its parent's remaining candidates, compile.c's decide_node()) */
+#define ROUNDS 80
 
 static void test_differential(struct xdpfw_state *st)
 {
@@ -606,6 +641,7 @@ static void test_differential(struct xdpfw_state *st)
 		int n = 5 + rnd() % (round < 10 ? 30 : 300);
 
 		spread = round >= 40;
+		no_dst = round >= 60;
 		if (spread)
 			new_bases();
 		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
@@ -809,6 +845,54 @@ static void test_swaps(struct xdpfw_state *st)
 	xdpfw_ruleset_free(&cur);
 }
 
+/* A rules map pinned by an older xdpfw has no BPF_F_MMAPABLE: the
+ * definitions then go through batch syscalls, with the same results
+ * (sets applied, a kept rule keeps its slot and counter, the set reads
+ * back). */
+static uint32_t slot_of_src(struct xdpfw_state *st, uint8_t last, uint64_t *packets)
+{
+	struct xdpfw_ruleset cur;
+	struct xdpfw_counter c = { 0 };
+	uint32_t *slots, slot = UINT32_MAX;
+
+	if (xdpfw_state_read(st, &cur, &slots))
+		return UINT32_MAX;
+	for (size_t k = 0; k < cur.n; k++)
+		if (cur.r[k].d.src[3] == last)
+			slot = slots[k];
+	if (slot != UINT32_MAX && xdpfw_state_counter(st, slot, &c))
+		slot = UINT32_MAX;
+	*packets = c.packets;
+	free(slots);
+	xdpfw_ruleset_free(&cur);
+	return slot;
+}
+
+static void test_defs_syscalls(struct xdpfw_state *st)
+{
+	struct pspec p1 = { 4, "10.0.0.1", "2.2.2.2", 6, 1, 22 }, p9 = { 4, "10.0.0.9", "2.2.2.2", 6, 1, 22 };
+	uint64_t n1, n2;
+	uint32_t s1, s2;
+
+	CHECK("defs-mmapped", st->defs != NULL);
+	if (st->defs)
+		munmap(st->defs, st->defs_bytes);
+	st->defs = NULL;
+	CHECK("defs-syscalls-apply", apply_text(st, "policy allow\ndeny src 10.0.0.1\n") == 0 &&
+				     run_pkt(&p1) == DROP_ && run_pkt(&p1) == DROP_ && run_pkt(&p9) == PASS_);
+	s1 = slot_of_src(st, 1, &n1);
+	CHECK("defs-syscalls-swap", apply_text(st, "policy allow\ndeny src 10.0.0.9\ndeny src 10.0.0.1\n") == 0 &&
+				    run_pkt(&p1) == DROP_ && run_pkt(&p9) == DROP_);
+	s2 = slot_of_src(st, 1, &n2);
+	CHECK("defs-syscalls-kept-slot-counter", s1 != UINT32_MAX && s1 == s2 && n1 >= 2 && n2 == n1 + 1);
+	CHECK("defs-syscalls-new-rule", slot_of_src(st, 9, &n2) != UINT32_MAX && n2 == 1);
+	/* a slot freed (10.0.0.1's, with packets counted) and handed to a new
+	 * rule starts from zero */
+	CHECK("freed-slot-apply", apply_text(st, "policy allow\ndeny src 10.0.0.9\n") == 0);
+	CHECK("freed-slot-reused", apply_text(st, "policy allow\ndeny src 10.0.0.9\ndeny src 10.0.0.7\n") == 0 &&
+				   slot_of_src(st, 7, &n2) == s1 && n2 == 0);
+}
+
 static void test_full_map(void)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
@@ -842,23 +926,10 @@ static void test_full_map(void)
 	CHECK("full-port-trie-fits", rc == 0);
 	{
 		/* the message names the map, not "full after 0 entries" */
-		char msg[1024] = "";
-		FILE *cap = tmpfile();
-		int saved = dup(2);
+		char msg[1024];
 
-		fflush(stderr);
-		if (cap)
-			dup2(fileno(cap), 2);
-		rc = apply_text(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
-				     "deny proto udp dport 1-65534\nallow proto udp dport 1000\n");
-		fflush(stderr);
-		dup2(saved, 2);
-		close(saved);
-		if (cap) {
-			rewind(cap);
-			msg[fread(msg, 1, sizeof(msg) - 1, cap)] = 0;
-			fclose(cap);
-		}
+		rc = apply_text_err(&st, "deny proto tcp dport 1-65534\nallow proto tcp dport 1000\n"
+					 "deny proto udp dport 1-65534\nallow proto udp dport 1000\n", msg, sizeof(msg));
 		CHECK("full-port-trie-refused", rc == -ENOSPC || rc == -E2BIG);
 		if (!strstr(msg, "port tables are full: 12 entries do not fit in 10"))
 			printf("  got '%s'\n", msg);
@@ -878,8 +949,8 @@ static void test_full_map(void)
 
 /* Prefix tables too small for a rule set: refused whole, old set kept, and
  * a set that fits after that works (nothing half-written in the way). The
- * IPv4 trie: room for the 2^16 root and 1024 more entries per generation;
- * a /32 in an empty /16 needs 256 + 16 + 16. The IPv6 hash table: 32
+ * trie half: room for the two 2^16 roots (IPv4, IPv6) and 1024 more entries;
+ * a /32 in an empty /16 needs 4 x 16 (20 need 1280). The IPv6 hash table: 32
  * slots, 16 entries at most (half full). */
 static void test_full_table(void)
 {
@@ -895,7 +966,7 @@ static void test_full_table(void)
 		return;
 	}
 	bo = bpfkit_object__bpf_object(obj);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_trie4"), 2 * (65536 + 1024) / XDPFW_TRIE_BLK);
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_trie4"), 2 * (2 * 65536 + 1024) / XDPFW_TRIE_BLK);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab6"), 64);
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
@@ -906,7 +977,25 @@ static void test_full_table(void)
 	CHECK("table-full-refused", rc == -E2BIG);
 	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
 	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
-	/* the last three fit (3 x 288 entries) */
+	{
+		/* 1100 hosts in as many /16s: the IPv4 source prefixes alone
+		 * need 65536 + 1100 x 64 trie entries, more than the half has:
+		 * refused before the set is compiled, old set kept */
+		char msg[1024] = "", *big = malloc(1100 * 32);
+
+		len = 0;
+		for (int i = 0; big && i < 1100; i++)
+			len += snprintf(big + len, 1100 * 32 - len, "deny src %d.%d.7.9\n", 11 + i / 16, i % 16);
+		rc = big ? apply_text_err(&st, big, msg, sizeof(msg)) : -ENOMEM;
+		free(big);
+		if (!strstr(msg, "1100 source prefixes need 135936 trie entries, more than the 132096"))
+			printf("  got '%s'\n", msg);
+		CHECK("table-full-refused-early", rc == -E2BIG &&
+			  strstr(msg, "IPv4 prefix trie is full: 1100 source prefixes need 135936 trie entries, more "
+				      "than the 132096 there are") != NULL);
+		CHECK("table-full-early-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
+	}
+	/* the last three fit (3 x 64 entries) */
 	CHECK("table-full-3-fit", apply_text(&st, strstr(text, "deny src 10.117.")) == 0 &&
 				    run_pkt(&q) == PASS_ &&
 				    run_pkt(&(struct pspec){ 4, "10.119.7.9", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
@@ -944,6 +1033,33 @@ static void test_full_table(void)
 	if (!displaced || dropped != 16)
 		printf("  size %u, displaced %d, dropped %d of 16\n", pl.mask + 1, displaced, dropped);
 	CHECK("table-displaced-entries-found", pl.mask + 1 == 32 && displaced > 0 && dropped == 16);
+	/* 15 IPv4 hosts take 960 of the 1024 trie entries beyond the roots; 8
+	 * IPv6 /48s in 8 /16s would need 8 x 64 more for /32 search leaves
+	 * (8 x 32 at /24, 8 x 16 at /20), so the IPv6 trie cuts at /16 (a root
+	 * entry each, no chunk) and the length search does the rest: same
+	 * verdicts */
+	len = 0;
+	for (int i = 0; i < 15; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
+	for (int i = 0; i < 8; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src %x:%x:%x::/48\n", 0x2a00 + i * 17, i + 1, i * 3);
+	len += snprintf(text + len, sizeof(text) - len, "allow src 2a00::/7 proto udp\n");
+	CHECK("table-v6-cut16-applied", apply_text(&st, text) == 0 && xdpfw_state_cfg(&st, &cfg) == 0 &&
+					  cfg.trie_dirty[cfg.gen & 1] == 2 * 65536 + 960);
+	dropped = 0;
+	int passed = 0;
+
+	for (int i = 0; i < 8; i++) {
+		char a[64], b[64];
+
+		snprintf(a, sizeof(a), "%x:%x:%x::9", 0x2a00 + i * 17, i + 1, i * 3);
+		snprintf(b, sizeof(b), "%x:%x:%x::9", 0x2a00 + i * 17, i + 1, i * 3 + 1);
+		dropped += run_pkt(&(struct pspec){ 6, a, "2001:db8::2", 6, 1, 2 }) == DROP_;
+		passed += run_pkt(&(struct pspec){ 6, b, "2001:db8::2", 6, 1, 2 }) == PASS_;
+		/* the /7 allow (shorter, in the trie) decides UDP outside the /48s */
+		passed += run_pkt(&(struct pspec){ 6, b, "2001:db8::2", 17, 1, 2 }) == PASS_;
+	}
+	CHECK("table-v6-cut16-verdicts", dropped == 8 && passed == 16);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 }
@@ -951,6 +1067,58 @@ static void test_full_table(void)
 /* The table builder: a large random set places every entry within
  * XDPFW_MAX_PROBE of its home at most half full, and the written table holds
  * each exactly once. */
+/* The early trie check (xdpfw_trie4_src_entries) counts what the plan
+ * counts for a source-only set: random prefixes of every length, nested and
+ * sharing /16s, /24s and /28s. */
+static void test_trie4_src_entries(void)
+{
+	struct xdpfw_tabvec v = { 0 };
+	struct xdpfw_trie4_plan plan;
+	struct xdpfw_cls cls = { 0 };
+	uint32_t x = 777, *addr = malloc(20000 * sizeof(*addr));
+	uint8_t *plen = malloc(20000);
+	struct xdpfw_kv *kv = malloc(20000 * sizeof(*kv));
+	size_t n = 0;
+	int rc = 0;
+
+	if (!addr || !plen || !kv) {
+		CHECK("trie4-src-entries-alloc", 0);
+		goto out;
+	}
+	for (int i = 0; i < 20000; i++) {
+		uint32_t a, l;
+
+		x = x * 1103515245u + 12345u;
+		l = 1 + (x >> 8) % 32;
+		x = x * 1103515245u + 12345u;
+		a = (10u << 24 | (x & 0x0303ffffu)) & (~0u << (32 - l));	/* few /16s: shared chunks */
+		kv[i].key = (uint64_t)a << 8 | l;
+		kv[i].idx = i;
+	}
+	xdpfw_radix_sort(kv, NULL, 20000);
+	for (int i = 0; i < 20000 && !rc; i++) {
+		uint32_t a = kv[i].key >> 8, be = htonl(a);
+		uint8_t b[16] = { 0 };
+
+		if (n && addr[n - 1] == a && plen[n - 1] == (kv[i].key & 0xff))
+			continue;	/* distinct prefixes, as the forest has them */
+		addr[n] = a;
+		plen[n++] = kv[i].key & 0xff;
+		memcpy(b, &be, 4);
+		rc = xdpfw_tabvec_push(&v, (kv[i].key & 0xff) + 1, b, &cls);
+	}
+	rc = rc ?: xdpfw_trie4_plan(&v, 1u << 28, 1u << 20, &plan);
+	CHECK("trie4-src-entries-equal-plan", rc == 0 && xdpfw_trie4_src_entries(addr, plen, n) == plan.entries);
+	if (!rc)
+		xdpfw_trie4_plan_free(&plan);
+	CHECK("trie4-src-entries-root-only", xdpfw_trie4_src_entries(addr, plen, 0) == 65536);
+out:
+	xdpfw_tabvec_free(&v);
+	free(addr);
+	free(plen);
+	free(kv);
+}
+
 static void test_table_builder(void)
 {
 	struct xdpfw_tabvec v = { 0 };
@@ -972,12 +1140,150 @@ static void test_table_builder(void)
 	CHECK("table-builder-200k-half-full", rc == 0 && plan.size == 1u << 19);
 	region = calloc(1u << 19, sizeof(struct xdpfw_slot4));
 	if (region && !rc)
-		xdpfw_table_write(4, &v, &plan, region);
+		xdpfw_table_write(4, &v, &plan, 0, region);
 	CHECK("table-builder-write", region && !rc && xdpfw_table_used(4, region, plan.size) == v.n);
 	CHECK("table-builder-too-small", xdpfw_table_plan(4, &v, 1u << 18, &small) == -E2BIG);
 	xdpfw_table_plan_free(&plan);
 	free(region);
 	xdpfw_tabvec_free(&v);
+}
+
+/* The apply's slot reuse (state.c's slotmap): every active rule is found
+ * by its match whatever its action, log flag, order or stray padding; a
+ * rule of another match is not, also when every hash collides (then the
+ * probe walks the whole run and still compares matches); a second slot of
+ * the same match is left out, not found twice. */
+static uint64_t same_hash(const struct xdpfw_rule_def *d)
+{
+	(void)d;
+	return 0x123456789abcdef0ull;
+}
+
+static void test_slotmap(void)
+{
+	enum { N = 3000 };
+	struct xdpfw_rule_def *defs = calloc(N + 2, sizeof(*defs)), probe;
+	uint32_t *slots = malloc((N + 2) * sizeof(*slots));
+	bool all_found = true, none_wrong = true, coll_ok = true;
+
+	if (!defs || !slots) {
+		CHECK("slotmap-alloc", 0);
+		return;
+	}
+	for (uint32_t i = 0; i < N; i++) {
+		struct xdpfw_rule_def *d = &defs[i];
+		char txt[96];
+		int col;
+
+		snprintf(txt, sizeof(txt), "%s src 10.%u.%u.0/24%s", i % 3 ? "deny" : "allow", i / 256 % 256, i % 256,
+			 i % 2 ? " proto tcp dport 80" : "");
+		if (xdpfw_rule_parse(txt, d, &col, txt, sizeof(txt)))
+			none_wrong = false;
+		d->gens = 1;
+		d->order[0] = i;
+		slots[i] = i;
+	}
+	CHECK("slotmap-parse", none_wrong);
+	/* hashes cover the match only */
+	probe = defs[5];
+	probe.action ^= 1;
+	probe.flags |= XDPFW_RF_LOG;
+	probe.order[0] = 999;
+	probe.order[1] = 7;
+	probe.gens = 2;
+	probe.pad = 0x5a;
+	CHECK("match-hash-ignores-action-order", xdpfw_rule_match_hash(&probe) == xdpfw_rule_match_hash(&defs[5]));
+	probe = defs[5];
+	probe.dport_hi++;
+	CHECK("match-hash-sees-ports", xdpfw_rule_match_hash(&probe) != xdpfw_rule_match_hash(&defs[5]));
+
+	for (int round = 0; round < 2; round++) {
+		struct slotmap m = { 0 };
+		uint32_t n = round ? 200 : N;	/* all colliding: a short set (quadratic) */
+
+		slotmap_hash = round ? same_hash : xdpfw_rule_match_hash;
+		/* a duplicate of slot 1's match in slot N (a damaged state) */
+		defs[N] = defs[1];
+		slots[n] = N;
+		if (slotmap_build(&m, defs, slots, n + 1)) {
+			CHECK("slotmap-build", 0);
+			break;
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			probe = defs[i];
+			probe.action ^= 1;	/* found by match, the caller checks action */
+			probe.order[0] = 12345;
+			if (slotmap_find(&m, &probe, slotmap_hash(&probe)) != (long)i)
+				*(round ? &coll_ok : &all_found) = false;
+			probe.src[2] ^= 0x80;	/* 10.x.(y^128).0/24: not in the set */
+			probe.src[1] = 200;
+			if (slotmap_find(&m, &probe, slotmap_hash(&probe)) != -1)
+				*(round ? &coll_ok : &none_wrong) = false;
+		}
+		if (slotmap_find(&m, &defs[N], slotmap_hash(&defs[N])) != 1)
+			*(round ? &coll_ok : &all_found) = false;
+		free(m.at);
+	}
+	slotmap_hash = xdpfw_rule_match_hash;
+	CHECK("slotmap-finds-every-active-rule", all_found);
+	CHECK("slotmap-finds-no-other-match", none_wrong);
+	CHECK("slotmap-all-hashes-colliding", coll_ok);
+	struct slotmap empty = { 0 };
+
+	CHECK("slotmap-empty", slotmap_build(&empty, defs, slots, 0) == 0 &&
+			       slotmap_find(&empty, &defs[0], slotmap_hash(&defs[0])) == -1);
+	free(empty.at);
+	free(defs);
+	free(slots);
+}
+
+/* radix.h: sorted by key as qsort would, equal keys in their input order
+ * (the sorts that rely on it compose passes), keys alike in some bytes
+ * (those passes skipped) and in all of them, 0 and 1 element. */
+static int kv_cmp(const void *x, const void *y)
+{
+	const struct xdpfw_kv *a = x, *b = y;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static void test_radix(void)
+{
+	enum { N = 50000 };
+	struct xdpfw_kv *a = malloc(N * sizeof(*a)), *b = malloc(N * sizeof(*b));
+	bool ok = a && b;
+	uint32_t x = 99;
+
+	for (int shape = 0; shape < 4 && ok; shape++) {
+		for (size_t i = 0; i < N; i++) {
+			uint64_t r;
+
+			x = x * 1103515245u + 12345u;
+			r = (uint64_t)x << 32;
+			x = x * 1103515245u + 12345u;
+			r |= x;
+
+			a[i].key = shape == 0 ? r : shape == 1 ? (r & 0xff00ff0000ull) | 0x7700000000000000ull :
+				   shape == 2 ? 42 : r % 7;
+			a[i].idx = i;
+		}
+		memcpy(b, a, N * sizeof(*a));
+		qsort(b, N, sizeof(*b), kv_cmp);	/* idx breaks ties: the stable order */
+		ok = xdpfw_radix_sort(a, NULL, N) == 0 && !memcmp(a, b, N * sizeof(*a));
+		if (!ok)
+			printf("  radix: shape %d differs from qsort\n", shape);
+	}
+	CHECK("radix-sort-equals-stable-qsort", ok);
+	if (a) {
+		a[0].key = 5;
+		a[0].idx = 1;
+	}
+	CHECK("radix-sort-tiny", a && xdpfw_radix_sort(a, NULL, 0) == 0 && xdpfw_radix_sort(a, NULL, 1) == 0 &&
+				 a[0].key == 5 && a[0].idx == 1);
+	free(a);
+	free(b);
 }
 
 int main(void)
@@ -987,6 +1293,8 @@ int main(void)
 
 	test_parser();
 	test_files();
+	test_slotmap();
+	test_radix();
 	if (geteuid() != 0) {
 		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
 		TEST_EXIT();
@@ -1002,10 +1310,12 @@ int main(void)
 	test_semantics(&st);
 	test_differential(&st);
 	test_swaps(&st);
+	test_defs_syscalls(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
 	test_full_table();
 	test_table_builder();
+	test_trie4_src_entries();
 	TEST_EXIT();
 }

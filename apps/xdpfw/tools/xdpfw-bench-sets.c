@@ -12,9 +12,12 @@
  *       "NAME NS_PER_PACKET DROPS WRONG BYTES APPLY_MS PACKETS": WRONG = xdpfw verdicts that differ
  *       from the reference evaluator (xdpfw_rules_eval), BYTES = the prefix
  *       tables' bytes (xdpfw).
- *   xdpfw-bench-sets apply OBJDIR RULES_A RULES_B
+ *   xdpfw-bench-sets apply OBJDIR RULES_A RULES_B [refused]
  *       first load of A, then a swap to B (in-process: parse excluded):
- *       "first WALL_MS CPU_MS ENTRIES RULES" and "swap ..." lines.
+ *       "first WALL_MS CPU_MS ENTRIES RULES" and "swap ..." lines; with
+ *       "refused", B must be refused (it does not fit the maps) and the
+ *       second line is "refused ...". The maps are sized for the larger of
+ *       A and B (XDPFW_BENCH_MAX_RULES: for that many rules).
  *   xdpfw-bench-sets live OBJDIR NETNS IFACE PROG RULES SECONDS
  *       attaches PROG (loaded as for cost) natively to
  *       IFACE in NETNS and prints its own time per run from the kernel's BPF
@@ -340,7 +343,7 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 	return 0;
 }
 
-static int do_apply(const char *dir, const char *a_path, const char *b_path)
+static int do_apply(const char *dir, const char *a_path, const char *b_path, bool refuse)
 {
 	struct xdpfw_ruleset a, b;
 	struct xdpfw_apply_stats s1, s2;
@@ -348,13 +351,16 @@ static int do_apply(const char *dir, const char *a_path, const char *b_path)
 	struct bpfkit_object *obj;
 	char path[512];
 	double t0, t1, t2, c0, c1, c2;
+	size_t max;
 
 	if (parse_file(a_path, &a) || parse_file(b_path, &b))
 		return 1;
 	snprintf(path, sizeof(path), "%s/xdpfw.bpf.o", dir);
 	obj = bpfkit_object__open_file(path, NULL);
 	/* N is one whole set: the maps keep room for the second one a swap writes */
-	if (!obj || xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), (a.n > b.n ? a.n : b.n) + 64) ||
+	max = getenv("XDPFW_BENCH_MAX_RULES") ? (size_t)atol(getenv("XDPFW_BENCH_MAX_RULES")) :
+	      (a.n > b.n ? a.n : b.n) + 64;
+	if (!obj || xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), max) ||
 	    bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj))
 		return 1;
 	t0 = now_ms();
@@ -363,13 +369,18 @@ static int do_apply(const char *dir, const char *a_path, const char *b_path)
 		return 1;
 	t1 = now_ms();
 	c1 = cpu_ms();
-	if (xdpfw_state_apply(&st, &b, b.policy, &s2))
+	if (!xdpfw_state_apply(&st, &b, b.policy, &s2) == refuse) {
+		if (refuse)
+			fprintf(stderr, "xdpfw-bench-sets: '%s' was applied; a set the maps cannot hold was wanted\n",
+				b_path);
 		return 1;
+	}
 	t2 = now_ms();
 	c2 = cpu_ms();
 	/* step wall_ms cpu_ms entries rules */
 	printf("first %.1f %.1f %llu %zu\n", t1 - t0, c1 - c0, (unsigned long long)s1.entries, a.n);
-	printf("swap %.1f %.1f %llu %zu\n", t2 - t1, c2 - c1, (unsigned long long)s2.entries, b.n);
+	printf("%s %.1f %.1f %llu %zu\n", refuse ? "refused" : "swap", t2 - t1, c2 - c1,
+	       (unsigned long long)s2.entries, b.n);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	xdpfw_ruleset_free(&a);
@@ -490,13 +501,13 @@ int main(int argc, char **argv)
 	bpfkit_set_print_level(BPFKIT_WARN);
 	if (argc >= 5 && !strcmp(argv[1], "cost"))
 		return do_cost(argv[2], argc - 4, argv + 4, atoi(argv[3]));
-	if (argc == 5 && !strcmp(argv[1], "apply"))
-		return do_apply(argv[2], argv[3], argv[4]);
+	if ((argc == 5 || (argc == 6 && !strcmp(argv[5], "refused"))) && !strcmp(argv[1], "apply"))
+		return do_apply(argv[2], argv[3], argv[4], argc == 6);
 	if (argc == 8 && !strcmp(argv[1], "live"))
 		return do_live(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
 	if (argc == 8 && !strcmp(argv[1], "blast"))
 		return do_blast(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
-	fprintf(stderr, "usage: xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS... | apply OBJDIR RULES_A RULES_B | "
+	fprintf(stderr, "usage: xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS... | apply OBJDIR RULES_A RULES_B [refused] | "
 			"live OBJDIR NETNS IFACE PROG RULES SECONDS | blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS\n");
 	return 2;
 }
