@@ -274,8 +274,9 @@ static __always_inline __u32 trie4_at(__u64 idx)
 }
 
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
- * IPv4 trie that starts at entry E (a pointer): 0 if none, else a slot
- * index + 1 or a direct verdict (XDPFW_TRIE_DIRECT). One inlined array read
+ * IPv4 trie that starts at entry E (a pointer): 0 if none, else a class
+ * reference (pool index + 1; IPv6: maybe with XDPFW_TRIE_SEARCH) or a direct
+ * verdict (XDPFW_TRIE_DIRECT). One inlined array read
  * per stride crossed, at most XDPFW_TRIE4_DEPTH; each pointer carries its
  * chunk's stride, so this walks whatever strides table.c built.
  *
