@@ -16,6 +16,11 @@ dports), so every host needs a port table of its own (5 intervals): about
 3 port-table entries per rule, more than maps sized for N rules hold (2 per
 rule) -- the set bench/xdpfw.sh has refused to time a refused apply.
 
+SHAPE "nestedports": N rules nesting port rules: one IPv4 /12 per 200 rules
+(at most 2000) denying 100 single TCP ports, the other rules /24s inside
+those /12s each allowing one TCP port. A /24's decision needs its /12's 100 ports too; xdpfw
+refers to the parent's port table instead of copying it (XDPFW_V_PARENT).
+
 PACKETS_OUT: NPKT (default 256) distinct packets, one per line
 "FAMILY PROTO SRC DST SPORT DPORT": about half built to hit a rule (an
 address inside a rule's prefix, its protocol and a port in its range), the
@@ -44,6 +49,23 @@ def main():
     npkt = int(sys.argv[6]) if len(sys.argv) > 6 else 256
     rng = random.Random(seed)
     rules, seen = [], set()
+    parents, allowed = [], set()
+    while shape == "nestedports" and len(parents) < max(1, min(n // 200, 2000)):
+        net = ipaddress.IPv4Network(((rng.randrange(1, 224) << 24 | rng.getrandbits(24)) >> 20 << 20, 12))
+        if net in parents:
+            continue
+        parents.append(net)
+        for port in rng.sample(range(1, 65536), 100):
+            rules.append((net, ("tcp", port, port)))
+    while shape == "nestedports" and len(rules) < n:
+        par = rng.choice(parents)
+        net = ipaddress.IPv4Network((int(par.network_address) | rng.getrandbits(12) << 8, 24))
+        port = ("tcp", rng.randrange(1, 65536), None)
+        if (str(net), port) in seen:
+            continue
+        seen.add((str(net), port))
+        rules.append((net, port))
+        allowed.add(str(net))
     while shape == "porthosts" and len(rules) < n:
         net = ipaddress.IPv4Network((rng.randrange(1, 224) << 24 | rng.getrandbits(24), 32))
         if (str(net), None) in seen:
@@ -79,7 +101,8 @@ def main():
         for net, port in rules:
             if port:
                 p, lo, hi = port
-                f.write("deny src %s proto %s dport %s\n" % (net, p, lo if lo == hi else "%d-%d" % (lo, hi)))
+                f.write("%s src %s proto %s dport %s\n" % ("allow" if str(net) in allowed else "deny", net, p,
+                                                           lo if lo == hi else "%d-%d" % (lo, hi)))
             else:
                 f.write("deny src %s\n" % net)
     pkts, pseen = [], set()

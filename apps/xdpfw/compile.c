@@ -83,6 +83,9 @@ struct cctx {
 	const struct xdpfw_rule_def **cand;
 	size_t ncand, capcand;
 	struct scratch dsub, port, sport;	/* decide(), port_decide(), sport_decide() */
+	uint32_t fallback;	/* the verdict where none of the rules decided over
+				 * applies: 0 (none: the policy), or XDPFW_V_TABLE |
+				 * XDPFW_V_PARENT | the parent prefix's dport table */
 	/* port tables already emitted, by content (many classes share them) */
 	struct memo *memo;
 	size_t nmemo, capmemo;
@@ -277,7 +280,7 @@ static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 		for (i = 0; i < n; i++)
 			if (s[i]->sport_lo <= b[k] && s[i]->sport_hi >= b[k])
 				sub[m++] = s[i];
-		vs[k] = verdict_of(c, best_of(sub, m));
+		vs[k] = m ? verdict_of(c, best_of(sub, m)) : c->fallback;
 		same = same && vs[k] == vs[0];
 	}
 	if (same) {
@@ -288,6 +291,13 @@ static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 	*out = XDPFW_V_TABLE | table;
 out:
 	return rc;
+}
+
+/* V decides without a table of this class's own: a final verdict (or
+ * none), or the parent's table. */
+static bool final_or_parent(uint32_t v)
+{
+	return !(v & XDPFW_V_INLINE) && (!(v & XDPFW_V_TABLE) || (v & XDPFW_V_PARENT));
 }
 
 /* Decision over S (TCP or UDP rules, some with ports): a dport table. */
@@ -318,7 +328,7 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 		if (sp)
 			rc = sport_decide(c, sub, m, &vs[k]);
 		else
-			vs[k] = verdict_of(c, best_of(sub, m));
+			vs[k] = m ? verdict_of(c, best_of(sub, m)) : c->fallback;
 		same = same && vs[k] == vs[0];
 	}
 	if (rc)
@@ -331,7 +341,7 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 	}
 	/* one dport range with its own (final) verdict, one verdict elsewhere:
 	 * inline in the class value, no port lookup (the common CIDR + port
-	 * rule) */
+	 * rule); either may send the packet to the parent's table instead */
 	size_t m = 0;
 
 	for (size_t k = 0; k < nb; k++)
@@ -339,8 +349,7 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 			b[m] = b[k];
 			vs[m++] = vs[k];
 		}
-	if ((m == 2 || (m == 3 && vs[0] == vs[2])) &&
-	    !((vs[0] | vs[1]) & (XDPFW_V_TABLE | XDPFW_V_INLINE))) {
+	if ((m == 2 || (m == 3 && vs[0] == vs[2])) && final_or_parent(vs[0]) && final_or_parent(vs[1])) {
 		int j = p == XDPFW_P_TCP ? 0 : 1;
 
 		/* the second interval is "in"; the first (and third) "elsewhere" */
@@ -582,6 +591,7 @@ struct level {
 	long node;
 	bool dst;				/* a candidate has a destination prefix */
 	struct xdpfw_cls v;			/* the node's decision */
+	uint8_t chain[XDPFW_NPROTO];		/* parent tables v[p] may lead through */
 	const struct xdpfw_rule_def **eff[XDPFW_NPROTO];
 	size_t neff[XDPFW_NPROTO];
 	const struct xdpfw_rule_def **buf[XDPFW_NPROTO];	/* owned: EFF when new */
@@ -617,6 +627,7 @@ static int decide_node(struct cctx *c, struct level *l, const struct level *up,
 			}
 			l->eff[p] = up ? up->eff[p] : NULL;
 			l->neff[p] = nup;
+			l->chain[p] = up ? up->chain[p] : 0;
 			continue;
 		}
 		if (covers)
@@ -641,7 +652,20 @@ static int decide_node(struct cctx *c, struct level *l, const struct level *up,
 			memcpy(l->buf[p] + m, up->eff[p], nup * sizeof(*up->eff[p]));
 		l->eff[p] = l->buf[p];
 		l->neff[p] = m + nup;
-		rc = decide_proto(c, l->eff[p], l->neff[p], &l->v, p);
+		l->chain[p] = 0;
+		if (nup && (up->v.v[p] & (XDPFW_V_TABLE | XDPFW_V_INLINE)) == XDPFW_V_TABLE &&
+		    up->chain[p] < XDPFW_PORT_CHAIN) {
+			/* the parent decides by a table: this table holds only
+			 * this node's own rules (they outrank the parent's
+			 * wherever they apply) and refers to the parent's
+			 * elsewhere, instead of repeating its intervals */
+			c->fallback = XDPFW_V_TABLE | XDPFW_V_PARENT | (up->v.v[p] & XDPFW_V_SLOT_MASK);
+			rc = decide_proto(c, l->eff[p], m, &l->v, p);
+			c->fallback = 0;
+			l->chain[p] = up->chain[p] + 1;
+		} else {
+			rc = decide_proto(c, l->eff[p], l->neff[p], &l->v, p);
+		}
 		if (rc)
 			return rc;
 	}

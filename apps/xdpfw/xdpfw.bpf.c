@@ -200,17 +200,25 @@ static __always_inline __u32 port_find(__u32 t, __u32 port)
 
 /* V's verdict for PORTS (source port << 16 | destination port, network
  * byte order each): V itself, or its dport table's, or that interval's
- * sport table's. A global function: verified once, not per parse path. */
+ * sport table's, following XDPFW_V_PARENT to the parent prefix's dport
+ * table (at most XDPFW_PORT_CHAIN times: the compiler merges deeper
+ * chains). A global function: verified once, not per parse path. */
 __noinline __u32 xdpfw_ports_lookup(__u32 pbase, __u32 v, __u32 ports)
 {
-	if (!(v & XDPFW_V_TABLE))
-		return v;
-	v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), bpf_ntohs((__be16)(ports & 0xffff)));
-	if (!(v & XDPFW_V_TABLE))
-		return v;
-	/* second level: the dport interval's rules differ by source port */
-	v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), bpf_ntohs((__be16)(ports >> 16)));
-	return v & XDPFW_V_TABLE ? 0 : v;
+	__u32 dport = bpf_ntohs((__be16)(ports & 0xffff)), sport = bpf_ntohs((__be16)(ports >> 16));
+
+	for (__u32 i = 0; i <= XDPFW_PORT_CHAIN; i++) {
+		if (!(v & XDPFW_V_TABLE))
+			return v;
+		/* a dport table: the class's, or a parent's (XDPFW_V_PARENT) */
+		v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), dport);
+		if ((v & (XDPFW_V_TABLE | XDPFW_V_PARENT)) == XDPFW_V_TABLE)
+			/* the dport interval's rules differ by source port */
+			v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), sport);
+		if ((v & (XDPFW_V_TABLE | XDPFW_V_PARENT)) == XDPFW_V_TABLE)
+			return 0;
+	}
+	return 0;
 }
 
 /* The verdict of class CLS for protocol index PIDX and PORTS. */
@@ -225,14 +233,10 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports
 	if (v & XDPFW_V_INLINE) {
 		j = pidx == XDPFW_P_TCP ? 0 : 1;
 		port = bpf_ntohs((__be16)(ports & 0xffff));
-		if (port >= cls->lo[j] && port <= cls->hi[j])
-			return cls->rv[j];
-		return v & ~XDPFW_V_INLINE;
+		v = port >= cls->lo[j] && port <= cls->hi[j] ? cls->rv[j] : v & ~XDPFW_V_INLINE;
 	}
-	/* a final verdict needs no call (a call costs more than the test) */
-	if (!(v & XDPFW_V_TABLE))
-		return v;
-	return xdpfw_ports_lookup(pbase, v, ports);
+	/* a table, or (inline) the parent prefix's table */
+	return v & XDPFW_V_TABLE ? xdpfw_ports_lookup(pbase, v, ports) : v;
 }
 
 /* A probe sequence past its home slot (j = 1 ..): the slot index + 1 of

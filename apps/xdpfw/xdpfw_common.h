@@ -44,6 +44,12 @@ enum {
 #define XDPFW_V_INLINE		(1u << 27)	/* TCP/UDP: the class value holds one
 						 * dport range (lo, hi) with verdict rv;
 						 * the other bits: the verdict elsewhere */
+#define XDPFW_V_PARENT		(1u << 26)	/* with XDPFW_V_TABLE, in a port table
+						 * or as an inline range's other verdict:
+						 * none of this prefix's rules covers these
+						 * ports; its parent prefix's decision does,
+						 * from the parent's dport table (the id) */
+#define XDPFW_PORT_CHAIN	4		/* parent tables one lookup may follow */
 #define XDPFW_V_SLOT_MASK	0x00ffffffu	/* slot + 1, or a table id */
 
 /* Port tables (xdpfw_ptab: an mmapable array, one half per generation,
@@ -53,7 +59,12 @@ enum {
  * every port. The datapath finds a port's interval by binary search (at
  * most 17 reads; most tables have a handful of intervals). A port range is
  * one interval, whatever its alignment. Class ids need no generation:
- * each generation has its own half of every table. */
+ * each generation has its own half of every table. A source prefix's table
+ * holds its own port rules only, and XDPFW_V_PARENT where none of them
+ * applies: rules of a longer source prefix outrank every rule of a shorter
+ * one, so there its parent's decision stands. The tables' size then grows
+ * with the rules, not with how deeply prefixes with port rules nest (a /24
+ * inside a /12 with 100 port ranges no longer carries the 100). */
 struct xdpfw_pent {
 	__u32 start;			/* header: the interval count */
 	__u32 v;			/* verdict (XDPFW_V_TABLE: a sport table) */

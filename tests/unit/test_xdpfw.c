@@ -952,6 +952,51 @@ static void test_full_map(void)
  * trie half: room for the two 2^16 roots (IPv4, IPv6) and 1024 more entries;
  * a /32 in an empty /16 needs 4 x 16 (20 need 1280). The IPv6 hash table: 32
  * slots, 16 entries at most (half full). */
+/* Port rules on nested prefixes: a /12 denying 100 TCP ports, 60 /24s in
+ * it allowing one of those ports each. Each /24's table holds its own rule
+ * and refers to the /12's elsewhere (XDPFW_V_PARENT), so the set fits port
+ * tables of 1000 entries per generation; copying the /12's 100 ports into
+ * every /24 would take some 12,000. Verdicts: a /24's own port passes, the
+ * /12's other ports are denied through the parent's table, other ports
+ * pass (policy allow). */
+static void test_nested_ports(void)
+{
+	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
+	struct xdpfw_state st;
+	char *text = malloc(200 * 64);
+	size_t len = 0;
+	int ok = 0;
+
+	if (!obj || !text) {
+		CHECK("nested-ports-open", 0);
+		free(text);
+		bpfkit_object__close(obj);
+		return;
+	}
+	bpf_map__set_max_entries(bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_ptab"), 2000);
+	CHECK("nested-ports-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	for (int i = 0; i < 100; i++)
+		len += snprintf(text + len, 200 * 64 - len, "deny src 10.16.0.0/12 proto tcp dport %d\n", 1000 + i * 7);
+	for (int i = 0; i < 60; i++)
+		len += snprintf(text + len, 200 * 64 - len, "allow src 10.16.%d.0/24 proto tcp dport %d\n", i,
+				1000 + i * 7);
+	CHECK("nested-ports-fit", apply_text(&st, text) == 0);
+	for (int i = 0; i < 60; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.16.%d.5", i);
+		ok += run_pkt(&(struct pspec){ 4, a, "2.2.2.2", 6, 1, 1000 + i * 7 }) == PASS_;
+		ok += run_pkt(&(struct pspec){ 4, a, "2.2.2.2", 6, 1, 1000 + ((i + 1) % 100) * 7 }) == DROP_;
+		ok += run_pkt(&(struct pspec){ 4, a, "2.2.2.2", 6, 1, 1001 + i * 7 }) == PASS_;
+		ok += run_pkt(&(struct pspec){ 4, a, "2.2.2.2", 17, 1, 1000 + ((i + 1) % 100) * 7 }) == PASS_;
+	}
+	CHECK("nested-ports-verdicts", ok == 240);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+	free(text);
+}
+
 static void test_full_table(void)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
@@ -1315,6 +1360,7 @@ int main(void)
 	bpfkit_object__close(obj);
 	test_full_map();
 	test_full_table();
+	test_nested_ports();
 	test_table_builder();
 	test_trie4_src_entries();
 	TEST_EXIT();
