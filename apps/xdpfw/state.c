@@ -85,53 +85,54 @@ static size_t tab_elem(int f)
 	return f ? sizeof(struct xdpfw_slot6) : sizeof(struct xdpfw_cls);
 }
 
-/* The prefix tables are written through mmap: plain stores, no syscall
- * per entry. */
-static int map_tables(struct xdpfw_state *st)
+/* Maps array map M (its value VALUE_SIZE bytes, at least MIN entries) into
+ * *P: *BYTES long, *ENTRIES elements. */
+static int map_array(struct xdpfw_state *st, int m, __u32 value_size, __u32 min, void **p, size_t *bytes,
+		     __u32 *entries)
 {
-	for (int f = 0; f < 2; f++) {
-		struct bpf_map_info info = { 0 };
-		__u32 len = sizeof(info);
-		void *p;
-
-		if (bpf_obj_get_info_by_fd(st->fd[f ? XM_TAB6 : XM_CLASS], &info, &len))
-			return -errno;
-		if (info.value_size != tab_elem(f) || info.max_entries < 32)
-			return -EINVAL;
-		st->tab_bytes[f] = (size_t)info.max_entries * info.value_size;
-		p = mmap(NULL, st->tab_bytes[f], PROT_READ | PROT_WRITE, MAP_SHARED,
-			 st->fd[f ? XM_TAB6 : XM_CLASS], 0);
-		if (p == MAP_FAILED)
-			return -errno;
-		st->tab[f] = p;
-		st->tab_cap[f] = info.max_entries / 2;
-	}
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
-	void *p;
+	void *q;
 
-	if (bpf_obj_get_info_by_fd(st->fd[XM_TRIE4], &info, &len))
+	if (bpf_obj_get_info_by_fd(st->fd[m], &info, &len))
 		return -errno;
-	if (info.value_size != 4 * XDPFW_TRIE_BLK || info.max_entries < 2 * (65536 + 512) / XDPFW_TRIE_BLK)
+	if (info.value_size != value_size || info.max_entries < min)
 		return -EINVAL;
-	st->trie4_bytes = (size_t)info.max_entries * info.value_size;
-	p = mmap(NULL, st->trie4_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_TRIE4], 0);
-	if (p == MAP_FAILED)
+	q = mmap(NULL, (size_t)info.max_entries * info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 st->fd[m], 0);
+	if (q == MAP_FAILED)
 		return -errno;
+	*p = q;
+	*bytes = (size_t)info.max_entries * info.value_size;
+	*entries = info.max_entries;
+	return 0;
+}
+
+/* The tables are written through mmap: plain stores, no syscall per entry.
+ * Each map holds two halves, one per generation. */
+static int map_tables(struct xdpfw_state *st)
+{
+	void *p;
+	__u32 n;
+	int rc;
+
+	for (int f = 0; f < 2; f++) {
+		rc = map_array(st, f ? XM_TAB6 : XM_CLASS, tab_elem(f), 32, &st->tab[f], &st->tab_bytes[f], &n);
+		if (rc)
+			return rc;
+		st->tab_cap[f] = n / 2;
+	}
+	/* two generations of the two 2^16 roots (IPv4, IPv6) at least */
+	rc = map_array(st, XM_TRIE4, 4 * XDPFW_TRIE_BLK, 2 * 2 * 65536 / XDPFW_TRIE_BLK, &p, &st->trie4_bytes, &n);
+	if (rc)
+		return rc;
 	st->trie4 = p;
-	st->trie4_cap = info.max_entries / 2 * XDPFW_TRIE_BLK;
-	memset(&info, 0, sizeof(info));
-	len = sizeof(info);
-	if (bpf_obj_get_info_by_fd(st->fd[XM_PORTS], &info, &len))
-		return -errno;
-	if (info.value_size != sizeof(struct xdpfw_pent) || info.max_entries < 8)
-		return -EINVAL;
-	st->ptab_bytes = (size_t)info.max_entries * info.value_size;
-	p = mmap(NULL, st->ptab_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_PORTS], 0);
-	if (p == MAP_FAILED)
-		return -errno;
+	st->trie4_cap = n / 2 * XDPFW_TRIE_BLK;
+	rc = map_array(st, XM_PORTS, sizeof(struct xdpfw_pent), 8, &p, &st->ptab_bytes, &n);
+	if (rc)
+		return rc;
 	st->ptab = p;
-	st->ptab_cap = info.max_entries / 2;
+	st->ptab_cap = n / 2;
 	return 0;
 }
 
