@@ -17,6 +17,7 @@
  * the map allows (batch syscalls for one pinned by an older xdpfw). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -722,6 +723,20 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 /* A set whose IPv4 source prefixes alone need more trie entries than a
  * generation's half holds is refused before it is compiled (the tables'
  * plan would refuse it after). */
+/* The one-line refusal of a set that does not fit a table: "xdpfw: WHAT;
+ * nothing applied (what to do)"; E records that it was said. */
+__attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xdpfw: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n", stderr);
+	e->reported = true;
+}
+
 static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
 {
 	struct ectx *e = ctx;
@@ -735,10 +750,8 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 	for (size_t k = 0; k < n; k++)
 		nreal += plen[k] > 0;	/* the root (/0) is no trie entry */
 	n = nreal;
-	e->reported = true;
-	fprintf(stderr, "xdpfw: the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more "
-		"than the %u there are; nothing applied (xdpfw unload --all --purge, then load with a larger "
-		"--max-rules)\n", n, (unsigned long long)need, e->st->trie4_cap);
+	table_full(e, "the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more than the "
+		   "%u there are", n, (unsigned long long)need, e->st->trie4_cap);
 	return -E2BIG;
 }
 
@@ -877,32 +890,22 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	nclass = v4->n + top->n + nreal6;
 	if (!rc && nclass > st->tab_cap[0]) {
 		rc = -E2BIG;
-		e->reported = true;
-		fprintf(stderr, "xdpfw: the class pool is full: %zu prefixes do not fit in %u classes; nothing "
-			"applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-			nclass, st->tab_cap[0]);
+		table_full(e, "the class pool is full: %zu prefixes do not fit in %u classes", nclass, st->tab_cap[0]);
 	}
 	if (!rc)
 		rc = xdpfw_bspl_markers(v6, (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
-	if (rc == -E2BIG && !e->reported) {
-		e->reported = true;
-		fprintf(stderr, "xdpfw: the prefix trie is full: %zu IPv4 and %zu IPv6 prefixes do not fit in %u "
-			"trie entries; nothing applied (xdpfw unload --all --purge, then load with a larger "
-			"--max-rules)\n", v4->n, top->n, st->trie4_cap);
-	}
+	if (rc == -E2BIG && !e->reported)
+		table_full(e, "the prefix trie is full: %zu IPv4 and %zu IPv6 prefixes do not fit in %u trie entries",
+			   v4->n, top->n, st->trie4_cap);
 	if (!rc) {
 		rc = xdpfw_table_plan(6, v6, st->tab_cap[1], &plan);
-		e->reported = rc == -E2BIG;
 		if (rc == -E2BIG)
-			fprintf(stderr, "xdpfw: the IPv6 prefix table is full: %zu entries do not fit in %u "
-				"slots; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
-				v6->n, st->tab_cap[1]);
+			table_full(e, "the IPv6 prefix table is full: %zu entries do not fit in %u slots", v6->n,
+				   st->tab_cap[1]);
 	}
 	if (!rc && e->npt > st->ptab_cap) {
 		rc = -E2BIG;
-		e->reported = true;
-		fprintf(stderr, "xdpfw: the port tables are full: %zu entries do not fit in %u; nothing applied "
-			"(xdpfw unload --all --purge, then load with a larger --max-rules)\n", e->npt, st->ptab_cap);
+		table_full(e, "the port tables are full: %zu entries do not fit in %u", e->npt, st->ptab_cap);
 	}
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &cfg);
@@ -1181,8 +1184,7 @@ failed:
 	stats->write_ms = ms_since(&t0);
 	if (rc) {
 		if ((rc == -ENOSPC || rc == -E2BIG) && !e.reported)
-			fprintf(stderr, "xdpfw: a rule-set map is full; nothing applied (xdpfw unload --all "
-				"--purge, then load with a larger --max-rules)\n");
+			table_full(&e, "a rule-set map is full");
 		goto undo;
 	}
 	if (xdpfw_apply_crash_point == 1) {

@@ -265,7 +265,7 @@ static const uint8_t *strides_of(uint32_t tree)
  * runs; only the keys are read, not the entries). */
 static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
 {
-	const uint8_t *st = tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+	const uint8_t *st = strides_of(tree);
 	uint64_t total = 0;
 	unsigned b = 0;
 
@@ -492,7 +492,8 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 		}
 		lens[v6_plen(e)] = true;
 		rc = xdpfw_tabvec_push(top, e->tag, (const uint8_t *)e->addr, &e->cls);
-		top->e[top->n - 1].flags |= XDPFW_S_V6;
+		if (!rc)
+			top->e[top->n - 1].flags |= XDPFW_S_V6;
 	}
 	v->n = keep;
 	while (!rc && cap < 4 * (uint64_t)(top->n + v->n))
@@ -541,9 +542,8 @@ int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)
 	int rc = 0;
 
 	for (size_t k = 0; k < top->n && !rc; k++)
-		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1) {
+		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1)	/* a prefix */
 			rc = xdpfw_tabvec_push(v, top->e[k].tag, (const uint8_t *)top->e[k].addr, &top->e[k].cls);
-		}
 	top->n = 0;
 	return rc;
 }
