@@ -383,7 +383,6 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	uint32_t next = 1u << xdpfw_trie4_src_strides[0], src_root = XDPFW_TRIE4_ROOT;
 
 	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
-	memset(leaves, 0, v->n * sizeof(*leaves));
 	/* destination roots sit right after the source root (planned) */
 	for (uint32_t c = 1; c < plan->nclass; c++) {
 		uint32_t end = (plan->class_ptr[c] & XDPFW_TRIE_OFF) + (1u << xdpfw_trie4_dst_strides[0]);

@@ -103,7 +103,8 @@ uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size
 /* A source class value's destination-trie root (0 if CLASS is 0). */
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
 /* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the
- * class pool: entry k's at LEAVES[k]), zeroing the planned ranges first. */
+ * class pool: entry k's at LEAVES[k], every one written), zeroing the trie
+ * range first. */
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
