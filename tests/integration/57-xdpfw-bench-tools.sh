@@ -17,7 +17,8 @@ done
 python3 "$ROOT/bench/gen-blocklist.py" blocklist 300 7 "$TMP/bl" "$TMP/bl.pkts" 64 ||
 	{ fail "xdpfw bench tools: gen-blocklist.py"; exit 0; }
 progs=(pass=pass:"$TMP/bl":"$TMP/bl.pkts" fw=xdpfw:"$TMP/bl":"$TMP/bl.pkts"
-	floor=floor:"$TMP/bl":"$TMP/bl.pkts" lpm=lpm:"$TMP/bl":"$TMP/bl.pkts")
+	floor=floor:"$TMP/bl":"$TMP/bl.pkts" lpm=lpm:"$TMP/bl":"$TMP/bl.pkts"
+	fwvar="$OBJ/xdpfw.bpf.o":"$TMP/bl":"$TMP/bl.pkts" floorvar="$OBJ/xdpfw-floor.bpf.o":"$TMP/bl":"$TMP/bl.pkts")
 [ -e /usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o ] && progs+=(filter=filter:"$TMP/bl":"$TMP/bl.pkts")
 if ! timeout 120 "$S" cost "$OBJ" 1 "${progs[@]}" >"$TMP/out" 2>"$TMP/err"; then
 	fail "xdpfw bench tools: cost" "$(head -c 300 "$TMP/err")"
@@ -35,3 +36,10 @@ drops=$(awk '$1 == "fw" { print $3 }' "$TMP/out")
 # half the generator's packets are built to hit a (deny) rule
 if [ "$wrong" = 0 ] && [ "${drops:-0}" -ge 16 ]; then pass "xdpfw bench tools: xdpfw's verdicts are the rules' ($drops of 64 dropped, 0 wrong)"
 else fail "xdpfw bench tools: xdpfw's verdicts are the rules'" "$drops dropped, $wrong wrong"; fi
+# a datapath variant named by its object's path (A/B of a change) is run
+# and its verdicts checked like xdpfw's: the same object gives 0 wrong, the
+# floor object (no lookup) gives wrong verdicts on every rule hit
+vw=$(awk '$1 == "fwvar" { print $4 }' "$TMP/out")
+fw=$(awk '$1 == "floorvar" { print $4 }' "$TMP/out")
+if [ "$vw" = 0 ] && [ "${fw:-0}" -ge 16 ]; then pass "xdpfw bench tools: a variant object's verdicts are checked (xdpfw 0 wrong, floor $fw wrong)"
+else fail "xdpfw bench tools: a variant object's verdicts are checked" "xdpfw $vw wrong, floor $fw wrong"; fi

@@ -8,7 +8,8 @@
  *       (ROUNDS passes): pass (XDP_PASS), filter (xdp-filter's xdpfilt_alw_all with the
  *       rules' IPv4/IPv6 network addresses as exact IPs, and 2000 ports),
  *       lpm (bench/lpm-trie.bpf.c with the rules' source prefixes), xdpfw or
- *       floor (xdpfw without its lookup) with RULES. Prints per spec
+ *       floor (xdpfw without its lookup) with RULES, or a path ending in .o:
+ *       a variant of xdpfw's datapath built elsewhere (A/B of a change). Prints per spec
  *       "NAME NS_PER_PACKET DROPS WRONG BYTES APPLY_MS PACKETS": WRONG = xdpfw verdicts that differ
  *       from the reference evaluator (xdpfw_rules_eval), BYTES = the prefix
  *       tables' bytes (xdpfw).
@@ -196,14 +197,20 @@ static int target_load(struct target *t, const char *dir, const char *prog, cons
 {
 	char path[512];
 	struct fill f = { .ncpu = libbpf_num_possible_cpus() };
+	size_t plen = strlen(prog);
+	bool variant = plen > 2 && !strcmp(prog + plen - 2, ".o");
 
 	memset(t, 0, sizeof(*t));
 	t->prog_fd = -1;
-	if (!strcmp(prog, "xdpfw") || !strcmp(prog, "floor")) {
+	if (!strcmp(prog, "xdpfw") || !strcmp(prog, "floor") || variant) {
 		struct bpf_object *bo;
 		double t0;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, !strcmp(prog, "floor") ? "xdpfw-floor.bpf.o" : "xdpfw.bpf.o");
+		if (variant)
+			snprintf(path, sizeof(path), "%s", prog);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dir,
+				 !strcmp(prog, "floor") ? "xdpfw-floor.bpf.o" : "xdpfw.bpf.o");
 		t->obj = bpfkit_object__open_file(path, NULL);
 		if (!t->obj)
 			return -1;
@@ -319,7 +326,7 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 				if (r || k >= c[i].ps.n)
 					continue;
 				c[i].drops += res.retval == XDP_DROP;
-				if (!strcmp(c[i].prog, "xdpfw")) {
+				if (c[i].t.fw && strcmp(c[i].prog, "floor")) {
 					long w = xdpfw_rules_eval(&c[i].rs, &p->ref);
 					int want = (w >= 0 ? c[i].rs.r[w].d.action : c[i].rs.policy) == XDPFW_DENY ?
 						   XDP_DROP : XDP_PASS;

@@ -46,6 +46,9 @@ static __always_inline void *bk_pull(struct bk_cursor *c, __u32 len)
 
 	if (p + len > c->end)
 		return (void *)0;
+	/* a packet pointer is never NULL: without this, every caller's NULL
+	 * test compiles to a second branch after the bounds check */
+	__builtin_assume(p != (void *)0);
 	c->pos = p + len;
 	return p;
 }
@@ -61,7 +64,9 @@ static __always_inline struct ethhdr *bk_parse_eth(struct bk_cursor *c, __be16 *
 
 	if (!eth)
 		return (void *)0;
-	p = eth->h_proto;
+	/* one 16-bit load: struct ethhdr is packed, so eth->h_proto would be
+	 * read as two bytes and shifted together */
+	p = *(const __be16 *)((const __u8 *)eth + offsetof(struct ethhdr, h_proto));
 #pragma unroll
 	for (int i = 0; i < BK_VLAN_MAX; i++) {
 		struct bk_vlan_hdr *v;
