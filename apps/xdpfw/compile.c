@@ -109,9 +109,8 @@ struct crule {
 	uint32_t v;
 };
 
-static uint32_t verdict_of(struct cctx *c, const struct xdpfw_rule_def *d)
+static uint32_t verdict_of(const struct xdpfw_rule_def *d)
 {
-	(void)c;
 	/* D is the first member of a struct crule */
 	return d ? ((const struct crule *)(const void *)d)->v : 0;
 }
@@ -280,7 +279,7 @@ static int sport_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 		for (i = 0; i < n; i++)
 			if (s[i]->sport_lo <= b[k] && s[i]->sport_hi >= b[k])
 				sub[m++] = s[i];
-		vs[k] = m ? verdict_of(c, best_of(sub, m)) : c->fallback;
+		vs[k] = m ? verdict_of(best_of(sub, m)) : c->fallback;
 		same = same && vs[k] == vs[0];
 	}
 	if (same) {
@@ -328,7 +327,7 @@ static int port_decide(struct cctx *c, const struct xdpfw_rule_def **s, size_t n
 		if (sp)
 			rc = sport_decide(c, sub, m, &vs[k]);
 		else
-			vs[k] = m ? verdict_of(c, best_of(sub, m)) : c->fallback;
+			vs[k] = m ? verdict_of(best_of(sub, m)) : c->fallback;
 		same = same && vs[k] == vs[0];
 	}
 	if (rc)
@@ -399,7 +398,7 @@ static int decide_proto(struct cctx *c, const struct xdpfw_rule_def **s, size_t 
 	}
 	/* a port-less rule that outranks every ported one decides alone */
 	if (!ported || (plain && xdpfw_rule_prec(plain, ported) > 0)) {
-		cls->v[p] = verdict_of(c, plain);
+		cls->v[p] = verdict_of(plain);
 		return 0;
 	}
 	return port_decide(c, sub, m, cls, p);

@@ -741,17 +741,19 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 {
 	struct ectx *e = ctx;
 	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n);
+	/* the half also holds the root of the IPv6 sources' trie, always */
+	uint32_t room = e->st->trie4_cap - 65536;
 	size_t nreal = 0;
 
 	if (!need)
 		return -ENOMEM;
-	if (need <= e->st->trie4_cap)
+	if (need <= room)
 		return 0;
 	for (size_t k = 0; k < n; k++)
 		nreal += plen[k] > 0;	/* the root (/0) is no trie entry */
 	n = nreal;
 	table_full(e, "the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more than the "
-		   "%u there are", n, (unsigned long long)need, e->st->trie4_cap);
+		   "%u there are", n, (unsigned long long)need, room);
 	return -E2BIG;
 }
 
