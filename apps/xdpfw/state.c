@@ -86,6 +86,22 @@ static size_t tab_elem(int f)
 	return f ? sizeof(struct xdpfw_slot6) : sizeof(struct xdpfw_cls);
 }
 
+/* The entries of a half of the trie map FD: its value size / 4, which must
+ * be a whole number of 16-entry chunks. -EINVAL for a map of another layout
+ * (one pinned by an older xdpfw held 16-entry blocks). */
+static int trie_half_of(int fd, __u32 *entries)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.max_entries != 2 || info.value_size % (4 * XDPFW_TRIE_BLK))
+		return -EINVAL;
+	*entries = info.value_size / 4;
+	return 0;
+}
+
 /* Maps array map M (its value VALUE_SIZE bytes, at least MIN entries) into
  * *P: *BYTES long, *ENTRIES elements. */
 static int map_array(struct xdpfw_state *st, int m, __u32 value_size, __u32 min, void **p, size_t *bytes,
@@ -123,12 +139,18 @@ static int map_tables(struct xdpfw_state *st)
 			return rc;
 		st->tab_cap[f] = n / 2;
 	}
-	/* two generations of the two 2^16 roots (IPv4, IPv6) at least */
-	rc = map_array(st, XM_TRIE4, 4 * XDPFW_TRIE_BLK, 2 * 2 * 65536 / XDPFW_TRIE_BLK, &p, &st->trie4_bytes, &n);
+	/* one value per generation: its half, holding the two 2^16 roots (IPv4,
+	 * IPv6) at least */
+	rc = trie_half_of(st->fd[XM_TRIE4], &n);
+	if (rc)
+		return rc;
+	rc = map_array(st, XM_TRIE4, 4 * n, 2, &p, &st->trie4_bytes, &n);
 	if (rc)
 		return rc;
 	st->trie4 = p;
-	st->trie4_cap = n / 2 * XDPFW_TRIE_BLK;
+	st->trie4_cap = n == 2 ? st->trie4_bytes / 8 : 0;
+	if (st->trie4_cap < 2 * 65536)
+		return -EINVAL;
 	rc = map_array(st, XM_PORTS, sizeof(struct xdpfw_pent), 8, &p, &st->ptab_bytes, &n);
 	if (rc)
 		return rc;
@@ -205,6 +227,7 @@ static int fds_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 {
 	struct bpf_object *bo = bpfkit_object__bpf_object(obj);
 	struct bpf_program *prog = bpf_object__find_program_by_name(bo, "xdpfw");
+	int rc;
 
 	for (int i = 0; i < XM_NMAPS; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
@@ -214,7 +237,8 @@ static int fds_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 	}
 	if (!prog || (st->prog_fd = dup(bpf_program__fd(prog))) < 0)
 		return prog ? -errno : -ENOENT;
-	return fill_max_slots(st) ?: map_tables(st);
+	rc = fill_max_slots(st) ?: map_tables(st);
+	return rc == -EINVAL ? -EPROTO : rc;	/* a reused table of another layout */
 }
 
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
@@ -228,11 +252,20 @@ int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 	return rc;
 }
 
-/* Sets the .rodata variable xdpfw_opts before load (load-time switches). */
-static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *opts)
+static const struct xdpfw_opts default_opts = { .log_rate = 100, .pass_lockout = 1 };
+
+/* Sets the .rodata variable xdpfw_opts before load: the load-time switches
+ * of OPTS, and the trie half's size from the trie map as sized (or reused)
+ * now, the bound the datapath reads the half within. */
+static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *o)
 {
 	struct btf *btf = bpf_object__btf(bo);
-	struct bpf_map *m;
+	struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[XM_TRIE4]);
+	struct xdpfw_opts copy = *o, *opts = &copy;
+
+	if (!m)
+		return -ENOENT;
+	copy.trie_half = bpf_map__value_size(m) / 4;
 
 	bpf_object__for_each_map(m, bo) {
 		const char *n = bpf_map__name(m);
@@ -331,8 +364,7 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		uint64_t half = 2 * 65536 + 104 * first + 8 * rules;
 
 		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
-		return half * 2 > XDPFW_TRIE_OFF ? -E2BIG :
-		       bpf_map__set_max_entries(m, (uint32_t)(half * 2 / XDPFW_TRIE_BLK));
+		return half > XDPFW_TRIE_OFF ? -E2BIG : bpf_map__set_value_size(m, (uint32_t)(half * 4));
 	}
 	return 0;
 }
@@ -351,14 +383,23 @@ int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return set_opts(bo, &default_opts);
+}
+
+int xdpfw_state_size_trie(struct bpf_object *bo, uint32_t half)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[XM_TRIE4]);
+
+	if (!m || half % XDPFW_TRIE_BLK || half > XDPFW_TRIE_OFF)
+		return -EINVAL;
+	return bpf_map__set_value_size(m, half * 4) ?: set_opts(bo, &default_opts);
 }
 
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb, size_t obj_sz,
 		       const struct xdpfw_create_opts *o, bool *created)
 {
 	struct bpfkit_open_opts oo = { .sz = sizeof(oo), .name = "xdpfw" };
-	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	struct xdpfw_opts opts = default_opts;
 	bool reused[XM_NMAPS] = { 0 };
 	struct bpf_object *bo;
 	struct bpf_program *prog;
@@ -454,7 +495,10 @@ fail_unpin:
 	unlink(path);
 	rmdir(dir);
 fail:
-	fprintf(stderr, "xdpfw: loading the datapath failed: %s\n", strerror(rc < 0 ? -rc : rc));
+	if (rc == -EPROTO)	/* pinned maps of another version, reused */
+		xdpfw_state_open_error(dir, rc);
+	else
+		fprintf(stderr, "xdpfw: loading the datapath failed: %s\n", strerror(rc < 0 ? -rc : rc));
 	xdpfw_state_close(st);
 	return rc < 0 ? rc : -rc;
 }
@@ -768,7 +812,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 
 		pl.base = g * st->tab_cap[1];
 		pl.cbase = g * st->tab_cap[0] + (f ? e->cbase6 : 0);
-		pl.tbase = g * st->trie4_cap + (f ? e->tbase6 : 0);
+		pl.tbase = f ? e->tbase6 : 0;	/* in the generation's half */
 		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
@@ -1335,7 +1379,7 @@ int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct 
 	static const char *const log_maps[][2] = {
 		{ ".data.bklog", "maps/_data_bklog" }, { ".rodata.bklog", "maps/_rodata_bklog" },
 	};
-	struct xdpfw_opts opts = { .log_rate = 100, .pass_lockout = 1 };
+	struct xdpfw_opts opts = default_opts;
 	char path[512];
 	int rc, fd;
 

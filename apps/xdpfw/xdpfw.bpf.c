@@ -27,6 +27,7 @@
 const volatile struct xdpfw_opts xdpfw_opts = {
 	.log_rate = 100,
 	.pass_lockout = 1,
+	.trie_half = XDPFW_TRIE_HALF_DEFAULT,
 };
 
 struct {
@@ -55,12 +56,14 @@ struct {
 	__type(value, struct xdpfw_slot6);
 } xdpfw_tab6 SEC(".maps");
 
+/* One value per generation: its trie half (xdpfw_common.h). Sizes, not
+ * BTF types: the value size is set at load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * 4194304 / XDPFW_TRIE_BLK);
+	__uint(max_entries, 2);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, __u32[XDPFW_TRIE_BLK]);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 4 * XDPFW_TRIE_HALF_DEFAULT);
 } xdpfw_trie4 SEC(".maps");
 
 struct {
@@ -265,20 +268,25 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 	return 0;
 }
 
-/* Trie entry IDX (an index into the whole map: the caller adds the
- * generation's half). The map's values are blocks of XDPFW_TRIE_BLK entries;
- * the verifier inlines the array lookup. A failed lookup reads as 0 (no
- * prefix), as an index past the map would only come from a corrupt trie. */
-static __always_inline __u32 trie4_at(__u64 idx)
+/* Entry IDX of the generation's trie half T. The bound is a load-time
+ * constant (the half's size), so the verifier accepts the plain load; an
+ * index past it would only come from a corrupt trie and reads as 0 (no
+ * prefix). */
+static __always_inline __u32 trie_at(const __u32 *t, __u64 idx)
 {
-	__u32 blk = idx / XDPFW_TRIE_BLK;
-	__u32 *t = bpf_map_lookup_elem(&xdpfw_trie4, &blk);
+	return idx < xdpfw_opts.trie_half ? t[idx] : 0;
+}
 
-	return t ? t[idx % XDPFW_TRIE_BLK] : 0;
+/* The generation's trie half: looked up once per packet. */
+static __always_inline const __u32 *trie_of(__u32 gen)
+{
+	__u32 k = gen & 1;
+
+	return bpf_map_lookup_elem(&xdpfw_trie4, &k);
 }
 
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
- * IPv4 trie that starts at entry E (a pointer): 0 if none, else a class
+ * trie region at BASE of the half T, from entry E (a pointer): 0 if none, else a class
  * reference (pool index + 1; IPv6: maybe with XDPFW_TRIE_SEARCH) or a direct
  * verdict (XDPFW_TRIE_DIRECT). One inlined array read
  * per stride crossed, at most XDPFW_TRIE4_DEPTH; each pointer carries its
@@ -292,12 +300,11 @@ static __always_inline __u32 trie4_at(__u64 idx)
  * - A holds the address bits not consumed yet at its top, so an index is
  *   one shift of A, no bit position is kept;
  * - unrolled, with only A, the index and PL live across each lookup (the
- *   helper call clobbers r1-r5, leaving r6-r9; the generation's half is
- *   re-read from PL): a loop also kept a counter and a position and spilled
- *   them to the stack at every level;
+ *   helper call clobbers r1-r5, leaving r6-r9): a loop also kept a counter
+ *   and a position and spilled them to the stack at every level;
  * - 64-bit index arithmetic: no 32-bit truncations (an index past the map
  *   fails the lookup's bounds check all the same). */
-static __always_inline __u32 walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
+static __always_inline __u32 walk4(const __u32 *t, __u32 base, __u32 e, __u32 addr)
 {
 	__u64 a = (__u64)addr << 32, x;
 
@@ -311,7 +318,7 @@ static __always_inline __u32 walk4(struct xdpfw_plens *pl, __u32 e, __u32 addr)
 		case 2: x = a >> 48; a <<= 16; break;
 		default: x = a >> 32; a = 0; break;
 		}
-		e = trie4_at((__u64)pl->tbase + (e & XDPFW_TRIE_OFF) + x);
+		e = trie_at(t, (__u64)base + (e & XDPFW_TRIE_OFF) + x);
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
@@ -390,19 +397,20 @@ static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u
 static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr, __u32 ports)
 {
 	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 4, 0);
+	const __u32 *t = trie_of(gen_pidx >> 8);
 	struct xdpfw_cls *cls;
 	__u32 leaf;
 
-	if (!pl)
+	if (!pl || !t)
 		return 0;
-	leaf = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
+	leaf = walk4(t, 0, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
 	if (leaf & XDPFW_TRIE_DIRECT)
 		return xdpfw_trie_verdict(leaf);
 	cls = leaf ? class_of(pl, leaf) : pl->has_root ? &pl->root : NULL;
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		leaf = walk4(pl, cls->class, bpf_ntohl(daddr));
+		leaf = walk4(t, 0, cls->class, bpf_ntohl(daddr));
 		if (leaf & XDPFW_TRIE_DIRECT)
 			return xdpfw_trie_verdict(leaf);
 		cls = leaf ? class_of(pl, leaf) : NULL;
@@ -421,14 +429,15 @@ struct cls6_args {
 __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 ports)
 {
 	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 6, 0);
+	const __u32 *t = trie_of(gen_pidx >> 8);
 	struct xdpfw_cls *cls = NULL;
 	__u32 ref;
 
-	if (!pl || !a)
+	if (!pl || !a || !t)
 		return 0;
 	/* the first 32 bits through the trie: prefixes of /32 and shorter;
 	 * the length search only where longer ones exist (XDPFW_TRIE_SEARCH) */
-	ref = walk4(pl, XDPFW_TRIE4_ROOT, bpf_ntohl(a->saddr[0]));
+	ref = walk4(t, pl->tbase, XDPFW_TRIE4_ROOT, bpf_ntohl(a->saddr[0]));
 	if (ref & XDPFW_TRIE_SEARCH) {
 		__u32 longer = longest6(pl, 0, a->saddr);
 

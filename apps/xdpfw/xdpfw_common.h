@@ -174,10 +174,15 @@ static inline __u32 xdpfw_trie_verdict(__u32 e)
 	return (e & XDPFW_V_SLOT_MASK) | (e & XDPFW_TRIE_DENY ? XDPFW_V_DENY : 0) |
 	       (e & XDPFW_TRIE_LOG ? XDPFW_V_LOG : 0);
 }
-/* The trie map's value is a block of 16 entries (array maps store values
- * 8-byte aligned, so u32 values would not be contiguous in the mmap); every
- * chunk is a multiple of a block and starts at one. */
+/* The trie map has one value per generation: that generation's half, an
+ * array of u32 entries. The datapath looks the half up once per packet and
+ * reads each level as a plain indexed load, bounded by xdpfw_opts.trie_half
+ * (set at load to the map's size, so the verifier knows it); a map lookup
+ * per level cost ~1.5 ns more (the key's round trip through the stack, the
+ * block arithmetic). Every chunk is a multiple of 16 entries (a cache line)
+ * and starts at one. */
 #define XDPFW_TRIE_BLK		16
+#define XDPFW_TRIE_HALF_DEFAULT	4194304		/* entries, until sized at load */
 #define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
 
 /* Prefix lengths in use, longest first, per (generation, family, stage):
@@ -194,7 +199,7 @@ struct xdpfw_plens {
 	__u32 base;			/* IPv6: this generation's hash table: first slot, */
 	__u32 shift;			/* 64 - log2(size), */
 	__u32 mask;			/* size - 1 */
-	__u32 tbase;			/* IPv4: this generation's trie half (entries) */
+	__u32 tbase;			/* where the trie region starts in the half (IPv4: 0) */
 	__u32 pbase;			/* this generation's port-table half (entries) */
 	__u32 cbase;			/* this generation's class-pool half (classes) */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
@@ -273,6 +278,8 @@ struct xdpfw_opts {
 	__u32 log_rate;			/* log events per second per CPU (0: none) */
 	__u8 pass_lockout;		/* ARP and IPv6 ND always pass (default 1) */
 	__u8 pad[3];
+	__u32 trie_half;		/* entries per half of xdpfw_trie4 (state.c
+					 * sets it from the map's value size) */
 };
 
 #endif

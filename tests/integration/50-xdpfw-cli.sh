@@ -115,6 +115,24 @@ else
 	fail "xdpfw other version's state: setup" "bpftool map create failed"
 fi
 
+# every map pinned, but the trie in the layout xdpfw had before its halves
+# became one value each (16-entry blocks): named as another version's, by
+# status (opening it) and by load (reusing the pinned maps)
+OLD2=/sys/fs/bpf/xdpfw-old2-$UNIQ
+on_exit "rm -rf $OLD2"
+if "$FW" --pin-dir "$OLD2" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
+   "$FW" --pin-dir "$OLD2" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1 &&
+   rm -f "$OLD2/prog" "$OLD2/xdpfw_trie4" &&
+   bpftool map create "$OLD2/xdpfw_trie4" type array key 4 value 64 entries 16384 name xdpfw_trie4 flags 1024; then
+	expect_fail "xdpfw old trie layout: status" 1 "from another xdpfw version.*unload --all --purge" \
+		"$FW" --pin-dir "$OLD2" status
+	expect_fail "xdpfw old trie layout: load" 1 "from another xdpfw version" "$FW" --pin-dir "$OLD2" --netns "$NS_B" load "$IF_B"
+	check "xdpfw old trie layout: purge" "$FW" --pin-dir "$OLD2" unload --all --purge
+	if [ ! -e "$OLD2" ]; then pass "xdpfw old trie layout: purged"; else fail "xdpfw old trie layout: purged" "$(ls "$OLD2")"; fi
+else
+	fail "xdpfw old trie layout: setup" "load, unload or bpftool map create failed"
+fi
+
 # an interface already running another XDP program
 ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
 expect_fail "xdpfw load: another XDP program on the interface" 1 "already attached.*--force|already attached" \

@@ -1011,7 +1011,7 @@ static void test_full_table(void)
 		return;
 	}
 	bo = bpfkit_object__bpf_object(obj);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_trie4"), 2 * (2 * 65536 + 1024) / XDPFW_TRIE_BLK);
+	xdpfw_state_size_trie(bo, 2 * 65536 + 1024);
 	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab6"), 64);
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
