@@ -420,26 +420,41 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr,
 	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
 }
 
-struct cls6_args {
-	__u32 saddr[4], daddr[4];
+struct addr6 {
+	__u32 a[4];
 };
 
-/* The same for IPv6: a global function (verified once: the IPv6 parse paths
- * are many and its prefix-length loop is long). */
-__noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 ports)
+/* The class reference of the longest IPv6 prefix containing A that the
+ * length search holds: sources (CTAG 0: prefixes longer than the trie's
+ * cut) or the destinations of the class tagged CTAG. A global function:
+ * verified once, not per IPv6 parse path (its loop is long). */
+__noinline __u32 xdpfw_search6(__u32 gen, __u32 ctag, struct addr6 *a)
 {
-	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 6, 0);
-	const __u32 *t = trie_of(gen_pidx >> 8);
-	struct xdpfw_cls *cls = NULL;
-	__u32 ref;
+	struct xdpfw_plens *pl = plens_of(gen, 6, ctag ? 1 : 0);
 
-	if (!pl || !a || !t)
+	if (!pl || !a)
 		return 0;
-	/* the first 32 bits through the trie: prefixes of /32 and shorter;
-	 * the length search only where longer ones exist (XDPFW_TRIE_SEARCH) */
-	ref = walk4(t, pl->tbase, XDPFW_TRIE4_ROOT, bpf_ntohl(a->saddr[0]));
+	return longest6(pl, ctag, a->a);
+}
+
+/* The same for IPv6, inline like classify4 (a call and its arguments'
+ * copy cost ~4 ns a packet): the first 32 bits of the source through the
+ * trie (prefixes of /32 and shorter), the length search only where longer
+ * ones exist (XDPFW_TRIE_SEARCH) and for destination rules. SA and DA point
+ * into the packet. */
+static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __u32 *da, __u32 ports)
+{
+	__u32 gen = gen_pidx >> 8, ref;
+	struct xdpfw_plens *pl = plens_of(gen, 6, 0);
+	const __u32 *t = trie_of(gen);
+	struct xdpfw_cls *cls = NULL;
+
+	if (!pl || !t)
+		return 0;
+	ref = walk4(t, pl->tbase, XDPFW_TRIE4_ROOT, bpf_ntohl(sa[0]));
 	if (ref & XDPFW_TRIE_SEARCH) {
-		__u32 longer = longest6(pl, 0, a->saddr);
+		struct addr6 a = { { sa[0], sa[1], sa[2], sa[3] } };
+		__u32 longer = xdpfw_search6(gen, 0, &a);
 
 		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
 	} else if (ref & XDPFW_TRIE_DIRECT) {
@@ -452,13 +467,11 @@ __noinline __u32 xdpfw_classify6(__u32 gen_pidx, struct cls6_args *a, __u32 port
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		__u32 ctag = cls->class << 8;
+		struct addr6 a = { { da[0], da[1], da[2], da[3] } };
 
-		pl = plens_of(gen_pidx >> 8, 6, 1);
-		if (!pl)
-			return 0;
-		ref = longest6(pl, ctag, a->daddr);
-		cls = ref ? class_of(pl, ref) : NULL;
+		ref = xdpfw_search6(gen, cls->class << 8, &a);
+		pl = plens_of(gen, 6, 1);
+		cls = ref && pl ? class_of(pl, ref) : NULL;
 		if (!cls)
 			return 0;
 	}
@@ -469,14 +482,10 @@ static __always_inline __u32 classify(__u32 gen, struct pkt *p)
 {
 	__u32 gp = (gen & 1) << 8 | p->pidx, ports = (__u32)p->sport << 16 | p->dport;
 
-	if (p->family == 6) {
+	if (p->family == 6)
 		/* word loads: a byte pointer would make clang copy byte by byte
 		 * (packet memory is only 2-byte aligned here; BPF allows that) */
-		const __u32 *sa = (const __u32 *)p->saddr, *da = (const __u32 *)p->daddr;
-		struct cls6_args a = { { sa[0], sa[1], sa[2], sa[3] }, { da[0], da[1], da[2], da[3] } };
-
-		return xdpfw_classify6(gp, &a, ports);
-	}
+		return classify6(gp, (const __u32 *)p->saddr, (const __u32 *)p->daddr, ports);
 	return classify4(gp, *(__u32 *)p->saddr, *(__u32 *)p->daddr, ports);
 }
 
