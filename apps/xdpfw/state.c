@@ -130,7 +130,7 @@ static int map_array(struct xdpfw_state *st, int m, __u32 value_size, __u32 min,
 static int map_tables(struct xdpfw_state *st)
 {
 	void *p;
-	__u32 n;
+	__u32 n, half = 0;
 	int rc;
 
 	for (int f = 0; f < 2; f++) {
@@ -141,16 +141,15 @@ static int map_tables(struct xdpfw_state *st)
 	}
 	/* one value per generation: its half, holding the two 2^16 roots (IPv4,
 	 * IPv6) at least */
-	rc = trie_half_of(st->fd[XM_TRIE4], &n);
-	if (rc)
-		return rc;
-	rc = map_array(st, XM_TRIE4, 4 * n, 2, &p, &st->trie4_bytes, &n);
+	rc = trie_half_of(st->fd[XM_TRIE4], &half);
+	if (!rc && half < 2 * 65536)
+		rc = -EINVAL;
+	if (!rc)
+		rc = map_array(st, XM_TRIE4, 4 * half, 2, &p, &st->trie4_bytes, &n);
 	if (rc)
 		return rc;
 	st->trie4 = p;
-	st->trie4_cap = n == 2 ? st->trie4_bytes / 8 : 0;
-	if (st->trie4_cap < 2 * 65536)
-		return -EINVAL;
+	st->trie4_cap = half;
 	rc = map_array(st, XM_PORTS, sizeof(struct xdpfw_pent), 8, &p, &st->ptab_bytes, &n);
 	if (rc)
 		return rc;

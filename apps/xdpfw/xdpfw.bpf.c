@@ -286,10 +286,10 @@ static __always_inline const __u32 *trie_of(__u32 gen)
 }
 
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
- * trie region at BASE of the half T, from entry E (a pointer): 0 if none, else a class
- * reference (pool index + 1; IPv6: maybe with XDPFW_TRIE_SEARCH) or a direct
- * verdict (XDPFW_TRIE_DIRECT). One inlined array read
- * per stride crossed, at most XDPFW_TRIE4_DEPTH; each pointer carries its
+ * trie region at BASE of the half T, from entry E (a pointer): 0 if none,
+ * else a class reference (pool index + 1; IPv6: maybe with
+ * XDPFW_TRIE_SEARCH) or a direct verdict (XDPFW_TRIE_DIRECT). One load per
+ * stride crossed, at most XDPFW_TRIE4_DEPTH; each pointer carries its
  * chunk's stride, so this walks whatever strides table.c built.
  *
  * The levels are a chain of dependent reads, so what counts is the work
@@ -299,11 +299,11 @@ static __always_inline const __u32 *trie_of(__u32 gen)
  *   the next index does not wait for the stride to be decoded from E;
  * - A holds the address bits not consumed yet at its top, so an index is
  *   one shift of A, no bit position is kept;
- * - unrolled, with only A, the index and PL live across each lookup (the
- *   helper call clobbers r1-r5, leaving r6-r9): a loop also kept a counter
- *   and a position and spilled them to the stack at every level;
- * - 64-bit index arithmetic: no 32-bit truncations (an index past the map
- *   fails the lookup's bounds check all the same). */
+ * - unrolled: a loop also kept a counter and a position and spilled them to
+ *   the stack at every level;
+ * - a plain load from the half, no map lookup per level (xdpfw_common.h);
+ * - 64-bit index arithmetic: no 32-bit truncations (an index past the half
+ *   fails the bound all the same). */
 static __always_inline __u32 walk4(const __u32 *t, __u32 base, __u32 e, __u32 addr)
 {
 	__u64 a = (__u64)addr << 32, x;
