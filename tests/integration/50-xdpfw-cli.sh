@@ -101,34 +101,32 @@ on_exit "rm -rf $XDPFW_PIN_DIR"
 on_exit "$FW unload --all --purge"
 FWN=("$FW" --netns "$NS_B")
 
-# state pinned by another xdpfw version (here: a cfg map and nothing else):
-# named as such, never taken for "not loaded" or silently reused
+# other_version LABEL DIR: state under DIR pinned by another xdpfw version
+# is named as such by status (opening it) and load (reusing its maps), never
+# taken for "not loaded" or silently reused, and purge removes it
+other_version() {
+	expect_fail "xdpfw $1: status" 1 "from another xdpfw version.*unload --all --purge" "$FW" --pin-dir "$2" status
+	expect_fail "xdpfw $1: load" 1 "from another xdpfw version" "$FW" --pin-dir "$2" --netns "$NS_B" load "$IF_B"
+	check "xdpfw $1: purge" "$FW" --pin-dir "$2" unload --all --purge
+	if [ ! -e "$2" ]; then pass "xdpfw $1: purged"; else fail "xdpfw $1: purged" "$(ls "$2")"; fi
+}
+# a cfg map and nothing else
 OLD=/sys/fs/bpf/xdpfw-old-$UNIQ
 on_exit "rm -rf $OLD"
 if mkdir -p "$OLD" && bpftool map create "$OLD/xdpfw_cfg" type array key 4 value 8 entries 1 name xdpfw_cfg; then
-	expect_fail "xdpfw other version's state: status" 1 "from another xdpfw version.*unload --all --purge" \
-		"$FW" --pin-dir "$OLD" status
-	expect_fail "xdpfw other version's state: load" 1 "from another xdpfw version" "$FW" --pin-dir "$OLD" --netns "$NS_B" load "$IF_B"
-	check "xdpfw other version's state: purge" "$FW" --pin-dir "$OLD" unload --all --purge
-	if [ ! -e "$OLD" ]; then pass "xdpfw other version's state: purged"; else fail "xdpfw other version's state: purged" "$(ls "$OLD")"; fi
+	other_version "other version's state" "$OLD"
 else
 	fail "xdpfw other version's state: setup" "bpftool map create failed"
 fi
-
 # every map pinned, but the trie in the layout xdpfw had before its halves
-# became one value each (16-entry blocks): named as another version's, by
-# status (opening it) and by load (reusing the pinned maps)
+# became one value each (16-entry blocks)
 OLD2=/sys/fs/bpf/xdpfw-old2-$UNIQ
 on_exit "rm -rf $OLD2"
 if "$FW" --pin-dir "$OLD2" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
    "$FW" --pin-dir "$OLD2" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1 &&
    rm -f "$OLD2/prog" "$OLD2/xdpfw_trie4" &&
    bpftool map create "$OLD2/xdpfw_trie4" type array key 4 value 64 entries 16384 name xdpfw_trie4 flags 1024; then
-	expect_fail "xdpfw old trie layout: status" 1 "from another xdpfw version.*unload --all --purge" \
-		"$FW" --pin-dir "$OLD2" status
-	expect_fail "xdpfw old trie layout: load" 1 "from another xdpfw version" "$FW" --pin-dir "$OLD2" --netns "$NS_B" load "$IF_B"
-	check "xdpfw old trie layout: purge" "$FW" --pin-dir "$OLD2" unload --all --purge
-	if [ ! -e "$OLD2" ]; then pass "xdpfw old trie layout: purged"; else fail "xdpfw old trie layout: purged" "$(ls "$OLD2")"; fi
+	other_version "old trie layout" "$OLD2"
 else
 	fail "xdpfw old trie layout: setup" "load, unload or bpftool map create failed"
 fi
