@@ -80,81 +80,64 @@ static int fill_max_slots(struct xdpfw_state *st)
 	return 0;
 }
 
-/* Bytes per element of tab[F]: a class (the pool), an IPv6 hash slot. */
-static size_t tab_elem(int f)
+/* Bytes per entry of table map I (xdpfw_common.h), 0 for the other maps. */
+static size_t table_elem(int i)
 {
-	return f ? sizeof(struct xdpfw_slot6) : sizeof(struct xdpfw_cls);
+	switch (i) {
+	case XM_CLASS: return sizeof(struct xdpfw_cls);
+	case XM_TAB6: return sizeof(struct xdpfw_slot6);
+	case XM_TRIE4: return sizeof(__u32);
+	case XM_PORTS: return sizeof(struct xdpfw_pent);
+	default: return 0;
+	}
 }
 
-/* The entries of a half of the trie map FD: its value size / 4, which must
- * be a whole number of 16-entry chunks. -EINVAL for a map of another layout
- * (one pinned by an older xdpfw held 16-entry blocks). */
-static int trie_half_of(int fd, __u32 *entries)
+/* Maps table map M (one value per generation: its half, at least MIN
+ * entries) into *P, *BYTES long; *HALF gets the entries per half. -EINVAL
+ * for a map of another layout (an older xdpfw pinned one entry per value;
+ * the trie's half is a whole number of 16-entry chunks). */
+static int map_half(struct xdpfw_state *st, int m, __u32 min, void **p, size_t *bytes, __u32 *half)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (info.max_entries != 2 || info.value_size % (4 * XDPFW_TRIE_BLK))
-		return -EINVAL;
-	*entries = info.value_size / 4;
-	return 0;
-}
-
-/* Maps array map M (its value VALUE_SIZE bytes, at least MIN entries) into
- * *P: *BYTES long, *ENTRIES elements. */
-static int map_array(struct xdpfw_state *st, int m, __u32 value_size, __u32 min, void **p, size_t *bytes,
-		     __u32 *entries)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
+	size_t elem = table_elem(m);
 	void *q;
 
 	if (bpf_obj_get_info_by_fd(st->fd[m], &info, &len))
 		return -errno;
-	if (info.value_size != value_size || info.max_entries < min)
+	if (info.max_entries != 2 || info.value_size % elem || info.value_size / elem < min ||
+	    (m == XM_TRIE4 && info.value_size % (elem * XDPFW_TRIE_BLK)))
 		return -EINVAL;
-	q = mmap(NULL, (size_t)info.max_entries * info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 st->fd[m], 0);
+	/* the two values lie back to back: every size here is a multiple of 8 */
+	q = mmap(NULL, 2 * (size_t)info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[m], 0);
 	if (q == MAP_FAILED)
 		return -errno;
 	*p = q;
-	*bytes = (size_t)info.max_entries * info.value_size;
-	*entries = info.max_entries;
+	*bytes = 2 * (size_t)info.value_size;
+	*half = info.value_size / elem;
 	return 0;
 }
 
-/* The tables are written through mmap: plain stores, no syscall per entry.
- * Each map holds two halves, one per generation. */
+/* The tables are written through mmap: plain stores, no syscall per entry. */
 static int map_tables(struct xdpfw_state *st)
 {
 	void *p;
-	__u32 n, half = 0;
 	int rc;
 
 	for (int f = 0; f < 2; f++) {
-		rc = map_array(st, f ? XM_TAB6 : XM_CLASS, tab_elem(f), 32, &st->tab[f], &st->tab_bytes[f], &n);
+		rc = map_half(st, f ? XM_TAB6 : XM_CLASS, 16, &st->tab[f], &st->tab_bytes[f], &st->tab_cap[f]);
 		if (rc)
 			return rc;
-		st->tab_cap[f] = n / 2;
 	}
-	/* one value per generation: its half, holding the two 2^16 roots (IPv4,
-	 * IPv6) at least */
-	rc = trie_half_of(st->fd[XM_TRIE4], &half);
-	if (!rc && half < 2 * 65536)
-		rc = -EINVAL;
-	if (!rc)
-		rc = map_array(st, XM_TRIE4, 4 * half, 2, &p, &st->trie4_bytes, &n);
+	/* the trie's half holds the two 2^16 roots (IPv4, IPv6) at least */
+	rc = map_half(st, XM_TRIE4, 2 * 65536, &p, &st->trie4_bytes, &st->trie4_cap);
 	if (rc)
 		return rc;
 	st->trie4 = p;
-	st->trie4_cap = half;
-	rc = map_array(st, XM_PORTS, sizeof(struct xdpfw_pent), 8, &p, &st->ptab_bytes, &n);
+	rc = map_half(st, XM_PORTS, 4, &p, &st->ptab_bytes, &st->ptab_cap);
 	if (rc)
 		return rc;
 	st->ptab = p;
-	st->ptab_cap = n / 2;
 	return 0;
 }
 
@@ -254,17 +237,22 @@ int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 static const struct xdpfw_opts default_opts = { .log_rate = 100, .pass_lockout = 1 };
 
 /* Sets the .rodata variable xdpfw_opts before load: the load-time switches
- * of OPTS, and the trie half's size from the trie map as sized (or reused)
- * now, the bound the datapath reads the half within. */
+ * of O, and each table's half from its map as sized (or reused) now, the
+ * bounds the datapath reads the halves within. */
 static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *o)
 {
 	struct btf *btf = bpf_object__btf(bo);
-	struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[XM_TRIE4]);
+	static const int tables[] = { XM_TRIE4, XM_CLASS, XM_TAB6, XM_PORTS };
 	struct xdpfw_opts copy = *o, *opts = &copy;
+	__u32 *halves[] = { &copy.trie_half, &copy.class_half, &copy.tab6_half, &copy.ptab_half };
+	struct bpf_map *m;
 
-	if (!m)
-		return -ENOENT;
-	copy.trie_half = bpf_map__value_size(m) / 4;
+	for (int i = 0; i < 4; i++) {
+		m = bpf_object__find_map_by_name(bo, map_names[tables[i]]);
+		if (!m)
+			return -ENOENT;
+		*halves[i] = bpf_map__value_size(m) / table_elem(tables[i]);
+	}
 
 	bpf_object__for_each_map(m, bo) {
 		const char *n = bpf_map__name(m);
@@ -341,6 +329,15 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
  *  - port tables: a few intervals per rule.
  * A set beyond that is refused whole, naming what to do ("load with a
  * larger --max-rules"). */
+/* Table map M (index I) gets halves of HALF entries: -E2BIG past MAX
+ * entries (what its references can address) or past a u32 value size. */
+static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
+{
+	uint64_t bytes = half * table_elem(i);
+
+	return half > max || bytes > UINT32_MAX ? -E2BIG : bpf_map__set_value_size(m, (uint32_t)bytes);
+}
+
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t rules = (uint64_t)max + 64, cap = 32;
@@ -349,21 +346,19 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
+	/* the tables: one value per generation (its half) */
 	if (i == XM_CLASS)
-		return 4 * rules > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(4 * rules));
+		return set_half(m, i, 2 * rules, UINT32_MAX);
 	if (i == XM_TAB6)
-		return cap * 2 > UINT32_MAX ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(cap * 2));
-	if (i == XM_PORTS) {
-		uint64_t half = 2 * rules + 4096;
-
-		return half > XDPFW_V_SLOT_MASK ? -E2BIG : bpf_map__set_max_entries(m, (uint32_t)(2 * half));
-	}
+		return set_half(m, i, cap, UINT32_MAX);
+	if (i == XM_PORTS)
+		return set_half(m, i, 2 * rules + 4096, XDPFW_V_SLOT_MASK);
 	if (i == XM_TRIE4) {
 		uint64_t first = rules < 65536 ? rules : 65536;
 		uint64_t half = 2 * 65536 + 104 * first + 8 * rules;
 
 		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
-		return half > XDPFW_TRIE_OFF ? -E2BIG : bpf_map__set_value_size(m, (uint32_t)(half * 4));
+		return set_half(m, i, half, XDPFW_TRIE_OFF);
 	}
 	return 0;
 }
@@ -385,13 +380,18 @@ int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
 	return set_opts(bo, &default_opts);
 }
 
-int xdpfw_state_size_trie(struct bpf_object *bo, uint32_t half)
+int xdpfw_state_size_table(struct bpf_object *bo, const char *map, uint32_t half)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[XM_TRIE4]);
+	for (int i = 0; i < XM_NMAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
 
-	if (!m || half % XDPFW_TRIE_BLK || half > XDPFW_TRIE_OFF)
-		return -EINVAL;
-	return bpf_map__set_value_size(m, half * 4) ?: set_opts(bo, &default_opts);
+		if (strcmp(map, map_names[i]) || !table_elem(i))
+			continue;
+		if (!m || (i == XM_TRIE4 && half % XDPFW_TRIE_BLK))
+			return -EINVAL;
+		return set_half(m, i, half, UINT32_MAX) ?: set_opts(bo, &default_opts);
+	}
+	return -EINVAL;
 }
 
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb, size_t obj_sz,
@@ -809,10 +809,8 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		struct xdpfw_plens pl = { 0 };
 		__u32 idx = g * 4 + j, f = j / 2;
 
-		pl.base = g * st->tab_cap[1];
-		pl.cbase = g * st->tab_cap[0] + (f ? e->cbase6 : 0);
+		pl.cbase = f ? e->cbase6 : 0;	/* in the generation's half */
 		pl.tbase = f ? e->tbase6 : 0;	/* in the generation's half */
-		pl.pbase = g * st->ptab_cap;
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
 
@@ -845,7 +843,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 /* Generation G's half of table F (0: IPv4, 1: IPv6). */
 static uint8_t *table_half(struct xdpfw_state *st, int g, int f)
 {
-	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * tab_elem(f);
+	return (uint8_t *)st->tab[f] + (size_t)g * st->tab_cap[f] * table_elem(f ? XM_TAB6 : XM_CLASS);
 }
 
 /* Zeroes what generation G may have written in the prefix tables (after an
@@ -867,7 +865,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	for (int f = 0; f < 2; f++) {
 		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
 
-		memset(table_half(st, g, f), 0, (size_t)n * tab_elem(f));
+		memset(table_half(st, g, f), 0, (size_t)n * table_elem(f ? XM_TAB6 : XM_CLASS));
 		cfg.tab_dirty[g][f] = 0;
 	}
 	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,

@@ -59,9 +59,10 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj,
 		       const struct xdpfw_create_opts *o, bool *created);
 /* Sizes the maps of an opened datapath object for MAX_RULES rules. */
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
-/* Sizes only its trie: HALF entries per generation, a multiple of
- * XDPFW_TRIE_BLK (tests use small ones). */
-int xdpfw_state_size_trie(struct bpf_object *bo, uint32_t half);
+/* Sizes only its table map MAP ("xdpfw_trie4", "xdpfw_class", "xdpfw_tab6"
+ * or "xdpfw_ptab"): HALF entries per generation (tests use small ones; the
+ * trie's a multiple of XDPFW_TRIE_BLK). */
+int xdpfw_state_size_table(struct bpf_object *bo, const char *map, uint32_t half);
 
 /* Rules one set may hold (--max-rules): the rule map has room for two, the
  * active set and the one an apply writes beside it. */

@@ -28,6 +28,9 @@ const volatile struct xdpfw_opts xdpfw_opts = {
 	.log_rate = 100,
 	.pass_lockout = 1,
 	.trie_half = XDPFW_TRIE_HALF_DEFAULT,
+	.class_half = XDPFW_CLASS_HALF_DEFAULT,
+	.tab6_half = XDPFW_TAB6_HALF_DEFAULT,
+	.ptab_half = XDPFW_PTAB_HALF_DEFAULT,
 };
 
 struct {
@@ -38,26 +41,26 @@ struct {
 } xdpfw_cfg SEC(".maps");
 
 /* The class pool, IPv6 hash table, IPv4 trie and port tables
- * (xdpfw_common.h): two halves each, one per generation. Sized by `xdpfw
- * load --max-rules` before the first load (state.c: size_map). */
+ * (xdpfw_common.h): one value per generation, that generation's half of
+ * the table, read with plain loads bounded by xdpfw_opts. Sized by `xdpfw
+ * load --max-rules` before the first load (state.c: size_map); sizes, not
+ * BTF types, as the value size is set then. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * 131200);
+	__uint(max_entries, 2);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xdpfw_cls);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xdpfw_cls) * XDPFW_CLASS_HALF_DEFAULT);
 } xdpfw_class SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * 262144);
+	__uint(max_entries, 2);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xdpfw_slot6);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xdpfw_slot6) * XDPFW_TAB6_HALF_DEFAULT);
 } xdpfw_tab6 SEC(".maps");
 
-/* One value per generation: its trie half (xdpfw_common.h). Sizes, not
- * BTF types: the value size is set at load. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2);
@@ -73,13 +76,13 @@ struct {
 	__type(value, struct xdpfw_plens);
 } xdpfw_plens SEC(".maps");
 
-/* Port tables (xdpfw_common.h): two halves, one per generation. */
+/* Port tables (xdpfw_common.h): one value per generation, as above. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * 1048576);
+	__uint(max_entries, 2);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xdpfw_pent);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct xdpfw_pent) * XDPFW_PTAB_HALF_DEFAULT);
 } xdpfw_ptab SEC(".maps");
 
 /* Sized by `xdpfw load --max-rules` before the first load. */
@@ -172,33 +175,51 @@ static __always_inline int parse_ports(struct bk_cursor *c, struct pkt *p)
 	return 0;
 }
 
-/* The verdict of PORT in the port table whose header is entry T: binary
- * search for the last interval starting at or below PORT. */
-static __always_inline __u32 port_find(__u32 t, __u32 port)
+/* Whether IDX < N, in a form the verifier can use: clang would otherwise
+ * compute the entry's address from a copy of IDX before the compare, and
+ * the verifier bounds only the register compared. */
+static __always_inline int below(__u32 *idx, __u32 n)
 {
-	struct xdpfw_pent *e = bpf_map_lookup_elem(&xdpfw_ptab, &t);
+	if (*idx >= n)
+		return 0;
+	asm volatile("" : "+r"(*idx));
+	return 1;
+}
+
+/* Generation GEN's half of the table map MAP: looked up once per packet
+ * (or per global function), then read with plain loads. */
+static __always_inline void *half_of(void *map, __u32 gen)
+{
+	__u32 k = gen & 1;
+
+	return bpf_map_lookup_elem(map, &k);
+}
+
+/* The verdict of PORT in the port table whose header is entry T of the
+ * half PT: binary search for the last interval starting at or below PORT.
+ * An entry past the half (only from a corrupt table) reads as no verdict. */
+static __always_inline __u32 port_find(const struct xdpfw_pent *pt, __u32 t, __u32 port)
+{
 	__u32 lo = 0, hi, idx;
 
-	if (!e)
+	if (!below(&t, xdpfw_opts.ptab_half))
 		return 0;
-	hi = e->start;
+	hi = pt[t].start;
 	for (__u32 i = 0; i < 17; i++) {
 		__u32 mid = (lo + hi) / 2;
 
 		if (lo + 1 >= hi)
 			break;
 		idx = t + 1 + mid;
-		e = bpf_map_lookup_elem(&xdpfw_ptab, &idx);
-		if (!e)
+		if (!below(&idx, xdpfw_opts.ptab_half))
 			return 0;
-		if (e->start <= port)
+		if (pt[idx].start <= port)
 			lo = mid;
 		else
 			hi = mid;
 	}
 	idx = t + 1 + lo;
-	e = bpf_map_lookup_elem(&xdpfw_ptab, &idx);
-	return e ? e->v : 0;
+	return below(&idx, xdpfw_opts.ptab_half) ? pt[idx].v : 0;
 }
 
 /* V's verdict for PORTS (source port << 16 | destination port, network
@@ -206,18 +227,21 @@ static __always_inline __u32 port_find(__u32 t, __u32 port)
  * sport table's, following XDPFW_V_PARENT to the parent prefix's dport
  * table (at most XDPFW_PORT_CHAIN times: the compiler merges deeper
  * chains). A global function: verified once, not per parse path. */
-__noinline __u32 xdpfw_ports_lookup(__u32 pbase, __u32 v, __u32 ports)
+__noinline __u32 xdpfw_ports_lookup(__u32 gen, __u32 v, __u32 ports)
 {
 	__u32 dport = bpf_ntohs((__be16)(ports & 0xffff)), sport = bpf_ntohs((__be16)(ports >> 16));
+	const struct xdpfw_pent *pt = half_of(&xdpfw_ptab, gen);
 
+	if (!pt)
+		return 0;
 	for (__u32 i = 0; i <= XDPFW_PORT_CHAIN; i++) {
 		if (!(v & XDPFW_V_TABLE))
 			return v;
 		/* a dport table: the class's, or a parent's (XDPFW_V_PARENT) */
-		v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), dport);
+		v = port_find(pt, v & XDPFW_V_SLOT_MASK, dport);
 		if ((v & (XDPFW_V_TABLE | XDPFW_V_PARENT)) == XDPFW_V_TABLE)
 			/* the dport interval's rules differ by source port */
-			v = port_find(pbase + (v & XDPFW_V_SLOT_MASK), sport);
+			v = port_find(pt, v & XDPFW_V_SLOT_MASK, sport);
 		if ((v & (XDPFW_V_TABLE | XDPFW_V_PARENT)) == XDPFW_V_TABLE)
 			return 0;
 	}
@@ -225,7 +249,7 @@ __noinline __u32 xdpfw_ports_lookup(__u32 pbase, __u32 v, __u32 ports)
 }
 
 /* The verdict of class CLS for protocol index PIDX and PORTS. */
-static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports, __u32 pbase)
+static __always_inline __u32 pick(const struct xdpfw_cls *cls, __u32 pidx, __u32 ports, __u32 gen)
 {
 	__u32 v, j;
 	__u16 port;
@@ -239,7 +263,7 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports
 		v = port >= cls->lo[j] && port <= cls->hi[j] ? cls->rv[j] : v & ~XDPFW_V_INLINE;
 	}
 	/* a table, or (inline) the parent prefix's table */
-	return v & XDPFW_V_TABLE ? xdpfw_ports_lookup(pbase, v, ports) : v;
+	return v & XDPFW_V_TABLE ? xdpfw_ports_lookup(gen, v, ports) : v;
 }
 
 /* A probe sequence past its home slot (j = 1 ..): the slot index + 1 of
@@ -248,18 +272,23 @@ static __always_inline __u32 pick(struct xdpfw_cls *cls, __u32 pidx, __u32 ports
  * itself, which decides most lookups, is probed inline by the callers. */
 struct probe {
 	__u32 k[4];			/* IPv4: k[0] */
-	__u32 tag, base, mask, h;
+	__u32 tag, gen, mask, h;
 };
 
 __noinline __u32 xdpfw_probe6(struct probe *q)
 {
-	if (!q)
+	const struct xdpfw_slot6 *t6;
+
+	if (!q || !(t6 = half_of(&xdpfw_tab6, q->gen)))
 		return 0;
 	for (__u32 j = 1; j < XDPFW_MAX_PROBE; j++) {
-		__u32 idx = q->base + ((q->h + j) & q->mask);
-		struct xdpfw_slot6 *s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
+		__u32 idx = (q->h + j) & q->mask;
+		const struct xdpfw_slot6 *s;
 
-		if (!s || !s->tag)
+		if (!below(&idx, xdpfw_opts.tab6_half))
+			break;
+		s = &t6[idx];
+		if (!s->tag)
 			break;
 		if (s->tag == q->tag && s->addr[0] == q->k[0] && s->addr[1] == q->k[1] &&
 		    s->addr[2] == q->k[2] && s->addr[3] == q->k[3])
@@ -275,14 +304,6 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 static __always_inline __u32 trie_at(const __u32 *t, __u64 idx)
 {
 	return idx < xdpfw_opts.trie_half ? t[idx] : 0;
-}
-
-/* The generation's trie half: looked up once per packet. */
-static __always_inline const __u32 *trie_of(__u32 gen)
-{
-	__u32 k = gen & 1;
-
-	return bpf_map_lookup_elem(&xdpfw_trie4, &k);
 }
 
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
@@ -323,12 +344,16 @@ static __always_inline __u32 walk4(const __u32 *t, __u32 base, __u32 e, __u32 ad
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
 
-/* The class with pool index + 1 REF in the generation's half of the pool. */
-static __always_inline struct xdpfw_cls *class_of(struct xdpfw_plens *pl, __u32 ref)
+/* The class with pool index + 1 REF in PL's region of generation GEN's half
+ * of the pool; NULL past the half (only from a corrupt table). Looked up
+ * here, not per packet: most packets read no class (a miss, or a leaf with
+ * its verdict, XDPFW_TRIE_DIRECT). */
+static __always_inline const struct xdpfw_cls *class_of(__u32 gen, struct xdpfw_plens *pl, __u32 ref)
 {
+	const struct xdpfw_cls *cp = half_of(&xdpfw_class, gen);
 	__u32 idx = pl->cbase + ref - 1;
 
-	return bpf_map_lookup_elem(&xdpfw_class, &idx);
+	return cp && below(&idx, xdpfw_opts.class_half) ? &cp[idx] : NULL;
 }
 
 /* The class reference (pool index + 1, 0: none) of the longest prefix
@@ -336,15 +361,16 @@ static __always_inline struct xdpfw_cls *class_of(struct xdpfw_plens *pl, __u32 
  * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
  * records the entry's class, a miss to the shorter half. At most
  * ceil(log2(lengths + 1)) probes: 8 for all 129. */
-static __always_inline __u32 longest6(struct xdpfw_plens *pl, __u32 ctag, const __u32 *addr)
+static __always_inline __u32 longest6(const struct xdpfw_slot6 *t6, __u32 gen, struct xdpfw_plens *pl, __u32 ctag,
+				       const __u32 *addr)
 {
-	struct probe q = { .base = pl->base, .mask = pl->mask };
+	struct probe q = { .gen = gen, .mask = pl->mask };
 	__u32 lo = 0, hi = pl->n, shift = pl->shift & 63, best = 0;
 
 	for (__u32 i = 0; i < 8; i++) {
 		__u32 mid = ((lo + hi) / 2) & 0xff, idx;
 		struct xdpfw_plen *e;
-		struct xdpfw_slot6 *s;
+		const struct xdpfw_slot6 *s;
 
 		if (lo >= hi)
 			break;
@@ -357,20 +383,17 @@ static __always_inline __u32 longest6(struct xdpfw_plens *pl, __u32 ctag, const 
 		q.k[3] = addr[3] & e->mask[3];
 		q.tag = ctag | (e->plen + 1);
 		q.h = xdpfw_hash6(q.tag, q.k) >> shift;
-		idx = q.base + (q.h & q.mask);
-		s = bpf_map_lookup_elem(&xdpfw_tab6, &idx);
-		if (!s)
+		idx = q.h & q.mask;
+		if (!below(&idx, xdpfw_opts.tab6_half))
 			return 0;
+		s = &t6[idx];
 		if (!(s->tag == q.tag && s->addr[0] == q.k[0] && s->addr[1] == q.k[1] &&
 		      s->addr[2] == q.k[2] && s->addr[3] == q.k[3])) {
 			/* the home slot holds another entry (or none: a miss) */
 			__u32 f = s->tag ? xdpfw_probe6(&q) : 0;
 
-			s = NULL;
-			if (f) {
-				f--;
-				s = bpf_map_lookup_elem(&xdpfw_tab6, &f);
-			}
+			f--;	/* 0 (none) wraps past the half */
+			s = below(&f, xdpfw_opts.tab6_half) ? &t6[f] : NULL;
 		}
 		if (s) {
 			if (s->cls)
@@ -396,28 +419,28 @@ static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u
  * global function, the call cost more than the spills it saved). */
 static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr, __u32 ports)
 {
-	struct xdpfw_plens *pl = plens_of(gen_pidx >> 8, 4, 0);
-	const __u32 *t = trie_of(gen_pidx >> 8);
-	struct xdpfw_cls *cls;
-	__u32 leaf;
+	__u32 gen = gen_pidx >> 8, leaf;
+	struct xdpfw_plens *pl = plens_of(gen, 4, 0);
+	const __u32 *t = half_of(&xdpfw_trie4, gen);
+	const struct xdpfw_cls *cls;
 
 	if (!pl || !t)
 		return 0;
 	leaf = walk4(t, 0, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
 	if (leaf & XDPFW_TRIE_DIRECT)
 		return xdpfw_trie_verdict(leaf);
-	cls = leaf ? class_of(pl, leaf) : pl->has_root ? &pl->root : NULL;
+	cls = leaf ? class_of(gen, pl, leaf) : pl->has_root ? &pl->root : NULL;
 	if (!cls)
 		return 0;
 	if (cls->class) {
 		leaf = walk4(t, 0, cls->class, bpf_ntohl(daddr));
 		if (leaf & XDPFW_TRIE_DIRECT)
 			return xdpfw_trie_verdict(leaf);
-		cls = leaf ? class_of(pl, leaf) : NULL;
+		cls = leaf ? class_of(gen, pl, leaf) : NULL;
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
+	return pick(cls, gen_pidx & 0xff, ports, gen);
 }
 
 struct addr6 {
@@ -431,10 +454,11 @@ struct addr6 {
 __noinline __u32 xdpfw_search6(__u32 gen, __u32 ctag, struct addr6 *a)
 {
 	struct xdpfw_plens *pl = plens_of(gen, 6, ctag ? 1 : 0);
+	const struct xdpfw_slot6 *t6 = half_of(&xdpfw_tab6, gen);
 
-	if (!pl || !a)
+	if (!pl || !a || !t6)
 		return 0;
-	return longest6(pl, ctag, a->a);
+	return longest6(t6, gen, pl, ctag, a->a);
 }
 
 /* The same for IPv6, inline like classify4 (a call and its arguments'
@@ -446,8 +470,8 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 {
 	__u32 gen = gen_pidx >> 8, ref;
 	struct xdpfw_plens *pl = plens_of(gen, 6, 0);
-	const __u32 *t = trie_of(gen);
-	struct xdpfw_cls *cls = NULL;
+	const __u32 *t = half_of(&xdpfw_trie4, gen);
+	const struct xdpfw_cls *cls = NULL;
 
 	if (!pl || !t)
 		return 0;
@@ -461,7 +485,7 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 		return xdpfw_trie_verdict(ref);
 	}
 	if (ref)
-		cls = class_of(pl, ref);
+		cls = class_of(gen, pl, ref);
 	else if (pl->has_root)
 		cls = &pl->root;
 	if (!cls)
@@ -471,11 +495,11 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 
 		ref = xdpfw_search6(gen, cls->class << 8, &a);
 		pl = plens_of(gen, 6, 1);
-		cls = ref && pl ? class_of(pl, ref) : NULL;
+		cls = ref && pl ? class_of(gen, pl, ref) : NULL;
 		if (!cls)
 			return 0;
 	}
-	return pick(cls, gen_pidx & 0xff, ports, pl->pbase);
+	return pick(cls, gen_pidx & 0xff, ports, gen);
 }
 
 static __always_inline __u32 classify(__u32 gen, struct pkt *p)

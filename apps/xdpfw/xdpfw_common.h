@@ -174,15 +174,19 @@ static inline __u32 xdpfw_trie_verdict(__u32 e)
 	return (e & XDPFW_V_SLOT_MASK) | (e & XDPFW_TRIE_DENY ? XDPFW_V_DENY : 0) |
 	       (e & XDPFW_TRIE_LOG ? XDPFW_V_LOG : 0);
 }
-/* The trie map has one value per generation: that generation's half, an
- * array of u32 entries. The datapath looks the half up once per packet and
- * reads each level as a plain indexed load, bounded by xdpfw_opts.trie_half
- * (set at load to the map's size, so the verifier knows it); a map lookup
- * per level cost ~1.5 ns more (the key's round trip through the stack, the
- * block arithmetic). Every chunk is a multiple of 16 entries (a cache line)
- * and starts at one. */
+/* The trie map, like every table map, has one value per generation: that
+ * generation's half, here an array of u32 entries. The datapath looks the
+ * half up once per packet and reads each level as a plain indexed load,
+ * bounded by xdpfw_opts.trie_half (set at load to the map's size, so the
+ * verifier knows it); a map lookup per level cost ~1.5 ns more (the key's
+ * round trip through the stack, the block arithmetic). Every chunk is a
+ * multiple of 16 entries (a cache line) and starts at one. */
 #define XDPFW_TRIE_BLK		16
-#define XDPFW_TRIE_HALF_DEFAULT	4194304		/* entries, until sized at load */
+/* Each table's half until sized at load (entries). */
+#define XDPFW_TRIE_HALF_DEFAULT		4194304
+#define XDPFW_CLASS_HALF_DEFAULT	131200
+#define XDPFW_TAB6_HALF_DEFAULT		262144
+#define XDPFW_PTAB_HALF_DEFAULT		1048576
 #define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
 
 /* Prefix lengths in use, longest first, per (generation, family, stage):
@@ -196,12 +200,10 @@ struct xdpfw_plen {
 };
 struct xdpfw_plens {
 	__u32 n;
-	__u32 base;			/* IPv6: this generation's hash table: first slot, */
-	__u32 shift;			/* 64 - log2(size), */
+	__u32 shift;			/* IPv6 hash table: 64 - log2(size), */
 	__u32 mask;			/* size - 1 */
 	__u32 tbase;			/* where the trie region starts in the half (IPv4: 0) */
-	__u32 pbase;			/* this generation's port-table half (entries) */
-	__u32 cbase;			/* this generation's class-pool half (classes) */
+	__u32 cbase;			/* where the region's classes start in the pool's half */
 	__u32 has_root;			/* source stage: root is the /0 entry, */
 	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
@@ -278,8 +280,9 @@ struct xdpfw_opts {
 	__u32 log_rate;			/* log events per second per CPU (0: none) */
 	__u8 pass_lockout;		/* ARP and IPv6 ND always pass (default 1) */
 	__u8 pad[3];
-	__u32 trie_half;		/* entries per half of xdpfw_trie4 (state.c
-					 * sets it from the map's value size) */
+	/* entries per half of xdpfw_trie4, xdpfw_class, xdpfw_tab6 and
+	 * xdpfw_ptab: state.c sets them from the maps' value sizes at load */
+	__u32 trie_half, class_half, tab6_half, ptab_half;
 };
 
 #endif

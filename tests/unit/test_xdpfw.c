@@ -908,8 +908,7 @@ static void test_full_map(void)
 	}
 	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_rules");
 	bpf_map__set_max_entries(m, 8);
-	m = bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_ptab");
-	bpf_map__set_max_entries(m, 20);	/* 10 entries per generation */
+	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_ptab", 10);	/* per generation */
 	CHECK("full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	for (int i = 0; i < 9; i++)
@@ -973,7 +972,7 @@ static void test_nested_ports(void)
 		bpfkit_object__close(obj);
 		return;
 	}
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bpfkit_object__bpf_object(obj), "xdpfw_ptab"), 2000);
+	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_ptab", 1000);	/* per generation */
 	CHECK("nested-ports-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	for (int i = 0; i < 100; i++)
@@ -1011,8 +1010,8 @@ static void test_full_table(void)
 		return;
 	}
 	bo = bpfkit_object__bpf_object(obj);
-	xdpfw_state_size_trie(bo, 2 * 65536 + 1024);
-	bpf_map__set_max_entries(bpf_object__find_map_by_name(bo, "xdpfw_tab6"), 64);
+	xdpfw_state_size_table(bo, "xdpfw_trie4", 2 * 65536 + 1024);
+	xdpfw_state_size_table(bo, "xdpfw_tab6", 32);
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	CHECK("table-full-small-fits", apply_text(&st, "deny src 10.0.0.1\nallow src 10.0.0.0/24\n") == 0);
@@ -1064,7 +1063,7 @@ static void test_full_table(void)
 	idx = (cfg.gen & 1) * 4 + 2;
 	bpf_map_lookup_elem(st.fd[XM_PLENS], &idx, &pl);
 	for (uint32_t k = 0; k <= pl.mask; k++) {
-		struct xdpfw_slot6 *sl = (struct xdpfw_slot6 *)st.tab[1] + pl.base + k;
+		struct xdpfw_slot6 *sl = (struct xdpfw_slot6 *)st.tab[1] + (size_t)(cfg.gen & 1) * st.tab_cap[1] + k;
 
 		if (sl->tag && ((xdpfw_hash6(sl->tag, sl->addr) >> pl.shift) & pl.mask) != k)
 			displaced++;
