@@ -311,6 +311,15 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 	}
 }
 
+/* Table map M (index I) gets halves of HALF entries: -E2BIG past MAX
+ * entries (what its references can address) or past a u32 value size. */
+static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
+{
+	uint64_t bytes = half * table_elem(i);
+
+	return half > max || bytes > UINT32_MAX ? -E2BIG : bpf_map__set_value_size(m, (uint32_t)bytes);
+}
+
 /* Map I's size for MAX rules. MAX is what one rule set may hold, and an
  * apply writes the new set beside the old one before the switch, so rule
  * slots and counters, which both generations share, are sized for two whole
@@ -329,15 +338,6 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
  *  - port tables: a few intervals per rule.
  * A set beyond that is refused whole, naming what to do ("load with a
  * larger --max-rules"). */
-/* Table map M (index I) gets halves of HALF entries: -E2BIG past MAX
- * entries (what its references can address) or past a u32 value size. */
-static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
-{
-	uint64_t bytes = half * table_elem(i);
-
-	return half > max || bytes > UINT32_MAX ? -E2BIG : bpf_map__set_value_size(m, (uint32_t)bytes);
-}
-
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t rules = (uint64_t)max + 64, cap = 32;
@@ -763,9 +763,6 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
-/* A set whose IPv4 source prefixes alone need more trie entries than a
- * generation's half holds is refused before it is compiled (the tables'
- * plan would refuse it after). */
 /* The one-line refusal of a set that does not fit a table: "xdpfw: WHAT;
  * nothing applied (what to do)"; E records that it was said. */
 __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, const char *fmt, ...)
@@ -780,6 +777,9 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 	e->reported = true;
 }
 
+/* A set whose IPv4 source prefixes alone need more trie entries than a
+ * generation's half holds beside the IPv6 root is refused before it is
+ * compiled (the tables' plan would refuse it after). */
 static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
 {
 	struct ectx *e = ctx;
@@ -801,7 +801,8 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 }
 
 /* The prefix lengths generation G uses, longest first, with their masks,
- * and where G's tables are (SIZE slots per family). */
+ * the IPv6 hash table's size (SIZE slots per family) and where each
+ * family's regions start in G's trie and class halves. */
 static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		       const uint32_t size[2])
 {

@@ -271,7 +271,7 @@ static __always_inline __u32 pick(const struct xdpfw_cls *cls, __u32 pidx, __u32
  * probe loop once, not once per prefix length and parse path; the home slot
  * itself, which decides most lookups, is probed inline by the callers. */
 struct probe {
-	__u32 k[4];			/* IPv4: k[0] */
+	__u32 k[4];
 	__u32 tag, gen, mask, h;
 };
 
@@ -357,7 +357,8 @@ static __always_inline const struct xdpfw_cls *class_of(__u32 gen, struct xdpfw_
 }
 
 /* The class reference (pool index + 1, 0: none) of the longest prefix
- * containing ADDR under class tag CTAG (IPv6): binary search on the lengths in use (ascending in PL) with
+ * containing ADDR under class tag CTAG in the generation's hash table half
+ * T6 (IPv6): binary search on the lengths in use (ascending in PL) with
  * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
  * records the entry's class, a miss to the shorter half. At most
  * ceil(log2(lengths + 1)) probes: 8 for all 129. */
@@ -633,16 +634,14 @@ int xdpfw(struct xdp_md *ctx)
 	 * cfg, and two values hold fewer registers than the pointer and gen */
 	gen = cfg->gen & 1;
 	policy = cfg->policy[gen];
-	if (!bk_parse_eth(&c, &eproto)) {
+	if (!bk_parse_eth(&c, &eproto))
 		goto malformed;
-	}
 	if (eproto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = bk_parse_ipv4(&c);
 		__u16 frag;
 
-		if (!ip) {
+		if (!ip)
 			goto malformed;
-		}
 		p.family = 4;
 		p.saddr = (__u8 *)&ip->saddr;
 		p.daddr = (__u8 *)&ip->daddr;
@@ -656,9 +655,8 @@ int xdpfw(struct xdp_md *ctx)
 	} else if (eproto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = bk_parse_ipv6(&c);
 
-		if (!ip6 || parse_v6_ext(&c, &p, ip6->nexthdr)) {
+		if (!ip6 || parse_v6_ext(&c, &p, ip6->nexthdr))
 			goto malformed;
-		}
 		p.family = 6;
 		p.saddr = (__u8 *)&ip6->saddr;
 		p.daddr = (__u8 *)&ip6->daddr;
@@ -694,9 +692,8 @@ int xdpfw(struct xdp_md *ctx)
 		v = *fv & ~XDPFW_V_SEEN;
 		goto apply;
 	}
-	if (parse_ports(&c, &p)) {
+	if (parse_ports(&c, &p))
 		goto malformed;
-	}
 #ifndef XDPFW_BENCH_FLOOR
 	v = classify(gen, &p);
 #else

@@ -8,8 +8,9 @@
  *   source stage       {length, source prefix}               -> class
  *   destination stage  {class, length, destination prefix}   -> class
  *   ports              table, port -> verdict (dport, then sport): sorted intervals
- * and builds, in mmapable arrays written through mmap (an array lookup is
- * inlined by the verifier: a few instructions, no helper call):
+ * and builds, in mmapable array maps written through mmap, each with one
+ * value per generation that the datapath reads with plain loads (no helper
+ * call; see XDPFW_TRIE_BLK):
  *   xdpfw_trie4  IPv4: a multibit trie whose leaves index the class pool or
  *                hold a final verdict (cost independent of prefix lengths);
  *   xdpfw_tab6   IPv6: an open-addressing hash table searched by binary
@@ -130,10 +131,10 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 }
 
 /* IPv4 addresses are classified by a multibit trie (xdpfw_trie4: u32
- * entries, one half per generation): user space expands every prefix to the trie's fixed strides (controlled
- * prefix expansion: shorter prefixes painted first, longer ones over them,
- * a new chunk inheriting its parent entry), so a lookup is one array read
- * per stride crossed — at most XDPFW_TRIE4_DEPTH — whatever the prefix
+ * entries, one half per generation): user space expands every prefix to the
+ * trie's fixed strides (controlled prefix expansion: shorter prefixes
+ * painted first, longer ones over them, a new chunk inheriting its parent
+ * entry), so a lookup is one load per stride crossed — at most XDPFW_TRIE4_DEPTH — whatever the prefix
  * lengths in use and the number of rules. The source stage starts at a
  * 2^16-entry root (the first chunk of the half); each source class with
  * destination rules has its own destination trie whose root pointer is the
