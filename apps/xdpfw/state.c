@@ -696,7 +696,8 @@ struct ectx {
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
-	struct xdpfw_cls root[2];		/* source /0 entries (v4, v6): in plens */
+	struct xdpfw_cls root[2];		/* source /0 entries (v6 only: IPv4's is
+						 * a trie prefix): in plens */
 	bool has_root[2];
 };
 
@@ -742,8 +743,14 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 	(void)gen;
 	if (e->del)
 		return 0;	/* tables are cleared whole, not entry by entry */
-	if (plen == 0) {
-		/* every packet reaches the root: it lives in the plens value */
+	static const struct xdpfw_cls none;
+
+	if (plen == 0 && family == 4 && !memcmp(v, &none, sizeof(none)))
+		return 0;	/* the forest's root without rules: a miss says as much */
+	if (plen == 0 && family == 6) {
+		/* every packet reaches the root: it lives in the plens value
+		 * (IPv4's is painted over the whole trie like any prefix, so a
+		 * miss there needs no plens read) */
 		e->root[family == 6] = *v;
 		e->has_root[family == 6] = true;
 		return 0;
@@ -907,6 +914,7 @@ static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, stru
 	for (size_t k = 0; k < e->tv[1].n; k++)
 		if (!(e->tv[1].e[k].tag >> 8))
 			e->used[2][(e->tv[1].e[k].tag & 0xff) - 1] = 1;
+	xdpfw_v6top_hints(&e->tv[2], e->used[2]);
 	return rc;
 }
 
@@ -970,8 +978,6 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
 
 		xdpfw_trie4_write(v4, &tp, trie, pool);
-		if (e->has_root[0])
-			e->root[0].class = xdpfw_trie4_class(&tp, e->root[0].class);
 		e->tbase6 = tp.entries;
 		e->cbase6 = v4->n;
 		xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n);

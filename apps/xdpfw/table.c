@@ -189,15 +189,12 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
  * alone in its /16 costs 64 entries, a /24 32), destination tries 4-bit
  * strides (a 16-entry root per class: there is one per source class with
  * destination rules). docs/xdpfw.md says why these strides and not
- * others. */
-#ifndef XDPFW_TRIE4_STRIDES_SRC
-#define XDPFW_TRIE4_STRIDES_SRC 16, 4, 4, 4, 4
-#endif
-#ifndef XDPFW_TRIE4_STRIDES_DST
-#define XDPFW_TRIE4_STRIDES_DST 4, 4, 4, 4, 4, 4, 4, 4
-#endif
-const uint8_t xdpfw_trie4_src_strides[] = { XDPFW_TRIE4_STRIDES_SRC, 0 };
-const uint8_t xdpfw_trie4_dst_strides[] = { XDPFW_TRIE4_STRIDES_DST, 0 };
+ * others. The datapath's walk is built for them (xdpfw.bpf.c: walk4, a
+ * 2^16 root, then XDPFW_TRIE4_SRC_LEVELS 4-bit levels; XDPFW_TRIE4_DEPTH
+ * for a destination); each pointer still carries its stride code, which
+ * xdpfw_trie4_lookup() follows. */
+const uint8_t xdpfw_trie4_src_strides[] = { 16, 4, 4, 4, 4, 0 };
+const uint8_t xdpfw_trie4_dst_strides[] = { 4, 4, 4, 4, 4, 4, 4, 4, 0 };
 
 static uint32_t stride_code(unsigned bits)
 {
@@ -215,7 +212,8 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 	const struct xdpfw_cls *c = &v->e[k].cls;
 
 	if (v->e[k].flags & XDPFW_S_SEARCH)
-		return XDPFW_TRIE_SEARCH | v->e[k].ref;
+		return XDPFW_TRIE_SEARCH | (v->e[k].flags >> XDPFW_S_HINT_SHIFT & XDPFW_TRIE_HINT_MASK) << XDPFW_TRIE_HINT_SHIFT |
+		       v->e[k].ref;
 
 	if (c->class)
 		return k + 1;
@@ -473,6 +471,17 @@ static uint32_t *top_slot(struct top_index *ix, const struct xdpfw_tabvec *top, 
 	}
 }
 
+/* Search leaf T has a longer prefix of length PLEN under it: T keeps the
+ * one length seen, or 0xff once there are several. */
+static void note_len(struct xdpfw_tabent *t, uint32_t plen)
+{
+	uint32_t seen = t->flags >> XDPFW_S_LEN_SHIFT & 0xff;
+
+	if (seen != plen)
+		seen = seen ? 0xff : plen;
+	t->flags = (t->flags & ~(0xffu << XDPFW_S_LEN_SHIFT)) | seen << XDPFW_S_LEN_SHIFT;
+}
+
 int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 {
 	bool lens[33] = { false };
@@ -515,6 +524,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 		scut = top_slot(&ix, top, cut + 1, a);
 		if (*scut) {
 			top->e[*scut - 1].flags |= XDPFW_S_SEARCH;
+			note_len(&top->e[*scut - 1], v6_plen(e));
 			continue;	/* a /CUT prefix (its own ref) or search leaf already */
 		}
 		for (int l = cut - 1; l > 0 && !ref; l--) {
@@ -530,10 +540,31 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 			break;
 		top->e[top->n - 1].flags = XDPFW_S_SEARCH | XDPFW_S_V6;
 		top->e[top->n - 1].ref = ref;
+		note_len(&top->e[top->n - 1], v6_plen(e));
 		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
 	}
 	free(ix.at);
 	return rc;
+}
+
+void xdpfw_v6top_hints(struct xdpfw_tabvec *top, const uint8_t *lens)
+{
+	uint32_t index[XDPFW_PLENS_MAX], n = 0;
+
+	for (int l = 0; l < XDPFW_PLENS_MAX; l++) {
+		index[l] = n;
+		n += lens[l] != 0;
+	}
+	for (size_t k = 0; k < top->n; k++) {
+		struct xdpfw_tabent *t = &top->e[k];
+		uint32_t plen = t->flags >> XDPFW_S_LEN_SHIFT & 0xff;
+
+		t->flags &= ~(XDPFW_TRIE_HINT_MASK << XDPFW_S_HINT_SHIFT);
+		if (!(t->flags & XDPFW_S_SEARCH) || !plen || plen >= XDPFW_PLENS_MAX || !lens[plen] ||
+		    index[plen] + 1 > XDPFW_TRIE_HINT_MASK)
+			continue;
+		t->flags |= (index[plen] + 1) << XDPFW_S_HINT_SHIFT;
+	}
 }
 
 int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)

@@ -11,6 +11,11 @@
 #define XDPFW_S_CLS		1
 #define XDPFW_S_SEARCH		2	/* IPv6 top trie: a /32 with longer prefixes
 					 * inside (XDPFW_TRIE_SEARCH) */
+#define XDPFW_S_LEN_SHIFT	8	/* search leaf: bits 8-15 the one length of
+					 * the longer prefixes under it (0xff:
+					 * several; table.c: note_len) */
+#define XDPFW_S_HINT_SHIFT	16	/* bits 16-19: its XDPFW_TRIE_HINT_SHIFT
+					 * value (xdpfw_v6top_hints) */
 #define XDPFW_S_V6		4	/* IPv6 top trie: cls.class is an IPv6 class
 					 * id (its destinations are in xdpfw_tab6),
 					 * not an IPv4 destination trie */
@@ -120,6 +125,10 @@ uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
  * prefix containing it (0: none). V's remaining entries get their refs
  * renumbered. -ENOMEM. */
 int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut);
+/* Once the search's lengths are known (LENS flags those in use): each search
+ * leaf of TOP whose longer prefixes all have one length gets that length's
+ * index + 1 among them (XDPFW_TRIE_HINT_SHIFT), if it fits. */
+void xdpfw_v6top_hints(struct xdpfw_tabvec *top, const uint8_t *lens);
 /* Undoes it: TOP's prefixes go back to V (TOP is emptied). -ENOMEM. */
 int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top);
 /* Trie entries per stride level the builder uses (bench/docs). */

@@ -297,63 +297,61 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 	return 0;
 }
 
-/* Entry IDX of the generation's trie half T. The bound is a load-time
- * constant (the half's size), so the verifier accepts the plain load; an
- * index past it would only come from a corrupt trie and reads as 0 (no
- * prefix). */
-static __always_inline __u32 trie_at(const __u32 *t, __u64 idx)
-{
-	return idx < xdpfw_opts.trie_half ? t[idx] : 0;
-}
-
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
- * trie region at BASE of the half T, from entry E (a pointer): 0 if none,
- * else a class reference (pool index + 1; IPv6: maybe with
- * XDPFW_TRIE_SEARCH) or a direct verdict (XDPFW_TRIE_DIRECT). One load per
- * stride crossed, at most XDPFW_TRIE4_DEPTH; each pointer carries its
- * chunk's stride, so this walks whatever strides table.c built.
+ * trie region at BASE of the generation's trie half T: 0 if none, else a
+ * class reference (pool index + 1; IPv6: maybe with XDPFW_TRIE_SEARCH) or
+ * a direct verdict (XDPFW_TRIE_DIRECT). ROOT16: start at the region's
+ * 2^16-entry source root (its first chunk), else at the pointer E (a
+ * destination trie's root). Below the root every chunk has 16 entries
+ * (table.c: 4-bit strides), so a level is one shift of A and one load, at
+ * most DEPTH of them.
  *
  * The levels are a chain of dependent reads, so what counts is the work
  * between one read and the next:
- * - the stride is taken by a switch, each case shifting by a constant: the
- *   branch is predicted (a trie's strides are the same on every path), so
- *   the next index does not wait for the stride to be decoded from E;
  * - A holds the address bits not consumed yet at its top, so an index is
  *   one shift of A, no bit position is kept;
  * - unrolled: a loop also kept a counter and a position and spilled them to
  *   the stack at every level;
- * - a plain load from the half, no map lookup per level (xdpfw_common.h);
+ * - a plain load from the half, no map lookup per level (xdpfw_common.h),
+ *   bounded by the half's size read once (a load-time constant, so the
+ *   verifier knows it); an index past it would only come from a corrupt
+ *   trie and reads as 0 (no prefix);
  * - 64-bit index arithmetic: no 32-bit truncations (an index past the half
  *   fails the bound all the same). */
-static __always_inline __u32 walk4(const __u32 *t, __u32 base, __u32 e, __u32 addr)
+static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 addr, int root16, int depth)
 {
-	__u64 a = (__u64)addr << 32, x;
+	__u64 a = (__u64)addr << 32, half = xdpfw_opts.trie_half, idx;
 
+	if (root16) {
+		idx = base + (a >> 48);
+		e = idx < half ? t[idx] : 0;
+		a <<= 16;
+	}
 #pragma unroll
-	for (int i = 0; i < XDPFW_TRIE4_DEPTH; i++) {
+	for (int i = 0; i < depth; i++) {
 		if (!(e & XDPFW_TRIE_PTR))
 			return e;
-		switch ((e >> XDPFW_TRIE_SHIFT) & 3) {	/* bits = 4 << code */
-		case 0: x = a >> 60; a <<= 4; break;
-		case 1: x = a >> 56; a <<= 8; break;
-		case 2: x = a >> 48; a <<= 16; break;
-		default: x = a >> 32; a = 0; break;
-		}
-		e = trie_at(t, (__u64)base + (e & XDPFW_TRIE_OFF) + x);
+		idx = base + (e & XDPFW_TRIE_OFF) + (a >> 60);
+		e = idx < half ? t[idx] : 0;
+		a <<= 4;
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
 
-/* The class with pool index + 1 REF in PL's region of generation GEN's half
- * of the pool; NULL past the half (only from a corrupt table). Looked up
- * here, not per packet: most packets read no class (a miss, or a leaf with
- * its verdict, XDPFW_TRIE_DIRECT). */
-static __always_inline const struct xdpfw_cls *class_of(__u32 gen, struct xdpfw_plens *pl, __u32 ref)
+/* Class IDX of generation GEN's half of the pool; NULL past the half
+ * (only from a corrupt table). Looked up here, not per packet: most packets
+ * read no class (a miss, or a leaf with its verdict, XDPFW_TRIE_DIRECT). */
+static __always_inline const struct xdpfw_cls *class_at(__u32 gen, __u32 idx)
 {
 	const struct xdpfw_cls *cp = half_of(&xdpfw_class, gen);
-	__u32 idx = pl->cbase + ref - 1;
 
 	return cp && below(&idx, xdpfw_opts.class_half) ? &cp[idx] : NULL;
+}
+
+/* The class with pool index + 1 REF in PL's region of the pool. */
+static __always_inline const struct xdpfw_cls *class_of(__u32 gen, struct xdpfw_plens *pl, __u32 ref)
+{
+	return class_at(gen, pl->cbase + ref - 1);
 }
 
 /* The class reference (pool index + 1, 0: none) of the longest prefix
@@ -361,12 +359,14 @@ static __always_inline const struct xdpfw_cls *class_of(__u32 gen, struct xdpfw_
  * T6 (IPv6): binary search on the lengths in use (ascending in PL) with
  * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
  * records the entry's class, a miss to the shorter half. At most
- * ceil(log2(lengths + 1)) probes: 8 for all 129. */
+ * ceil(log2(lengths + 1)) probes: 8 for all 129. HINT (a search leaf's
+ * XDPFW_TRIE_HINT_SHIFT bits), if not 0, is the index + 1 of the only
+ * length to probe. */
 static __always_inline __u32 longest6(const struct xdpfw_slot6 *t6, __u32 gen, struct xdpfw_plens *pl, __u32 ctag,
-				       const __u32 *addr)
+				       __u32 hint, const __u32 *addr)
 {
 	struct probe q = { .gen = gen, .mask = pl->mask };
-	__u32 lo = 0, hi = pl->n, shift = pl->shift & 63, best = 0;
+	__u32 lo = hint ? hint - 1 : 0, hi = hint && hint < pl->n ? hint : pl->n, shift = pl->shift & 63, best = 0;
 
 	for (__u32 i = 0; i < 8; i++) {
 		__u32 mid = ((lo + hi) / 2) & 0xff, idx;
@@ -414,30 +414,32 @@ static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u
 	return bpf_map_lookup_elem(&xdpfw_plens, &idx);
 }
 
-/* The verdict for an IPv4 packet: the source trie's leaf (or the /0
- * entry), then, if its class has destination rules, that class's
- * destination trie, then the port stage. Inline: a few array reads (as a
- * global function, the call cost more than the spills it saved). */
-static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, __u32 daddr, __u32 ports)
+/* The verdict for an IPv4 packet: the source trie's leaf (a /0 rule is
+ * painted over the trie like any prefix), then, if its class has
+ * destination rules, that class's destination trie, then the port stage.
+ * Inline: a few array reads (as a global function, the call cost more than
+ * the spills it saved). IPv4's classes start the pool's half, so it needs
+ * no plens read; DA points into the packet, read only for destination
+ * rules. */
+static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, const __u32 *da, __u32 ports)
 {
 	__u32 gen = gen_pidx >> 8, leaf;
-	struct xdpfw_plens *pl = plens_of(gen, 4, 0);
 	const __u32 *t = half_of(&xdpfw_trie4, gen);
 	const struct xdpfw_cls *cls;
 
-	if (!pl || !t)
+	if (!t)
 		return 0;
-	leaf = walk4(t, 0, XDPFW_TRIE4_ROOT, bpf_ntohl(saddr));
+	leaf = walk4(t, 0, 0, bpf_ntohl(saddr), 1, XDPFW_TRIE4_SRC_LEVELS);
 	if (leaf & XDPFW_TRIE_DIRECT)
 		return xdpfw_trie_verdict(leaf);
-	cls = leaf ? class_of(gen, pl, leaf) : pl->has_root ? &pl->root : NULL;
+	cls = leaf ? class_at(gen, leaf - 1) : NULL;
 	if (!cls)
 		return 0;
 	if (cls->class) {
-		leaf = walk4(t, 0, cls->class, bpf_ntohl(daddr));
+		leaf = walk4(t, 0, cls->class, bpf_ntohl(*da), 0, XDPFW_TRIE4_DEPTH);
 		if (leaf & XDPFW_TRIE_DIRECT)
 			return xdpfw_trie_verdict(leaf);
-		cls = leaf ? class_of(gen, pl, leaf) : NULL;
+		cls = leaf ? class_at(gen, leaf - 1) : NULL;
 		if (!cls)
 			return 0;
 	}
@@ -451,15 +453,16 @@ struct addr6 {
 /* The class reference of the longest IPv6 prefix containing A that the
  * length search holds: sources (CTAG 0: prefixes longer than the trie's
  * cut) or the destinations of the class tagged CTAG. A global function:
- * verified once, not per IPv6 parse path (its loop is long). */
-__noinline __u32 xdpfw_search6(__u32 gen, __u32 ctag, struct addr6 *a)
+ * verified once, not per IPv6 parse path (its loop is long). HINT: as
+ * longest6's. */
+__noinline __u32 xdpfw_search6(__u32 gen, __u32 ctag, __u32 hint, struct addr6 *a)
 {
 	struct xdpfw_plens *pl = plens_of(gen, 6, ctag ? 1 : 0);
 	const struct xdpfw_slot6 *t6 = half_of(&xdpfw_tab6, gen);
 
 	if (!pl || !a || !t6)
 		return 0;
-	return longest6(t6, gen, pl, ctag, a->a);
+	return longest6(t6, gen, pl, ctag, hint, a->a);
 }
 
 /* The same for IPv6, inline like classify4 (a call and its arguments'
@@ -476,10 +479,10 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 
 	if (!pl || !t)
 		return 0;
-	ref = walk4(t, pl->tbase, XDPFW_TRIE4_ROOT, bpf_ntohl(sa[0]));
+	ref = walk4(t, pl->tbase, 0, bpf_ntohl(sa[0]), 1, XDPFW_TRIE4_SRC_LEVELS);
 	if (ref & XDPFW_TRIE_SEARCH) {
 		struct addr6 a = { { sa[0], sa[1], sa[2], sa[3] } };
-		__u32 longer = xdpfw_search6(gen, 0, &a);
+		__u32 longer = xdpfw_search6(gen, 0, ref >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK, &a);
 
 		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
 	} else if (ref & XDPFW_TRIE_DIRECT) {
@@ -494,7 +497,7 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 	if (cls->class) {
 		struct addr6 a = { { da[0], da[1], da[2], da[3] } };
 
-		ref = xdpfw_search6(gen, cls->class << 8, &a);
+		ref = xdpfw_search6(gen, cls->class << 8, 0, &a);
 		pl = plens_of(gen, 6, 1);
 		cls = ref && pl ? class_of(gen, pl, ref) : NULL;
 		if (!cls)
@@ -511,7 +514,7 @@ static __always_inline __u32 classify(__u32 gen, struct pkt *p)
 		/* word loads: a byte pointer would make clang copy byte by byte
 		 * (packet memory is only 2-byte aligned here; BPF allows that) */
 		return classify6(gp, (const __u32 *)p->saddr, (const __u32 *)p->daddr, ports);
-	return classify4(gp, *(__u32 *)p->saddr, *(__u32 *)p->daddr, ports);
+	return classify4(gp, *(__u32 *)p->saddr, (const __u32 *)p->daddr, ports);
 }
 
 static __always_inline void frag_key(struct xdpfw_frag_key *k, struct pkt *p)

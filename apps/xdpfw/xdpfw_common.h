@@ -145,7 +145,8 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 #define XDPFW_TRIE_PTR		(1u << 31)
 #define XDPFW_TRIE_SHIFT	29		/* stride code: 4 << code bits */
 #define XDPFW_TRIE_OFF		((1u << 29) - 1)
-#define XDPFW_TRIE4_DEPTH	8
+#define XDPFW_TRIE4_DEPTH	8		/* 4-bit levels: a destination trie */
+#define XDPFW_TRIE4_SRC_LEVELS	4		/* 4-bit levels below a source root */
 /* A leaf whose class decides every packet alike (one final verdict for
  * every protocol, no destination stage: most blocklist prefixes) holds that
  * verdict itself, saving the read of the class slot (on live traffic, a
@@ -163,6 +164,12 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
  * 24 bits (class index + 1 of the longest prefix of /32 or shorter
  * containing it, 0: none) are the answer if it finds nothing. */
 #define XDPFW_TRIE_SEARCH	(1u << 28)
+/* Bits 24-27 of a search leaf: where every longer prefix under its /32 has
+ * the same length (the usual case: a /48 or a /64 in its own /32), that
+ * length's index + 1 among the search's lengths (ascending), so one probe
+ * decides instead of the whole binary search; 0: search them all. */
+#define XDPFW_TRIE_HINT_SHIFT	24
+#define XDPFW_TRIE_HINT_MASK	0xfu
 
 static inline __u32 xdpfw_trie_direct(__u32 v)
 {

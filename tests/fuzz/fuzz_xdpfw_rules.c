@@ -188,9 +188,10 @@ static void check_bspl6(struct xdpfw_tabvec *v)
 /* IPv6 sources as the datapath classifies them (XDPFW_TRIE_SEARCH in
  * xdpfw_common.h): the first 32 bits through a trie of the prefixes of
  * /CUT and shorter, the length search over the longer ones only where the
- * leaf says so, markers referring to their prefix's class. For each source
- * prefix's address and a neighbour, the class found (through the pool, as
- * the datapath reads it) must be that of the longest prefix containing it. */
+ * leaf says so (one length only where its hint names it), markers referring
+ * to their prefix's class. For each source prefix's address and a
+ * neighbour, the class found (through the pool, as the datapath reads it)
+ * must be that of the longest prefix containing it. */
 static void check_split6(const struct xdpfw_tabvec *src, int cut)
 {
 	struct xdpfw_tabvec v = { 0 }, top = { 0 };
@@ -222,6 +223,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 				abort();	/* a prefix the trie holds left in the search */
 			len[nl++] = l;
 		}
+	xdpfw_v6top_hints(&top, lens[0]);
 	if (xdpfw_bspl_markers(&v, lens) || xdpfw_trie4_plan(&top, 1u << 24, 1u << 16, &plan))
 		abort();
 	trie = calloc(plan.entries, 4);
@@ -238,6 +240,15 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 		want = longest_of6(real, nsrc, 0, a);
 		leaf = xdpfw_trie4_lookup(trie, XDPFW_TRIE4_ROOT, ntohl(a[0]));
 		if (leaf & XDPFW_TRIE_SEARCH) {
+			uint32_t hint = leaf >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK;
+
+			if (hint) {
+				/* the one length under this /CUT: it must be one in use */
+				if (hint > nl)
+					abort();
+				lo = hint - 1;
+				hi = hint;
+			}
 			for (int i = 0; i < 8 && lo < hi; i++) {
 				uint32_t mid = (lo + hi) / 2;
 				const struct xdpfw_tabent *e;
