@@ -354,48 +354,62 @@ static __always_inline const struct xdpfw_cls *class_of(__u32 gen, struct xdpfw_
 	return class_at(gen, pl->cbase + ref - 1);
 }
 
+/* The slot of ADDR cut to the length E (IPv6) under class tag CTAG in the
+ * generation's hash table half T6, NULL if absent: the home slot inline,
+ * the rest of the probe sequence by xdpfw_probe6 (Q: gen and mask set; gets
+ * the key). SHIFT: the table's hash shift. */
+static __always_inline const struct xdpfw_slot6 *find6(const struct xdpfw_slot6 *t6, struct probe *q,
+						       const struct xdpfw_plen *e, __u32 ctag, __u32 shift,
+						       const __u32 *addr)
+{
+	const struct xdpfw_slot6 *s;
+	__u32 idx, f;
+
+	q->k[0] = addr[0] & e->mask[0];
+	q->k[1] = addr[1] & e->mask[1];
+	q->k[2] = addr[2] & e->mask[2];
+	q->k[3] = addr[3] & e->mask[3];
+	q->tag = ctag | (e->plen + 1);
+	q->h = xdpfw_hash6(q->tag, q->k) >> shift;
+	idx = q->h & q->mask;
+	if (!below(&idx, xdpfw_opts.tab6_half))
+		return NULL;	/* only from a corrupt table */
+	s = &t6[idx];
+	if (s->tag == q->tag && s->addr[0] == q->k[0] && s->addr[1] == q->k[1] && s->addr[2] == q->k[2] &&
+	    s->addr[3] == q->k[3])
+		return s;
+	/* the home slot holds another entry (or none: a miss) */
+	f = s->tag ? xdpfw_probe6(q) : 0;
+	f--;	/* 0 (none) wraps past the half */
+	return below(&f, xdpfw_opts.tab6_half) ? &t6[f] : NULL;
+}
+
+/* Length index I of PL, bounded in the register the access uses. */
+static __always_inline const struct xdpfw_plen *plen_at(struct xdpfw_plens *pl, __u32 i)
+{
+	asm volatile("%0 &= 0xff; if %0 < 129 goto +1; %0 = 0" : "+r"(i));
+	return &pl->e[i];
+}
+
 /* The class reference (pool index + 1, 0: none) of the longest prefix
  * containing ADDR under class tag CTAG in the generation's hash table half
  * T6 (IPv6): binary search on the lengths in use (ascending in PL) with
  * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
  * records the entry's class, a miss to the shorter half. At most
- * ceil(log2(lengths + 1)) probes: 8 for all 129. HINT (a search leaf's
- * XDPFW_TRIE_HINT_SHIFT bits), if not 0, is the index + 1 of the only
- * length to probe. */
+ * ceil(log2(lengths + 1)) probes: 8 for all 129. */
 static __always_inline __u32 longest6(const struct xdpfw_slot6 *t6, __u32 gen, struct xdpfw_plens *pl, __u32 ctag,
-				       __u32 hint, const __u32 *addr)
+				       const __u32 *addr)
 {
 	struct probe q = { .gen = gen, .mask = pl->mask };
-	__u32 lo = hint ? hint - 1 : 0, hi = hint && hint < pl->n ? hint : pl->n, shift = pl->shift & 63, best = 0;
+	__u32 lo = 0, hi = pl->n, shift = pl->shift & 63, best = 0;
 
 	for (__u32 i = 0; i < 8; i++) {
-		__u32 mid = ((lo + hi) / 2) & 0xff, idx;
-		struct xdpfw_plen *e;
+		__u32 mid = (lo + hi) / 2;
 		const struct xdpfw_slot6 *s;
 
 		if (lo >= hi)
 			break;
-		/* bound the index in the register the access uses */
-		asm volatile("%0 &= 0xff; if %0 < 129 goto +1; %0 = 0" : "+r"(mid));
-		e = &pl->e[mid];
-		q.k[0] = addr[0] & e->mask[0];
-		q.k[1] = addr[1] & e->mask[1];
-		q.k[2] = addr[2] & e->mask[2];
-		q.k[3] = addr[3] & e->mask[3];
-		q.tag = ctag | (e->plen + 1);
-		q.h = xdpfw_hash6(q.tag, q.k) >> shift;
-		idx = q.h & q.mask;
-		if (!below(&idx, xdpfw_opts.tab6_half))
-			return 0;
-		s = &t6[idx];
-		if (!(s->tag == q.tag && s->addr[0] == q.k[0] && s->addr[1] == q.k[1] &&
-		      s->addr[2] == q.k[2] && s->addr[3] == q.k[3])) {
-			/* the home slot holds another entry (or none: a miss) */
-			__u32 f = s->tag ? xdpfw_probe6(&q) : 0;
-
-			f--;	/* 0 (none) wraps past the half */
-			s = below(&f, xdpfw_opts.tab6_half) ? &t6[f] : NULL;
-		}
+		s = find6(t6, &q, plen_at(pl, mid), ctag, shift, addr);
 		if (s) {
 			if (s->cls)
 				best = s->cls;
@@ -453,16 +467,15 @@ struct addr6 {
 /* The class reference of the longest IPv6 prefix containing A that the
  * length search holds: sources (CTAG 0: prefixes longer than the trie's
  * cut) or the destinations of the class tagged CTAG. A global function:
- * verified once, not per IPv6 parse path (its loop is long). HINT: as
- * longest6's. */
-__noinline __u32 xdpfw_search6(__u32 gen, __u32 ctag, __u32 hint, struct addr6 *a)
+ * verified once, not per IPv6 parse path (its loop is long). */
+__noinline __u32 xdpfw_search6(__u32 gen, __u32 ctag, struct addr6 *a)
 {
 	struct xdpfw_plens *pl = plens_of(gen, 6, ctag ? 1 : 0);
 	const struct xdpfw_slot6 *t6 = half_of(&xdpfw_tab6, gen);
 
 	if (!pl || !a || !t6)
 		return 0;
-	return longest6(t6, gen, pl, ctag, hint, a->a);
+	return longest6(t6, gen, pl, ctag, a->a);
 }
 
 /* The same for IPv6, inline like classify4 (a call and its arguments'
@@ -481,9 +494,21 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 		return 0;
 	ref = walk4(t, pl->tbase, 0, bpf_ntohl(sa[0]), 1, XDPFW_TRIE4_SRC_LEVELS);
 	if (ref & XDPFW_TRIE_SEARCH) {
-		struct addr6 a = { { sa[0], sa[1], sa[2], sa[3] } };
-		__u32 longer = xdpfw_search6(gen, 0, ref >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK, &a);
+		__u32 hint = ref >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK, longer;
 
+		if (hint && hint <= pl->n) {
+			/* one length under this /32: one probe, inline */
+			const struct xdpfw_slot6 *t6 = half_of(&xdpfw_tab6, gen), *s = NULL;
+			struct probe q = { .gen = gen, .mask = pl->mask };
+
+			if (t6)
+				s = find6(t6, &q, plen_at(pl, hint - 1), 0, pl->shift & 63, sa);
+			longer = s ? s->cls : 0;
+		} else {
+			struct addr6 a = { { sa[0], sa[1], sa[2], sa[3] } };
+
+			longer = xdpfw_search6(gen, 0, &a);
+		}
 		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
 	} else if (ref & XDPFW_TRIE_DIRECT) {
 		return xdpfw_trie_verdict(ref);
@@ -497,7 +522,7 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 	if (cls->class) {
 		struct addr6 a = { { da[0], da[1], da[2], da[3] } };
 
-		ref = xdpfw_search6(gen, cls->class << 8, 0, &a);
+		ref = xdpfw_search6(gen, cls->class << 8, &a);
 		pl = plens_of(gen, 6, 1);
 		cls = ref && pl ? class_of(gen, pl, ref) : NULL;
 		if (!cls)
