@@ -6,6 +6,7 @@ set -euo pipefail
 # package -> a file that proves it is installed
 declare -A PROBE=(
   [clang]=/usr/bin/clang
+  [clang-19]=/usr/bin/clang-19
   [llvm]=/usr/bin/llvm-objdump
   [libbpf-dev]=/usr/include/bpf/libbpf.h
   [libelf-dev]=/usr/include/libelf.h
