@@ -725,6 +725,116 @@ static void test_differential(struct xdpfw_state *st)
 	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == ROUNDS);
 }
 
+/* IPv6 search leaves (a /32 holding longer source prefixes) whose longer
+ * prefixes all have one length carry its index, and the datapath probes
+ * that length alone: the hints the table builder sets, then the kernel's
+ * verdicts through them against the reference evaluator. */
+static const char *hint_rules =
+	"policy allow\n"
+	"deny src 2001:db8:1::/48\n"			/* alone in its /32: hint */
+	"deny src 2001:db9:0:5::/64 proto tcp dport 80-90\n"	/* hint, a class */
+	"deny src 2001:dba:1::/48\n"			/* two lengths: the search */
+	"deny src 2001:dba:0:2::/64\n"
+	"allow src 2001:dbb::/32\n"			/* a /32 prefix with a /128 */
+	"deny src 2001:dbb::1/128\n"
+	"deny src 2001:dbc::/32\n"
+	"allow src 2001:dbc:7::/48 proto udp\n";
+
+static void test_v6_hints(struct xdpfw_state *st)
+{
+	static const struct {
+		const char *a;
+		int plen;
+		uint32_t want;		/* its /32's search leaf hint */
+	} pre[] = {
+		{ "2001:db8:1::", 48, 1 }, { "2001:db9:0:5::", 64, 2 }, { "2001:dba:1::", 48, 0 },
+		{ "2001:dba:0:2::", 64, 0 }, { "2001:dbb::", 32, 3 }, { "2001:dbb::1", 128, 3 },
+		{ "2001:dbc::", 32, 1 }, { "2001:dbc:7::", 48, 1 },
+	};
+	struct xdpfw_tabvec v = { 0 }, top = { 0 };
+	uint8_t lens[XDPFW_PLENS_MAX] = { 0 };
+	int bad = 0, leaves = 0, mismatches = 0, runs = 0;
+	struct xdpfw_ruleset rs;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		struct xdpfw_cls cls = { .v = { i + 1 } };
+		uint8_t a[16];
+
+		inet_pton(AF_INET6, pre[i].a, a);
+		if (xdpfw_tabvec_push(&v, pre[i].plen + 1, a, &cls))
+			bad++;
+	}
+	if (xdpfw_v6top_split(&v, &top, 32))
+		bad++;
+	for (size_t k = 0; k < v.n; k++)
+		lens[(v.e[k].tag & 0xff) - 1] = 1;	/* 48, 64, 128: indexes 1, 2, 3 */
+	xdpfw_v6top_hints(&top, lens);
+	for (size_t k = 0; k < top.n; k++) {
+		uint32_t hint = top.e[k].flags >> XDPFW_S_HINT_SHIFT & XDPFW_TRIE_HINT_MASK, leaf;
+
+		if (!(top.e[k].flags & XDPFW_S_SEARCH))
+			continue;
+		leaves++;
+		leaf = leaf_of(&top, k);
+		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+			uint8_t a[16];
+
+			inet_pton(AF_INET6, pre[i].a, a);
+			if (!memcmp(a, top.e[k].addr, 4) &&
+			    (hint != pre[i].want || (leaf >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK) != hint))
+				bad++;
+		}
+	}
+	xdpfw_tabvec_free(&v);
+	xdpfw_tabvec_free(&top);
+	CHECK("v6-hint-leaves", bad == 0 && leaves == 5);
+
+	/* through the datapath: each prefix's own address, and neighbours
+	 * differing in one bit at or just past its length */
+	if (apply_text(st, hint_rules) || xdpfw_rules_parse_text(hint_rules, strlen(hint_rules), "t", &rs, err,
+								    sizeof(err))) {
+		CHECK("v6-hint-apply", 0);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		for (int flip = -1; flip < 4; flip++) {
+			for (int q = 0; q < 3; q++) {
+				struct pspec p = { .fam = 6, .dst = "2001:db8:ffff::1", .sport = 1234 };
+				struct xdpfw_pkt rp = { .family = 6 };
+				uint8_t a[16];
+				char s[64];
+				long w;
+				int want, got, bit = pre[i].plen - 2 + flip;
+
+				inet_pton(AF_INET6, pre[i].a, a);
+				a[15] |= 1;
+				if (flip >= 0 && bit < 128)
+					a[bit / 8] ^= 0x80 >> (bit % 8);
+				inet_ntop(AF_INET6, a, s, sizeof(s));
+				p.src = s;
+				p.proto = q == 2 ? 17 : 6;
+				p.dport = q == 0 ? 85 : 100;
+				memcpy(rp.saddr, a, 16);
+				inet_pton(AF_INET6, p.dst, rp.daddr);
+				rp.ipproto = p.proto;
+				rp.sport = p.sport;
+				rp.dport = p.dport;
+				w = xdpfw_rules_eval(&rs, &rp);
+				want = (w >= 0 ? rs.r[w].d.action : rs.policy) == XDPFW_DENY ? DROP_ : PASS_;
+				got = run_pkt(&p);
+				runs++;
+				if (got != want && mismatches++ < 5)
+					printf("  v6 hint: %s proto %u dport %u: kernel %d, reference %d\n", s, p.proto,
+					       p.dport, got, want);
+			}
+		}
+	}
+	xdpfw_ruleset_free(&rs);
+	printf("  v6 hints: %d packets, %d mismatches\n", runs, mismatches);
+	CHECK("v6-hint-verdicts-equal-reference", mismatches == 0 && runs > 0);
+}
+
 /* Entries held by the rule-set maps (both halves of the prefix tables, the
  * port trie) and which generations they belong to: after an apply only the
  * active generation's. */
@@ -1356,6 +1466,7 @@ int main(void)
 	test_differential(&st);
 	test_swaps(&st);
 	test_defs_syscalls(&st);
+	test_v6_hints(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
