@@ -622,6 +622,22 @@ static void rand_rule(char *buf, size_t sz)
 	snprintf(buf, sz, "%s%s%s%s%s%s", rnd() % 2 ? "allow" : "deny", src, dst, pr, sp, dp);
 }
 
+/* The reference evaluator's verdict (DROP_ or PASS_) for the packet S
+ * describes; *RULE gets the rule that decided (-1: the policy). */
+static int reference_of(const struct xdpfw_ruleset *rs, const struct pspec *s, long *rule)
+{
+	struct xdpfw_pkt rp = { .family = s->fam };
+	int af = s->fam == 4 ? AF_INET : AF_INET6;
+
+	inet_pton(af, s->src, rp.saddr);
+	inet_pton(af, s->dst, rp.daddr);
+	rp.ipproto = s->proto;
+	rp.sport = s->sport;
+	rp.dport = s->dport;
+	*rule = xdpfw_rules_eval(rs, &rp);
+	return (*rule >= 0 ? rs->r[*rule].d.action : rs->policy) == XDPFW_DENY ? DROP_ : PASS_;
+}
+
 /* rounds 40-59 in spread mode, 60-79 spread with source-only rules (a
  * destination rule anywhere above a source node sends it down the
  * destination stage; without them every node decides over its own rules
@@ -674,7 +690,6 @@ static void test_differential(struct xdpfw_state *st)
 		rounds_ok++;
 		for (int k = 0; k < 500; k++) {
 			struct pspec p = { .fam = rnd() % 4 ? 4 : 6 };
-			struct xdpfw_pkt rp = { .family = p.fam };
 			char s[64], d[64];
 			uint8_t protos[] = { 6, 17, 1, 58, 47 };
 			long w;
@@ -697,13 +712,7 @@ static void test_differential(struct xdpfw_state *st)
 			p.dport = rnd() % 3 ? port_pts[rnd() % 11] + (rnd() % 3) - 1 : rnd();
 			if (p.proto == 58 || p.proto == 1)
 				p.icmp_type = 8;
-			inet_pton(p.fam == 4 ? AF_INET : AF_INET6, s, rp.saddr);
-			inet_pton(p.fam == 4 ? AF_INET : AF_INET6, d, rp.daddr);
-			rp.ipproto = p.proto;
-			rp.sport = p.sport;
-			rp.dport = p.dport;
-			w = xdpfw_rules_eval(&rs, &rp);
-			want = (w >= 0 ? rs.r[w].d.action : rs.policy) == XDPFW_DENY ? DROP_ : PASS_;
+			want = reference_of(&rs, &p, &w);
 			got = run_pkt(&p);
 			runs++;
 			if (got != want && mismatches++ < 5) {
@@ -801,7 +810,6 @@ static void test_v6_hints(struct xdpfw_state *st)
 		for (int flip = -1; flip < 4; flip++) {
 			for (int q = 0; q < 3; q++) {
 				struct pspec p = { .fam = 6, .dst = "2001:db8:ffff::1", .sport = 1234 };
-				struct xdpfw_pkt rp = { .family = 6 };
 				uint8_t a[16];
 				char s[64];
 				long w;
@@ -815,13 +823,7 @@ static void test_v6_hints(struct xdpfw_state *st)
 				p.src = s;
 				p.proto = q == 2 ? 17 : 6;
 				p.dport = q == 0 ? 85 : 100;
-				memcpy(rp.saddr, a, 16);
-				inet_pton(AF_INET6, p.dst, rp.daddr);
-				rp.ipproto = p.proto;
-				rp.sport = p.sport;
-				rp.dport = p.dport;
-				w = xdpfw_rules_eval(&rs, &rp);
-				want = (w >= 0 ? rs.r[w].d.action : rs.policy) == XDPFW_DENY ? DROP_ : PASS_;
+				want = reference_of(&rs, &p, &w);
 				got = run_pkt(&p);
 				runs++;
 				if (got != want && mismatches++ < 5)
