@@ -209,6 +209,14 @@ static bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, si
 	return false;
 }
 
+/* Whether the active generation holds rules (pinned by an earlier load). */
+static bool pinned_rules(struct xdpfw_state *st)
+{
+	struct xdpfw_cfg cfg;
+
+	return !xdpfw_state_cfg(st, &cfg) && cfg.nrules[cfg.gen & 1] > 0;
+}
+
 static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 			 bool force, bool quiet)
 {
@@ -487,19 +495,23 @@ int cmd_load(int argc, char **argv)
 				&co, &created);
 	if (rc)
 		goto fail_rules;
-	if (rules || policy >= 0) {
+	if (rules || policy >= 0 || (created && pinned_rules(&st))) {
 		struct xdpfw_ruleset cur;
 		uint32_t *slots = NULL;
 
 		if (!rules) {
-			/* only the policy changes: keep the pinned rules */
+			/* only the policy changes, or a datapath loaded now over the
+			 * pinned tables of an earlier load (maybe an earlier
+			 * version's): the pinned rules are written again for it —
+			 * the tables derive from them, their layout is the
+			 * datapath's. Already in force, so no lockout check. */
 			rc = xdpfw_state_read(&st, &cur, &slots);
 			free(slots);
 			if (rc) {
 				xerr("reading the pinned rules failed: %s", strerror(-rc));
 				goto fail_state;
 			}
-			rc = checked_apply(&st, &cur, policy, force, true);
+			rc = checked_apply(&st, &cur, policy >= 0 ? policy : cur.policy, force || policy < 0, true);
 			xdpfw_ruleset_free(&cur);
 		} else {
 			rc = checked_apply(&st, &rs, policy >= 0 ? policy : rs.policy, force, true);

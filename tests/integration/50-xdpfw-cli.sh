@@ -238,6 +238,17 @@ if "$FW" save | grep -q "dport 22"; then pass "xdpfw full map: old set kept"; el
 check "xdpfw unload" "$FW" unload "$IF_B"
 expect_fail "xdpfw unload: not loaded there" 1 "not loaded on '$IF_B'" "$FW" unload "$IF_B"
 if [ -e "$XDPFW_PIN_DIR/xdpfw_rules" ] && "$FW" save | grep -q "dport 22"; then pass "xdpfw unload keeps the rules"; else fail "xdpfw unload keeps the rules"; fi
+# a datapath loaded over kept tables (an earlier load's, maybe an earlier
+# version's layout) gets them written again from the kept rules: the
+# generation moves on, the rules stay
+gen_of() { "$FW" status | awk '/^generation:/ { print $2 }'; }
+g1=$(gen_of)
+check "xdpfw load over kept rules" "${FWN[@]}" load "$IF_B"
+g2=$(gen_of)
+if [ -n "$g1" ] && [ "$g1" != "$g2" ] && "$FW" save | grep -q "dport 22"; then
+	pass "xdpfw load over kept rules: written again for the new datapath (generation $g1 -> $g2)"
+else fail "xdpfw load over kept rules: written again" "generation $g1 -> $g2"; fi
+check "xdpfw unload (again)" "$FW" unload "$IF_B"
 check "xdpfw unload --purge" "$FW" unload --all --purge
 if [ ! -e "$XDPFW_PIN_DIR" ]; then pass "xdpfw purge removes the state"; else fail "xdpfw purge removes the state" "$(ls "$XDPFW_PIN_DIR")"; fi
 if ip -n "$NS_B" link show "$IF_B" | grep -q xdp; then fail "xdpfw detached" "$(ip -n "$NS_B" link show "$IF_B")"; else pass "xdpfw detached"; fi
