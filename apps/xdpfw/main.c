@@ -209,14 +209,6 @@ static bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, si
 	return false;
 }
 
-/* Whether the active generation holds rules (pinned by an earlier load). */
-static bool pinned_rules(struct xdpfw_state *st)
-{
-	struct xdpfw_cfg cfg;
-
-	return !xdpfw_state_cfg(st, &cfg) && cfg.nrules[cfg.gen & 1] > 0;
-}
-
 static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 			 bool force, bool quiet)
 {
@@ -301,6 +293,15 @@ static void purge_state(void)
 	remove_dir(pin_dir);
 }
 
+/* What the last unload does: the program's pin goes, the rules stay. */
+static void unpin_prog(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/prog", pin_dir);
+	unlink(path);
+}
+
 /* Is the pinned link at PATH still attached to an interface? A link whose
  * interface detached it (or went away) reports ifindex 0. */
 bool link_attached(const char *path)
@@ -374,7 +375,7 @@ int cmd_load(int argc, char **argv)
 	const char *rules = NULL, *ifname;
 	char err[512], path[PATH_MAX];
 	int c, rc, policy = -1, ifindex, link_fd;
-	bool force = false, created;
+	bool force = false, created, kept = false;
 	unsigned long v;
 	char *end;
 
@@ -495,7 +496,8 @@ int cmd_load(int argc, char **argv)
 				&co, &created);
 	if (rc)
 		goto fail_rules;
-	if (rules || policy >= 0 || (created && pinned_rules(&st))) {
+	kept = created && st.maps_reused;
+	if (rules || policy >= 0 || kept) {
 		struct xdpfw_ruleset cur;
 		uint32_t *slots = NULL;
 
@@ -585,8 +587,12 @@ loaded:
 
 fail_state:
 	xdpfw_state_close(&st);
-	if (created && !count_links())
-		purge_state();	/* leave nothing of a first load that failed */
+	if (created && !count_links()) {
+		if (kept)
+			unpin_prog();	/* as the last unload left it: the rules stay */
+		else
+			purge_state();	/* leave nothing of a first load that failed */
+	}
 fail_rules:
 	xdpfw_ruleset_free(&rs);
 	return EXIT_FAIL;
@@ -661,8 +667,7 @@ static int cmd_unload(int argc, char **argv)
 	}
 	if (count_links())
 		return EXIT_OK;
-	snprintf(path, sizeof(path), "%s/prog", pin_dir);
-	unlink(path);
+	unpin_prog();
 	if (purge)
 		purge_state();
 	return EXIT_OK;

@@ -31,9 +31,11 @@ $(BPF_OUT)/xdpfw.bpf.o $(BPF_OUT)/xdpfw-floor.bpf.o: BPF_CFLAGS += -mcpu=v3
 # 12 has it beside its default clang 14): its register allocation spills
 # less around the inlined map lookups, ~1.5 ns per packet of the blocklist
 # mix in bench/xdpfw.sh. Any clang builds it; a user's own BPF programs
-# keep $(CLANG).
-XDPFW_CLANG ?= $(shell command -v clang-19 2>/dev/null || echo $(CLANG))
-$(BPF_OUT)/xdpfw.bpf.o $(BPF_OUT)/xdpfw-floor.bpf.o: CLANG := $(XDPFW_CLANG)
+# keep $(CLANG). Looked for when the recipe runs, after deps.sh (an
+# order-only prerequisite) may have installed it.
+XDPFW_CLANG_FALLBACK := $(CLANG)
+XDPFW_CLANG ?= $(or $(shell command -v clang-19 2>/dev/null),$(XDPFW_CLANG_FALLBACK))
+$(BPF_OUT)/xdpfw.bpf.o $(BPF_OUT)/xdpfw-floor.bpf.o: CLANG = $(XDPFW_CLANG)
 
 # bench/xdpfw.sh's floor: the same datapath with the rule lookup left out
 # (parse, counters, verdict), to show what the lookup itself costs

@@ -480,6 +480,8 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	rc = fds_from_object(st, st->obj);
 	if (rc)
 		goto fail_unpin;
+	for (int i = 0; i < XM_NMAPS; i++)
+		st->maps_reused |= reused[i];
 	*created = true;
 	return 0;
 
@@ -800,14 +802,15 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 	if (need <= room)
 		return 0;
 	for (size_t k = 0; k < n; k++)
-		nreal += plen[k] > 0;	/* the root (/0) is no trie entry */
+		nreal += plen[k] > 0;	/* counted as source prefixes: the /0 needs no chunk */
 	n = nreal;
 	table_full(e, "the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more than the "
 		   "%u there are", n, (unsigned long long)need, room);
 	return -E2BIG;
 }
 
-/* The prefix lengths generation G uses, longest first, with their masks,
+/* The prefix lengths generation G uses (IPv4 longest first, for status;
+ * IPv6 ascending, for the datapath's binary search), with their masks,
  * the IPv6 hash table's size (SIZE slots per family) and where each
  * family's regions start in G's trie and class halves. */
 static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,

@@ -40,6 +40,8 @@ struct xdpfw_state {
 	struct xdpfw_rule_def *defs;	/* xdpfw_rules mmapped (NULL: a map without
 					 * BPF_F_MMAPABLE, pinned by an older xdpfw) */
 	size_t defs_bytes;
+	bool maps_reused;		/* xdpfw_state_create: the maps (rules, policy,
+					 * counters) are an earlier load's */
 };
 
 struct xdpfw_create_opts {

@@ -122,6 +122,20 @@ static bool attached(const char *ifname)
 	return !access(path, F_OK) && link_attached(path);
 }
 
+/* Our apply's stamp, read again: a `load` that loads the datapath anew
+ * writes the kept rules (ours) again for it, which stamps them anew. */
+static void restamp(struct agent *a)
+{
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+
+	if (xdpfw_state_open(&st, pin_dir))
+		return;
+	if (!xdpfw_state_cfg(&st, &cfg))
+		a->applied_ns = cfg.applied_ns[cfg.gen & 1];
+	xdpfw_state_close(&st);
+}
+
 /* Attaches to every named interface not attached yet, with `load` itself,
  * inside the namespace the interfaces live in. */
 static void attach_pending(struct agent *a)
@@ -142,6 +156,8 @@ static void attach_pending(struct agent *a)
 		if (rc)
 			set_error(a, "attaching to '%s' failed (see the agent's log); %s is in place",
 				  a->ifaces[i], kept(a));
+		else if (a->applied_rev)
+			restamp(a);
 	}
 }
 

@@ -162,7 +162,9 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
  * /32 holding longer prefixes has a leaf with XDPFW_TRIE_SEARCH: the
  * binary search on the lengths above 32 (xdpfw_tab6) decides, and the low
  * 24 bits (class index + 1 of the longest prefix of /32 or shorter
- * containing it, 0: none) are the answer if it finds nothing. */
+ * containing it, 0: none) are the answer if it finds nothing. (/32 is the
+ * usual cut; sets of many scattered long prefixes cut at /24, /20 or /16:
+ * state.c, plan_v6top. "/32" below means the cut.) */
 #define XDPFW_TRIE_SEARCH	(1u << 28)
 /* Bits 24-27 of a search leaf: where every longer prefix under its /32 has
  * the same length (the usual case: a /48 or a /64 in its own /32), that
@@ -197,10 +199,11 @@ static inline __u32 xdpfw_trie_verdict(__u32 e)
 #define XDPFW_PTAB_HALF_DEFAULT		1048576
 #define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
 
-/* Prefix lengths in use, longest first, per (generation, family, stage):
- * index = gen * 4 + (family == 6) * 2 + (stage == dst). Each with its mask,
- * so the datapath masks without branches; with where the generation's table
- * of that family is. */
+/* Prefix lengths in use per (generation, family, stage): index = gen * 4 +
+ * (family == 6) * 2 + (stage == dst); IPv6 ascending (the datapath's binary
+ * search; IPv4's, longest first, only for user space). Each with its mask,
+ * so the datapath masks without branches; with where the generation's
+ * regions of that family are. */
 #define XDPFW_PLENS_MAX		129
 struct xdpfw_plen {
 	__u32 mask[4];			/* network byte order */
@@ -212,8 +215,9 @@ struct xdpfw_plens {
 	__u32 mask;			/* size - 1 */
 	__u32 tbase;			/* where the trie region starts in the half (IPv4: 0) */
 	__u32 cbase;			/* where the region's classes start in the pool's half */
-	__u32 has_root;			/* source stage: root is the /0 entry, */
-	struct xdpfw_cls root;		/* kept here to spare misses a lookup */
+	__u32 has_root;			/* IPv6 source stage: root is the /0 entry, */
+	struct xdpfw_cls root;		/* kept here to spare misses a lookup (an
+					 * IPv4 /0 is painted over its trie) */
 	struct xdpfw_plen e[XDPFW_PLENS_MAX];
 };
 

@@ -249,6 +249,13 @@ if [ -n "$g1" ] && [ "$g1" != "$g2" ] && "$FW" save | grep -q "dport 22"; then
 	pass "xdpfw load over kept rules: written again for the new datapath (generation $g1 -> $g2)"
 else fail "xdpfw load over kept rules: written again" "generation $g1 -> $g2"; fi
 check "xdpfw unload (again)" "$FW" unload "$IF_B"
+# ... and when that load then fails (another program on the interface),
+# the kept rules stay as unload left them: only a first load leaves nothing
+ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
+expect_fail "xdpfw load over kept rules, refused" 1 "already attached" "${FWN[@]}" load "$IF_B"
+if "$FW" save | grep -q "dport 22" && [ ! -e "$XDPFW_PIN_DIR/prog" ]; then pass "xdpfw load over kept rules, refused: the rules stay"
+else fail "xdpfw load over kept rules, refused: the rules stay" "$(ls "$XDPFW_PIN_DIR" 2>&1 | tr '\n' ' ')"; fi
+ip -n "$NS_B" link set dev "$IF_B" xdp off
 check "xdpfw unload --purge" "$FW" unload --all --purge
 if [ ! -e "$XDPFW_PIN_DIR" ]; then pass "xdpfw purge removes the state"; else fail "xdpfw purge removes the state" "$(ls "$XDPFW_PIN_DIR")"; fi
 if ip -n "$NS_B" link show "$IF_B" | grep -q xdp; then fail "xdpfw detached" "$(ip -n "$NS_B" link show "$IF_B")"; else pass "xdpfw detached"; fi
