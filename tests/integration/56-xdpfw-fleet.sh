@@ -233,6 +233,12 @@ kill "$LPID" 2>/dev/null; wait "$LPID" 2>/dev/null
 xdp_h1() { ip -n "${H[1]}" link show "${IFH[1]}" | grep -q 'prog/xdp'; }
 DETACHED=0
 bpftool link detach pinned "${PIN[1]}/link_${IFH[1]}" 2>/dev/null && ! xdp_h1 && DETACHED=1
+# host 2 unloaded whole behind its agent (the program's pin goes, the rules
+# stay): the next revision's load loads the datapath anew, which writes the
+# kept tables again; the agent must not take that for a local change
+xdp_h2() { ip -n "${H[2]}" link show "${IFH[2]}" | grep -q 'prog/xdp'; }
+UNLOADED2=0
+"$FW" --pin-dir "${PIN[2]}" unload --all >/dev/null 2>&1 && ! xdp_h2 && UNLOADED2=1
 # ---- a new revision, with compare-and-swap ---------------------------------------
 R2=$(publish_rev - --if-revision "$R1" <"$TMP/allow-icmp.rules")
 if [ -n "$R2" ] && all_at "$R2"; then pass "xdpfw fleet: a new revision ($R2, from stdin, --if-revision $R1) reaches all hosts"
@@ -242,6 +248,10 @@ if [ $ok = 3 ]; then pass "xdpfw fleet: ... and every host enforces it (pings pa
 if [ $DETACHED = 0 ]; then skip "xdpfw fleet: a detached link is attached again" "bpftool link detach is not available here"
 elif xdp_h1; then pass "xdpfw fleet: host 1's link, detached behind the agent's back, is attached again with the next revision"
 else fail "xdpfw fleet: a detached link is attached again" "$(tail -3 "$TMP/agent1.log" | tr '\n' ' ')"; fi
+sleep 3	# past the agents' drift check (every 2 s)
+if [ $UNLOADED2 = 1 ] && xdp_h2 && wait_hosts "hosts['h2']['state'] == 'ok' and hosts['h2']['revision'] == $R2" 5; then
+	pass "xdpfw fleet: host 2, unloaded whole behind the agent, is loaded again with the next revision, no local change reported"
+else fail "xdpfw fleet: host 2 unloaded whole, loaded again" "unloaded $UNLOADED2: $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 expect_fail "xdpfw fleet: --if-revision with a stale revision is refused" 1 "is at revision $R2, not $R1" \
 	"$FW" publish "$TMP/deny-icmp.rules" --etcd "$E" --key "$KEY" --if-revision "$R1"
 expect_fail "xdpfw fleet: --if-revision 0 on an existing key is refused" 1 "already exists" \
