@@ -698,9 +698,9 @@ struct ectx {
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
-	struct xdpfw_cls root[2];		/* source /0 entries (v6 only: IPv4's is
-						 * a trie prefix): in plens */
-	bool has_root[2];
+	struct xdpfw_cls root6;			/* the IPv6 source /0 entry, for plens
+						 * (IPv4's is a trie prefix) */
+	bool has_root6;
 };
 
 static void ectx_free(struct ectx *e)
@@ -740,21 +740,20 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
 		    const struct xdpfw_cls *v)
 {
+	static const struct xdpfw_cls none;
 	struct ectx *e = ctx;
 
 	(void)gen;
 	if (e->del)
 		return 0;	/* tables are cleared whole, not entry by entry */
-	static const struct xdpfw_cls none;
-
 	if (plen == 0 && family == 4 && !memcmp(v, &none, sizeof(none)))
 		return 0;	/* the forest's root without rules: a miss says as much */
 	if (plen == 0 && family == 6) {
 		/* every packet reaches the root: it lives in the plens value
 		 * (IPv4's is painted over the whole trie like any prefix, so a
 		 * miss there needs no plens read) */
-		e->root[family == 6] = *v;
-		e->has_root[family == 6] = true;
+		e->root6 = *v;
+		e->has_root6 = true;
 		return 0;
 	}
 	e->used[(family == 6) * 2][plen] = 1;
@@ -825,9 +824,9 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 		pl.shift = 64 - __builtin_ctz(size[f]);
 		pl.mask = size[f] - 1;
 
-		if (!(j & 1) && e->has_root[j / 2]) {
+		if (j == 2 && e->has_root6) {	/* the IPv6 source stage */
 			pl.has_root = 1;
-			pl.root = e->root[j / 2];
+			pl.root = e->root6;
 		}
 		/* IPv6: ascending, for the binary search on lengths */
 		for (int k = 0; k < XDPFW_PLENS_MAX; k++) {
