@@ -63,6 +63,9 @@ struct bpfkit_object {
 	char *failed_prog;
 	struct attachment *att;
 	int n_att;
+	__u32 *sec_size;	/* per map, in libbpf's order: its data section's
+				 * size, 0 for a map of no section */
+	int n_maps;
 };
 
 /* lib/xdp.c: detach PROG_FD (id ID) from every interface of this netns

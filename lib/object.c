@@ -69,6 +69,54 @@ out:
 	return err;
 }
 
+/* libbpf (1.1, as Debian ships it) keeps a data section's contents in a
+ * buffer of the section's size, but unmaps it at close by the size of the
+ * map behind it then: a map reused at another size (xdpfw creates its
+ * tables at their size, bigger than their sections) would have whatever
+ * lies past the buffer unmapped. So the sizes are noted at open, and such
+ * a map is swapped for a stand-in of its section's size before close. */
+static void note_section_sizes(struct bpfkit_object *obj)
+{
+	struct bpf_map *m;
+	int n = 0;
+
+	bpf_object__for_each_map(m, obj->obj)
+		n++;
+	obj->sec_size = calloc(n ? n : 1, sizeof(*obj->sec_size));
+	if (!obj->sec_size)
+		return;
+	obj->n_maps = n;
+	n = 0;
+	bpf_object__for_each_map(m, obj->obj)
+		obj->sec_size[n++] = bpf_map__is_internal(m) ? bpf_map__value_size(m) : 0;
+}
+
+/* Whether the object can be closed: false if a stand-in could not be made
+ * (the object is then left open: a leak, not a corruption). */
+static bool restore_section_sizes(struct bpfkit_object *obj)
+{
+	struct bpf_map *m;
+	int i = 0;
+
+	bpf_object__for_each_map(m, obj->obj) {
+		__u32 sz = obj->sec_size && i < obj->n_maps ? obj->sec_size[i] : 0;
+		LIBBPF_OPTS(bpf_map_create_opts, co, .map_flags = bpf_map__map_flags(m) & BPF_F_MMAPABLE);
+		int fd;
+
+		i++;
+		if (!sz || bpf_map__value_size(m) == sz || bpf_map__fd(m) < 0)
+			continue;
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, sizeof(__u32), sz, 1, &co);
+		if (fd < 0 || bpf_map__reuse_fd(m, fd)) {
+			if (fd >= 0)
+				close(fd);
+			return false;
+		}
+		close(fd);
+	}
+	return true;
+}
+
 static struct bpfkit_object *object_new(const char *name, const void *buf, size_t size)
 {
 	struct bpfkit_object *obj;
@@ -120,6 +168,7 @@ static struct bpfkit_object *object_new(const char *name, const void *buf, size_
 		errno = -err;
 		return NULL;
 	}
+	note_section_sizes(obj);
 	return obj;
 
 err_free:
@@ -465,7 +514,9 @@ void bpfkit_object__close(struct bpfkit_object *obj)
 	if (!obj)
 		return;
 	bpfkit_object__detach(obj);
-	bpf_object__close(obj->obj);
+	if (restore_section_sizes(obj))
+		bpf_object__close(obj->obj);
+	free(obj->sec_size);
 	free(obj->vlog);
 	free(obj->failed_prog);
 	free(obj->bytes);

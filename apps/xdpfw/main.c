@@ -411,9 +411,14 @@ int cmd_load(int argc, char **argv)
 		case 'L':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
-			if (*end || errno || !v || v > (c == 'M' ? (XDPFW_MAX_SLOTS - 1) / 2 : 1000000))
+			if (*end || errno || !v || strchr(optarg, '-'))	/* strtoul takes "-5" */
 				return xusage("load", "%s wants a positive number, not '%s'",
 					      c == 'M' ? "--max-rules" : "--log-rate", optarg);
+			if (v > (c == 'M' ? xdpfw_state_rules_limit() : 1000000))
+				return xusage("load", "%s is at most %u, not '%s'%s", c == 'M' ? "--max-rules" : "--log-rate",
+					      c == 'M' ? xdpfw_state_rules_limit() : 1000000, optarg,
+					      c == 'M' ? " (a bigger set's tables would pass the 512 MiB a BPF program "
+							 "can index in one map)" : "");
 			if (c == 'M')
 				co.max_rules = v;
 			else
@@ -435,9 +440,10 @@ int cmd_load(int argc, char **argv)
 			       "                     apply rules even if they would deny your SSH session\n"
 			       "      --replace      replace another XDP program already on IFACE (only)\n"
 			       "      --max-rules N  rules one set may hold, fixed at first load (default\n"
-			       "                     65536); room for a second set of N is kept so that\n"
-			       "                     apply can swap any set for any other. Kernel memory:\n"
-			       "                     about 1.1 KB per rule (65536 rules: 73 MB, 2 CPUs)\n"
+			       "                     65536, at most about 3.3 million); room for a second\n"
+			       "                     set of N is kept so that apply can swap any set for\n"
+			       "                     any other. Kernel memory: about 1.1 KB per rule\n"
+			       "                     (65536 rules: 73 MB, 2 CPUs)\n"
 			       "      --log-rate N   logged denials per second per CPU (default 100)\n"
 			       "      --multi        attach through libxdp's multi-program dispatcher, beside\n"
 			       "                     other XDP programs (xdp-loader status lists them); the\n"

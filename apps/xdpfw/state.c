@@ -46,6 +46,20 @@ static const char *const map_names[XM_NMAPS] = {
 	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie4",
 };
 
+/* Map I in the object BO: cfg, the prefix-length lists and the tables are
+ * global variables of the datapath (xdpfw.bpf.c), each the internal map of
+ * its data section, ".data." and its name. */
+static struct bpf_map *find_map(struct bpf_object *bo, int i)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+	char sec[64];
+
+	if (m)
+		return m;
+	snprintf(sec, sizeof(sec), ".data.%s", map_names[i]);
+	return bpf_object__find_map_by_name(bo, sec);
+}
+
 static void state_init(struct xdpfw_state *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -92,10 +106,11 @@ static size_t table_elem(int i)
 	}
 }
 
-/* Maps table map M (one value per generation: its half, at least MIN
- * entries) into *P, *BYTES long; *HALF gets the entries per half. -EINVAL
- * for a map of another layout (an older xdpfw pinned one entry per value;
- * the trie's half is a whole number of 16-entry chunks). */
+/* Maps table map M (one value: generation 0's half, then 1's, each at
+ * least MIN entries) into *P, *BYTES long; *HALF gets the entries per half.
+ * -EINVAL for a map of another layout (an older xdpfw pinned a value per
+ * generation, or per entry; the trie's half is a whole number of 16-entry
+ * chunks). */
 static int map_half(struct xdpfw_state *st, int m, __u32 min, void **p, size_t *bytes, __u32 *half)
 {
 	struct bpf_map_info info = { 0 };
@@ -105,16 +120,35 @@ static int map_half(struct xdpfw_state *st, int m, __u32 min, void **p, size_t *
 
 	if (bpf_obj_get_info_by_fd(st->fd[m], &info, &len))
 		return -errno;
-	if (info.max_entries != 2 || info.value_size % elem || info.value_size / elem < min ||
-	    (m == XM_TRIE4 && info.value_size % (elem * XDPFW_TRIE_BLK)))
+	if (info.max_entries != 1 || info.value_size % (2 * elem) || info.value_size / 2 / elem < min ||
+	    (m == XM_TRIE4 && info.value_size % (2 * elem * XDPFW_TRIE_BLK)))
 		return -EINVAL;
-	/* the two values lie back to back: every size here is a multiple of 8 */
-	q = mmap(NULL, 2 * (size_t)info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[m], 0);
+	q = mmap(NULL, info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[m], 0);
 	if (q == MAP_FAILED)
 		return -errno;
 	*p = q;
-	*bytes = 2 * (size_t)info.value_size;
-	*half = info.value_size / elem;
+	*bytes = info.value_size;
+	*half = info.value_size / 2 / elem;
+	return 0;
+}
+
+/* The prefix-length lists, one value of XDPFW_NPLENS (xdpfw.bpf.c), are
+ * written through mmap too. */
+static int map_plens(struct xdpfw_state *st)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	void *q;
+
+	if (bpf_obj_get_info_by_fd(st->fd[XM_PLENS], &info, &len))
+		return -errno;
+	if (info.max_entries != 1 || info.value_size != XDPFW_NPLENS * sizeof(struct xdpfw_plens) ||
+	    !(info.map_flags & BPF_F_MMAPABLE))
+		return -EINVAL;
+	q = mmap(NULL, info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_PLENS], 0);
+	if (q == MAP_FAILED)
+		return -errno;
+	st->plens = q;
 	return 0;
 }
 
@@ -138,7 +172,7 @@ static int map_tables(struct xdpfw_state *st)
 	if (rc)
 		return rc;
 	st->ptab = p;
-	return 0;
+	return map_plens(st);
 }
 
 void xdpfw_state_close(struct xdpfw_state *st)
@@ -150,6 +184,8 @@ void xdpfw_state_close(struct xdpfw_state *st)
 		munmap(st->trie4, st->trie4_bytes);
 	if (st->ptab)
 		munmap(st->ptab, st->ptab_bytes);
+	if (st->plens)
+		munmap(st->plens, XDPFW_NPLENS * sizeof(*st->plens));
 	if (st->defs)
 		munmap(st->defs, st->defs_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
@@ -212,7 +248,7 @@ static int fds_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 	int rc;
 
 	for (int i = 0; i < XM_NMAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		struct bpf_map *m = find_map(bo, i);
 
 		if (!m || (st->fd[i] = dup(bpf_map__fd(m))) < 0)
 			return m ? -errno : -ENOENT;
@@ -248,10 +284,10 @@ static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *o)
 	struct bpf_map *m;
 
 	for (int i = 0; i < 4; i++) {
-		m = bpf_object__find_map_by_name(bo, map_names[tables[i]]);
+		m = find_map(bo, tables[i]);
 		if (!m)
 			return -ENOENT;
-		*halves[i] = bpf_map__value_size(m) / table_elem(tables[i]);
+		*halves[i] = bpf_map__value_size(m) / 2 / table_elem(tables[i]);
 	}
 
 	bpf_object__for_each_map(m, bo) {
@@ -311,13 +347,50 @@ static void pin_log_maps(struct bpf_object *bo, const char *dir)
 	}
 }
 
-/* Table map M (index I) gets halves of HALF entries: -E2BIG past MAX
- * entries (what its references can address) or past a u32 value size. */
+/* Whether table I can have halves of HALF entries: at most MAX (what its
+ * references can address), both within what the verifier lets a program
+ * index in a map value (BPF_MAX_VAR_OFF: 512 MiB). */
+static bool table_fits(int i, uint64_t half, uint64_t max)
+{
+	return half <= max && 2 * half * table_elem(i) < 1ull << 29;
+}
+
+/* Table map M (index I) gets halves of HALF entries, both in its one value:
+ * a map created here at that size and handed to libbpf (which would size a
+ * data section's map by the section); -E2BIG if they do not fit. */
 static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
 {
-	uint64_t bytes = half * table_elem(i);
+	LIBBPF_OPTS(bpf_map_create_opts, co, .map_flags = BPF_F_MMAPABLE);
+	int fd, rc;
 
-	return half > max || bytes > UINT32_MAX ? -E2BIG : bpf_map__set_value_size(m, (uint32_t)bytes);
+	if (!table_fits(i, half, max))
+		return -E2BIG;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, map_names[i], sizeof(__u32), (__u32)(2 * half * table_elem(i)), 1,
+			    &co);
+	if (fd < 0)
+		return -errno;
+	rc = bpf_map__reuse_fd(m, fd);
+	close(fd);
+	return rc;
+}
+
+/* Entries per half of table I for MAX rules a set (see size_map), and in
+ * *LIMIT the most its references can address; 0 for the other maps. */
+static uint64_t half_for(int i, uint32_t max, uint64_t *limit)
+{
+	uint64_t rules = (uint64_t)max + 64, cap = 32, first = rules < 65536 ? rules : 65536;
+
+	while (cap < 2 * rules)
+		cap *= 2;
+	*limit = i == XM_PORTS ? XDPFW_V_SLOT_MASK : i == XM_TRIE4 ? XDPFW_TRIE_OFF : UINT32_MAX;
+	switch (i) {
+	case XM_CLASS: return 2 * rules;
+	case XM_TAB6: return cap;
+	case XM_PORTS: return 2 * rules + 4096;
+	case XM_TRIE4:	/* whole 16-entry chunks */
+		return (2 * 65536 + 104 * first + 8 * rules + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
+	default: return 0;
+	}
 }
 
 /* Map I's size for MAX rules. MAX is what one rule set may hold, and an
@@ -340,27 +413,32 @@ static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
  * larger --max-rules"). */
 static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
-	uint64_t rules = (uint64_t)max + 64, cap = 32;
+	uint64_t limit, half = half_for(i, max, &limit);
 
-	while (cap < 2 * rules)
-		cap *= 2;
 	if (i == XM_COUNTERS || i == XM_RULES)
 		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
-	/* the tables: one value per generation (its half) */
-	if (i == XM_CLASS)
-		return set_half(m, i, 2 * rules, UINT32_MAX);
-	if (i == XM_TAB6)
-		return set_half(m, i, cap, UINT32_MAX);
-	if (i == XM_PORTS)
-		return set_half(m, i, 2 * rules + 4096, XDPFW_V_SLOT_MASK);
-	if (i == XM_TRIE4) {
-		uint64_t first = rules < 65536 ? rules : 65536;
-		uint64_t half = 2 * 65536 + 104 * first + 8 * rules;
+	return table_elem(i) ? set_half(m, i, half, limit) : 0;
+}
 
-		half = (half + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
-		return set_half(m, i, half, XDPFW_TRIE_OFF);
+uint32_t xdpfw_state_rules_limit(void)
+{
+	uint32_t lo = 1, hi = (XDPFW_MAX_SLOTS - 1) / 2;
+
+	while (lo < hi) {	/* the most rules a set whose tables all fit */
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+		bool fits = true;
+
+		for (int i = 0; i < XM_NMAPS && fits; i++) {
+			uint64_t limit, half = half_for(i, mid, &limit);
+
+			fits = !table_elem(i) || table_fits(i, half, limit);
+		}
+		if (fits)
+			lo = mid;
+		else
+			hi = mid - 1;
 	}
-	return 0;
+	return lo;
 }
 
 uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st)
@@ -371,7 +449,7 @@ uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st)
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
 {
 	for (int i = 0; i < XM_NMAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		struct bpf_map *m = find_map(bo, i);
 		int rc = m ? size_map(m, i, max_rules) : -ENOENT;
 
 		if (rc)
@@ -383,7 +461,7 @@ int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules)
 int xdpfw_state_size_table(struct bpf_object *bo, const char *map, uint32_t half)
 {
 	for (int i = 0; i < XM_NMAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		struct bpf_map *m = find_map(bo, i);
 
 		if (strcmp(map, map_names[i]) || !table_elem(i))
 			continue;
@@ -426,7 +504,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 		return -errno;
 	bo = bpfkit_object__bpf_object(st->obj);
 	for (int i = 0; i < XM_NMAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		struct bpf_map *m = find_map(bo, i);
 		int fd;
 
 		rc = 0;
@@ -462,7 +540,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	if (rc)
 		goto fail;
 	for (int i = 0; i < XM_NMAPS; i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, map_names[i]);
+		struct bpf_map *m = find_map(bo, i);
 
 		if (reused[i])
 			continue;
@@ -844,8 +922,7 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 					      htonl(0xffffffffu << (32 - bits));
 			}
 		}
-		if (bpf_map_update_elem(st->fd[XM_PLENS], &idx, &pl, BPF_ANY))
-			return -errno;
+		st->plens[idx] = pl;	/* the inactive generation's: no packet reads it */
 	}
 	return 0;
 }
@@ -1392,7 +1469,7 @@ int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct 
 	for (int i = 0; i < XM_NMAPS + 2; i++) {
 		const char *name = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][0];
 		const char *pin = i < XM_NMAPS ? map_names[i] : log_maps[i - XM_NMAPS][1];
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, name);
+		struct bpf_map *m = i < XM_NMAPS ? find_map(bo, i) : bpf_object__find_map_by_name(bo, name);
 
 		if (!m)
 			return i < XM_NMAPS ? -ENOENT : 0;

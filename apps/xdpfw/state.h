@@ -37,6 +37,7 @@ struct xdpfw_state {
 	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
 	size_t ptab_bytes;
 	uint32_t ptab_cap;		/* entries per generation */
+	struct xdpfw_plens *plens;	/* xdpfw_plens mmapped: XDPFW_NPLENS */
 	struct xdpfw_rule_def *defs;	/* xdpfw_rules mmapped (NULL: a map without
 					 * BPF_F_MMAPABLE, pinned by an older xdpfw) */
 	size_t defs_bytes;
@@ -61,6 +62,9 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *obj,
 		       const struct xdpfw_create_opts *o, bool *created);
 /* Sizes the maps of an opened datapath object for MAX_RULES rules. */
 int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
+/* The most --max-rules can be: the tables of a bigger set would pass what a
+ * BPF program can index in one map value (512 MiB, both generations). */
+uint32_t xdpfw_state_rules_limit(void);
 /* Sizes only its table map MAP ("xdpfw_trie4", "xdpfw_class", "xdpfw_tab6"
  * or "xdpfw_ptab"): HALF entries per generation (tests use small ones; the
  * trie's a multiple of XDPFW_TRIE_BLK). */

@@ -205,6 +205,7 @@ static inline __u32 xdpfw_trie_verdict(__u32 e)
  * so the datapath masks without branches; with where the generation's
  * regions of that family are. */
 #define XDPFW_PLENS_MAX		129
+#define XDPFW_NPLENS		8		/* 2 generations x 2 families x 2 stages */
 struct xdpfw_plen {
 	__u32 mask[4];			/* network byte order */
 	__u32 plen;

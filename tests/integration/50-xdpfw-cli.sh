@@ -17,6 +17,7 @@ expect_fail "xdpfw usage: load without iface" 2 "missing the interface" "$FW" lo
 expect_fail "xdpfw usage: bad policy" 2 "allow or deny, not 'maybe'" "$FW" load lo --policy maybe
 expect_fail "xdpfw usage: bad mode" 2 "--mode is auto, native or skb" "$FW" load lo --mode turbo
 expect_fail "xdpfw usage: bad max-rules" 2 "--max-rules wants a positive number" "$FW" load lo --max-rules -5
+expect_fail "xdpfw usage: max-rules past what the tables can hold" 2 "--max-rules is at most" "$FW" load lo --max-rules 4000000
 expect_fail "xdpfw usage: rule verb" 2 "unknown verb 'frob'" "$FW" rule frob
 expect_fail "xdpfw usage: unload nothing" 2 "give one interface or --all" "$FW" unload
 expect_fail "xdpfw usage: top bad delay" 2 "--delay wants seconds" "$FW" top -d 0

@@ -1005,9 +1005,22 @@ static void test_defs_syscalls(struct xdpfw_state *st)
 				   slot_of_src(st, 7, &n2) == s1 && n2 == 0);
 }
 
-static void test_full_map(void)
+/* The datapath object, opened, its maps sized for 32768 rules a set (the
+ * tables are created at their size before load: state.c, set_half). */
+static struct bpfkit_object *open_sized(void)
 {
 	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
+
+	if (obj && xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), 32768)) {
+		bpfkit_object__close(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static void test_full_map(void)
+{
+	struct bpfkit_object *obj = open_sized();
 	struct xdpfw_state st;
 	struct bpf_map *m;
 	char text[4096];
@@ -1072,7 +1085,7 @@ static void test_full_map(void)
  * pass (policy allow). */
 static void test_nested_ports(void)
 {
-	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
+	struct bpfkit_object *obj = open_sized();
 	struct xdpfw_state st;
 	char *text = malloc(200 * 64);
 	size_t len = 0;
@@ -1110,7 +1123,7 @@ static void test_nested_ports(void)
 
 static void test_full_table(void)
 {
-	struct bpfkit_object *obj = bpfkit_object__open_file(OBJ, NULL);
+	struct bpfkit_object *obj = open_sized();
 	struct bpf_object *bo;
 	struct xdpfw_state st;
 	char text[4096];
@@ -1173,7 +1186,7 @@ static void test_full_table(void)
 
 	xdpfw_state_cfg(&st, &cfg);
 	idx = (cfg.gen & 1) * 4 + 2;
-	bpf_map_lookup_elem(st.fd[XM_PLENS], &idx, &pl);
+	pl = st.plens[idx];
 	for (uint32_t k = 0; k <= pl.mask; k++) {
 		struct xdpfw_slot6 *sl = (struct xdpfw_slot6 *)st.tab[1] + (size_t)(cfg.gen & 1) * st.tab_cap[1] + k;
 
@@ -1457,7 +1470,7 @@ int main(void)
 		TEST_EXIT();
 	}
 	bpfkit_set_print_level(BPFKIT_WARN);
-	obj = bpfkit_object__open_file(OBJ, NULL);
+	obj = open_sized();
 	CHECK("open-object", obj != NULL);
 	if (!obj)
 		TEST_EXIT();
