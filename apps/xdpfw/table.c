@@ -223,25 +223,6 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 	return xdpfw_trie_direct(c->v[0]);
 }
 
-/* Whether class C can be a range record (XDPFW_TRIE_RANGE): then REC gets
- * it. Final verdicts only: no table, no inline range, no parent. */
-static bool range_rec(const struct xdpfw_cls *c, uint32_t rec[4])
-{
-	int p = c->v[XDPFW_P_TCP] & XDPFW_V_INLINE ? XDPFW_P_TCP : XDPFW_P_UDP, j = p == XDPFW_P_TCP ? 0 : 1;
-	uint32_t other = c->v[p] & ~XDPFW_V_INLINE, final = XDPFW_V_TABLE | XDPFW_V_INLINE | XDPFW_V_PARENT;
-
-	if (c->class || !(c->v[p] & XDPFW_V_INLINE) || (other & final) || (c->rv[j] & (final | XDPFW_REC_PROTO_MASK)))
-		return false;
-	for (int q = 0; q < XDPFW_NPROTO; q++)
-		if (q != p && c->v[q] != other)
-			return false;
-	rec[0] = c->lo[j] | (uint32_t)c->hi[j] << 16;
-	rec[1] = c->rv[j] | (uint32_t)p << XDPFW_REC_PROTO_SHIFT;
-	rec[2] = other;
-	rec[3] = 0;
-	return true;
-}
-
 /* O gets V's entry indexes sorted by (trie, address, length), or with
  * BY_PLEN (KV as the first order left it) by (trie, length, address): one
  * 64-bit key each (trie ids < 2^24, lengths <= 32), radix-sorted; KV keeps
@@ -363,26 +344,6 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	}
 	total += trie4_chunks(kv, v->n, 0) + trie4_chunks(kv, v->n, 1);
 	plan->order = o;
-	plan->leaf = malloc((v->n + 1) * sizeof(*plan->leaf));
-	if (!plan->leaf) {
-		xdpfw_trie4_plan_free(plan);
-		free(kv);
-		free(tmp);
-		return -ENOMEM;
-	}
-	/* range records after the chunks, where the trie has room for them
-	 * (else those leaves refer to their classes, as before) */
-	plan->rec_base = (uint32_t)total;
-	for (size_t k = 0; k < v->n; k++) {
-		uint32_t rec[4];
-
-		plan->leaf[k] = leaf_of(v, k);
-		if (!(plan->leaf[k] & (XDPFW_TRIE_DIRECT | XDPFW_TRIE_SEARCH)) && range_rec(&v->e[k].cls, rec) &&
-		    total + 4 <= trie_cap) {
-			plan->leaf[k] = XDPFW_TRIE_RANGE | (uint32_t)total / 4;	/* chunks: whole 16s */
-			total += 4;
-		}
-	}
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {
 		uint32_t c = v->e[k].cls.class;
@@ -430,7 +391,7 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	for (size_t k = 0; k < v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
-		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = plan->leaf[plan->order[k]];
+		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_of(v, plan->order[k]);
 		const uint8_t *st = strides_of(tree);
 		unsigned pos = 0;
 
@@ -464,15 +425,12 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		leaves[k] = v->e[k].cls;
 		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
 			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
-		if (plan->leaf[k] & XDPFW_TRIE_RANGE)
-			range_rec(&v->e[k].cls, &trie[4 * (plan->leaf[k] & XDPFW_TRIE_REC_MASK)]);
 	}
 }
 
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
 {
 	free(plan->order);
-	free(plan->leaf);
 	free(plan->class_ptr);
 	memset(plan, 0, sizeof(*plan));
 }

@@ -90,9 +90,6 @@ uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
 struct xdpfw_trie4_plan {
 	uint32_t entries;		/* trie entries used */
 	uint32_t *order;		/* entry indexes by (trie, length, address) */
-	uint32_t *leaf;			/* entry index -> its leaf (leaf_of(), or an
-					 * XDPFW_TRIE_RANGE record) */
-	uint32_t rec_base;		/* where the range records start */
 	uint32_t *class_ptr;		/* class id -> its destination trie's root entry */
 	uint32_t nclass;
 };
@@ -117,9 +114,8 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
 /* What the datapath's walk finds for ADDR (host byte order) from entry E
- * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1,
- * an XDPFW_TRIE_DIRECT verdict or an XDPFW_TRIE_RANGE record's index, as
- * the plan's leaf[] has it). */
+ * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1
+ * or an XDPFW_TRIE_DIRECT verdict, as leaf_of() made it). */
 uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
 /* IPv6 sources: moves the source prefixes of /CUT and shorter (CUT 1..32)
  * from V (the hash-table entries, before markers) to TOP (keyed by their

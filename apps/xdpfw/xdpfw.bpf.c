@@ -305,25 +305,6 @@ static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 ad
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }
 
-/* The verdict of the range record (XDPFW_TRIE_RANGE) of leaf E in the trie
- * region at BASE of half T for protocol index PIDX and PORTS: a read of the
- * trie the walk holds instead of a class read and pick(). A record past the
- * half (only from a corrupt trie) reads as no verdict. */
-static __always_inline __u32 range_pick(const __u32 *t, __u64 base, __u32 e, __u32 pidx, __u32 ports)
-{
-	__u64 r = base + 4 * (__u64)(e & XDPFW_TRIE_REC_MASK);
-	__u32 port = bpf_ntohs((__be16)(ports & 0xffff)), lh, in;
-
-	if (r >= xdpfw_opts.trie_half - 3)
-		return 0;
-	asm volatile("" : "+r"(r));	/* the register compared is the one used */
-	lh = t[r];
-	in = t[r + 1];
-	if ((in & XDPFW_REC_PROTO_MASK) >> XDPFW_REC_PROTO_SHIFT == pidx && port >= (lh & 0xffff) && port <= lh >> 16)
-		return in & ~XDPFW_REC_PROTO_MASK;
-	return t[r + 2];
-}
-
 /* Class IDX of generation GEN's half of the pool; NULL past the half
  * (only from a corrupt table). Looked up here, not per packet: most packets
  * read no class (a miss, or a leaf with its verdict, XDPFW_TRIE_DIRECT). */
@@ -428,8 +409,6 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, const __u32 
 	leaf = walk4(t, 0, 0, bpf_ntohl(saddr), 1, XDPFW_TRIE4_SRC_LEVELS);
 	if (leaf & XDPFW_TRIE_DIRECT)
 		return xdpfw_trie_verdict(leaf);
-	if (leaf & XDPFW_TRIE_RANGE)
-		return range_pick(t, 0, leaf, gen_pidx & 0xff, ports);
 	cls = leaf ? class_at(gen, leaf - 1) : NULL;
 	if (!cls)
 		return 0;
@@ -437,8 +416,6 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, const __u32 
 		leaf = walk4(t, 0, cls->class, bpf_ntohl(*da), 0, XDPFW_TRIE4_DEPTH);
 		if (leaf & XDPFW_TRIE_DIRECT)
 			return xdpfw_trie_verdict(leaf);
-		if (leaf & XDPFW_TRIE_RANGE)
-			return range_pick(t, 0, leaf, gen_pidx & 0xff, ports);
 		cls = leaf ? class_at(gen, leaf - 1) : NULL;
 		if (!cls)
 			return 0;
@@ -495,8 +472,6 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
 	} else if (ref & XDPFW_TRIE_DIRECT) {
 		return xdpfw_trie_verdict(ref);
-	} else if (ref & XDPFW_TRIE_RANGE) {
-		return range_pick(t, pl->tbase, ref, gen_pidx & 0xff, ports);
 	}
 	if (ref)
 		cls = class_of(gen, pl, ref);

@@ -173,19 +173,6 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 #define XDPFW_TRIE_HINT_SHIFT	24
 #define XDPFW_TRIE_HINT_MASK	0xfu
 
-/* A leaf whose class is one TCP or UDP destination port range with a final
- * verdict inside it and one final verdict for every other packet, and no
- * destination stage (the blocklists' "prefix, proto, dport range" rule),
- * holds instead where a 4-entry *range record* is in the trie region (at
- * its start + 4 x the low 28 bits): the datapath reads it from the trie
- * it already holds, no class and no pick. Record: [0] lo | hi << 16
- * (ports, host order), [1] the verdict inside | protocol index <<
- * XDPFW_REC_PROTO_SHIFT, [2] the verdict otherwise, [3] 0. */
-#define XDPFW_TRIE_RANGE	(1u << 29)
-#define XDPFW_TRIE_REC_MASK	0x0fffffffu
-#define XDPFW_REC_PROTO_SHIFT	24
-#define XDPFW_REC_PROTO_MASK	(7u << XDPFW_REC_PROTO_SHIFT)
-
 static inline __u32 xdpfw_trie_direct(__u32 v)
 {
 	return XDPFW_TRIE_DIRECT | (v & XDPFW_V_SLOT_MASK) | (v & XDPFW_V_DENY ? XDPFW_TRIE_DENY : 0) |

@@ -53,62 +53,9 @@ static void check_table(int family, struct xdpfw_tabvec *v)
 	free(region);
 }
 
-/* The verdict of class C for protocol index P and destination port PORT,
- * where it is final (as the datapath's pick() finds it); -1 where a port
- * table decides. */
-static int64_t class_pick(const struct xdpfw_cls *c, int p, uint32_t port)
-{
-	uint32_t v = c->v[p];
-
-	if (v & XDPFW_V_INLINE) {
-		int j = p == XDPFW_P_TCP ? 0 : 1;
-
-		v = port >= c->lo[j] && port <= c->hi[j] ? c->rv[j] : v & ~XDPFW_V_INLINE;
-	}
-	return v & XDPFW_V_TABLE ? -1 : v;
-}
-
-/* Leaf LEAF (of TRIE) stands for class C: a reference to it, its direct
- * verdict, or a range record (read here as the datapath reads it) that
- * decides every protocol and port alike with C. */
-static void check_leaf(const uint32_t *trie, uint32_t entries, uint32_t leaf, uint32_t ref,
-		       const struct xdpfw_cls *c)
-{
-	static const uint32_t ports[] = { 0, 1, 22, 443, 1023, 1024, 8080, 65534, 65535 };
-
-	if (leaf & XDPFW_TRIE_DIRECT) {
-		for (int p = 0; p < XDPFW_NPROTO; p++)
-			for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
-				if (c->class || class_pick(c, p, ports[i]) != xdpfw_trie_verdict(leaf))
-					abort();
-		return;
-	}
-	if (!(leaf & XDPFW_TRIE_RANGE)) {
-		if (leaf != ref)
-			abort();
-		return;
-	}
-	uint64_t r = 4 * (uint64_t)(leaf & XDPFW_TRIE_REC_MASK);
-
-	if (c->class || r + 4 > entries)
-		abort();
-	for (int p = 0; p < XDPFW_NPROTO; p++)
-		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]) + 4; i++) {
-			/* the range's ends and just outside them too */
-			uint32_t lo = trie[r] & 0xffff, hi = trie[r] >> 16;
-			uint32_t port = i < 9 ? ports[i] : i == 9 ? lo : i == 10 ? hi : i == 11 ? (lo - 1) & 0xffff : (hi + 1) & 0xffff;
-			uint32_t in = trie[r + 1], got;
-
-			got = (in & XDPFW_REC_PROTO_MASK) >> XDPFW_REC_PROTO_SHIFT == (uint32_t)p && port >= lo && port <= hi ?
-				      in & ~XDPFW_REC_PROTO_MASK : trie[r + 2];
-			if (class_pick(c, p, port) != got)
-				abort();
-		}
-}
-
 /* The IPv4 trie in memory: for each entry's address and a neighbour of
  * it, the walk must find the longest entry of the same trie containing it
- * (by brute force), and its leaf must decide as that entry's class. */
+ * (by brute force). */
 static void check_trie4(struct xdpfw_tabvec *v)
 {
 	struct xdpfw_trie4_plan plan;
@@ -137,12 +84,8 @@ static void check_trie4(struct xdpfw_tabvec *v)
 				want = j + 1;
 			}
 		}
-		uint32_t leaf = xdpfw_trie4_lookup(trie, root, a);
-
-		if (!want != !leaf)
+		if (xdpfw_trie4_lookup(trie, root, a) != (want ? leaf_of(v, want - 1) : 0))
 			abort();
-		if (want)
-			check_leaf(trie, plan.entries, leaf, want, &v->e[want - 1].cls);
 	}
 	xdpfw_trie4_plan_free(&plan);
 	free(trie);
@@ -329,10 +272,9 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 			}
 			if (!got && (leaf & XDPFW_V_SLOT_MASK))
 				got = &pool[(leaf & XDPFW_V_SLOT_MASK) - 1];
-		} else if (leaf & (XDPFW_TRIE_DIRECT | XDPFW_TRIE_RANGE)) {
-			if (!want)
+		} else if (leaf & XDPFW_TRIE_DIRECT) {
+			if (!want || want->cls.class || leaf != xdpfw_trie_direct(want->cls.v[0]))
 				abort();
-			check_leaf(trie, plan.entries, leaf, 0, &want->cls);
 			continue;
 		} else if (leaf) {
 			got = &pool[leaf - 1];
