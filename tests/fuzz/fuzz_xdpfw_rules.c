@@ -53,9 +53,37 @@ static void check_table(int family, struct xdpfw_tabvec *v)
 	free(region);
 }
 
+/* The verdict of class C for protocol index P and destination port PORT
+ * as the datapath's pick() finds it; -1 where a port table decides. */
+static int64_t class_pick(const struct xdpfw_cls *c, int p, uint32_t port)
+{
+	uint32_t v = c->v[p];
+
+	if (v & XDPFW_V_INLINE) {
+		int j = p == XDPFW_P_TCP ? 0 : 1;
+
+		v = port >= c->lo[j] && port <= c->hi[j] ? c->rv[j] : v & ~XDPFW_V_INLINE;
+	}
+	return v & XDPFW_V_TABLE ? -1 : v;
+}
+
+/* A leaf with its verdict (XDPFW_TRIE_DIRECT) stands for class C only if C
+ * decides every protocol and port alike, with that verdict. */
+static void check_direct(uint32_t leaf, const struct xdpfw_cls *c)
+{
+	static const uint32_t ports[] = { 0, 1, 22, 443, 1023, 1024, 8080, 65534, 65535 };
+
+	if (!(leaf & XDPFW_TRIE_DIRECT))
+		return;
+	for (int p = 0; p < XDPFW_NPROTO; p++)
+		for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+			if (c->class || class_pick(c, p, ports[i]) != xdpfw_trie_verdict(leaf))
+				abort();
+}
+
 /* The IPv4 trie in memory: for each entry's address and a neighbour of
  * it, the walk must find the longest entry of the same trie containing it
- * (by brute force). */
+ * (by brute force), and a leaf with its verdict must decide as its class. */
 static void check_trie4(struct xdpfw_tabvec *v)
 {
 	struct xdpfw_trie4_plan plan;
@@ -86,6 +114,8 @@ static void check_trie4(struct xdpfw_tabvec *v)
 		}
 		if (xdpfw_trie4_lookup(trie, root, a) != (want ? leaf_of(v, want - 1) : 0))
 			abort();
+		if (want)
+			check_direct(leaf_of(v, want - 1), &v->e[want - 1].cls);
 	}
 	xdpfw_trie4_plan_free(&plan);
 	free(trie);
@@ -275,6 +305,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 		} else if (leaf & XDPFW_TRIE_DIRECT) {
 			if (!want || want->cls.class || leaf != xdpfw_trie_direct(want->cls.v[0]))
 				abort();
+			check_direct(leaf, &want->cls);
 			continue;
 		} else if (leaf) {
 			got = &pool[leaf - 1];

@@ -932,6 +932,7 @@ static void test_swaps(struct xdpfw_state *st)
 			if (cur.r[k].d.src[0] == 10 && cur.r[k].d.src[3] == 3 && cur.r[k].d.src_plen == 32)
 				slot = slots[k];
 		free(slots);
+		slots = NULL;	/* the next round may not read (a failed check) */
 		xdpfw_ruleset_free(&cur);
 		if (shared == UINT32_MAX)
 			shared = slot;
