@@ -59,20 +59,39 @@ static uint32_t slot_tag(int family, const void *region, uint32_t i)
 	return tag;
 }
 
-static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabent *e,
+/* Class C's verdict as a leaf (XDPFW_TRIE_DIRECT) where C decides every
+ * packet alike (one final verdict for every protocol, no destination
+ * stage: most blocklist prefixes), else 0. */
+static uint32_t direct_of(const struct xdpfw_cls *c)
+{
+	if (c->class)
+		return 0;
+	for (int p = 0; p < XDPFW_NPROTO; p++)
+		if (c->v[p] != c->v[0] || (c->v[p] & (XDPFW_V_TABLE | XDPFW_V_INLINE)))
+			return 0;
+	return xdpfw_trie_direct(c->v[0]);
+}
+
+/* Entry K of V into slot I. An IPv6 slot refers to the class of the prefix
+ * it carries (pool index + 1), or holds that class's verdict itself, as a
+ * trie leaf does, sparing the datapath the class read. */
+static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabvec *v, uint32_t k,
 		     uint32_t class_base)
 {
 	uint8_t *s = (uint8_t *)region + (size_t)i * xdpfw_slot_size(family);
+	const struct xdpfw_tabent *e = &v->e[k];
 
 	if (family == 4) {
-		struct xdpfw_slot4 v = { .tag = e->tag, .addr = e->addr[0], .cls = e->cls };
+		struct xdpfw_slot4 sl = { .tag = e->tag, .addr = e->addr[0], .cls = e->cls };
 
-		memcpy(s, &v, sizeof(v));
+		memcpy(s, &sl, sizeof(sl));
 	} else {
-		struct xdpfw_slot6 v = { .tag = e->tag, .cls = e->ref ? class_base + e->ref : 0 };
+		struct xdpfw_slot6 sl = { .tag = e->tag };
 
-		memcpy(v.addr, e->addr, 16);
-		memcpy(s, &v, sizeof(v));
+		if (e->ref)
+			sl.cls = direct_of(&v->e[e->ref - 1].cls) ?: class_base + e->ref;
+		memcpy(sl.addr, e->addr, 16);
+		memcpy(s, &sl, sizeof(sl));
 	}
 }
 
@@ -159,7 +178,7 @@ void xdpfw_table_write(int family, const struct xdpfw_tabvec *v, const struct xd
 	memset(region, 0, (size_t)plan->size * xdpfw_slot_size(family));
 	for (uint32_t s = 0; s < plan->size; s++)
 		if (plan->at[s])
-			slot_put(family, region, s, &v->e[plan->at[s] - 1], class_base);
+			slot_put(family, region, s, v, plan->at[s] - 1, class_base);
 }
 
 uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
@@ -209,18 +228,10 @@ static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap3
  * (XDPFW_TRIE_DIRECT), else its slot. */
 static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 {
-	const struct xdpfw_cls *c = &v->e[k].cls;
-
 	if (v->e[k].flags & XDPFW_S_SEARCH)
 		return XDPFW_TRIE_SEARCH | (v->e[k].flags >> XDPFW_S_HINT_SHIFT & XDPFW_TRIE_HINT_MASK) << XDPFW_TRIE_HINT_SHIFT |
 		       v->e[k].ref;
-
-	if (c->class)
-		return k + 1;
-	for (int p = 0; p < XDPFW_NPROTO; p++)
-		if (c->v[p] != c->v[0] || (c->v[p] & (XDPFW_V_TABLE | XDPFW_V_INLINE)))
-			return k + 1;
-	return xdpfw_trie_direct(c->v[0]);
+	return direct_of(&v->e[k].cls) ?: k + 1;
 }
 
 /* O gets V's entry indexes sorted by (trie, address, length), or with

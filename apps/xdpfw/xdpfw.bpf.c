@@ -358,9 +358,9 @@ static __always_inline const struct xdpfw_plen *plen_at(struct xdpfw_plens *pl, 
 	return &pl->e[i];
 }
 
-/* The class reference (pool index + 1, 0: none) of the longest prefix
- * containing ADDR under class tag CTAG in the generation's hash table half
- * T6 (IPv6): binary search on the lengths in use (ascending in PL) with
+/* The class reference (pool index + 1, or the class's XDPFW_TRIE_DIRECT
+ * verdict; 0: none) of the longest prefix containing ADDR under class tag
+ * CTAG in the generation's hash table half T6 (IPv6): binary search on the lengths in use (ascending in PL) with
  * markers (table.c: xdpfw_bspl_markers): a hit moves to the longer half and
  * records the entry's class, a miss to the shorter half. At most
  * ceil(log2(lengths + 1)) probes: 8 for all 129. */
@@ -470,9 +470,9 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 			longer = xdpfw_search6(gen, 0, &a);
 		}
 		ref = longer ? longer : ref & XDPFW_V_SLOT_MASK;
-	} else if (ref & XDPFW_TRIE_DIRECT) {
-		return xdpfw_trie_verdict(ref);
 	}
+	if (ref & XDPFW_TRIE_DIRECT)	/* a leaf's or a slot's own verdict */
+		return xdpfw_trie_verdict(ref);
 	if (ref)
 		cls = class_of(gen, pl, ref);
 	else if (pl->has_root)
@@ -483,6 +483,8 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 		struct addr6 a = { { da[0], da[1], da[2], da[3] } };
 
 		ref = xdpfw_search6(gen, cls->class << 8, &a);
+		if (ref & XDPFW_TRIE_DIRECT)
+			return xdpfw_trie_verdict(ref);
 		pl = plens_of(gen, 6, 1);
 		cls = ref ? class_of(gen, pl, ref) : NULL;
 		if (!cls)

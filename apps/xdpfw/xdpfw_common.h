@@ -99,8 +99,9 @@ struct xdpfw_slot6 {
 	__u32 addr[4];
 	__u32 cls;			/* class pool index + 1 of the longest prefix at
 					 * or above this entry's length containing it
-					 * (a prefix: its own); 0 = a marker with no
-					 * prefix at or above it */
+					 * (a prefix: its own), or that class's verdict
+					 * (XDPFW_TRIE_DIRECT, as a trie leaf); 0 = a
+					 * marker with no prefix at or above it */
 };
 
 /* Linear probing (placed Robin Hood style, which keeps the longest distance
