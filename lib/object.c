@@ -75,7 +75,7 @@ out:
  * tables at their size, bigger than their sections) would have whatever
  * lies past the buffer unmapped. So the sizes are noted at open, and such
  * a map is swapped for a stand-in of its section's size before close. */
-static void note_section_sizes(struct bpfkit_object *obj)
+static int note_section_sizes(struct bpfkit_object *obj)
 {
 	struct bpf_map *m;
 	int n = 0;
@@ -84,11 +84,12 @@ static void note_section_sizes(struct bpfkit_object *obj)
 		n++;
 	obj->sec_size = calloc(n ? n : 1, sizeof(*obj->sec_size));
 	if (!obj->sec_size)
-		return;
+		return -ENOMEM;
 	obj->n_maps = n;
 	n = 0;
 	bpf_object__for_each_map(m, obj->obj)
 		obj->sec_size[n++] = bpf_map__is_internal(m) ? bpf_map__value_size(m) : 0;
+	return 0;
 }
 
 /* Whether the object can be closed: false if a stand-in could not be made
@@ -99,7 +100,7 @@ static bool restore_section_sizes(struct bpfkit_object *obj)
 	int i = 0;
 
 	bpf_object__for_each_map(m, obj->obj) {
-		__u32 sz = obj->sec_size && i < obj->n_maps ? obj->sec_size[i] : 0;
+		__u32 sz = i < obj->n_maps ? obj->sec_size[i] : 0;
 		LIBBPF_OPTS(bpf_map_create_opts, co, .map_flags = bpf_map__map_flags(m) & BPF_F_MMAPABLE);
 		int fd;
 
@@ -168,9 +169,9 @@ static struct bpfkit_object *object_new(const char *name, const void *buf, size_
 		errno = -err;
 		return NULL;
 	}
-	note_section_sizes(obj);
-	return obj;
-
+	if (!note_section_sizes(obj))
+		return obj;
+	bpf_object__close(obj->obj);	/* nothing reused yet: safe to close */
 err_free:
 	free(obj->bytes);
 	free(obj->name);

@@ -376,7 +376,7 @@ int cmd_load(int argc, char **argv)
 	char err[512], path[PATH_MAX];
 	int c, rc, policy = -1, ifindex, link_fd;
 	bool force = false, created, kept = false;
-	unsigned long v;
+	unsigned long v, lim;
 	char *end;
 
 	optind = 0;
@@ -414,9 +414,10 @@ int cmd_load(int argc, char **argv)
 			if (*end || errno || !v || strchr(optarg, '-'))	/* strtoul takes "-5" */
 				return xusage("load", "%s wants a positive number, not '%s'",
 					      c == 'M' ? "--max-rules" : "--log-rate", optarg);
-			if (v > (c == 'M' ? xdpfw_state_rules_limit() : 1000000))
-				return xusage("load", "%s is at most %u, not '%s'%s", c == 'M' ? "--max-rules" : "--log-rate",
-					      c == 'M' ? xdpfw_state_rules_limit() : 1000000, optarg,
+			lim = c == 'M' ? xdpfw_state_rules_limit() : 1000000;
+			if (v > lim)
+				return xusage("load", "%s is at most %lu, not '%s'%s", c == 'M' ? "--max-rules" : "--log-rate",
+					      lim, optarg,
 					      c == 'M' ? " (a bigger set's tables would pass the 512 MiB a BPF program "
 							 "can index in one map)" : "");
 			if (c == 'M')
