@@ -267,12 +267,48 @@ static const uint8_t *strides_of(uint32_t tree)
 	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
 }
 
+#define REC16_BYTES	(1u << 13)	/* a bit per source /16 */
+
+static bool rec16_has(const uint8_t *rec16, uint32_t x) { return rec16[x >> 3] >> (x & 7) & 1; }
+
+/* Marks in REC16 the source /16s (the root's entries) that hold exactly one
+ * prefix longer than /16: each becomes a record (XDPFW_TRIE_REC), not a
+ * chain of chunks. KV: keys as order_entries() sorts them without BY_PLEN
+ * (a /16's entries are a run). Returns how many. */
+static uint32_t mark_records(const struct xdpfw_kv *kv, size_t n, uint8_t *rec16)
+{
+	uint32_t nrec = 0;
+
+	for (size_t k = 0; k < n;) {
+		uint64_t key = kv[k].key;
+		uint32_t x = (uint32_t)(key >> 22), longer = 0;
+		size_t j = k;
+
+		for (; j < n && kv[j].key >> 22 == key >> 22; j++)
+			longer += (kv[j].key & 63) > 16;
+		if (!(key >> 38) && longer == 1) {
+			rec16[x >> 3] |= 1u << (x & 7);
+			nrec++;
+		}
+		k = j;
+	}
+	return nrec;
+}
+
+/* The trie entries records take: whole 16-entry blocks, so chunks after
+ * them stay aligned to a cache line. */
+static uint64_t rec_entries(uint32_t nrec)
+{
+	return ((uint64_t)nrec * XDPFW_TRIE_REC_SIZE + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
+}
+
 /* Trie entries the chunks below the roots take, in the source trie (TREE
  * 0) or the destination tries: the distinct (trie, top b bits) among the
- * entries longer than each chunk boundary b, one chunk each. KV: keys as
- * order_entries() sorts them without BY_PLEN (in that order, those are
- * runs; only the keys are read, not the entries). */
-static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
+ * entries longer than each chunk boundary b, one chunk each, but none in a
+ * record's /16 (REC16). KV: keys as order_entries() sorts them without
+ * BY_PLEN (in that order, those are runs; only the keys are read, not the
+ * entries). */
+static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree, const uint8_t *rec16)
 {
 	const uint8_t *st = strides_of(tree);
 	uint64_t total = 0;
@@ -286,7 +322,7 @@ static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
 			uint64_t key = kv[k].key, t = key >> 38;
 			uint32_t a = (uint32_t)(key >> 6), plen = key & 63;
 
-			if ((t != 0) != tree || plen <= b)
+			if ((t != 0) != tree || plen <= b || (!tree && rec16_has(rec16, a >> 16)))
 				continue;
 			key = t << 32 | (a >> (32 - b));
 			if (key != prev)
@@ -300,14 +336,17 @@ static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree)
 uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
 {
 	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv));
-	uint64_t total;
+	uint8_t *rec16 = calloc(1, REC16_BYTES);
+	uint64_t total = 0;
 
-	if (!kv)
-		return 0;
-	for (size_t k = 0; k < n; k++)
-		kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
-	total = (1u << xdpfw_trie4_src_strides[0]) + trie4_chunks(kv, n, 0);
+	if (kv && rec16) {
+		for (size_t k = 0; k < n; k++)
+			kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
+		total = (1u << xdpfw_trie4_src_strides[0]) + rec_entries(mark_records(kv, n, rec16)) +
+			trie4_chunks(kv, n, 0, rec16);
+	}
 	free(kv);
+	free(rec16);
 	return total;
 }
 
@@ -335,7 +374,9 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		if (ent_tree(&v->e[k]) > maxc)
 			maxc = ent_tree(&v->e[k]);
 	plan->class_ptr = calloc(maxc + 1, sizeof(*plan->class_ptr));
-	if (!plan->class_ptr) {
+	plan->rec16 = calloc(1, REC16_BYTES);
+	if (!plan->class_ptr || !plan->rec16) {
+		xdpfw_trie4_plan_free(plan);
 		free(o);
 		free(kv);
 		free(tmp);
@@ -353,7 +394,11 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 			total += 1u << xdpfw_trie4_dst_strides[0];
 		}
 	}
-	total += trie4_chunks(kv, v->n, 0) + trie4_chunks(kv, v->n, 1);
+	/* then the records, then the chunks */
+	plan->rec_base = (uint32_t)total;
+	total += rec_entries(mark_records(kv, v->n, plan->rec16));
+	plan->chunk_base = (uint32_t)total;
+	total += trie4_chunks(kv, v->n, 0, plan->rec16) + trie4_chunks(kv, v->n, 1, plan->rec16);
 	plan->order = o;
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {
@@ -389,16 +434,11 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves)
 {
-	uint32_t next = 1u << xdpfw_trie4_src_strides[0], src_root = XDPFW_TRIE4_ROOT;
+	uint32_t next = plan->chunk_base, rec = plan->rec_base, src_root = XDPFW_TRIE4_ROOT;
 
+	/* destination roots sit right after the source root, then the records
+	 * and the chunks (planned) */
 	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
-	/* destination roots sit right after the source root (planned) */
-	for (uint32_t c = 1; c < plan->nclass; c++) {
-		uint32_t end = (plan->class_ptr[c] & XDPFW_TRIE_OFF) + (1u << xdpfw_trie4_dst_strides[0]);
-
-		if (plan->class_ptr[c] && end > next)
-			next = end;
-	}
 	for (size_t k = 0; k < v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
@@ -418,6 +458,19 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 				i = off + (x & ~(n - 1));
 				for (uint32_t j = 0; j < n; j++)
 					trie[i + j] = leaf;
+				break;
+			}
+			if (!tree && !pos && rec16_has(plan->rec16, x)) {
+				/* the /16's one longer prefix; shorter ones painted
+				 * the entry before (by length) */
+				uint32_t mask = ~0u << (32 - plen);
+
+				trie[rec] = a & mask;
+				trie[rec + 1] = mask;
+				trie[rec + 2] = leaf;
+				trie[rec + 3] = trie[i];
+				trie[i] = XDPFW_TRIE_REC | rec;
+				rec += XDPFW_TRIE_REC_SIZE;
 				break;
 			}
 			if (!(trie[i] & XDPFW_TRIE_PTR)) {
@@ -443,6 +496,7 @@ void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
 {
 	free(plan->order);
 	free(plan->class_ptr);
+	free(plan->rec16);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -452,7 +506,12 @@ uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
 
 	for (int i = 0; i < XDPFW_TRIE4_DEPTH && (e & XDPFW_TRIE_PTR); i++) {
 		unsigned bits = 4u << ((e >> XDPFW_TRIE_SHIFT) & 3);
+		const uint32_t *r = &trie[e & XDPFW_TRIE_OFF];
 
+		if ((e & XDPFW_TRIE_REC) == XDPFW_TRIE_REC) {
+			e = (addr & r[1]) == r[0] ? r[2] : r[3];
+			break;
+		}
 		e = trie[(e & XDPFW_TRIE_OFF) + (uint32_t)(((uint64_t)addr << pos & 0xffffffffu) >> (32 - bits))];
 		pos += bits;
 	}

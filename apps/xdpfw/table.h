@@ -92,6 +92,9 @@ struct xdpfw_trie4_plan {
 	uint32_t *order;		/* entry indexes by (trie, length, address) */
 	uint32_t *class_ptr;		/* class id -> its destination trie's root entry */
 	uint32_t nclass;
+	uint8_t *rec16;			/* bit x: source /16 x is a record (XDPFW_TRIE_REC) */
+	uint32_t rec_base;		/* where records start, then chunks (chunk_base) */
+	uint32_t chunk_base;
 };
 
 /* Plans V's trie: -E2BIG if it needs more than TRIE_CAP entries or V more

@@ -869,6 +869,58 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 	return n;
 }
 
+/* Records (XDPFW_TRIE_REC): a source /16 with one longer prefix reads a
+ * 4-entry record instead of chunks; what it holds outside that prefix is
+ * the /16's own entry (a shorter prefix, or the /16 itself). A /16 with two
+ * keeps its chunks; IPv6 search leaves alone in their /16 get records too. */
+static void test_trie_records(struct xdpfw_state *st)
+{
+	static const struct {
+		struct pspec p;
+		int want;
+	} pk[] = {
+		{ { 4, "10.1.2.5", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* the /24 */
+		{ { 4, "10.1.2.5", "2.2.2.2", 17, 1, 2 }, DROP_ },	/* the /8 decides UDP inside it */
+		{ { 4, "10.1.3.5", "2.2.2.2", 6, 1, 2 }, PASS_ },	/* outside: the /8 */
+		{ { 4, "10.1.3.5", "2.2.2.2", 17, 1, 2 }, DROP_ },
+		{ { 4, "10.2.9.9", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* the /32 */
+		{ { 4, "10.2.9.8", "2.2.2.2", 17, 1, 2 }, PASS_ },	/* the /16 allow */
+		{ { 4, "10.3.1.7", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* two /24s: chunks */
+		{ { 4, "10.3.200.7", "2.2.2.2", 6, 1, 2 }, DROP_ },
+		{ { 4, "10.3.2.7", "2.2.2.2", 6, 1, 2 }, PASS_ },
+		{ { 4, "11.4.0.1", "2.2.2.2", 6, 1, 2 }, PASS_ },	/* a /16 with nothing */
+		{ { 6, "2001:db8:5::1", "2001:db8::2", 6, 1, 2 }, DROP_ },	/* the /48 */
+		{ { 6, "2001:db8:6::1", "2001:db8::2", 6, 1, 2 }, PASS_ },
+	};
+	struct xdpfw_cfg cfg;
+	const uint32_t *t;
+	int ok = 0, g;
+
+	CHECK("records-applied", apply_text(st, "policy allow\n"
+						"deny src 10.0.0.0/8 proto udp\n"
+						"deny src 10.1.2.0/24 proto tcp\n"
+						"allow src 10.2.0.0/16\n"
+						"deny src 10.2.9.9\n"
+						"deny src 10.3.1.0/24\n"
+						"deny src 10.3.200.0/24\n"
+						"deny src 2001:db8:5::/48\n") == 0 &&
+					 xdpfw_state_cfg(st, &cfg) == 0);
+	g = cfg.gen & 1;
+	t = st->trie4 + (size_t)g * st->trie4_cap;
+	CHECK("records-where-one-longer",
+	      (t[0x0a01] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC && (t[0x0a02] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC &&
+		      (t[0x0a03] & XDPFW_TRIE_REC) == XDPFW_TRIE_PTR && !(t[0x0b04] & XDPFW_TRIE_PTR) &&
+		      (t[st->plens[g * 4 + 2].tbase + 0x2001] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC);
+	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		int got = run_pkt(&pk[i].p);
+
+		if (got != pk[i].want)
+			printf("  %s proto %u: %d, want %d\n", pk[i].p.src, pk[i].p.proto, got, pk[i].want);
+		ok += got == pk[i].want;
+	}
+	CHECK("records-verdicts", ok == (int)(sizeof(pk) / sizeof(pk[0])));
+}
+
 static void test_swaps(struct xdpfw_state *st)
 {
 	struct xdpfw_ruleset a, b;
@@ -915,7 +967,7 @@ static void test_swaps(struct xdpfw_state *st)
 
 	/* 200 swaps: every packet sees one set or the other; the rule both
 	 * sets share keeps its slot, and its counter counts every packet */
-	struct xdpfw_counter c1;
+	struct xdpfw_counter c1 = { 0 };
 	uint32_t shared = UINT32_MAX;
 	bool ok = true;
 	int i;
@@ -928,11 +980,12 @@ static void test_swaps(struct xdpfw_state *st)
 		     run_pkt(&pa) == (i % 2 ? PASS_ : DROP_) && run_pkt(&pb) == (i % 2 ? DROP_ : PASS_) &&
 		     run_pkt(&pc) == DROP_;
 		ok = ok && xdpfw_state_read(st, &cur, &slots) == 0;
-		for (size_t k = 0; ok && k < cur.n; k++)
+		if (!ok)
+			break;	/* nothing read this round: nothing to free */
+		for (size_t k = 0; k < cur.n; k++)
 			if (cur.r[k].d.src[0] == 10 && cur.r[k].d.src[3] == 3 && cur.r[k].d.src_plen == 32)
 				slot = slots[k];
 		free(slots);
-		slots = NULL;	/* the next round may not read (a failed check) */
 		xdpfw_ruleset_free(&cur);
 		if (shared == UINT32_MAX)
 			shared = slot;
@@ -1141,17 +1194,19 @@ static void test_full_table(void)
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	CHECK("table-full-small-fits", apply_text(&st, "deny src 10.0.0.1\nallow src 10.0.0.0/24\n") == 0);
+	/* two hosts a /16 (no record, XDPFW_TRIE_REC: chunks, 64 entries) */
 	for (int i = 0; i < 20; i++)
-		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\ndeny src 10.%d.7.10\n", 100 + i,
+				100 + i);
 	rc = apply_text(&st, text);
 	CHECK("table-full-refused", rc == -E2BIG);
 	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.102.7.9", "2.2.2.2", 17, 1, 2 };
 	CHECK("table-full-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
 	{
 		/* 1000 hosts in as many /16s: the IPv4 source prefixes alone
-		 * need 65536 + 1000 x 64 trie entries: within the half (132096)
-		 * but more than it has beside the IPv6 sources' root (65536):
-		 * refused before the set is compiled, old set kept */
+		 * need 65536 + 1000 records of 4 trie entries: within the half
+		 * (132096) but more than it has beside the IPv6 sources' root
+		 * (65536): refused before the set is compiled, old set kept */
 		char msg[1024] = "", *big = malloc(1100 * 32);
 
 		len = 0;
@@ -1159,10 +1214,10 @@ static void test_full_table(void)
 			len += snprintf(big + len, 1100 * 32 - len, "deny src %d.%d.7.9\n", 11 + i / 16, i % 16);
 		rc = big ? apply_text_err(&st, big, msg, sizeof(msg)) : -ENOMEM;
 		free(big);
-		if (!strstr(msg, "1000 source prefixes need 129536 trie entries, more than the 66560"))
+		if (!strstr(msg, "1000 source prefixes need 69536 trie entries, more than the 66560"))
 			printf("  got '%s'\n", msg);
 		CHECK("table-full-refused-early", rc == -E2BIG &&
-			  strstr(msg, "IPv4 prefix trie is full: 1000 source prefixes need 129536 trie entries, more "
+			  strstr(msg, "IPv4 prefix trie is full: 1000 source prefixes need 69536 trie entries, more "
 				      "than the 66560 there are") != NULL);
 		CHECK("table-full-early-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
 	}
@@ -1170,6 +1225,7 @@ static void test_full_table(void)
 	CHECK("table-full-3-fit", apply_text(&st, strstr(text, "deny src 10.117.")) == 0 &&
 				    run_pkt(&q) == PASS_ &&
 				    run_pkt(&(struct pspec){ 4, "10.119.7.9", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
+				    run_pkt(&(struct pspec){ 4, "10.119.7.10", "2.2.2.2", 6, 1, 2 }) == DROP_ &&
 				    run_pkt(&(struct pspec){ 4, "10.119.7.8", "2.2.2.2", 6, 1, 2 }) == PASS_ &&
 				    run_pkt(&p) == PASS_);
 	/* 16 scattered IPv6 /128s in 32 slots: some must sit past their home
@@ -1204,16 +1260,19 @@ static void test_full_table(void)
 	if (!displaced || dropped != 16)
 		printf("  size %u, displaced %d, dropped %d of 16\n", pl.mask + 1, displaced, dropped);
 	CHECK("table-displaced-entries-found", pl.mask + 1 == 32 && displaced > 0 && dropped == 16);
-	/* 15 IPv4 hosts take 960 of the 1024 trie entries beyond the roots; 8
-	 * IPv6 /48s in 8 /16s would need 8 x 64 more for /32 search leaves
-	 * (8 x 32 at /24, 8 x 16 at /20), so the IPv6 trie cuts at /16 (a root
-	 * entry each, no chunk) and the length search does the rest: same
+	/* 15 pairs of IPv4 hosts take 960 of the 1024 trie entries beyond the
+	 * roots; 8 pairs of IPv6 /48s, each pair in two /20s of one /16, would
+	 * need 8 x 112 more for /32 search leaves (8 x 48 at /24, 8 x 16 at
+	 * /20; two leaves a /16: no record), so the IPv6 trie cuts at /16 (a
+	 * root entry each, no chunk) and the length search does the rest: same
 	 * verdicts */
 	len = 0;
 	for (int i = 0; i < 15; i++)
-		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\n", 100 + i);
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\ndeny src 10.%d.7.10\n", 100 + i,
+				100 + i);
 	for (int i = 0; i < 8; i++)
-		len += snprintf(text + len, sizeof(text) - len, "deny src %x:%x:%x::/48\n", 0x2a00 + i * 17, i + 1, i * 3);
+		len += snprintf(text + len, sizeof(text) - len, "deny src %x:%x:%x::/48\ndeny src %x:%x:%x::/48\n",
+				0x2a00 + i * 17, i + 1, i * 3, 0x2a00 + i * 17, 0x1000 + i + 1, i * 3);
 	len += snprintf(text + len, sizeof(text) - len, "allow src 2a00::/7 proto udp\n");
 	CHECK("table-v6-cut16-applied", apply_text(&st, text) == 0 && xdpfw_state_cfg(&st, &cfg) == 0 &&
 					  cfg.trie_dirty[cfg.gen & 1] == 2 * 65536 + 960);
@@ -1240,7 +1299,7 @@ static void test_full_table(void)
  * each exactly once. */
 /* The early trie check (xdpfw_trie4_src_entries) counts what the plan
  * counts for a source-only set: random prefixes of every length, nested and
- * sharing /16s, /24s and /28s. */
+ * sharing /16s, /24s and /28s, or alone in their /16 (records). */
 static void test_trie4_src_entries(void)
 {
 	struct xdpfw_tabvec v = { 0 };
@@ -1262,7 +1321,9 @@ static void test_trie4_src_entries(void)
 		x = x * 1103515245u + 12345u;
 		l = 1 + (x >> 8) % 32;
 		x = x * 1103515245u + 12345u;
-		a = (10u << 24 | (x & 0x0303ffffu)) & (~0u << (32 - l));	/* few /16s: shared chunks */
+		/* few /16s (shared chunks), or (every other one) anywhere: most
+		 * alone in their /16, a record */
+		a = (i % 2 ? x * 2654435761u : 10u << 24 | (x & 0x0303ffffu)) & (~0u << (32 - l));
 		kv[i].key = (uint64_t)a << 8 | l;
 		kv[i].idx = i;
 	}
@@ -1279,7 +1340,8 @@ static void test_trie4_src_entries(void)
 		rc = xdpfw_tabvec_push(&v, (kv[i].key & 0xff) + 1, b, &cls);
 	}
 	rc = rc ?: xdpfw_trie4_plan(&v, 1u << 28, 1u << 20, &plan);
-	CHECK("trie4-src-entries-equal-plan", rc == 0 && xdpfw_trie4_src_entries(addr, plen, n) == plan.entries);
+	CHECK("trie4-src-entries-equal-plan", rc == 0 && xdpfw_trie4_src_entries(addr, plen, n) == plan.entries &&
+						      plan.chunk_base - plan.rec_base > 1000);
 	if (!rc)
 		xdpfw_trie4_plan_free(&plan);
 	CHECK("trie4-src-entries-root-only", xdpfw_trie4_src_entries(addr, plen, 0) == 65536);
@@ -1483,6 +1545,7 @@ int main(void)
 	test_swaps(&st);
 	test_defs_syscalls(&st);
 	test_v6_hints(&st);
+	test_trie_records(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
