@@ -267,32 +267,43 @@ static const uint8_t *strides_of(uint32_t tree)
 	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
 }
 
-#define REC16_BYTES	(1u << 13)	/* a bit per source /16 */
-
-static bool rec16_has(const uint8_t *rec16, uint32_t x) { return rec16[x >> 3] >> (x & 7) & 1; }
-
-/* Marks in REC16 the source /16s (the root's entries) that hold exactly one
- * prefix longer than /16: each becomes a record (XDPFW_TRIE_REC), not a
- * chain of chunks. KV: keys as order_entries() sorts them without BY_PLEN
- * (a /16's entries are a run). Returns how many. */
-static uint32_t mark_records(const struct xdpfw_kv *kv, size_t n, uint8_t *rec16)
+/* The source trie's chunks and records (XDPFW_TRIE_REC). At each chunk
+ * boundary b (16, 20, 24, 28), the entries longer than b under one b-bit
+ * prefix: two or more need a chunk below b; exactly one is a record in
+ * b's entry, unless a shallower boundary made it one already, and needs no
+ * chunk below. REC_AT[idx] gets that boundary (0: painted in chunks). KV:
+ * keys as order_entries() sorts them without BY_PLEN (a b-bit prefix's
+ * entries are a run; tree 0 first). Returns the chunk entries; *NREC the
+ * records. */
+static uint64_t src_layout(const struct xdpfw_kv *kv, size_t n, uint8_t *rec_at, uint32_t *nrec)
 {
-	uint32_t nrec = 0;
+	const uint8_t *st = xdpfw_trie4_src_strides;
+	uint64_t total = 0;
+	unsigned b = 0;
 
-	for (size_t k = 0; k < n;) {
-		uint64_t key = kv[k].key;
-		uint32_t x = (uint32_t)(key >> 22), longer = 0;
-		size_t j = k;
+	*nrec = 0;
+	for (int l = 0; st[l + 1]; l++) {
+		b += st[l];
+		for (size_t k = 0; k < n && !(kv[k].key >> 38);) {
+			uint64_t g = kv[k].key >> (38 - b);
+			size_t j = k, only = k;
+			uint32_t longer = 0;
 
-		for (; j < n && kv[j].key >> 22 == key >> 22; j++)
-			longer += (kv[j].key & 63) > 16;
-		if (!(key >> 38) && longer == 1) {
-			rec16[x >> 3] |= 1u << (x & 7);
-			nrec++;
+			for (; j < n && kv[j].key >> (38 - b) == g; j++)
+				if ((kv[j].key & 63) > b) {
+					longer++;
+					only = j;
+				}
+			if (longer > 1) {
+				total += 1u << st[l + 1];
+			} else if (longer == 1 && !rec_at[kv[only].idx]) {
+				rec_at[kv[only].idx] = b;
+				(*nrec)++;
+			}
+			k = j;
 		}
-		k = j;
 	}
-	return nrec;
+	return total;
 }
 
 /* The trie entries records take: whole 16-entry blocks, so chunks after
@@ -302,15 +313,13 @@ static uint64_t rec_entries(uint32_t nrec)
 	return ((uint64_t)nrec * XDPFW_TRIE_REC_SIZE + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
 }
 
-/* Trie entries the chunks below the roots take, in the source trie (TREE
- * 0) or the destination tries: the distinct (trie, top b bits) among the
- * entries longer than each chunk boundary b, one chunk each, but none in a
- * record's /16 (REC16). KV: keys as order_entries() sorts them without
- * BY_PLEN (in that order, those are runs; only the keys are read, not the
- * entries). */
-static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree, const uint8_t *rec16)
+/* Trie entries the chunks below the destination tries' roots take: the
+ * distinct (trie, top b bits) among the entries longer than each chunk
+ * boundary b, one chunk each. KV: as for src_layout() (only the keys are
+ * read, not the entries). */
+static uint64_t dst_chunks(const struct xdpfw_kv *kv, size_t n)
 {
-	const uint8_t *st = strides_of(tree);
+	const uint8_t *st = xdpfw_trie4_dst_strides;
 	uint64_t total = 0;
 	unsigned b = 0;
 
@@ -322,7 +331,7 @@ static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree, cons
 			uint64_t key = kv[k].key, t = key >> 38;
 			uint32_t a = (uint32_t)(key >> 6), plen = key & 63;
 
-			if ((t != 0) != tree || plen <= b || (!tree && rec16_has(rec16, a >> 16)))
+			if (!t || plen <= b)
 				continue;
 			key = t << 32 | (a >> (32 - b));
 			if (key != prev)
@@ -336,17 +345,20 @@ static uint64_t trie4_chunks(const struct xdpfw_kv *kv, size_t n, int tree, cons
 uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
 {
 	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv));
-	uint8_t *rec16 = calloc(1, REC16_BYTES);
+	uint8_t *rec_at = calloc(n + 1, 1);
 	uint64_t total = 0;
+	uint32_t nrec;
 
-	if (kv && rec16) {
-		for (size_t k = 0; k < n; k++)
+	if (kv && rec_at) {
+		for (size_t k = 0; k < n; k++) {
 			kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
-		total = (1u << xdpfw_trie4_src_strides[0]) + rec_entries(mark_records(kv, n, rec16)) +
-			trie4_chunks(kv, n, 0, rec16);
+			kv[k].idx = k;
+		}
+		total = (1u << xdpfw_trie4_src_strides[0]) + src_layout(kv, n, rec_at, &nrec);
+		total += rec_entries(nrec);
 	}
 	free(kv);
-	free(rec16);
+	free(rec_at);
 	return total;
 }
 
@@ -354,8 +366,8 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		     struct xdpfw_trie4_plan *plan)
 {
 	uint32_t *o;
-	uint64_t total = 1u << xdpfw_trie4_src_strides[0];
-	uint32_t maxc = 0;
+	uint64_t total = 1u << xdpfw_trie4_src_strides[0], chunks;
+	uint32_t maxc = 0, nrec;
 	struct xdpfw_kv *kv, *tmp;
 
 	memset(plan, 0, sizeof(*plan));
@@ -374,8 +386,8 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		if (ent_tree(&v->e[k]) > maxc)
 			maxc = ent_tree(&v->e[k]);
 	plan->class_ptr = calloc(maxc + 1, sizeof(*plan->class_ptr));
-	plan->rec16 = calloc(1, REC16_BYTES);
-	if (!plan->class_ptr || !plan->rec16) {
+	plan->rec_at = calloc(v->n + 1, 1);
+	if (!plan->class_ptr || !plan->rec_at) {
 		xdpfw_trie4_plan_free(plan);
 		free(o);
 		free(kv);
@@ -395,10 +407,11 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		}
 	}
 	/* then the records, then the chunks */
+	chunks = src_layout(kv, v->n, plan->rec_at, &nrec) + dst_chunks(kv, v->n);
 	plan->rec_base = (uint32_t)total;
-	total += rec_entries(mark_records(kv, v->n, plan->rec16));
+	total += rec_entries(nrec);
 	plan->chunk_base = (uint32_t)total;
-	total += trie4_chunks(kv, v->n, 0, plan->rec16) + trie4_chunks(kv, v->n, 1, plan->rec16);
+	total += chunks;
 	plan->order = o;
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {
@@ -443,6 +456,7 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
 		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_of(v, plan->order[k]);
+		unsigned rec_b = plan->rec_at[plan->order[k]];
 		const uint8_t *st = strides_of(tree);
 		unsigned pos = 0;
 
@@ -460,9 +474,9 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 					trie[i + j] = leaf;
 				break;
 			}
-			if (!tree && !pos && rec16_has(plan->rec16, x)) {
-				/* the /16's one longer prefix; shorter ones painted
-				 * the entry before (by length) */
+			if (rec_b == pos + bits) {
+				/* the one prefix longer than this entry's under it;
+				 * shorter ones painted it before (by length) */
 				uint32_t mask = ~0u << (32 - plen);
 
 				trie[rec] = a & mask;
@@ -496,7 +510,7 @@ void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
 {
 	free(plan->order);
 	free(plan->class_ptr);
-	free(plan->rec16);
+	free(plan->rec_at);
 	memset(plan, 0, sizeof(*plan));
 }
 

@@ -92,7 +92,9 @@ struct xdpfw_trie4_plan {
 	uint32_t *order;		/* entry indexes by (trie, length, address) */
 	uint32_t *class_ptr;		/* class id -> its destination trie's root entry */
 	uint32_t nclass;
-	uint8_t *rec16;			/* bit x: source /16 x is a record (XDPFW_TRIE_REC) */
+	uint8_t *rec_at;		/* entry index -> the boundary (16..28) whose
+					 * entry holds it as a record (XDPFW_TRIE_REC);
+					 * 0: painted in chunks */
 	uint32_t rec_base;		/* where records start, then chunks (chunk_base) */
 	uint32_t chunk_base;
 };

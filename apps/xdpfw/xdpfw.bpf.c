@@ -293,22 +293,22 @@ static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 ad
 		idx = base + (a >> 48);
 		e = idx < half ? t[idx] : 0;
 		a <<= 16;
-		if ((e & XDPFW_TRIE_REC) == XDPFW_TRIE_REC) {
-			/* the /16's one longer prefix: a record, not chunks */
-			idx = base + (e & XDPFW_TRIE_OFF);
-			if (idx >= half - XDPFW_TRIE_REC_SIZE)
-				return 0;	/* only from a corrupt trie */
-			e = (addr & t[idx + 1]) == t[idx] ? t[idx + 2] : t[idx + 3];
-			return e & XDPFW_TRIE_PTR ? 0 : e;
-		}
 	}
 #pragma unroll
 	for (int i = 0; i < depth; i++) {
 		if (!(e & XDPFW_TRIE_PTR))
 			return e;
+		if (root16 && e >= XDPFW_TRIE_REC)
+			break;	/* the one longer prefix below: a record */
 		idx = base + (e & XDPFW_TRIE_OFF) + (a >> 60);
 		e = idx < half ? t[idx] : 0;
 		a <<= 4;
+	}
+	if (root16 && e >= XDPFW_TRIE_REC) {
+		idx = base + (e & XDPFW_TRIE_OFF);
+		if (idx >= half - XDPFW_TRIE_REC_SIZE)
+			return 0;	/* only from a corrupt trie */
+		e = (addr & t[idx + 1]) == t[idx] ? t[idx + 2] : t[idx + 3];
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
 }

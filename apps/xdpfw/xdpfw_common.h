@@ -199,12 +199,13 @@ static inline __u32 xdpfw_trie_verdict(__u32 e)
 #define XDPFW_TAB6_HALF_DEFAULT		262144
 #define XDPFW_PTAB_HALF_DEFAULT		1048576
 #define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
-/* A source root entry whose /16 holds exactly one longer prefix (most /16s
- * of a blocklist) points to a 4-entry record instead of a chain of chunks
- * (stride code 3): {prefix, mask (host byte order), the prefix's leaf, the
- * leaf everywhere else in the /16}. One read of one cache line instead of
- * two to four, in a region a quarter the size (on live traffic each chunk
- * read is a cache miss). Records are 16-byte aligned: never across a line. */
+/* A source trie entry (root or chunk) with exactly one longer prefix below
+ * it (most /16s of a blocklist) points to a 4-entry record instead of a
+ * chain of chunks (stride code 3: the pointers >= XDPFW_TRIE_REC): {prefix,
+ * mask (host byte order), the prefix's leaf, the leaf everywhere else
+ * below the entry}. One read of one cache line instead of up to four, in a
+ * region a quarter the size (on live traffic each chunk read is a cache
+ * miss). Records are 16-byte aligned: never across a line. */
 #define XDPFW_TRIE_REC		(XDPFW_TRIE_PTR | 3u << XDPFW_TRIE_SHIFT)
 #define XDPFW_TRIE_REC_SIZE	4
 
