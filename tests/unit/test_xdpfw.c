@@ -872,7 +872,8 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 /* Records (XDPFW_TRIE_REC): a source /16 with one longer prefix reads a
  * 4-entry record instead of chunks; what it holds outside that prefix is
  * the /16's own entry (a shorter prefix, or the /16 itself). A /16 with two
- * keeps its chunks; IPv6 search leaves alone in their /16 get records too. */
+ * keeps its chunks, and a /20 below with one has a record; IPv6 search
+ * leaves alone in their /16 get records too. */
 static void test_trie_records(struct xdpfw_state *st)
 {
 	static const struct {
@@ -889,6 +890,10 @@ static void test_trie_records(struct xdpfw_state *st)
 		{ { 4, "10.3.200.7", "2.2.2.2", 6, 1, 2 }, DROP_ },
 		{ { 4, "10.3.2.7", "2.2.2.2", 6, 1, 2 }, PASS_ },
 		{ { 4, "11.4.0.1", "2.2.2.2", 6, 1, 2 }, PASS_ },	/* a /16 with nothing */
+		{ { 4, "10.4.1.1", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* a /20 beside ... */
+		{ { 4, "10.4.128.9", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* ... a /20's record */
+		{ { 4, "10.4.128.8", "2.2.2.2", 6, 1, 2 }, PASS_ },
+		{ { 4, "10.4.129.9", "2.2.2.2", 6, 1, 2 }, PASS_ },
 		{ { 6, "2001:db8:5::1", "2001:db8::2", 6, 1, 2 }, DROP_ },	/* the /48 */
 		{ { 6, "2001:db8:6::1", "2001:db8::2", 6, 1, 2 }, PASS_ },
 	};
@@ -903,6 +908,8 @@ static void test_trie_records(struct xdpfw_state *st)
 						"deny src 10.2.9.9\n"
 						"deny src 10.3.1.0/24\n"
 						"deny src 10.3.200.0/24\n"
+						"deny src 10.4.0.0/20\n"
+						"deny src 10.4.128.9\n"
 						"deny src 2001:db8:5::/48\n") == 0 &&
 					 xdpfw_state_cfg(st, &cfg) == 0);
 	g = cfg.gen & 1;
@@ -910,7 +917,9 @@ static void test_trie_records(struct xdpfw_state *st)
 	CHECK("records-where-one-longer",
 	      (t[0x0a01] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC && (t[0x0a02] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC &&
 		      (t[0x0a03] & XDPFW_TRIE_REC) == XDPFW_TRIE_PTR && !(t[0x0b04] & XDPFW_TRIE_PTR) &&
-		      (t[st->plens[g * 4 + 2].tbase + 0x2001] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC);
+		      (t[st->plens[g * 4 + 2].tbase + 0x2001] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC &&
+		      (t[0x0a04] & XDPFW_TRIE_REC) == XDPFW_TRIE_PTR &&
+		      (t[(t[0x0a04] & XDPFW_TRIE_OFF) + 8] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC);
 	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
 		int got = run_pkt(&pk[i].p);
 
