@@ -1019,6 +1019,9 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		rc = plan_v6top(st, e, st->trie4_cap - tp.entries, &tp6);
 	nreal6 = v6->n;
 	nclass = v4->n + top->n + nreal6;
+	/* the search leaves' records (XDPFW_TRIE_ONE) after the classes */
+	if (!rc && nclass < st->tab_cap[0])
+		nclass += xdpfw_v6top_ones(top, (uint32_t)(top->n + nreal6), st->tab_cap[0] - (uint32_t)nclass);
 	if (!rc && nclass > st->tab_cap[0]) {
 		rc = -E2BIG;
 		table_full(e, "the class pool is full: %zu prefixes do not fit in %u classes", nclass, st->tab_cap[0]);
@@ -1061,6 +1064,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		e->cbase6 = v4->n;
 		xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n);
 		xdpfw_class_write(v6, pool + v4->n + top->n);
+		xdpfw_v6top_write_ones(top, v6, (uint32_t)top->n, pool + v4->n);
 		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, table_half(st, g, 1));
 		size[0] = st->tab_cap[0];
 		size[1] = plan.size;

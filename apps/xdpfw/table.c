@@ -31,6 +31,8 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 	e->ref = v->n;
 	memcpy(e->addr, addr, 16);
 	e->cls = *cls;
+	e->one = 0;
+	e->rec = 0;
 	return 0;
 }
 
@@ -228,6 +230,8 @@ static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap3
  * (XDPFW_TRIE_DIRECT), else its slot. */
 static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 {
+	if (v->e[k].flags & XDPFW_S_ONE)
+		return XDPFW_TRIE_SEARCH | XDPFW_TRIE_ONE | v->e[k].rec;
 	if (v->e[k].flags & XDPFW_S_SEARCH)
 		return XDPFW_TRIE_SEARCH | (v->e[k].flags >> XDPFW_S_HINT_SHIFT & XDPFW_TRIE_HINT_MASK) << XDPFW_TRIE_HINT_SHIFT |
 		       v->e[k].ref;
@@ -555,12 +559,14 @@ static uint32_t *top_slot(struct top_index *ix, const struct xdpfw_tabvec *top, 
 	}
 }
 
-/* Search leaf T has a longer prefix of length PLEN under it: T keeps the
- * one length seen, or 0xff once there are several. */
-static void note_len(struct xdpfw_tabent *t, uint32_t plen)
+/* Search leaf T has the longer prefix K (index + 1) of length PLEN under
+ * it: T keeps the one length seen, or 0xff once there are several, and the
+ * one prefix, or UINT32_MAX once there are several. */
+static void note_len(struct xdpfw_tabent *t, uint32_t plen, uint32_t k)
 {
 	uint32_t seen = t->flags >> XDPFW_S_LEN_SHIFT & 0xff;
 
+	t->one = t->one ? UINT32_MAX : k;
 	if (seen != plen)
 		seen = seen ? 0xff : plen;
 	t->flags = (t->flags & ~(0xffu << XDPFW_S_LEN_SHIFT)) | seen << XDPFW_S_LEN_SHIFT;
@@ -608,7 +614,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 		scut = top_slot(&ix, top, cut + 1, a);
 		if (*scut) {
 			top->e[*scut - 1].flags |= XDPFW_S_SEARCH;
-			note_len(&top->e[*scut - 1], v6_plen(e));
+			note_len(&top->e[*scut - 1], v6_plen(e), k + 1);
 			continue;	/* a /CUT prefix (its own ref) or search leaf already */
 		}
 		for (int l = cut - 1; l > 0 && !ref; l--) {
@@ -624,7 +630,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 			break;
 		top->e[top->n - 1].flags = XDPFW_S_SEARCH | XDPFW_S_V6;
 		top->e[top->n - 1].ref = ref;
-		note_len(&top->e[top->n - 1], v6_plen(e));
+		note_len(&top->e[top->n - 1], v6_plen(e), k + 1);
 		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
 	}
 	free(ix.at);
@@ -648,6 +654,48 @@ void xdpfw_v6top_hints(struct xdpfw_tabvec *top, const uint8_t *lens)
 		    index[plen] + 1 > XDPFW_TRIE_HINT_MASK)
 			continue;
 		t->flags |= (index[plen] + 1) << XDPFW_S_HINT_SHIFT;
+	}
+}
+
+_Static_assert(sizeof(struct xdpfw_one6) <= sizeof(struct xdpfw_cls), "a record takes a class's place");
+
+uint32_t xdpfw_v6top_ones(struct xdpfw_tabvec *top, uint32_t base, uint32_t room)
+{
+	uint32_t n = 0;
+
+	for (size_t k = 0; k < top->n; k++)
+		n += (top->e[k].flags & XDPFW_S_SEARCH) && top->e[k].one && top->e[k].one != UINT32_MAX;
+	if (n > room)
+		return 0;
+	n = 0;
+	for (size_t k = 0; k < top->n; k++)
+		if ((top->e[k].flags & XDPFW_S_SEARCH) && top->e[k].one && top->e[k].one != UINT32_MAX) {
+			top->e[k].flags |= XDPFW_S_ONE;
+			top->e[k].rec = base + ++n;
+		}
+	return n;
+}
+
+void xdpfw_v6top_write_ones(const struct xdpfw_tabvec *top, const struct xdpfw_tabvec *v, uint32_t class_base,
+			    struct xdpfw_cls *pool)
+{
+	for (size_t k = 0; k < top->n; k++) {
+		const struct xdpfw_tabent *t = &top->e[k], *p;
+		struct xdpfw_one6 o = { .out = t->ref };
+		uint32_t plen;
+
+		if (!(t->flags & XDPFW_S_ONE))
+			continue;
+		p = &v->e[t->one - 1];
+		plen = v6_plen(p);
+		for (int w = 0; w < 4; w++) {
+			uint32_t bits = plen > 32u * w ? plen - 32u * w : 0;
+
+			o.mask[w] = htonl(bits >= 32 ? ~0u : bits ? ~0u << (32 - bits) : 0);
+			o.addr[w] = p->addr[w] & o.mask[w];
+		}
+		o.in = direct_of(&p->cls) ?: class_base + p->ref;
+		memcpy(&pool[t->rec - 1], &o, sizeof(o));
 	}
 }
 

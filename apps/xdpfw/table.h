@@ -16,6 +16,7 @@
 					 * several; table.c: note_len) */
 #define XDPFW_S_HINT_SHIFT	16	/* bits 16-19: its XDPFW_TRIE_HINT_SHIFT
 					 * value (xdpfw_v6top_hints) */
+#define XDPFW_S_ONE		8	/* search leaf with a record (XDPFW_TRIE_ONE) */
 #define XDPFW_S_V6		4	/* IPv6 top trie: cls.class is an IPv6 class
 					 * id (its destinations are in xdpfw_tab6),
 					 * not an IPv4 destination trie */
@@ -29,6 +30,9 @@ struct xdpfw_tabent {
 					 * prefix: its own); 0: none */
 	uint32_t addr[4];		/* network byte order; IPv4 in addr[0] */
 	struct xdpfw_cls cls;
+	uint32_t one;			/* search leaf: the index + 1 of its only
+					 * longer prefix (UINT32_MAX: several) */
+	uint32_t rec;			/* with XDPFW_S_ONE: its record's reference */
 };
 
 struct xdpfw_tabvec {
@@ -134,6 +138,15 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
  * leaf of TOP whose longer prefixes all have one length gets that length's
  * index + 1 among them (XDPFW_TRIE_HINT_SHIFT), if it fits. */
 void xdpfw_v6top_hints(struct xdpfw_tabvec *top, const uint8_t *lens);
+/* Search leaves of TOP with one longer prefix get a record
+ * (XDPFW_TRIE_ONE), the first at class reference BASE + 1 (relative to the
+ * IPv6 region of the pool), if ROOM classes hold them all. Returns how many
+ * (0 where they do not fit). */
+uint32_t xdpfw_v6top_ones(struct xdpfw_tabvec *top, uint32_t base, uint32_t room);
+/* Writes those records into POOL (the IPv6 region): the slot values of V's
+ * prefixes with class references from CLASS_BASE (xdpfw_table_write's). */
+void xdpfw_v6top_write_ones(const struct xdpfw_tabvec *top, const struct xdpfw_tabvec *v, uint32_t class_base,
+			    struct xdpfw_cls *pool);
 /* Undoes it: TOP's prefixes go back to V (TOP is emptied). -ENOMEM. */
 int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top);
 /* Trie entries per stride level the builder uses (bench/docs). */

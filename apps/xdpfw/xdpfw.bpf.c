@@ -462,7 +462,17 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 	const struct xdpfw_cls *cls = NULL;
 
 	ref = walk4(t, pl->tbase, 0, bpf_ntohl(sa[0]), 1, XDPFW_TRIE4_SRC_LEVELS);
-	if (ref & XDPFW_TRIE_SEARCH) {
+	if (ref & XDPFW_TRIE_ONE) {
+		/* one longer prefix under this /32: its record decides */
+		const struct xdpfw_one6 *o = (const void *)class_of(gen, pl, ref & XDPFW_V_SLOT_MASK);
+
+		if (!o)
+			return 0;
+		ref = (sa[0] & o->mask[0]) == o->addr[0] && (sa[1] & o->mask[1]) == o->addr[1] &&
+				      (sa[2] & o->mask[2]) == o->addr[2] && (sa[3] & o->mask[3]) == o->addr[3] ?
+			      o->in :
+			      o->out;
+	} else if (ref & XDPFW_TRIE_SEARCH) {
 		__u32 hint = ref >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK, longer;
 
 		if (hint && hint <= pl->n) {

@@ -173,6 +173,19 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
  * decides instead of the whole binary search; 0: search them all. */
 #define XDPFW_TRIE_HINT_SHIFT	24
 #define XDPFW_TRIE_HINT_MASK	0xfu
+/* A search leaf with exactly one longer prefix under it (the usual case:
+ * all 1272 of the 10k blocklist set) instead refers (low 24 bits, a class
+ * reference) to a struct xdpfw_one6 in the class pool: four masked compares
+ * decide, no hash, no probe. */
+#define XDPFW_TRIE_ONE		(1u << 29)
+struct xdpfw_one6 {
+	__u32 addr[4];			/* the prefix, network byte order */
+	__u32 mask[4];
+	__u32 in;			/* inside it: its slot's value (a class
+					 * reference or its verdict, as
+					 * xdpfw_slot6.cls) */
+	__u32 out;			/* elsewhere: the leaf's own reference */
+};
 
 static inline __u32 xdpfw_trie_direct(__u32 v)
 {

@@ -230,7 +230,8 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 	struct xdpfw_trie4_plan plan = { 0 };
 	struct xdpfw_tabent *real = NULL;
 	struct xdpfw_cls *pool = NULL;
-	size_t nsrc;
+	size_t nsrc, nreal;
+	uint32_t ones;
 
 	for (size_t k = 0; k < src->n && src->n <= 400; k++)
 		if (!(src->e[k].tag >> 8) && xdpfw_tabvec_push(&v, src->e[k].tag, (const uint8_t *)src->e[k].addr,
@@ -258,13 +259,21 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 			len[nl++] = l;
 		}
 	xdpfw_v6top_hints(&top, lens[0]);
+	/* records for search leaves with one longer prefix (XDPFW_TRIE_ONE),
+	 * after the classes as state.c puts them (not at /20: its leaves keep
+	 * the hinted probe, as where the pool has no room) */
+	nreal = v.n;
+	ones = cut == 20 ? 0 : xdpfw_v6top_ones(&top, (uint32_t)(top.n + nreal), UINT32_MAX);
 	if (xdpfw_bspl_markers(&v, lens) || xdpfw_trie4_plan(&top, 1u << 24, 1u << 16, &plan))
 		abort();
 	trie = calloc(plan.entries, 4);
-	pool = calloc(top.n + 1, sizeof(*pool));
+	pool = calloc(top.n + nreal + ones + 1, sizeof(*pool));
 	if (!trie || !pool)
 		abort();
 	xdpfw_trie4_write(&top, &plan, trie, pool);
+	if (xdpfw_class_write(&v, pool + top.n) != nreal)
+		abort();
+	xdpfw_v6top_write_ones(&top, &v, (uint32_t)top.n, pool);
 	for (size_t k = 0; k < 2 * nsrc; k++) {
 		const struct xdpfw_tabent *want;
 		const struct xdpfw_cls *got = NULL;
@@ -273,7 +282,26 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 		probe_addr6(&real[k / 2], k, a);
 		want = longest_of6(real, nsrc, 0, a);
 		leaf = xdpfw_trie4_lookup(trie, XDPFW_TRIE4_ROOT, ntohl(a[0]));
-		if (leaf & XDPFW_TRIE_SEARCH) {
+		if (leaf & XDPFW_TRIE_ONE) {
+			/* the record decides: the prefix's slot value inside it,
+			 * the leaf's own reference elsewhere */
+			const struct xdpfw_one6 *o = (const void *)&pool[(leaf & XDPFW_V_SLOT_MASK) - 1];
+			bool in = true;
+
+			if ((leaf & XDPFW_V_SLOT_MASK) <= top.n + nreal)
+				abort();	/* records come after the classes */
+			for (int w = 0; w < 4; w++)
+				in = in && (a[w] & o->mask[w]) == o->addr[w];
+			leaf = in ? o->in : o->out;
+			if (leaf & XDPFW_TRIE_DIRECT) {
+				if (!want || leaf != xdpfw_trie_direct(want->cls.v[0]))
+					abort();
+				check_direct(leaf, &want->cls);
+				continue;
+			}
+			if (leaf)
+				got = &pool[leaf - 1];
+		} else if (leaf & XDPFW_TRIE_SEARCH) {
 			uint32_t hint = leaf >> XDPFW_TRIE_HINT_SHIFT & XDPFW_TRIE_HINT_MASK;
 
 			if (hint) {
