@@ -1059,10 +1059,13 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		struct xdpfw_cls *pool = (struct xdpfw_cls *)table_half(st, g, 0);
 		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
 
-		xdpfw_trie4_write(v4, &tp, trie, pool);
+		/* false only from a bug in the planner; the apply is undone */
+		if (!xdpfw_trie4_write(v4, &tp, trie, pool))
+			rc = -EIO;
 		e->tbase6 = tp.entries;
 		e->cbase6 = v4->n;
-		xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n);
+		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n))
+			rc = -EIO;
 		xdpfw_class_write(v6, pool + v4->n + top->n);
 		xdpfw_v6top_write_ones(top, v6, (uint32_t)top->n, pool + v4->n);
 		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, table_half(st, g, 1));

@@ -413,6 +413,7 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	/* then the records, then the chunks */
 	chunks = src_layout(kv, v->n, plan->rec_at, &nrec) + dst_chunks(kv, v->n);
 	plan->rec_base = (uint32_t)total;
+	plan->nrec = nrec;
 	total += rec_entries(nrec);
 	plan->chunk_base = (uint32_t)total;
 	total += chunks;
@@ -448,7 +449,7 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 	return class && class < plan->nclass ? plan->class_ptr[class] : 0;
 }
 
-void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
+bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves)
 {
 	uint32_t next = plan->chunk_base, rec = plan->rec_base, src_root = XDPFW_TRIE4_ROOT;
@@ -508,6 +509,7 @@ void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
 			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
 	}
+	return rec == plan->rec_base + plan->nrec * XDPFW_TRIE_REC_SIZE && next == plan->entries;
 }
 
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)

@@ -4,6 +4,7 @@
 #ifndef XDPFW_TABLE_H
 #define XDPFW_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "xdpfw_common.h"
@@ -101,6 +102,7 @@ struct xdpfw_trie4_plan {
 					 * 0: painted in chunks */
 	uint32_t rec_base;		/* where records start, then chunks (chunk_base) */
 	uint32_t chunk_base;
+	uint32_t nrec;
 };
 
 /* Plans V's trie: -E2BIG if it needs more than TRIE_CAP entries or V more
@@ -118,8 +120,9 @@ uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
 /* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the
  * class pool: entry k's at LEAVES[k], every one written), zeroing the trie
- * range first. */
-void xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
+ * range first. False if it did not use exactly the records and chunks
+ * planned (a bug: tests check it). */
+bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
 /* What the datapath's walk finds for ADDR (host byte order) from entry E

@@ -306,8 +306,9 @@ static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 ad
 	}
 	if (root16 && e >= XDPFW_TRIE_REC) {
 		idx = base + (e & XDPFW_TRIE_OFF);
-		if (idx >= half - XDPFW_TRIE_REC_SIZE)
-			return 0;	/* only from a corrupt trie */
+		if (idx > half - XDPFW_TRIE_REC_SIZE)
+			return 0;	/* only from a corrupt trie (the last
+					 * record may end the half) */
 		e = (addr & t[idx + 1]) == t[idx] ? t[idx + 2] : t[idx + 3];
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;

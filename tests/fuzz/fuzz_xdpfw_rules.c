@@ -96,7 +96,8 @@ static void check_trie4(struct xdpfw_tabvec *v)
 	leaves = calloc(v->n + 1, sizeof(struct xdpfw_cls));
 	if (!trie || !leaves)
 		abort();
-	xdpfw_trie4_write(v, &plan, trie, leaves);
+	if (!xdpfw_trie4_write(v, &plan, trie, leaves))
+		abort();	/* not the records and chunks planned */
 	for (size_t k = 0; k < 2 * v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[k / 2];
 		uint32_t tree = ent_tree(e), a = ent_addr(e) ^ (k & 1 && ent_plen(e) < 32 ? 0x80000000u >> ent_plen(e) : 0);
@@ -270,7 +271,8 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 	pool = calloc(top.n + nreal + ones + 1, sizeof(*pool));
 	if (!trie || !pool)
 		abort();
-	xdpfw_trie4_write(&top, &plan, trie, pool);
+	if (!xdpfw_trie4_write(&top, &plan, trie, pool))
+		abort();
 	if (xdpfw_class_write(&v, pool + top.n) != nreal)
 		abort();
 	xdpfw_v6top_write_ones(&top, &v, (uint32_t)top.n, pool);

@@ -898,7 +898,9 @@ static void test_trie_records(struct xdpfw_state *st)
 		{ { 6, "2001:db8:6::1", "2001:db8::2", 6, 1, 2 }, PASS_ },
 	};
 	struct xdpfw_cfg cfg;
-	const uint32_t *t;
+	const uint32_t *t, *r6;
+	const struct xdpfw_one6 *one;
+	uint32_t base6, leaf6;
 	int ok = 0, g;
 
 	CHECK("records-applied", apply_text(st, "policy allow\n"
@@ -920,6 +922,17 @@ static void test_trie_records(struct xdpfw_state *st)
 		      (t[st->plens[g * 4 + 2].tbase + 0x2001] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC &&
 		      (t[0x0a04] & XDPFW_TRIE_REC) == XDPFW_TRIE_PTR &&
 		      (t[(t[0x0a04] & XDPFW_TRIE_OFF) + 8] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC);
+	/* the /48 is its /32's one longer prefix: the IPv6 trie's record holds
+	 * a leaf referring to a record in the class pool (XDPFW_TRIE_ONE) */
+	base6 = st->plens[g * 4 + 2].tbase;
+	r6 = &t[base6 + (t[base6 + 0x2001] & XDPFW_TRIE_OFF)];
+	leaf6 = r6[2];
+	one = (const struct xdpfw_one6 *)((struct xdpfw_cls *)st->tab[0] + (size_t)g * st->tab_cap[0] +
+					   st->plens[g * 4 + 2].cbase + (leaf6 & XDPFW_V_SLOT_MASK) - 1);
+	CHECK("records-v6-one", (leaf6 & XDPFW_TRIE_ONE) && (leaf6 & XDPFW_TRIE_SEARCH) &&
+					one->mask[1] == htonl(0xffff0000u) && one->mask[2] == 0 &&
+					one->addr[1] == htonl(0x00050000u) && (one->in & XDPFW_TRIE_DIRECT) &&
+					one->out == 0);
 	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
 		int got = run_pkt(&pk[i].p);
 
@@ -1271,9 +1284,9 @@ static void test_full_table(void)
 	CHECK("table-displaced-entries-found", pl.mask + 1 == 32 && displaced > 0 && dropped == 16);
 	/* 15 pairs of IPv4 hosts take 960 of the 1024 trie entries beyond the
 	 * roots; 8 pairs of IPv6 /48s, each pair in two /20s of one /16, would
-	 * need 8 x 112 more for /32 search leaves (8 x 48 at /24, 8 x 16 at
-	 * /20; two leaves a /16: no record), so the IPv6 trie cuts at /16 (a
-	 * root entry each, no chunk) and the length search does the rest: same
+	 * need 8 x 24 more for /32 or /24 search leaves (a chunk and two
+	 * records a /16), 8 x 16 at /20, so the IPv6 trie cuts at /16 (a root
+	 * entry each, no chunk) and the length search does the rest: same
 	 * verdicts */
 	len = 0;
 	for (int i = 0; i < 15; i++)
@@ -1301,6 +1314,47 @@ static void test_full_table(void)
 	CHECK("table-v6-cut16-verdicts", dropped == 8 && passed == 16);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
+}
+
+/* A trie exactly full whose last record ends the half: 256 IPv6 /48s,
+ * each alone in its /16, take the IPv6 trie's root and 256 records (1024
+ * entries), all that is left beside the IPv4 root. The last one (the
+ * highest /16) must still decide. */
+static void test_records_at_end(void)
+{
+	struct bpfkit_object *obj = open_sized();
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	char *text = malloc(256 * 40);
+	size_t len = 0;
+	int ok = 0;
+
+	if (!obj || !text) {
+		CHECK("records-end-open", 0);
+		free(text);
+		if (obj)
+			bpfkit_object__close(obj);
+		return;
+	}
+	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie4", 2 * 65536 + 1024);
+	CHECK("records-end-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	for (int i = 0; i < 256; i++)
+		len += snprintf(text + len, 256 * 40 - len, "deny src %x:%x:%x::/48\n", 0x2000 + i, i + 1, i * 3);
+	CHECK("records-end-applied", apply_text(&st, text) == 0 && xdpfw_state_cfg(&st, &cfg) == 0 &&
+					     cfg.trie_dirty[cfg.gen & 1] == 2 * 65536 + 1024);
+	for (int i = 0; i < 256; i += 255) {
+		char in[64], out[64];
+
+		snprintf(in, sizeof(in), "%x:%x:%x::9", 0x2000 + i, i + 1, i * 3);
+		snprintf(out, sizeof(out), "%x:%x:%x::9", 0x2000 + i, i + 1, i * 3 + 1);
+		ok += run_pkt(&(struct pspec){ 6, in, "2001:db8::2", 6, 1, 2 }) == DROP_;
+		ok += run_pkt(&(struct pspec){ 6, out, "2001:db8::2", 6, 1, 2 }) == PASS_;
+	}
+	CHECK("records-end-verdicts", ok == 4);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+	free(text);
 }
 
 /* The table builder: a large random set places every entry within
@@ -1559,6 +1613,7 @@ int main(void)
 	bpfkit_object__close(obj);
 	test_full_map();
 	test_full_table();
+	test_records_at_end();
 	test_nested_ports();
 	test_table_builder();
 	test_trie4_src_entries();
