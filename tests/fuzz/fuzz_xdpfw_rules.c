@@ -438,6 +438,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	check_trie4(&tv[0]);
 	check_split6(&tv[1], 32);
+	check_split6(&tv[1], 24);
 	check_split6(&tv[1], 20);
 	check_split6(&tv[1], 16);
 	check_bspl6(&tv[1]);
