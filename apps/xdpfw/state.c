@@ -43,7 +43,7 @@ static const char *const map_names[XM_NMAPS] = {
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
 	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
-	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie4",
+	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie",
 };
 
 /* Map I in the object BO: cfg, the prefix-length lists and the tables are

@@ -31,7 +31,7 @@ struct xdpfw_state {
 					 * [1] xdpfw_tab6 (the IPv6 hash table) */
 	size_t tab_bytes[2];
 	uint32_t tab_cap[2];		/* classes / slots per generation (half the map) */
-	uint32_t *trie4;		/* xdpfw_trie4 mmapped */
+	uint32_t *trie4;		/* xdpfw_trie mmapped */
 	size_t trie4_bytes;
 	uint32_t trie4_cap;		/* entries per generation */
 	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
@@ -65,7 +65,7 @@ int xdpfw_state_size_maps(struct bpf_object *bo, uint32_t max_rules);
 /* The most --max-rules can be: the tables of a bigger set would pass what a
  * BPF program can index in one map value (512 MiB, both generations). */
 uint32_t xdpfw_state_rules_limit(void);
-/* Sizes only its table map MAP ("xdpfw_trie4", "xdpfw_class", "xdpfw_tab6"
+/* Sizes only its table map MAP ("xdpfw_trie", "xdpfw_class", "xdpfw_tab6"
  * or "xdpfw_ptab"): HALF entries per generation (tests use small ones; the
  * trie's a multiple of XDPFW_TRIE_BLK). */
 int xdpfw_state_size_table(struct bpf_object *bo, const char *map, uint32_t half);

@@ -47,7 +47,10 @@ SEC(".data.xdpfw_cfg") struct xdpfw_cfg xdpfw_cfg;
 SEC(".data.xdpfw_plens") struct xdpfw_plens xdpfw_plens[XDPFW_NPLENS];
 SEC(".data.xdpfw_class") struct xdpfw_cls xdpfw_class[2];
 SEC(".data.xdpfw_tab6") struct xdpfw_slot6 xdpfw_tab6[2];
-SEC(".data.xdpfw_trie4") __u32 xdpfw_trie4[2 * XDPFW_TRIE_BLK];
+/* Named xdpfw_trie since records (XDPFW_TRIE_REC, XDPFW_TRIE_ONE), xdpfw_trie4
+ * before: a state pinned by an older xdpfw, whose datapath would read a
+ * record as a chunk, lacks this map and is refused as another version's. */
+SEC(".data.xdpfw_trie") __u32 xdpfw_trie[2 * XDPFW_TRIE_BLK];
 SEC(".data.xdpfw_ptab") struct xdpfw_pent xdpfw_ptab[2];
 
 /* Sized by `xdpfw load --max-rules` before the first load. */
@@ -412,7 +415,7 @@ static __always_inline struct xdpfw_plens *plens_of(__u32 gen, __u32 family, __u
 static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, const __u32 *da, __u32 ports)
 {
 	__u32 gen = gen_pidx >> 8, leaf;
-	const __u32 *t = half_of(xdpfw_trie4, gen, xdpfw_opts.trie_half);
+	const __u32 *t = half_of(xdpfw_trie, gen, xdpfw_opts.trie_half);
 	const struct xdpfw_cls *cls;
 
 	leaf = walk4(t, 0, 0, bpf_ntohl(saddr), 1, XDPFW_TRIE4_SRC_LEVELS);
@@ -459,7 +462,7 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 {
 	__u32 gen = gen_pidx >> 8, ref;
 	struct xdpfw_plens *pl = plens_of(gen, 6, 0);
-	const __u32 *t = half_of(xdpfw_trie4, gen, xdpfw_opts.trie_half);
+	const __u32 *t = half_of(xdpfw_trie, gen, xdpfw_opts.trie_half);
 	const struct xdpfw_cls *cls = NULL;
 
 	ref = walk4(t, pl->tbase, 0, bpf_ntohl(sa[0]), 1, XDPFW_TRIE4_SRC_LEVELS);

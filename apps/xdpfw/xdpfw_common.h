@@ -11,7 +11,7 @@
  * and builds, in mmapable array maps written through mmap, each with one
  * value per generation that the datapath reads with plain loads (no helper
  * call; see XDPFW_TRIE_BLK):
- *   xdpfw_trie4  IPv4: a multibit trie whose leaves index the class pool or
+ *   xdpfw_trie  IPv4: a multibit trie whose leaves index the class pool or
  *                hold a final verdict (cost independent of prefix lengths);
  *   xdpfw_tab6   IPv6: an open-addressing hash table searched by binary
  *                search on the prefix lengths in use (markers);
@@ -131,7 +131,7 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 	return (x ^ (x >> 29)) * XDPFW_HASH_K1;
 }
 
-/* IPv4 addresses are classified by a multibit trie (xdpfw_trie4: u32
+/* IPv4 addresses are classified by a multibit trie (xdpfw_trie: u32
  * entries, one half per generation): user space expands every prefix to the
  * trie's fixed strides (controlled prefix expansion: shorter prefixes
  * painted first, longer ones over them, a new chunk inheriting its parent
@@ -316,7 +316,7 @@ struct xdpfw_opts {
 	__u32 log_rate;			/* log events per second per CPU (0: none) */
 	__u8 pass_lockout;		/* ARP and IPv6 ND always pass (default 1) */
 	__u8 pad[3];
-	/* entries per half of xdpfw_trie4, xdpfw_class, xdpfw_tab6 and
+	/* entries per half of xdpfw_trie, xdpfw_class, xdpfw_tab6 and
 	 * xdpfw_ptab: state.c sets them from the maps' value sizes at load */
 	__u32 trie_half, class_half, tab6_half, ptab_half;
 };

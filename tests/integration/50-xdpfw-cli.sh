@@ -125,11 +125,22 @@ OLD2=/sys/fs/bpf/xdpfw-old2-$UNIQ
 on_exit "rm -rf $OLD2"
 if "$FW" --pin-dir "$OLD2" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
    "$FW" --pin-dir "$OLD2" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1 &&
-   rm -f "$OLD2/prog" "$OLD2/xdpfw_trie4" &&
-   bpftool map create "$OLD2/xdpfw_trie4" type array key 4 value 64 entries 16384 name xdpfw_trie4 flags 1024; then
+   rm -f "$OLD2/prog" "$OLD2/xdpfw_trie" &&
+   bpftool map create "$OLD2/xdpfw_trie" type array key 4 value 64 entries 16384 name xdpfw_trie flags 1024; then
 	other_version "old trie layout" "$OLD2"
 else
 	fail "xdpfw old trie layout: setup" "load, unload or bpftool map create failed"
+fi
+# every map pinned as the xdpfw before trie records pinned them: its trie
+# map under its old name (that datapath would read a record as a chunk)
+OLD3=/sys/fs/bpf/xdpfw-old3-$UNIQ
+on_exit "rm -rf $OLD3"
+if "$FW" --pin-dir "$OLD3" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
+   "$FW" --pin-dir "$OLD3" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1 &&
+   mv "$OLD3/xdpfw_trie" "$OLD3/xdpfw_trie4"; then
+	other_version "trie before records" "$OLD3"
+else
+	fail "xdpfw trie before records: setup" "load, unload or mv failed"
 fi
 
 # an interface already running another XDP program

@@ -1211,7 +1211,7 @@ static void test_full_table(void)
 		return;
 	}
 	bo = bpfkit_object__bpf_object(obj);
-	xdpfw_state_size_table(bo, "xdpfw_trie4", 2 * 65536 + 1024);
+	xdpfw_state_size_table(bo, "xdpfw_trie", 2 * 65536 + 1024);
 	xdpfw_state_size_table(bo, "xdpfw_tab6", 32);
 	CHECK("table-full-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
@@ -1336,7 +1336,7 @@ static void test_records_at_end(void)
 			bpfkit_object__close(obj);
 		return;
 	}
-	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie4", 2 * 65536 + 1024);
+	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie", 2 * 65536 + 1024);
 	CHECK("records-end-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	for (int i = 0; i < 256; i++)
