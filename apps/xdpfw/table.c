@@ -74,9 +74,15 @@ static uint32_t direct_of(const struct xdpfw_cls *c)
 	return xdpfw_trie_direct(c->v[0]);
 }
 
-/* Entry K of V into slot I. An IPv6 slot refers to the class of the prefix
- * it carries (pool index + 1), or holds that class's verdict itself, as a
- * trie leaf does, sparing the datapath the class read. */
+/* What an IPv6 slot for entry E of V holds: the class of the prefix it
+ * carries (pool index + 1 past CLASS_BASE), or that class's verdict itself,
+ * as a trie leaf does, sparing the datapath the class read; 0: none. */
+static uint32_t slot6_ref(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *e, uint32_t class_base)
+{
+	return e->ref ? (direct_of(&v->e[e->ref - 1].cls) ?: class_base + e->ref) : 0;
+}
+
+/* Entry K of V into slot I. */
 static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_tabvec *v, uint32_t k,
 		     uint32_t class_base)
 {
@@ -88,10 +94,8 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 
 		memcpy(s, &sl, sizeof(sl));
 	} else {
-		struct xdpfw_slot6 sl = { .tag = e->tag };
+		struct xdpfw_slot6 sl = { .tag = e->tag, .cls = slot6_ref(v, e, class_base) };
 
-		if (e->ref)
-			sl.cls = direct_of(&v->e[e->ref - 1].cls) ?: class_base + e->ref;
 		memcpy(sl.addr, e->addr, 16);
 		memcpy(s, &sl, sizeof(sl));
 	}
@@ -564,7 +568,7 @@ static uint32_t *top_slot(struct top_index *ix, const struct xdpfw_tabvec *top, 
 /* Search leaf T has the longer prefix K (index + 1) of length PLEN under
  * it: T keeps the one length seen, or 0xff once there are several, and the
  * one prefix, or UINT32_MAX once there are several. */
-static void note_len(struct xdpfw_tabent *t, uint32_t plen, uint32_t k)
+static void note_longer(struct xdpfw_tabent *t, uint32_t plen, uint32_t k)
 {
 	uint32_t seen = t->flags >> XDPFW_S_LEN_SHIFT & 0xff;
 
@@ -616,7 +620,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 		scut = top_slot(&ix, top, cut + 1, a);
 		if (*scut) {
 			top->e[*scut - 1].flags |= XDPFW_S_SEARCH;
-			note_len(&top->e[*scut - 1], v6_plen(e), k + 1);
+			note_longer(&top->e[*scut - 1], v6_plen(e), k + 1);
 			continue;	/* a /CUT prefix (its own ref) or search leaf already */
 		}
 		for (int l = cut - 1; l > 0 && !ref; l--) {
@@ -632,7 +636,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 			break;
 		top->e[top->n - 1].flags = XDPFW_S_SEARCH | XDPFW_S_V6;
 		top->e[top->n - 1].ref = ref;
-		note_len(&top->e[top->n - 1], v6_plen(e), k + 1);
+		note_longer(&top->e[top->n - 1], v6_plen(e), k + 1);
 		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
 	}
 	free(ix.at);
@@ -661,17 +665,22 @@ void xdpfw_v6top_hints(struct xdpfw_tabvec *top, const uint8_t *lens)
 
 _Static_assert(sizeof(struct xdpfw_one6) <= sizeof(struct xdpfw_cls), "a record takes a class's place");
 
+static bool has_one(const struct xdpfw_tabent *t)
+{
+	return (t->flags & XDPFW_S_SEARCH) && t->one && t->one != UINT32_MAX;
+}
+
 uint32_t xdpfw_v6top_ones(struct xdpfw_tabvec *top, uint32_t base, uint32_t room)
 {
 	uint32_t n = 0;
 
 	for (size_t k = 0; k < top->n; k++)
-		n += (top->e[k].flags & XDPFW_S_SEARCH) && top->e[k].one && top->e[k].one != UINT32_MAX;
+		n += has_one(&top->e[k]);
 	if (n > room)
 		return 0;
 	n = 0;
 	for (size_t k = 0; k < top->n; k++)
-		if ((top->e[k].flags & XDPFW_S_SEARCH) && top->e[k].one && top->e[k].one != UINT32_MAX) {
+		if (has_one(&top->e[k])) {
 			top->e[k].flags |= XDPFW_S_ONE;
 			top->e[k].rec = base + ++n;
 		}
@@ -696,7 +705,7 @@ void xdpfw_v6top_write_ones(const struct xdpfw_tabvec *top, const struct xdpfw_t
 			o.mask[w] = htonl(bits >= 32 ? ~0u : bits ? ~0u << (32 - bits) : 0);
 			o.addr[w] = p->addr[w] & o.mask[w];
 		}
-		o.in = direct_of(&p->cls) ?: class_base + p->ref;
+		o.in = slot6_ref(v, p, class_base);
 		memcpy(&pool[t->rec - 1], &o, sizeof(o));
 	}
 }

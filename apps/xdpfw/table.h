@@ -14,7 +14,7 @@
 					 * inside (XDPFW_TRIE_SEARCH) */
 #define XDPFW_S_LEN_SHIFT	8	/* search leaf: bits 8-15 the one length of
 					 * the longer prefixes under it (0xff:
-					 * several; table.c: note_len) */
+					 * several; table.c: note_longer) */
 #define XDPFW_S_HINT_SHIFT	16	/* bits 16-19: its XDPFW_TRIE_HINT_SHIFT
 					 * value (xdpfw_v6top_hints) */
 #define XDPFW_S_ONE		8	/* search leaf with a record (XDPFW_TRIE_ONE) */

@@ -1329,15 +1329,13 @@ static void test_records_at_end(void)
 	size_t len = 0;
 	int ok = 0;
 
-	if (!obj || !text) {
-		CHECK("records-end-open", 0);
+	if (!obj || !text || xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie", 2 * 65536 + 1024) ||
+	    bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj)) {
+		CHECK("records-end-load", 0);
 		free(text);
-		if (obj)
-			bpfkit_object__close(obj);
+		bpfkit_object__close(obj);
 		return;
 	}
-	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie", 2 * 65536 + 1024);
-	CHECK("records-end-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	for (int i = 0; i < 256; i++)
 		len += snprintf(text + len, 256 * 40 - len, "deny src %x:%x:%x::/48\n", 0x2000 + i, i + 1, i * 3);
