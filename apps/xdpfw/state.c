@@ -41,7 +41,7 @@ int xdpfw_apply_crash_point;
 static const char *const map_names[XM_NMAPS] = {
 	[XM_CFG] = "xdpfw_cfg", [XM_CLASS] = "xdpfw_class", [XM_TAB6] = "xdpfw_tab6",
 	[XM_PLENS] = "xdpfw_plens", [XM_PORTS] = "xdpfw_ptab",
-	[XM_COUNTERS] = "xdpfw_counters", [XM_RULES] = "xdpfw_rules",
+	[XM_COUNTERS] = "xdpfw_rulecnt", [XM_RULES] = "xdpfw_rules",
 	[XM_TOTALS] = "xdpfw_totals", [XM_FRAGS] = "xdpfw_frags",
 	[XM_LOGRATE] = "xdpfw_lograte", [XM_TRIE4] = "xdpfw_trie",
 };
@@ -152,11 +152,40 @@ static int map_plens(struct xdpfw_state *st)
 	return 0;
 }
 
+/* The per-rule counters (xdpfw.bpf.c: a value per CPU, a counter per slot
+ * in each), mapped to be read and zeroed per slot: a syscall would copy a
+ * CPU's every counter. -EINVAL for a map of another layout. */
+static int map_counters(struct xdpfw_state *st)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	void *q;
+
+	if (bpf_obj_get_info_by_fd(st->fd[XM_COUNTERS], &info, &len))
+		return -errno;
+	if (info.type != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE) || !info.max_entries ||
+	    info.value_size % sizeof(struct xdpfw_counter) ||
+	    info.value_size / sizeof(struct xdpfw_counter) < st->max_slots)
+		return -EINVAL;
+	st->cnt_bytes = (size_t)info.max_entries * info.value_size;
+	q = mmap(NULL, st->cnt_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_COUNTERS], 0);
+	if (q == MAP_FAILED)
+		return -errno;
+	st->cnt = q;
+	st->cnt_cpus = info.max_entries;
+	st->cnt_slots = info.value_size / sizeof(struct xdpfw_counter);
+	return 0;
+}
+
 /* The tables are written through mmap: plain stores, no syscall per entry. */
 static int map_tables(struct xdpfw_state *st)
 {
 	void *p;
 	int rc;
+
+	rc = map_counters(st);
+	if (rc)
+		return rc;
 
 	for (int f = 0; f < 2; f++) {
 		rc = map_half(st, f ? XM_TAB6 : XM_CLASS, 16, &st->tab[f], &st->tab_bytes[f], &st->tab_cap[f]);
@@ -188,6 +217,8 @@ void xdpfw_state_close(struct xdpfw_state *st)
 		munmap(st->plens, XDPFW_NPLENS * sizeof(*st->plens));
 	if (st->defs)
 		munmap(st->defs, st->defs_bytes);
+	if (st->cnt)
+		munmap(st->cnt, st->cnt_bytes);
 	for (int i = 0; i < XM_NMAPS; i++)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
@@ -281,8 +312,11 @@ static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *o)
 	static const int tables[] = { XM_TRIE4, XM_CLASS, XM_TAB6, XM_PORTS };
 	struct xdpfw_opts copy = *o, *opts = &copy;
 	__u32 *halves[] = { &copy.trie_half, &copy.class_half, &copy.tab6_half, &copy.ptab_half };
-	struct bpf_map *m;
+	struct bpf_map *m = find_map(bo, XM_COUNTERS);
 
+	if (!m)
+		return -ENOENT;
+	copy.slots = bpf_map__value_size(m) / sizeof(struct xdpfw_counter);
 	for (int i = 0; i < 4; i++) {
 		m = find_map(bo, tables[i]);
 		if (!m)
@@ -374,6 +408,24 @@ static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
 	return rc;
 }
 
+/* The per-rule counters' map for SLOTS slots: a value of SLOTS counters per
+ * possible CPU (xdpfw.bpf.c), created here at that size, as the tables are. */
+static int make_counters(struct bpf_map *m, uint32_t slots)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, co, .map_flags = BPF_F_MMAPABLE);
+	int ncpu = libbpf_num_possible_cpus(), fd, rc;
+
+	if (ncpu < 1)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, map_names[XM_COUNTERS], sizeof(__u32),
+			    slots * (__u32)sizeof(struct xdpfw_counter), ncpu, &co);
+	if (fd < 0)
+		return -errno;
+	rc = bpf_map__reuse_fd(m, fd);
+	close(fd);
+	return rc;
+}
+
 /* Entries per half of table I for MAX rules a set (see size_map), and in
  * *LIMIT the most its references can address; 0 for the other maps. */
 static uint64_t half_for(int i, uint32_t max, uint64_t *limit)
@@ -415,8 +467,12 @@ static int size_map(struct bpf_map *m, int i, uint32_t max)
 {
 	uint64_t limit, half = half_for(i, max, &limit);
 
-	if (i == XM_COUNTERS || i == XM_RULES)
-		return (uint64_t)max * 2 >= XDPFW_MAX_SLOTS ? -E2BIG : bpf_map__set_max_entries(m, 2 * max);
+	if ((i == XM_COUNTERS || i == XM_RULES) && (uint64_t)max * 2 >= XDPFW_MAX_SLOTS)
+		return -E2BIG;
+	if (i == XM_COUNTERS)
+		return make_counters(m, 2 * max);
+	if (i == XM_RULES)
+		return bpf_map__set_max_entries(m, 2 * max);
 	return table_elem(i) ? set_half(m, i, half, limit) : 0;
 }
 
@@ -678,22 +734,17 @@ static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct
 	return rc;
 }
 
+/* The counters of slots KEYS on every CPU: no generation uses these slots
+ * (they are fresh), so no packet counts into them meanwhile. */
 static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t n)
 {
-	size_t vsz = (size_t)st->ncpu * sizeof(struct xdpfw_counter);
-	void *zero = calloc(n ? n : 1, vsz);
-	__u32 count = n;
-	int rc = 0;
-
-	if (!zero)
-		return -ENOMEM;
-	if (n && bpf_map_update_batch(st->fd[XM_COUNTERS], keys, zero, &count, NULL)) {
-		for (uint32_t i = 0; i < n && !rc; i++)
-			if (bpf_map_update_elem(st->fd[XM_COUNTERS], &keys[i], zero, BPF_ANY))
-				rc = -errno;
+	for (uint32_t i = 0; i < n; i++) {
+		if (keys[i] >= st->cnt_slots)
+			return -EINVAL;
+		for (uint32_t c = 0; c < st->cnt_cpus; c++)
+			memset(&st->cnt[(size_t)c * st->cnt_slots + keys[i]], 0, sizeof(*st->cnt));
 	}
-	free(zero);
-	return rc;
+	return 0;
 }
 
 static const struct xdpfw_rule_def *ord_defs;	/* qsort context */
@@ -1422,20 +1473,17 @@ int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *c
 
 int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_counter *sum)
 {
-	struct xdpfw_counter *v = calloc(st->ncpu, sizeof(*v));
-	int rc = 0;
-
 	memset(sum, 0, sizeof(*sum));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(st->fd[XM_COUNTERS], &slot, v))
-		rc = -errno;
-	for (int i = 0; i < st->ncpu && !rc; i++) {
-		sum->packets += v[i].packets;
-		sum->bytes += v[i].bytes;
+	if (slot >= st->cnt_slots)
+		return -ENOENT;
+	for (uint32_t c = 0; c < st->cnt_cpus; c++) {
+		/* one read each: the datapath may be counting into it */
+		const volatile struct xdpfw_counter *v = &st->cnt[(size_t)c * st->cnt_slots + slot];
+
+		sum->packets += v->packets;
+		sum->bytes += v->bytes;
 	}
-	free(v);
-	return rc;
+	return 0;
 }
 
 int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NTOTALS])

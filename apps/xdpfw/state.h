@@ -38,6 +38,9 @@ struct xdpfw_state {
 	size_t ptab_bytes;
 	uint32_t ptab_cap;		/* entries per generation */
 	struct xdpfw_plens *plens;	/* xdpfw_plens mmapped: XDPFW_NPLENS */
+	struct xdpfw_counter *cnt;	/* xdpfw_rulecnt mmapped: cnt_slots per CPU */
+	size_t cnt_bytes;
+	uint32_t cnt_slots, cnt_cpus;
 	struct xdpfw_rule_def *defs;	/* xdpfw_rules mmapped (NULL: a map without
 					 * BPF_F_MMAPABLE, pinned by an older xdpfw) */
 	size_t defs_bytes;

@@ -319,6 +319,8 @@ struct xdpfw_opts {
 	/* entries per half of xdpfw_trie, xdpfw_class, xdpfw_tab6 and
 	 * xdpfw_ptab: state.c sets them from the maps' value sizes at load */
 	__u32 trie_half, class_half, tab6_half, ptab_half;
+	/* counters per CPU in xdpfw_rulecnt (one per slot): from its value size */
+	__u32 slots;
 };
 
 #endif
