@@ -152,6 +152,27 @@ static int map_plens(struct xdpfw_state *st)
 	return 0;
 }
 
+/* One more than the highest possible CPU id (the last number in the
+ * kernel's list, "0-3" or "0,2-5"): the ids bpf_get_smp_processor_id()
+ * returns, which the count of possible CPUs is not where the list has gaps. */
+static int cpu_id_limit(void)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	char buf[4096];
+	const char *p;
+	int n = -1;
+
+	if (f && fgets(buf, sizeof(buf), f)) {
+		p = buf + strcspn(buf, "\n");
+		while (p > buf && (p[-1] >= '0' && p[-1] <= '9'))
+			p--;
+		n = *p >= '0' && *p <= '9' ? atoi(p) + 1 : -1;
+	}
+	if (f)
+		fclose(f);
+	return n > 0 ? n : libbpf_num_possible_cpus();
+}
+
 /* The per-rule counters (xdpfw.bpf.c: a value per CPU, a counter per slot
  * in each), mapped to be read and zeroed per slot: a syscall would copy a
  * CPU's every counter. -EINVAL for a map of another layout. */
@@ -163,7 +184,8 @@ static int map_counters(struct xdpfw_state *st)
 
 	if (bpf_obj_get_info_by_fd(st->fd[XM_COUNTERS], &info, &len))
 		return -errno;
-	if (info.type != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE) || !info.max_entries ||
+	if (info.type != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE) ||
+	    (int)info.max_entries < cpu_id_limit() ||
 	    info.value_size % sizeof(struct xdpfw_counter) ||
 	    info.value_size / sizeof(struct xdpfw_counter) < st->max_slots)
 		return -EINVAL;
@@ -409,14 +431,16 @@ static int set_half(struct bpf_map *m, int i, uint64_t half, uint64_t max)
 }
 
 /* The per-rule counters' map for SLOTS slots: a value of SLOTS counters per
- * possible CPU (xdpfw.bpf.c), created here at that size, as the tables are. */
+ * CPU id (xdpfw.bpf.c), created here at that size, as the tables are. SLOTS
+ * is rounded up to whole cache lines, so no two CPUs write one line. */
 static int make_counters(struct bpf_map *m, uint32_t slots)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, co, .map_flags = BPF_F_MMAPABLE);
-	int ncpu = libbpf_num_possible_cpus(), fd, rc;
+	int ncpu = cpu_id_limit(), fd, rc;
 
 	if (ncpu < 1)
 		return ncpu < 0 ? ncpu : -EINVAL;
+	slots = (slots + 3) & ~3u;
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, map_names[XM_COUNTERS], sizeof(__u32),
 			    slots * (__u32)sizeof(struct xdpfw_counter), ncpu, &co);
 	if (fd < 0)

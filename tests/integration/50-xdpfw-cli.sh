@@ -142,18 +142,30 @@ if "$FW" --pin-dir "$OLD3" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
 else
 	fail "xdpfw trie before records: setup" "load, unload or mv failed"
 fi
-# every map pinned, but the per-rule counters a per-CPU array, as xdpfw
-# had them before they were a value per CPU
-OLD4=/sys/fs/bpf/xdpfw-old4-$UNIQ
-on_exit "rm -rf $OLD4"
-if "$FW" --pin-dir "$OLD4" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
-   "$FW" --pin-dir "$OLD4" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1 &&
-   rm -f "$OLD4/prog" "$OLD4/xdpfw_rulecnt" &&
-   bpftool map create "$OLD4/xdpfw_rulecnt" type percpu_array key 4 value 16 entries 131072 name xdpfw_rulecnt; then
-	other_version "per-CPU counters" "$OLD4"
-else
-	fail "xdpfw per-CPU counters: setup" "load, unload or bpftool map create failed"
-fi
+# every map pinned, but the per-rule counters as the xdpfw before them
+# pinned its own (a per-CPU array, xdpfw_counters: no map of this name),
+# and two counter maps of this name in another layout: a per-CPU array, and
+# an mmapable array whose values hold too few slots
+NCPU=$(awk -F'[-,]' '{ print $NF + 1 }' /sys/devices/system/cpu/possible)
+n=4
+for layout in "xdpfw_counters percpu_array key 4 value 16 entries 131072" \
+	      "xdpfw_rulecnt percpu_array key 4 value 16 entries 131072" \
+	      "xdpfw_rulecnt array key 4 value 16 entries $NCPU flags 1024"; do
+	set -- $layout
+	OLDN=/sys/fs/bpf/xdpfw-old$n-$UNIQ
+	on_exit "rm -rf $OLDN"
+	name=$1
+	shift
+	if "$FW" --pin-dir "$OLDN" --netns "$NS_B" load "$IF_B" >/dev/null 2>&1 &&
+	   "$FW" --pin-dir "$OLDN" --netns "$NS_B" unload "$IF_B" >/dev/null 2>&1 &&
+	   rm -f "$OLDN/prog" "$OLDN/xdpfw_rulecnt" &&
+	   bpftool map create "$OLDN/$name" type "$@" name "$name"; then
+		other_version "counters: $name $1" "$OLDN"
+	else
+		fail "xdpfw counters: $name $1: setup" "load, unload or bpftool map create failed"
+	fi
+	n=$((n + 1))
+done
 
 # an interface already running another XDP program
 ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
