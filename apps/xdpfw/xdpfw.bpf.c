@@ -57,7 +57,7 @@ SEC(".data.xdpfw_ptab") struct xdpfw_pent xdpfw_ptab[2];
  * array of counters by slot; state.c creates the map at its real size
  * (`xdpfw load --max-rules`; xdpfw_opts.slots) before load. Not a per-CPU
  * array map: its lookup reads the slot's per-CPU pointer before the
- * counter, one more cache miss per packet on live traffic (~2 ns of
+ * counter, one more cache miss per packet on live traffic (2-3 ns of
  * bpf_stats time with 64k sources). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
