@@ -110,6 +110,8 @@ bpr() { awk -v b="$(v "$1" 5)" -v n="$2" 'BEGIN { printf "%.0f", b / n }'; }
 echo "Memory (\`xdpfw status\`: the prefix and port tables, both generations, preallocated for"
 echo "\`--max-rules\` = the set's size): 10k rules $(awk -v b="$(v bl10k 5)" 'BEGIN { printf "%.1f", b / 1e6 }') MB = $(bpr bl10k 10000) bytes/rule;"
 echo "1M rules $(awk -v b="$(v bl1m 5)" 'BEGIN { printf "%.1f", b / 1e6 }') MB = $(bpr bl1m 1000000) bytes/rule (target ≤ ~470 MB)."
+echo "Beside the tables (both generations' slots): rule definitions $(awk -v b="$(v bl10k 8)" 'BEGIN { printf "%.1f", b / 1e6 }') MB at 10k,"
+echo "$(awk -v b="$(v bl1m 8)" 'BEGIN { printf "%.1f", b / 1e6 }') MB at 1M; per-rule counters $(awk -v b="$(v bl10k 9)" 'BEGIN { printf "%.2f", b / 1e6 }') MB per CPU at 10k, $(awk -v b="$(v bl1m 9)" 'BEGIN { printf "%.1f", b / 1e6 }') MB per CPU at 1M."
 echo
 # apply: each line of $TMP/ap.NAME is "STEP WALL_MS CPU_MS ENTRIES RULES"
 # (first load of A, then a swap to B, or B refused)

@@ -146,6 +146,9 @@ struct snapshot {
 	uint64_t port_used[2];		/* port-table entries in use [gen] */
 	uint32_t port_cap;
 	uint64_t table_bytes;		/* all tables, both generations */
+	uint64_t def_bytes;		/* rule definitions, both generations */
+	uint64_t cnt_bytes;		/* per-rule counters, per CPU id */
+	uint32_t cnt_cpus;		/* CPU ids counted for */
 	uint32_t max_rules;		/* rules one set may hold (--max-rules) */
 };
 
@@ -197,6 +200,8 @@ static int snapshot_once(struct snapshot *s, bool tables)
 	if (!rc && tables) {
 		xdpfw_state_port_usage(&st, s->port_used, &s->port_cap);
 		s->table_bytes = xdpfw_state_table_bytes(&st);
+		s->def_bytes = xdpfw_state_def_bytes(&st);
+		s->cnt_bytes = xdpfw_state_counter_bytes(&st, &s->cnt_cpus);
 		s->trie_cap = st.trie4_cap;
 	}
 	xdpfw_state_close(&st);
@@ -317,6 +322,9 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__end_object(jw);
 		bpfkit_json__end_object(jw);
 		bpfkit_json__kv_uint(jw, "table_bytes", s.table_bytes);
+		bpfkit_json__kv_uint(jw, "rule_def_bytes", s.def_bytes);
+		bpfkit_json__kv_uint(jw, "counter_bytes_per_cpu", s.cnt_bytes);
+		bpfkit_json__kv_uint(jw, "counter_cpus", s.cnt_cpus);
 		bpfkit_json__key(jw, "rules");
 		json_rules(jw, &s);
 		bpfkit_json__key(jw, "totals");
@@ -342,11 +350,15 @@ int cmd_status(int argc, char **argv)
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
 		printf("tables:     classes %llu of %u, trie %u of %u entries, IPv6 %llu of %u slots,\n"
-		       "            ports %llu of %u; %.1f MB (both generations)\n\n",
+		       "            ports %llu of %u; %.1f MB (both generations)\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
 		       s.cfg.trie_dirty[s.cfg.gen & 1], s.trie_cap,
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1],
 		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
+		/* the counters grow with the CPUs: per CPU, so the line reads
+		 * the same for one set on any machine */
+		printf("memory:     rule definitions %.1f MB, per-rule counters %.1f MB per CPU\n\n",
+		       s.def_bytes / 1e6, s.cnt_bytes / 1e6);
 		text_rules(&s);
 		printf("\n%-20s %12s %14s\n", "TOTAL", "PACKETS", "BYTES");
 		for (int k = 0; k < XDPFW_NTOTALS; k++)

@@ -1478,6 +1478,17 @@ uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)
 	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes + st->ptab_bytes;
 }
 
+uint64_t xdpfw_state_def_bytes(const struct xdpfw_state *st)
+{
+	return (uint64_t)st->max_slots * sizeof(struct xdpfw_rule_def);
+}
+
+uint64_t xdpfw_state_counter_bytes(const struct xdpfw_state *st, uint32_t *ncpu)
+{
+	*ncpu = st->cnt_cpus;
+	return (uint64_t)st->cnt_slots * sizeof(struct xdpfw_counter);
+}
+
 int xdpfw_state_port_usage(struct xdpfw_state *st, uint64_t used[2], uint32_t *cap)
 {
 	struct xdpfw_cfg cfg;

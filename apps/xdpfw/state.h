@@ -114,6 +114,10 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 /* Bytes the prefix tables take (both generations: the IPv4 trie and its
  * class slots, the IPv6 hash table), preallocated at the first load. */
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
+/* Bytes of the rule definitions (both generations' slots), and of the
+ * per-rule counters per CPU id (*NCPU of them). */
+uint64_t xdpfw_state_def_bytes(const struct xdpfw_state *st);
+uint64_t xdpfw_state_counter_bytes(const struct xdpfw_state *st, uint32_t *ncpu);
 
 /* Port-table entries in use per generation (a scan), and per generation
  * available. */

@@ -229,6 +229,15 @@ if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy
 "$FW" --netns "$NS_B" -j status >"$TMP/st2.json" 2>&1
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule_count"]==2 and d["max_rules"]==65536' "$TMP/st2.json"; then
 	pass "xdpfw -j status (global -j) prints the JSON"; else fail "xdpfw -j status (global -j)" "$(head -c 300 "$TMP/st2.json")"; fi
+# memory beside the tables: 2N slots of definitions (56 bytes) and, per CPU
+# id (the possible list's highest + 1), of counters (16 bytes)
+NCPU_IDS=$(awk -F'[-,]' '{ print $NF + 1 }' /sys/devices/system/cpu/possible)
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=int(sys.argv[2]); assert d["rule_def_bytes"]==2*65536*56 and d["counter_bytes_per_cpu"]==2*65536*16 and d["counter_cpus"]==n, d' "$TMP/st2.json" "$NCPU_IDS" &&
+   "${FWN[@]}" status | grep -q "^memory: *rule definitions 7.3 MB, per-rule counters 2.1 MB per CPU$"; then
+	pass "xdpfw status: definitions' and counters' memory"
+else
+	fail "xdpfw status: definitions' and counters' memory" "$(grep -o '"rule_def_bytes.*counter_cpus":[0-9]*' "$TMP/st2.json")"
+fi
 if "$FW" -j rule list | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 2'; then pass "xdpfw -j rule list"
 else fail "xdpfw -j rule list" "$("$FW" -j rule list 2>&1 | head -c 200)"; fi
 

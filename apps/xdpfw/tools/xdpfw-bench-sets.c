@@ -337,11 +337,16 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 					fprintf(stderr, "  %s packet %3d: %u ns, verdict %u\n", c[i].name, k,
 						res.duration_ns, res.retval);
 			}
-	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS */
+	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS DEF_BYTES
+	 * COUNTER_BYTES_PER_CPU */
 	for (int i = 0; i < nspec; i++) {
-		printf("%s %.2f %d %d %llu %.1f %d\n", c[i].name, c[i].sum / c[i].runs, c[i].drops, c[i].wrong,
-		       c[i].t.fw ? (unsigned long long)xdpfw_state_table_bytes(&c[i].t.st) : 0ull, c[i].t.apply_ms,
-		       c[i].ps.n);
+		uint32_t ncpu;
+
+		printf("%s %.2f %d %d %llu %.1f %d %llu %llu\n", c[i].name, c[i].sum / c[i].runs, c[i].drops,
+		       c[i].wrong, c[i].t.fw ? (unsigned long long)xdpfw_state_table_bytes(&c[i].t.st) : 0ull,
+		       c[i].t.apply_ms, c[i].ps.n,
+		       c[i].t.fw ? (unsigned long long)xdpfw_state_def_bytes(&c[i].t.st) : 0ull,
+		       c[i].t.fw ? (unsigned long long)xdpfw_state_counter_bytes(&c[i].t.st, &ncpu) : 0ull);
 		target_close(&c[i].t);
 		xdpfw_ruleset_free(&c[i].rs);
 		free(c[i].ps.p);
