@@ -865,10 +865,28 @@ static void ectx_free(struct ectx *e)
 	e->cappt = 0;
 }
 
+__attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xdpfw: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n", stderr);
+	e->reported = true;
+}
+
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
 	struct ectx *e = ctx;
 
+	if (e->npt + n + 1 > e->st->ptab_cap) {
+		/* refused now, not after compiling the rest: the tables only grow */
+		table_full(e, "the port tables are full: %zu entries so far, more than the %u a generation holds",
+			   e->npt + n + 1, e->st->ptab_cap);
+		return -E2BIG;
+	}
 	if (e->npt + n + 1 > e->cappt) {
 		size_t cap = e->cappt ? e->cappt : 4096;
 		struct xdpfw_pent *np;
@@ -926,17 +944,6 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 
 /* The one-line refusal of a set that does not fit a table: "xdpfw: WHAT;
  * nothing applied (what to do)"; E records that it was said. */
-__attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xdpfw: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n", stderr);
-	e->reported = true;
-}
 
 /* A set whose IPv4 source prefixes alone need more trie entries than a
  * generation's half holds beside the IPv6 root is refused before it is
@@ -1111,10 +1118,6 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		if (rc == -E2BIG)
 			table_full(e, "the IPv6 prefix table is full: %zu entries do not fit in %u slots", v6->n,
 				   st->tab_cap[1]);
-	}
-	if (!rc && e->npt > st->ptab_cap) {
-		rc = -E2BIG;
-		table_full(e, "the port tables are full: %zu entries do not fit in %u", e->npt, st->ptab_cap);
 	}
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &cfg);
