@@ -357,8 +357,9 @@ int cmd_status(int argc, char **argv)
 		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
 		/* the counters grow with the CPUs: per CPU, so the line reads
 		 * the same for one set on any machine */
-		printf("memory:     rule definitions %.1f MB, per-rule counters %.1f MB per CPU\n\n",
-		       s.def_bytes / 1e6, s.cnt_bytes / 1e6);
+		printf("memory:     rule definitions %.1f %s, per-rule counters %.1f %s per CPU\n\n",
+		       s.def_bytes / (s.def_bytes < 1000000 ? 1e3 : 1e6), s.def_bytes < 1000000 ? "KB" : "MB",
+		       s.cnt_bytes / (s.cnt_bytes < 1000000 ? 1e3 : 1e6), s.cnt_bytes < 1000000 ? "KB" : "MB");
 		text_rules(&s);
 		printf("\n%-20s %12s %14s\n", "TOTAL", "PACKETS", "BYTES");
 		for (int k = 0; k < XDPFW_NTOTALS; k++)

@@ -72,26 +72,40 @@ static void state_init(struct xdpfw_state *st)
 		st->ncpu = 1;
 }
 
+/* Map I's kernel description into *INFO. */
+static int map_info(const struct xdpfw_state *st, int i, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(st->fd[i], info, &len) ? -errno : 0;
+}
+
+/* Map I's values, BYTES long, mapped to be read and written; NULL (errno
+ * set) if the kernel refuses. */
+static void *map_values(const struct xdpfw_state *st, int i, size_t bytes)
+{
+	void *q = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[i], 0);
+
+	return q == MAP_FAILED ? NULL : q;
+}
+
 /* Also maps the rule definitions where the map allows: an apply reads and
  * writes up to two sets' worth, too many for a syscall each (batch calls
  * still copy every one through the kernel one at a time). */
 static int fill_max_slots(struct xdpfw_state *st)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	void *p;
+	struct bpf_map_info info;
+	int rc = map_info(st, XM_RULES, &info);
 
-	if (bpf_obj_get_info_by_fd(st->fd[XM_RULES], &info, &len))
-		return -errno;
+	if (rc)
+		return rc;
 	st->max_slots = info.max_entries;
 	if (!(info.map_flags & BPF_F_MMAPABLE) || info.value_size != sizeof(struct xdpfw_rule_def))
 		return 0;	/* batch syscalls */
 	st->defs_bytes = (size_t)info.max_entries * info.value_size;
-	p = mmap(NULL, st->defs_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_RULES], 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	st->defs = p;
-	return 0;
+	st->defs = map_values(st, XM_RULES, st->defs_bytes);
+	return st->defs ? 0 : -errno;
 }
 
 /* Bytes per entry of table map I (xdpfw_common.h), 0 for the other maps. */
@@ -113,20 +127,18 @@ static size_t table_elem(int i)
  * chunks). */
 static int map_half(struct xdpfw_state *st, int m, __u32 min, void **p, size_t *bytes, __u32 *half)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 	size_t elem = table_elem(m);
-	void *q;
+	int rc = map_info(st, m, &info);
 
-	if (bpf_obj_get_info_by_fd(st->fd[m], &info, &len))
-		return -errno;
+	if (rc)
+		return rc;
 	if (info.max_entries != 1 || info.value_size % (2 * elem) || info.value_size / 2 / elem < min ||
 	    (m == XM_TRIE4 && info.value_size % (2 * elem * XDPFW_TRIE_BLK)))
 		return -EINVAL;
-	q = mmap(NULL, info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[m], 0);
-	if (q == MAP_FAILED)
+	*p = map_values(st, m, info.value_size);
+	if (!*p)
 		return -errno;
-	*p = q;
 	*bytes = info.value_size;
 	*half = info.value_size / 2 / elem;
 	return 0;
@@ -136,20 +148,16 @@ static int map_half(struct xdpfw_state *st, int m, __u32 min, void **p, size_t *
  * written through mmap too. */
 static int map_plens(struct xdpfw_state *st)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	void *q;
+	struct bpf_map_info info;
+	int rc = map_info(st, XM_PLENS, &info);
 
-	if (bpf_obj_get_info_by_fd(st->fd[XM_PLENS], &info, &len))
-		return -errno;
+	if (rc)
+		return rc;
 	if (info.max_entries != 1 || info.value_size != XDPFW_NPLENS * sizeof(struct xdpfw_plens) ||
 	    !(info.map_flags & BPF_F_MMAPABLE))
 		return -EINVAL;
-	q = mmap(NULL, info.value_size, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_PLENS], 0);
-	if (q == MAP_FAILED)
-		return -errno;
-	st->plens = q;
-	return 0;
+	st->plens = map_values(st, XM_PLENS, info.value_size);
+	return st->plens ? 0 : -errno;
 }
 
 /* One more than the highest possible CPU id (the last number in the
@@ -178,22 +186,20 @@ static int cpu_id_limit(void)
  * CPU's every counter. -EINVAL for a map of another layout. */
 static int map_counters(struct xdpfw_state *st)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-	void *q;
+	struct bpf_map_info info;
+	int rc = map_info(st, XM_COUNTERS, &info);
 
-	if (bpf_obj_get_info_by_fd(st->fd[XM_COUNTERS], &info, &len))
-		return -errno;
+	if (rc)
+		return rc;
 	if (info.type != BPF_MAP_TYPE_ARRAY || !(info.map_flags & BPF_F_MMAPABLE) ||
 	    (int)info.max_entries < cpu_id_limit() ||
 	    info.value_size % sizeof(struct xdpfw_counter) ||
 	    info.value_size / sizeof(struct xdpfw_counter) < st->max_slots)
 		return -EINVAL;
 	st->cnt_bytes = (size_t)info.max_entries * info.value_size;
-	q = mmap(NULL, st->cnt_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[XM_COUNTERS], 0);
-	if (q == MAP_FAILED)
+	st->cnt = map_values(st, XM_COUNTERS, st->cnt_bytes);
+	if (!st->cnt)
 		return -errno;
-	st->cnt = q;
 	st->cnt_cpus = info.max_entries;
 	st->cnt_slots = info.value_size / sizeof(struct xdpfw_counter);
 	return 0;
@@ -865,6 +871,8 @@ static void ectx_free(struct ectx *e)
 	e->cappt = 0;
 }
 
+/* The one-line refusal of a set that does not fit a table: "xdpfw: WHAT;
+ * nothing applied (what to do)"; E records that it was said. */
 __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -941,9 +949,6 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 	e->used[(family == 6) * 2 + 1][plen] = 1;
 	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
-
-/* The one-line refusal of a set that does not fit a table: "xdpfw: WHAT;
- * nothing applied (what to do)"; E records that it was said. */
 
 /* A set whose IPv4 source prefixes alone need more trie entries than a
  * generation's half holds beside the IPv6 root is refused before it is
