@@ -8,6 +8,7 @@
  * unpinned and unattached. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -343,6 +344,22 @@ static int run_pkt(const struct pspec *s)
 	int rc = bpfkit_testrun__run(prog_fd, b, len, NULL, &res);
 
 	return rc ? rc : (int)res.retval;
+}
+
+/* run_pkt() on CPU CPU (the test run runs where its caller does): -1 if
+ * this process may not run there. */
+static int run_pkt_on(int cpu, const struct pspec *s)
+{
+	cpu_set_t was, one;
+	int rc;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_getaffinity(0, sizeof(was), &was) || !CPU_ISSET(cpu, &was) || sched_setaffinity(0, sizeof(one), &one))
+		return -1;
+	rc = run_pkt(s);
+	sched_setaffinity(0, sizeof(was), &was);
+	return rc;
 }
 
 static int apply_text(struct xdpfw_state *st, const char *text)
@@ -1056,6 +1073,58 @@ static uint32_t slot_of_src(struct xdpfw_state *st, uint8_t last, uint64_t *pack
 	return slot;
 }
 
+/* Per-rule counters are a value per CPU id (xdpfw_rulecnt): a packet counts
+ * into its CPU's own, the sum is every CPU's, and a slot handed to a new
+ * rule starts from zero on every CPU. */
+static void test_counters_per_cpu(struct xdpfw_state *st)
+{
+	struct pspec p = { 4, "10.0.0.3", "2.2.2.2", 17, 1, 2 };
+	struct xdpfw_counter c;
+	uint32_t slot;
+	uint64_t n;
+	int ran = 0, own = 1;
+
+	CHECK("cpus-apply", apply_text(st, "policy allow\ndeny src 10.0.0.3\n") == 0);
+	slot = slot_of_src(st, 3, &n);
+	for (uint32_t cpu = 0; cpu < st->cnt_cpus && slot != UINT32_MAX; cpu++) {
+		uint64_t before = st->cnt[(size_t)cpu * st->cnt_slots + slot].packets;
+
+		if (run_pkt_on((int)cpu, &p) != DROP_)
+			continue;
+		ran++;
+		own = own && st->cnt[(size_t)cpu * st->cnt_slots + slot].packets == before + 1;
+	}
+	if (ran < 2)
+		printf("  SKIP-note: ran on %d CPU(s): one CPU's part only\n", ran);
+	CHECK("cpus-own-part", slot != UINT32_MAX && ran >= 1 && own);
+	CHECK("cpus-summed", xdpfw_state_counter(st, slot, &c) == 0 && c.packets == n + (uint64_t)ran);
+	/* freed, then handed to a new rule: zero on every CPU. Slots are handed
+	 * out lowest first, so as many new rules as slots ever used take it. */
+	struct xdpfw_cfg cfg;
+	struct xdpfw_ruleset cur = { 0 };
+	uint32_t *slots = NULL, hw;
+	size_t len = 0;
+	char *text;
+	int found = 0;
+
+	CHECK("cpus-freed", apply_text(st, "policy allow\n") == 0 && xdpfw_state_cfg(st, &cfg) == 0);
+	hw = cfg.slots_hw < 4096 ? cfg.slots_hw : 4096;
+	text = malloc((size_t)hw * 32 + 32);
+	if (!text)
+		return;
+	len += sprintf(text, "policy allow\n");
+	for (uint32_t k = 0; k < hw; k++)
+		len += sprintf(text + len, "deny src 10.1.%u.%u\n", k >> 8, k & 255);
+	CHECK("cpus-reused-apply", apply_text(st, text) == 0 && xdpfw_state_read(st, &cur, &slots) == 0);
+	for (size_t k = 0; slots && k < cur.n; k++)
+		if (slots[k] == slot)
+			found = xdpfw_state_counter(st, slot, &c) == 0 && c.packets == 0 ? 1 : -1;
+	CHECK("cpus-reused-zero", found == 1);
+	free(text);
+	free(slots);
+	xdpfw_ruleset_free(&cur);
+}
+
 static void test_defs_syscalls(struct xdpfw_state *st)
 {
 	struct pspec p1 = { 4, "10.0.0.1", "2.2.2.2", 6, 1, 22 }, p9 = { 4, "10.0.0.9", "2.2.2.2", 6, 1, 22 };
@@ -1608,6 +1677,7 @@ int main(void)
 	test_defs_syscalls(&st);
 	test_v6_hints(&st);
 	test_trie_records(&st);
+	test_counters_per_cpu(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
