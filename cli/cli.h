@@ -46,6 +46,24 @@ int cli_parse_mode(const char *cmd, const char *s, enum bpfkit_xdp_mode *mode);
 /* Parses a non-negative integer argument; -1 if invalid. */
 long cli_parse_ulong(const char *s, unsigned long max);
 
+/* The attach options run and load share: --iface --mode --prog --force
+ * (--replace) --multi --priority, for their getopt_long tables. */
+#define CLI_ATTACH_SHORTOPTS "i:m:P:fXR:"
+#define CLI_ATTACH_LONGOPTS                                                            \
+	{ "iface", required_argument, NULL, 'i' }, { "mode", required_argument, NULL, 'm' }, \
+	{ "prog", required_argument, NULL, 'P' }, { "force", no_argument, NULL, 'f' },      \
+	{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */                    \
+	{ "multi", no_argument, NULL, 'X' }, { "priority", required_argument, NULL, 'R' }
+struct cli_attach {
+	struct bpfkit_attach_opts ao;
+	bool multi;
+	long prio;		/* --priority; -1: libxdp's default */
+};
+/* Takes getopt's option C (argument ARG, written as OPT) into A: 0, or
+ * the exit code after a usage error for CMD (a bad value, or OPT is not
+ * an attach option: the caller's own are handled before). */
+int cli_attach_opt(const char *cmd, int c, const char *arg, const char *opt, struct cli_attach *a);
+
 /* multi.c: --multi for run and load (libxdp's dispatcher) and unload's part.
  * cli_multi_check: usage/feature checks, 0 to go on or an exit code. */
 int cli_multi_check(const char *cmd, bool multi, long prio, bool force, enum bpfkit_xdp_mode mode);

@@ -73,6 +73,21 @@ int cli_parse_mode(const char *cmd, const char *s, enum bpfkit_xdp_mode *mode)
 	return 0;
 }
 
+int cli_attach_opt(const char *cmd, int c, const char *arg, const char *opt, struct cli_attach *a)
+{
+	switch (c) {
+	case 'i': a->ao.iface = arg; return 0;
+	case 'm': return cli_parse_mode(cmd, arg, &a->ao.mode);
+	case 'P': a->ao.prog_name = arg; return 0;
+	case 'f': a->ao.force = true; return 0;
+	case 'X': a->multi = true; return 0;
+	case 'R':
+		a->prio = cli_parse_ulong(arg, 1000);
+		return a->prio < 0 ? usage_error(cmd, "--priority wants 0..1000, not '%s'", arg) : 0;
+	default: return usage_error(cmd, "unknown option '%s'", opt);
+	}
+}
+
 long cli_parse_ulong(const char *s, unsigned long max)
 {
 	char *end;

@@ -32,52 +32,34 @@ static void load_help(FILE *out)
 int do_load(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
+		CLI_ATTACH_LONGOPTS,
 		{ "pin", required_argument, NULL, 'd' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "prog", required_argument, NULL, 'P' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */
-		{ "multi", no_argument, NULL, 'X' },
-		{ "priority", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };
+	struct cli_attach at = { .ao = { .sz = sizeof(at.ao) }, .prio = -1 };
+	struct bpfkit_attach_opts *ao = &at.ao;
 	struct bpfkit_object *obj;
 	const char *pin = NULL;
-	long prio = -1;
-	bool multi = false;
-	int c, ret = EXIT_FAIL;
+	int c, r, ret = EXIT_FAIL;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:d:m:P:fXR:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_ATTACH_SHORTOPTS "d:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'X': multi = true; break;
-		case 'R':
-			prio = cli_parse_ulong(optarg, 1000);
-			if (prio < 0)
-				return usage_error("load", "--priority wants 0..1000, not '%s'", optarg);
-			break;
-		case 'i': ao.iface = optarg; break;
 		case 'd': pin = optarg; break;
-		case 'm':
-			if (cli_parse_mode("load", optarg, &ao.mode))
-				return EXIT_USAGE;
-			break;
-		case 'P': ao.prog_name = optarg; break;
-		case 'f': ao.force = true; break;
 		case 'h': load_help(stdout); return EXIT_OK;
 		case ':': return usage_error("load", "option '%s' needs a value", argv[optind - 1]);
-		default: return usage_error("load", "unknown option '%s'", argv[optind - 1]);
+		default:
+			if ((r = cli_attach_opt("load", c, optarg, argv[optind - 1], &at)))
+				return r;
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error("load", optind >= argc ? "missing the object file" : "one object file only");
 	if (!pin)
 		return usage_error("load", "missing --pin DIR (where the program is kept after bpfkit exits)");
-	if ((c = cli_multi_check("load", multi, prio, ao.force, ao.mode)))
+	if ((c = cli_multi_check("load", at.multi, at.prio, ao->force, ao->mode)))
 		return c;
 
 	/* Check the pin path before touching the kernel: nothing half-done.
@@ -85,12 +67,12 @@ int do_load(int argc, char **argv)
 	 * back the program a --force replaced. */
 	if (bpfkit_pin__check(pin))
 		return EXIT_FAIL;
-	if (multi)
-		return cli_multi_load(argv[optind], ao.iface, pin, ao.mode, ao.prog_name, prio);
+	if (at.multi)
+		return cli_multi_load(argv[optind], ao->iface, pin, ao->mode, ao->prog_name, at.prio);
 	obj = cli_open_and_load(argv[optind]);
 	if (!obj)
 		return EXIT_FAIL;
-	if (bpfkit_object__attach(obj, &ao))
+	if (bpfkit_object__attach(obj, ao))
 		goto out;
 	if (bpfkit_object__pin(obj, pin)) {
 		bpfkit_object__detach(obj);

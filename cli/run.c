@@ -39,40 +39,21 @@ static void run_help(FILE *out)
 int do_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "prog", required_argument, NULL, 'P' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "replace", no_argument, NULL, 'f' },	/* xdpfw's word for it */
+		CLI_ATTACH_LONGOPTS,
 		{ "timeout", required_argument, NULL, 't' },
-		{ "multi", no_argument, NULL, 'X' },
-		{ "priority", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	struct bpfkit_attach_opts ao = { .sz = sizeof(ao) };
+	struct cli_attach at = { .ao = { .sz = sizeof(at.ao) }, .prio = -1 };
+	struct bpfkit_attach_opts *ao = &at.ao;
 	struct bpfkit_object *obj;
-	long timeout = -1, prio = -1;
-	bool multi = false;
-	int c, sig;
+	long timeout = -1;
+	int c, r, sig;
 
 	optind = 0;	/* 0: glibc re-initialises getopt (permutation state) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:m:P:ft:XR:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_ATTACH_SHORTOPTS "t:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'X': multi = true; break;
-		case 'R':
-			prio = cli_parse_ulong(optarg, 1000);
-			if (prio < 0)
-				return usage_error("run", "--priority wants 0..1000, not '%s'", optarg);
-			break;
-		case 'i': ao.iface = optarg; break;
-		case 'm':
-			if (cli_parse_mode("run", optarg, &ao.mode))
-				return EXIT_USAGE;
-			break;
-		case 'P': ao.prog_name = optarg; break;
-		case 'f': ao.force = true; break;
 		case 't':
 			timeout = cli_parse_ulong(optarg, 86400);
 			if (timeout <= 0)
@@ -80,21 +61,23 @@ int do_run(int argc, char **argv)
 			break;
 		case 'h': run_help(stdout); return EXIT_OK;
 		case ':': return usage_error("run", "option '%s' needs a value", argv[optind - 1]);
-		default: return usage_error("run", "unknown option '%s'", argv[optind - 1]);
+		default:
+			if ((r = cli_attach_opt("run", c, optarg, argv[optind - 1], &at)))
+				return r;
 		}
 	}
 	if (optind != argc - 1)
 		return usage_error("run", optind >= argc ? "missing the object file" : "one object file only");
-	if ((c = cli_multi_check("run", multi, prio, ao.force, ao.mode)))
+	if ((c = cli_multi_check("run", at.multi, at.prio, ao->force, ao->mode)))
 		return c;
-	if (multi)
-		return cli_multi_run(argv[optind], ao.iface, ao.mode, ao.prog_name, prio, timeout);
+	if (at.multi)
+		return cli_multi_run(argv[optind], ao->iface, ao->mode, ao->prog_name, at.prio, timeout);
 
 	obj = cli_open_and_load(argv[optind]);
 	if (!obj)
 		return EXIT_FAIL;
 	struct bpfkit_run_opts ro = {
-		.sz = sizeof(ro), .attach = &ao,
+		.sz = sizeof(ro), .attach = ao,
 		.timeout_ms = timeout > 0 ? (int)timeout * 1000 : 0,
 		.no_timeout = timeout < 0,
 	};
