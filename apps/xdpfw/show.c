@@ -271,7 +271,8 @@ int cmd_status(int argc, char **argv)
 				 "Usage: xdpfw status [-j]\n\nInterfaces, default policy, rules (how many, and how "
 				 "many one set may\nhold: --max-rules) with hit counters, per-action totals, and "
 				 "how full the\nprefix tables are (entries of the active and the inactive "
-				 "generation).\n\n  -j, --json         one JSON object (also: xdpfw -j status)\n");
+				 "generation), and the\nmemory they, the rule definitions and the per-rule "
+				 "counters (per CPU) take.\n\n  -j, --json         one JSON object (also: xdpfw -j status)\n");
 
 	if (rc >= 0)
 		return rc;
