@@ -48,7 +48,7 @@ struct msnap {
 	struct xdpfw_counter tot[XDPFW_NTOTALS];
 	uint64_t used[2][2];
 	uint32_t cap[2];
-	uint32_t max_slots;
+	uint32_t max_rules;		/* one set's (--max-rules), not the 2N slots */
 	struct xdpfw_applog applog;
 	bool have_applog;
 };
@@ -118,13 +118,13 @@ static int take_snapshot(struct msnap *s)
 		return 0;	/* not loaded: served as xdpfw_loaded 0 */
 	if (rc)
 		return rc;
-	s->max_slots = st.max_slots;
+	s->max_rules = xdpfw_state_max_rules(&st);
 	for (int i = 0; i < SNAP_TRIES; i++) {
 		rc = snap_once(&st, s, i);
 		if (rc != -EAGAIN)
 			break;
 		msnap_free(s);
-		s->max_slots = st.max_slots;
+		s->max_rules = xdpfw_state_max_rules(&st);
 	}
 	xdpfw_state_close(&st);
 	if (rc) {
@@ -457,7 +457,7 @@ static void write_state(struct out *o, const struct msnap *s)
 	family(o, "xdpfw_rules", "gauge", "Rules in the active rule set");
 	sample(o, "xdpfw_rules", false, u64s(b, s->rs.n), NULL);
 	family(o, "xdpfw_rule_capacity", "gauge", "Rules the pinned maps hold (load --max-rules)");
-	sample(o, "xdpfw_rule_capacity", false, u64s(b, s->max_slots), NULL);
+	sample(o, "xdpfw_rule_capacity", false, u64s(b, s->max_rules), NULL);
 	family(o, "xdpfw_generation", "gauge",
 	       "The active generation (table half, 0 or 1); it flips at every successful apply");
 	sample(o, "xdpfw_generation", false, u64s(b, g), NULL);

@@ -170,6 +170,10 @@ fp=$(awk '$1=="xdpfw_folded_rule_packets_total"{print $2}' "$TMP/cap.txt")
 [ "$n" = 1 ] && [ "$fo" = 2 ] && [ -n "$fp" ] && pass "$T: --max-rule-series caps series, folded counted" ||
 	fail "$T: --max-rule-series" "series $n, folded $fo"
 "$FW" metrics --help | grep -q -- '--max-rule-series N' && pass "$T: --help states the cap" || fail "$T: --help states the cap"
+# capacity is one set's rules (load --max-rules 64), what the near-capacity
+# alert divides by, not the 2N slots both generations share
+cap=$(awk '$1=="xdpfw_rule_capacity"{print $2}' "$TMP/cap.txt")
+[ "$cap" = 64 ] && pass "$T: xdpfw_rule_capacity is --max-rules" || fail "$T: xdpfw_rule_capacity" "got '$cap', want 64"
 
 # ---- scrapes during applies: one generation, never a mix ----------------
 printf 'policy allow\ndeny src 10.50.0.0/16\ndeny src 10.51.0.0/16\n' >"$TMP/A.rules"
