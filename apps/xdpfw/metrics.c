@@ -46,8 +46,10 @@ struct msnap {
 	uint32_t *slots;
 	struct xdpfw_counter *cnt;
 	struct xdpfw_counter tot[XDPFW_NTOTALS];
-	uint64_t used[2][2];
+	uint64_t used[2][2];		/* [gen]: classes, IPv6 hash-table slots */
 	uint32_t cap[2];
+	uint64_t port_used[2];		/* port-table entries [gen] */
+	uint32_t port_cap, trie_cap;	/* per generation; the trie's use is in cfg */
 	uint32_t max_rules;		/* one set's (--max-rules), not the 2N slots */
 	struct xdpfw_applog applog;
 	bool have_applog;
@@ -100,6 +102,9 @@ static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
 		rc = xdpfw_state_totals(st, s->tot);
 	if (!rc)
 		rc = xdpfw_state_table_usage(st, s->used, s->cap);
+	if (!rc)
+		rc = xdpfw_state_port_usage(st, s->port_used, &s->port_cap);
+	s->trie_cap = st->trie4_cap;
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &after);
 	if (!rc && !same_gen(&s->cfg, &after))
@@ -478,14 +483,19 @@ static void write_tables(struct out *o, const struct msnap *s)
 	unsigned g = s->cfg.gen & 1;
 	char b[32];
 
+	/* every table a set can fill (the apply names the full one) */
+	const char *const names[] = { "classes", "trie", "ipv6", "ports" };
+	const uint64_t used[] = { s->used[g][0], s->cfg.trie_dirty[g], s->used[g][1], s->port_used[g] };
+	const uint64_t cap[] = { s->cap[0], s->trie_cap, s->cap[1], s->port_cap };
+
 	family(o, "xdpfw_table_entries", "gauge",
-	       "Prefix-table slots the active generation uses, by address family");
-	sample(o, "xdpfw_table_entries", false, u64s(b, s->used[g][0]), "family", "ipv4", NULL);
-	sample(o, "xdpfw_table_entries", false, u64s(b, s->used[g][1]), "family", "ipv6", NULL);
-	family(o, "xdpfw_table_slots", "gauge",
-	       "Prefix-table slots one generation may use, by address family (load --max-rules)");
-	sample(o, "xdpfw_table_slots", false, u64s(b, s->cap[0]), "family", "ipv4", NULL);
-	sample(o, "xdpfw_table_slots", false, u64s(b, s->cap[1]), "family", "ipv6", NULL);
+	       "Entries the active generation uses, by table (classes: the prefixes' class pool; trie: "
+	       "IPv4 and IPv6 /32-and-shorter sources; ipv6: the longer IPv6 prefixes' hash table; ports)");
+	for (int i = 0; i < 4; i++)
+		sample(o, "xdpfw_table_entries", false, u64s(b, used[i]), "table", names[i], NULL);
+	family(o, "xdpfw_table_slots", "gauge", "Entries one generation may use, by table (load --max-rules)");
+	for (int i = 0; i < 4; i++)
+		sample(o, "xdpfw_table_slots", false, u64s(b, cap[i]), "table", names[i], NULL);
 }
 
 /* The whole exposition into a malloc'd buffer. */

@@ -174,6 +174,20 @@ fp=$(awk '$1=="xdpfw_folded_rule_packets_total"{print $2}' "$TMP/cap.txt")
 # alert divides by, not the 2N slots both generations share
 cap=$(awk '$1=="xdpfw_rule_capacity"{print $2}' "$TMP/cap.txt")
 [ "$cap" = 64 ] && pass "$T: xdpfw_rule_capacity is --max-rules" || fail "$T: xdpfw_rule_capacity" "got '$cap', want 64"
+# every table a set can fill, as status shows it (the trie and the port
+# tables fill first on host lists and port-heavy sets)
+"$FW" status -j >"$TMP/st.json"
+if python3 - "$TMP/cap.txt" "$TMP/st.json" <<'PY'
+import json, re, sys
+t, st = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))["tables"]
+for name in ("classes", "trie", "ipv6", "ports"):
+    ent = int(re.search(r'^xdpfw_table_entries\{table="%s"\} (\d+)' % name, t, re.M).group(1))
+    cap = int(re.search(r'^xdpfw_table_slots\{table="%s"\} (\d+)' % name, t, re.M).group(1))
+    assert (ent, cap) == (st[name]["active_entries"], st[name]["slots_per_generation"]), (name, ent, cap, st[name])
+    assert cap > 0 and (name in ("ipv6", "ports") or ent > 0), (name, ent, cap)
+PY
+then pass "$T: xdpfw_table_entries/slots: classes, trie, ipv6, ports as status shows them"
+else fail "$T: table metrics" "$(grep '^xdpfw_table_' "$TMP/cap.txt" | tr '\n' ' ')"; fi
 
 # ---- scrapes during applies: one generation, never a mix ----------------
 printf 'policy allow\ndeny src 10.50.0.0/16\ndeny src 10.51.0.0/16\n' >"$TMP/A.rules"
@@ -223,7 +237,7 @@ if python3 - "$TMP/slow.txt" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
 rules = re.findall(r'^xdpfw_rule_packets_total\{.*rule="([^"]*)"', t, re.M)
-ent = int(re.search(r'^xdpfw_table_entries\{family="ipv4"\} (\d+)', t, re.M).group(1))
+ent = int(re.search(r'^xdpfw_table_entries\{table="classes"\} (\d+)', t, re.M).group(1))
 assert len(rules) == 5 and all(r.startswith("allow src") for r in rules), rules
 assert ent == 5, ent      # five distinct source prefixes
 PY
