@@ -483,17 +483,25 @@ static void write_tables(struct out *o, const struct msnap *s)
 	unsigned g = s->cfg.gen & 1;
 	char b[32];
 
-	/* every table a set can fill (the apply names the full one) */
+	/* every table a set can fill (the apply names the full one), counted
+	 * so that entries / slots reaches 1 where an apply is refused: the
+	 * trie without its two fixed 2^16-entry roots, the IPv6 hash table
+	 * at its half-full limit (table.c) */
+	const uint64_t roots = 2 * 65536, tdirty = s->cfg.trie_dirty[g];
 	const char *const names[] = { "classes", "trie", "ipv6", "ports" };
-	const uint64_t used[] = { s->used[g][0], s->cfg.trie_dirty[g], s->used[g][1], s->port_used[g] };
-	const uint64_t cap[] = { s->cap[0], s->trie_cap, s->cap[1], s->port_cap };
+	const uint64_t used[] = { s->used[g][0], tdirty > roots ? tdirty - roots : 0, s->used[g][1],
+				  s->port_used[g] };
+	const uint64_t cap[] = { s->cap[0], s->trie_cap > roots ? s->trie_cap - roots : 0, s->cap[1] / 2,
+				 s->port_cap };
 
 	family(o, "xdpfw_table_entries", "gauge",
 	       "Entries the active generation uses, by table (classes: the prefixes' class pool; trie: "
-	       "IPv4 and IPv6 /32-and-shorter sources; ipv6: the longer IPv6 prefixes' hash table; ports)");
+	       "IPv4 and IPv6 /32-and-shorter sources, below the fixed roots; ipv6: the longer IPv6 "
+	       "prefixes' hash table; ports)");
 	for (int i = 0; i < 4; i++)
 		sample(o, "xdpfw_table_entries", false, u64s(b, used[i]), "table", names[i], NULL);
-	family(o, "xdpfw_table_slots", "gauge", "Entries one generation may use, by table (load --max-rules)");
+	family(o, "xdpfw_table_slots", "gauge",
+	       "Entries one generation may use, by table (load --max-rules): an apply needing more is refused");
 	for (int i = 0; i < 4; i++)
 		sample(o, "xdpfw_table_slots", false, u64s(b, cap[i]), "table", names[i], NULL);
 }
