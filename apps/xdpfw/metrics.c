@@ -49,7 +49,8 @@ struct msnap {
 	uint64_t used[2][2];		/* [gen]: classes, IPv6 hash-table slots */
 	uint32_t cap[2];
 	uint64_t port_used[2];		/* port-table entries [gen] */
-	uint32_t port_cap, trie_cap;	/* per generation; the trie's use is in cfg */
+	uint64_t trie_used[2];		/* beside its roots [gen] */
+	uint32_t port_cap, trie_cap;	/* per generation */
 	uint32_t max_rules;		/* one set's (--max-rules), not the 2N slots */
 	struct xdpfw_applog applog;
 	bool have_applog;
@@ -104,7 +105,7 @@ static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
 		rc = xdpfw_state_table_usage(st, s->used, s->cap);
 	if (!rc)
 		rc = xdpfw_state_port_usage(st, s->port_used, &s->port_cap);
-	s->trie_cap = st->trie4_cap;
+	xdpfw_state_trie_usage(st, &s->cfg, s->trie_used, &s->trie_cap);
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &after);
 	if (!rc && !same_gen(&s->cfg, &after))
@@ -485,14 +486,11 @@ static void write_tables(struct out *o, const struct msnap *s)
 
 	/* every table a set can fill (the apply names the full one), counted
 	 * so that entries / slots reaches 1 where an apply is refused: the
-	 * trie without its two fixed 2^16-entry roots, the IPv6 hash table
-	 * at its half-full limit (table.c) */
-	const uint64_t roots = 2 * 65536, tdirty = s->cfg.trie_dirty[g];
+	 * trie beside its fixed roots, the IPv6 hash table up to its
+	 * half-full limit (table.c) */
 	const char *const names[] = { "classes", "trie", "ipv6", "ports" };
-	const uint64_t used[] = { s->used[g][0], tdirty > roots ? tdirty - roots : 0, s->used[g][1],
-				  s->port_used[g] };
-	const uint64_t cap[] = { s->cap[0], s->trie_cap > roots ? s->trie_cap - roots : 0, s->cap[1] / 2,
-				 s->port_cap };
+	const uint64_t used[] = { s->used[g][0], s->trie_used[g], s->used[g][1], s->port_used[g] };
+	const uint64_t cap[] = { s->cap[0], s->trie_cap, s->cap[1] / 2, s->port_cap };
 
 	family(o, "xdpfw_table_entries", "gauge",
 	       "Entries the active generation uses, by table (classes: the prefixes' class pool; trie: "

@@ -142,7 +142,8 @@ struct snapshot {
 	struct xdpfw_cfg cfg;
 	uint64_t tab_used[2][2];	/* [gen]: [0] classes, [1] IPv6 hash slots in use */
 	uint32_t tab_cap[2];
-	uint32_t trie_cap;		/* trie entries (IPv4, IPv6 first 32 bits) per generation */
+	uint64_t trie_used[2];		/* trie entries (IPv4, IPv6 first 32 bits) beside */
+	uint32_t trie_cap;		/* its roots [gen]; per generation */
 	uint64_t port_used[2];		/* port-table entries in use [gen] */
 	uint32_t port_cap;
 	uint64_t table_bytes;		/* all tables, both generations */
@@ -202,7 +203,7 @@ static int snapshot_once(struct snapshot *s, bool tables)
 		s->table_bytes = xdpfw_state_table_bytes(&st);
 		s->def_bytes = xdpfw_state_def_bytes(&st);
 		s->cnt_bytes = xdpfw_state_counter_bytes(&st, &s->cnt_cpus);
-		s->trie_cap = st.trie4_cap;
+		xdpfw_state_trie_usage(&st, &s->cfg, s->trie_used, &s->trie_cap);
 	}
 	xdpfw_state_close(&st);
 	return rc;
@@ -312,8 +313,8 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__key(jw, "trie");
 		bpfkit_json__begin_object(jw);
 		bpfkit_json__kv_uint(jw, "slots_per_generation", s.trie_cap);
-		bpfkit_json__kv_uint(jw, "active_entries", s.cfg.trie_dirty[s.cfg.gen & 1]);
-		bpfkit_json__kv_uint(jw, "inactive_entries", s.cfg.trie_dirty[!(s.cfg.gen & 1)]);
+		bpfkit_json__kv_uint(jw, "active_entries", s.trie_used[s.cfg.gen & 1]);
+		bpfkit_json__kv_uint(jw, "inactive_entries", s.trie_used[!(s.cfg.gen & 1)]);
 		bpfkit_json__end_object(jw);
 		bpfkit_json__key(jw, "ports");
 		bpfkit_json__begin_object(jw);
@@ -350,10 +351,10 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		printf("tables:     classes %llu of %u, trie %u of %u entries, IPv6 %llu of %u slots,\n"
+		printf("tables:     classes %llu of %u, trie %llu of %u entries, IPv6 %llu of %u slots,\n"
 		       "            ports %llu of %u; %.1f MB (both generations)\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
-		       s.cfg.trie_dirty[s.cfg.gen & 1], s.trie_cap,
+		       (unsigned long long)s.trie_used[s.cfg.gen & 1], s.trie_cap,
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1],
 		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
 		/* the counters grow with the CPUs: per CPU, so the line reads

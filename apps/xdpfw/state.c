@@ -221,7 +221,7 @@ static int map_tables(struct xdpfw_state *st)
 			return rc;
 	}
 	/* the trie's half holds the two 2^16 roots (IPv4, IPv6) at least */
-	rc = map_half(st, XM_TRIE4, 2 * 65536, &p, &st->trie4_bytes, &st->trie4_cap);
+	rc = map_half(st, XM_TRIE4, XDPFW_TRIE_ROOT_ENTRIES, &p, &st->trie4_bytes, &st->trie4_cap);
 	if (rc)
 		return rc;
 	st->trie4 = p;
@@ -1484,6 +1484,14 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)
 {
 	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes + st->ptab_bytes;
+}
+
+void xdpfw_state_trie_usage(const struct xdpfw_state *st, const struct xdpfw_cfg *cfg, uint64_t used[2],
+			    uint32_t *cap)
+{
+	for (int g = 0; g < 2; g++)	/* 0: never written, or cleared */
+		used[g] = cfg->trie_dirty[g] > XDPFW_TRIE_ROOT_ENTRIES ? cfg->trie_dirty[g] - XDPFW_TRIE_ROOT_ENTRIES : 0;
+	*cap = st->trie4_cap > XDPFW_TRIE_ROOT_ENTRIES ? st->trie4_cap - XDPFW_TRIE_ROOT_ENTRIES : 0;
 }
 
 uint64_t xdpfw_state_def_bytes(const struct xdpfw_state *st)

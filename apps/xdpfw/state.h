@@ -114,6 +114,13 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
 /* Bytes the prefix tables take (both generations: the IPv4 trie and its
  * class slots, the IPv6 hash table), preallocated at the first load. */
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
+
+/* Trie entries each generation uses (from CFG) and one may use, beside the
+ * two 2^16-entry roots every generation holds: a set fills the trie when
+ * USED reaches *CAP. */
+#define XDPFW_TRIE_ROOT_ENTRIES (2u * 65536)
+void xdpfw_state_trie_usage(const struct xdpfw_state *st, const struct xdpfw_cfg *cfg, uint64_t used[2],
+			    uint32_t *cap);
 /* Bytes of the rule definitions (both generations' slots), and of the
  * per-rule counters per CPU id (*NCPU of them). */
 uint64_t xdpfw_state_def_bytes(const struct xdpfw_state *st);
