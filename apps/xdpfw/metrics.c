@@ -350,14 +350,20 @@ static void write_bpfkit_progs(struct out *o, const struct exporter *ex)
 	}
 }
 
+/* Interfaces the firewall is attached to: pinned links that hold one, and
+ * `load --multi` programs (pinned while libxdp's dispatcher runs them). */
 static int count_links(void)
 {
 	DIR *d = opendir(pin_dir);
 	struct dirent *de;
+	char path[PATH_MAX];
 	int n = 0;
 
-	while (d && (de = readdir(d)))
-		n += !strncmp(de->d_name, "link_", 5) || !strncmp(de->d_name, "multi_", 6);
+	while (d && (de = readdir(d))) {
+		/* a link detached behind xdpfw's back stays pinned (ifindex 0) */
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		n += (!strncmp(de->d_name, "link_", 5) && link_attached(path)) || !strncmp(de->d_name, "multi_", 6);
+	}
 	if (d)
 		closedir(d);
 	return n;

@@ -244,7 +244,12 @@ else fail "xdpfw -j rule list" "$("$FW" -j rule list 2>&1 | head -c 200)"; fi
 # detached behind xdpfw's back: status says so, load attaches again
 check "bpfkit unload --iface detaches xdpfw" "$BK" --netns "$NS_B" unload --iface "$IF_B"
 if "${FWN[@]}" status | grep -q "$IF_B(detached)"; then pass "xdpfw status: detached"; else fail "xdpfw status: detached" "$("${FWN[@]}" status | sed -n 2p)"; fi
+# the exporter counts it off too (XdpfwNotLoaded fires on xdpfw_interfaces == 0)
+nif=$("$FW" metrics --once | awk '$1 == "xdpfw_interfaces" { print $2 }')
+[ "$nif" = 0 ] && pass "xdpfw metrics: a detached link is no interface" || fail "xdpfw metrics: a detached link" "xdpfw_interfaces $nif"
 check "xdpfw load re-attaches a detached interface" "${FWN[@]}" load "$IF_B"
+nif=$("$FW" metrics --once | awk '$1 == "xdpfw_interfaces" { print $2 }')
+[ "$nif" = 1 ] && pass "xdpfw metrics: re-attached, one interface" || fail "xdpfw metrics: re-attached" "xdpfw_interfaces $nif"
 if "${FWN[@]}" status | grep -qE "$IF_B\((native|skb)\)" && ip -n "$NS_B" -d link show "$IF_B" | grep -q "name xdpfw" &&
    "$FW" save | grep -q "dport 22"; then pass "xdpfw load re-attached, rules kept"
 else fail "xdpfw load re-attached, rules kept" "$("${FWN[@]}" status | sed -n 2p)"; fi
