@@ -395,10 +395,15 @@ static void write_rules(struct out *o, const struct msnap *s, unsigned max_serie
 	family(o, "xdpfw_rule_series_folded", "gauge",
 	       "Rules beyond --max-rule-series: no series of their own, counted in xdpfw_folded_rule_*");
 	sample(o, "xdpfw_rule_series_folded", false, u64s(b, s->rs.n - shown), NULL);
-	family(o, "xdpfw_folded_rule_packets", "counter", "Packets matched by the folded rules together");
-	sample(o, "xdpfw_folded_rule_packets", true, u64s(b, folded.packets), NULL);
-	family(o, "xdpfw_folded_rule_bytes", "counter", "Bytes matched by the folded rules together");
-	sample(o, "xdpfw_folded_rule_bytes", true, u64s(b, folded.bytes), NULL);
+	/* gauges: the folded rules are whichever sit past the cap now, so
+	 * their sum drops when one is removed or moves up (a counter would
+	 * read that as a reset, and a rule moving in as a spike) */
+	family(o, "xdpfw_folded_rule_packets", "gauge",
+	       "Packets the rules now beyond --max-rule-series have matched, together (it drops when one "
+	       "is removed or moves into the shown ones: for rates use xdpfw_packets_total)");
+	sample(o, "xdpfw_folded_rule_packets", false, u64s(b, folded.packets), NULL);
+	family(o, "xdpfw_folded_rule_bytes", "gauge", "Bytes the rules now beyond --max-rule-series have matched, together");
+	sample(o, "xdpfw_folded_rule_bytes", false, u64s(b, folded.bytes), NULL);
 }
 
 static void write_totals(struct out *o, const struct msnap *s)

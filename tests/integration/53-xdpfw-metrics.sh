@@ -166,7 +166,9 @@ promtool check rules "$ROOT/docs/xdpfw-monitoring/xdpfw-alerts.yml" >/dev/null 2
 "$FW" metrics --once --max-rule-series 1 >"$TMP/cap.txt"
 n=$(grep -c '^xdpfw_rule_packets_total{' "$TMP/cap.txt")
 fo=$(awk '$1=="xdpfw_rule_series_folded"{print $2}' "$TMP/cap.txt")
-fp=$(awk '$1=="xdpfw_folded_rule_packets_total"{print $2}' "$TMP/cap.txt")
+fp=$(awk '$1=="xdpfw_folded_rule_packets"{print $2}' "$TMP/cap.txt")
+grep -q '^# TYPE xdpfw_folded_rule_packets gauge$' "$TMP/cap.txt" && pass "$T: folded rules' sum is a gauge (it drops when a folded rule goes)" ||
+	fail "$T: folded rules' sum is a gauge" "$(grep 'folded_rule_packets' "$TMP/cap.txt" | head -2)"
 [ "$n" = 1 ] && [ "$fo" = 2 ] && [ -n "$fp" ] && pass "$T: --max-rule-series caps series, folded counted" ||
 	fail "$T: --max-rule-series" "series $n, folded $fo"
 "$FW" metrics --help | grep -q -- '--max-rule-series N' && pass "$T: --help states the cap" || fail "$T: --help states the cap"
