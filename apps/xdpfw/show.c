@@ -302,26 +302,26 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__kv_uint(jw, "max_rules", s.max_rules);
 		bpfkit_json__key(jw, "tables");
 		bpfkit_json__begin_object(jw);
-		for (int f = 0; f < 2; f++) {
-			bpfkit_json__key(jw, f ? "ipv6" : "classes");
+		static const char *const names[] = { "classes", "trie", "ipv6", "ports" };
+		unsigned g = s.cfg.gen & 1;
+		/* capacity: what an apply may use (the IPv6 hash table is
+		 * refused past half full: table.c) */
+		const uint64_t slots[] = { s.tab_cap[0], s.trie_cap, s.tab_cap[1], s.port_cap };
+		const uint64_t cap[] = { s.tab_cap[0], s.trie_cap, s.tab_cap[1] / 2, s.port_cap };
+		const uint64_t used[2][4] = {	/* [0] the active generation */
+			{ s.tab_used[g][0], s.trie_used[g], s.tab_used[g][1], s.port_used[g] },
+			{ s.tab_used[!g][0], s.trie_used[!g], s.tab_used[!g][1], s.port_used[!g] },
+		};
+
+		for (int i = 0; i < 4; i++) {
+			bpfkit_json__key(jw, names[i]);
 			bpfkit_json__begin_object(jw);
-			bpfkit_json__kv_uint(jw, "slots_per_generation", s.tab_cap[f]);
-			bpfkit_json__kv_uint(jw, "active_entries", s.tab_used[s.cfg.gen & 1][f]);
-			bpfkit_json__kv_uint(jw, "inactive_entries", s.tab_used[!(s.cfg.gen & 1)][f]);
+			bpfkit_json__kv_uint(jw, "slots_per_generation", slots[i]);
+			bpfkit_json__kv_uint(jw, "capacity_per_generation", cap[i]);
+			bpfkit_json__kv_uint(jw, "active_entries", used[0][i]);
+			bpfkit_json__kv_uint(jw, "inactive_entries", used[1][i]);
 			bpfkit_json__end_object(jw);
 		}
-		bpfkit_json__key(jw, "trie");
-		bpfkit_json__begin_object(jw);
-		bpfkit_json__kv_uint(jw, "slots_per_generation", s.trie_cap);
-		bpfkit_json__kv_uint(jw, "active_entries", s.trie_used[s.cfg.gen & 1]);
-		bpfkit_json__kv_uint(jw, "inactive_entries", s.trie_used[!(s.cfg.gen & 1)]);
-		bpfkit_json__end_object(jw);
-		bpfkit_json__key(jw, "ports");
-		bpfkit_json__begin_object(jw);
-		bpfkit_json__kv_uint(jw, "slots_per_generation", s.port_cap);
-		bpfkit_json__kv_uint(jw, "active_entries", s.port_used[s.cfg.gen & 1]);
-		bpfkit_json__kv_uint(jw, "inactive_entries", s.port_used[!(s.cfg.gen & 1)]);
-		bpfkit_json__end_object(jw);
 		bpfkit_json__end_object(jw);
 		bpfkit_json__kv_uint(jw, "table_bytes", s.table_bytes);
 		bpfkit_json__kv_uint(jw, "rule_def_bytes", s.def_bytes);
@@ -351,11 +351,11 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		printf("tables:     classes %llu of %u, trie %llu of %u entries, IPv6 %llu of %u slots,\n"
+		printf("tables:     classes %llu of %u, trie %llu of %u entries, IPv6 %llu of %u entries,\n"
 		       "            ports %llu of %u; %.1f MB (both generations)\n",
 		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
 		       (unsigned long long)s.trie_used[s.cfg.gen & 1], s.trie_cap,
-		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1],
+		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1] / 2,
 		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
 		/* the counters grow with the CPUs: per CPU, so the line reads
 		 * the same for one set on any machine */
