@@ -374,7 +374,49 @@ int cmd_status(int argc, char **argv)
 
 /* One line of JSON per refresh, for scripts: what the screen shows, with
  * every rule. */
-static void top_json(const struct snapshot *prev, const struct snapshot *cur, double dt)
+/* Packets each rule of CUR matched since PREV: a rule keeps its slot across
+ * applies, and a fresh slot starts from zero. Through a table by slot, not
+ * a search of PREV per rule: top refreshes sets of a million. NULL if out
+ * of memory. */
+static uint64_t *rule_deltas(const struct snapshot *prev, const struct snapshot *cur)
+{
+	uint64_t *d = calloc(cur->rs.n + 1, sizeof(*d)), *before;
+	uint32_t top = 0;
+
+	for (size_t j = 0; j < prev->rs.n; j++)
+		top = prev->slots[j] >= top ? prev->slots[j] + 1 : top;
+	before = calloc(top + 1, sizeof(*before));
+	if (!d || !before) {
+		free(d);
+		free(before);
+		return NULL;
+	}
+	for (size_t j = 0; j < prev->rs.n; j++)
+		before[prev->slots[j]] = prev->cnt[j].packets;
+	for (size_t i = 0; i < cur->rs.n; i++) {
+		uint64_t b = cur->slots[i] < top ? before[cur->slots[i]] : 0;
+
+		d[i] = cur->cnt[i].packets >= b ? cur->cnt[i].packets - b : 0;
+	}
+	free(before);
+	return d;
+}
+
+struct busy {
+	uint64_t delta;
+	size_t i;
+};
+
+static int by_busy(const void *x, const void *y)
+{
+	const struct busy *a = x, *b = y;
+
+	if (a->delta != b->delta)
+		return a->delta > b->delta ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;	/* ties: set order */
+}
+
+static void top_json(const struct snapshot *prev, const struct snapshot *cur, const uint64_t *delta, double dt)
 {
 	struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
 	struct timespec now;
@@ -402,19 +444,13 @@ static void top_json(const struct snapshot *prev, const struct snapshot *cur, do
 	bpfkit_json__key(jw, "rules");
 	bpfkit_json__begin_array(jw);
 	for (size_t i = 0; i < cur->rs.n; i++) {
-		uint64_t before = 0;
-
-		for (size_t j = 0; j < prev->rs.n; j++)
-			if (prev->slots[j] == cur->slots[i])
-				before = prev->cnt[j].packets;
 		xdpfw_rule_format(&cur->rs.r[i].d, txt, sizeof(txt));
 		bpfkit_json__begin_object(jw);
 		bpfkit_json__kv_uint(jw, "id", cur->slots[i]);
 		bpfkit_json__kv_str(jw, "rule", txt);
 		bpfkit_json__kv_uint(jw, "packets", cur->cnt[i].packets);
 		bpfkit_json__kv_uint(jw, "bytes", cur->cnt[i].bytes);
-		bpfkit_json__kv_uint(jw, "packets_per_s", cur->cnt[i].packets >= before ?
-				     (uint64_t)((cur->cnt[i].packets - before) / dt + 0.5) : 0);
+		bpfkit_json__kv_uint(jw, "packets_per_s", (uint64_t)(delta[i] / dt + 0.5));
 		bpfkit_json__end_object(jw);
 	}
 	bpfkit_json__end_array(jw);
@@ -457,7 +493,7 @@ int cmd_top(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'h':
 			printf("Usage: xdpfw top [-d SEC] [-n COUNT] [-j]\n\n"
-			       "Refreshes per-action totals and the busiest rules every SEC seconds\n"
+			       "Refreshes per-action totals and the 40 busiest rules every SEC seconds\n"
 			       "(default 1) with packet and byte rates, until Ctrl-C or COUNT refreshes.\n\n"
 			       "  -d, --delay SEC    seconds between refreshes (0.1-3600)\n"
 			       "  -n, --count N      stop after N refreshes\n"
@@ -477,10 +513,20 @@ int cmd_top(int argc, char **argv)
 		double t = xdpfw_now_s(), dt = t - t_prev;
 		char txt[200];
 
+		uint64_t *delta = NULL;
+		struct busy *busy = NULL;
+
 		if (snap(&st, &cur))
 			break;
+		if (iter > 0 && (!(delta = rule_deltas(&prev, &cur)) ||
+				 !(busy = calloc(cur.rs.n + 1, sizeof(*busy))))) {
+			xerr("out of memory");
+			free(delta);
+			snap_free(&cur);
+			break;
+		}
 		if (iter > 0 && json) {
-			top_json(&prev, &cur, dt);
+			top_json(&prev, &cur, delta, dt);
 		} else if (iter > 0) {
 			if (tty)
 				printf("\033[H\033[2J");
@@ -493,20 +539,21 @@ int cmd_top(int argc, char **argv)
 				       (cur.tot[k].packets - prev.tot[k].packets) / dt,
 				       (cur.tot[k].bytes - prev.tot[k].bytes) * 8 / dt);
 			printf("\n%6s  %-52s %12s %12s\n", "ID", "RULE", "PACKETS", "PKT/S");
-			for (size_t i = 0; i < cur.rs.n && i < 40; i++) {
-				uint64_t before = 0;
+			/* the busiest this interval first */
+			for (size_t i = 0; i < cur.rs.n; i++)
+				busy[i] = (struct busy){ delta[i], i };
+			qsort(busy, cur.rs.n, sizeof(*busy), by_busy);
+			for (size_t k = 0; k < cur.rs.n && k < 40; k++) {
+				size_t i = busy[k].i;
 
-				/* the same rule keeps its slot across swaps */
-				for (size_t j = 0; j < prev.rs.n; j++)
-					if (prev.slots[j] == cur.slots[i])
-						before = prev.cnt[j].packets;
 				xdpfw_rule_format(&cur.rs.r[i].d, txt, sizeof(txt));
 				printf("%6u  %-52.52s %12llu %12.0f\n", cur.slots[i], txt,
-				       (unsigned long long)cur.cnt[i].packets,
-				       cur.cnt[i].packets >= before ? (cur.cnt[i].packets - before) / dt : 0);
+				       (unsigned long long)cur.cnt[i].packets, delta[i] / dt);
 			}
 			fflush(stdout);
 		}
+		free(delta);
+		free(busy);
 		snap_free(&prev);
 		prev = cur;
 		t_prev = t;
