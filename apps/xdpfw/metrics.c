@@ -46,11 +46,7 @@ struct msnap {
 	uint32_t *slots;
 	struct xdpfw_counter *cnt;
 	struct xdpfw_counter tot[XDPFW_NTOTALS];
-	uint64_t used[2][2];		/* [gen]: classes, IPv6 hash-table slots */
-	uint32_t cap[2];
-	uint64_t port_used[2];		/* port-table entries [gen] */
-	uint64_t trie_used[2];		/* beside its roots [gen] */
-	uint32_t port_cap, trie_cap;	/* per generation */
+	struct xdpfw_table_fill tabs[XDPFW_NTABLES];
 	uint32_t max_rules;		/* one set's (--max-rules), not the 2N slots */
 	struct xdpfw_applog applog;
 	bool have_applog;
@@ -102,10 +98,7 @@ static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
 	if (!rc)
 		rc = xdpfw_state_totals(st, s->tot);
 	if (!rc)
-		rc = xdpfw_state_table_usage(st, s->used, s->cap);
-	if (!rc)
-		rc = xdpfw_state_port_usage(st, s->port_used, &s->port_cap);
-	xdpfw_state_trie_usage(st, &s->cfg, s->trie_used, &s->trie_cap);
+		rc = xdpfw_state_table_fill(st, &s->cfg, s->tabs);
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &after);
 	if (!rc && !same_gen(&s->cfg, &after))
@@ -496,23 +489,19 @@ static void write_tables(struct out *o, const struct msnap *s)
 	char b[32];
 
 	/* every table a set can fill (the apply names the full one), counted
-	 * so that entries / slots reaches 1 where an apply is refused: the
-	 * trie beside its fixed roots, the IPv6 hash table up to its
-	 * half-full limit (table.c) */
-	const char *const names[] = { "classes", "trie", "ipv6", "ports" };
-	const uint64_t used[] = { s->used[g][0], s->trie_used[g], s->used[g][1], s->port_used[g] };
-	const uint64_t cap[] = { s->cap[0], s->trie_cap, s->cap[1] / 2, s->port_cap };
+	 * so that entries / slots reaches 1 where an apply is refused
+	 * (xdpfw_table_fill's cap) */
 
 	family(o, "xdpfw_table_entries", "gauge",
 	       "Entries the active generation uses, by table (classes: the prefixes' class pool; trie: "
 	       "IPv4 and IPv6 /32-and-shorter sources, below the fixed roots; ipv6: the longer IPv6 "
 	       "prefixes' hash table; ports)");
-	for (int i = 0; i < 4; i++)
-		sample(o, "xdpfw_table_entries", false, u64s(b, used[i]), "table", names[i], NULL);
+	for (int i = 0; i < XDPFW_NTABLES; i++)
+		sample(o, "xdpfw_table_entries", false, u64s(b, s->tabs[i].used[g]), "table", s->tabs[i].name, NULL);
 	family(o, "xdpfw_table_slots", "gauge",
 	       "Entries one generation may use, by table (load --max-rules): an apply needing more is refused");
-	for (int i = 0; i < 4; i++)
-		sample(o, "xdpfw_table_slots", false, u64s(b, cap[i]), "table", names[i], NULL);
+	for (int i = 0; i < XDPFW_NTABLES; i++)
+		sample(o, "xdpfw_table_slots", false, u64s(b, s->tabs[i].cap), "table", s->tabs[i].name, NULL);
 }
 
 /* The whole exposition into a malloc'd buffer. */

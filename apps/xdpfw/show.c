@@ -140,12 +140,7 @@ struct snapshot {
 	struct xdpfw_counter *cnt;
 	struct xdpfw_counter tot[XDPFW_NTOTALS];
 	struct xdpfw_cfg cfg;
-	uint64_t tab_used[2][2];	/* [gen]: [0] classes, [1] IPv6 hash slots in use */
-	uint32_t tab_cap[2];
-	uint64_t trie_used[2];		/* trie entries (IPv4, IPv6 first 32 bits) beside */
-	uint32_t trie_cap;		/* its roots [gen]; per generation */
-	uint64_t port_used[2];		/* port-table entries in use [gen] */
-	uint32_t port_cap;
+	struct xdpfw_table_fill tabs[XDPFW_NTABLES];
 	uint64_t table_bytes;		/* all tables, both generations */
 	uint64_t def_bytes;		/* rule definitions, both generations */
 	uint64_t cnt_bytes;		/* per-rule counters, per CPU id */
@@ -196,14 +191,11 @@ static int snapshot_once(struct snapshot *s, bool tables)
 	if (open_state(&st))
 		return -1;
 	rc = snap(&st, s);
-	if (!rc && tables)
-		xdpfw_state_table_usage(&st, s->tab_used, s->tab_cap);
 	if (!rc && tables) {
-		xdpfw_state_port_usage(&st, s->port_used, &s->port_cap);
+		xdpfw_state_table_fill(&st, &s->cfg, s->tabs);
 		s->table_bytes = xdpfw_state_table_bytes(&st);
 		s->def_bytes = xdpfw_state_def_bytes(&st);
 		s->cnt_bytes = xdpfw_state_counter_bytes(&st, &s->cnt_cpus);
-		xdpfw_state_trie_usage(&st, &s->cfg, s->trie_used, &s->trie_cap);
 	}
 	xdpfw_state_close(&st);
 	return rc;
@@ -302,24 +294,15 @@ int cmd_status(int argc, char **argv)
 		bpfkit_json__kv_uint(jw, "max_rules", s.max_rules);
 		bpfkit_json__key(jw, "tables");
 		bpfkit_json__begin_object(jw);
-		static const char *const names[] = { "classes", "trie", "ipv6", "ports" };
-		unsigned g = s.cfg.gen & 1;
-		/* capacity: what an apply may use (the IPv6 hash table is
-		 * refused past half full: table.c) */
-		const uint64_t slots[] = { s.tab_cap[0], s.trie_cap, s.tab_cap[1], s.port_cap };
-		const uint64_t cap[] = { s.tab_cap[0], s.trie_cap, s.tab_cap[1] / 2, s.port_cap };
-		const uint64_t used[2][4] = {	/* [0] the active generation */
-			{ s.tab_used[g][0], s.trie_used[g], s.tab_used[g][1], s.port_used[g] },
-			{ s.tab_used[!g][0], s.trie_used[!g], s.tab_used[!g][1], s.port_used[!g] },
-		};
+		for (int i = 0; i < XDPFW_NTABLES; i++) {
+			const struct xdpfw_table_fill *t = &s.tabs[i];
 
-		for (int i = 0; i < 4; i++) {
-			bpfkit_json__key(jw, names[i]);
+			bpfkit_json__key(jw, t->name);
 			bpfkit_json__begin_object(jw);
-			bpfkit_json__kv_uint(jw, "slots_per_generation", slots[i]);
-			bpfkit_json__kv_uint(jw, "capacity_per_generation", cap[i]);
-			bpfkit_json__kv_uint(jw, "active_entries", used[0][i]);
-			bpfkit_json__kv_uint(jw, "inactive_entries", used[1][i]);
+			bpfkit_json__kv_uint(jw, "slots_per_generation", t->slots);
+			bpfkit_json__kv_uint(jw, "capacity_per_generation", t->cap);
+			bpfkit_json__kv_uint(jw, "active_entries", t->used[s.cfg.gen & 1]);
+			bpfkit_json__kv_uint(jw, "inactive_entries", t->used[!(s.cfg.gen & 1)]);
 			bpfkit_json__end_object(jw);
 		}
 		bpfkit_json__end_object(jw);
@@ -351,12 +334,15 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		printf("tables:     classes %llu of %u, trie %llu of %u entries, IPv6 %llu of %u entries,\n"
-		       "            ports %llu of %u; %.1f MB (both generations)\n",
-		       (unsigned long long)s.tab_used[s.cfg.gen & 1][0], s.tab_cap[0],
-		       (unsigned long long)s.trie_used[s.cfg.gen & 1], s.trie_cap,
-		       (unsigned long long)s.tab_used[s.cfg.gen & 1][1], s.tab_cap[1] / 2,
-		       (unsigned long long)s.port_used[s.cfg.gen & 1], s.port_cap, s.table_bytes / 1e6);
+		const struct xdpfw_table_fill *t = s.tabs;
+		unsigned g = s.cfg.gen & 1;
+
+		printf("tables:     classes %llu of %llu, trie %llu of %llu entries, IPv6 %llu of %llu entries,\n"
+		       "            ports %llu of %llu; %.1f MB (both generations)\n",
+		       (unsigned long long)t[0].used[g], (unsigned long long)t[0].cap,
+		       (unsigned long long)t[1].used[g], (unsigned long long)t[1].cap,
+		       (unsigned long long)t[2].used[g], (unsigned long long)t[2].cap,
+		       (unsigned long long)t[3].used[g], (unsigned long long)t[3].cap, s.table_bytes / 1e6);
 		/* the counters grow with the CPUs: per CPU, so the line reads
 		 * the same for one set on any machine */
 		printf("memory:     rule definitions %.1f %s, per-rule counters %.1f %s per CPU\n\n",

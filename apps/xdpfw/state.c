@@ -470,7 +470,8 @@ static uint64_t half_for(int i, uint32_t max, uint64_t *limit)
 	case XM_TAB6: return cap;
 	case XM_PORTS: return 2 * rules + 4096;
 	case XM_TRIE4:	/* whole 16-entry chunks */
-		return (2 * 65536 + 104 * first + 8 * rules + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
+		return (XDPFW_TRIE_ROOT_ENTRIES + 104 * first + 8 * rules + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK *
+		       XDPFW_TRIE_BLK;
 	default: return 0;
 	}
 }
@@ -1486,12 +1487,21 @@ uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st)
 	return st->tab_bytes[0] + st->tab_bytes[1] + st->trie4_bytes + st->ptab_bytes;
 }
 
-void xdpfw_state_trie_usage(const struct xdpfw_state *st, const struct xdpfw_cfg *cfg, uint64_t used[2],
-			    uint32_t *cap)
+int xdpfw_state_table_fill(struct xdpfw_state *st, const struct xdpfw_cfg *cfg,
+			   struct xdpfw_table_fill f[XDPFW_NTABLES])
 {
+	uint64_t used[2][2], pused[2];
+	uint32_t cap[2], pcap, tcap;
+	int rc = xdpfw_state_table_usage(st, used, cap), prc = xdpfw_state_port_usage(st, pused, &pcap);
+
+	tcap = st->trie4_cap > XDPFW_TRIE_ROOT_ENTRIES ? st->trie4_cap - XDPFW_TRIE_ROOT_ENTRIES : 0;
+	f[0] = (struct xdpfw_table_fill){ "classes", cap[0], cap[0], { used[0][0], used[1][0] } };
+	f[1] = (struct xdpfw_table_fill){ "trie", tcap, tcap, { 0, 0 } };
+	f[2] = (struct xdpfw_table_fill){ "ipv6", cap[1], cap[1] / 2, { used[0][1], used[1][1] } };
+	f[3] = (struct xdpfw_table_fill){ "ports", pcap, pcap, { pused[0], pused[1] } };
 	for (int g = 0; g < 2; g++)	/* 0: never written, or cleared */
-		used[g] = cfg->trie_dirty[g] > XDPFW_TRIE_ROOT_ENTRIES ? cfg->trie_dirty[g] - XDPFW_TRIE_ROOT_ENTRIES : 0;
-	*cap = st->trie4_cap > XDPFW_TRIE_ROOT_ENTRIES ? st->trie4_cap - XDPFW_TRIE_ROOT_ENTRIES : 0;
+		f[1].used[g] = cfg->trie_dirty[g] > XDPFW_TRIE_ROOT_ENTRIES ? cfg->trie_dirty[g] - XDPFW_TRIE_ROOT_ENTRIES : 0;
+	return rc ?: prc;
 }
 
 uint64_t xdpfw_state_def_bytes(const struct xdpfw_state *st)

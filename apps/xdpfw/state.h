@@ -115,12 +115,23 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
  * class slots, the IPv6 hash table), preallocated at the first load. */
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
 
-/* Trie entries each generation uses (from CFG) and one may use, beside the
- * two 2^16-entry roots every generation holds: a set fills the trie when
- * USED reaches *CAP. */
-#define XDPFW_TRIE_ROOT_ENTRIES (2u * 65536)
-void xdpfw_state_trie_usage(const struct xdpfw_state *st, const struct xdpfw_cfg *cfg, uint64_t used[2],
-			    uint32_t *cap);
+/* Every table a set can fill, as status and the exporter show them: the
+ * class pool, the trie, the IPv6 hash table, the port tables. */
+#define XDPFW_TRIE_ROOT_ENTRIES (2u * 65536)	/* the trie's two 2^16 roots */
+enum { XDPFW_NTABLES = 4 };
+struct xdpfw_table_fill {
+	const char *name;		/* classes, trie, ipv6, ports */
+	uint64_t slots;			/* entries per generation */
+	uint64_t cap;			/* what an apply may use of them, so a set
+					 * fills the table when USED reaches it: the
+					 * trie beside its roots (its slots too), the
+					 * IPv6 hash table half (table.c) */
+	uint64_t used[2];		/* [gen] */
+};
+/* F for the state ST whose cfg is CFG (read once by the caller: a snapshot
+ * checks that no apply switched generations meanwhile). */
+int xdpfw_state_table_fill(struct xdpfw_state *st, const struct xdpfw_cfg *cfg,
+			   struct xdpfw_table_fill f[XDPFW_NTABLES]);
 /* Bytes of the rule definitions (both generations' slots), and of the
  * per-rule counters per CPU id (*NCPU of them). */
 uint64_t xdpfw_state_def_bytes(const struct xdpfw_state *st);
