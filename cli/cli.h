@@ -66,7 +66,7 @@ int cli_attach_opt(const char *cmd, int c, const char *arg, const char *opt, str
 
 /* multi.c: --multi for run and load (libxdp's dispatcher) and unload's part.
  * cli_multi_check: usage/feature checks, 0 to go on or an exit code. */
-int cli_multi_check(const char *cmd, bool multi, long prio, bool force, enum bpfkit_xdp_mode mode);
+int cli_multi_check(const char *cmd, const struct cli_attach *a);
 int cli_multi_run(const char *path, const char *iface, enum bpfkit_xdp_mode mode, const char *prog,
 		  long prio, long timeout_s);
 int cli_multi_load(const char *path, const char *iface, const char *pin, enum bpfkit_xdp_mode mode,

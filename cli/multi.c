@@ -43,15 +43,15 @@ static int xdp_print(enum libxdp_print_level level, const char *fmt, va_list ap)
 	return vfprintf(stderr, fmt, ap);
 }
 
-int cli_multi_check(const char *cmd, bool multi, long prio, bool force, enum bpfkit_xdp_mode mode)
+int cli_multi_check(const char *cmd, const struct cli_attach *a)
 {
 	char why[320];
 
-	if (!multi)
-		return prio >= 0 ? usage_error(cmd, "--priority needs --multi") : 0;
-	if (force)
+	if (!a->multi)
+		return a->prio >= 0 ? usage_error(cmd, "--priority needs --multi") : 0;
+	if (a->ao.force)
 		return usage_error(cmd, "--force and --multi: the dispatcher shares the interface, it replaces nothing");
-	if (mode == BPFKIT_XDP_HW) {
+	if (a->ao.mode == BPFKIT_XDP_HW) {
 		cli_err("--multi: libxdp's dispatcher runs in native or skb mode, not hw");
 		return EXIT_FAIL;
 	}

@@ -59,7 +59,7 @@ int do_load(int argc, char **argv)
 		return usage_error("load", optind >= argc ? "missing the object file" : "one object file only");
 	if (!pin)
 		return usage_error("load", "missing --pin DIR (where the program is kept after bpfkit exits)");
-	if ((c = cli_multi_check("load", at.multi, at.prio, ao->force, ao->mode)))
+	if ((c = cli_multi_check("load", &at)))
 		return c;
 
 	/* Check the pin path before touching the kernel: nothing half-done.

@@ -68,7 +68,7 @@ int do_run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return usage_error("run", optind >= argc ? "missing the object file" : "one object file only");
-	if ((c = cli_multi_check("run", at.multi, at.prio, ao->force, ao->mode)))
+	if ((c = cli_multi_check("run", &at)))
 		return c;
 	if (at.multi)
 		return cli_multi_run(argv[optind], ao->iface, ao->mode, ao->prog_name, at.prio, timeout);
