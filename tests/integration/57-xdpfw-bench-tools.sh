@@ -24,10 +24,10 @@ if ! timeout 120 "$S" cost "$OBJ" 1 "${progs[@]}" >"$TMP/out" 2>"$TMP/err"; then
 	fail "xdpfw bench tools: cost" "$(head -c 300 "$TMP/err")"
 	exit 0
 fi
-# NAME NS/PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS
+# NAME NS/PACKET(median) DROPS WRONG TABLE_BYTES APPLY_MS PACKETS DEF_BYTES COUNTER_BYTES MEAN_NS
 for p in "${progs[@]}"; do
 	name=${p%%=*}
-	awk -v n="$name" '$1 == n && $2 > 0 && $7 == 64 { ok = 1 } END { exit !ok }' "$TMP/out" ||
+	awk -v n="$name" '$1 == n && $2 > 0 && $10 > 0 && $7 == 64 { ok = 1 } END { exit !ok }' "$TMP/out" ||
 		{ fail "xdpfw bench tools: $name ran 64 packets" "$(cat "$TMP/out")"; continue; }
 	pass "xdpfw bench tools: $name ran 64 packets"
 done

@@ -278,14 +278,41 @@ struct costed {
 	struct xdpfw_ruleset rs;
 	struct target t;
 	struct pktset ps;
-	double sum;
-	long runs;
+	uint32_t *ns;			/* [packet k][round]: each run's ns */
 	int drops, wrong;
 };
 
+static int by_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The mean over the N packets of each packet's median over ROUNDS: a
+ * round the host slowed (another tenant, an interrupt storm) moves no
+ * packet's figure. *MEAN: the plain mean of every run. */
+static double median_mean(uint32_t *ns, int n, int rounds, double *mean)
+{
+	double sum = 0, all = 0;
+
+	for (size_t j = 0; j < (size_t)n * rounds; j++)
+		all += ns[j];
+	*mean = n ? all / ((double)n * rounds) : 0;
+
+	for (int k = 0; k < n; k++) {
+		uint32_t *v = ns + (size_t)k * rounds;
+
+		qsort(v, rounds, sizeof(*v), by_u32);
+		sum += rounds % 2 ? v[rounds / 2] : (v[rounds / 2 - 1] + v[rounds / 2]) / 2.0;
+	}
+	return n ? sum / n : 0;
+}
+
 /* Loads every spec, then runs them interleaved, packet by packet (each
  * packet REPEAT times per program and round), so a machine whose load
- * changes meanwhile slows every program alike and the ratios hold. */
+ * changes meanwhile slows every program alike and the ratios hold; each
+ * program's figure: median_mean() of its runs. */
 static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 {
 	struct costed *c = calloc(nspec, sizeof(*c));
@@ -313,6 +340,9 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 		if (c[i].ps.n > maxn)
 			maxn = c[i].ps.n;
 	}
+	for (int i = 0; i < nspec; i++)
+		if (!(c[i].ns = calloc((size_t)maxn * rounds, sizeof(*c[i].ns))))
+			return 1;
 	for (int r = 0; r < rounds; r++)
 		for (int k = 0; k < maxn; k++)
 			for (int i = 0; i < nspec; i++) {
@@ -321,8 +351,7 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 
 				if (bpfkit_testrun__run(c[i].t.prog_fd, p->b, p->len, &o, &res))
 					return 1;
-				c[i].sum += res.duration_ns;
-				c[i].runs++;
+				c[i].ns[(size_t)k * rounds + r] = res.duration_ns;
 				if (r || k >= c[i].ps.n)
 					continue;
 				c[i].drops += res.retval == XDP_DROP;
@@ -338,18 +367,20 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 						res.duration_ns, res.retval);
 			}
 	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS DEF_BYTES
-	 * COUNTER_BYTES_PER_CPU */
+	 * COUNTER_BYTES_PER_CPU MEAN_NS (NS_PER_PACKET: median_mean()) */
 	for (int i = 0; i < nspec; i++) {
 		uint32_t ncpu;
+		double mean, med = median_mean(c[i].ns, maxn, rounds, &mean);
 
-		printf("%s %.2f %d %d %llu %.1f %d %llu %llu\n", c[i].name, c[i].sum / c[i].runs, c[i].drops,
+		printf("%s %.2f %d %d %llu %.1f %d %llu %llu %.2f\n", c[i].name, med, c[i].drops,
 		       c[i].wrong, c[i].t.fw ? (unsigned long long)xdpfw_state_table_bytes(&c[i].t.st) : 0ull,
 		       c[i].t.apply_ms, c[i].ps.n,
 		       c[i].t.fw ? (unsigned long long)xdpfw_state_def_bytes(&c[i].t.st) : 0ull,
-		       c[i].t.fw ? (unsigned long long)xdpfw_state_counter_bytes(&c[i].t.st, &ncpu) : 0ull);
+		       c[i].t.fw ? (unsigned long long)xdpfw_state_counter_bytes(&c[i].t.st, &ncpu) : 0ull, mean);
 		target_close(&c[i].t);
 		xdpfw_ruleset_free(&c[i].rs);
 		free(c[i].ps.p);
+		free(c[i].ns);
 	}
 	free(c);
 	return 0;
