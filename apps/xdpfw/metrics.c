@@ -69,13 +69,6 @@ static void msnap_free(struct msnap *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static bool same_gen(const struct xdpfw_cfg *a, const struct xdpfw_cfg *b)
-{
-	return a->gen == b->gen && a->applied_ns[a->gen & 1] == b->applied_ns[b->gen & 1] &&
-	       a->nrules[a->gen & 1] == b->nrules[b->gen & 1] &&
-	       a->policy[a->gen & 1] == b->policy[b->gen & 1];
-}
-
 /* Test hook (XDPFW_TEST_SCRAPE_DELAY_MS): the first read of a scrape pauses
  * after reading the rules, so a test can switch generations under it. */
 static unsigned scrape_delay_ms;
@@ -101,7 +94,7 @@ static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
 		rc = xdpfw_state_table_fill(st, &s->cfg, s->tabs);
 	if (!rc)
 		rc = xdpfw_state_cfg(st, &after);
-	if (!rc && !same_gen(&s->cfg, &after))
+	if (!rc && !xdpfw_cfg_same_gen(&s->cfg, &after))
 		rc = -EAGAIN;
 	return rc;
 }
@@ -751,7 +744,7 @@ int cmd_metrics(int argc, char **argv)
 			       ";\n"
 			       "                           [::1]:9435 for IPv6; port 0 picks a free one)\n"
 			       "  -m, --max-rule-series N  per-rule series for the first N rules only (default %d);\n"
-			       "                           the rest are summed in xdpfw_folded_rule_*_total and\n"
+			       "                           the rest are summed in xdpfw_folded_rule_packets, _bytes and\n"
 			       "                           counted in xdpfw_rule_series_folded\n"
 			       "      --bpf-stats          enable the kernel's BPF run-time statistics while\n"
 			       "                           serving (they cost a little per program run)\n"

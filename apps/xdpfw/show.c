@@ -156,14 +156,17 @@ static void snap_free(struct snapshot *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int snap(struct xdpfw_state *st, struct snapshot *s)
+/* One read of ST into S (TABLES: with the tables' fill and sizes);
+ * -EAGAIN if an apply switched generations meanwhile. */
+static int snap_try(struct xdpfw_state *st, struct snapshot *s, bool tables)
 {
+	struct xdpfw_cfg after;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	rc = xdpfw_state_read(st, &s->rs, &s->slots);
+	rc = xdpfw_state_cfg(st, &s->cfg);
 	if (!rc)
-		rc = xdpfw_state_cfg(st, &s->cfg);
+		rc = xdpfw_state_read(st, &s->rs, &s->slots);
 	if (!rc)
 		rc = xdpfw_state_totals(st, s->tot);
 	if (!rc) {
@@ -173,11 +176,33 @@ static int snap(struct xdpfw_state *st, struct snapshot *s)
 	}
 	for (size_t i = 0; !rc && i < s->rs.n; i++)
 		rc = xdpfw_state_counter(st, s->slots[i], &s->cnt[i]);
-	s->max_rules = xdpfw_state_max_rules(st);
-	if (rc) {
-		xerr("reading the firewall state failed: %s", strerror(-rc));
-		snap_free(s);
+	if (!rc && tables) {
+		rc = xdpfw_state_table_fill(st, &s->cfg, s->tabs);
+		s->table_bytes = xdpfw_state_table_bytes(st);
+		s->def_bytes = xdpfw_state_def_bytes(st);
+		s->cnt_bytes = xdpfw_state_counter_bytes(st, &s->cnt_cpus);
 	}
+	if (!rc)
+		rc = xdpfw_state_cfg(st, &after);
+	if (!rc && !xdpfw_cfg_same_gen(&s->cfg, &after))
+		rc = -EAGAIN;
+	s->max_rules = xdpfw_state_max_rules(st);
+	if (rc)
+		snap_free(s);
+	return rc;
+}
+
+/* A snapshot of one generation: rules, policy, counters and tables read
+ * between two reads of cfg that agree (retried while applies switch). */
+static int snap(struct xdpfw_state *st, struct snapshot *s, bool tables)
+{
+	int rc = -EAGAIN;
+
+	for (int i = 0; i < 20 && rc == -EAGAIN; i++)
+		rc = snap_try(st, s, tables);
+	if (rc)
+		xerr("reading the firewall state failed: %s", rc == -EAGAIN ? "rule sets kept changing under the read" :
+			strerror(-rc));
 	return rc;
 }
 
@@ -190,13 +215,7 @@ static int snapshot_once(struct snapshot *s, bool tables)
 
 	if (open_state(&st))
 		return -1;
-	rc = snap(&st, s);
-	if (!rc && tables) {
-		xdpfw_state_table_fill(&st, &s->cfg, s->tabs);
-		s->table_bytes = xdpfw_state_table_bytes(&st);
-		s->def_bytes = xdpfw_state_def_bytes(&st);
-		s->cnt_bytes = xdpfw_state_counter_bytes(&st, &s->cnt_cpus);
-	}
+	rc = snap(&st, s, tables);
 	xdpfw_state_close(&st);
 	return rc;
 }
@@ -502,7 +521,7 @@ int cmd_top(int argc, char **argv)
 		uint64_t *delta = NULL;
 		struct busy *busy = NULL;
 
-		if (snap(&st, &cur))
+		if (snap(&st, &cur, false))
 			break;
 		if (iter > 0 && (!(delta = rule_deltas(&prev, &cur)) ||
 				 !(busy = calloc(cur.rs.n + 1, sizeof(*busy))))) {

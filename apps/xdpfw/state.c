@@ -100,8 +100,10 @@ static int fill_max_slots(struct xdpfw_state *st)
 
 	if (rc)
 		return rc;
+	if (info.key_size != sizeof(__u32) || info.value_size != sizeof(struct xdpfw_rule_def))
+		return -EINVAL;	/* another version's definitions */
 	st->max_slots = info.max_entries;
-	if (!(info.map_flags & BPF_F_MMAPABLE) || info.value_size != sizeof(struct xdpfw_rule_def))
+	if (!(info.map_flags & BPF_F_MMAPABLE))
 		return 0;	/* batch syscalls */
 	st->defs_bytes = (size_t)info.max_entries * info.value_size;
 	st->defs = map_values(st, XM_RULES, st->defs_bytes);
@@ -205,13 +207,42 @@ static int map_counters(struct xdpfw_state *st)
 	return 0;
 }
 
+/* The maps user space copies whole values of (cfg, the totals, the
+ * fragment and log-rate maps) have this version's layout: -EINVAL if not
+ * (a state pinned by another xdpfw, whose bigger values would overrun
+ * ours). */
+static int check_fixed_maps(const struct xdpfw_state *st)
+{
+	static const struct {
+		int map;
+		__u32 type, key, value, entries;
+	} want[] = {
+		{ XM_CFG, BPF_MAP_TYPE_ARRAY, sizeof(__u32), sizeof(struct xdpfw_cfg), 1 },
+		{ XM_TOTALS, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(struct xdpfw_counter), XDPFW_NTOTALS },
+		{ XM_FRAGS, BPF_MAP_TYPE_LRU_HASH, sizeof(struct xdpfw_frag_key), sizeof(__u32), 0 },
+		{ XM_LOGRATE, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), 2 * sizeof(__u64), 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct bpf_map_info info;
+		int rc = map_info(st, want[i].map, &info);
+
+		if (rc)
+			return rc;
+		if (info.type != want[i].type || info.key_size != want[i].key || info.value_size != want[i].value ||
+		    (want[i].entries && info.max_entries != want[i].entries))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* The tables are written through mmap: plain stores, no syscall per entry. */
 static int map_tables(struct xdpfw_state *st)
 {
 	void *p;
 	int rc;
 
-	rc = map_counters(st);
+	rc = check_fixed_maps(st) ?: map_counters(st);
 	if (rc)
 		return rc;
 
@@ -636,7 +667,6 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 		if (rc)
 			goto fail_unpin;
 	}
-	pin_log_maps(bo, dir);
 	prog = bpf_object__find_program_by_name(bo, "xdpfw");
 	snprintf(path, sizeof(path), "%s/prog", dir);
 	rc = prog ? bpf_program__pin(prog, path) : -ENOENT;
@@ -645,6 +675,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	rc = fds_from_object(st, st->obj);
 	if (rc)
 		goto fail_unpin;
+	pin_log_maps(bo, dir);	/* last: a failure above leaves no pin behind */
 	for (int i = 0; i < XM_NMAPS; i++)
 		st->maps_reused |= reused[i];
 	*created = true;
@@ -676,8 +707,13 @@ int xdpfw_state_lock(struct xdpfw_state *st)
 	st->lock_fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->lock_fd < 0)
 		return -errno;
-	if (flock(st->lock_fd, LOCK_EX))
-		return -errno;
+	if (flock(st->lock_fd, LOCK_EX)) {
+		int rc = -errno;
+
+		close(st->lock_fd);
+		st->lock_fd = -1;	/* not held: a later call tries again */
+		return rc;
+	}
 	return 0;
 }
 
@@ -686,6 +722,12 @@ int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(st->fd[XM_CFG], &zero, cfg) ? -errno : 0;
+}
+
+bool xdpfw_cfg_same_gen(const struct xdpfw_cfg *a, const struct xdpfw_cfg *b)
+{
+	return a->gen == b->gen && a->applied_ns[a->gen & 1] == b->applied_ns[b->gen & 1] &&
+	       a->nrules[a->gen & 1] == b->nrules[b->gen & 1] && a->policy[a->gen & 1] == b->policy[b->gen & 1];
 }
 
 /* ---- rule definitions -------------------------------------------------- */
@@ -917,6 +959,19 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 	return 0;
 }
 
+/* Whether one more prefix entry fits: every entry needs a class of the
+ * pool, so a set past it is refused as it is compiled, before destination
+ * rules (copied below every source prefix with destination rules) can
+ * make millions of entries in memory. */
+static int entry_room(struct ectx *e)
+{
+	if (e->tv[0].n + e->tv[1].n < e->st->tab_cap[0])
+		return 0;
+	table_full(e, "the class pool is full: the set compiles to more than the %u prefix entries a generation "
+		   "holds (each source prefix with destination rules gets its own copy of those)", e->st->tab_cap[0]);
+	return -E2BIG;
+}
+
 static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
 		    const struct xdpfw_cls *v)
 {
@@ -937,7 +992,7 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 		return 0;
 	}
 	e->used[(family == 6) * 2][plen] = 1;
-	return xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v);
+	return entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v);
 }
 
 static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
@@ -948,7 +1003,7 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 	if (e->del)
 		return 0;
 	e->used[(family == 6) * 2 + 1][plen] = 1;
-	return xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
+	return entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
 /* A set whose IPv4 source prefixes alone need more trie entries than a
@@ -1165,8 +1220,54 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	return rc;
 }
 
+/* Whether fragment verdict V (xdpfw_frags: a first fragment's, which its
+ * later fragments follow) names a rule generation ACTIVE lacks (DEFS below
+ * HW). One without a rule is never stale: the datapath applies the
+ * policy of the moment to it, and a denied first fragment's datagram is
+ * lost anyway. */
+static bool frag_stale(uint32_t v, const struct xdpfw_rule_def *defs, uint32_t hw, int active)
+{
+	uint32_t slot = v & XDPFW_V_SLOT_MASK;
+
+	return slot && (slot > hw || !(defs[slot - 1].gens & (1u << active)));
+}
+
+/* Deletes the stale fragment verdicts (frag_stale()): their later fragments
+ * are then dropped as if their first fragment had not been seen, instead of
+ * passing by a rule the set no longer has, or counting into its slot once
+ * a new rule holds it. Called after a grace period, so no packet still
+ * classifying by the old generation adds one. Keys are gathered first: a
+ * hash map's walk restarts when its current key goes. */
+static int drop_stale_frags(struct xdpfw_state *st, const struct xdpfw_rule_def *defs, uint32_t hw, int active)
+{
+	struct xdpfw_frag_key k, *stale = NULL, *more;
+	size_t n = 0, cap = 0;
+	__u32 v;
+	int rc = 0, fd = st->fd[XM_FRAGS];
+
+	for (void *prev = NULL; !rc && !bpf_map_get_next_key(fd, prev, &k); prev = &k) {
+		if (bpf_map_lookup_elem(fd, &k, &v) || !frag_stale(v, defs, hw, active))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			more = realloc(stale, cap * sizeof(*stale));
+			if (!more) {
+				rc = -ENOMEM;
+				break;
+			}
+			stale = more;
+		}
+		stale[n++] = k;
+	}
+	for (size_t i = 0; !rc && i < n; i++)
+		bpf_map_delete_elem(fd, &stale[i]);	/* gone already (LRU): fine */
+	free(stale);
+	return rc;
+}
+
 /* Removes generation G's map entries (every table half cleared after a grace
- * period) and G's membership from every definition in DEFS. */
+ * period), G's membership from every definition in DEFS, and the fragment
+ * verdicts the other generation does not have. */
 static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32_t hw, int g)
 {
 	uint32_t *slots, n = 0;
@@ -1177,7 +1278,7 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 	for (uint32_t s = 0; s < hw; s++)
 		n += (defs[s].gens >> g) & 1;
 	if (!n)
-		return 0;
+		return drop_stale_frags(st, defs, hw, !g);
 	slots = malloc(n * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
@@ -1189,7 +1290,7 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 		}
 	rc = write_defs(st, slots, defs, n);
 	free(slots);
-	return rc;
+	return rc ?: drop_stale_frags(st, defs, hw, !g);
 }
 
 static double ms_since(const struct timespec *t0)
@@ -1424,6 +1525,14 @@ failed:
 	cfg.nrules[ng] = rs->n;
 	cfg.applied_ns[ng] = now.tv_sec * 1000000000ull + now.tv_nsec;
 	cfg.slots_hw = new_hw;
+	/* the new generation's policy first, under the old generation number:
+	 * an update copies the whole value, and a packet could otherwise read
+	 * the new number before the new policy; then the number alone changes */
+	cfg.gen = g;
+	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
+		rc = -errno;
+		goto undo;
+	}
 	cfg.gen = ng;
 	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
 		rc = -errno;

@@ -220,7 +220,8 @@ __noinline __u32 xdpfw_ports_lookup(__u32 gen, __u32 v, __u32 ports)
 		if ((v & (XDPFW_V_TABLE | XDPFW_V_PARENT)) == XDPFW_V_TABLE)
 			return 0;
 	}
-	return 0;
+	/* the last table's verdict; a further table only from a corrupt chain */
+	return v & XDPFW_V_TABLE ? 0 : v;
 }
 
 /* The verdict of class CLS for protocol index PIDX and PORTS. */

@@ -166,10 +166,12 @@ else fail "xdpfw live: IPv6 under deny" "from ::1 $g1/50, from ::3 $g3 (want 0)"
 "${FWN[@]}" top -d 0.2 -n 2 >"$TMP/top.out" 2>&1
 if grep -q "denied_by_rule" "$TMP/top.out" && grep -q "PKT/S" "$TMP/top.out"; then pass "xdpfw live: top"; else fail "xdpfw live: top" "$(head -3 "$TMP/top.out")"; fi
 # top lists the busiest rules first: traffic from IP_A during one interval
-# (its own allow rule, not the set's first, which is the deny of IP_A2)
-( sleep 0.3; ip netns exec "$NS_A" timeout 10 python3 "$TMP/send.py" "$IP_B" "$PORT" 150 "$IP_A" ) &
+# (its own allow rule, not the set's first, which is the deny of IP_A2); a
+# wide interval, the sender starting well inside it: a loaded machine
+# (tests run four at a time) may take a second to start python
+( sleep 0.5; ip netns exec "$NS_A" timeout 10 python3 "$TMP/send.py" "$IP_B" "$PORT" 150 "$IP_A" ) &
 spid=$!
-"${FWN[@]}" top -d 1.5 -n 1 >"$TMP/top2.out" 2>&1
+"${FWN[@]}" top -d 4 -n 1 >"$TMP/top2.out" 2>&1
 wait "$spid"
 first=$(awk '$1 == "ID" && $2 == "RULE" { getline; print; exit }' "$TMP/top2.out")
 if echo "$first" | grep -q "allow src $IP_A/32 .*dport $PORT" && [ "$(echo "$first" | awk '{ print $NF }')" -gt 0 ]; then

@@ -1125,6 +1125,107 @@ static void test_counters_per_cpu(struct xdpfw_state *st)
 	xdpfw_ruleset_free(&cur);
 }
 
+/* A first fragment's verdict, which its later fragments follow, does not
+ * outlive its rule or its default policy: after an apply without them the
+ * later fragments drop (first fragment "not seen"), and none counts into
+ * the rule's slot once another rule holds it; a rule the new set keeps
+ * keeps its fragments passing. */
+static void test_frags_across_applies(struct xdpfw_state *st)
+{
+	struct pspec first = { 4, "10.7.1.1", "2.2.2.2", 17, 1000, 53, .frag = 1, .frag_id = 901 };
+	struct pspec later = { 4, "10.7.1.1", "2.2.2.2", 17, .frag = 2, .frag_id = 901 };
+	struct pspec first2 = { 4, "10.8.1.1", "2.2.2.2", 17, 1000, 53, .frag = 1, .frag_id = 902 };
+	struct pspec later2 = { 4, "10.8.1.1", "2.2.2.2", 17, .frag = 2, .frag_id = 902 };
+	struct pspec first3 = { 4, "1.2.3.4", "2.2.2.2", 17, 1000, 53, .frag = 1, .frag_id = 903 };
+	struct pspec later3 = { 4, "1.2.3.4", "2.2.2.2", 17, .frag = 2, .frag_id = 903 };
+	struct xdpfw_counter t0[XDPFW_NTOTALS], t1[XDPFW_NTOTALS];
+
+	CHECK("frag-apply-allow-rules",
+	      apply_text(st, "policy deny\nallow src 10.7.0.0/16\nallow src 10.8.0.0/16\n") == 0);
+	CHECK("frag-first-passes", run_pkt(&first) == PASS_ && run_pkt(&first2) == PASS_);
+	CHECK("frag-later-passes", run_pkt(&later) == PASS_ && run_pkt(&later2) == PASS_);
+	/* 10.7/16's rule goes, 10.8/16's stays */
+	CHECK("frag-apply-without-rule", apply_text(st, "policy deny\nallow src 10.8.0.0/16\n") == 0);
+	CHECK("frag-totals-before", xdpfw_state_totals(st, t0) == 0);
+	CHECK("frag-later-of-removed-rule-drops", run_pkt(&later) == DROP_);
+	CHECK("frag-later-of-kept-rule-passes", run_pkt(&later2) == PASS_);
+	CHECK("frag-counted-as-unseen", xdpfw_state_totals(st, t1) == 0 &&
+						t1[XDPFW_T_FRAG_DROP].packets == t0[XDPFW_T_FRAG_DROP].packets + 1);
+	/* a first fragment no rule matched: its later ones follow the policy of
+	 * the moment */
+	CHECK("frag-apply-policy-allow", apply_text(st, "policy allow\n") == 0);
+	CHECK("frag-first-by-policy", run_pkt(&first3) == PASS_ && run_pkt(&later3) == PASS_);
+	CHECK("frag-apply-policy-deny", apply_text(st, "policy deny\n") == 0);
+	CHECK("frag-later-after-policy-change-drops", run_pkt(&later3) == DROP_);
+}
+
+/* Port rules on prefixes nested DEPTH deep (every level allowing its own
+ * two ports, a catch-all denying two): each level's table refers to its
+ * parent's (XDPFW_V_PARENT) up to XDPFW_PORT_CHAIN steps, deeper ones are
+ * merged. Every level's packets on every port against the reference. */
+static void test_port_chain(struct xdpfw_state *st)
+{
+	static const char *const nets[] = { "10.0.0.0/8", "10.1.0.0/16", "10.1.1.0/24", "10.1.1.0/28",
+					    "10.1.1.0/30", "10.1.1.0/31" };
+	static const char *const srcs[] = { "10.9.9.9", "10.1.9.9", "10.1.1.99", "10.1.1.9", "10.1.1.2", "10.1.1.1",
+					    "11.1.1.1" };
+	static const int ports[] = { 22, 23, 80, 90, 1000 };
+
+	for (int depth = 4; depth <= 6; depth++) {
+		char text[2048], err[256];
+		size_t len = snprintf(text, sizeof(text), "policy allow\ndeny proto tcp dport 22\ndeny proto tcp dport 23\n");
+		struct xdpfw_ruleset rs;
+		int bad = 0;
+
+		for (int l = 0; l < depth; l++)
+			len += snprintf(text + len, sizeof(text) - len,
+					"allow src %s proto tcp dport %d\nallow src %s proto tcp dport %d\n", nets[l],
+					80 + 10 * (l % 2), nets[l], 22 + (l == depth - 1));
+		if (xdpfw_rules_parse_text(text, len, "c", &rs, err, sizeof(err)) || apply_text(st, text)) {
+			CHECK("port-chain-apply", 0);
+			return;
+		}
+		for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+			for (size_t j = 0; j < sizeof(ports) / sizeof(ports[0]); j++) {
+				struct pspec p = { 4, srcs[i], "192.0.2.1", 6, 1000, ports[j] };
+				long rule;
+				int want = reference_of(&rs, &p, &rule), got = run_pkt(&p);
+
+				if (got != want) {
+					printf("  depth %d: %s dport %d: got %d want %d (rule %ld)\n", depth, srcs[i],
+					       ports[j], got, want, rule);
+					bad++;
+				}
+			}
+		CHECK(depth == 4 ? "port-chain-4" : depth == 5 ? "port-chain-5" : "port-chain-6-merged", bad == 0);
+		xdpfw_ruleset_free(&rs);
+	}
+}
+
+/* 400 destination rules, and 400 source hosts each with a destination
+ * rule: every host's destination stage holds all 401 destinations, 160k
+ * entries, more than the class pool: refused while compiling (not after
+ * building them all in memory), the old set kept. */
+static void test_dst_copies_refused(struct xdpfw_state *st)
+{
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.0.0.2", "2.2.2.2", 17, 1, 2 };
+	char msg[1024] = "", *big = malloc(800 * 48);
+	size_t len = 0;
+	int rc;
+
+	CHECK("dst-copies-old-set", apply_text(st, "policy allow\ndeny src 10.0.0.1\n") == 0);
+	for (int i = 0; big && i < 400; i++)
+		len += snprintf(big + len, 800 * 48 - len, "allow dst 10.%d.%d.0/24\ndeny src 11.%d.%d.1 dst 12.0.0.1\n",
+				i / 256, i % 256, i / 256, i % 256);
+	rc = big ? apply_text_err(st, big, msg, sizeof(msg)) : -ENOMEM;
+	free(big);
+	if (!strstr(msg, "class pool is full: the set compiles to more than"))
+		printf("  got '%s'\n", msg);
+	/* the message of the refusal while compiling, not of the plan after */
+	CHECK("dst-copies-refused", rc == -E2BIG && strstr(msg, "class pool is full: the set compiles to more than"));
+	CHECK("dst-copies-old-set-kept", run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
+}
+
 static void test_defs_syscalls(struct xdpfw_state *st)
 {
 	struct pspec p1 = { 4, "10.0.0.1", "2.2.2.2", 6, 1, 22 }, p9 = { 4, "10.0.0.9", "2.2.2.2", 6, 1, 22 };
@@ -1678,6 +1779,9 @@ int main(void)
 	test_v6_hints(&st);
 	test_trie_records(&st);
 	test_counters_per_cpu(&st);
+	test_frags_across_applies(&st);
+	test_port_chain(&st);
+	test_dst_copies_refused(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
