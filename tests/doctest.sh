@@ -115,6 +115,7 @@ mask() {
 	sed -E -e '/^[[:space:]]*run_time_ns [0-9]+ run_cnt [0-9]+/d' \
 	 -e 's/ +run_time_ns [0-9]+ run_cnt [0-9]+//' -e 's/[[:space:]]+$//' \
 	 -e '/^bpfkit: tracefs: .* is busy: another process is reading it/d' \
+	 -e '/^(bpfkit: )?tracefs: mounted at /d' \
 	 -e '/^bpfkit: bpf_printk output will not be shown here; bpfkit log records will$/d' \
 	 -e 's/[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}/HH:MM:SS.us/g' \
 	 -e 's/\<(id|link|pid|prog|map|ifindex|btf_id|prog_id|map_id)([ =:]+)[0-9]+/\1\2N/g' \

@@ -167,7 +167,10 @@ static int parse_prefix(const struct tok *t, uint8_t addr[16], uint8_t *plen, ui
 				    "prefix length after '/' must be a number");
 		errno = 0;
 		n = strtol(slash + 1, &end, 10);
-		if (*end || errno || n < 0 || n > alen * 8)
+		if (*end)
+			return fail(e, t->col + (int)(slash - buf) + 1, "prefix length '%s' is not a number",
+				    slash + 1);
+		if (errno || n < 0 || n > alen * 8)
 			return fail(e, t->col + (int)(slash - buf) + 1,
 				    "prefix length '%s' out of range (0-%d for IPv%d)", slash + 1,
 				    alen * 8, fam);

@@ -53,6 +53,7 @@ static void test_parser(void)
 		{ "deny src 10.0.0.1/8", 10, "host bits set" },
 		{ "deny src 10.0.0/8", 10, "not an IPv4 or IPv6 address" },
 		{ "deny src 10.0.0.0/x", 19, "must be a number" },
+		{ "deny src 10.0.0.0/8x", 19, "prefix length '8x' is not a number" },
 		{ "deny proto tcp dport 70000", 22, "port 70000 out of range" },
 		{ "deny proto tcp dport 100-20", 22, "backwards" },
 		{ "deny proto tcp dport 1-", 22, "'1-' is not a port or port range" },
