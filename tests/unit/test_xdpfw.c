@@ -1152,6 +1152,51 @@ static void test_frags_across_applies(struct xdpfw_state *st)
 	CHECK("frag-later-of-kept-rule-passes", run_pkt(&later2) == PASS_);
 	CHECK("frag-counted-as-unseen", xdpfw_state_totals(st, t1) == 0 &&
 						t1[XDPFW_T_FRAG_DROP].packets == t0[XDPFW_T_FRAG_DROP].packets + 1);
+	{
+		/* a map full of them (anyone can send first fragments): 4000
+		 * verdicts of a rule the next set drops, 4000 of one it keeps,
+		 * 4000 of none; after the apply only the first are gone */
+		struct xdpfw_frag_key k = { .family = 4, .proto = 17 };
+		uint32_t drop_slot, keep_slot, v, left[3] = { 0 }, before[3] = { 0 };
+		uint64_t n;
+		int fd = st->fd[XM_FRAGS], ok = 1;
+
+		CHECK("frag-bulk-apply", apply_text(st, "policy deny\nallow src 10.7.0.9\nallow src 10.8.0.9\n") == 0);
+		drop_slot = slot_of_src(st, 9, &n);	/* the last rule with .9: 10.8.0.9 */
+		keep_slot = drop_slot;
+		{
+			struct xdpfw_ruleset cur;
+			uint32_t *slots;
+
+			if (xdpfw_state_read(st, &cur, &slots) == 0) {
+				for (size_t i = 0; i < cur.n; i++)
+					if (cur.r[i].d.src[1] == 7)
+						drop_slot = slots[i];
+				free(slots);
+				xdpfw_ruleset_free(&cur);
+			}
+		}
+		for (uint32_t i = 0; i < 12000 && ok; i++) {
+			k.id = i;
+			v = XDPFW_V_SEEN | (i % 3 == 0 ? drop_slot + 1 : i % 3 == 1 ? keep_slot + 1 : 0);
+			ok = bpf_map_update_elem(fd, &k, &v, BPF_ANY) == 0;
+		}
+		/* what the LRU map holds now (it may evict early on many CPUs) */
+		for (uint32_t i = 0; i < 12000; i++) {
+			k.id = i;
+			before[i % 3] += bpf_map_lookup_elem(fd, &k, &v) == 0;
+		}
+		CHECK("frag-bulk-filled", ok && drop_slot != keep_slot && keep_slot != UINT32_MAX && before[0] > 1000);
+		CHECK("frag-bulk-apply-without", apply_text(st, "policy deny\nallow src 10.8.0.9\n") == 0);
+		for (uint32_t i = 0; i < 12000; i++) {
+			k.id = i;
+			left[i % 3] += bpf_map_lookup_elem(fd, &k, &v) == 0;
+		}
+		if (left[0] || left[1] != before[1] || left[2] != before[2])
+			printf("  left: %u of %u stale, %u of %u kept, %u of %u without a rule\n", left[0], before[0],
+			       left[1], before[1], left[2], before[2]);
+		CHECK("frag-bulk-stale-swept", left[0] == 0 && left[1] == before[1] && left[2] == before[2]);
+	}
 	/* a first fragment no rule matched: its later ones follow the policy of
 	 * the moment */
 	CHECK("frag-apply-policy-allow", apply_text(st, "policy allow\n") == 0);
