@@ -36,7 +36,6 @@
 
 #define DEFAULT_LISTEN		"127.0.0.1:9435"
 #define DEFAULT_MAX_SERIES	500
-#define SNAP_TRIES		20
 #define MAX_PROGS		64
 
 struct msnap {
@@ -111,7 +110,7 @@ static int take_snapshot(struct msnap *s)
 	if (rc)
 		return rc;
 	s->max_rules = xdpfw_state_max_rules(&st);
-	for (int i = 0; i < SNAP_TRIES; i++) {
+	for (int i = 0; i < XDPFW_SNAP_TRIES; i++) {
 		rc = snap_once(&st, s, i);
 		if (rc != -EAGAIN)
 			break;

@@ -198,7 +198,7 @@ static int snap(struct xdpfw_state *st, struct snapshot *s, bool tables)
 {
 	int rc = -EAGAIN;
 
-	for (int i = 0; i < 20 && rc == -EAGAIN; i++)
+	for (int i = 0; i < XDPFW_SNAP_TRIES && rc == -EAGAIN; i++)
 		rc = snap_try(st, s, tables);
 	if (rc)
 		xerr("reading the firewall state failed: %s", rc == -EAGAIN ? "rule sets kept changing under the read" :
@@ -377,8 +377,6 @@ int cmd_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* One line of JSON per refresh, for scripts: what the screen shows, with
- * every rule. */
 /* Packets each rule of CUR matched since PREV: a rule keeps its slot across
  * applies, and a fresh slot starts from zero. Through a table by slot, not
  * a search of PREV per rule: top refreshes sets of a million. NULL if out
@@ -421,6 +419,8 @@ static int by_busy(const void *x, const void *y)
 	return a->i < b->i ? -1 : a->i > b->i;	/* ties: set order */
 }
 
+/* One line of JSON per refresh, for scripts: what the screen shows, with
+ * every rule (DELTA: rule_deltas()). */
 static void top_json(const struct snapshot *prev, const struct snapshot *cur, const uint64_t *delta, double dt)
 {
 	struct bpfkit_json *jw = bpfkit_json__new(stdout, false);

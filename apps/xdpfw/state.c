@@ -1261,7 +1261,7 @@ static int drop_stale_frags(struct xdpfw_state *st, const struct xdpfw_rule_def 
 {
 	enum { BATCH = 1024 };
 	struct xdpfw_frag_key *keys = malloc(BATCH * sizeof(*keys)), *stale = NULL, k;
-	__u32 *vals = malloc(BATCH * sizeof(*vals)), v, count, done;
+	__u32 *vals = malloc(BATCH * sizeof(*vals)), v, count;
 	__u64 in = 0, out = 0;
 	size_t n = 0, cap = 0;
 	int rc = keys && vals ? 0 : -ENOMEM, fd = st->fd[XM_FRAGS];
@@ -1287,13 +1287,13 @@ static int drop_stale_frags(struct xdpfw_state *st, const struct xdpfw_rule_def 
 	for (void *prev = NULL; !rc && !batched && !bpf_map_get_next_key(fd, prev, &k); prev = &k)
 		if (!bpf_map_lookup_elem(fd, &k, &v) && frag_stale(v, defs, hw, active))
 			rc = push_key(&stale, &n, &cap, &k);
-	/* one call; where it stops (a key the LRU evicted meanwhile, or no
-	 * batch calls) the rest one by one */
-	done = n;
-	if (rc || !n || bpf_map_delete_batch(fd, stale, &done, NULL) == 0)
-		done = n;
-	for (size_t i = done; !rc && i < n; i++)
-		bpf_map_delete_elem(fd, &stale[i]);	/* gone already: fine */
+	/* one call; if it fails (a key the LRU evicted meanwhile stops it, or
+	 * the kernel has no batch calls and says nothing of how far it got)
+	 * one by one, those already gone included */
+	count = (__u32)n;
+	if (!rc && n && bpf_map_delete_batch(fd, stale, &count, NULL))
+		for (size_t i = 0; i < n; i++)
+			bpf_map_delete_elem(fd, &stale[i]);	/* gone already: fine */
 	free(stale);
 	free(keys);
 	free(vals);

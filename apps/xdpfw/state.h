@@ -93,6 +93,8 @@ int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg);
 /* Whether two reads of cfg saw the same active generation (no apply switched
  * in between): what a snapshot read between them can be trusted for. */
 bool xdpfw_cfg_same_gen(const struct xdpfw_cfg *a, const struct xdpfw_cfg *b);
+/* How often a snapshot is read again when an apply switched under it. */
+#define XDPFW_SNAP_TRIES 20
 
 /* The active rule set (in order) and each rule's slot (*SLOTS, malloc'd). */
 int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t **slots);

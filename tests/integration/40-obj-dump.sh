@@ -107,7 +107,7 @@ if [ "$bad" -eq 0 ]; then
 	pass "obj dump agrees with llvm-objdump on all $total instructions of $files objects (+ relocations, section tables)"
 fi
 # the checks below run every object through more tools: the verifier
-# tests' 79 small objects (build/bpf/verifier, all compiled the same way)
+# tests' many small objects (build/bpf/verifier, all compiled the same way)
 # are represented there by a few
 corpus2=()
 nv=0
