@@ -16,6 +16,13 @@ trap 'rm -rf "$TMP"; ip netns del "bfA$$" 2>/dev/null; ip netns del "bfB$$" 2>/d
 
 echo "## xdpfw: per-packet cost, rule updates, blocklist-shaped sets, live cost"
 echo
+# apply times and ns per packet move with the host (a shared VM ran the same
+# work 2-3x slower on some days): say which kind of day this run had
+t0=$(date +%s%N); for _ in $(seq 200); do /bin/true; done; t1=$(date +%s%N)
+echo "Host speed at this section's start: 200 runs of \`/bin/true\` took $(( (t1 - t0) / 1000000 )) ms"
+echo "(fork and exec; 720 ms on the slow day of 2026-12-01, when the apply figures doubled)."
+echo "A slow host inflates absolute figures (apply ms, ns per packet) more than the ratios."
+echo
 echo "Per-packet cost: kernel-timed BPF_PROG_TEST_RUN (200k repetitions per packet), mean over a"
 echo "16-packet mix (IPv4/IPv6, TCP/UDP/ICMP, rule hits and misses). xdp-filter is"
 echo "\`xdpfilt_dny_all.o\` with 8k IPv4 + 2k IPv6 addresses and 2000 ports; xdpfw has N"

@@ -34,6 +34,14 @@ int cmd_metrics(int argc, char **argv);	/* metrics.c */
 int cmd_restore(int argc, char **argv);	/* restore.c */
 /* main.c: load, apply, and where IFACE's link is pinned */
 int cmd_load(int argc, char **argv);
+int cmd_check(int argc, char **argv);	/* check.c */
+/* main.c: the datapath object xdpfw loads, built in */
+extern const unsigned char xdpfw_obj_start[], xdpfw_obj_end[];
+/* --max-size and --max-rules of COMMAND: a usage error (EXIT_USAGE, said)
+ * for a bad value */
+int parse_max_size(const char *cmd, const char *arg);
+int parse_max_rules(const char *cmd, const char *arg, uint32_t *out);
+#define MAX_SIZE_HELP "      --max-size N   read at most N bytes of rules (K, M, G suffixes; default 16M)\n"
 int cmd_apply(int argc, char **argv);
 void link_path(char *buf, size_t sz, const char *ifname);
 /* whether the link pinned at PATH is still attached (true when it cannot tell) */

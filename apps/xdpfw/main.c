@@ -1,7 +1,7 @@
 /* apps/xdpfw/main.c — the xdpfw command: dispatch, and the commands that
- * change the firewall (load, unload, apply, rule add/del, policy) plus save
- * and check. Listing commands live in show.c. Built only on libbpfkit's
- * public API (and libbpf underneath it). */
+ * change the firewall (load, unload, apply, rule add/del, policy) plus
+ * save. check is in check.c, listing commands in show.c. Built only on
+ * libbpfkit's public API (and libbpf underneath it). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
@@ -101,7 +101,8 @@ static const char main_help[] =
 "  rule add|del|list [RULE|ID] [-j]  add, delete or list single rules\n"
 "  policy allow|deny                  set the default policy\n"
 "  save                               print the rule set in the file format\n"
-"  check FILE                         parse and check a rules file, apply nothing\n"
+"  check FILE [--compile]             parse and check a rules file (--compile: and\n"
+"                                     whether it fits the tables), apply nothing\n"
 "  status [-j]                        interfaces, policy, rules with counters, totals\n"
 "  top [-d SEC] [-n COUNT] [-j]       live counters and rates\n"
 "  log [-t SEC]                       stream denied packets of 'log' rules\n"
@@ -149,7 +150,7 @@ static const char main_help[] =
 
 /* --max-size BYTES[K|M|G]: how much of a rules file is read (the bound
  * keeps `xdpfw apply /dev/zero` from eating the machine). */
-static int parse_max_size(const char *cmd, const char *arg)
+int parse_max_size(const char *cmd, const char *arg)
 {
 	unsigned long long v;
 	char *end;
@@ -168,7 +169,22 @@ static int parse_max_size(const char *cmd, const char *arg)
 	return 0;
 }
 
-#define MAX_SIZE_HELP "      --max-size N   read at most N bytes of rules (K, M, G suffixes; default 16M)\n"
+int parse_max_rules(const char *cmd, const char *arg, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*end || errno || !v || strchr(arg, '-'))	/* strtoul takes "-5" */
+		return xusage(cmd, "--max-rules wants a positive number, not '%s'", arg);
+	if (v > xdpfw_state_rules_limit())
+		return xusage(cmd, "--max-rules is at most %u, not '%s' (a bigger set's tables would pass the "
+			      "512 MiB a BPF program can index in one map)", xdpfw_state_rules_limit(), arg);
+	*out = v;
+	return 0;
+}
+
 
 /* ---- lockout protection ------------------------------------------------ */
 
@@ -376,7 +392,7 @@ int cmd_load(int argc, char **argv)
 	char err[512], path[PATH_MAX];
 	int c, rc, policy = -1, ifindex, link_fd;
 	bool force = false, created, kept = false;
-	unsigned long v, lim;
+	unsigned long v;
 	char *end;
 
 	optind = 0;
@@ -408,22 +424,17 @@ int cmd_load(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'M':
+			if (parse_max_rules("load", optarg, &co.max_rules))
+				return EXIT_USAGE;
+			break;
 		case 'L':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (*end || errno || !v || strchr(optarg, '-'))	/* strtoul takes "-5" */
-				return xusage("load", "%s wants a positive number, not '%s'",
-					      c == 'M' ? "--max-rules" : "--log-rate", optarg);
-			lim = c == 'M' ? xdpfw_state_rules_limit() : 1000000;
-			if (v > lim)
-				return xusage("load", "%s is at most %lu, not '%s'%s", c == 'M' ? "--max-rules" : "--log-rate",
-					      lim, optarg,
-					      c == 'M' ? " (a bigger set's tables would pass the 512 MiB a BPF program "
-							 "can index in one map)" : "");
-			if (c == 'M')
-				co.max_rules = v;
-			else
-				co.log_rate = v;
+				return xusage("load", "--log-rate wants a positive number, not '%s'", optarg);
+			if (v > 1000000)
+				return xusage("load", "--log-rate is at most 1000000, not '%s'", optarg);
+			co.log_rate = v;
 			break;
 		case 'h':
 			printf("Usage: xdpfw load IFACE [--mode auto|native|skb] [--policy allow|deny]\n"
@@ -748,49 +759,6 @@ int cmd_apply(int argc, char **argv)
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
 
-static int cmd_check(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "max-size", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct xdpfw_ruleset rs;
-	const char *path;
-	char err[512];
-	int c;
-
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S':
-			if (parse_max_size("check", optarg))
-				return EXIT_USAGE;
-			break;
-		case 'h':
-			printf("Usage: xdpfw check FILE [--max-size N]\n\n"
-			       "Parses and checks a rules file ('-': stdin); applies nothing. Reads at\n"
-			       "most 16 MiB (--max-size raises it) and refuses binary input.\n\n"
-			       MAX_SIZE_HELP);
-			return EXIT_OK;
-		case ':': return xusage("check", "option '%s' needs a value", argv[optind - 1]);
-		default: return xusage("check", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1)
-		return xusage("check", "wants one rules file");
-	path = argv[optind];
-	if (xdpfw_rules_parse_file(path, &rs, err, sizeof(err))) {
-		xerr("%s", err);
-		return EXIT_FAIL;
-	}
-	printf("%s: %zu rules ok%s%s\n", path, rs.n, rs.policy >= 0 ? ", policy " : "",
-	       rs.policy >= 0 ? xdpfw_policy_str(rs.policy) : "");
-	xdpfw_ruleset_free(&rs);
-	return EXIT_OK;
-}
-
 static int cmd_save(int argc, char **argv)
 {
 	struct xdpfw_ruleset rs;
@@ -1067,9 +1035,9 @@ int main(int argc, char **argv)
 	}
 	/* -j before the command means the command's -j; commands that print
 	 * no listing have no JSON form, and say so rather than ignore it */
-	if (json_out && strcmp(argv[i], "status") && strcmp(argv[i], "top") &&
+	if (json_out && strcmp(argv[i], "status") && strcmp(argv[i], "top") && strcmp(argv[i], "check") &&
 	    (strcmp(argv[i], "rule") || i + 1 >= argc || strcmp(argv[i + 1], "list"))) {
-		fprintf(stderr, "xdpfw: -j is for status, rule list and top; '%s%s%s' has no JSON output "
+		fprintf(stderr, "xdpfw: -j is for status, rule list, top and check; '%s%s%s' has no JSON output "
 			"(see xdpfw --help)\n", argv[i], i + 1 < argc && !strcmp(argv[i], "rule") ? " " : "",
 			i + 1 < argc && !strcmp(argv[i], "rule") ? argv[i + 1] : "");
 		return EXIT_USAGE;

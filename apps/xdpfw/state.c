@@ -362,6 +362,28 @@ int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj)
 
 static const struct xdpfw_opts default_opts = { .log_rate = 100, .pass_lockout = 1 };
 
+int xdpfw_state_scratch(struct xdpfw_state *st, const void *objb, size_t obj_sz, uint32_t max_rules)
+{
+	struct bpfkit_open_opts oo = { .sz = sizeof(oo), .name = "xdpfw" };
+	struct bpfkit_object *obj = bpfkit_object__open_mem(objb, obj_sz, &oo);
+	int rc;
+
+	state_init(st);
+	if (!obj)
+		return -errno;
+	rc = xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), max_rules);
+	if (!rc)
+		rc = bpfkit_object__load(obj);
+	if (!rc)
+		rc = xdpfw_state_from_object(st, obj);
+	if (rc) {
+		bpfkit_object__close(obj);
+		return rc < 0 ? rc : -rc;
+	}
+	st->obj = obj;	/* closed with the state: nothing of it outlives it */
+	return 0;
+}
+
 /* Sets the .rodata variable xdpfw_opts before load: the load-time switches
  * of O, and each table's half from its map as sized (or reused) now, the
  * bounds the datapath reads the halves within. */
@@ -924,7 +946,9 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n", stderr);
+	/* a scratch firewall's caller (xdpfw check) says what it means */
+	fputs(e->st->dir[0] ? "; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n" :
+			      "\n", stderr);
 	e->reported = true;
 }
 

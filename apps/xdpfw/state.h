@@ -82,6 +82,11 @@ uint32_t xdpfw_state_max_rules(const struct xdpfw_state *st);
  * (xdpfw load --multi, multi.c). */
 int xdpfw_state_share_maps(struct bpf_object *bo, const char *dir, const struct xdpfw_create_opts *o);
 
+/* A scratch firewall: the datapath (OBJ bytes) loaded with maps sized for
+ * MAX_RULES rules, neither pinned nor attached, gone with
+ * xdpfw_state_close() (xdpfw check --compile applies a set to one). No
+ * state directory, so its applies are not counted (applog.c). */
+int xdpfw_state_scratch(struct xdpfw_state *st, const void *obj, size_t obj_sz, uint32_t max_rules);
 /* Uses the maps of an object the caller loaded (tests; nothing pinned). */
 int xdpfw_state_from_object(struct xdpfw_state *st, struct bpfkit_object *obj);
 void xdpfw_state_close(struct xdpfw_state *st);

@@ -25,7 +25,6 @@
 #include "cli.h"
 #include "fleet.h"
 
-extern const unsigned char xdpfw_obj_start[], xdpfw_obj_end[];	/* main.c */
 
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000

@@ -92,7 +92,7 @@ bad "dport -1" 'deny proto udp dport -1\n' "bad.rules:1:22: '-1' is not a port o
 # one grammar: -j before the command, refused where there is no listing
 expect_fail "xdpfw -j status (global -j) reaches status" 1 "not loaded: no firewall state" \
 	"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ -j status
-expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list and top; 'apply' has no JSON output" "$FW" -j apply "$TMP/ok.rules"
+expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list, top and check; 'apply' has no JSON output" "$FW" -j apply "$TMP/ok.rules"
 expect_fail "xdpfw -j rule add: refused" 2 "'rule add' has no JSON output" "$FW" -j rule add deny
 
 need_root
@@ -285,6 +285,49 @@ check "xdpfw --max-rules 1000: and back to 600" "$FW" apply "$TMP/s1.rules"
 if "$FW" status | grep -q "rules:      600 of 1000"; then pass "xdpfw status: rules N of max"; else fail "xdpfw status: rules N of max" "$("$FW" status | grep rules:)"; fi
 { cat "$TMP/s3.rules"; echo "deny src 10.65.0.1"; } >"$TMP/s4.rules"
 expect_fail "xdpfw --max-rules 1000: 1001 refused, named" 1 "1001 rules do not fit: this firewall holds 1000 rules per set" "$FW" apply "$TMP/s4.rules"
+
+# check --compile: the apply's own code on a scratch firewall sized like the
+# loaded one; says what apply would say, touches nothing loaded, leaves nothing
+check_out() { "$FW" check "$@" >"$TMP/ck.out" 2>"$TMP/ck.err"; }
+if check_out --compile "$TMP/s3.rules" && grep -q "fits --max-rules 1000 (the loaded firewall's): [1-9][0-9]* entries" "$TMP/ck.out"; then
+	pass "xdpfw check --compile: fits, sized like the loaded firewall"
+else fail "xdpfw check --compile: fits, sized like the loaded firewall" "$(cat "$TMP/ck.out" "$TMP/ck.err" | head -5)"; fi
+expect_fail "xdpfw check --compile: 1001 rules do not fit, named" 1 "s4.rules: 1001 rules do not fit --max-rules 1000 \(the loaded firewall's\)" \
+	"$FW" check --compile "$TMP/s4.rules"
+check "xdpfw check --max-rules: a larger firewall takes them" "$FW" check --max-rules 2000 "$TMP/s4.rules"
+# 400 hosts each with a destination rule beside 400 destination rules: each
+# host's destination stage holds all 401, more than the class pool holds
+for i in $(seq 0 399); do echo "allow dst 10.$((i / 256)).$((i % 256)).0/24"; echo "deny src 11.$((i / 256)).$((i % 256)).1 dst 12.0.0.1"; done >"$TMP/dcopies.rules"
+expect_fail "xdpfw check --compile: a set the tables cannot hold, named" 1 "is full" "$FW" check --compile "$TMP/dcopies.rules"
+if grep -q "dcopies.rules does not fit a firewall loaded with --max-rules 1000 (the loaded firewall's): a larger --max-rules" "$TMP/ef.err"; then
+	pass "xdpfw check --compile: says what to change"; else fail "xdpfw check --compile: says what to change" "$(tr '\n' ' ' <"$TMP/ef.err")"; fi
+expect_fail "xdpfw apply agrees with check: refused" 1 "is full.*nothing applied" "$FW" apply "$TMP/dcopies.rules"
+if check_out -j --compile "$TMP/s1.rules" && python3 - "$TMP/ck.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d["compiled"]
+assert d["rule_count"] == 600 and d["policy"] is None, d
+assert c["max_rules"] == 1000 and c["sized_as"] == "the loaded firewall's", c
+assert c["entries"] >= 600 and c["tables"]["classes"]["entries"] >= 600 and c["tables"]["trie"]["entries"] > 0, c
+assert all(t["entries"] <= t["capacity_per_generation"] for t in c["tables"].values()), c
+PY
+then pass "xdpfw check -j --compile: tables and entries"; else fail "xdpfw check -j --compile: tables and entries" "$(head -c 300 "$TMP/ck.out")"; fi
+if "$FW" status | grep -q "rules:      600 of 1000" && "$FW" save | grep -q "dport 600$" && ! "$FW" save | grep -q "dst 12.0.0.1"; then
+	pass "xdpfw check --compile: the loaded firewall untouched"
+else fail "xdpfw check --compile: the loaded firewall untouched" "$("$FW" status | grep rules:)"; fi
+"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ check --compile "$TMP/ok.rules" >"$TMP/ck.out" 2>&1
+if grep -q "fits --max-rules 65536 (a new load's default)" "$TMP/ck.out" && [ ! -e /sys/fs/bpf/xdpfw-none-$UNIQ ]; then
+	pass "xdpfw check --compile: nothing loaded, the default size, nothing pinned"
+else fail "xdpfw check --compile: nothing loaded, the default size, nothing pinned" "$(head -3 "$TMP/ck.out")"; fi
+expect_fail "xdpfw check: --max-rules 0" 2 "--max-rules wants a positive number, not '0'" "$FW" check --max-rules 0 "$TMP/ok.rules"
+expect_fail "xdpfw check: --max-rules too large" 2 "--max-rules is at most" "$FW" check --max-rules 99999999 "$TMP/ok.rules"
+if command -v setpriv >/dev/null; then
+	expect_fail "xdpfw check --compile unprivileged: says it needs root" 1 "needs root" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$FW" check --compile - <"$TMP/ok.rules"
+	check "xdpfw check unprivileged: parsing needs no root" setpriv --reuid=65534 --regid=65534 --clear-groups "$FW" check - <"$TMP/ok.rules"
+else
+	skip "xdpfw check --compile unprivileged" "no setpriv"
+fi
 "$FW" unload --all --purge
 
 # a full rule map: the old set stays
