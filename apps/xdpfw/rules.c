@@ -623,8 +623,9 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 	CMP(family);
 	CMP(src_plen);
 	CMP(dst_plen);
-	if ((a->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) != (b->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)))
-		return (a->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) < (b->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) ? -1 : 1;
+	/* not whether a prefix was written: of one family, 'src 0.0.0.0/0'
+	 * matches what no source does (and a rule with no prefix of either
+	 * has family 0), so the two are one match, one winner by order */
 	if ((c = memcmp(a->src, b->src, 16)))
 		return c;
 	if ((c = memcmp(a->dst, b->dst, 16)))
@@ -643,7 +644,6 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d)
 {
 	uint64_t w[6], h = (uint64_t)d->family | (uint64_t)d->src_plen << 8 | (uint64_t)d->dst_plen << 16 |
-			   (uint64_t)(d->flags & (XDPFW_RF_SRC | XDPFW_RF_DST)) << 24 |
 			   (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40;
 
 	memcpy(w, d->src, 16);

@@ -381,6 +381,7 @@ int xdpfw_state_scratch(struct xdpfw_state *st, const void *objb, size_t obj_sz,
 		return rc < 0 ? rc : -rc;
 	}
 	st->obj = obj;	/* closed with the state: nothing of it outlives it */
+	st->scratch = true;
 	return 0;
 }
 
@@ -947,8 +948,9 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	/* a scratch firewall's caller (xdpfw check) says what it means */
-	fputs(e->st->dir[0] ? "; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n" :
-			      "\n", stderr);
+	fputs(e->st->scratch ? "\n" :
+			       "; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
+	      stderr);
 	e->reported = true;
 }
 

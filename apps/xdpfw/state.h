@@ -46,6 +46,7 @@ struct xdpfw_state {
 	size_t defs_bytes;
 	bool maps_reused;		/* xdpfw_state_create: the maps (rules, policy,
 					 * counters) are an earlier load's */
+	bool scratch;			/* xdpfw_state_scratch(): nobody's firewall */
 };
 
 struct xdpfw_create_opts {

@@ -36,12 +36,16 @@ bad "port 70000" 'deny proto udp dport 70000\n' 'bad.rules:1:22: port 70000 out 
 bad "unknown protocol" 'deny proto sctp\n' "bad.rules:1:12: unknown protocol 'sctp'"
 bad "duplicate rule" 'deny src 1.2.3.4\nallow\ndeny src 1.2.3.4/32\n' "bad.rules:3:1: 'deny src 1.2.3.4/32' duplicates line 1"
 bad "contradictory rule" 'deny src 1.2.3.4 proto tcp\nallow src 1.2.3.4 proto tcp\n' "bad.rules:2:1: .* contradicts line 1"
+bad "a /0 prefix is no prefix" 'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\n' "bad.rules:2:1: .* contradicts line 1"
+bad "src ::/0 is no source" 'deny dst 2001:db8::/32\ndeny src ::/0 dst 2001:db8::/32\n' "bad.rules:2:1: .* duplicates line 1"
 bad "mixed families" 'deny src ::1 dst 1.2.3.4\n' 'bad.rules:1:18: source is IPv6 but destination is IPv4'
 bad "ports without tcp/udp" 'deny proto icmp dport 3\n' 'ports need proto tcp or udp'
 bad "binary junk" '\x7fELF\x02\x01' 'bad.rules:1:1: unexpected character 0x7f'
 expect_fail "xdpfw bad rules: missing file" 1 "/nonexistent.rules: No such file" "$FW" check /nonexistent.rules
 printf 'policy deny\nallow src 10.0.0.0/8 proto tcp dport 22\n' >"$TMP/ok.rules"
 check "xdpfw check: good file" "$FW" check "$TMP/ok.rules"
+printf 'deny src 0.0.0.0/0\nallow\n' >"$TMP/fam.rules"
+check "xdpfw check: 'src 0.0.0.0/0' (IPv4) beside a rule for every family" "$FW" check "$TMP/fam.rules"
 expect_fail "xdpfw: not loaded" 1 "not loaded: no firewall state under '/sys/fs/bpf/xdpfw-none-$UNIQ'" \
 	"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ status
 expect_fail "xdpfw: unknown interface" 1 "interface 'nope$UNIQ' not found" "$FW" load "nope$UNIQ"
