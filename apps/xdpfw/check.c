@@ -20,17 +20,21 @@ struct compiled {
 	unsigned gen;			/* the generation the set went to */
 };
 
-/* The loaded firewall's --max-rules, or 0 if none is loaded here. */
-static uint32_t loaded_max_rules(void)
+/* C's size: the loaded firewall's --max-rules, else a new load's. */
+static void size_like_loaded(struct compiled *c)
 {
 	struct xdpfw_state st;
-	uint32_t n = 0;
+	int rc = xdpfw_state_open(&st, pin_dir);
 
-	if (!xdpfw_state_open(&st, pin_dir)) {
-		n = xdpfw_state_max_rules(&st);
+	if (!rc) {
+		c->max_rules = xdpfw_state_max_rules(&st);
+		c->sized = "the loaded firewall's";
 		xdpfw_state_close(&st);
+		return;
 	}
-	return n;
+	c->max_rules = DEFAULT_MAX_RULES;
+	c->sized = rc == -ENOENT ? "a new load's default" :
+				   "a new load's default: the state under --pin-dir could not be read";
 }
 
 /* Applies RS to a scratch firewall sized for C->max_rules: 0 and C filled
@@ -42,13 +46,14 @@ static int compile_set(const char *path, const struct xdpfw_ruleset *rs, struct 
 	int rc;
 
 	if (rs->n > c->max_rules) {
-		xerr("%s: %zu rules do not fit --max-rules %u (%s)", path, rs->n, c->max_rules, c->sized);
+		xerr("%s: %zu rules do not fit --max-rules %u (%s): a larger --max-rules, or fewer rules", path,
+		     rs->n, c->max_rules, c->sized);
 		return 1;
 	}
 	rc = xdpfw_state_scratch(&st, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start, c->max_rules);
 	if (rc) {
 		xerr("--compile loads the datapath into the kernel, which failed: %s%s", strerror(-rc),
-		     rc == -EPERM ? " (it needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
+		     rc == -EPERM || rc == -EACCES ? " (it needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
 		return rc;
 	}
 	rc = xdpfw_state_apply(&st, rs, rs->policy, &c->as);
@@ -109,7 +114,9 @@ static void print_json(const char *path, const struct xdpfw_ruleset *rs, const s
 		for (int i = 0; i < XDPFW_NTABLES; i++) {
 			bpfkit_json__key(jw, c->tabs[i].name);
 			bpfkit_json__begin_object(jw);
+			/* status -j's names, but one generation: no active/inactive */
 			bpfkit_json__kv_uint(jw, "entries", c->tabs[i].used[c->gen]);
+			bpfkit_json__kv_uint(jw, "slots_per_generation", c->tabs[i].slots);
 			bpfkit_json__kv_uint(jw, "capacity_per_generation", c->tabs[i].cap);
 			bpfkit_json__end_object(jw);
 		}
@@ -167,7 +174,8 @@ int cmd_check(int argc, char **argv)
 			       "      --max-rules N  size the scratch firewall for N rules (implies --compile)\n"
 			       "  -j, --json         print the result as JSON\n"
 			       MAX_SIZE_HELP "\n"
-			       "Exit status: 0 ok, 1 the file is bad or does not fit, 2 usage.\n",
+			       "Exit status: 0 ok, 1 the file is bad, does not fit, or could not be\n"
+			       "compiled (the scratch firewall failed to load), 2 usage.\n",
 			       DEFAULT_MAX_RULES);
 			return EXIT_OK;
 		case ':': return xusage("check", "option '%s' needs a value", argv[optind - 1]);
@@ -181,12 +189,8 @@ int cmd_check(int argc, char **argv)
 		xerr("%s", err);
 		return EXIT_FAIL;
 	}
-	if (compile && !comp.max_rules) {
-		comp.max_rules = loaded_max_rules();
-		comp.sized = comp.max_rules ? "the loaded firewall's" : "a new load's default";
-		if (!comp.max_rules)
-			comp.max_rules = DEFAULT_MAX_RULES;
-	}
+	if (compile && !comp.max_rules)
+		size_like_loaded(&comp);
 	rc = compile ? compile_set(path, &rs, &comp) : 0;
 	if (!rc)
 		(json ? print_json : print_text)(path, &rs, compile ? &comp : NULL);

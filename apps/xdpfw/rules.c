@@ -615,7 +615,10 @@ int xdpfw_rules_parse_file(const char *path, struct xdpfw_ruleset *rs, char *err
 
 /* ---- comparing, checking, formatting ----------------------------------- */
 
-int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
+/* The packets a rule matches: everything but whether a prefix was written.
+ * Of one family, 'src 0.0.0.0/0' matches what no source does (and a rule
+ * with no prefix at all has family 0, both families). */
+static int packets_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
 {
 	int c;
 
@@ -623,9 +626,6 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 	CMP(family);
 	CMP(src_plen);
 	CMP(dst_plen);
-	/* not whether a prefix was written: of one family, 'src 0.0.0.0/0'
-	 * matches what no source does (and a rule with no prefix of either
-	 * has family 0), so the two are one match, one winner by order */
 	if ((c = memcmp(a->src, b->src, 16)))
 		return c;
 	if ((c = memcmp(a->dst, b->dst, 16)))
@@ -639,12 +639,24 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 	return 0;
 }
 
-/* Over exactly the fields xdpfw_rule_match_cmp() compares, so rules of the
- * same match hash alike whatever their action, log flag, order or padding. */
-uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d)
+static unsigned prefix_flags(const struct xdpfw_rule_def *d)
+{
+	return d->flags & (XDPFW_RF_SRC | XDPFW_RF_DST);
+}
+
+int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
+{
+	int c = packets_cmp(a, b);
+
+	if (c || prefix_flags(a) == prefix_flags(b))
+		return c;
+	return prefix_flags(a) < prefix_flags(b) ? -1 : 1;
+}
+
+static uint64_t match_hash(const struct xdpfw_rule_def *d, unsigned flags)
 {
 	uint64_t w[6], h = (uint64_t)d->family | (uint64_t)d->src_plen << 8 | (uint64_t)d->dst_plen << 16 |
-			   (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40;
+			   (uint64_t)flags << 24 | (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40;
 
 	memcpy(w, d->src, 16);
 	memcpy(w + 2, d->dst, 16);
@@ -658,20 +670,50 @@ uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d)
 	return h;
 }
 
+/* Over exactly the fields xdpfw_rule_match_cmp() compares, so rules of the
+ * same match hash alike whatever their action, log flag, order or padding. */
+uint64_t xdpfw_rule_match_hash(const struct xdpfw_rule_def *d)
+{
+	return match_hash(d, prefix_flags(d));
+}
+
 bool xdpfw_rule_same_match(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
 {
 	return xdpfw_rule_match_cmp(a, b) == 0;
 }
 
-/* Duplicates and contradictions: each rule, in order, looked up by its
- * match among the earlier ones (open addressing over rule indexes, the
- * hash's top half kept beside each to pass others over without comparing):
- * the first rule of the set repeating an earlier match is reported, with
- * that earlier rule. No sort: a million rules are checked in one pass. */
+/* How rule R is named in messages: FILE:LINE:1, or the id `xdpfw rule
+ * list` shows, or its text. */
+static void rule_name(const struct xdpfw_ruleset *rs, size_t r, const char *name, const uint32_t *ids, size_t nids,
+		      char *buf, size_t sz)
+{
+	char txt[160];
+
+	xdpfw_rule_format(&rs->r[r].d, txt, sizeof(txt));
+	if (name && rs->r[r].line)
+		snprintf(buf, sz, "line %d", rs->r[r].line);
+	else if (ids && r < nids)
+		snprintf(buf, sz, "rule %u ('%s')", ids[r], txt);
+	else
+		snprintf(buf, sz, "'%s'", txt);
+}
+
+#define TWIN_WARNINGS 5		/* then a count */
+
+/* Duplicates and contradictions: each rule, in order, looked up among the
+ * earlier ones by the packets it matches (open addressing over rule
+ * indexes, the hash's top half kept beside each to pass others over
+ * without comparing): the first rule of the set repeating an earlier match
+ * is refused, with that earlier rule. A rule that differs from an earlier
+ * one only by a written /0 prefix matches the same packets and never
+ * decides (the earlier wins the tie): warned about, not refused, since
+ * xdpfw took such sets before 2026-12 and a boot restore must not fail on
+ * them. No sort: a million rules are checked in one pass. */
 int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, const uint32_t *ids,
 			    size_t nids, char *err, size_t errsz)
 {
 	uint64_t *at, size = 16;
+	size_t twins = 0;
 	int rc = 0;
 
 	if (rs->n < 2)
@@ -684,34 +726,49 @@ int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, co
 		return -ENOMEM;
 	}
 	for (size_t k = 0; k < rs->n && !rc; k++) {
-		uint64_t h = xdpfw_rule_match_hash(&rs->r[k].d), tag = h >> 32 << 32;
-		size_t i = h & (size - 1), ai;
-		const struct xdpfw_rule *a, *b = &rs->r[k];
-		const char *what;
-		char txt[160], atxt[160];
+		const struct xdpfw_rule *b = &rs->r[k];
+		uint64_t h = match_hash(&b->d, 0), tag = h >> 32 << 32;
+		size_t i = h & (size - 1), twin = 0;
+		char txt[160], an[200];
 
-		for (; at[i]; i = (i + 1) & (size - 1))
-			if ((at[i] & ~0xffffffffull) == tag &&
-			    xdpfw_rule_same_match(&rs->r[(uint32_t)at[i] - 1].d, &b->d))
+		/* every earlier rule matching the same packets is in this chain */
+		for (; at[i]; i = (i + 1) & (size - 1)) {
+			const struct xdpfw_rule *a = &rs->r[(uint32_t)at[i] - 1];
+
+			if ((at[i] & ~0xffffffffull) != tag || packets_cmp(&a->d, &b->d))
+				continue;
+			if (prefix_flags(&a->d) == prefix_flags(&b->d))
 				break;
+			if (!twin)
+				twin = (uint32_t)at[i];
+		}
 		if (!at[i]) {
 			at[i] = tag | (k + 1);
+			if (twin && ++twins <= TWIN_WARNINGS) {
+				char where[300] = "";
+
+				if (name && b->line)
+					snprintf(where, sizeof(where), "%s:%d:1: ", name, b->line);
+				xdpfw_rule_format(&b->d, txt, sizeof(txt));
+				rule_name(rs, twin - 1, name, ids, nids, an, sizeof(an));
+				fprintf(stderr, "xdpfw: warning: %s'%s' matches the same packets as %s (a /0 prefix "
+					"is no prefix): the earlier one decides, this one never does\n", where, txt, an);
+			}
 			continue;
 		}
-		ai = (uint32_t)at[i] - 1;
-		a = &rs->r[ai];
-		what = a->d.action == b->d.action ? "duplicates" : "contradicts";
 		xdpfw_rule_format(&b->d, txt, sizeof(txt));
-		xdpfw_rule_format(&a->d, atxt, sizeof(atxt));
+		rule_name(rs, (uint32_t)at[i] - 1, name, ids, nids, an, sizeof(an));
 		if (name && b->line)
-			snprintf(err, errsz, "%s:%d:1: '%s' %s line %d", name, b->line, txt, what, a->line);
-		else if (ids && ai < nids)
-			/* the id `xdpfw rule list` shows, not a position */
-			snprintf(err, errsz, "'%s' %s rule %u ('%s')", txt, what, ids[ai], atxt);
+			snprintf(err, errsz, "%s:%d:1: '%s' %s %s", name, b->line, txt,
+				 rs->r[(uint32_t)at[i] - 1].d.action == b->d.action ? "duplicates" : "contradicts", an);
 		else
-			snprintf(err, errsz, "'%s' %s '%s'", txt, what, atxt);
+			snprintf(err, errsz, "'%s' %s %s", txt,
+				 rs->r[(uint32_t)at[i] - 1].d.action == b->d.action ? "duplicates" : "contradicts", an);
 		rc = -EINVAL;
 	}
+	if (twins > TWIN_WARNINGS)
+		fprintf(stderr, "xdpfw: warning: and %zu more rules that only a /0 prefix tells from an earlier one\n",
+			twins - TWIN_WARNINGS);
 	free(at);
 	return rc;
 }

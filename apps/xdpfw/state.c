@@ -366,11 +366,11 @@ int xdpfw_state_scratch(struct xdpfw_state *st, const void *objb, size_t obj_sz,
 {
 	struct bpfkit_open_opts oo = { .sz = sizeof(oo), .name = "xdpfw" };
 	struct bpfkit_object *obj = bpfkit_object__open_mem(objb, obj_sz, &oo);
-	int rc;
+	int rc = obj ? 0 : -errno;
 
 	state_init(st);
 	if (!obj)
-		return -errno;
+		return rc;
 	rc = xdpfw_state_size_maps(bpfkit_object__bpf_object(obj), max_rules);
 	if (!rc)
 		rc = bpfkit_object__load(obj);

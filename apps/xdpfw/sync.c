@@ -431,7 +431,6 @@ int cmd_sync(int argc, char **argv)
 	};
 	struct agent a = { .ttl = 10, .mode = "auto", .target_ns = -1 };
 	struct xdpfw_create_opts co = { 0 };
-	unsigned long v;
 	struct xdpfw_state st;
 	char host[256], last[512] = "", *end;
 	enum bpfkit_xdp_mode m;
@@ -453,13 +452,10 @@ int cmd_sync(int argc, char **argv)
 			}
 			break;
 		case 'M':
-			errno = 0;
-			v = strtoul(optarg, &end, 10);
-			if (*end || errno || !v || v > XDPFW_MAX_SLOTS - 1) {
-				ret = xusage("sync", "--max-rules wants a positive number, not '%s'", optarg);
+			if (parse_max_rules("sync", optarg, &co.max_rules)) {
+				ret = EXIT_USAGE;
 				goto out;
 			}
-			co.max_rules = v;
 			break;
 		case 'm':
 			if (bpfkit_xdp_mode__parse(optarg, &m)) {

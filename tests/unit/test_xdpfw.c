@@ -1707,26 +1707,16 @@ static void test_slotmap(void)
 	probe = defs[5];
 	probe.dport_hi++;
 	CHECK("match-hash-sees-ports", xdpfw_rule_match_hash(&probe) != xdpfw_rule_match_hash(&defs[5]));
-	/* a /0 prefix of the rule's family matches what no prefix does: one
-	 * match (refused as a duplicate or contradiction), one hash */
+	/* a /0 prefix of the rule's family matches what no prefix does, but
+	 * the match (a rule's identity: its counter slot, rule del) keeps
+	 * what was written; the set check warns about such twins (50-xdpfw-cli) */
 	{
-		static const char *const same[][2] = {
-			{ "deny src 1.2.3.4", "allow src 1.2.3.4 dst 0.0.0.0/0" },
-			{ "deny dst 10.0.0.0/8 proto udp", "deny src 0.0.0.0/0 dst 10.0.0.0/8 proto udp" },
-			{ "deny dst 2001:db8::/32", "deny src ::/0 dst 2001:db8::/32" },
-		};
 		struct xdpfw_rule_def a, b;
 		char txt[256];
-		bool ok = true;
 
-		for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
-			ok &= !xdpfw_rule_parse(same[i][0], &a, NULL, txt, sizeof(txt)) &&
-			      !xdpfw_rule_parse(same[i][1], &b, NULL, txt, sizeof(txt)) && xdpfw_rule_same_match(&a, &b) &&
-			      xdpfw_rule_match_hash(&a) == xdpfw_rule_match_hash(&b);
-		/* but 'src 0.0.0.0/0' is IPv4 only, no source any family */
-		ok &= !xdpfw_rule_parse("deny src 0.0.0.0/0", &a, NULL, txt, sizeof(txt)) &&
-		      !xdpfw_rule_parse("deny", &b, NULL, txt, sizeof(txt)) && !xdpfw_rule_same_match(&a, &b);
-		CHECK("match-slash0-is-no-prefix", ok);
+		CHECK("match-slash0-kept-apart", !xdpfw_rule_parse("deny src 1.2.3.4", &a, NULL, txt, sizeof(txt)) &&
+						    !xdpfw_rule_parse("deny src 1.2.3.4 dst 0.0.0.0/0", &b, NULL, txt, sizeof(txt)) &&
+						    !xdpfw_rule_same_match(&a, &b));
 	}
 
 	for (int round = 0; round < 2; round++) {
