@@ -128,6 +128,13 @@ static void print_json(const char *path, const struct xdpfw_ruleset *rs, const s
 	bpfkit_json__free(jw);
 }
 
+int xdpfw_check_fits(const char *path, const struct xdpfw_ruleset *rs, uint32_t max_rules, const char *sized)
+{
+	struct compiled c = { .max_rules = max_rules, .sized = sized };
+
+	return compile_set(path, rs, &c);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -35,6 +35,10 @@ int cmd_restore(int argc, char **argv);	/* restore.c */
 /* main.c: load, apply, and where IFACE's link is pinned */
 int cmd_load(int argc, char **argv);
 int cmd_check(int argc, char **argv);	/* check.c */
+/* check.c: whether RS (read from PATH) fits a firewall loaded with
+ * --max-rules MAX_RULES (SIZED: why that size, for messages), by applying
+ * it to a scratch one: 0 yes, 1 no (said), -errno (said) no scratch. */
+int xdpfw_check_fits(const char *path, const struct xdpfw_ruleset *rs, uint32_t max_rules, const char *sized);
 /* main.c: the datapath object xdpfw loads, built in */
 extern const unsigned char xdpfw_obj_start[], xdpfw_obj_end[];
 /* --max-size and --max-rules of COMMAND: a usage error (EXIT_USAGE, said)

@@ -266,6 +266,7 @@ int cmd_publish(int argc, char **argv)
 	static const struct option opts[] = {
 		FLEET_LONGOPTS,
 		{ "if-revision", required_argument, NULL, 'r' },
+		{ "max-rules", required_argument, NULL, 'M' },
 		{ "show", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -276,6 +277,7 @@ int cmd_publish(int argc, char **argv)
 	struct etcd e;
 	bool showit = false, json = false;
 	long long if_rev = -1;
+	uint32_t max_rules = 0;
 	int64_t rev = 0, cur = 0;
 	char err[512], *text = NULL, *end;
 	size_t len;
@@ -294,10 +296,16 @@ int cmd_publish(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'M':
+			if (parse_max_rules("publish", optarg, &max_rules)) {
+				ret = EXIT_USAGE;
+				goto out;
+			}
+			break;
 		case 's': showit = true; break;
 		case 'j': json = true; break;
 		case 'h':
-			printf("Usage: xdpfw publish FILE --etcd URL --key KEY [--if-revision N]\n"
+			printf("Usage: xdpfw publish FILE --etcd URL --key KEY [--if-revision N] [--max-rules N]\n"
 			       "       xdpfw publish --show [-j] --etcd URL --key KEY\n"
 			       "\n"
 			       "Checks the rules file FILE ('-': stdin) exactly as `xdpfw check` does and,\n"
@@ -306,6 +314,9 @@ int cmd_publish(int argc, char **argv)
 			       "With --if-revision N it is stored only if KEY is still at revision N\n"
 			       "(0: only if KEY does not exist yet), in one etcd transaction, so two\n"
 			       "operators cannot overwrite each other unknowingly.\n"
+			       "With --max-rules N it is first applied to a scratch firewall sized like\n"
+			       "hosts synced with `xdpfw sync --max-rules N` (as `xdpfw check --max-rules N`\n"
+			       "does; needs root), and a set that would not fit them is not published.\n"
 			       "--show prints the stored set, its revision and whether it is valid\n"
 			       "(as a rules file, or with -j as JSON).\n"
 			       "\n%s", FLEET_OPTS_HELP);
@@ -324,8 +335,8 @@ int cmd_publish(int argc, char **argv)
 			     optind >= argc ? "missing the rules file" : "one rules file only");
 		goto out;
 	}
-	if (showit && if_rev >= 0) {
-		ret = xusage("publish", "--show and --if-revision do not go together");
+	if (showit && (if_rev >= 0 || max_rules)) {
+		ret = xusage("publish", "--show takes neither --if-revision nor --max-rules");
 		goto out;
 	}
 	rc = fleet_opts_finish(&fo, "publish");
@@ -339,6 +350,11 @@ int cmd_publish(int argc, char **argv)
 		    xdpfw_rules_parse_text(text, len, argv[optind], &rs, err, sizeof(err))) {
 			xerr("%s; nothing published", err);
 			goto out;
+		}
+		/* before etcd: the fleet never sees a set its hosts cannot hold */
+		if (max_rules && xdpfw_check_fits(argv[optind], &rs, max_rules, "as the hosts' sync --max-rules")) {
+			xerr("nothing published");
+			goto out_rules;
 		}
 	}
 	if (fleet_home_netns() || etcd_open(&e, &fo.ec))

@@ -291,8 +291,19 @@ if [ -n "$RBIG" ] && wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing'
 	else fail "xdpfw fleet: a set that fails to apply: old set stays" "$ok/3"; fi
 else fail "xdpfw fleet: a set that fails to apply is reported" "revision '$RBIG': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 
+# publish --max-rules 1000: the same set compiled here first, as on the
+# hosts, and refused before etcd sees it; a set that fits goes out
+before=$(stored_rev)
+expect_fail "xdpfw fleet: publish --max-rules refuses a set the hosts cannot hold" 1 \
+	"1200 rules do not fit --max-rules 1000 \(as the hosts' sync --max-rules\)" \
+	"$FW" publish "$TMP/big.rules" --max-rules 1000 --etcd "$EPS" --key "$KEY"
+if grep -q "nothing published" "$TMP/ef.err" && [ "$(stored_rev)" = "$before" ]; then pass "xdpfw fleet: ... and stores nothing"
+else fail "xdpfw fleet: publish --max-rules: stores nothing" "revision $(stored_rev), was $before"; fi
+expect_fail "xdpfw fleet: publish --show --max-rules" 2 "--show takes neither" \
+	"$FW" publish --show --max-rules 1000 --etcd "$EPS" --key "$KEY"
+
 # ---- etcd killed, restarted -----------------------------------------------------------
-R3=$(publish_rev "$TMP/deny-icmp.rules")
+R3=$(publish_rev "$TMP/deny-icmp.rules" --max-rules 1000)
 all_at "$R3" || fail "xdpfw fleet: hosts converge on $R3" "$(fleet_json | tr '\n' ' ' | head -c 300)"
 # a local change on a synced host is reported (and replaced by the next revision)
 "$FW" --pin-dir "${PIN[1]}" rule add deny src 192.0.2.1 >/dev/null
