@@ -128,6 +128,23 @@ static void print_json(const char *path, const struct xdpfw_ruleset *rs, const s
 	bpfkit_json__free(jw);
 }
 
+/* The policy RS would run under: its own, else the loaded firewall's. */
+static int effective_policy(const struct xdpfw_ruleset *rs)
+{
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	int policy = XDPFW_ALLOW;	/* a new load's */
+
+	if (rs->policy >= 0)
+		return rs->policy;
+	if (!xdpfw_state_open(&st, pin_dir)) {
+		if (!xdpfw_state_cfg(&st, &cfg))
+			policy = cfg.policy[cfg.gen & 1];
+		xdpfw_state_close(&st);
+	}
+	return policy;
+}
+
 int xdpfw_check_fits(const char *path, const struct xdpfw_ruleset *rs, uint32_t max_rules, const char *sized)
 {
 	struct compiled c = { .max_rules = max_rules, .sized = sized };
@@ -198,6 +215,10 @@ int cmd_check(int argc, char **argv)
 	}
 	if (compile && !comp.max_rules)
 		size_like_loaded(&comp);
+	/* apply's other refusal, here a warning: it depends on where you run it */
+	if (denies_ssh(&rs, effective_policy(&rs), err, sizeof(err)))
+		fprintf(stderr, "xdpfw: warning: %s: apply would refuse it from this session: %s (apply --force "
+			"overrides)\n", path, err);
 	rc = compile ? compile_set(path, &rs, &comp) : 0;
 	if (!rc)
 		(json ? print_json : print_text)(path, &rs, compile ? &comp : NULL);

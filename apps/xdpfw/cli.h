@@ -35,6 +35,9 @@ int cmd_restore(int argc, char **argv);	/* restore.c */
 /* main.c: load, apply, and where IFACE's link is pinned */
 int cmd_load(int argc, char **argv);
 int cmd_check(int argc, char **argv);	/* check.c */
+/* main.c: would RS with POLICY deny the SSH session we run in
+ * ($SSH_CONNECTION)? WHY says which rule, or the policy. */
+bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz);
 /* check.c: whether RS (read from PATH) fits a firewall loaded with
  * --max-rules MAX_RULES (SIZED: why that size, for messages), by applying
  * it to a scratch one: 0 yes, 1 no (said), -errno (said) no scratch. */

@@ -188,8 +188,7 @@ int parse_max_rules(const char *cmd, const char *arg, uint32_t *out)
 
 /* ---- lockout protection ------------------------------------------------ */
 
-/* Would RS/POLICY deny the SSH session we are running in? */
-static bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz)
+bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz)
 {
 	const char *env = getenv("SSH_CONNECTION");
 	char cip[64], sip[64];

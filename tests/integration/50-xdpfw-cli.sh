@@ -223,6 +223,15 @@ expect_fail "xdpfw lockout: rule add deny" 1 "refusing: rule 'deny src $IP_A/32 
 	"$FW" rule add deny src "$IP_A" dst "$IP_B" proto tcp
 check "xdpfw lockout: --force overrides" "$FW" rule add --force deny src "$IP_A" dst "$IP_B" proto tcp
 check "xdpfw lockout: remove it again" "$FW" rule del deny src "$IP_A" dst "$IP_B" proto tcp
+# check warns where apply would refuse (exit 0: it depends on the session);
+# a file without a policy line runs under the loaded one (deny here)
+printf 'deny src 192.0.2.0/24\n' >"$TMP/nopol.rules"
+if "$FW" check "$TMP/lock.rules" 2>"$TMP/lw.err" >/dev/null && "$FW" check "$TMP/nopol.rules" 2>"$TMP/lw2.err" >/dev/null &&
+   grep -q "warning: .*lock.rules: apply would refuse it from this session: rule 'deny src $IP_A/32' denies" "$TMP/lw.err" &&
+   grep -q "nopol.rules: apply would refuse it .*the deny policy drops your SSH session" "$TMP/lw2.err" &&
+   "$FW" check "$TMP/ssh.rules" 2>&1 >/dev/null | { ! grep -q warning; }; then
+	pass "xdpfw lockout: check warns where apply would refuse"
+else fail "xdpfw lockout: check warns where apply would refuse" "$(cat "$TMP/lw.err" "$TMP/lw2.err")"; fi
 unset SSH_CONNECTION
 expect_fail "xdpfw load: twice on one interface" 1 "already loaded on '$IF_B'" "${FWN[@]}" load "$IF_B"
 
