@@ -44,6 +44,8 @@ struct agent {
 	int64_t applied_rev, failed_rev;
 	uint64_t applied_ns;		/* the datapath's stamp of our last apply */
 	double next_drift_check;
+	double next_attach_check;
+	bool attach_failing;		/* the error is attach_pending()'s */
 	int down_rc;			/* last reason etcd could not be reached */
 	double down_logged;
 	size_t rules;
@@ -95,6 +97,7 @@ static void set_error(struct agent *a, const char *fmt, ...)
 	 * JSON (UTF-8) whatever they are */
 	etcd_printable(a->error, sizeof(a->error), a->error, true);
 	fprintf(stderr, "xdpfw sync: %s\n", a->error);
+	a->attach_failing = false;
 	mark(a);
 }
 
@@ -136,9 +139,12 @@ static void restamp(struct agent *a)
 }
 
 /* Attaches to every named interface not attached yet, with `load` itself,
- * inside the namespace the interfaces live in. */
+ * inside the namespace the interfaces live in. A failure is the reported
+ * error until every interface is attached again. */
 static void attach_pending(struct agent *a)
 {
+	bool failed = false;
+
 	for (int i = 0; i < a->nif; i++) {
 		char *argv[] = { "load", a->ifaces[i], "--mode", (char *)a->mode, NULL };
 		int rc;
@@ -152,12 +158,36 @@ static void attach_pending(struct agent *a)
 		rc = cmd_load(4, argv);
 		if (fleet_home_netns())
 			xdpfw_stop = 1;
-		if (rc)
-			set_error(a, "attaching to '%s' failed (see the agent's log); %s is in place",
-				  a->ifaces[i], kept(a));
-		else if (a->applied_rev)
-			restamp(a);
+		if (rc) {
+			failed = true;
+			if (!a->attach_failing) {	/* once, not at every retry */
+				set_error(a, "attaching to '%s' failed (see the agent's log); it is not "
+					  "filtered, %s is in place elsewhere", a->ifaces[i], kept(a));
+				a->attach_failing = true;
+			}
+		} else {
+			say("attached to '%s'", a->ifaces[i]);
+			if (a->applied_rev)
+				restamp(a);
+		}
 	}
+	if (!failed && a->attach_failing) {
+		a->attach_failing = false;
+		a->error[0] = 0;
+		mark(a);
+	}
+}
+
+/* An interface loses the firewall behind the agent's back when it is
+ * deleted and created again (a VLAN, a bond, a replugged NIC) or its link
+ * is detached: looked at every 2 s (every 10 s while attaching fails),
+ * attached again, and reported as failing until it is. */
+static void check_attached(struct agent *a)
+{
+	if (!a->may_attach || xdpfw_now_s() < a->next_attach_check)
+		return;
+	attach_pending(a);
+	a->next_attach_check = xdpfw_now_s() + (a->attach_failing ? 10 : 2);
 }
 
 /* Applies the rule-set text of revision REV; on any failure the active set
@@ -349,6 +379,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		if (rc)
 			break;
 		check_drift(a);
+		check_attached(a);
 		rc = keep_lease(a, false);
 		if (!rc && a->dirty)
 			rc = put_status(a);

@@ -305,6 +305,18 @@ expect_fail "xdpfw fleet: publish --show --max-rules" 2 "--show takes neither" \
 # ---- etcd killed, restarted -----------------------------------------------------------
 R3=$(publish_rev "$TMP/deny-icmp.rules" --max-rules 1000)
 all_at "$R3" || fail "xdpfw fleet: hosts converge on $R3" "$(fleet_json | tr '\n' ' ' | head -c 300)"
+# host 3's interface deleted and created again (a replugged NIC, a VLAN
+# remade): the agent reports it unfiltered, then attaches again by itself
+ip -n "$S" link del "fs3$UNIQ"
+if wait_hosts "hosts['h3']['state'] == 'failing' and 'attaching to' in hosts['h3']['error']" 15; then
+	pass "xdpfw fleet: an interface gone is reported failing"
+else fail "xdpfw fleet: an interface gone is reported failing" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+ip link add "fs3$UNIQ" netns "$S" type veth peer name "${IFH[3]}" netns "${H[3]}" &&
+ip -n "$S" addr add "10.196.$((X + 3)).1/24" dev "fs3$UNIQ" && ip -n "${H[3]}" addr add "${IPH[3]}/24" dev "${IFH[3]}" &&
+ip -n "$S" link set "fs3$UNIQ" up && ip -n "${H[3]}" link set "${IFH[3]}" up
+if all_at "$R3" 25 && ip -n "${H[3]}" link show "${IFH[3]}" | grep -q 'prog/xdp' && blocked 3; then
+	pass "xdpfw fleet: ... created again, the agent attaches and filters again (revision $R3)"
+else fail "xdpfw fleet: an interface created again is attached again" "$(ip -n "${H[3]}" link show "${IFH[3]}" | head -2 | tr '\n' ' ') $(tail -3 "$TMP/agent3.log" | tr '\n' ' ')"; fi
 # a local change on a synced host is reported (and replaced by the next revision)
 "$FW" --pin-dir "${PIN[1]}" rule add deny src 192.0.2.1 >/dev/null
 if wait_hosts "hosts['h1']['state'] == 'failing' and 'changed locally' in hosts['h1']['error'] and hosts['h2']['state'] == 'ok'" 15; then
