@@ -613,6 +613,35 @@ int xdpfw_state_size_table(struct bpf_object *bo, const char *map, uint32_t half
 	return -EINVAL;
 }
 
+/* DIR, made if missing, opened and locked as xdpfw_state_lock() does: the
+ * fd holding the lock, or -errno. A creator that failed removes DIR, so
+ * the lock is taken again on the one at DIR now if it changed meanwhile. */
+static int lock_dir_made(const char *dir)
+{
+	for (int tries = 0; tries < 5; tries++) {
+		struct stat held, now;
+		int fd, rc;
+
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -errno;
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			return -errno;
+		}
+		if (flock(fd, LOCK_EX)) {
+			rc = -errno;
+			close(fd);
+			return rc;
+		}
+		if (!fstat(fd, &held) && !stat(dir, &now) && held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			return fd;
+		close(fd);
+	}
+	return -EAGAIN;
+}
+
 int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb, size_t obj_sz,
 		       const struct xdpfw_create_opts *o, bool *created)
 {
@@ -623,23 +652,34 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	struct bpf_program *prog;
 	uint32_t max = o && o->max_rules ? o->max_rules : 65536;
 	char path[512];
-	int rc;
+	int rc, lock_fd;
 
 	*created = false;
 	rc = xdpfw_state_open(st, dir);
 	if (!rc && st->prog_fd >= 0)
 		return 0;
 	xdpfw_state_close(st);
+	/* decided again under the directory's lock: another load (two
+	 * interfaces' units at boot, an agent) may be creating it right now,
+	 * and its half-pinned state is not another version's */
+	lock_fd = lock_dir_made(dir);
+	if (lock_fd < 0) {
+		fprintf(stderr, "xdpfw: cannot create and lock '%s': %s\n", dir, strerror(-lock_fd));
+		return lock_fd;
+	}
+	rc = xdpfw_state_open(st, dir);
+	if (!rc && st->prog_fd >= 0) {
+		st->lock_fd = lock_fd;	/* held until close, as an apply's */
+		return 0;
+	}
+	xdpfw_state_close(st);
 	if (rc && rc != -ENOENT) {
+		close(lock_fd);
 		xdpfw_state_open_error(dir, rc);
 		return rc;
 	}
+	st->lock_fd = lock_fd;	/* every failure below closes it with the state */
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		rc = -errno;
-		fprintf(stderr, "xdpfw: cannot create '%s': %s\n", dir, strerror(errno));
-		return rc;
-	}
 	st->obj = bpfkit_object__open_mem(objb, obj_sz, &oo);
 	if (!st->obj)
 		return -errno;

@@ -291,6 +291,21 @@ if [ "$n" -eq 2 ]; then pass "xdpfw status: two interfaces"; else fail "xdpfw st
 check "xdpfw unload: one of two" "${FWN[@]}" unload "dm$UNIQ"
 if ip -n "$NS_B" link show "$IF_B" | grep -q "prog/xdp"; then pass "xdpfw unload: the other interface keeps the firewall"
 else fail "xdpfw unload: the other interface keeps the firewall" "$(ip -n "$NS_B" link show "$IF_B" | head -3)"; fi
+# two loads creating the state at once (two interfaces' units at boot):
+# one creates it, the other waits on its lock and attaches to the same one
+"$FW" unload --all --purge >/dev/null 2>&1
+ok=0 why=""
+for round in 1 2 3 4 5; do
+	"${FWN[@]}" load "$IF_B" --rules "$TMP/ok.rules" >"$TMP/race1.out" 2>&1 & p1=$!
+	"${FWN[@]}" load "dm$UNIQ" --rules "$TMP/ok.rules" >"$TMP/race2.out" 2>&1 & p2=$!
+	r1=0 r2=0; wait $p1 || r1=$?; wait $p2 || r2=$?
+	n=$("${FWN[@]}" status -j 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["interfaces"]))' 2>/dev/null)
+	if [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$n" = 2 ]; then ok=$((ok + 1))
+	else why="round $round: exits $r1 $r2, $n interfaces: $(cat "$TMP/race1.out" "$TMP/race2.out" | tr '\n' ' ' | head -c 300)"; fi
+	"$FW" unload --all --purge >/dev/null 2>&1
+done
+if [ $ok = 5 ]; then pass "xdpfw load: two at once on a fresh state share it (5 rounds)"
+else fail "xdpfw load: two at once on a fresh state share it" "$ok/5; $why"; fi
 
 # --max-rules N is one whole set: 600 rules swap for 600 others at N = 1000
 "$FW" unload --all --purge
