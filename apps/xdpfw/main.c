@@ -390,7 +390,8 @@ int cmd_load(int argc, char **argv)
 	const char *rules = NULL, *ifname;
 	char err[512], path[PATH_MAX];
 	int c, rc, policy = -1, ifindex, link_fd;
-	bool force = false, created, kept = false;
+	bool force = false, created, kept = false, have_prev = false, applied = false;
+	struct xdpfw_ruleset prev = { 0 };
 	unsigned long v;
 	char *end;
 
@@ -514,6 +515,15 @@ int cmd_load(int argc, char **argv)
 	if (rc)
 		goto fail_rules;
 	kept = created && st.maps_reused;
+	if ((rules || policy >= 0) && (!created || kept)) {
+		/* the set in force: other interfaces filter with it (or it was
+		 * kept for this one), so a load that fails after its apply puts
+		 * it back rather than leave them the new one */
+		uint32_t *slots = NULL;
+
+		have_prev = !xdpfw_state_read(&st, &prev, &slots);
+		free(slots);
+	}
 	if (rules || policy >= 0 || kept) {
 		struct xdpfw_ruleset cur;
 		uint32_t *slots = NULL;
@@ -537,6 +547,7 @@ int cmd_load(int argc, char **argv)
 		}
 		if (rc)
 			goto fail_state;
+		applied = true;
 	}
 	if (multi) {
 		if (xdpfw_multi_attach(&st, ifname, ifindex, ao.mode, prio >= 0 ? (unsigned)prio : 10, &co,
@@ -600,9 +611,19 @@ loaded:
 	}
 	xdpfw_state_close(&st);
 	xdpfw_ruleset_free(&rs);
+	xdpfw_ruleset_free(&prev);
 	return EXIT_OK;
 
 fail_state:
+	if (applied && have_prev) {
+		if (xdpfw_state_apply(&st, &prev, prev.policy, NULL))
+			xerr("putting back the rule set in force before failed too; xdpfw save shows the one in "
+			     "force");
+		else
+			fprintf(stderr, "xdpfw: the rule set in force before this load (%zu rules) is back\n",
+				prev.n);
+	}
+	xdpfw_ruleset_free(&prev);
 	xdpfw_state_close(&st);
 	if (created && !count_links()) {
 		if (kept)

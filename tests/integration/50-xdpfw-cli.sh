@@ -289,6 +289,16 @@ check "xdpfw load: second interface" "${FWN[@]}" load "dm$UNIQ"
 n=$("${FWN[@]}" status -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["interfaces"]))')
 if [ "$n" -eq 2 ]; then pass "xdpfw status: two interfaces"; else fail "xdpfw status: two interfaces" "$n"; fi
 check "xdpfw unload: one of two" "${FWN[@]}" unload "dm$UNIQ"
+# a load on a second interface that fails after applying its rules (another
+# program there) puts back the set the first interface filters with
+ip -n "$NS_B" link set dev "dm$UNIQ" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
+"$FW" save >"$TMP/before.rules"
+printf 'policy allow\ndeny src 198.51.100.0/24\n' >"$TMP/other.rules"
+expect_fail "xdpfw load: a second interface's failed load" 1 "already attached" "${FWN[@]}" load "dm$UNIQ" --rules "$TMP/other.rules"
+if grep -q "the rule set in force before this load .* is back" "$TMP/ef.err" && "$FW" save | cmp -s - "$TMP/before.rules"; then
+	pass "xdpfw load: ... leaves the first interface's rule set as it was"
+else fail "xdpfw load: a failed load leaves the rule set as it was" "$("$FW" save | head -3 | tr '\n' ' ')"; fi
+ip -n "$NS_B" link set dev "dm$UNIQ" xdp off
 if ip -n "$NS_B" link show "$IF_B" | grep -q "prog/xdp"; then pass "xdpfw unload: the other interface keeps the firewall"
 else fail "xdpfw unload: the other interface keeps the firewall" "$(ip -n "$NS_B" link show "$IF_B" | head -3)"; fi
 # two loads creating the state at once (two interfaces' units at boot):
