@@ -16,6 +16,14 @@ static int applog_path(const char *dir, char *buf, size_t sz)
 	return snprintf(buf, sz, "%s/xdpfw_applies", dir) >= (int)sz ? -ENAMETOOLONG : 0;
 }
 
+static bool value_size_is(int fd, size_t size)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size == size;
+}
+
 int xdpfw_applog_read(const char *dir, struct xdpfw_applog *out)
 {
 	char path[512];
@@ -28,7 +36,10 @@ int xdpfw_applog_read(const char *dir, struct xdpfw_applog *out)
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, out))
+	/* a map another version made with a larger value would overrun OUT */
+	if (!value_size_is(fd, sizeof(*out)))
+		rc = -EPROTO;
+	else if (bpf_map_lookup_elem(fd, &zero, out))
 		rc = -errno;
 	close(fd);
 	return rc;
@@ -56,6 +67,10 @@ void xdpfw_applog_record(struct xdpfw_state *st, int apply_rc)
 			close(fd);
 			return;
 		}
+	}
+	if (!value_size_is(fd, sizeof(a))) {	/* another version's: left alone */
+		close(fd);
+		return;
 	}
 	if (bpf_map_lookup_elem(fd, &zero, &a))
 		memset(&a, 0, sizeof(a));

@@ -123,7 +123,10 @@ static int take_snapshot(struct msnap *s)
 		return rc;
 	}
 	s->loaded = true;
-	s->have_applog = !xdpfw_applog_read(pin_dir, &s->applog);
+	/* no map yet: no apply recorded, 0 is the truth; another failure
+	 * leaves the series out (a 0 would read as a counter reset) */
+	rc = xdpfw_applog_read(pin_dir, &s->applog);
+	s->have_applog = !rc || rc == -ENOENT;
 	return 0;
 }
 
@@ -466,6 +469,8 @@ static void write_state(struct out *o, const struct msnap *s)
 	family(o, "xdpfw_last_apply_timestamp_seconds", "gauge",
 	       "When the active rule set was switched in (Unix time)");
 	sample(o, "xdpfw_last_apply_timestamp_seconds", false, secs(b, s->cfg.applied_ns[g]), NULL);
+	if (!s->have_applog)
+		return;
 	family(o, "xdpfw_applies", "counter", "Successful rule-set applies (load, apply, rule, policy)");
 	sample(o, "xdpfw_applies", true, u64s(b, s->applog.applied), NULL);
 	family(o, "xdpfw_apply_failures", "counter", "Rule-set applies that failed (nothing changed)");

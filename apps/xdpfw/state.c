@@ -67,9 +67,9 @@ static void state_init(struct xdpfw_state *st)
 		st->fd[i] = -1;
 	st->prog_fd = -1;
 	st->lock_fd = -1;
+	/* < 1 if unknown: per-CPU reads then fail, never guess (the kernel
+	 * copies a value per possible CPU into the reader's buffer) */
 	st->ncpu = libbpf_num_possible_cpus();
-	if (st->ncpu < 1)
-		st->ncpu = 1;
 }
 
 /* Map I's kernel description into *INFO. */
@@ -1759,9 +1759,12 @@ int xdpfw_state_counter(struct xdpfw_state *st, uint32_t slot, struct xdpfw_coun
 
 int xdpfw_state_totals(struct xdpfw_state *st, struct xdpfw_counter tot[XDPFW_NTOTALS])
 {
-	struct xdpfw_counter *v = calloc(st->ncpu, sizeof(*v));
+	struct xdpfw_counter *v;
 	int rc = 0;
 
+	if (st->ncpu < 1)
+		return st->ncpu < 0 ? st->ncpu : -EINVAL;
+	v = calloc(st->ncpu, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	for (__u32 k = 0; k < XDPFW_NTOTALS && !rc; k++) {
