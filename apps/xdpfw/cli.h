@@ -60,5 +60,9 @@ int xdpfw_multi_attach(struct xdpfw_state *st, const char *ifname, int ifindex,
 		       enum bpfkit_xdp_mode mode, unsigned prio, const struct xdpfw_create_opts *co,
 		       const void *objb, size_t obj_sz, enum bpfkit_xdp_mode *attached);
 int xdpfw_multi_detach(const char *ifname);
+/* whether IFACE's multi_ pin names a program still in its dispatcher (true
+ * when it cannot tell): the pin outlives an interface made again or an
+ * `xdp-loader unload` */
+bool xdpfw_multi_attached(const char *ifname);
 
 #endif

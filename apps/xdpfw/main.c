@@ -491,19 +491,20 @@ int cmd_load(int argc, char **argv)
 		xerr("%s; nothing loaded", err);
 		return EXIT_FAIL;
 	}
+	/* a pin whose program is no longer attached (detached behind our back:
+	 * bpfkit unload --iface, xdp-loader unload, the interface made again)
+	 * is all that is left of it: load replaces it and attaches again */
 	multi_path(path, sizeof(path), ifname);
-	bool multi_pin = !access(path, F_OK);
-
-	if (!multi_pin)
-		link_path(path, sizeof(path), ifname);
-	if (!access(path, F_OK)) {
-		if (multi_pin || link_attached(path)) {
+	for (int kind = 0; kind < 2; kind++) {
+		if (kind)
+			link_path(path, sizeof(path), ifname);
+		if (access(path, F_OK))
+			continue;
+		if (kind ? link_attached(path) : xdpfw_multi_attached(ifname)) {
 			xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
 			     ifname, ifname);
 			goto fail_rules;
 		}
-		/* detached behind our back (bpfkit unload --iface): the pin is all
-		 * that is left of it, and load attaches again */
 		unlink(path);
 	}
 	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())

@@ -169,6 +169,38 @@ out_obj:
 /* Detaches the extension pinned as DIR/multi_IFACE from IFACE's dispatcher
  * (libxdp rebuilds the dispatcher around the other programs, or removes it
  * when none is left) and removes the pin. */
+bool xdpfw_multi_attached(const char *ifname)
+{
+	struct bpf_prog_info pi = { 0 };
+	__u32 len = sizeof(pi);
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	char path[PATH_MAX];
+	bool found = false;
+	int fd, ifindex, rc;
+
+	xdp_quiet();
+	multi_path(path, sizeof(path), ifname);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno != ENOENT;
+	rc = bpf_obj_get_info_by_fd(fd, &pi, &len);
+	close(fd);
+	ifindex = bpfkit_ifindex(ifname);
+	if (rc)
+		return true;			/* cannot tell */
+	if (ifindex < 0)
+		return false;			/* gone with its interface */
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	rc = (int)libxdp_get_error(mp);
+	if (rc)
+		return rc != -ENOENT;		/* no XDP program there at all */
+	for (p = xdp_multiprog__next_prog(NULL, mp); p && !found; p = xdp_multiprog__next_prog(p, mp))
+		found = xdp_program__id(p) == pi.id;
+	xdp_multiprog__close(mp);
+	return found;
+}
+
 int xdpfw_multi_detach(const char *ifname)
 {
 	struct bpf_prog_info pi = { 0 };

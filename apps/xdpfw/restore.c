@@ -97,11 +97,12 @@ int cmd_restore(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	/* on IFACE means attached: through libxdp (load --multi), or by our own
-	 * link while it is still attached. A link detached behind our back
-	 * (bpftool link detach) leaves its pin; load replaces it and attaches */
+	/* on IFACE means attached: through libxdp (load --multi) while our
+	 * program is still in the dispatcher, or by our own link while it is
+	 * still attached. Either detached behind our back leaves its pin; load
+	 * replaces it and attaches */
 	multi_path(path, sizeof(path), ifname);
-	loaded = !access(path, F_OK);
+	loaded = !access(path, F_OK) && xdpfw_multi_attached(ifname);
 	link_path(path, sizeof(path), ifname);
 	loaded = loaded || (!access(path, F_OK) && link_attached(path));
 	if (loaded) {

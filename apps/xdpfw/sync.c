@@ -120,6 +120,9 @@ static bool attached(const char *ifname)
 {
 	char path[4096];
 
+	multi_path(path, sizeof(path), ifname);
+	if (!access(path, F_OK) && xdpfw_multi_attached(ifname))
+		return true;	/* load --multi's */
 	link_path(path, sizeof(path), ifname);
 	return !access(path, F_OK) && link_attached(path);
 }

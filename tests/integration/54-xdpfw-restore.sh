@@ -26,6 +26,11 @@ if make -s -C "$ROOT" install-xdpfw-unit PREFIX="$P" SYSCONFDIR="$TMP/etc" >"$TM
 else fail "$T: make install installs xdpfw@.service" "$(tail -3 "$TMP/mk.log")"; exit 0; fi
 grep -q '^install: .*install-xdpfw-unit\|^install: install-xdpfw-unit' "$ROOT/apps/xdpfw/module.mk" &&
 	pass "$T: install depends on install-xdpfw-unit" || fail "$T: install depends on install-xdpfw-unit"
+# the unit stops with its device (BindsTo=) and, enabled, starts again
+# when the device comes back (wanted by it)
+grep -q '^BindsTo=sys-subsystem-net-devices-%i.device' "$P/lib/systemd/system/xdpfw@.service" &&
+grep -q '^WantedBy=.*sys-subsystem-net-devices-%i.device' "$P/lib/systemd/system/xdpfw@.service" &&
+	pass "$T: the unit follows its device (bound to it, wanted by it)" || fail "$T: the unit follows its device"
 UNIT=$TMP/units/xdpfw@.service; mkdir -p "$TMP/units"
 sed "s|$P/bin/xdpfw|$FW|g" "$P/lib/systemd/system/xdpfw@.service" >"$UNIT"
 if command -v systemd-analyze >/dev/null; then
@@ -140,6 +145,18 @@ if bpftool link detach pinned "$XDPFW_PIN_DIR/link_$IF_B" 2>/dev/null && ! xdp_o
 		fail "$T: ExecReload after the link was detached attaches again" \
 			"rc $rc, XDP $(xdp_on && echo on || echo off): $(head -2 "$TMP/reload3.out" | tr '\n' ' ')"
 else skip "$T: ExecReload after a detached link" "bpftool link detach is not available here"; fi
+
+# the same for a load --multi pin whose program left the dispatcher (the
+# interface made again, xdp-loader unload): a pinned program of no
+# dispatcher stands in for it (this kernel has no freplace for libxdp)
+if bpftool link detach pinned "$XDPFW_PIN_DIR/link_$IF_B" 2>/dev/null && ! xdp_on &&
+   rm -f "$XDPFW_PIN_DIR/link_$IF_B" && bpftool prog load "$BPFDIR/xdp-pass.bpf.o" "$XDPFW_PIN_DIR/multi_$IF_B" 2>/dev/null; then
+	rc=0; eval "$RELOAD" >"$TMP/reload4.out" 2>&1 || rc=$?
+	[ $rc = 0 ] && xdp_on && ! grep -q "applied atomically" "$TMP/reload4.out" && [ ! -e "$XDPFW_PIN_DIR/multi_$IF_B" ] &&
+		pass "$T: ExecReload over a stale load --multi pin attaches again" ||
+		fail "$T: ExecReload over a stale load --multi pin attaches again" \
+			"rc $rc, XDP $(xdp_on && echo on || echo off): $(head -2 "$TMP/reload4.out" | tr '\n' ' ')"
+else skip "$T: ExecReload over a stale load --multi pin" "bpftool link detach or prog load is not available here"; fi
 
 check "$T: ExecStop unloads" eval "$STOP"
 xdp_on && fail "$T: nothing attached after ExecStop" || pass "$T: nothing attached after ExecStop"
