@@ -46,6 +46,9 @@ struct agent {
 	double next_drift_check;
 	double next_attach_check;
 	bool attach_failing;		/* the error is attach_pending()'s */
+	uint32_t failed_cap;		/* failed_rev did not fit a firewall of this
+					 * --max-rules (0: it failed otherwise) */
+	double next_cap_check;
 	int down_rc;			/* last reason etcd could not be reached */
 	double down_logged;
 	size_t rules;
@@ -187,10 +190,27 @@ static void attach_pending(struct agent *a)
  * attached again, and reported as failing until it is. */
 static void check_attached(struct agent *a)
 {
+	struct xdpfw_state st;
+	int rc;
+
 	if (!a->may_attach || xdpfw_now_s() < a->next_attach_check)
 		return;
+	a->next_attach_check = xdpfw_now_s() + 2;
+	/* a state unloaded with --purge is the operator's doing (maybe to load
+	 * it again larger): not made again behind their back */
+	rc = xdpfw_state_open(&st, pin_dir);
+	xdpfw_state_close(&st);
+	if (rc == -ENOENT) {
+		if (!a->attach_failing) {
+			set_error(a, "the firewall under %s was unloaded with --purge: nothing is filtered; load it "
+				  "again (xdpfw load IFACE), and this agent applies its set", pin_dir);
+			a->attach_failing = true;
+		}
+		return;
+	}
 	attach_pending(a);
-	a->next_attach_check = xdpfw_now_s() + (a->attach_failing ? 10 : 2);
+	if (a->attach_failing)
+		a->next_attach_check = xdpfw_now_s() + 10;
 }
 
 /* Applies the rule-set text of revision REV; on any failure the active set
@@ -211,6 +231,7 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	snprintf(name, sizeof(name), "%s@%lld", a->fo.key, (long long)rev);
 	if (xdpfw_rules_parse_text(text, len, name, &rs, err, sizeof(err))) {
 		a->failed_rev = rev;
+		a->failed_cap = 0;
 		set_error(a, "revision %lld refused: %s; keeping %s", (long long)rev, err,
 			  kept(a));
 		return;
@@ -220,6 +241,7 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	rc = xdpfw_state_open(&st, pin_dir);
 	if (rc) {
 		a->failed_rev = rev;
+		a->failed_cap = 0;
 		set_error(a, "revision %lld not applied: the firewall state under %s cannot be opened (%s); keeping %s",
 			  (long long)rev, pin_dir, strerror(-rc), kept(a));
 		xdpfw_ruleset_free(&rs);
@@ -228,6 +250,7 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	rc = xdpfw_state_apply(&st, &rs, rs.policy, &as);
 	if (!rc)
 		rc = xdpfw_state_cfg(&st, &cfg);
+	a->failed_cap = rc == -ENOSPC || rc == -E2BIG ? xdpfw_state_max_rules(&st) : 0;
 	xdpfw_state_close(&st);
 	if (rc) {
 		a->failed_rev = rev;
@@ -249,6 +272,30 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	    (long long)rev, rs.n, a->policy, as.write_ms, as.switch_ms);
 	xdpfw_ruleset_free(&rs);
 	attach_pending(a);
+}
+
+/* A revision that did not fit is tried again once the firewall holds
+ * another number of rules (the operator loaded it again with another
+ * --max-rules, as the failure said): whether it did, looked at every 2 s. */
+static bool resized(struct agent *a)
+{
+	struct xdpfw_state st;
+	uint32_t cap;
+
+	if (!a->failed_rev || !a->failed_cap || xdpfw_now_s() < a->next_cap_check)
+		return false;
+	a->next_cap_check = xdpfw_now_s() + 2;
+	if (xdpfw_state_open(&st, pin_dir))
+		return false;
+	cap = xdpfw_state_max_rules(&st);
+	xdpfw_state_close(&st);
+	if (cap == a->failed_cap)
+		return false;
+	say("the firewall now holds %u rules per set (was %u): trying revision %lld again", cap, a->failed_cap,
+	    (long long)a->failed_rev);
+	a->failed_rev = 0;
+	a->failed_cap = 0;
+	return true;
 }
 
 /* Did someone change the rules on this host (xdpfw apply, rule, policy)
@@ -324,6 +371,7 @@ static int on_event(void *ctx, const struct etcd_event *ev)
 
 	if (ev->deleted) {
 		a->failed_rev = ev->kv.mod_rev;
+		a->failed_cap = 0;
 		set_error(a, "'%s' was deleted; keeping %s", a->fo.key, kept(a));
 		return 0;
 	}
@@ -383,6 +431,10 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 			break;
 		check_drift(a);
 		check_attached(a);
+		if (resized(a)) {
+			rc = 1;		/* read KEY again now: apply_text retries */
+			break;
+		}
 		rc = keep_lease(a, false);
 		if (!rc && a->dirty)
 			rc = put_status(a);
@@ -390,7 +442,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 			break;
 	}
 	etcd_watch_stop(&w);
-	if (xdpfw_stop)
+	if (xdpfw_stop || rc == 1)
 		return 0;
 	if (rc == -ESTALE) {
 		say("%s; reading '%s' again", a->e.err, a->fo.key);

@@ -296,6 +296,19 @@ if [ -n "$RBIG" ] && wait_hosts "len(hosts) == 3 and all(h['state'] == 'failing'
 	else fail "xdpfw fleet: a set that fails to apply: old set stays" "$ok/3"; fi
 else fail "xdpfw fleet: a set that fails to apply is reported" "revision '$RBIG': $(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 
+# the operator does what host 1's failure says (load again with a larger
+# --max-rules): its agent tries the revision again by itself
+"$FW" --pin-dir "${PIN[1]}" unload --all --purge >/dev/null 2>&1
+# (purged meanwhile: reported, and not made again behind the operator)
+if wait_hosts "hosts['h1']['state'] == 'failing' and 'unloaded with --purge' in hosts['h1']['error']" 10 && [ ! -e "${PIN[1]}/prog" ]; then
+	pass "xdpfw fleet: a purged firewall is reported, not loaded again by the agent"
+else fail "xdpfw fleet: a purged firewall is reported" "$(ls "${PIN[1]}" 2>&1 | head -3 | tr '\n' ' ') $(fleet_json | tr '\n' ' ' | head -c 300)"; fi
+"$FW" --pin-dir "${PIN[1]}" --netns "${H[1]}" load "${IFH[1]}" --max-rules 2000 >/dev/null 2>&1
+if wait_hosts "hosts['h1']['state'] == 'ok' and hosts['h1']['revision'] == $RBIG and hosts['h2']['state'] == 'failing'" 20 &&
+   grep -q "trying revision $RBIG again" "$TMP/agent1.log"; then
+	pass "xdpfw fleet: a set that did not fit is applied once the host is loaded larger, no new revision needed"
+else fail "xdpfw fleet: a set that did not fit is retried on a larger host" "$(fleet_json | tr '\n' ' ' | head -c 400) $(tail -2 "$TMP/agent1.log" | tr '\n' ' ')"; fi
+
 # publish --max-rules 1000: the same set compiled here first, as on the
 # hosts, and refused before etcd sees it; a set that fits goes out
 before=$(stored_rev)
