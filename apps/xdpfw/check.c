@@ -9,8 +9,6 @@
 #include <bpfkit/json.h>
 #include "cli.h"
 
-#define DEFAULT_MAX_RULES 65536		/* xdpfw load's (state.c) */
-
 struct compiled {
 	uint32_t max_rules;
 	const char *sized;		/* why that size */
@@ -32,7 +30,7 @@ static void size_like_loaded(struct compiled *c)
 		xdpfw_state_close(&st);
 		return;
 	}
-	c->max_rules = DEFAULT_MAX_RULES;
+	c->max_rules = XDPFW_DEFAULT_MAX_RULES;
 	c->sized = rc == -ENOENT ? "a new load's default" :
 				   "a new load's default: the state under --pin-dir could not be read";
 }
@@ -200,7 +198,7 @@ int cmd_check(int argc, char **argv)
 			       MAX_SIZE_HELP "\n"
 			       "Exit status: 0 ok, 1 the file is bad, does not fit, or could not be\n"
 			       "compiled (the scratch firewall failed to load), 2 usage.\n",
-			       DEFAULT_MAX_RULES);
+			       XDPFW_DEFAULT_MAX_RULES);
 			return EXIT_OK;
 		case ':': return xusage("check", "option '%s' needs a value", argv[optind - 1]);
 		default: return xusage("check", "unknown option '%s'", argv[optind - 1]);

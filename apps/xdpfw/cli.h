@@ -53,6 +53,10 @@ int cmd_apply(int argc, char **argv);
 void link_path(char *buf, size_t sz, const char *ifname);
 /* whether the link pinned at PATH is still attached (true when it cannot tell) */
 bool link_attached(const char *path);
+/* whether IFACE has the firewall: by our link, or in libxdp's dispatcher
+ * (load --multi), either still attached (true when it cannot tell); a pin
+ * alone outlives a detach behind our back or an interface made again */
+bool iface_attached(const char *ifname);
 /* multi.c: attach through libxdp's dispatcher (load --multi), detach */
 void multi_path(char *buf, size_t sz, const char *ifname);
 int xdpfw_multi_check(const char *ifname, enum bpfkit_xdp_mode mode);

@@ -185,7 +185,6 @@ int parse_max_rules(const char *cmd, const char *arg, uint32_t *out)
 	return 0;
 }
 
-
 /* ---- lockout protection ------------------------------------------------ */
 
 bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz)
@@ -331,6 +330,16 @@ bool link_attached(const char *path)
 	on = bpf_obj_get_info_by_fd(fd, &info, &len) || info.xdp.ifindex;
 	close(fd);
 	return on;
+}
+
+bool iface_attached(const char *ifname)
+{
+	char path[PATH_MAX];
+
+	if (xdpfw_multi_attached(ifname))
+		return true;
+	link_path(path, sizeof(path), ifname);
+	return link_attached(path);
 }
 
 /* The state must be pinned on bpffs: say so here, as bpfkit load --pin

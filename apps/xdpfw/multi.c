@@ -166,9 +166,6 @@ out_obj:
 	return rc;
 }
 
-/* Detaches the extension pinned as DIR/multi_IFACE from IFACE's dispatcher
- * (libxdp rebuilds the dispatcher around the other programs, or removes it
- * when none is left) and removes the pin. */
 bool xdpfw_multi_attached(const char *ifname)
 {
 	struct bpf_prog_info pi = { 0 };
@@ -201,6 +198,9 @@ bool xdpfw_multi_attached(const char *ifname)
 	return found;
 }
 
+/* Detaches the extension pinned as DIR/multi_IFACE from IFACE's dispatcher
+ * (libxdp rebuilds the dispatcher around the other programs, or removes it
+ * when none is left) and removes the pin. */
 int xdpfw_multi_detach(const char *ifname)
 {
 	struct bpf_prog_info pi = { 0 };

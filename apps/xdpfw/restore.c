@@ -32,7 +32,7 @@ int cmd_restore(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
-	char file[PATH_MAX], path[PATH_MAX], err[512];
+	char file[PATH_MAX], err[512];
 	const char *mode = NULL, *max_rules = NULL, *ifname;
 	const char *sub[12];
 	struct xdpfw_ruleset rs;
@@ -101,10 +101,7 @@ int cmd_restore(int argc, char **argv)
 	 * program is still in the dispatcher, or by our own link while it is
 	 * still attached. Either detached behind our back leaves its pin; load
 	 * replaces it and attaches */
-	multi_path(path, sizeof(path), ifname);
-	loaded = !access(path, F_OK) && xdpfw_multi_attached(ifname);
-	link_path(path, sizeof(path), ifname);
-	loaded = loaded || (!access(path, F_OK) && link_attached(path));
+	loaded = iface_attached(ifname);
 	if (loaded) {
 		sub[n++] = "apply";
 		sub[n++] = "--quiet";

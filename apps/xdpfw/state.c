@@ -650,7 +650,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	bool reused[XM_NMAPS] = { 0 };
 	struct bpf_object *bo;
 	struct bpf_program *prog;
-	uint32_t max = o && o->max_rules ? o->max_rules : 65536;
+	uint32_t max = o && o->max_rules ? o->max_rules : XDPFW_DEFAULT_MAX_RULES;
 	char path[512];
 	int rc, lock_fd;
 

@@ -49,8 +49,10 @@ struct xdpfw_state {
 	bool scratch;			/* xdpfw_state_scratch(): nobody's firewall */
 };
 
+#define XDPFW_DEFAULT_MAX_RULES 65536	/* load's --max-rules when not given */
+
 struct xdpfw_create_opts {
-	uint32_t max_rules;		/* rules per set; 0: default 65536 */
+	uint32_t max_rules;		/* rules per set; 0: XDPFW_DEFAULT_MAX_RULES */
 	uint32_t log_rate;		/* log events per second per CPU */
 	bool no_lockout_pass;		/* do not always pass ARP/ND */
 };

@@ -25,7 +25,6 @@
 #include "cli.h"
 #include "fleet.h"
 
-
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 5000
 
@@ -117,19 +116,6 @@ static const char *kept(const struct agent *a)
 
 /* ---- the local firewall ------------------------------------------------ */
 
-/* A pin whose link was detached behind our back (bpftool link detach) is
- * not attached: load replaces such a pin and attaches again. */
-static bool attached(const char *ifname)
-{
-	char path[4096];
-
-	multi_path(path, sizeof(path), ifname);
-	if (!access(path, F_OK) && xdpfw_multi_attached(ifname))
-		return true;	/* load --multi's */
-	link_path(path, sizeof(path), ifname);
-	return !access(path, F_OK) && link_attached(path);
-}
-
 /* Our apply's stamp, read again: a `load` that loads the datapath anew
  * writes the kept rules (ours) again for it, which stamps them anew. */
 static void restamp(struct agent *a)
@@ -155,7 +141,7 @@ static void attach_pending(struct agent *a)
 		char *argv[] = { "load", a->ifaces[i], "--mode", (char *)a->mode, NULL };
 		int rc;
 
-		if (attached(a->ifaces[i]))
+		if (iface_attached(a->ifaces[i]))
 			continue;
 		if (a->target_ns >= 0 && setns(a->target_ns, CLONE_NEWNET)) {
 			set_error(a, "entering the interfaces' network namespace failed: %s", strerror(errno));
