@@ -42,12 +42,11 @@ struct agent {
 	double next_keepalive;
 	int64_t applied_rev, failed_rev;
 	uint64_t applied_ns;		/* the datapath's stamp of our last apply */
-	double next_drift_check;
-	double next_attach_check;
+	double next_look;		/* look_at_host() */
+	double next_attach_retry;	/* while attaching fails: every 10 s */
 	bool attach_failing;		/* the error is attach_pending()'s */
 	uint32_t failed_cap;		/* failed_rev did not fit a firewall of this
 					 * --max-rules (0: it failed otherwise) */
-	double next_cap_check;
 	int down_rc;			/* last reason etcd could not be reached */
 	double down_logged;
 	size_t rules;
@@ -176,29 +175,23 @@ static void attach_pending(struct agent *a)
  * attached again, and reported as failing until it is. */
 static void check_attached(struct agent *a)
 {
-	struct xdpfw_state st;
-	int rc;
-
-	if (!a->may_attach || xdpfw_now_s() < a->next_attach_check)
+	if (!a->may_attach || xdpfw_now_s() < a->next_attach_retry)
 		return;
-	a->next_attach_check = xdpfw_now_s() + 2;
-	/* a state unloaded with --purge is the operator's doing (maybe to load
-	 * it again larger): not made again behind their back */
-	rc = xdpfw_state_open(&st, pin_dir);
-	xdpfw_state_close(&st);
-	if (rc == -ENOENT) {
-		if (!a->attach_failing) {
-			set_error(a, "the firewall under %s was unloaded with --purge: nothing is filtered; load it "
-				  "again (xdpfw load IFACE), and this agent applies its set", pin_dir);
-			a->attach_failing = true;
-		}
-		return;
-	}
 	attach_pending(a);
 	if (a->attach_failing)
-		a->next_attach_check = xdpfw_now_s() + 10;
+		a->next_attach_retry = xdpfw_now_s() + 10;
 }
 
+/* The state unloaded with --purge under the agent: the operator's doing
+ * (maybe to load it again larger), so not made again behind their back. */
+static void report_purged(struct agent *a)
+{
+	if (a->may_attach && !a->attach_failing) {
+		set_error(a, "the firewall under %s was unloaded with --purge: nothing is filtered; load it "
+			  "again (xdpfw load IFACE), and this agent applies its set", pin_dir);
+		a->attach_failing = true;
+	}
+}
 /* Applies the rule-set text of revision REV; on any failure the active set
  * stays and the failure is what the agent reports. */
 static void apply_text(struct agent *a, const char *text, size_t len, int64_t rev)
@@ -261,21 +254,11 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 }
 
 /* A revision that did not fit is tried again once the firewall holds
- * another number of rules (the operator loaded it again with another
- * --max-rules, as the failure said): whether it did, looked at every 2 s. */
-static bool resized(struct agent *a)
+ * another number of rules CAP (the operator loaded it again with another
+ * --max-rules, as the failure said). */
+static bool resized(struct agent *a, uint32_t cap)
 {
-	struct xdpfw_state st;
-	uint32_t cap;
-
-	if (!a->failed_rev || !a->failed_cap || xdpfw_now_s() < a->next_cap_check)
-		return false;
-	a->next_cap_check = xdpfw_now_s() + 2;
-	if (xdpfw_state_open(&st, pin_dir))
-		return false;
-	cap = xdpfw_state_max_rules(&st);
-	xdpfw_state_close(&st);
-	if (cap == a->failed_cap)
+	if (!a->failed_rev || !a->failed_cap || cap == a->failed_cap)
 		return false;
 	say("the firewall now holds %u rules per set (was %u): trying revision %lld again", cap, a->failed_cap,
 	    (long long)a->failed_rev);
@@ -283,29 +266,48 @@ static bool resized(struct agent *a)
 	a->failed_cap = 0;
 	return true;
 }
-
 /* Did someone change the rules on this host (xdpfw apply, rule, policy)
  * since our apply? Reported, not undone: a local change may be an
  * emergency; the next revision (or a re-read after reconnecting) replaces it. */
-static void check_drift(struct agent *a)
+static void check_drift(struct agent *a, const struct xdpfw_cfg *cfg)
 {
-	struct xdpfw_state st;
-	struct xdpfw_cfg cfg;
-	int rc;
-
-	if (!a->applied_rev || a->error[0] || xdpfw_now_s() < a->next_drift_check)
-		return;
-	a->next_drift_check = xdpfw_now_s() + 2;
-	if (xdpfw_state_open(&st, pin_dir))
-		return;
-	rc = xdpfw_state_cfg(&st, &cfg);
-	xdpfw_state_close(&st);
-	if (!rc && cfg.applied_ns[cfg.gen & 1] != a->applied_ns)
+	if (a->applied_rev && !a->error[0] && cfg->applied_ns[cfg->gen & 1] != a->applied_ns)
 		set_error(a, "the rules on this host were changed locally after revision %lld was applied "
 			  "(xdpfw apply, rule or policy); the next revision replaces them",
 			  (long long)a->applied_rev);
 }
 
+/* Every 2 s, one look at the local firewall (one open: it maps every
+ * table): drift, a revision to try again, a purged state, interfaces that
+ * lost the firewall. True: read KEY again now (apply_text retries). */
+static bool look_at_host(struct agent *a)
+{
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	bool have_cfg = false;
+	uint32_t cap = 0;
+	int rc;
+
+	if (xdpfw_now_s() < a->next_look)
+		return false;
+	a->next_look = xdpfw_now_s() + 2;
+	rc = xdpfw_state_open(&st, pin_dir);
+	if (!rc) {
+		have_cfg = !xdpfw_state_cfg(&st, &cfg);
+		cap = xdpfw_state_max_rules(&st);
+	}
+	xdpfw_state_close(&st);
+	if (have_cfg)
+		check_drift(a, &cfg);
+	if (rc == -ENOENT) {
+		report_purged(a);
+		return false;
+	}
+	if (!rc && resized(a, cap))
+		return true;
+	check_attached(a);
+	return false;
+}
 /* ---- etcd side --------------------------------------------------------- */
 
 static int put_status(struct agent *a)
@@ -415,10 +417,8 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		rc = etcd_watch_poll(&a->e, &w, 500, on_event, a);
 		if (rc)
 			break;
-		check_drift(a);
-		check_attached(a);
-		if (resized(a)) {
-			rc = 1;		/* read KEY again now: apply_text retries */
+		if (look_at_host(a)) {
+			rc = 1;		/* read KEY again now */
 			break;
 		}
 		rc = keep_lease(a, false);
