@@ -684,6 +684,7 @@ static int cmd_unload(int argc, char **argv)
 	if (all) {
 		DIR *d = opendir(pin_dir);
 		struct dirent *de;
+		int failed = 0;
 
 		while (d && (de = readdir(d))) {
 			if (!strncmp(de->d_name, "multi_", 6)) {
@@ -693,16 +694,26 @@ static int cmd_unload(int argc, char **argv)
 				for (char *p = ifn; *p; p++)
 					if (*p == ':')
 						*p = '.';
-				xdpfw_multi_detach(ifn);
+				failed += xdpfw_multi_detach(ifn) != 0;
 				continue;
 			}
 			if (strncmp(de->d_name, "link_", 5))
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-			unlink(path);
+			if (unlink(path)) {
+				xerr("cannot detach: removing '%s' failed: %s", path, strerror(errno));
+				failed++;
+			}
 		}
 		if (d)
 			closedir(d);
+		if (failed) {
+			/* the others are detached; the program, rules and (--purge)
+			 * state stay for the interfaces still attached */
+			xerr("unload --all: %d attachment%s could not be detached; the firewall's state is "
+			     "kept%s", failed, failed == 1 ? "" : "s", purge ? ", nothing purged" : "");
+			return EXIT_FAIL;
+		}
 	} else if (multi_path(path, sizeof(path), argv[optind]), !access(path, F_OK)) {
 		if (xdpfw_multi_detach(argv[optind]))
 			return EXIT_FAIL;

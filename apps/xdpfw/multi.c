@@ -213,12 +213,14 @@ int xdpfw_multi_detach(const char *ifname)
 	xdp_quiet();
 	multi_path(path, sizeof(path), ifname);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return -errno;
-	rc = bpf_obj_get_info_by_fd(fd, &pi, &len) ? -errno : 0;
-	close(fd);
-	if (rc)
+	rc = fd < 0 ? -errno : bpf_obj_get_info_by_fd(fd, &pi, &len) ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc) {
+		xerr("cannot read the --multi attachment pinned at '%s': %s (remove it by hand if it is "
+		     "not a program)", path, strerror(-rc));
 		return rc;
+	}
 	ifindex = bpfkit_ifindex(ifname);
 	if (ifindex < 0) {
 		/* the interface is gone, and its dispatcher with it */

@@ -386,6 +386,21 @@ for i in $(seq 1 17); do echo "deny src 10.50.$i.0/24"; done >"$TMP/big.rules"
 expect_fail "xdpfw apply: full rule map" 1 "rule map full|do not fit" "$FW" apply "$TMP/big.rules"
 if "$FW" save | grep -q "dport 22"; then pass "xdpfw full map: old set kept"; else fail "xdpfw full map: old set kept"; fi
 
+# unload --all with an attachment it cannot detach (here a stray directory
+# where a --multi pin would be): the others are detached, it says which and
+# exits 1, and nothing is purged
+mkdir "$XDPFW_PIN_DIR/multi_bogus0"
+expect_fail "xdpfw unload --all: an attachment it cannot read" 1 "multi_bogus0.*remove it by hand" \
+	"$FW" unload --all --purge
+if grep -q "1 attachment could not be detached.*nothing purged" "$TMP/ef.err" && [ -e "$XDPFW_PIN_DIR/xdpfw_rules" ] &&
+   ! ip -n "$NS_B" link show "$IF_B" | grep -q xdp; then
+	pass "xdpfw unload --all: the rest detached, the state kept"
+else fail "xdpfw unload --all: the rest detached, the state kept" "$(cat "$TMP/ef.err"; ls "$XDPFW_PIN_DIR")"; fi
+expect_fail "xdpfw unload IFACE: an attachment it cannot read" 1 "multi_bogus0.*remove it by hand" \
+	"$FW" unload bogus0
+rmdir "$XDPFW_PIN_DIR/multi_bogus0"
+check "xdpfw load again after the failed unload" "${FWN[@]}" load "$IF_B"
+
 check "xdpfw unload" "$FW" unload "$IF_B"
 expect_fail "xdpfw unload: not loaded there" 1 "not loaded on '$IF_B'" "$FW" unload "$IF_B"
 if [ -e "$XDPFW_PIN_DIR/xdpfw_rules" ] && "$FW" save | grep -q "dport 22"; then pass "xdpfw unload keeps the rules"; else fail "xdpfw unload keeps the rules"; fi
