@@ -141,9 +141,13 @@ int xdpfw_multi_attach(struct xdpfw_state *st, const char *ifname, int ifindex,
 	}
 	mp = xdp_multiprog__get_from_ifindex(ifindex);
 	if (!libxdp_get_error(mp) && xdp_multiprog__is_legacy(mp)) {
-		xerr("--multi: libxdp attached the firewall without its dispatcher (this kernel cannot "
-		     "run it); detached again, nothing changed on '%s'", ifname);
-		xdp_program__detach(xp, ifindex, xdp_multiprog__attach_mode(mp), 0);
+		if (xdp_program__detach(xp, ifindex, xdp_multiprog__attach_mode(mp), 0))
+			xerr("--multi: libxdp attached the firewall without its dispatcher (this kernel "
+			     "cannot run it), and detaching it from '%s' failed: it stays attached but "
+			     "unpinned (xdp-loader unload %s --all)", ifname, ifname);
+		else
+			xerr("--multi: libxdp attached the firewall without its dispatcher (this kernel "
+			     "cannot run it); detached again, nothing changed on '%s'", ifname);
 		xdp_multiprog__close(mp);
 		rc = -EOPNOTSUPP;
 		goto out_prog;
@@ -154,7 +158,9 @@ int xdpfw_multi_attach(struct xdpfw_state *st, const char *ifname, int ifindex,
 	if (bpf_obj_pin(xdp_program__fd(xp), path)) {
 		rc = -errno;
 		xerr("--multi: pinning the program at '%s' failed: %s; detaching it", path, strerror(-rc));
-		xdp_program__detach(xp, ifindex, xdp_mode(mode_on(ifindex)), 0);
+		if (xdp_program__detach(xp, ifindex, xdp_mode(mode_on(ifindex)), 0))
+			xerr("--multi: detaching it from '%s' failed too; it stays attached but unpinned "
+			     "(xdp-loader status %s; xdp-loader unload %s --all)", ifname, ifname, ifname);
 		goto out_prog;
 	}
 	*attached = mode_on(ifindex);
