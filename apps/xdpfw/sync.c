@@ -268,13 +268,19 @@ static bool resized(struct agent *a, uint32_t cap)
 }
 /* Did someone change the rules on this host (xdpfw apply, rule, policy)
  * since our apply? Reported, not undone: a local change may be an
- * emergency; the next revision (or a re-read after reconnecting) replaces it. */
+ * emergency; the next revision (or a re-read after reconnecting) replaces it.
+ * Beside a failure already reported (a revision that did not fit, an
+ * interface not attached) it is added to that report, not hidden by it. */
+#define DRIFT_TEXT "the rules on this host were changed locally after revision"
 static void check_drift(struct agent *a, const struct xdpfw_cfg *cfg)
 {
-	if (a->applied_rev && !a->error[0] && cfg->applied_ns[cfg->gen & 1] != a->applied_ns)
-		set_error(a, "the rules on this host were changed locally after revision %lld was applied "
-			  "(xdpfw apply, rule or policy); the next revision replaces them",
-			  (long long)a->applied_rev);
+	char prev[sizeof(a->error) + 8];
+
+	if (!a->applied_rev || cfg->applied_ns[cfg->gen & 1] == a->applied_ns || strstr(a->error, DRIFT_TEXT))
+		return;
+	snprintf(prev, sizeof(prev), "%s%s", a->error, a->error[0] ? "; and " : "");
+	set_error(a, "%s" DRIFT_TEXT " %lld was applied (xdpfw apply, rule or policy); the next revision "
+		  "replaces them", prev, (long long)a->applied_rev);
 }
 
 /* Every 2 s, one look at the local firewall (one open: it maps every
@@ -573,6 +579,19 @@ int cmd_sync(int argc, char **argv)
 		}
 	snprintf(a.status_key, sizeof(a.status_key), "%s" FLEET_HOSTS "%s", a.fo.key, a.name);
 
+	/* namespaces and the etcd client first: a failure there then leaves no
+	 * state behind that this run created */
+	if (home_netns_fd >= 0) {
+		a.target_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (a.target_ns < 0 || fleet_home_netns()) {
+			xerr("cannot keep both network namespaces open: %s", strerror(errno));
+			goto out;
+		}
+	}
+	if (etcd_open(&a.e, &a.fo.ec)) {
+		xerr("out of memory");
+		goto out;
+	}
 	/* the firewall: loaded already, or loaded by us (attached only once a
 	 * set is in place, so a new host never filters with an empty set) */
 	rc = xdpfw_state_open(&st, pin_dir);
@@ -594,17 +613,6 @@ int cmd_sync(int argc, char **argv)
 	}
 	xdpfw_state_close(&st);
 
-	if (home_netns_fd >= 0) {
-		a.target_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (a.target_ns < 0 || fleet_home_netns()) {
-			xerr("cannot keep both network namespaces open: %s", strerror(errno));
-			goto out;
-		}
-	}
-	if (etcd_open(&a.e, &a.fo.ec)) {
-		xerr("out of memory");
-		goto out;
-	}
 	xdpfw_catch_stop();
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -625,6 +633,7 @@ int cmd_sync(int argc, char **argv)
 	etcd_close(&a.e);
 	ret = EXIT_OK;
 out:
+	etcd_close(&a.e);
 	if (a.target_ns >= 0)
 		close(a.target_ns);
 	fleet_opts_free(&a.fo);

@@ -309,6 +309,13 @@ if wait_hosts "hosts['h1']['state'] == 'ok' and hosts['h1']['revision'] == $RBIG
 	pass "xdpfw fleet: a set that did not fit is applied once the host is loaded larger, no new revision needed"
 else fail "xdpfw fleet: a set that did not fit is retried on a larger host" "$(fleet_json | tr '\n' ' ' | head -c 400) $(tail -2 "$TMP/agent1.log" | tr '\n' ' ')"; fi
 
+# a local change on a host already failing (RBIG did not fit host 2) is
+# reported beside that failure, not hidden by it
+"$FW" --pin-dir "${PIN[2]}" rule add deny src 192.0.2.2 >/dev/null
+if wait_hosts "'more rules than' in hosts['h2']['error'] and 'changed locally after revision $R2' in hosts['h2']['error']" 15; then
+	pass "xdpfw fleet: a local change beside a reported failure is reported too"
+else fail "xdpfw fleet: a local change beside a failure is reported" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+
 # publish --max-rules 1000: the same set compiled here first, as on the
 # hosts, and refused before etcd sees it; a set that fits goes out
 before=$(stored_rev)
