@@ -377,13 +377,34 @@ int cmd_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The id of the map pinned at DIR/NAME, 0 if none: top and log follow the
+ * firewall across a reload (a new load pins new log maps; a purge and load,
+ * new rules and counters too) by watching it change. */
+static uint32_t pinned_map_id(const char *dir, const char *name)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
 /* Packets each rule of CUR matched since PREV: a rule keeps its slot across
  * applies, and a fresh slot starts from zero. Through a table by slot, not
  * a search of PREV per rule: top refreshes sets of a million. NULL if out
  * of memory. */
 static uint64_t *rule_deltas(const struct snapshot *prev, const struct snapshot *cur)
 {
-	uint64_t *d = calloc(cur->rs.n + 1, sizeof(*d)), *before;
+	uint64_t *d = calloc(cur->rs.n + 1, sizeof(*d));
+	size_t *before;		/* by slot: PREV's rule index + 1, 0 none */
 	uint32_t top = 0;
 
 	for (size_t j = 0; j < prev->rs.n; j++)
@@ -395,9 +416,14 @@ static uint64_t *rule_deltas(const struct snapshot *prev, const struct snapshot 
 		return NULL;
 	}
 	for (size_t j = 0; j < prev->rs.n; j++)
-		before[prev->slots[j]] = prev->cnt[j].packets;
+		before[prev->slots[j]] = j + 1;
 	for (size_t i = 0; i < cur->rs.n; i++) {
-		uint64_t b = cur->slots[i] < top ? before[cur->slots[i]] : 0;
+		size_t j = cur->slots[i] < top ? before[cur->slots[i]] : 0;
+		const struct xdpfw_rule_def *was = j ? &prev->rs.r[j - 1].d : NULL, *now = &cur->rs.r[i].d;
+		/* a slot freed and taken by another rule since PREV (rule del,
+		 * then add) counts that rule from zero */
+		uint64_t b = was && xdpfw_rule_same_match(was, now) && was->action == now->action &&
+					     was->flags == now->flags ? prev->cnt[j - 1].packets : 0;
 
 		d[i] = cur->cnt[i].packets >= b ? cur->cnt[i].packets - b : 0;
 	}
@@ -476,7 +502,10 @@ int cmd_top(int argc, char **argv)
 	struct snapshot prev = { 0 }, cur;
 	struct xdpfw_state st;
 	double delay = 1, t_prev = 0;
+	uint32_t cfg_id;
 	long count = -1;
+	int ret = EXIT_OK;
+	bool have_prev = false;
 	bool tty = isatty(STDOUT_FILENO), json = json_out;
 	char *end;
 	int c;
@@ -513,26 +542,59 @@ int cmd_top(int argc, char **argv)
 		return xusage("top", "unexpected argument '%s'", argv[optind]);
 	if (open_state(&st))
 		return EXIT_FAIL;
+	cfg_id = pinned_map_id(pin_dir, "xdpfw_cfg");
+	if (!cfg_id) {
+		xdpfw_state_close(&st);
+		xerr("not loaded: no firewall state under '%s'", pin_dir);
+		return EXIT_FAIL;
+	}
 	xdpfw_catch_stop();
 	for (long iter = 0; !xdpfw_stop && (count < 0 || iter <= count); iter++) {
 		double t = xdpfw_now_s(), dt = t - t_prev;
+		uint32_t now_id = pinned_map_id(pin_dir, "xdpfw_cfg");
 		char txt[200];
 
 		uint64_t *delta = NULL;
 		struct busy *busy = NULL;
 
-		if (snap(&st, &cur, false))
+		if (now_id != cfg_id) {
+			/* purged (and maybe loaded again: other maps, counters
+			 * from zero): followed like tail -F follows a file */
+			bool was = cfg_id != 0;
+
+			snap_free(&prev);
+			have_prev = false;
+			if (was)
+				xdpfw_state_close(&st);
+			cfg_id = 0;
+			if (now_id && !xdpfw_state_open(&st, pin_dir)) {
+				cfg_id = now_id;
+				fprintf(stderr, "xdpfw top: the firewall under %s was loaded anew; rates start "
+					"again\n", pin_dir);
+			} else if (was) {	/* (or still being loaded: tried again) */
+				fprintf(stderr, "xdpfw top: the firewall under %s is gone (unloaded with "
+					"--purge); waiting for it to be loaded again\n", pin_dir);
+			}
+		}
+		if (!cfg_id) {
+			usleep((useconds_t)(delay * 1e6));
+			continue;
+		}
+		if (snap(&st, &cur, false)) {
+			ret = EXIT_FAIL;
 			break;
-		if (iter > 0 && (!(delta = rule_deltas(&prev, &cur)) ||
-				 !(busy = calloc(cur.rs.n + 1, sizeof(*busy))))) {
+		}
+		if (have_prev && (!(delta = rule_deltas(&prev, &cur)) ||
+				  !(busy = calloc(cur.rs.n + 1, sizeof(*busy))))) {
 			xerr("out of memory");
 			free(delta);
 			snap_free(&cur);
+			ret = EXIT_FAIL;
 			break;
 		}
-		if (iter > 0 && json) {
+		if (have_prev && json) {
 			top_json(&prev, &cur, delta, dt);
-		} else if (iter > 0) {
+		} else if (have_prev) {
 			if (tty)
 				printf("\033[H\033[2J");
 			printf("xdpfw top — %s, policy %s, %zu rules, every %.1fs\n\n", pin_dir,
@@ -561,14 +623,16 @@ int cmd_top(int argc, char **argv)
 		free(busy);
 		snap_free(&prev);
 		prev = cur;
+		have_prev = true;
 		t_prev = t;
 		if (count >= 0 && iter == count)
 			break;
 		usleep((useconds_t)(delay * 1e6));
 	}
 	snap_free(&prev);
-	xdpfw_state_close(&st);
-	return EXIT_OK;
+	if (cfg_id)
+		xdpfw_state_close(&st);
+	return ret;
 }
 
 /* The datapath logs the IP protocol number (cheapest there); people read
@@ -610,9 +674,10 @@ int cmd_log(int argc, char **argv)
 	};
 	struct bpfkit_logger_opts lo = { .sz = sizeof(lo), .fn = print_denial };
 	struct bpfkit_logger *lg;
-	double timeout = -1, t0;
+	double timeout = -1, t0, t_look;
+	uint32_t log_id;
 	char *end;
-	int c;
+	int c, ret = EXIT_OK;
 
 	optind = 0;
 	opterr = 0;
@@ -641,20 +706,41 @@ int cmd_log(int argc, char **argv)
 		xerr("not loaded: no firewall state under '%s' (xdpfw load IFACE first)", pin_dir);
 		return EXIT_FAIL;
 	}
+	log_id = pinned_map_id(pin_dir, "maps/_data_bklog");
 	lg = bpfkit_logger__open_pinned(pin_dir, &lo);
 	if (!lg) {
 		xerr("cannot read the log under '%s/maps': %s", pin_dir, strerror(errno));
 		return EXIT_FAIL;
 	}
 	xdpfw_catch_stop();
-	t0 = xdpfw_now_s();
+	t0 = t_look = xdpfw_now_s();
 	while (!xdpfw_stop && (timeout < 0 || xdpfw_now_s() - t0 < timeout)) {
 		int rc = bpfkit_logger__poll(lg, 100);
+		uint32_t now_id;
 
-		if (rc < 0 && rc != -EINTR)
+		if (rc < 0 && rc != -EINTR) {
+			xerr("reading the log under '%s/maps' failed: %s", pin_dir, strerror(-rc));
+			ret = EXIT_FAIL;
 			break;
+		}
 		fflush(stdout);
+		if (xdpfw_now_s() - t_look < 1)
+			continue;
+		/* each load of the datapath pins a log of its own: follow it */
+		t_look = xdpfw_now_s();
+		now_id = pinned_map_id(pin_dir, "maps/_data_bklog");
+		if (now_id && now_id != log_id) {
+			struct bpfkit_logger *next = bpfkit_logger__open_pinned(pin_dir, &lo);
+
+			if (next) {
+				bpfkit_logger__free(lg);
+				lg = next;
+				log_id = now_id;
+				fprintf(stderr, "xdpfw log: the firewall under %s was loaded anew; reading its log\n",
+					pin_dir);
+			}
+		}
 	}
 	bpfkit_logger__free(lg);
-	return EXIT_OK;
+	return ret;
 }

@@ -193,5 +193,53 @@ for l in lines:
 	else fail "xdpfw live: $how" "$(head -c 300 "$TMP/topj.out")"; fi
 done
 
+# top across a rule del and add in one interval: the freed slot goes to
+# the new rule, whose rate counts from zero (was its count minus the old
+# rule's, clamped: 0 here)
+rule_id() { "${FWN[@]}" rule list -j | python3 -c 'import json,sys; print(*[r["id"] for r in json.load(sys.stdin) if r["rule"].startswith(sys.argv[1])][:1])' "$1"; }
+old_id=$(rule_id "deny src $IP_A2/32 proto udp dport $PORT")
+"${FWN[@]}" top -j -d 3 -n 2 >"$TMP/top3.out" 2>&1 &
+tpid=$!
+for _ in $(seq 100); do [ -s "$TMP/top3.out" ] && break; sleep 0.1; done
+"$FW" rule del "$old_id" >/dev/null && "$FW" rule add deny src "$IP_A2" proto udp >/dev/null
+ip netns exec "$NS_A" timeout 10 python3 "$TMP/send.py" "$IP_B" "$PORT" 30 "$IP_A2"
+wait "$tpid"
+if python3 - "$TMP/top3.out" "$IP_A2" "$PORT" "$old_id" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+ip, port, old = sys.argv[2], sys.argv[3], int(sys.argv[4])
+assert len(lines) == 2, lines
+first, second = (json.loads(l) for l in lines)
+was = [r for r in first["rules"] if r["rule"].startswith("deny src %s/32 proto udp dport %s" % (ip, port))]
+assert was and was[0]["id"] == old and was[0]["packets"] > 30, was
+now = [r for r in second["rules"] if r["rule"] == "deny src %s/32 proto udp" % ip]
+assert now and now[0]["id"] == old, ("slot not reused", now)
+assert now[0]["packets"] == 30 and now[0]["packets_per_s"] > 0, now
+PY
+then pass "xdpfw live: top: a rule added in a deleted rule's slot counts from zero"
+else fail "xdpfw live: top: a rule in a reused slot counts from zero" "$(tail -c 400 "$TMP/top3.out")"; fi
+
+# top and log follow the firewall when it is purged and loaded again
+"${FWN[@]}" top -j -d 0.3 -n 40 >"$TMP/top4.out" 2>"$TMP/top4.err" &
+tpid=$!
+"${FWN[@]}" log -t 30 >"$TMP/log2.out" 2>&1 &
+lpid=$!
+sleep 1.5
+"$FW" unload --all --purge
+sleep 1
+"${FWN[@]}" load "$IF_B" --mode native --rules "$TMP/fw.rules" >/dev/null
+sleep 1.5
+traffic 20
+sleep 1.5
+kill -INT "$lpid"; wait "$lpid"
+rc=0; wait "$tpid" || rc=$?
+if [ $rc = 0 ] && grep -q "is gone" "$TMP/top4.err" && grep -q "loaded anew" "$TMP/top4.err" &&
+   tail -1 "$TMP/top4.out" | python3 -c 'import json,sys; assert json.load(sys.stdin)["rule_count"] == 2'; then
+	pass "xdpfw live: top follows a purge and a new load"
+else fail "xdpfw live: top follows a purge and a new load" "rc $rc: $(cat "$TMP/top4.err") $(tail -c 200 "$TMP/top4.out")"; fi
+if sed -n '/loaded anew/,$p' "$TMP/log2.out" | grep -q "deny rule [0-9]*: proto udp $IP_A2 port 40000 > $IP_B port $PORT"; then
+	pass "xdpfw live: log follows a new load of the firewall"
+else fail "xdpfw live: log follows a new load" "$(tail -5 "$TMP/log2.out" | tr '\n' ' ')"; fi
+
 check "xdpfw live: unload --purge" "$FW" unload --all --purge
 leak_check "xdpfw live: nothing left in the kernel" "$TMP/ids.before" fw_ids
