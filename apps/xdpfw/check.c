@@ -74,18 +74,13 @@ static int compile_set(const char *path, const struct xdpfw_ruleset *rs, struct 
 
 static void print_text(const char *path, const struct xdpfw_ruleset *rs, const struct compiled *c)
 {
-	const struct xdpfw_table_fill *t = c ? c->tabs : NULL;
-
 	printf("%s: %zu rules ok%s%s\n", path, rs->n, rs->policy >= 0 ? ", policy " : "",
 	       rs->policy >= 0 ? xdpfw_policy_str(rs->policy) : "");
 	if (!c)
 		return;
-	printf("fits --max-rules %u (%s): %llu entries; classes %llu of %llu, trie %llu of %llu entries,\n"
-	       "IPv6 %llu of %llu entries, ports %llu of %llu; %.1f MB of tables (both generations)\n",
-	       c->max_rules, c->sized, (unsigned long long)c->as.entries, (unsigned long long)t[0].used[c->gen],
-	       (unsigned long long)t[0].cap, (unsigned long long)t[1].used[c->gen], (unsigned long long)t[1].cap,
-	       (unsigned long long)t[2].used[c->gen], (unsigned long long)t[2].cap, (unsigned long long)t[3].used[c->gen],
-	       (unsigned long long)t[3].cap, c->table_bytes / 1e6);
+	printf("fits --max-rules %u (%s): %llu entries;\n", c->max_rules, c->sized,
+	       (unsigned long long)c->as.entries);
+	print_table_fill(c->tabs, c->gen, c->table_bytes, "\n");
 }
 
 static void print_json(const char *path, const struct xdpfw_ruleset *rs, const struct compiled *c)

@@ -29,6 +29,10 @@ int open_state(struct xdpfw_state *st);
 int cmd_status(int argc, char **argv);
 int cmd_rule_list(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+/* "classes N of M, trie ..., ports ...; X MB of tables" of generation GEN,
+ * for status and check (WRAP: what goes before "ports") */
+struct xdpfw_table_fill;
+void print_table_fill(const struct xdpfw_table_fill *t, unsigned gen, uint64_t bytes, const char *wrap);
 int cmd_log(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);	/* metrics.c */
 int cmd_restore(int argc, char **argv);	/* restore.c */

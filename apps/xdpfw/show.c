@@ -206,6 +206,15 @@ static int snap(struct xdpfw_state *st, struct snapshot *s, bool tables)
 	return rc;
 }
 
+void print_table_fill(const struct xdpfw_table_fill *t, unsigned gen, uint64_t bytes, const char *wrap)
+{
+	printf("classes %llu of %llu, trie %llu of %llu entries, IPv6 %llu of %llu entries,%sports %llu of %llu; "
+	       "%.1f MB of tables (both generations)\n",
+	       (unsigned long long)t[0].used[gen], (unsigned long long)t[0].cap, (unsigned long long)t[1].used[gen],
+	       (unsigned long long)t[1].cap, (unsigned long long)t[2].used[gen], (unsigned long long)t[2].cap, wrap,
+	       (unsigned long long)t[3].used[gen], (unsigned long long)t[3].cap, bytes / 1e6);
+}
+
 /* One snapshot of the pinned state, for the one-shot listings; TABLES:
  * with prefix-table usage (a scan of the tables). */
 static int snapshot_once(struct snapshot *s, bool tables)
@@ -353,15 +362,8 @@ int cmd_status(int argc, char **argv)
 		printf("generation: %u\n", s.cfg.gen);
 		printf("rules:      %zu of %u (--max-rules: one whole set; apply keeps room to write\n"
 		       "            the next set beside the active one)\n", s.rs.n, s.max_rules);
-		const struct xdpfw_table_fill *t = s.tabs;
-		unsigned g = s.cfg.gen & 1;
-
-		printf("tables:     classes %llu of %llu, trie %llu of %llu entries, IPv6 %llu of %llu entries,\n"
-		       "            ports %llu of %llu; %.1f MB (both generations)\n",
-		       (unsigned long long)t[0].used[g], (unsigned long long)t[0].cap,
-		       (unsigned long long)t[1].used[g], (unsigned long long)t[1].cap,
-		       (unsigned long long)t[2].used[g], (unsigned long long)t[2].cap,
-		       (unsigned long long)t[3].used[g], (unsigned long long)t[3].cap, s.table_bytes / 1e6);
+		printf("tables:     ");
+		print_table_fill(s.tabs, s.cfg.gen & 1, s.table_bytes, "\n            ");
 		/* the counters grow with the CPUs: per CPU, so the line reads
 		 * the same for one set on any machine */
 		printf("memory:     rule definitions %.1f %s, per-rule counters %.1f %s per CPU\n\n",
