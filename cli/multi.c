@@ -292,8 +292,10 @@ int cli_multi_unpin(const char *dir)
 	DIR *d;
 	int ret = 0;
 
-	if (snprintf(path, sizeof(path), "%s/progs", dir) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/progs", dir) >= (int)sizeof(path)) {
+		cli_err("pin '%.80s...': the path is longer than %d bytes", dir, PATH_MAX - 1);
 		return -ENAMETOOLONG;
+	}
 	d = opendir(path);
 	while (d && (de = readdir(d)) && !ret) {
 		struct bpf_prog_info pi = { 0 };

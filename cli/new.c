@@ -5,6 +5,7 @@
  * directory and renamed into place, so an existing directory is never
  * touched and a failure leaves nothing half-made. */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
@@ -328,6 +329,13 @@ int do_new(int argc, char **argv)
 		cli_err("dir '%s': not a directory", dir);
 		return EXIT_FAIL;
 	}
+	/* room for the temporary directory's name and the deepest file under
+	 * it: a path cut short by snprintf would write elsewhere */
+	if (strlen(dir) + 2 * strlen(name) + 64 >= PATH_MAX) {
+		cli_err("--dir '%.60s...' is too long for the project's files (%zu bytes; at most %zu with this "
+			"name)", dir, strlen(dir), PATH_MAX - 2 * strlen(name) - 65);
+		return EXIT_USAGE;
+	}
 	snprintf(target, sizeof(target), "%s/%s", dir, name);
 	if (!access(target, F_OK) || errno != ENOENT) {
 		cli_err("'%s' already exists; bpfkit new never overwrites", target);
@@ -387,6 +395,7 @@ int do_new(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/src", tmp);
 	if (mkdir(path, 0755)) {
 		err = -errno;
+		cli_err("cannot create '%s': %s", path, strerror(-err));
 		goto fail;
 	}
 	struct bpfkit_json *jw = NULL;
@@ -442,7 +451,9 @@ int do_new(int argc, char **argv)
 	}
 	if (err)
 		goto fail;
-	if (rename(tmp, target)) {
+	/* no replace: rename(2) would put the project over an empty directory
+	 * made at TARGET meanwhile */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE)) {
 		err = -errno;
 		cli_err("'%s' appeared while generating; bpfkit new never overwrites", target);
 		goto fail;

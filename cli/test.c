@@ -147,6 +147,10 @@ static int read_cases(struct pkts *ps, const char *path)
 		snprintf(where, sizeof(where), "cases %s:%d: packet ", path, lineno);
 		err = add_spec(ps, s, verdict, where);
 	}
+	if (!err && ferror(f)) {	/* a directory, an I/O error: not "no packets" */
+		err = -(errno ?: EIO);
+		cli_err("cases '%s': %s", path, strerror(-err));
+	}
 	free(line);
 	fclose(f);
 	if (!err && !ps->n) {

@@ -265,6 +265,13 @@ static int parse(struct bpfkit_elf *e)
 		pr_warn("%s: section table unreadable: %s\n", e->name, elf_errmsg(-1));
 		return -EINVAL;
 	}
+	/* again with the real count: e_shnum 0 means "more than fit the header
+	 * field", in section 0's sh_size, which libelf may not have read */
+	if (!e->nsecs || (uint64_t)e->nsecs * eh.e_shentsize > e->size - eh.e_shoff) {
+		pr_warn("%s: section header table %s (file truncated?)\n", e->name,
+			e->nsecs ? "outside the file" : "empty or unreadable");
+		return -EINVAL;
+	}
 	e->secs = calloc(e->nsecs ?: 1, sizeof(*e->secs));
 	if (!e->secs)
 		return -ENOMEM;

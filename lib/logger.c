@@ -108,17 +108,19 @@ static int elf_scan(const void *bytes, size_t size, unsigned char *data, size_t 
 		name = elf_strptr(elf, symsh.sh_link, sym.st_name);
 		if (!name)
 			continue;
+		/* bounds as "fits in what is left": st_value + size could wrap
+		 * on a crafted symbol and pass */
 		if (!strcmp(name, LOG_LEVEL_VAR)) {
-			if (sym.st_value + 4 <= dsize)
+			if (dsize >= 4 && sym.st_value <= dsize - 4)
 				*level_off = sym.st_value;
 			continue;
 		}
 		dot = strchr(name, '.');
-		fo = sym.st_value + offsetof(struct bk_log_site, func);
-		if (!dot || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
-		    sym.st_value + sizeof(struct bk_log_site) > dsize ||
+		if (!dot || GELF_ST_TYPE(sym.st_info) != STT_OBJECT || dsize < sizeof(struct bk_log_site) ||
+		    sym.st_value > dsize - sizeof(struct bk_log_site) ||
 		    memcmp(data + sym.st_value, &(uint32_t){ BK_LOG_MAGIC }, 4))
 			continue;
+		fo = sym.st_value + offsetof(struct bk_log_site, func);
 		memset(data + fo, 0, BK_LOG_FUNC_LEN);
 		memcpy(data + fo, name, (size_t)(dot - name) < BK_LOG_FUNC_LEN - 1 ?
 		       (size_t)(dot - name) : BK_LOG_FUNC_LEN - 1);

@@ -252,8 +252,19 @@ int bpfkit_pin__remove(const char *dir)
 		pr_warn("pin '%s': %s\n", dir, err == -ENOENT ? "nothing is pinned there" : errstr(err));
 		return err;
 	}
-	if (join(sub, sizeof(sub), dir, "progs", NULL) || access(sub, F_OK)) {
+	if (join(sub, sizeof(sub), dir, "progs", NULL)) {
+		pr_warn("pin '%.80s...': the path is too long\n", dir);
+		return -ENAMETOOLONG;
+	}
+	if (access(sub, F_OK)) {
 		pr_warn("pin '%s': not a bpfkit pin directory (no progs/ inside); not touching it\n", dir);
+		return -EINVAL;
+	}
+	/* what follows unlinks every entry: only where every entry is a BPF
+	 * object (a look-alike directory elsewhere holds a user's files) */
+	if (bpfkit_bpffs__is_bpffs(sub) != 1) {
+		pr_warn("pin '%s': not on a BPF filesystem (bpffs, e.g. under %s); nothing removed\n", dir,
+			BPFFS_ROOT);
 		return -EINVAL;
 	}
 	n_ids = pinned_progs_detach(dir, ids, MAX_PINNED_PROGS);

@@ -60,6 +60,15 @@ expect_fail "unload --pin of nothing" 1 "pin '$PIN': nothing is pinned there" B 
 mkdir -p "$PIN-foreign/x"
 on_exit rm -rf "$PIN-foreign"
 expect_fail "unload refuses a directory bpfkit did not make" 1 "not a bpfkit pin directory" B unload --pin "$PIN-foreign"
+# a look-alike directory off bpffs (progs/, maps/ with a user's files):
+# refused, nothing removed (every entry was unlinked)
+mkdir -p "$TMP/lookalike/progs" "$TMP/lookalike/maps" && echo keep >"$TMP/lookalike/progs/mine.c" &&
+	echo keep >"$TMP/lookalike/maps/notes"
+expect_fail "unload refuses a pin directory off bpffs" 1 "not on a BPF filesystem.*nothing removed" \
+	"$BK" unload --pin "$TMP/lookalike"
+[ "$(cat "$TMP/lookalike/progs/mine.c" "$TMP/lookalike/maps/notes")" = "keep
+keep" ] && pass "unload off bpffs: the files are untouched" || fail "unload off bpffs: the files are untouched" "$(ls -R "$TMP/lookalike")"
+expect_fail "unload --pin: a path too long" 1 "the path is longer than" "$BK" unload --pin "/tmp/$(printf 'a%.0s' $(seq 4100))"
 [ -d "$PIN-foreign/x" ] && pass "foreign directory untouched" || fail "foreign directory untouched"
 
 expect_fail "pin outside bpffs" 1 "is not on a bpf filesystem" B load "$FW" --iface "$IF_B" --pin "$TMP/pin"

@@ -55,6 +55,36 @@ if "$BK" -j log sites "$HELLO" | python3 -c 'import json,sys; d=json.load(sys.st
 else
 	fail "log sites -j" "$(cat "$TMP/py.err")"
 fi
+# crafted symbols whose offset + size wraps past 2^64: refused bounds, no
+# write before the buffer (was a heap corruption: double free, abort)
+cat >"$TMP/symval.py" <<'PY'
+import struct, sys
+src, dst, want, val = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]) % 2**64
+b = bytearray(open(src, 'rb').read())
+shoff = struct.unpack_from('<Q', b, 0x28)[0]
+shentsize, shnum = struct.unpack_from('<HH', b, 0x3a)
+secs = [struct.unpack_from('<IIQQQQIIQQ', b, shoff + i * shentsize) for i in range(shnum)]
+for typ_, off, size, link in ((s[1], s[4], s[5], s[6]) for s in secs):
+    if typ_ != 2:
+        continue
+    stroff = secs[link][4]
+    for o in range(off, off + size, 24):
+        n = struct.unpack_from('<I', b, o)[0]
+        name = b[stroff + n:b.index(0, stroff + n)].decode()
+        if name == want or (want == '.site' and '.' in name and b[o + 4] & 0xf == 1 and name.startswith('xdp_hello.')):
+            struct.pack_into('<Q', b, o + 8, val)
+            open(dst, 'wb').write(b)
+            sys.exit(0)
+sys.exit('no symbol ' + want)
+PY
+if python3 "$TMP/symval.py" "$HELLO" "$TMP/level-wrap.o" bpfkit_log_level -4 &&
+   python3 "$TMP/symval.py" "$HELLO" "$TMP/site-wrap.o" .site -16; then
+	rc=0; BPFKIT_LOG=info "$BK" test "$TMP/level-wrap.o" --packet 'eth/ipv4 10.0.0.1>10.0.0.2/udp 53>1234' >"$TMP/wrap.out" 2>&1 || rc=$?
+	rc2=0; "$BK" log sites "$TMP/site-wrap.o" >>"$TMP/wrap.out" 2>&1 || rc2=$?
+	if [ $rc -le 2 ] && [ $rc2 -le 2 ] && ! grep -qE 'Sanitizer|runtime error|double free' "$TMP/wrap.out"; then
+		pass "log: symbols with wrapping offsets are refused, no write out of bounds"
+	else fail "log: symbols with wrapping offsets" "rc $rc/$rc2: $(grep -m2 -E 'Sanitizer|runtime error|free' "$TMP/wrap.out")"; fi
+else fail "log: crafting symbols with wrapping offsets" "symval.py"; fi
 out=$("$BK" log sites "$BPFDIR/log/log-badfmt.bpf.o" 2>/dev/null)
 grep -q 'ERROR: %s wants a string' <<<"$out" && pass "log sites shows bad formats" || fail "log sites shows bad formats" "$out"
 expect_fail "log sites --check fails on bad formats" 1 "object '.*log-badfmt.bpf.o': 5 log calls can't be formatted" \

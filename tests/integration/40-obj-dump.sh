@@ -366,6 +366,18 @@ expect_fail "obj dump: wrong e_machine" 1 "e_machine is 62, not BPF" "$BK" obj d
 expect_fail "obj dump: missing file" 1 "No such file" "$BK" obj dump "$TMP/nope.o"
 expect_fail "obj dump: no FILE" 2 "missing FILE" "$BK" obj dump
 expect_fail "obj sections: bad option" 2 "unknown option" "$BK" obj sections --bogus "$hello"
+# extended section numbering (e_shnum 0) whose count, in section 0's
+# sh_size, runs past the file: refused (libelf quietly reported 0 sections)
+python3 - "$hello" "$TMP/shnum0.o" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+shoff = struct.unpack_from('<Q', b, 0x28)[0]
+struct.pack_into('<H', b, 0x3c, 0)
+struct.pack_into('<Q', b, shoff + 32, 100000)
+open(sys.argv[2], 'wb').write(b)
+PY
+expect_fail "obj sections: a section count past the file" 1 "section header table" "$BK" obj sections "$TMP/shnum0.o"
+expect_fail "obj dump: a section count past the file" 1 "section header table" "$BK" obj dump "$TMP/shnum0.o"
 # a section whose offset points past the end of the file
 python3 - "$hello" "$TMP/badoff.o" "$TMP/odd.o" "$TMP/badrel.o" "$TMP/badbtf.o" <<'PY'
 import struct, sys

@@ -51,6 +51,7 @@ expect_fail "test: --cases mismatch" 1 "first: packet 4" "$BK" test "$O" -P xdp_
 echo 'PASS ipv4 10.0.0.1>10.0.0.2/udp x>53' >"$TMP/badcases"
 expect_fail "test: bad line in --cases" 1 "cases .*badcases:1: packet .*bad port pair" \
 	"$BK" test "$O" -P xdp_verdict --cases "$TMP/badcases"
+expect_fail "test: --cases names a directory" 1 "cases '$TMP': Is a directory" "$BK" test "$O" -P xdp_verdict --cases "$TMP"
 
 # pcap out, checked by tcpdump (checksums computed right), then pcap in again
 "$BK" test "$O" -P xdp_verdict -k 'ipv4 10.0.0.1>10.0.0.2/udp 1000>2000/payload hello' \

@@ -178,6 +178,11 @@ expect_fail "new: existing directory refused" 1 "already exists; bpfkit new neve
 ls -a "$GEN" | grep -q '\.new\.' && fail "new: temporary directories left" "$(ls -a "$GEN")" \
 	|| pass "new: no temporary directory left behind"
 expect_fail "new: path separator" 2 "contains a path separator" "$BK" new a/b --dir "$GEN"
+# a --dir that exists but leaves no room for the project's deepest paths
+LONGD=$TMP/long; while [ $((${#LONGD} + 201)) -lt 4030 ]; do LONGD=$LONGD/$(printf 'd%.0s' {1..200}); done
+LONGD=$LONGD/$(printf 'e%.0s' $(seq $((4030 - ${#LONGD} - 1))))
+mkdir -p "$LONGD" && expect_fail "new: a --dir too long for the project's files" 2 "is too long for the project's files" \
+	"$BK" new toolong --dir "$LONGD"
 expect_fail "new: not an identifier" 2 "must start with a letter" "$BK" new 1abc --dir "$GEN"
 expect_fail "new: bad character" 2 "not a C identifier" "$BK" new 'a.b' --dir "$GEN"
 expect_fail "new: keyword" 2 "C keyword" "$BK" new int --dir "$GEN"
