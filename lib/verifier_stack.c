@@ -147,7 +147,9 @@ static void scan_func(struct graph *g, int fi, struct bpfkit_elf *elf)
 				fp_valid[r] = 0;
 		}
 	}
-	f->stack = (int)((depth + 15) & ~15);
+	/* clamped: a crafted object's huge offsets would overflow the int sums
+	 * along call chains; anything past the 512-byte limit reads as huge */
+	f->stack = depth > (1 << 20) ? 1 << 20 : (int)((depth + 15) & ~15);
 }
 
 static void dfs(struct graph *g, int fi, int n, int sum)
