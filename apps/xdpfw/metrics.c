@@ -27,12 +27,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/bpfkit.h>
 #include "cli.h"
+#include "httpdeadline.h"
 
 #define DEFAULT_LISTEN		"127.0.0.1:9435"
 #define DEFAULT_MAX_SERIES	500
@@ -52,6 +54,10 @@ struct msnap {
 };
 
 #define MAX_PROG_DIRS		16
+
+/* The longest one HTTP request may take, idle gaps included (Prometheus'
+ * scrape timeout defaults to 10 s; a scrape here takes milliseconds). */
+#define REQUEST_DEADLINE_S 20
 
 struct exporter {
 	unsigned max_series;
@@ -700,6 +706,7 @@ int cmd_metrics(int argc, char **argv)
 	};
 	struct exporter ex = { .max_series = DEFAULT_MAX_SERIES };
 	const char *listen_on = DEFAULT_LISTEN;
+	double deadline_s = REQUEST_DEADLINE_S;
 	struct MHD_Daemon *d;
 	bool once = false, om = false, want_stats = false;
 	char bound[INET6_ADDRSTRLEN + 16];
@@ -708,6 +715,11 @@ int cmd_metrics(int argc, char **argv)
 	sigset_t set;
 	char *end;
 
+	/* test hook: a shorter request deadline, so a test need not wait 20 s */
+	if (getenv("XDPFW_TEST_HTTP_DEADLINE_S"))
+		deadline_s = strtod(getenv("XDPFW_TEST_HTTP_DEADLINE_S"), NULL);
+	if (!(deadline_s >= 1 && deadline_s <= REQUEST_DEADLINE_S))
+		deadline_s = REQUEST_DEADLINE_S;
 	if (getenv("XDPFW_TEST_SCRAPE_DELAY_MS"))
 		scrape_delay_ms = (unsigned)strtoul(getenv("XDPFW_TEST_SCRAPE_DELAY_MS"), NULL, 10) % 60000;
 	optind = 0;
@@ -815,9 +827,12 @@ int cmd_metrics(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* 10 s idle (libmicrohttpd's timeout), and REQUEST_DEADLINE_S for a
+	 * whole request however slowly its bytes come (httpdeadline.c) */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, handle, &ex,
 			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 32u,
-			     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+			     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_NOTIFY_CONNECTION, http_deadline_notify,
+			     NULL, MHD_OPTION_NOTIFY_COMPLETED, http_deadline_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		xerr("metrics: starting the HTTP server on %s failed", bound);
 		close(fd);
@@ -827,7 +842,14 @@ int cmd_metrics(int argc, char **argv)
 	}
 	printf("xdpfw metrics: serving http://%s/metrics (state %s)\n", bound, pin_dir);
 	fflush(stdout);
-	sigwait(&set, &sig);
+	for (;;) {
+		struct timespec one = { .tv_sec = 1 };
+
+		sig = sigtimedwait(&set, NULL, &one);
+		if (sig > 0 || (sig < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+		http_deadline_sweep(deadline_s);
+	}
 	MHD_stop_daemon(d);
 	close(fd);
 	if (stats_fd >= 0)

@@ -264,6 +264,46 @@ if [ $mv_ok = 1 ] && grep -q '^xdpfw_applies_total ' "$TMP/al0.txt" && ! grep -q
    grep -q '^xdpfw_rules ' "$TMP/al.txt"; then pass "$T: an applies map of another shape: its series left out, applies work"
 else fail "$T: an applies map of another shape" "$(head -c 300 "$TMP/al.err") $(grep -c applies "$TMP/al.txt" 2>/dev/null)"; fi
 
+# slow clients (slowloris): 40 connections that send a header byte a second
+# and never finish would hold all 32 the server allows (the idle timeout never
+# fires); each request's absolute deadline (3 s here by the test hook, 20 s
+# by default) cuts them, and a scrape waiting behind them gets through
+XDPFW_TEST_HTTP_DEADLINE_S=3 "$FW" metrics --listen 127.0.0.1:0 >"$TMP/sl.out" 2>"$TMP/sl.err" &
+SLPID=$!
+on_exit "kill $SLPID"
+for _ in $(seq 100); do grep -q serving "$TMP/sl.out" && break; sleep 0.1; done
+SLADDR=$(grep -oE '127\.0\.0\.1:[0-9]+' "$TMP/sl.out" | head -1)
+timeout 40 python3 - "$SLADDR" >"$TMP/sl.res" <<'PY' &
+import socket, sys, time
+host, port = sys.argv[1].rsplit(':', 1)
+socks = []
+for i in range(40):
+    s = socket.create_connection((host, int(port)), timeout=2)
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+    socks.append(s)
+t0 = time.time(); cut = {}
+while time.time() - t0 < 20 and len(cut) < len(socks):
+    for i, s in enumerate(socks):
+        if i not in cut:
+            try:
+                s.sendall(b"X")
+            except OSError:
+                cut[i] = time.time() - t0
+    time.sleep(1)
+print(len(cut), len(socks))
+PY
+SLOWPID=$!
+sleep 1.5
+t0=$(date +%s%N)
+code=$(curl -s -m 12 -o "$TMP/sl.txt" -w '%{http_code}' "http://$SLADDR/metrics")
+ms=$((($(date +%s%N) - t0) / 1000000))
+wait $SLOWPID
+read -r ncut nsocks <"$TMP/sl.res"
+if [ "$code" = 200 ] && grep -q '^xdpfw_rules ' "$TMP/sl.txt" && [ "$ms" -lt 9000 ] && [ "${ncut:-0}" = 40 ]; then
+	pass "$T: slow clients holding every connection are cut at the request deadline; a scrape gets through (${ms} ms)"
+else fail "$T: slow clients are cut, a scrape gets through" "http $code after $ms ms; $ncut of $nsocks slow connections cut"; fi
+kill $SLPID; wait $SLPID 2>/dev/null
+
 kill -TERM $MPID; wait $MPID; rc=$?
 if [ $rc = 0 ] && ! grep -qE 'Sanitizer|runtime error' "$TMP/m.err"; then pass "$T: exporter stops cleanly on SIGTERM"
 else fail "$T: exporter stops cleanly" "rc $rc $(head -3 "$TMP/m.err")"; fi

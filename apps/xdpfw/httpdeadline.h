@@ -1,0 +1,17 @@
+/* apps/xdpfw/httpdeadline.h — an absolute time limit per HTTP request for
+ * the metrics exporter (httpdeadline.c). */
+#ifndef XDPFW_HTTPDEADLINE_H
+#define XDPFW_HTTPDEADLINE_H
+
+#include <microhttpd.h>
+
+/* MHD_OPTION_NOTIFY_CONNECTION and MHD_OPTION_NOTIFY_COMPLETED callbacks */
+void http_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe);
+void http_deadline_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			     enum MHD_RequestTerminationCode toe);
+/* Shuts down every connection whose request has run longer than LIMIT_S
+ * seconds (the server then closes it); how many. Call about every second. */
+int http_deadline_sweep(double limit_s);
+
+#endif
