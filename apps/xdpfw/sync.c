@@ -45,6 +45,8 @@ struct agent {
 	double next_look;		/* look_at_host() */
 	double next_attach_retry;	/* while attaching fails: every 10 s */
 	bool attach_failing;		/* the error is attach_pending()'s */
+	bool drifted;			/* rules changed locally since our apply */
+	bool drift_noted;		/* the error ends with check_drift()'s text */
 	uint32_t failed_cap;		/* failed_rev did not fit a firewall of this
 					 * --max-rules (0: it failed otherwise) */
 	int down_rc;			/* last reason etcd could not be reached */
@@ -99,6 +101,7 @@ static void set_error(struct agent *a, const char *fmt, ...)
 	etcd_printable(a->error, sizeof(a->error), a->error, true);
 	fprintf(stderr, "xdpfw sync: %s\n", a->error);
 	a->attach_failing = false;
+	a->drift_noted = false;
 	mark(a);
 }
 
@@ -129,6 +132,27 @@ static void restamp(struct agent *a)
 	xdpfw_state_close(&st);
 }
 
+/* Whether the rules were changed locally since our apply, noted for good
+ * (until the next apply): a `load` writes them again, and the stamp it
+ * leaves (restamp) no longer tells. */
+static void note_drift(struct agent *a, const struct xdpfw_cfg *cfg)
+{
+	if (a->applied_rev && cfg->applied_ns[cfg->gen & 1] != a->applied_ns)
+		a->drifted = true;
+}
+
+static void note_drift_now(struct agent *a)
+{
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+
+	if (!a->applied_rev || a->drifted || xdpfw_state_open(&st, pin_dir))
+		return;
+	if (!xdpfw_state_cfg(&st, &cfg))
+		note_drift(a, &cfg);
+	xdpfw_state_close(&st);
+}
+
 /* Attaches to every named interface not attached yet, with `load` itself,
  * inside the namespace the interfaces live in. A failure is the reported
  * error until every interface is attached again. */
@@ -142,6 +166,7 @@ static void attach_pending(struct agent *a)
 
 		if (iface_attached(a->ifaces[i]))
 			continue;
+		note_drift_now(a);	/* before the load's stamp hides it */
 		if (a->target_ns >= 0 && setns(a->target_ns, CLONE_NEWNET)) {
 			set_error(a, "entering the interfaces' network namespace failed: %s", strerror(errno));
 			return;
@@ -164,6 +189,7 @@ static void attach_pending(struct agent *a)
 	}
 	if (!failed && a->attach_failing) {
 		a->attach_failing = false;
+		a->drift_noted = false;	/* noted again at the next look, alone */
 		a->error[0] = 0;
 		mark(a);
 	}
@@ -245,6 +271,8 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	a->rules = rs.n;
 	a->policy = xdpfw_policy_str(cfg.policy[cfg.gen & 1]);
 	a->error[0] = 0;
+	a->drifted = false;
+	a->drift_noted = false;
 	a->may_attach = true;
 	mark(a);
 	say("applied revision %lld: %zu rules, policy %s (written in %.1f ms, switched in %.3f ms)",
@@ -271,16 +299,19 @@ static bool resized(struct agent *a, uint32_t cap)
  * emergency; the next revision (or a re-read after reconnecting) replaces it.
  * Beside a failure already reported (a revision that did not fit, an
  * interface not attached) it is added to that report, not hidden by it. */
-#define DRIFT_TEXT "the rules on this host were changed locally after revision"
 static void check_drift(struct agent *a, const struct xdpfw_cfg *cfg)
 {
 	char prev[sizeof(a->error) + 8];
+	bool failing = a->attach_failing;
 
-	if (!a->applied_rev || cfg->applied_ns[cfg->gen & 1] == a->applied_ns || strstr(a->error, DRIFT_TEXT))
+	note_drift(a, cfg);
+	if (!a->drifted || a->drift_noted)
 		return;
 	snprintf(prev, sizeof(prev), "%s%s", a->error, a->error[0] ? "; and " : "");
-	set_error(a, "%s" DRIFT_TEXT " %lld was applied (xdpfw apply, rule or policy); the next revision "
-		  "replaces them", prev, (long long)a->applied_rev);
+	set_error(a, "%sthe rules on this host were changed locally after revision %lld was applied (xdpfw "
+		  "apply, rule or policy); the next revision replaces them", prev, (long long)a->applied_rev);
+	a->attach_failing = failing;	/* still attach_pending()'s to clear */
+	a->drift_noted = true;
 }
 
 /* Every 2 s, one look at the local firewall (one open: it maps every

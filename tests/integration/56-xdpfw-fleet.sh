@@ -336,10 +336,16 @@ ip -n "$S" link del "fs3$UNIQ"
 if wait_hosts "hosts['h3']['state'] == 'failing' and 'attaching to' in hosts['h3']['error']" 15; then
 	pass "xdpfw fleet: an interface gone is reported failing"
 else fail "xdpfw fleet: an interface gone is reported failing" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+# ... and a local change made meanwhile: reported beside it, and still
+# reported (alone) once the interface is attached again
+"$FW" --pin-dir "${PIN[3]}" rule add deny src 192.0.2.3 >/dev/null
+wait_hosts "'attaching to' in hosts['h3']['error'] and 'changed locally' in hosts['h3']['error']" 10 ||
+	fail "xdpfw fleet: a local change beside an interface gone is reported" "$(fleet_json | tr '\n' ' ' | head -c 400)"
 ip link add "fs3$UNIQ" netns "$S" type veth peer name "${IFH[3]}" netns "${H[3]}" &&
 ip -n "$S" addr add "10.196.$((X + 3)).1/24" dev "fs3$UNIQ" && ip -n "${H[3]}" addr add "${IPH[3]}/24" dev "${IFH[3]}" &&
 ip -n "$S" link set "fs3$UNIQ" up && ip -n "${H[3]}" link set "${IFH[3]}" up
-if all_at "$R3" 25 && ip -n "${H[3]}" link show "${IFH[3]}" | grep -q 'prog/xdp' && blocked 3; then
+if wait_hosts "len(hosts) == 3 and all(h['revision'] == $R3 for h in hosts.values()) and hosts['h1']['state'] == 'ok' and hosts['h2']['state'] == 'ok' and 'changed locally' in hosts['h3']['error'] and 'attaching to' not in hosts['h3']['error']" 25 &&
+   ip -n "${H[3]}" link show "${IFH[3]}" | grep -q 'prog/xdp' && blocked 3; then
 	pass "xdpfw fleet: ... created again, the agent attaches and filters again (revision $R3)"
 else fail "xdpfw fleet: an interface created again is attached again" "$(ip -n "${H[3]}" link show "${IFH[3]}" | head -2 | tr '\n' ' ') $(tail -3 "$TMP/agent3.log" | tr '\n' ' ')"; fi
 # a local change on a synced host is reported (and replaced by the next revision)
