@@ -2,6 +2,7 @@
  * and links so they outlive the loader, and remove exactly that again. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,28 +262,49 @@ int bpfkit_pin__remove(const char *dir)
 		return -EINVAL;
 	}
 	/* what follows unlinks every entry: only where every entry is a BPF
-	 * object (a look-alike directory elsewhere holds a user's files) */
-	if (bpfkit_bpffs__is_bpffs(sub) != 1) {
+	 * object (a look-alike directory elsewhere holds a user's files), and
+	 * through no symlink (bpffs allows them: one could lead out of it) */
+	if (bpfkit_bpffs__is_bpffs(dir) != 1) {
 		pr_warn("pin '%s': not on a BPF filesystem (bpffs, e.g. under %s); nothing removed\n", dir,
 			BPFFS_ROOT);
 		return -EINVAL;
 	}
 	n_ids = pinned_progs_detach(dir, ids, MAX_PINNED_PROGS);
 	for (size_t i = 0; i < 3; i++) {
-		DIR *d;
+		struct statfs sf;
 		struct dirent *e;
+		int sfd;
+		DIR *d;
 
 		if (join(sub, sizeof(sub), dir, pin_subdirs[i], NULL))
 			return -ENAMETOOLONG;
-		d = opendir(sub);
-		if (!d)
+		sfd = open(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sfd < 0) {
+			int oe = errno;
+
+			if (oe != ENOENT) {
+				bool odd = oe == ELOOP || oe == ENOTDIR;
+
+				err = odd ? -EINVAL : -oe;
+				pr_warn("pin '%s': '%s' is not a directory of pins (%s); left alone\n", dir, sub,
+					odd ? "a symlink, or not a directory" : errstr(-oe));
+			}
 			continue;
+		}
+		if (fstatfs(sfd, &sf) || sf.f_type != BPF_FS_MAGIC || !(d = fdopendir(sfd))) {
+			pr_warn("pin '%s': '%s' is not on bpffs; left alone\n", dir, sub);
+			close(sfd);
+			err = -EINVAL;
+			continue;
+		}
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
-			if (i == 0 && !join(path, sizeof(path), sub, e->d_name, NULL))
+			if (join(path, sizeof(path), sub, e->d_name, NULL))
+				continue;
+			if (i == 0)
 				link_detach_if_ours(path, ids, n_ids);
-			if (join(path, sizeof(path), sub, e->d_name, NULL) || unlink(path)) {
+			if (unlinkat(dirfd(d), e->d_name, 0)) {
 				err = -errno;
 				pr_warn("pin '%s': cannot remove '%s': %s\n", dir, path, errstr(err));
 				continue;

@@ -68,6 +68,18 @@ expect_fail "unload refuses a pin directory off bpffs" 1 "not on a BPF filesyste
 	"$BK" unload --pin "$TMP/lookalike"
 [ "$(cat "$TMP/lookalike/progs/mine.c" "$TMP/lookalike/maps/notes")" = "keep
 keep" ] && pass "unload off bpffs: the files are untouched" || fail "unload off bpffs: the files are untouched" "$(ls -R "$TMP/lookalike")"
+# ... nor through a symlink: a look-alike whose progs/ leads into bpffs, and
+# a bpffs pin directory whose maps/ leads out of it
+SYMPIN=/sys/fs/bpf/bk-sym-$UNIQ
+on_exit "rm -rf $SYMPIN"
+mkdir -p "$SYMPIN/progs" "$TMP/lookalike2/maps" "$TMP/victim" && echo keep >"$TMP/lookalike2/maps/notes" &&
+	echo keep >"$TMP/victim/file" && ln -s "$SYMPIN/progs" "$TMP/lookalike2/progs" && ln -s "$TMP/victim" "$SYMPIN/maps"
+expect_fail "unload: a look-alike whose progs/ links into bpffs" 1 "not on a BPF filesystem" "$BK" unload --pin "$TMP/lookalike2"
+expect_fail "unload: a pin directory whose maps/ links out of bpffs" 1 "maps' is not a directory of pins \(a symlink" \
+	"$BK" unload --pin "$SYMPIN"
+[ -e "$TMP/lookalike2/maps/notes" ] && [ -e "$TMP/victim/file" ] && pass "unload through symlinks: the files are untouched" ||
+	fail "unload through symlinks: the files are untouched" "$(ls -R "$TMP/lookalike2" "$TMP/victim")"
+rm -f "$SYMPIN/maps"; rmdir "$SYMPIN/progs" "$SYMPIN" 2>/dev/null
 expect_fail "unload --pin: a path too long" 1 "the path is longer than" "$BK" unload --pin "/tmp/$(printf 'a%.0s' $(seq 4100))"
 [ -d "$PIN-foreign/x" ] && pass "foreign directory untouched" || fail "foreign directory untouched"
 
