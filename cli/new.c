@@ -453,9 +453,16 @@ int do_new(int argc, char **argv)
 		goto fail;
 	/* no replace: rename(2) would put the project over an empty directory
 	 * made at TARGET meanwhile */
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE)) {
-		err = -errno;
-		cli_err("'%s' appeared while generating; bpfkit new never overwrites", target);
+	err = renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_NOREPLACE) ? -errno : 0;
+	if (err == -EINVAL || err == -ENOSYS) {
+		/* a filesystem without the flag (NFS, 9p): look, then rename */
+		err = !access(target, F_OK) ? -EEXIST : rename(tmp, target) ? -errno : 0;
+	}
+	if (err) {
+		if (err == -EEXIST || err == -ENOTEMPTY)
+			cli_err("'%s' appeared while generating; bpfkit new never overwrites", target);
+		else
+			cli_err("cannot move the project to '%s': %s", target, strerror(-err));
 		goto fail;
 	}
 	if (!json_output)

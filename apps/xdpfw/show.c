@@ -399,6 +399,15 @@ static uint32_t pinned_map_id(const char *dir, const char *name)
 	return info.id;
 }
 
+/* The id of the cfg map ST holds (0: unreadable). */
+static uint32_t state_cfg_id(const struct xdpfw_state *st)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(st->fd[XM_CFG], &info, &len) ? 0 : info.id;
+}
+
 /* Packets each rule of CUR matched since PREV: a rule keeps its slot across
  * applies, and a fresh slot starts from zero. Through a table by slot, not
  * a search of PREV per rule: top refreshes sets of a million. NULL if out
@@ -544,7 +553,7 @@ int cmd_top(int argc, char **argv)
 		return xusage("top", "unexpected argument '%s'", argv[optind]);
 	if (open_state(&st))
 		return EXIT_FAIL;
-	cfg_id = pinned_map_id(pin_dir, "xdpfw_cfg");
+	cfg_id = state_cfg_id(&st);
 	if (!cfg_id) {
 		xdpfw_state_close(&st);
 		xerr("not loaded: no firewall state under '%s'", pin_dir);
@@ -570,12 +579,17 @@ int cmd_top(int argc, char **argv)
 				xdpfw_state_close(&st);
 			cfg_id = 0;
 			if (now_id && !xdpfw_state_open(&st, pin_dir)) {
-				cfg_id = now_id;
+				/* the maps opened, which may be newer still */
+				cfg_id = state_cfg_id(&st);
+				if (!cfg_id)
+					xdpfw_state_close(&st);
+			}
+			if (cfg_id) {
 				fprintf(stderr, "xdpfw top: the firewall under %s was loaded anew; rates start "
 					"again\n", pin_dir);
 			} else if (was) {	/* (or still being loaded: tried again) */
 				fprintf(stderr, "xdpfw top: the firewall under %s is gone (unloaded with "
-					"--purge); waiting for it to be loaded again\n", pin_dir);
+					"--purge, or being loaded again); waiting for it\n", pin_dir);
 			}
 		}
 		if (!cfg_id) {
