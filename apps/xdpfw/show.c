@@ -539,7 +539,9 @@ int cmd_top(int argc, char **argv)
 		case 'h':
 			printf("Usage: xdpfw top [-d SEC] [-n COUNT] [-j]\n\n"
 			       "Refreshes per-action totals and the 40 busiest rules every SEC seconds\n"
-			       "(default 1) with packet and byte rates, until Ctrl-C or COUNT refreshes.\n\n"
+			       "(default 1) with packet and byte rates, until Ctrl-C or COUNT refreshes.\n"
+			       "Follows the firewall when it is loaded anew (rates start again) and\n"
+			       "waits while it is unloaded with --purge.\n\n"
 			       "  -d, --delay SEC    seconds between refreshes (0.1-3600)\n"
 			       "  -n, --count N      stop after N refreshes\n"
 			       "  -j, --json         one JSON object per refresh, one per line (totals and\n"
@@ -709,7 +711,7 @@ int cmd_log(int argc, char **argv)
 			       "Prints one line per denied packet of a rule with the 'log' flag, read\n"
 			       "from the bpfkit log pipeline (rate-limited in the datapath: xdpfw load\n"
 			       "--log-rate), until Ctrl-C or SEC seconds. `xdpfw rule list` maps the\n"
-			       "rule ids to rules.\n\n"
+			       "rule ids to rules. Follows the firewall when it is loaded anew.\n\n"
 			       "  -t, --timeout SEC  stop after SEC seconds\n");
 			return EXIT_OK;
 		case ':': return xusage("log", "option '%s' needs a value", argv[optind - 1]);
