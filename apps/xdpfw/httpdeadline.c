@@ -3,15 +3,23 @@
  * idle time only, so clients that send a byte every few seconds and never
  * finish a request (slowloris) could hold every one of its connections and
  * shut Prometheus out. Each connection is noted when it opens, its clock
- * restarted whenever a request on it completes (keep-alive), and a socket
- * whose request has run past the limit is shut down, which makes the
- * server close it. */
+ * restarted when a request on it completes soon enough (keep-alive: within
+ * 12 s of the last, which the idle timeout alone allows), and a
+ * socket whose clock has run past the limit is shut down, which makes the
+ * server close it. A client that trickles requests and finishes one every
+ * 19 s so keeps no connection for longer than the limit either. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
 #include "cli.h"
 #include "httpdeadline.h"
+
+/* The limit, and the longest cycle (open or last request to this
+ * request's end) that restarts the clock: by default the server's idle
+ * timeout (10 s) plus time for one request, as a longer cycle had bytes
+ * trickling in to keep the connection from going idle. */
+static double limit_s = 20, fast_cycle_s = 12;
 
 struct tracked {
 	MHD_socket fd;
@@ -67,11 +75,18 @@ void http_deadline_completed(void *cls, struct MHD_Connection *c, void **req_cls
 	if (!t)
 		return;
 	pthread_mutex_lock(&lock);
-	t->since = xdpfw_now_s();	/* the next request on it starts afresh */
+	if (xdpfw_now_s() - t->since <= fast_cycle_s)
+		t->since = xdpfw_now_s();	/* the next request on it starts afresh */
 	pthread_mutex_unlock(&lock);
 }
 
-int http_deadline_sweep(double limit_s)
+void http_deadline_set(double limit, double fast_cycle)
+{
+	limit_s = limit;
+	fast_cycle_s = fast_cycle;
+}
+
+int http_deadline_sweep(void)
 {
 	double now = xdpfw_now_s();
 	int n = 0;

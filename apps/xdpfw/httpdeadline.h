@@ -10,8 +10,11 @@ void http_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_con
 			  enum MHD_ConnectionNotificationCode toe);
 void http_deadline_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 			     enum MHD_RequestTerminationCode toe);
-/* Shuts down every connection whose request has run longer than LIMIT_S
- * seconds (the server then closes it); how many. Call about every second. */
-int http_deadline_sweep(double limit_s);
+/* The limit (default 20 s) and the longest request cycle that restarts a
+ * connection's clock (default 12 s); set before the server starts. */
+void http_deadline_set(double limit_s, double fast_cycle_s);
+/* Shuts down every connection whose clock has run past the limit (the
+ * server then closes it); how many. Call about every second. */
+int http_deadline_sweep(void);
 
 #endif

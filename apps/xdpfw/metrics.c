@@ -56,7 +56,8 @@ struct msnap {
 #define MAX_PROG_DIRS		16
 
 /* The longest one HTTP request may take, idle gaps included (Prometheus'
- * scrape timeout defaults to 10 s; a scrape here takes milliseconds). */
+ * scrape timeout defaults to 10 s; a scrape here takes milliseconds):
+ * httpdeadline.c's default, the bound of its test hook here. */
 #define REQUEST_DEADLINE_S 20
 
 struct exporter {
@@ -706,7 +707,6 @@ int cmd_metrics(int argc, char **argv)
 	};
 	struct exporter ex = { .max_series = DEFAULT_MAX_SERIES };
 	const char *listen_on = DEFAULT_LISTEN;
-	double deadline_s = REQUEST_DEADLINE_S;
 	struct MHD_Daemon *d;
 	bool once = false, om = false, want_stats = false;
 	char bound[INET6_ADDRSTRLEN + 16];
@@ -715,11 +715,14 @@ int cmd_metrics(int argc, char **argv)
 	sigset_t set;
 	char *end;
 
-	/* test hook: a shorter request deadline, so a test need not wait 20 s */
-	if (getenv("XDPFW_TEST_HTTP_DEADLINE_S"))
-		deadline_s = strtod(getenv("XDPFW_TEST_HTTP_DEADLINE_S"), NULL);
-	if (!(deadline_s >= 1 && deadline_s <= REQUEST_DEADLINE_S))
-		deadline_s = REQUEST_DEADLINE_S;
+	/* test hook: a shorter deadline (and restarting cycle, in proportion),
+	 * so a test need not wait 20 s */
+	if (getenv("XDPFW_TEST_HTTP_DEADLINE_S")) {
+		double t = strtod(getenv("XDPFW_TEST_HTTP_DEADLINE_S"), NULL);
+
+		if (t >= 1 && t <= REQUEST_DEADLINE_S)
+			http_deadline_set(t, t / 2);
+	}
 	if (getenv("XDPFW_TEST_SCRAPE_DELAY_MS"))
 		scrape_delay_ms = (unsigned)strtoul(getenv("XDPFW_TEST_SCRAPE_DELAY_MS"), NULL, 10) % 60000;
 	optind = 0;
@@ -827,8 +830,8 @@ int cmd_metrics(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* 10 s idle (libmicrohttpd's timeout), and REQUEST_DEADLINE_S for a
-	 * whole request however slowly its bytes come (httpdeadline.c) */
+	/* 10 s idle (libmicrohttpd's timeout), and 20 s for a whole request
+	 * however slowly its bytes come (httpdeadline.c) */
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, handle, &ex,
 			     MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 32u,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_NOTIFY_CONNECTION, http_deadline_notify,
@@ -848,7 +851,7 @@ int cmd_metrics(int argc, char **argv)
 		sig = sigtimedwait(&set, NULL, &one);
 		if (sig > 0 || (sig < 0 && errno != EAGAIN && errno != EINTR))
 			break;
-		http_deadline_sweep(deadline_s);
+		http_deadline_sweep();
 	}
 	MHD_stop_daemon(d);
 	close(fd);

@@ -302,6 +302,38 @@ read -r ncut nsocks <"$TMP/sl.res"
 if [ "$code" = 200 ] && grep -q '^xdpfw_rules ' "$TMP/sl.txt" && [ "$ms" -lt 9000 ] && [ "${ncut:-0}" = 40 ]; then
 	pass "$T: slow clients holding every connection are cut at the request deadline; a scrape gets through (${ms} ms)"
 else fail "$T: slow clients are cut, a scrape gets through" "http $code after $ms ms; $ncut of $nsocks slow connections cut"; fi
+# ... and clients that trickle a cheap request and finish it every 2.4 s (a
+# completed request restarts the clock only when it came soon enough: 1.5 s
+# under the 3 s hook, 12 s under the default 20) are cut all the same
+timeout 40 python3 - "$SLADDR" >"$TMP/sl2.res" <<'PY'
+import socket, sys, time
+host, port = sys.argv[1].rsplit(':', 1)
+socks = [socket.create_connection((host, int(port)), timeout=2) for _ in range(8)]
+t0 = time.time(); cut = {}
+while time.time() - t0 < 20 and len(cut) < len(socks):
+    for part in (b"GET /x HTTP/1.1\r\n", b"Host: x\r\n", b"\r\n"):
+        for i, s in enumerate(socks):
+            if i not in cut:
+                try:
+                    s.sendall(part)
+                except OSError:
+                    cut[i] = time.time() - t0
+        time.sleep(0.8)
+    for i, s in enumerate(socks):     # read the 404 (or the close)
+        if i not in cut:
+            try:
+                s.settimeout(0.2)
+                if not s.recv(65536):
+                    cut[i] = time.time() - t0
+            except socket.timeout:
+                pass
+            except OSError:
+                cut[i] = time.time() - t0
+print(len(cut), len(socks), round(max(cut.values()), 1) if cut else -1)
+PY
+read -r ncut nsocks tmax <"$TMP/sl2.res"
+if [ "${ncut:-0}" = 8 ]; then pass "$T: clients finishing a trickled request every 2.4 s are cut too (all 8 within ${tmax} s)"
+else fail "$T: clients finishing trickled requests are cut" "$ncut of $nsocks cut (last at $tmax s)"; fi
 kill $SLPID; wait $SLPID 2>/dev/null
 
 kill -TERM $MPID; wait $MPID; rc=$?
