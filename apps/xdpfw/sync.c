@@ -46,7 +46,7 @@ struct agent {
 	double next_attach_retry;	/* while attaching fails: every 10 s */
 	bool attach_failing;		/* the error is attach_pending()'s */
 	bool drifted;			/* rules changed locally since our apply */
-	bool drift_noted;		/* the error ends with check_drift()'s text */
+	bool drift_noted;		/* the error ends with report_drift()'s text */
 	uint32_t failed_cap;		/* failed_rev did not fit a firewall of this
 					 * --max-rules (0: it failed otherwise) */
 	int down_rc;			/* last reason etcd could not be reached */
@@ -153,6 +153,22 @@ static void note_drift_now(struct agent *a)
 	xdpfw_state_close(&st);
 }
 
+/* A local change, in the report: beside a failure already reported (a
+ * revision that did not fit, an interface not attached), not hidden by it. */
+static void report_drift(struct agent *a)
+{
+	char prev[sizeof(a->error) + 8];
+	bool failing = a->attach_failing;
+
+	if (!a->drifted || a->drift_noted)
+		return;
+	snprintf(prev, sizeof(prev), "%s%s", a->error, a->error[0] ? "; and " : "");
+	set_error(a, "%sthe rules on this host were changed locally after revision %lld was applied (xdpfw "
+		  "apply, rule or policy); the next revision replaces them", prev, (long long)a->applied_rev);
+	a->attach_failing = failing;	/* still attach_pending()'s to clear */
+	a->drift_noted = true;
+}
+
 /* Attaches to every named interface not attached yet, with `load` itself,
  * inside the namespace the interfaces live in. A failure is the reported
  * error until every interface is attached again. */
@@ -183,15 +199,18 @@ static void attach_pending(struct agent *a)
 			}
 		} else {
 			say("attached to '%s'", a->ifaces[i]);
-			if (a->applied_rev)
-				restamp(a);
 		}
+		/* the load wrote our rules again (and, failing, put them back):
+		 * its stamp is ours, whatever came of the attach */
+		if (a->applied_rev)
+			restamp(a);
 	}
 	if (!failed && a->attach_failing) {
 		a->attach_failing = false;
-		a->drift_noted = false;	/* noted again at the next look, alone */
+		a->drift_noted = false;
 		a->error[0] = 0;
 		mark(a);
+		report_drift(a);	/* a local change stays reported, alone */
 	}
 }
 
@@ -296,22 +315,11 @@ static bool resized(struct agent *a, uint32_t cap)
 }
 /* Did someone change the rules on this host (xdpfw apply, rule, policy)
  * since our apply? Reported, not undone: a local change may be an
- * emergency; the next revision (or a re-read after reconnecting) replaces it.
- * Beside a failure already reported (a revision that did not fit, an
- * interface not attached) it is added to that report, not hidden by it. */
+ * emergency; the next revision (or a re-read after reconnecting) replaces it. */
 static void check_drift(struct agent *a, const struct xdpfw_cfg *cfg)
 {
-	char prev[sizeof(a->error) + 8];
-	bool failing = a->attach_failing;
-
 	note_drift(a, cfg);
-	if (!a->drifted || a->drift_noted)
-		return;
-	snprintf(prev, sizeof(prev), "%s%s", a->error, a->error[0] ? "; and " : "");
-	set_error(a, "%sthe rules on this host were changed locally after revision %lld was applied (xdpfw "
-		  "apply, rule or policy); the next revision replaces them", prev, (long long)a->applied_rev);
-	a->attach_failing = failing;	/* still attach_pending()'s to clear */
-	a->drift_noted = true;
+	report_drift(a);
 }
 
 /* Every 2 s, one look at the local firewall (one open: it maps every

@@ -348,6 +348,22 @@ if wait_hosts "len(hosts) == 3 and all(h['revision'] == $R3 for h in hosts.value
    ip -n "${H[3]}" link show "${IFH[3]}" | grep -q 'prog/xdp' && blocked 3; then
 	pass "xdpfw fleet: ... created again, the agent attaches and filters again (revision $R3)"
 else fail "xdpfw fleet: an interface created again is attached again" "$(ip -n "${H[3]}" link show "${IFH[3]}" | head -2 | tr '\n' ' ') $(tail -3 "$TMP/agent3.log" | tr '\n' ' ')"; fi
+# host 2 unloaded (rules kept) and another XDP program put on its interface:
+# the agent's loads write its own rules again and fail to attach; that is
+# reported as unfiltered, not as a local change, and clears once the
+# interface is free
+for _ in 1 2 3; do
+	"$FW" --pin-dir "${PIN[2]}" unload "${IFH[2]}" >/dev/null 2>&1
+	ip -n "${H[2]}" link set dev "${IFH[2]}" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null && break
+done
+if wait_hosts "'attaching to' in hosts['h2']['error']" 15 && sleep 3 &&
+   wait_hosts "'attaching to' in hosts['h2']['error'] and 'changed locally' not in hosts['h2']['error']" 2; then
+	pass "xdpfw fleet: a failed attach after an unload is not taken for a local change"
+else fail "xdpfw fleet: a failed attach is not a local change" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+ip -n "${H[2]}" link set dev "${IFH[2]}" xdp off
+if wait_hosts "hosts['h2']['state'] == 'ok' and hosts['h2']['revision'] == $R3" 25 && blocked 2; then
+	pass "xdpfw fleet: ... and once the interface is free the agent attaches again, ok"
+else fail "xdpfw fleet: attached again once free" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 # a local change on a synced host is reported (and replaced by the next revision)
 "$FW" --pin-dir "${PIN[1]}" rule add deny src 192.0.2.1 >/dev/null
 if wait_hosts "hosts['h1']['state'] == 'failing' and 'changed locally' in hosts['h1']['error'] and hosts['h2']['state'] == 'ok'" 15; then
