@@ -244,7 +244,7 @@ static void link_detach_if_ours(const char *path, const __u32 *ids, int n)
 int bpfkit_pin__remove(const char *dir)
 {
 	__u32 ids[MAX_PINNED_PROGS];
-	int n_ids;
+	int n_ids, sfd[3] = { -1, -1, -1 };
 	char path[PATH_MAX], sub[PATH_MAX];
 	int err = 0, found = 0;
 
@@ -269,34 +269,55 @@ int bpfkit_pin__remove(const char *dir)
 			BPFFS_ROOT);
 		return -EINVAL;
 	}
-	n_ids = pinned_progs_detach(dir, ids, MAX_PINNED_PROGS);
+	/* every subdirectory checked before anything is detached or removed:
+	 * a refusal then leaves the pin whole, its programs still attached */
 	for (size_t i = 0; i < 3; i++) {
 		struct statfs sf;
+		int oe;
+
+		sfd[i] = -1;
+		if (join(sub, sizeof(sub), dir, pin_subdirs[i], NULL)) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		sfd[i] = open(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		oe = errno;
+		if (sfd[i] < 0 && oe == ENOENT)
+			continue;
+		if (sfd[i] < 0) {
+			bool odd = oe == ELOOP || oe == ENOTDIR;
+
+			err = odd ? -EINVAL : -oe;
+			pr_warn("pin '%s': '%s' is not a directory of pins (%s); nothing removed\n", dir, sub,
+				odd ? "a symlink, or not a directory" : errstr(-oe));
+			break;
+		}
+		if (fstatfs(sfd[i], &sf) || sf.f_type != BPF_FS_MAGIC) {
+			pr_warn("pin '%s': '%s' is not on bpffs; nothing removed\n", dir, sub);
+			err = -EINVAL;
+			break;
+		}
+	}
+	if (err) {
+		for (size_t i = 0; i < 3; i++)
+			if (sfd[i] >= 0)
+				close(sfd[i]);
+		return err;
+	}
+	n_ids = pinned_progs_detach(dir, ids, MAX_PINNED_PROGS);
+	for (size_t i = 0; i < 3; i++) {
 		struct dirent *e;
-		int sfd;
 		DIR *d;
 
-		if (join(sub, sizeof(sub), dir, pin_subdirs[i], NULL))
-			return -ENAMETOOLONG;
-		sfd = open(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sfd < 0) {
-			int oe = errno;
-
-			if (oe != ENOENT) {
-				bool odd = oe == ELOOP || oe == ENOTDIR;
-
-				err = odd ? -EINVAL : -oe;
-				pr_warn("pin '%s': '%s' is not a directory of pins (%s); left alone\n", dir, sub,
-					odd ? "a symlink, or not a directory" : errstr(-oe));
-			}
+		if (sfd[i] < 0)
+			continue;
+		d = fdopendir(sfd[i]);
+		if (!d) {
+			err = -errno;
+			close(sfd[i]);
 			continue;
 		}
-		if (fstatfs(sfd, &sf) || sf.f_type != BPF_FS_MAGIC || !(d = fdopendir(sfd))) {
-			pr_warn("pin '%s': '%s' is not on bpffs; left alone\n", dir, sub);
-			close(sfd);
-			err = -EINVAL;
-			continue;
-		}
+		join(sub, sizeof(sub), dir, pin_subdirs[i], NULL);
 		while ((e = readdir(d))) {
 			if (e->d_name[0] == '.')
 				continue;
