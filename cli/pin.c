@@ -124,7 +124,8 @@ int do_unload(int argc, char **argv)
 	if (!pin == !iface)
 		return usage_error("unload", "say either --pin DIR or --iface IF");
 	if (pin)	/* a --multi program leaves its dispatcher first */
-		return cli_multi_unpin(pin) || bpfkit_pin__remove(pin) ? EXIT_FAIL : EXIT_OK;
+		return bpfkit_pin__check_removable(pin) || cli_multi_unpin(pin) || bpfkit_pin__remove(pin) ?
+			       EXIT_FAIL : EXIT_OK;
 
 	int ifindex = bpfkit_ifindex(iface);
 	if (ifindex < 0) {

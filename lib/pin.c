@@ -241,41 +241,41 @@ static void link_detach_if_ours(const char *path, const __u32 *ids, int n)
 	close(fd);
 }
 
-int bpfkit_pin__remove(const char *dir)
+/* Opens DIR's links/, progs/ and maps/ into SFD (-1: absent) after every
+ * check removal needs, so a refusal comes before anything is detached or
+ * removed: DIR is a pin directory, on bpffs, and no subdirectory is a
+ * symlink (bpffs allows them: one could lead out of it) or off bpffs
+ * (unlinking every entry is right only where every entry is a BPF object;
+ * a look-alike directory elsewhere holds a user's files). 0 or -errno. */
+static int open_pin_subdirs(const char *dir, int sfd[3])
 {
-	__u32 ids[MAX_PINNED_PROGS];
-	int n_ids, sfd[3] = { -1, -1, -1 };
-	char path[PATH_MAX], sub[PATH_MAX];
-	int err = 0, found = 0;
+	char sub[PATH_MAX];
+	int err = 0;
 
+	sfd[0] = sfd[1] = sfd[2] = -1;
+	if (strlen(dir) + sizeof("/progs") > PATH_MAX) {
+		pr_warn("pin '%.80s...': the path is longer than %d bytes\n", dir, PATH_MAX - 1);
+		return -ENAMETOOLONG;
+	}
 	if (access(dir, F_OK)) {
 		err = -errno;
 		pr_warn("pin '%s': %s\n", dir, err == -ENOENT ? "nothing is pinned there" : errstr(err));
 		return err;
 	}
-	if (join(sub, sizeof(sub), dir, "progs", NULL)) {
-		pr_warn("pin '%.80s...': the path is too long\n", dir);
-		return -ENAMETOOLONG;
-	}
+	join(sub, sizeof(sub), dir, "progs", NULL);
 	if (access(sub, F_OK)) {
 		pr_warn("pin '%s': not a bpfkit pin directory (no progs/ inside); not touching it\n", dir);
 		return -EINVAL;
 	}
-	/* what follows unlinks every entry: only where every entry is a BPF
-	 * object (a look-alike directory elsewhere holds a user's files), and
-	 * through no symlink (bpffs allows them: one could lead out of it) */
 	if (bpfkit_bpffs__is_bpffs(dir) != 1) {
 		pr_warn("pin '%s': not on a BPF filesystem (bpffs, e.g. under %s); nothing removed\n", dir,
 			BPFFS_ROOT);
 		return -EINVAL;
 	}
-	/* every subdirectory checked before anything is detached or removed:
-	 * a refusal then leaves the pin whole, its programs still attached */
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3 && !err; i++) {
 		struct statfs sf;
 		int oe;
 
-		sfd[i] = -1;
 		if (join(sub, sizeof(sub), dir, pin_subdirs[i], NULL)) {
 			err = -ENAMETOOLONG;
 			break;
@@ -290,20 +290,39 @@ int bpfkit_pin__remove(const char *dir)
 			err = odd ? -EINVAL : -oe;
 			pr_warn("pin '%s': '%s' is not a directory of pins (%s); nothing removed\n", dir, sub,
 				odd ? "a symlink, or not a directory" : errstr(-oe));
-			break;
-		}
-		if (fstatfs(sfd[i], &sf) || sf.f_type != BPF_FS_MAGIC) {
+		} else if (fstatfs(sfd[i], &sf) || sf.f_type != BPF_FS_MAGIC) {
 			pr_warn("pin '%s': '%s' is not on bpffs; nothing removed\n", dir, sub);
 			err = -EINVAL;
-			break;
 		}
 	}
-	if (err) {
+	if (err)
 		for (size_t i = 0; i < 3; i++)
-			if (sfd[i] >= 0)
+			if (sfd[i] >= 0) {
 				close(sfd[i]);
+				sfd[i] = -1;
+			}
+	return err;
+}
+
+int bpfkit_pin__check_removable(const char *dir)
+{
+	int sfd[3], err = open_pin_subdirs(dir, sfd);
+
+	for (size_t i = 0; i < 3; i++)
+		if (sfd[i] >= 0)
+			close(sfd[i]);
+	return err;
+}
+
+int bpfkit_pin__remove(const char *dir)
+{
+	__u32 ids[MAX_PINNED_PROGS];
+	int n_ids, sfd[3];
+	char path[PATH_MAX], sub[PATH_MAX];
+	int err = open_pin_subdirs(dir, sfd), found = 0;
+
+	if (err)
 		return err;
-	}
 	n_ids = pinned_progs_detach(dir, ids, MAX_PINNED_PROGS);
 	for (size_t i = 0; i < 3; i++) {
 		struct dirent *e;

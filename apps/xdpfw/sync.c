@@ -290,6 +290,9 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	a->rules = rs.n;
 	a->policy = xdpfw_policy_str(cfg.policy[cfg.gen & 1]);
 	a->error[0] = 0;
+	/* every failure cleared with the text: attach_pending() below says
+	 * again what still fails (it reports only on a change to failing) */
+	a->attach_failing = false;
 	a->drifted = false;
 	a->drift_noted = false;
 	a->may_attach = true;

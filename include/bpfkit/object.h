@@ -113,6 +113,10 @@ BPFKIT_API int bpfkit_object__run(struct bpfkit_object *obj, const struct bpfkit
  * loader's bpf_link or netlink attachment); other pinned links' programs
  * detach when the last reference goes. */
 BPFKIT_API int bpfkit_pin__remove(const char *dir);
+/* The checks bpfkit_pin__remove makes before it touches anything (DIR is a
+ * pin directory on bpffs, through no symlink), for a caller that must act
+ * first (a --multi program leaves its dispatcher): 0 or -errno, said why. */
+BPFKIT_API int bpfkit_pin__check_removable(const char *dir);
 
 /* Mounts bpffs at /sys/fs/bpf if it is not mounted there. */
 BPFKIT_API int bpfkit_bpffs__ensure(void);

@@ -360,8 +360,16 @@ if wait_hosts "'attaching to' in hosts['h2']['error']" 15 && sleep 3 &&
    wait_hosts "'attaching to' in hosts['h2']['error'] and 'changed locally' not in hosts['h2']['error']" 2; then
 	pass "xdpfw fleet: a failed attach after an unload is not taken for a local change"
 else fail "xdpfw fleet: a failed attach is not a local change" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+# a new revision meanwhile is applied, and the interface still reported
+# unfiltered (was: the error cleared with the apply, 'ok' while unfiltered)
+{ cat "$TMP/deny-icmp.rules"; echo "# the same rules, another revision"; } >"$TMP/deny-icmp2.rules"
+R3B=$(publish_rev "$TMP/deny-icmp2.rules")
+if [ -n "$R3B" ] && wait_hosts "hosts['h2']['revision'] == $R3B and hosts['h1']['revision'] == $R3B" 15 && sleep 2.5 &&
+   wait_hosts "hosts['h2']['state'] == 'failing' and 'attaching to' in hosts['h2']['error']" 2; then
+	pass "xdpfw fleet: a revision applied while an interface cannot attach leaves it reported unfiltered"
+else fail "xdpfw fleet: a revision applied during a failed attach" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 ip -n "${H[2]}" link set dev "${IFH[2]}" xdp off
-if wait_hosts "hosts['h2']['state'] == 'ok' and hosts['h2']['revision'] == $R3" 25 && blocked 2; then
+if wait_hosts "hosts['h2']['state'] == 'ok' and hosts['h2']['revision'] == $R3B" 25 && blocked 2; then
 	pass "xdpfw fleet: ... and once the interface is free the agent attaches again, ok"
 else fail "xdpfw fleet: attached again once free" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 # a local change on a synced host is reported (and replaced by the next revision)
