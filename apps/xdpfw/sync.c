@@ -46,6 +46,8 @@ struct agent {
 	double next_attach_retry;	/* while attaching fails: every 10 s */
 	bool attach_failing;		/* the error is attach_pending()'s */
 	bool drifted;			/* rules changed locally since our apply */
+	bool have_digest;
+	uint64_t applied_digest;	/* set_digest() of our last apply */
 	bool drift_noted;		/* the error ends with report_drift()'s text */
 	uint32_t failed_cap;		/* failed_rev did not fit a firewall of this
 					 * --max-rules (0: it failed otherwise) */
@@ -118,38 +120,68 @@ static const char *kept(const struct agent *a)
 
 /* ---- the local firewall ------------------------------------------------ */
 
-/* Our apply's stamp, read again: a `load` that loads the datapath anew
- * writes the kept rules (ours) again for it, which stamps them anew. */
-static void restamp(struct agent *a)
+/* A digest of the rule set in force in ST (its rules in any order, and its
+ * policy): what tells a local change from our rules written again (a
+ * `load` that loads the datapath anew writes the kept rules again, which
+ * stamps them anew; so does a failed load putting them back). */
+static uint64_t mix64(uint64_t x)
 {
-	struct xdpfw_state st;
-	struct xdpfw_cfg cfg;
-
-	if (xdpfw_state_open(&st, pin_dir))
-		return;
-	if (!xdpfw_state_cfg(&st, &cfg))
-		a->applied_ns = cfg.applied_ns[cfg.gen & 1];
-	xdpfw_state_close(&st);
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
 }
 
-/* Whether the rules were changed locally since our apply, noted for good
- * (until the next apply): a `load` writes them again, and the stamp it
- * leaves (restamp) no longer tells. */
-static void note_drift(struct agent *a, const struct xdpfw_cfg *cfg)
+static int set_digest(struct xdpfw_state *st, uint64_t *out)
 {
-	if (a->applied_rev && cfg->applied_ns[cfg->gen & 1] != a->applied_ns)
+	struct xdpfw_ruleset rs;
+	uint32_t *slots = NULL;
+	uint64_t h;
+	int rc = xdpfw_state_read(st, &rs, &slots);
+
+	if (rc)
+		return rc;
+	h = mix64((uint64_t)rs.policy + 1);
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct xdpfw_rule_def *d = &rs.r[i].d;
+
+		h += mix64(xdpfw_rule_match_hash(d) ^ (uint64_t)d->action << 56 ^ (uint64_t)d->flags << 48);
+	}
+	free(slots);
+	xdpfw_ruleset_free(&rs);
+	*out = h;
+	return 0;
+}
+
+/* Has someone changed the rules on this host (xdpfw apply, rule, policy)
+ * since our apply? A new stamp with the same set (our rules written again)
+ * is adopted; another set is a local change, noted for good until the next
+ * apply: reported, not undone (it may be an emergency; the next revision,
+ * or a re-read after reconnecting, replaces it). Without a digest (unreadable at
+ * apply) only our own loads' stamps are adopted (OWN_LOAD). */
+static void note_drift(struct agent *a, struct xdpfw_state *st, const struct xdpfw_cfg *cfg, bool own_load)
+{
+	uint64_t now = cfg->applied_ns[cfg->gen & 1], d;
+
+	if (!a->applied_rev || now == a->applied_ns)
+		return;
+	if (a->have_digest ? !set_digest(st, &d) && d == a->applied_digest : own_load)
+		a->applied_ns = now;
+	else
 		a->drifted = true;
 }
 
-static void note_drift_now(struct agent *a)
+/* After our own `load`: its stamp, or a local change made before it. */
+static void after_own_load(struct agent *a)
 {
 	struct xdpfw_state st;
 	struct xdpfw_cfg cfg;
 
-	if (!a->applied_rev || a->drifted || xdpfw_state_open(&st, pin_dir))
+	if (!a->applied_rev || xdpfw_state_open(&st, pin_dir))
 		return;
 	if (!xdpfw_state_cfg(&st, &cfg))
-		note_drift(a, &cfg);
+		note_drift(a, &st, &cfg, true);
 	xdpfw_state_close(&st);
 }
 
@@ -182,7 +214,6 @@ static void attach_pending(struct agent *a)
 
 		if (iface_attached(a->ifaces[i]))
 			continue;
-		note_drift_now(a);	/* before the load's stamp hides it */
 		if (a->target_ns >= 0 && setns(a->target_ns, CLONE_NEWNET)) {
 			set_error(a, "entering the interfaces' network namespace failed: %s", strerror(errno));
 			return;
@@ -200,10 +231,9 @@ static void attach_pending(struct agent *a)
 		} else {
 			say("attached to '%s'", a->ifaces[i]);
 		}
-		/* the load wrote our rules again (and, failing, put them back):
-		 * its stamp is ours, whatever came of the attach */
-		if (a->applied_rev)
-			restamp(a);
+		/* the load wrote the kept rules again (and, failing, put them
+		 * back), whatever came of the attach */
+		after_own_load(a);
 	}
 	if (!failed && a->attach_failing) {
 		a->attach_failing = false;
@@ -274,6 +304,8 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	rc = xdpfw_state_apply(&st, &rs, rs.policy, &as);
 	if (!rc)
 		rc = xdpfw_state_cfg(&st, &cfg);
+	if (!rc)
+		a->have_digest = !set_digest(&st, &a->applied_digest);
 	a->failed_cap = rc == -ENOSPC || rc == -E2BIG ? xdpfw_state_max_rules(&st) : 0;
 	xdpfw_state_close(&st);
 	if (rc) {
@@ -316,14 +348,6 @@ static bool resized(struct agent *a, uint32_t cap)
 	a->failed_cap = 0;
 	return true;
 }
-/* Did someone change the rules on this host (xdpfw apply, rule, policy)
- * since our apply? Reported, not undone: a local change may be an
- * emergency; the next revision (or a re-read after reconnecting) replaces it. */
-static void check_drift(struct agent *a, const struct xdpfw_cfg *cfg)
-{
-	note_drift(a, cfg);
-	report_drift(a);
-}
 
 /* Every 2 s, one look at the local firewall (one open: it maps every
  * table): drift, a revision to try again, a purged state, interfaces that
@@ -332,7 +356,6 @@ static bool look_at_host(struct agent *a)
 {
 	struct xdpfw_state st;
 	struct xdpfw_cfg cfg;
-	bool have_cfg = false;
 	uint32_t cap = 0;
 	int rc;
 
@@ -341,12 +364,12 @@ static bool look_at_host(struct agent *a)
 	a->next_look = xdpfw_now_s() + 2;
 	rc = xdpfw_state_open(&st, pin_dir);
 	if (!rc) {
-		have_cfg = !xdpfw_state_cfg(&st, &cfg);
+		if (!xdpfw_state_cfg(&st, &cfg))
+			note_drift(a, &st, &cfg, false);
 		cap = xdpfw_state_max_rules(&st);
 	}
 	xdpfw_state_close(&st);
-	if (have_cfg)
-		check_drift(a, &cfg);
+	report_drift(a);
 	if (rc == -ENOENT) {
 		report_purged(a);
 		return false;

@@ -372,6 +372,15 @@ ip -n "${H[2]}" link set dev "${IFH[2]}" xdp off
 if wait_hosts "hosts['h2']['state'] == 'ok' and hosts['h2']['revision'] == $R3B" 25 && blocked 2; then
 	pass "xdpfw fleet: ... and once the interface is free the agent attaches again, ok"
 else fail "xdpfw fleet: attached again once free" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
+# the same rules written again by an operator's own unload and load (the
+# datapath loaded anew stamps them anew): not a local change
+"$FW" --pin-dir "${PIN[1]}" unload "${IFH[1]}" >/dev/null 2>&1
+"$FW" --pin-dir "${PIN[1]}" --netns "${H[1]}" load "${IFH[1]}" >/dev/null 2>&1
+# (the agent may try to attach meanwhile and fail once: retried in 10 s)
+sleep 4.5
+if wait_hosts "hosts['h1']['state'] == 'ok' and hosts['h1']['revision'] == $R3B" 15 && blocked 1; then
+	pass "xdpfw fleet: the same rules written again by an unload and load are not a local change"
+else fail "xdpfw fleet: unload and load are not a local change" "$(fleet_json | tr '\n' ' ' | head -c 400)"; fi
 # a local change on a synced host is reported (and replaced by the next revision)
 "$FW" --pin-dir "${PIN[1]}" rule add deny src 192.0.2.1 >/dev/null
 if wait_hosts "hosts['h1']['state'] == 'failing' and 'changed locally' in hosts['h1']['error'] and hosts['h2']['state'] == 'ok'" 15; then
