@@ -164,8 +164,8 @@ static void note_drift(struct agent *a, struct xdpfw_state *st, const struct xdp
 {
 	uint64_t now = cfg->applied_ns[cfg->gen & 1], d;
 
-	if (!a->applied_rev || now == a->applied_ns)
-		return;
+	if (!a->applied_rev || now == a->applied_ns || a->drifted)
+		return;		/* (drifted: noted already, no set read every 2 s) */
 	if (a->have_digest ? !set_digest(st, &d) && d == a->applied_digest : own_load)
 		a->applied_ns = now;
 	else
