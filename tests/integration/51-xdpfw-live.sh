@@ -198,9 +198,11 @@ done
 # rule's, clamped: 0 here)
 rule_id() { "${FWN[@]}" rule list -j | python3 -c 'import json,sys; print(*[r["id"] for r in json.load(sys.stdin) if r["rule"].startswith(sys.argv[1])][:1])' "$1"; }
 old_id=$(rule_id "deny src $IP_A2/32 proto udp dport $PORT")
-"${FWN[@]}" top -j -d 3 -n 2 >"$TMP/top3.out" 2>&1 &
+# (8 s intervals: the del, add and send must fall in the second, and with
+# four test files at a time on a slow host they took over 3 s)
+"${FWN[@]}" top -j -d 8 -n 2 >"$TMP/top3.out" 2>&1 &
 tpid=$!
-for _ in $(seq 100); do [ -s "$TMP/top3.out" ] && break; sleep 0.1; done
+for _ in $(seq 200); do [ -s "$TMP/top3.out" ] && break; sleep 0.1; done
 "$FW" rule del "$old_id" >/dev/null && "$FW" rule add deny src "$IP_A2" proto udp >/dev/null
 ip netns exec "$NS_A" timeout 10 python3 "$TMP/send.py" "$IP_B" "$PORT" 30 "$IP_A2"
 wait "$tpid"
