@@ -230,7 +230,8 @@ sleep 1.5
 "$FW" unload --all --purge
 sleep 1
 "${FWN[@]}" load "$IF_B" --mode native --rules "$TMP/fw.rules" >/dev/null
-sleep 1.5
+# traffic once log has moved to the new log (it looks every second)
+for _ in $(seq 100); do grep -q "loaded anew" "$TMP/log2.out" && break; sleep 0.1; done
 traffic 20
 sleep 1.5
 kill -INT "$lpid"; wait "$lpid"
