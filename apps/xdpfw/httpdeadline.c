@@ -19,7 +19,7 @@
  * request's end) that restarts the clock: by default the server's idle
  * timeout (10 s) plus time for one request, as a longer cycle had bytes
  * trickling in to keep the connection from going idle. */
-static double limit_s = 20, fast_cycle_s = 12;
+static double limit_s = HTTP_DEADLINE_DEFAULT_S, fast_cycle_s = 12;
 
 struct tracked {
 	MHD_socket fd;

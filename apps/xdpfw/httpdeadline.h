@@ -5,6 +5,8 @@
 
 #include <microhttpd.h>
 
+#define HTTP_DEADLINE_DEFAULT_S 20	/* the limit unless http_deadline_set() */
+
 /* MHD_OPTION_NOTIFY_CONNECTION and MHD_OPTION_NOTIFY_COMPLETED callbacks */
 void http_deadline_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe);

@@ -55,11 +55,6 @@ struct msnap {
 
 #define MAX_PROG_DIRS		16
 
-/* The longest one HTTP request may take, idle gaps included (Prometheus'
- * scrape timeout defaults to 10 s; a scrape here takes milliseconds):
- * httpdeadline.c's default, the bound of its test hook here. */
-#define REQUEST_DEADLINE_S 20
-
 struct exporter {
 	unsigned max_series;
 	const char *prog_dirs[MAX_PROG_DIRS];	/* --prog-dir: `bpfkit load --pin` dirs */
@@ -720,7 +715,7 @@ int cmd_metrics(int argc, char **argv)
 	if (getenv("XDPFW_TEST_HTTP_DEADLINE_S")) {
 		double t = strtod(getenv("XDPFW_TEST_HTTP_DEADLINE_S"), NULL);
 
-		if (t >= 1 && t <= REQUEST_DEADLINE_S)
+		if (t >= 1 && t <= HTTP_DEADLINE_DEFAULT_S)
 			http_deadline_set(t, t / 2);
 	}
 	if (getenv("XDPFW_TEST_SCRAPE_DELAY_MS"))

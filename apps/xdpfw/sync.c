@@ -695,7 +695,6 @@ int cmd_sync(int argc, char **argv)
 		etcd_lease_revoke(&a.e, a.lease);
 	}
 	say("stopped; the firewall keeps enforcing %s", kept(&a));
-	etcd_close(&a.e);
 	ret = EXIT_OK;
 out:
 	etcd_close(&a.e);
