@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bigmem.h"
 #include "radix.h"
 #include "rules.h"
 
@@ -50,13 +51,13 @@ static int scratch_fit(struct scratch *s, size_t n)
 		return 0;
 	while (cap < n)
 		cap *= 2;
-	b = realloc(s->b, (2 * cap + 1) * sizeof(*b));
+	b = xdpfw_big_realloc(s->b, (2 * cap + 1) * sizeof(*b));
 	if (b)
 		s->b = b;
-	vs = realloc(s->vs, (2 * cap + 1) * sizeof(*vs));
+	vs = xdpfw_big_realloc(s->vs, (2 * cap + 1) * sizeof(*vs));
 	if (vs)
 		s->vs = vs;
-	sub = realloc(s->sub, (cap + 1) * sizeof(*sub));
+	sub = xdpfw_big_realloc(s->sub, (cap + 1) * sizeof(*sub));
 	if (sub)
 		s->sub = sub;
 	if (!b || !vs || !sub)
@@ -67,9 +68,9 @@ static int scratch_fit(struct scratch *s, size_t n)
 
 static void scratch_free(struct scratch *s)
 {
-	free(s->b);
-	free(s->vs);
-	free(s->sub);
+	xdpfw_big_free(s->b);
+	xdpfw_big_free(s->vs);
+	xdpfw_big_free(s->sub);
 }
 
 struct cctx {
@@ -194,7 +195,7 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 	c->st->port += m;
 	if (c->nmemo == c->capmemo) {
 		size_t cap = c->capmemo ? c->capmemo * 2 : 16;
-		struct memo *nm = realloc(c->memo, cap * sizeof(*nm));
+		struct memo *nm = xdpfw_big_realloc(c->memo, cap * sizeof(*nm));
 
 		if (!nm)
 			return -ENOMEM;
@@ -214,11 +215,11 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 	c->nmemo++;
 	if (2 * c->nmemo > c->nbuckets) {
 		size_t nb = c->nbuckets ? c->nbuckets * 2 : 64;
-		uint32_t *nh = calloc(nb, sizeof(*nh));
+		uint32_t *nh = xdpfw_big_calloc(nb, sizeof(*nh));
 
 		if (!nh)
 			return -ENOMEM;
-		free(c->mhash);
+		xdpfw_big_free(c->mhash);
 		c->mhash = nh;
 		c->nbuckets = nb;
 		for (size_t j = 0; j < c->nmemo; j++) {
@@ -418,7 +419,7 @@ static int cand_push(struct cctx *c, const struct xdpfw_rule_def *d)
 {
 	if (c->ncand == c->capcand) {
 		size_t cap = c->capcand ? c->capcand * 2 : 64;
-		const struct xdpfw_rule_def **n = realloc(c->cand, cap * sizeof(*n));
+		const struct xdpfw_rule_def **n = xdpfw_big_realloc(c->cand, cap * sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
@@ -482,20 +483,20 @@ static bool contains(const uint8_t *net, int plen, const uint8_t *a, int aplen)
 static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_out,
 			size_t *nn_out, size_t *rules)
 {
-	struct node *nodes = calloc(n + 1, sizeof(*nodes));
-	long *stack = malloc((n + 1) * sizeof(*stack));
-	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv)), *tmp = malloc((n + 1) * sizeof(*tmp));
+	struct node *nodes = xdpfw_big_calloc(n + 1, sizeof(*nodes));
+	long *stack = xdpfw_big_alloc((n + 1) * sizeof(*stack));
+	struct xdpfw_kv *kv = xdpfw_big_alloc((n + 1) * sizeof(*kv)), *tmp = xdpfw_big_alloc((n + 1) * sizeof(*tmp));
 	size_t nn = 0, nr = 0;
 	long sp = 0;
 
 	if (!nodes || !stack || !kv || !tmp || sort_prefs(p, n, alen, kv, tmp)) {
-		free(nodes);
-		free(stack);
-		free(kv);
-		free(tmp);
+		xdpfw_big_free(nodes);
+		xdpfw_big_free(stack);
+		xdpfw_big_free(kv);
+		xdpfw_big_free(tmp);
 		return -ENOMEM;
 	}
-	free(tmp);
+	xdpfw_big_free(tmp);
 	for (size_t k = 0; k < n; k++) {
 		struct pref q4 = { .plen = kv[k].key & 0xff, .rule = kv[k].idx };
 		const struct pref *q = alen == 4 ? &q4 : &p[kv[k].idx];
@@ -522,8 +523,8 @@ static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_
 			cur->count++;
 		}
 	}
-	free(stack);
-	free(kv);
+	xdpfw_big_free(stack);
+	xdpfw_big_free(kv);
 	*nodes_out = nodes;
 	*nn_out = nn;
 	return 0;
@@ -534,9 +535,9 @@ static int compile_dst(struct cctx *c, int family, uint32_t class,
 		       const struct xdpfw_rule_def **cand, size_t n)
 {
 	int alen = family == 4 ? 4 : 16;
-	struct pref *p = malloc((n + 1) * sizeof(*p));
-	size_t *rules = malloc((n + 1) * sizeof(*rules)), nn = 0;
-	const struct xdpfw_rule_def **sub = malloc((n + 1) * sizeof(*sub));
+	struct pref *p = xdpfw_big_alloc((n + 1) * sizeof(*p));
+	size_t *rules = xdpfw_big_alloc((n + 1) * sizeof(*rules)), nn = 0;
+	const struct xdpfw_rule_def **sub = xdpfw_big_alloc((n + 1) * sizeof(*sub));
 	struct node *nodes = NULL;
 	int rc;
 
@@ -569,10 +570,10 @@ static int compile_dst(struct cctx *c, int family, uint32_t class,
 		c->st->dst++;
 	}
 out:
-	free(p);
-	free(rules);
-	free(sub);
-	free(nodes);
+	xdpfw_big_free(p);
+	xdpfw_big_free(rules);
+	xdpfw_big_free(sub);
+	xdpfw_big_free(nodes);
 	return rc;
 }
 
@@ -637,7 +638,7 @@ static int decide_node(struct cctx *c, struct level *l, const struct level *up,
 
 			while (cap < m + nup)
 				cap *= 2;
-			nb = realloc(l->buf[p], cap * sizeof(*nb));
+			nb = xdpfw_big_realloc(l->buf[p], cap * sizeof(*nb));
 			if (!nb)
 				return -ENOMEM;
 			l->buf[p] = nb;
@@ -675,8 +676,8 @@ static int decide_node(struct cctx *c, struct level *l, const struct level *up,
  * callback that may refuse them. */
 static int check_src4(struct cctx *c, const struct node *nodes, size_t nn)
 {
-	uint32_t *addr = malloc((nn + 1) * sizeof(*addr));
-	uint8_t *plen = malloc(nn + 1);
+	uint32_t *addr = xdpfw_big_alloc((nn + 1) * sizeof(*addr));
+	uint8_t *plen = xdpfw_big_alloc(nn + 1);
 	int rc = -ENOMEM;
 
 	if (addr && plen) {
@@ -687,8 +688,8 @@ static int check_src4(struct cctx *c, const struct node *nodes, size_t nn)
 		}
 		rc = c->emit->src4(c->emit->ctx, addr, plen, nn);
 	}
-	free(addr);
-	free(plen);
+	xdpfw_big_free(addr);
+	xdpfw_big_free(plen);
 	return rc;
 }
 
@@ -696,8 +697,8 @@ static int compile_family(struct cctx *c, int family)
 {
 	const struct xdpfw_ruleset *rs = c->rs;
 	int alen = family == 4 ? 4 : 16;
-	struct pref *p = malloc((rs->n + 1) * sizeof(*p));
-	size_t *rules = malloc((rs->n + 1) * sizeof(*rules)), np = 1, nn = 0;
+	struct pref *p = xdpfw_big_alloc((rs->n + 1) * sizeof(*p));
+	size_t *rules = xdpfw_big_alloc((rs->n + 1) * sizeof(*rules)), np = 1, nn = 0;
 	struct level *lv = calloc(MAX_DEPTH, sizeof(*lv));
 	struct crule *cr = NULL;
 	struct node *nodes = NULL;
@@ -727,7 +728,7 @@ static int compile_family(struct cctx *c, int family)
 	if (!rc && family == 4 && c->emit->src4)
 		rc = check_src4(c, nodes, nn);
 	/* every entry but the root's is a rule: np - 1 of them, in walk order */
-	cr = rc ? NULL : malloc(np * sizeof(*cr));
+	cr = rc ? NULL : xdpfw_big_alloc(np * sizeof(*cr));
 	if (!rc && !cr)
 		rc = -ENOMEM;
 	for (size_t j = 0; !rc && j + 1 < np; j++) {
@@ -790,12 +791,12 @@ static int compile_family(struct cctx *c, int family)
 out:
 	for (int d = 0; lv && d < MAX_DEPTH; d++)
 		for (int q = 0; q < XDPFW_NPROTO; q++)
-			free(lv[d].buf[q]);
+			xdpfw_big_free(lv[d].buf[q]);
 	free(lv);
-	free(cr);
-	free(p);
-	free(rules);
-	free(nodes);
+	xdpfw_big_free(cr);
+	xdpfw_big_free(p);
+	xdpfw_big_free(rules);
+	xdpfw_big_free(nodes);
 	return rc;
 }
 
@@ -811,13 +812,13 @@ int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigne
 	rc = compile_family(&c, 4);
 	if (!rc)
 		rc = compile_family(&c, 6);
-	free(c.cand);
+	xdpfw_big_free(c.cand);
 	scratch_free(&c.dsub);
 	scratch_free(&c.port);
 	scratch_free(&c.sport);
 	for (size_t i = 0; i < c.nmemo; i++)
 		free(c.memo[i].data);
-	free(c.memo);
-	free(c.mhash);
+	xdpfw_big_free(c.memo);
+	xdpfw_big_free(c.mhash);
 	return rc;
 }

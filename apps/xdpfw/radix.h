@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bigmem.h"
 
 struct xdpfw_kv {
 	uint64_t key;
@@ -30,11 +31,11 @@ static inline int xdpfw_radix_sort(struct xdpfw_kv *a, struct xdpfw_kv *tmp, siz
 
 	if (n < 2)
 		return 0;
-	if (!tmp && !(tmp = own = malloc(n * sizeof(*tmp))))
+	if (!tmp && !(tmp = own = xdpfw_big_alloc(n * sizeof(*tmp))))
 		return -ENOMEM;
 	cnt = calloc(8, sizeof(*cnt));
 	if (!cnt) {
-		free(own);
+		xdpfw_big_free(own);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -67,7 +68,7 @@ static inline int xdpfw_radix_sort(struct xdpfw_kv *a, struct xdpfw_kv *tmp, siz
 	if (src != a)
 		memcpy(a, src, n * sizeof(*a));
 	free(cnt);
-	free(own);
+	xdpfw_big_free(own);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "bigmem.h"
 #include "rules.h"
 
 void xdpfw_ruleset_init(struct xdpfw_ruleset *rs)
@@ -25,7 +26,7 @@ void xdpfw_ruleset_init(struct xdpfw_ruleset *rs)
 
 void xdpfw_ruleset_free(struct xdpfw_ruleset *rs)
 {
-	free(rs->r);
+	xdpfw_big_free(rs->r);
 	xdpfw_ruleset_init(rs);
 }
 
@@ -33,7 +34,7 @@ int xdpfw_ruleset_add(struct xdpfw_ruleset *rs, const struct xdpfw_rule *r)
 {
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		struct xdpfw_rule *nr = realloc(rs->r, cap * sizeof(*nr));
+		struct xdpfw_rule *nr = xdpfw_big_realloc(rs->r, cap * sizeof(*nr));
 
 		if (!nr)
 			return -ENOMEM;
@@ -720,7 +721,7 @@ int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, co
 		return 0;
 	while (size < 2 * (uint64_t)rs->n)
 		size *= 2;
-	at = calloc(size, sizeof(*at));
+	at = xdpfw_big_calloc(size, sizeof(*at));
 	if (!at) {
 		snprintf(err, errsz, "out of memory");
 		return -ENOMEM;
@@ -769,7 +770,7 @@ int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, co
 	if (twins > TWIN_WARNINGS)
 		fprintf(stderr, "xdpfw: warning: and %zu more rules that only a /0 prefix tells from an earlier one\n",
 			twins - TWIN_WARNINGS);
-	free(at);
+	xdpfw_big_free(at);
 	return rc;
 }
 

@@ -33,6 +33,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/bpfkit.h>
+#include "bigmem.h"
 #include "state.h"
 #include "table.h"
 
@@ -799,8 +800,8 @@ bool xdpfw_cfg_same_gen(const struct xdpfw_cfg *a, const struct xdpfw_cfg *b)
  * array of ROOM >= HW (the slots past HW zeroed: never handed out, free). */
 static int read_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct xdpfw_rule_def **out)
 {
-	struct xdpfw_rule_def *defs = calloc(room > hw ? room : hw ? hw : 1, sizeof(*defs));
-	uint32_t *keys = calloc(hw ? hw : 1, sizeof(*keys)), done = 0, out_batch = 0;
+	struct xdpfw_rule_def *defs = xdpfw_big_calloc(room > hw ? room : hw ? hw : 1, sizeof(*defs));
+	uint32_t *keys = xdpfw_big_calloc(hw ? hw : 1, sizeof(*keys)), done = 0, out_batch = 0;
 	int rc = 0;
 
 	if (!defs || !keys) {
@@ -833,9 +834,9 @@ static int read_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct 
 		}
 	}
 out:
-	free(keys);
+	xdpfw_big_free(keys);
 	if (rc)
-		free(defs);
+		xdpfw_big_free(defs);
 	else
 		*out = defs;
 	return rc;
@@ -857,7 +858,7 @@ static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct
 			st->defs[keys[i]] = defs[keys[i]];	/* keys < max_slots: our slots */
 		return 0;
 	}
-	vals = malloc(n * sizeof(*vals));
+	vals = xdpfw_big_alloc(n * sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < n; i++)
@@ -866,7 +867,7 @@ static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct
 		for (uint32_t i = 0; i < n && !rc; i++)
 			if (bpf_map_update_elem(st->fd[XM_RULES], &keys[i], &vals[i], BPF_ANY))
 				rc = -errno;
-	free(vals);
+	xdpfw_big_free(vals);
 	return rc;
 }
 
@@ -942,7 +943,7 @@ int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t 
 		return rc;
 	rc = gen_ruleset(defs, cfg.slots_hw, cfg.gen & 1, rs, slots);
 	rs->policy = cfg.policy[cfg.gen & 1];
-	free(defs);
+	xdpfw_big_free(defs);
 	return rc;
 }
 
@@ -972,7 +973,7 @@ static void ectx_free(struct ectx *e)
 {
 	for (int i = 0; i < 3; i++)
 		xdpfw_tabvec_free(&e->tv[i]);
-	free(e->pt);
+	xdpfw_big_free(e->pt);
 	e->pt = NULL;
 	e->cappt = 0;
 }
@@ -1010,7 +1011,7 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 
 		while (cap < e->npt + n + 1)
 			cap *= 2;
-		np = realloc(e->pt, cap * sizeof(*np));
+		np = xdpfw_big_realloc(e->pt, cap * sizeof(*np));
 		if (!np)
 			return -ENOMEM;
 		e->pt = np;
@@ -1380,7 +1381,7 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 		n += (defs[s].gens >> g) & 1;
 	if (!n)
 		return drop_stale_frags(st, defs, hw, !g);
-	slots = malloc(n * sizeof(*slots));
+	slots = xdpfw_big_alloc(n * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	n = 0;
@@ -1390,7 +1391,7 @@ static int clean_gen(struct xdpfw_state *st, struct xdpfw_rule_def *defs, uint32
 			slots[n++] = s;
 		}
 	rc = write_defs(st, slots, defs, n);
-	free(slots);
+	xdpfw_big_free(slots);
 	return rc ?: drop_stale_frags(st, defs, hw, !g);
 }
 
@@ -1418,15 +1419,15 @@ static uint64_t (*slotmap_hash)(const struct xdpfw_rule_def *) = xdpfw_rule_matc
 static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, const uint32_t *slots,
 			 uint32_t n)
 {
-	uint64_t size = 16, *hs = malloc(((size_t)n + 1) * sizeof(*hs));
+	uint64_t size = 16, *hs = xdpfw_big_alloc(((size_t)n + 1) * sizeof(*hs));
 
 	while (size < 2 * (uint64_t)n)
 		size *= 2;
 	m->defs = defs;
 	m->mask = size - 1;
-	m->at = calloc(size, sizeof(*m->at));
+	m->at = xdpfw_big_calloc(size, sizeof(*m->at));
 	if (!m->at || !hs) {
-		free(hs);
+		xdpfw_big_free(hs);
 		return -ENOMEM;
 	}
 	/* hashes first (definitions in order), then the scattered inserts,
@@ -1447,7 +1448,7 @@ static int slotmap_build(struct slotmap *m, const struct xdpfw_rule_def *defs, c
 		if (!m->at[i])
 			m->at[i] = tag | (slots[k] + 1);
 	}
-	free(hs);
+	xdpfw_big_free(hs);
 	return 0;
 }
 
@@ -1515,10 +1516,10 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 
 	/* 2. slots (in memory): a rule already active keeps its slot (and
 	 * counters), found by its match */
-	slots = malloc((rs->n + 1) * sizeof(*slots));
-	active = malloc((hw + 1) * sizeof(*active));
-	fresh = malloc((rs->n + 1) * sizeof(*fresh));
-	hs = malloc((rs->n + 1) * sizeof(*hs));
+	slots = xdpfw_big_alloc((rs->n + 1) * sizeof(*slots));
+	active = xdpfw_big_alloc((hw + 1) * sizeof(*active));
+	fresh = xdpfw_big_alloc((rs->n + 1) * sizeof(*fresh));
+	hs = xdpfw_big_alloc((rs->n + 1) * sizeof(*hs));
 	if (!slots || !active || !fresh || !hs) {
 		rc = -ENOMEM;
 		goto out;
@@ -1658,12 +1659,12 @@ undo:
 		clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
 out:
 	ectx_free(&e);
-	free(sm.at);
-	free(defs);
-	free(slots);
-	free(active);
-	free(fresh);
-	free(hs);
+	xdpfw_big_free(sm.at);
+	xdpfw_big_free(defs);
+	xdpfw_big_free(slots);
+	xdpfw_big_free(active);
+	xdpfw_big_free(fresh);
+	xdpfw_big_free(hs);
 	return rc;
 }
 
@@ -1672,6 +1673,7 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 {
 	int rc = state_apply(st, rs, policy, stats);
 
+	xdpfw_big_release();	/* the apply's scratch, kept for its own reuse */
 	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */
 		xdpfw_applog_record(st, rc);
 	return rc;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bigmem.h"
 #include "radix.h"
 #include "table.h"
 
@@ -18,7 +19,7 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? v->cap * 2 : 256;
-		struct xdpfw_tabent *ne = realloc(v->e, cap * sizeof(*ne));
+		struct xdpfw_tabent *ne = xdpfw_big_realloc(v->e, cap * sizeof(*ne));
 
 		if (!ne)
 			return -ENOMEM;
@@ -38,7 +39,7 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v)
 {
-	free(v->e);
+	xdpfw_big_free(v->e);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -155,8 +156,8 @@ int xdpfw_table_plan(int family, const struct xdpfw_tabvec *v, uint32_t cap,
 		n /= 2;
 	if (n > cap)
 		return -E2BIG;
-	at = malloc((size_t)cap * sizeof(*at));
-	home = malloc((size_t)cap * sizeof(*home));
+	at = xdpfw_big_alloc((size_t)cap * sizeof(*at));
+	home = xdpfw_big_alloc((size_t)cap * sizeof(*home));
 	for (; at && home && n <= cap; n *= 2)
 		if (place(family, v, at, home, (uint32_t)n)) {
 			plan->size = (uint32_t)n;
@@ -167,14 +168,14 @@ int xdpfw_table_plan(int family, const struct xdpfw_tabvec *v, uint32_t cap,
 		}
 	if (rc && (!at || !home))
 		rc = -ENOMEM;
-	free(at);
-	free(home);
+	xdpfw_big_free(at);
+	xdpfw_big_free(home);
 	return rc;
 }
 
 void xdpfw_table_plan_free(struct xdpfw_table_plan *plan)
 {
-	free(plan->at);
+	xdpfw_big_free(plan->at);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -352,8 +353,8 @@ static uint64_t dst_chunks(const struct xdpfw_kv *kv, size_t n)
 
 uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
 {
-	struct xdpfw_kv *kv = malloc((n + 1) * sizeof(*kv));
-	uint8_t *rec_at = calloc(n + 1, 1);
+	struct xdpfw_kv *kv = xdpfw_big_alloc((n + 1) * sizeof(*kv));
+	uint8_t *rec_at = xdpfw_big_calloc(n + 1, 1);
 	uint64_t total = 0;
 	uint32_t nrec;
 
@@ -365,8 +366,8 @@ uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size
 		total = (1u << xdpfw_trie4_src_strides[0]) + src_layout(kv, n, rec_at, &nrec);
 		total += rec_entries(nrec);
 	}
-	free(kv);
-	free(rec_at);
+	xdpfw_big_free(kv);
+	xdpfw_big_free(rec_at);
 	return total;
 }
 
@@ -381,25 +382,25 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	memset(plan, 0, sizeof(*plan));
 	if (v->n > leaf_cap)
 		return -E2BIG;
-	o = malloc((v->n + 1) * sizeof(*o));
-	kv = malloc((v->n + 1) * sizeof(*kv));
-	tmp = malloc((v->n + 1) * sizeof(*tmp));
+	o = xdpfw_big_alloc((v->n + 1) * sizeof(*o));
+	kv = xdpfw_big_alloc((v->n + 1) * sizeof(*kv));
+	tmp = xdpfw_big_alloc((v->n + 1) * sizeof(*tmp));
 	if (!o || !kv || !tmp || order_entries(v, o, false, kv, tmp)) {
-		free(o);
-		free(kv);
-		free(tmp);
+		xdpfw_big_free(o);
+		xdpfw_big_free(kv);
+		xdpfw_big_free(tmp);
 		return -ENOMEM;
 	}
 	for (size_t k = 0; k < v->n; k++)
 		if (ent_tree(&v->e[k]) > maxc)
 			maxc = ent_tree(&v->e[k]);
-	plan->class_ptr = calloc(maxc + 1, sizeof(*plan->class_ptr));
-	plan->rec_at = calloc(v->n + 1, 1);
+	plan->class_ptr = xdpfw_big_calloc(maxc + 1, sizeof(*plan->class_ptr));
+	plan->rec_at = xdpfw_big_calloc(v->n + 1, 1);
 	if (!plan->class_ptr || !plan->rec_at) {
 		xdpfw_trie4_plan_free(plan);
-		free(o);
-		free(kv);
-		free(tmp);
+		xdpfw_big_free(o);
+		xdpfw_big_free(kv);
+		xdpfw_big_free(tmp);
 		return -ENOMEM;
 	}
 	plan->nclass = maxc + 1;
@@ -429,8 +430,8 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		if (!ent_tree(&v->e[k]) && c && !(v->e[k].flags & XDPFW_S_V6) &&
 		    (c >= plan->nclass || !plan->class_ptr[c])) {
 			xdpfw_trie4_plan_free(plan);
-			free(kv);
-			free(tmp);
+			xdpfw_big_free(kv);
+			xdpfw_big_free(tmp);
 			return -EINVAL;
 		}
 	}
@@ -438,13 +439,13 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	 * than one that does */
 	if (total > trie_cap) {
 		xdpfw_trie4_plan_free(plan);
-		free(kv);
-		free(tmp);
+		xdpfw_big_free(kv);
+		xdpfw_big_free(tmp);
 		return -E2BIG;
 	}
 	order_entries(v, o, true, kv, tmp);	/* TMP given: cannot fail */
-	free(kv);
-	free(tmp);
+	xdpfw_big_free(kv);
+	xdpfw_big_free(tmp);
 	return 0;
 }
 
@@ -518,9 +519,9 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
 {
-	free(plan->order);
-	free(plan->class_ptr);
-	free(plan->rec_at);
+	xdpfw_big_free(plan->order);
+	xdpfw_big_free(plan->class_ptr);
+	xdpfw_big_free(plan->rec_at);
 	memset(plan, 0, sizeof(*plan));
 }
 
@@ -602,7 +603,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 	v->n = keep;
 	while (!rc && cap < 4 * (uint64_t)(top->n + v->n))
 		cap *= 2;
-	ix.at = rc ? NULL : calloc(cap, sizeof(*ix.at));
+	ix.at = rc ? NULL : xdpfw_big_calloc(cap, sizeof(*ix.at));
 	if (!ix.at)
 		return rc ? rc : -ENOMEM;
 	ix.mask = cap - 1;
@@ -639,7 +640,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 		note_longer(&top->e[top->n - 1], v6_plen(e), k + 1);
 		*top_slot(&ix, top, cut + 1, a) = top->n;	/* the table has room: cap >= 4n */
 	}
-	free(ix.at);
+	xdpfw_big_free(ix.at);
 	return rc;
 }
 
@@ -786,7 +787,7 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 	/* each prefix adds at most 7 markers (8 probes at most) */
 	while (cap < 16 * (uint64_t)nreal)
 		cap *= 2;
-	s.at = calloc(cap, sizeof(*s.at));
+	s.at = xdpfw_big_calloc(cap, sizeof(*s.at));
 	if (!s.at)
 		return -ENOMEM;
 	s.mask = cap - 1;
@@ -832,6 +833,6 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 			}
 		}
 	}
-	free(s.at);
+	xdpfw_big_free(s.at);
 	return rc;
 }

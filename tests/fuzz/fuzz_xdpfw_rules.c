@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../apps/xdpfw/bigmem.c"
 #include "../../apps/xdpfw/rules.c"
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"

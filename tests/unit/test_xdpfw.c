@@ -17,6 +17,7 @@
 #include <bpfkit/bpfkit.h>
 #include <bpfkit/testrun.h>
 #include "test.h"
+#include "../../apps/xdpfw/bigmem.c"
 #include "../../apps/xdpfw/rules.c"
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"
@@ -1744,7 +1745,7 @@ static void test_slotmap(void)
 		}
 		if (slotmap_find(&m, &defs[N], slotmap_hash(&defs[N])) != 1)
 			*(round ? &coll_ok : &all_found) = false;
-		free(m.at);
+		xdpfw_big_free(m.at);
 	}
 	slotmap_hash = xdpfw_rule_match_hash;
 	CHECK("slotmap-finds-every-active-rule", all_found);
@@ -1754,7 +1755,7 @@ static void test_slotmap(void)
 
 	CHECK("slotmap-empty", slotmap_build(&empty, defs, slots, 0) == 0 &&
 			       slotmap_find(&empty, &defs[0], slotmap_hash(&defs[0])) == -1);
-	free(empty.at);
+	xdpfw_big_free(empty.at);
 	free(defs);
 	free(slots);
 }
@@ -1808,6 +1809,61 @@ static void test_radix(void)
 	free(b);
 }
 
+static bool all_bytes(const uint8_t *p, size_t n, uint8_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* bigmem.c: malloc's contract over both kinds of memory (malloc'd and
+ * mappings of their own), a kept mapping's reuse, and under ASan the
+ * poisoning that keeps overruns and uses after free caught. */
+static void test_bigmem(void)
+{
+	const size_t small = 1000, big = 3 << 20, bigger = 9 << 20;
+	uint8_t *p, *q, *r;
+	bool grown, moved, shrunk;
+
+	xdpfw_big_release();
+	p = xdpfw_big_alloc(small);
+	if (p)
+		memset(p, 0xa5, small);
+	p = p ? xdpfw_big_realloc(p, big) : NULL;	/* malloc'd -> a mapping: copied */
+	grown = p && all_bytes(p, small, 0xa5);
+	if (p)
+		memset(p, 0x5a, big);
+	q = p ? xdpfw_big_realloc(p, bigger) : NULL;	/* a larger mapping: pages moved */
+	moved = q && all_bytes(q, big, 0x5a);
+	if (q)
+		memset(q, 0x11, bigger);
+	q = q ? xdpfw_big_realloc(q, 100) : NULL;	/* stays in its mapping */
+	shrunk = q && all_bytes(q, 100, 0x11);
+	xdpfw_big_free(q);				/* kept, dirty */
+	r = xdpfw_big_calloc(bigger / 8, 8);		/* the kept one again: zeroed */
+	CHECK("bigmem-realloc-small-to-mapping-keeps-bytes", grown);
+	CHECK("bigmem-realloc-moves-mapping-keeps-bytes", moved);
+	CHECK("bigmem-realloc-shrink-keeps-bytes", shrunk);
+	CHECK("bigmem-calloc-reuses-kept-mapping", r && r == q);
+	CHECK("bigmem-calloc-on-reused-mapping-is-zero", r && all_bytes(r, bigger, 0));
+#if defined(__SANITIZE_ADDRESS__) || (defined(__has_feature) && __has_feature(address_sanitizer))
+	CHECK("bigmem-asan-tail-poisoned", r && __asan_address_is_poisoned(r + bigger) &&
+					   !__asan_address_is_poisoned(r + bigger - 1));
+	xdpfw_big_free(r);
+	CHECK("bigmem-asan-kept-mapping-poisoned", r && __asan_address_is_poisoned(r));
+#else
+	xdpfw_big_free(r);
+#endif
+	xdpfw_big_release();
+	errno = 0;
+	CHECK("bigmem-calloc-overflow-refused", !xdpfw_big_calloc(SIZE_MAX / 2, 4) && errno == ENOMEM);
+	p = xdpfw_big_calloc(10, 10);
+	CHECK("bigmem-small-calloc-zero", p && all_bytes(p, 100, 0));
+	xdpfw_big_free(p);
+	xdpfw_big_free(NULL);
+}
+
 int main(void)
 {
 	struct bpfkit_object *obj;
@@ -1817,6 +1873,7 @@ int main(void)
 	test_files();
 	test_slotmap();
 	test_radix();
+	test_bigmem();
 	if (geteuid() != 0) {
 		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
 		TEST_EXIT();
