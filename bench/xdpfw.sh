@@ -137,6 +137,9 @@ XDPFW_BENCH_MAX_RULES=200128 $S apply build/bpf "$TMP/bl100k" "$TMP/ph100k" >"$T
 $S apply build/bpf "$TMP/bl1m" "$TMP/ph1m" refused >"$TMP/ap.r1m" 2>/dev/null || echo "the 1M refused apply was not refused"
 XDPFW_BENCH_MAX_RULES=2200000 $S apply build/bpf "$TMP/bl1m" "$TMP/ph1m" >"$TMP/ap.s1m" || echo "the 1M port-host set failed on larger maps"
 $S apply build/bpf "$TMP/np1m" "$TMP/np1m" >"$TMP/ap.np1m" || echo "the 1M nested-port set failed"
+# the machine's cost of memory new to a process (an apply's arrays are):
+# "MS_4K MS_THP" for 256 MB
+touch256=$($S touch 256 || echo "? ?")
 a() { awk -v s="$2" -v c="$3" '$1 == s { print $c }' "$TMP/ap.$1"; }
 rps() { awk -v n="$2" -v t="$1" 'BEGIN { if (t > 0) printf "%.0f", n / t * 1000 }'; }
 arow() {	# SET-LABEL FILE STEP RULES TARGET
@@ -161,6 +164,13 @@ arow "1M blocklist" 1m swap 1000000 ""
 arow "1M port hosts, maps for 1M" r1m refused 1000000 "≤ the successful apply below"
 arow "1M port hosts, maps for 2.2M" s1m swap 1000000 ""
 arow "1M nested ports" np1m first 1000000 "entries grow with the rules"
+echo
+echo "An apply's arrays (several hundred MB at 1M rules) are memory new to the process. Touching"
+echo "256 MB of it here, same run: $(echo "$touch256" | awk '{ print $1 }') ms as 4 KiB pages,"
+echo "$(echo "$touch256" | awk '{ print $2 }') ms advised for transparent huge pages, which is how"
+echo "\`apps/xdpfw/bigmem.c\` gets them (docs/xdpfw.md). A first apply also pays for memory the"
+echo "machine has not used lately (on a VM, the hypervisor backing it); a swap reuses what the"
+echo "first apply just freed."
 echo
 
 # live: the programs' own time per packet from the kernel's BPF statistics

@@ -241,6 +241,15 @@ static void link_detach_if_ours(const char *path, const __u32 *ids, int n)
 	close(fd);
 }
 
+static void close_pin_subdirs(int sfd[3])
+{
+	for (size_t i = 0; i < 3; i++)
+		if (sfd[i] >= 0) {
+			close(sfd[i]);
+			sfd[i] = -1;
+		}
+}
+
 /* Opens DIR's links/, progs/ and maps/ into SFD (-1: absent) after every
  * check removal needs, so a refusal comes before anything is detached or
  * removed: DIR is a pin directory, on bpffs, and no subdirectory is a
@@ -296,11 +305,7 @@ static int open_pin_subdirs(const char *dir, int sfd[3])
 		}
 	}
 	if (err)
-		for (size_t i = 0; i < 3; i++)
-			if (sfd[i] >= 0) {
-				close(sfd[i]);
-				sfd[i] = -1;
-			}
+		close_pin_subdirs(sfd);
 	return err;
 }
 
@@ -308,9 +313,7 @@ int bpfkit_pin__check_removable(const char *dir)
 {
 	int sfd[3], err = open_pin_subdirs(dir, sfd);
 
-	for (size_t i = 0; i < 3; i++)
-		if (sfd[i] >= 0)
-			close(sfd[i]);
+	close_pin_subdirs(sfd);
 	return err;
 }
 

@@ -10,9 +10,10 @@
  * So an array of BIG_MIN or more is a mapping of its own, aligned to and
  * advised for transparent huge pages (one fault per 2 MiB where THP is
  * "madvise" or "always": the same 100 MB in 38 ms; elsewhere 4 KiB pages
- * as before), and a freed mapping is kept for the next array until
- * xdpfw_big_release(): the second family and the table stages of an apply
- * reuse the pages the first stages faulted in. Smaller arrays go to malloc.
+ * as before). During an apply (xdpfw_big_hold() .. xdpfw_big_release())
+ * a freed mapping is kept for the next array: the second family and the
+ * table stages reuse the pages the first stages faulted in. A growing
+ * mapping's pages are moved to a larger one (mremap), not copied. Smaller arrays go to malloc.
  * Either kind carries a header with its size, so free and realloc know
  * which it is. Under ASan the unused tail of a mapping, and a kept mapping
  * as a whole, are poisoned: overruns and uses after free are still caught. */
@@ -49,6 +50,8 @@ static struct big_kept {
 	size_t len;
 } big_kept[KEEP_MAX];
 static int big_nkept;
+static bool big_holding;
+static bool big_move_fails;	/* mremap refused a move: copy from then on */
 
 /* A fresh mapping of LEN bytes at a HUGE_PAGE boundary (so THP can back
  * all of it), advised for huge pages; NULL if there is no memory. */
@@ -99,11 +102,12 @@ static void big_unmap(struct big_hdr *h, size_t len)
 	munmap(h, len);
 }
 
-/* H (LEN bytes) kept for reuse, or unmapped if the list is full. */
+/* H (LEN bytes) kept for reuse during an apply, else (or if the list is
+ * full) unmapped. */
 static void big_keep(struct big_hdr *h, size_t len)
 {
 	pthread_mutex_lock(&big_lock);
-	if (big_nkept < KEEP_MAX) {
+	if (big_holding && big_nkept < KEEP_MAX) {
 		big_kept[big_nkept].h = h;
 		big_kept[big_nkept++].len = len;
 		ASAN_POISON_MEMORY_REGION(h, len);
@@ -188,18 +192,21 @@ void xdpfw_big_free(void *p)
 
 /* A mapping H grown to hold N bytes: its pages moved (not copied) to the
  * start of a fresh aligned mapping, so growing a vector touches only its
- * new tail; NULL if that cannot be done (the caller copies instead). */
+ * new tail; NULL if that cannot be done (the caller copies instead). A
+ * mapping moved once is two VMAs (the moved pages keep their offset), and
+ * kernels before 6.17 move only within one: after a refusal, copy. */
 static void *big_move(struct big_hdr *h, size_t n)
 {
 	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen;
 	struct big_hdr *nh;
 
-	if (n > SIZE_MAX - 2 * HUGE_PAGE || !(nh = big_map_aligned(len)))
+	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED) || n > SIZE_MAX - 2 * HUGE_PAGE || !(nh = big_map_aligned(len)))
 		return NULL;
 	ASAN_UNPOISON_MEMORY_REGION(h, old);	/* the old range is gone after the move */
 	if (mremap(h, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, nh) == MAP_FAILED) {
 		big_ready(h, h->size);
 		munmap(nh, len);
+		__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
 		return NULL;
 	}
 	nh->maplen = len;
@@ -230,9 +237,17 @@ void *xdpfw_big_realloc(void *p, size_t n)
 	return q;
 }
 
+void xdpfw_big_hold(void)
+{
+	pthread_mutex_lock(&big_lock);
+	big_holding = true;
+	pthread_mutex_unlock(&big_lock);
+}
+
 void xdpfw_big_release(void)
 {
 	pthread_mutex_lock(&big_lock);
+	big_holding = false;
 	while (big_nkept > 0) {
 		big_nkept--;
 		big_unmap(big_kept[big_nkept].h, big_kept[big_nkept].len);

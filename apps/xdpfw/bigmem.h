@@ -11,8 +11,11 @@ void *xdpfw_big_alloc(size_t n);
 void *xdpfw_big_calloc(size_t count, size_t size);
 void *xdpfw_big_realloc(void *p, size_t n);
 void xdpfw_big_free(void *p);
-/* Unmaps the freed mappings kept for reuse (xdpfw_state_apply calls it
- * when done, so a long-running process does not hold an apply's peak). */
+/* From xdpfw_big_hold() to xdpfw_big_release() (xdpfw_state_apply's
+ * span) a freed mapping is kept for the next array instead of unmapped;
+ * the release unmaps the kept ones, so no process holds an apply's peak
+ * afterwards (a sync agent, an exporter reading the rules every scrape). */
+void xdpfw_big_hold(void);
 void xdpfw_big_release(void);
 
 #endif

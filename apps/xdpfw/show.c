@@ -379,33 +379,30 @@ int cmd_status(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The id of the map behind FD (0: unreadable). */
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
 /* The id of the map pinned at DIR/NAME, 0 if none: top and log follow the
  * firewall across a reload (a new load pins new log maps; a purge and load,
  * new rules and counters too) by watching it change. */
 static uint32_t pinned_map_id(const char *dir, const char *name)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
 	char path[PATH_MAX];
+	uint32_t id;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
-	return info.id;
-}
-
-/* The id of the cfg map ST holds (0: unreadable). */
-static uint32_t state_cfg_id(const struct xdpfw_state *st)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(st->fd[XM_CFG], &info, &len) ? 0 : info.id;
+	id = map_id(fd);
+	if (fd >= 0)
+		close(fd);
+	return id;
 }
 
 /* Packets each rule of CUR matched since PREV: a rule keeps its slot across
@@ -555,7 +552,7 @@ int cmd_top(int argc, char **argv)
 		return xusage("top", "unexpected argument '%s'", argv[optind]);
 	if (open_state(&st))
 		return EXIT_FAIL;
-	cfg_id = state_cfg_id(&st);
+	cfg_id = map_id(st.fd[XM_CFG]);
 	if (!cfg_id) {
 		xdpfw_state_close(&st);
 		xerr("not loaded: no firewall state under '%s'", pin_dir);
@@ -582,7 +579,7 @@ int cmd_top(int argc, char **argv)
 			cfg_id = 0;
 			if (now_id && !xdpfw_state_open(&st, pin_dir)) {
 				/* the maps opened, which may be newer still */
-				cfg_id = state_cfg_id(&st);
+				cfg_id = map_id(st.fd[XM_CFG]);
 				if (!cfg_id)
 					xdpfw_state_close(&st);
 			}

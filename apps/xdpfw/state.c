@@ -1671,9 +1671,11 @@ out:
 int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		      struct xdpfw_apply_stats *stats)
 {
-	int rc = state_apply(st, rs, policy, stats);
+	int rc;
 
-	xdpfw_big_release();	/* the apply's scratch, kept for its own reuse */
+	xdpfw_big_hold();	/* the apply's scratch: reused within it, gone after */
+	rc = state_apply(st, rs, policy, stats);
+	xdpfw_big_release();
 	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */
 		xdpfw_applog_record(st, rc);
 	return rc;

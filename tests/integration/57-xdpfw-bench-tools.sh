@@ -43,3 +43,11 @@ vw=$(awk '$1 == "fwvar" { print $4 }' "$TMP/out")
 fw=$(awk '$1 == "floorvar" { print $4 }' "$TMP/out")
 if [ "$vw" = 0 ] && [ "${fw:-0}" -ge 16 ]; then pass "xdpfw bench tools: a variant object's verdicts are checked (xdpfw 0 wrong, floor $fw wrong)"
 else fail "xdpfw bench tools: a variant object's verdicts are checked" "xdpfw $vw wrong, floor $fw wrong"; fi
+# the first-touch anchor bench/xdpfw.sh prints beside the applies: two
+# positive times, and a bad size is a usage error, not a run
+if out=$("$S" touch 8) && echo "$out" | awk 'NF == 2 && $1 > 0 && $2 > 0 { ok = 1 } END { exit !ok }'; then
+	pass "xdpfw bench tools: touch prints 4 KiB and huge-page times ($out)"
+else fail "xdpfw bench tools: touch prints 4 KiB and huge-page times" "$out"; fi
+"$S" touch 0 >/dev/null 2>&1; rc=$?
+if [ "$rc" = 2 ]; then pass "xdpfw bench tools: touch 0 is a usage error"
+else fail "xdpfw bench tools: touch 0 is a usage error" "exit $rc"; fi

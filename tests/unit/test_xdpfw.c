@@ -1827,6 +1827,7 @@ static void test_bigmem(void)
 	bool grown, moved, shrunk;
 
 	xdpfw_big_release();
+	xdpfw_big_hold();	/* as during an apply */
 	p = xdpfw_big_alloc(small);
 	if (p)
 		memset(p, 0xa5, small);
@@ -1856,6 +1857,9 @@ static void test_bigmem(void)
 	xdpfw_big_free(r);
 #endif
 	xdpfw_big_release();
+	p = xdpfw_big_alloc(big);
+	xdpfw_big_free(p);	/* outside an apply: unmapped, not kept */
+	CHECK("bigmem-release-unmaps-kept", p && big_nkept == 0);
 	errno = 0;
 	CHECK("bigmem-calloc-overflow-refused", !xdpfw_big_calloc(SIZE_MAX / 2, 4) && errno == ENOMEM);
 	p = xdpfw_big_calloc(10, 10);

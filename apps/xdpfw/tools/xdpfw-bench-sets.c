@@ -23,6 +23,10 @@
  *       attaches PROG (loaded as for cost) natively to
  *       IFACE in NETNS and prints its own time per run from the kernel's BPF
  *       statistics over SECONDS: "NS_PER_RUN RUNS" (bpf_stats must be on).
+ *   xdpfw-bench-sets touch MB
+ *       first touch of MB of fresh anonymous memory: "MS_4K MS_THP" (as
+ *       4 KiB pages, then advised for transparent huge pages), after an
+ *       unmeasured touch of as much.
  *   xdpfw-bench-sets blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS
  *       sends UDP frames out of IFACE with XDP live frames
  *       (bench/tx-cycle.bpf.o) whose sources cycle through 65536 distinct
@@ -36,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -537,6 +542,33 @@ static int do_blast(const char *dir, const char *ns, const char *ifname, const c
 	return 0;
 }
 
+/* What first touching MB of memory new to this process costs here, as 4 KiB
+ * pages and advised for huge pages (bigmem.c's choice): an apply's arrays
+ * are such memory, so this is the anchor for its page faults. An unmeasured
+ * touch first, so both measured ones get memory the machine has just had in
+ * use (on a VM, memory the guest has not used lately costs more again, the
+ * hypervisor backing it, whatever the page size). */
+static int do_touch(size_t mb)
+{
+	size_t n = mb << 20;
+	double ms[3];
+
+	for (int thp = 0; thp < 3; thp++) {
+		double t0 = now_ms();
+		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return 1;
+		if (thp != 1)
+			madvise(p, n, MADV_HUGEPAGE);
+		memset(p, 1, n);
+		ms[thp] = now_ms() - t0;
+		munmap(p, n);
+	}
+	printf("%.1f %.1f\n", ms[1], ms[2]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* the 1M-rule sets are ~36 MB of text: past the CLI's default input bound */
@@ -550,7 +582,9 @@ int main(int argc, char **argv)
 		return do_live(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
 	if (argc == 8 && !strcmp(argv[1], "blast"))
 		return do_blast(argv[2], argv[3], argv[4], argv[5], argv[6], atof(argv[7]));
+	if (argc == 3 && !strcmp(argv[1], "touch") && atoi(argv[2]) > 0)
+		return do_touch((size_t)atoi(argv[2]));
 	fprintf(stderr, "usage: xdpfw-bench-sets cost OBJDIR ROUNDS NAME=PROG:RULES:PACKETS... | apply OBJDIR RULES_A RULES_B [refused] | "
-			"live OBJDIR NETNS IFACE PROG RULES SECONDS | blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS\n");
+			"live OBJDIR NETNS IFACE PROG RULES SECONDS | blast OBJDIR NETNS IFACE DSTMAC RULES SECONDS | touch MB\n");
 	return 2;
 }
