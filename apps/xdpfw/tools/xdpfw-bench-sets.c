@@ -357,6 +357,9 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 				if (bpfkit_testrun__run(c[i].t.prog_fd, p->b, p->len, &o, &res))
 					return 1;
 				c[i].ns[(size_t)k * rounds + r] = res.duration_ns;
+				if (getenv("XDPFW_BENCH_PER_PACKET"))	/* where the time goes */
+					fprintf(stderr, "  %s round %d packet %3d: %u ns, verdict %u\n", c[i].name, r, k,
+						res.duration_ns, res.retval);
 				if (r || k >= c[i].ps.n)
 					continue;
 				c[i].drops += res.retval == XDP_DROP;
@@ -367,9 +370,6 @@ static int do_cost(const char *dir, int nspec, char **spec, int rounds)
 
 					c[i].wrong += (int)res.retval != want;
 				}
-				if (getenv("XDPFW_BENCH_PER_PACKET"))	/* where the time goes */
-					fprintf(stderr, "  %s packet %3d: %u ns, verdict %u\n", c[i].name, k,
-						res.duration_ns, res.retval);
 			}
 	/* NAME NS_PER_PACKET DROPS WRONG TABLE_BYTES APPLY_MS PACKETS DEF_BYTES
 	 * COUNTER_BYTES_PER_CPU MEAN_NS (NS_PER_PACKET: median_mean()) */
