@@ -105,8 +105,15 @@ static bool restore_section_sizes(struct bpfkit_object *obj)
 		int fd;
 
 		i++;
-		if (!sz || bpf_map__value_size(m) == sz || bpf_map__fd(m) < 0)
+		if (!sz || bpf_map__value_size(m) == sz)
 			continue;
+		if (bpf_map__fd(m) < 0) {
+			/* a failed load closed the map: only its size is
+			 * left to put back (libbpf takes a new size then) */
+			if (bpf_map__set_value_size(m, sz))
+				return false;
+			continue;
+		}
 		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, sizeof(__u32), sz, 1, &co);
 		if (fd < 0 || bpf_map__reuse_fd(m, fd)) {
 			if (fd >= 0)

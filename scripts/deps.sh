@@ -36,6 +36,7 @@ declare -A PROBE=(
   [curl]=/usr/bin/curl
   [systemd]=/usr/bin/systemd-analyze
   [util-linux]=/usr/bin/setpriv
+  [strace]=/usr/bin/strace
 )
 
 # wanted, not needed: installed with the rest when we can, a build without
