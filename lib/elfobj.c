@@ -361,7 +361,8 @@ struct bpfkit_elf *bpfkit_elf__open_file(const char *path)
 	ssize_t got;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* non-blocking: a FIFO would block the open; it is refused below */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		err = errno;
 		pr_warn("%s: %s\n", path, strerror(err));

@@ -58,10 +58,48 @@ static void sep(struct bpfkit_json *jw)
 		indent(jw);
 }
 
+/* The length of the well-formed UTF-8 sequence at P (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), 0 if it is not one. */
+static int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3, lo = *p == 0xe0 ? 0xa0 : 0x80, hi = *p == 0xed ? 0x9f : 0xbf;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4, lo = *p == 0xf0 ? 0x90 : 0x80, hi = *p == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/* S as a JSON string. Names from objects and packets are bytes, not
+ * always UTF-8 (a symbol, a section, a payload): a byte that does not
+ * start a well-formed sequence becomes U+FFFD, so the output is always
+ * valid JSON. */
 static void put_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)(s ?: ""); *p; p++) {
+		if (*p >= 0x80) {
+			int n = utf8_len(p);
+
+			if (n) {
+				fwrite(p, 1, n, out);
+				p += n - 1;
+			} else {
+				fputs("\\ufffd", out);
+			}
+			continue;
+		}
 		switch (*p) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;

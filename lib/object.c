@@ -199,7 +199,8 @@ struct bpfkit_object *bpfkit_object__open_file(const char *path, const struct bp
 		errno = EINVAL;
 		return NULL;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* non-blocking: a FIFO would block the open; it is refused below */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		err = errno;
 		pr_warn("object '%s': cannot open: %s\n", path, strerror(err));

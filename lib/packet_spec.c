@@ -279,7 +279,7 @@ static int layer_ipv6(struct builder *b, char **w, int n)
 
 static int need_l3(struct builder *b, const char *what, int proto)
 {
-	if (!b->l3)
+	if (b->l3 <= 0)	/* none yet, or ARP (-1): no IP header to name the protocol in */
 		return fail(b, "%s must follow ipv4 or ipv6", what);
 	if (b->l4)
 		return fail(b, "only one transport layer");

@@ -250,6 +250,62 @@ static void close_pin_subdirs(int sfd[3])
 		}
 }
 
+/* DIR holds nothing but links/, progs/ and maps/: anything else was put
+ * there by someone else (a file, another load's pin directory), and a
+ * removal that detached first and then met it would stop half done. */
+static int only_pins(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return -errno;
+	while (!err && (e = readdir(d))) {
+		bool ours = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+
+		for (size_t i = 0; i < 3 && !ours; i++)
+			ours = !strcmp(e->d_name, pin_subdirs[i]);
+		if (!ours) {
+			pr_warn("pin '%s': '%s' in it is not bpfkit's; nothing removed (move it away first)\n", dir,
+				e->d_name);
+			err = -ENOTEMPTY;
+		}
+	}
+	closedir(d);
+	return err;
+}
+
+/* SUB (open as FD) of DIR holds pins only, no directory (another load's pin
+ * directory nested in it, say). */
+static int no_subdirs(const char *dir, int fd, const char *sub)
+{
+	/* its own open file (not a dup: the caller's fd keeps its offset) */
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		err = -errno;
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return err;
+	}
+	while (!err && (e = readdir(d))) {
+		struct stat st;
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode)) {
+			pr_warn("pin '%s': '%s/%s' is a directory, not a pin (another load's pins?); nothing "
+				"removed (unload that first)\n", dir, sub, e->d_name);
+			err = -ENOTEMPTY;
+		}
+	}
+	closedir(d);
+	return err;
+}
+
 /* Opens DIR's links/, progs/ and maps/ into SFD (-1: absent) after every
  * check removal needs, so a refusal comes before anything is detached or
  * removed: DIR is a pin directory, on bpffs, and no subdirectory is a
@@ -281,6 +337,7 @@ static int open_pin_subdirs(const char *dir, int sfd[3])
 			BPFFS_ROOT);
 		return -EINVAL;
 	}
+	err = only_pins(dir);
 	for (size_t i = 0; i < 3 && !err; i++) {
 		struct statfs sf;
 		int oe;
@@ -304,6 +361,9 @@ static int open_pin_subdirs(const char *dir, int sfd[3])
 			err = -EINVAL;
 		}
 	}
+	for (size_t i = 0; i < 3 && !err; i++)
+		if (sfd[i] >= 0)
+			err = no_subdirs(dir, sfd[i], pin_subdirs[i]);
 	if (err)
 		close_pin_subdirs(sfd);
 	return err;

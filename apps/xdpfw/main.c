@@ -4,6 +4,7 @@
  * libbpfkit's public API (and libbpf underneath it). */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -155,16 +156,22 @@ int parse_max_size(const char *cmd, const char *arg)
 	unsigned long long v;
 	char *end;
 
+	int shift = 0;
+
 	errno = 0;
 	v = strtoull(arg, &end, 10);
 	if (end != arg && (*end == 'K' || *end == 'k'))
-		v <<= 10, end++;
+		shift = 10, end++;
 	else if (end != arg && *end == 'M')
-		v <<= 20, end++;
+		shift = 20, end++;
 	else if (end != arg && *end == 'G')
-		v <<= 30, end++;
-	if (end == arg || *end || errno || !v || arg[0] == '-' || v > (1ull << 40))
+		shift = 30, end++;
+	if (end == arg || *end || errno || !v || arg[0] == '-')
 		return xusage(cmd, "--max-size wants a size in bytes (suffix K, M or G), not '%s'", arg);
+	/* compared before the shift, which could wrap */
+	if (v > (1ull << (40 - shift)))
+		return xusage(cmd, "--max-size is at most 1 TiB (1024G), not '%s'", arg);
+	v <<= shift;
 	xdpfw_rules_max_bytes = v;
 	return 0;
 }
@@ -202,6 +209,16 @@ bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz
 		p.family = 4;
 	} else if (inet_pton(AF_INET6, cip, p.saddr) == 1 && inet_pton(AF_INET6, sip, p.daddr) == 1) {
 		p.family = 6;
+		if (IN6_IS_ADDR_V4MAPPED((struct in6_addr *)p.saddr) &&
+		    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)p.daddr)) {
+			/* sshd on a dual-stack socket names an IPv4 peer so
+			 * (::ffff:a.b.c.d); on the wire the session is IPv4 */
+			memmove(p.saddr, p.saddr + 12, 4);
+			memmove(p.daddr, p.daddr + 12, 4);
+			memset(p.saddr + 4, 0, 12);
+			memset(p.daddr + 4, 0, 12);
+			p.family = 4;
+		}
 	} else {
 		return false;
 	}
@@ -283,28 +300,17 @@ static int count_links(void)
 	return n;
 }
 
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char path[PATH_MAX];
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (unlink(path) && errno == EISDIR)
-			remove_dir(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
+/* The firewall's pins go; anything else in the directory stays, and is
+ * named, so a --pin-dir shared with other tools loses nothing. */
 static void purge_state(void)
 {
-	remove_dir(pin_dir);
+	int left = xdpfw_state_purge(pin_dir);
+
+	if (left > 0)
+		fprintf(stderr, "xdpfw: '%s' is kept: %d entr%s in it %s not xdpfw's\n", pin_dir, left,
+			left == 1 ? "y" : "ies", left == 1 ? "is" : "are");
+	else if (left < 0)
+		xerr("removing '%s' failed: %s", pin_dir, strerror(-left));
 }
 
 /* What the last unload does: the program's pin goes, the rules stay. */
@@ -516,6 +522,11 @@ int cmd_load(int argc, char **argv)
 		}
 		unlink(path);
 	}
+	/* what the attach will check (another program there, its mode),
+	 * checked before the apply: a load refused here has not swapped the
+	 * rules other interfaces filter with, nor reset their counters */
+	if (!multi && bpfkit_xdp__check(ifindex, &ao))
+		goto fail_rules;
 	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
 		goto fail_rules;
 	if (check_pin_dir())
@@ -525,6 +536,10 @@ int cmd_load(int argc, char **argv)
 	if (rc)
 		goto fail_rules;
 	kept = created && st.maps_reused;
+	if (co.max_rules > xdpfw_state_max_rules(&st) && (!created || kept))
+		fprintf(stderr, "xdpfw: note: --max-rules %u is not applied: the pinned state (from an earlier "
+			"load) holds %u rules per set; to resize it, xdpfw unload --all --purge, then load with "
+			"--max-rules\n", co.max_rules, xdpfw_state_max_rules(&st));
 	if ((rules || policy >= 0) && (!created || kept)) {
 		/* the set in force: other interfaces filter with it (or it was
 		 * kept for this one), so a load that fails after its apply puts
@@ -634,17 +649,21 @@ fail_state:
 				prev.n);
 	}
 	xdpfw_ruleset_free(&prev);
-	xdpfw_state_close(&st);
+	/* still under the state's lock: another load that attached meanwhile
+	 * would otherwise lose its state to this purge */
 	if (created && !count_links()) {
 		if (kept)
 			unpin_prog();	/* as the last unload left it: the rules stay */
 		else
 			purge_state();	/* leave nothing of a first load that failed */
 	}
+	xdpfw_state_close(&st);
 fail_rules:
 	xdpfw_ruleset_free(&rs);
 	return EXIT_FAIL;
 }
+
+static int unload_locked(bool all, bool purge, const char *ifname);
 
 static int cmd_unload(int argc, char **argv)
 {
@@ -655,8 +674,7 @@ static int cmd_unload(int argc, char **argv)
 		{ 0 }
 	};
 	bool all = false, purge = false;
-	char path[PATH_MAX];
-	int c;
+	int c, rc, lock_fd;
 
 	optind = 0;
 	opterr = 0;
@@ -681,6 +699,24 @@ static int cmd_unload(int argc, char **argv)
 		xerr("not loaded: no firewall state under '%s'", pin_dir);
 		return EXIT_FAIL;
 	}
+	/* under the state's lock, as loads and applies: a load attaching
+	 * meanwhile must not lose the program this unload unpins */
+	lock_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
+		xerr("cannot lock '%s': %s", pin_dir, strerror(errno));
+		if (lock_fd >= 0)
+			close(lock_fd);
+		return EXIT_FAIL;
+	}
+	rc = unload_locked(all, purge, all ? NULL : argv[optind]);
+	close(lock_fd);
+	return rc;
+}
+
+static int unload_locked(bool all, bool purge, const char *ifname)
+{
+	char path[PATH_MAX];
+
 	if (all) {
 		DIR *d = opendir(pin_dir);
 		struct dirent *de;
@@ -714,13 +750,13 @@ static int cmd_unload(int argc, char **argv)
 			     "kept%s", failed, failed == 1 ? "" : "s", purge ? ", nothing purged" : "");
 			return EXIT_FAIL;
 		}
-	} else if (multi_path(path, sizeof(path), argv[optind]), !access(path, F_OK)) {
-		if (xdpfw_multi_detach(argv[optind]))
+	} else if (multi_path(path, sizeof(path), ifname), !access(path, F_OK)) {
+		if (xdpfw_multi_detach(ifname))
 			return EXIT_FAIL;
 	} else {
-		link_path(path, sizeof(path), argv[optind]);
+		link_path(path, sizeof(path), ifname);
 		if (unlink(path)) {
-			xerr("not loaded on '%s' (%s)", argv[optind], strerror(errno));
+			xerr("not loaded on '%s' (%s)", ifname, strerror(errno));
 			return EXIT_FAIL;
 		}
 	}

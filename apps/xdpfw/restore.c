@@ -28,6 +28,7 @@ int cmd_restore(int argc, char **argv)
 		{ "file", required_argument, NULL, 'F' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "max-rules", required_argument, NULL, 'M' },
+		{ "max-size", required_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -42,15 +43,23 @@ int cmd_restore(int argc, char **argv)
 	file[0] = 0;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":F:m:M:fh", opts, NULL)) != -1) {
+	/* the file is xdpfw save's output: as big as the largest set a
+	 * firewall holds (--max-rules 3,355,379 saves about 200 MB), not a
+	 * hand-written file's 16 MiB */
+	xdpfw_rules_max_bytes = (size_t)256 << 20;
+	while ((c = getopt_long(argc, argv, ":F:m:M:S:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F': snprintf(file, sizeof(file), "%s", optarg); break;
 		case 'm': mode = optarg; break;
 		case 'M': max_rules = optarg; break;
+		case 'S':
+			if (parse_max_size("restore", optarg))
+				return EXIT_USAGE;
+			break;
 		case 'f': force = true; break;
 		case 'h':
 			printf("Usage: xdpfw restore IFACE [--file FILE] [--mode auto|native|skb] [--max-rules N]\n"
-			       "                     [--force]\n"
+			       "                     [--max-size N] [--force]\n"
 			       "\n"
 			       "Puts the saved rule set and policy back on IFACE, e.g. at boot (systemd:\n"
 			       "xdpfw@IFACE.service). FILE is what 'xdpfw save' prints; default\n"
@@ -61,7 +70,8 @@ int cmd_restore(int argc, char **argv)
 			       "The file is checked whole first: a missing or bad file changes nothing\n"
 			       "(exit 1). If the firewall is already on IFACE the set is applied\n"
 			       "atomically (a reload); otherwise it is loaded with it. --mode, --max-rules\n"
-			       "and --force are load's (see xdpfw load --help).\n");
+			       "and --force are load's (see xdpfw load --help). At most 256 MiB of FILE\n"
+			       "is read (a saved set of millions of rules); --max-size changes it.\n");
 			return EXIT_OK;
 		case ':': return xusage("restore", "option '%s' needs a value", argv[optind - 1]);
 		default: return xusage("restore", "unknown option '%s'", argv[optind - 1]);

@@ -16,9 +16,11 @@
  * so its counters. The definitions are read and written through mmap where
  * the map allows (batch syscalls for one pinned by an older xdpfw). */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +293,35 @@ void xdpfw_state_close(struct xdpfw_state *st)
 	state_init(st);
 }
 
+static bool cfg_shape_ok(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size == sizeof(struct xdpfw_cfg) &&
+	       info.max_entries == 1;
+}
+
+/* Whether DIR holds an xdpfw_* map this version does not make (another
+ * version's state). */
+static bool foreign_maps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool other = false;
+
+	while (d && !other && (de = readdir(d))) {
+		bool ours = strncmp(de->d_name, "xdpfw_", 6) || !strcmp(de->d_name, "xdpfw_applies");
+
+		for (int i = 0; i < XM_NMAPS && !ours; i++)
+			ours = !strcmp(de->d_name, map_names[i]);
+		other = !ours;
+	}
+	if (d)
+		closedir(d);
+	return other;
+}
+
 int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 {
 	char path[512];
@@ -302,10 +333,16 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
 		st->fd[i] = bpf_obj_get(path);
 		if (st->fd[i] < 0) {
+			/* some maps but not this one: another version's layout,
+			 * or, if every map there is one of ours and cfg (pinned
+			 * first) has this version's shape, a first load killed
+			 * while it pinned them */
+			bool other;
+
 			rc = -errno;
+			other = found && (foreign_maps(dir) || !cfg_shape_ok(st->fd[XM_CFG]));
 			xdpfw_state_close(st);
-			/* some maps but not this one: another version's layout */
-			return rc == -ENOENT && found ? -EPROTO : rc;
+			return rc == -ENOENT && found ? (other ? -EPROTO : -ENODATA) : rc;
 		}
 		found++;
 	}
@@ -328,6 +365,9 @@ void xdpfw_state_open_error(const char *dir, int rc)
 	else if (rc == -EPROTO)
 		fprintf(stderr, "xdpfw: the state under '%s' is from another xdpfw version (its maps differ): "
 			"xdpfw unload --all --purge, then load again\n", dir);
+	else if (rc == -ENODATA)
+		fprintf(stderr, "xdpfw: the state under '%s' is incomplete (some of its maps are missing: a "
+			"first load stopped while pinning them?): xdpfw unload --all --purge, then load again\n", dir);
 	else
 		fprintf(stderr, "xdpfw: cannot open the firewall state under '%s': %s\n", dir, strerror(-rc));
 }
@@ -656,13 +696,11 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	int rc, lock_fd;
 
 	*created = false;
-	rc = xdpfw_state_open(st, dir);
-	if (!rc && st->prog_fd >= 0)
-		return 0;
-	xdpfw_state_close(st);
-	/* decided again under the directory's lock: another load (two
-	 * interfaces' units at boot, an agent) may be creating it right now,
-	 * and its half-pinned state is not another version's */
+	/* under the directory's lock from here to xdpfw_state_close(): another
+	 * load (two interfaces' units at boot, an agent) may be creating or
+	 * removing the state right now (its half-pinned state is not another
+	 * version's), and what the caller reads next (the set in force, to put
+	 * back on failure) must not change before it applies */
 	lock_fd = lock_dir_made(dir);
 	if (lock_fd < 0) {
 		fprintf(stderr, "xdpfw: cannot create and lock '%s': %s\n", dir, strerror(-lock_fd));
@@ -762,6 +800,44 @@ fail:
 		fprintf(stderr, "xdpfw: loading the datapath failed: %s\n", strerror(rc < 0 ? -rc : rc));
 	xdpfw_state_close(st);
 	return rc < 0 ? rc : -rc;
+}
+
+/* Whether NAME (an entry of the state directory) is a pin xdpfw makes:
+ * its maps are all named xdpfw_* (this version's, and an older one's that
+ * a purge also clears: xdpfw_trie4, xdpfw_counters). */
+static bool own_pin(const char *name)
+{
+	return !strncmp(name, "xdpfw_", 6) || !strcmp(name, "prog") || !strncmp(name, "link_", 5) ||
+	       !strncmp(name, "multi_", 6);
+}
+
+int xdpfw_state_purge(const char *dir)
+{
+	static const char *const log_pins[] = { "bpfkit_log", "_rodata_bklog", "_data_bklog" };
+	char path[PATH_MAX];
+	struct dirent *de;
+	int left = 0;
+	DIR *d;
+
+	for (size_t i = 0; i < sizeof(log_pins) / sizeof(log_pins[0]); i++) {
+		snprintf(path, sizeof(path), "%s/maps/%s", dir, log_pins[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/maps", dir);
+	rmdir(path);	/* kept if something else is in it */
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!own_pin(de->d_name) || unlinkat(dirfd(d), de->d_name, 0))
+			left++;
+	}
+	closedir(d);
+	if (!left && rmdir(dir) && errno != ENOENT)
+		return -errno;
+	return left;
 }
 
 int xdpfw_state_lock(struct xdpfw_state *st)
@@ -926,24 +1002,42 @@ static int gen_ruleset(const struct xdpfw_rule_def *defs, uint32_t hw, int g,
 	return 0;
 }
 
+/* The set in force, read without the lock: an apply that switches
+ * generations meanwhile clears the old one's definitions right after, so a
+ * read it overlapped (the generation or its stamp changed) is taken again; `save` must never write a
+ * half-read set (restored at boot, an empty deny set locks a host out). */
 int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t **slots)
 {
-	struct xdpfw_rule_def *defs;
-	struct xdpfw_cfg cfg;
-	int rc;
+	int rc = -EAGAIN;
 
 	xdpfw_ruleset_init(rs);
-	rc = xdpfw_state_cfg(st, &cfg);
-	if (rc)
-		return rc;
-	if (cfg.slots_hw > st->max_slots)
-		cfg.slots_hw = st->max_slots;
-	rc = read_defs(st, cfg.slots_hw, 0, &defs);
-	if (rc)
-		return rc;
-	rc = gen_ruleset(defs, cfg.slots_hw, cfg.gen & 1, rs, slots);
-	rs->policy = cfg.policy[cfg.gen & 1];
-	xdpfw_big_free(defs);
+	*slots = NULL;
+	for (int tries = 0; tries < 100 && rc == -EAGAIN; tries++) {
+		struct xdpfw_rule_def *defs;
+		struct xdpfw_cfg cfg, after;
+		uint32_t hw;
+
+		rc = xdpfw_state_cfg(st, &cfg);
+		if (rc)
+			return rc;
+		hw = cfg.slots_hw > st->max_slots ? st->max_slots : cfg.slots_hw;
+		rc = read_defs(st, hw, 0, &defs);
+		if (rc)
+			return rc;
+		rc = gen_ruleset(defs, hw, cfg.gen & 1, rs, slots);
+		xdpfw_big_free(defs);
+		if (rc)
+			return rc;
+		rs->policy = cfg.policy[cfg.gen & 1];
+		rc = xdpfw_state_cfg(st, &after);
+		if (rc || xdpfw_cfg_same_gen(&cfg, &after))
+			break;
+		free(*slots);
+		*slots = NULL;
+		xdpfw_ruleset_free(rs);
+		rc = -EAGAIN;	/* an apply overlapped: again */
+		usleep(1000 * tries);
+	}
 	return rc;
 }
 

@@ -96,6 +96,11 @@ void xdpfw_state_close(struct xdpfw_state *st);
 
 /* Serialises changes among CLIs (flock on the pin directory). */
 int xdpfw_state_lock(struct xdpfw_state *st);
+/* Removes the pins xdpfw makes under DIR (maps, program, links, libxdp
+ * pins, log maps, the apply log), and DIR itself if that empties it;
+ * nothing else there is touched (a --pin-dir shared with other tools, or
+ * /sys/fs/bpf itself). The number of entries left, or -errno. */
+int xdpfw_state_purge(const char *dir);
 
 int xdpfw_state_cfg(struct xdpfw_state *st, struct xdpfw_cfg *cfg);
 /* Whether two reads of cfg saw the same active generation (no apply switched

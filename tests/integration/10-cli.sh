@@ -30,6 +30,10 @@ expect_fail "bad input: ELF for another machine" 1 "ELF for machine 62, not BPF"
 head -c 100 "$BPFDIR/xdp-pass.bpf.o" >"$TMP/trunc.o"
 expect_fail "bad input: truncated ELF" 1 "object '.*trunc.o'" "$BK" run "$TMP/trunc.o" --iface lo
 expect_fail "bad input: directory as object" 1 "not a regular file" "$BK" run /tmp --iface lo
+# a FIFO is refused at once, not waited on for a writer (open blocked)
+mkfifo "$TMP/fifo.o"
+expect_fail "bad input: FIFO as object (obj sections)" 1 "not a regular file" timeout 10 "$BK" obj sections "$TMP/fifo.o"
+expect_fail "bad input: FIFO as object (run)" 1 "not a regular file" timeout 10 "$BK" run "$TMP/fifo.o" --iface lo
 
 # One line: the error must not be a wall of libbpf output.
 "$BK" run /bin/true --iface lo 2>"$TMP/err" || true

@@ -50,6 +50,21 @@ expect_fail "pin path already exists" 1 "pin '$PIN': already exists; unload it f
 	B load "$FW" --iface "$IF_B" --pin "$PIN" --force
 if B net --iface "$IF_B" | grep -q "name xdp_firewall"; then pass "failed load left the pinned program alone"; else fail "failed load left the pinned program alone"; fi
 
+# something in the pin directory bpfkit did not put there (a file, or a
+# second load's pin directory nested inside): unload refuses before it
+# detaches anything, and works once it is gone (it used to detach, remove
+# half, then stop, leaving a directory neither unload nor load would take)
+mkdir "$PIN/extra"
+expect_fail "unload refuses a pin directory holding something else" 1 "'extra' in it is not bpfkit's; nothing removed" \
+	B unload --pin "$PIN"
+rmdir "$PIN/extra"
+check "a second load pinned inside the first's links/" "$BK" --netns "$NS_A" load "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_A" --pin "$PIN/links/nested"
+expect_fail "unload refuses a pin directory with another load's pins nested in it" 1 "'links/nested' is a directory, not a pin" \
+	B unload --pin "$PIN"
+if [ -e "$PIN/progs/xdp_firewall" ] && B net --iface "$IF_B" | grep -q "name xdp_firewall"; then
+	pass "the refused unload detached and removed nothing"
+else fail "the refused unload detached and removed nothing" "$(ls -R "$PIN" 2>&1 | tr '\n' ' ')"; fi
+check "unload the nested load" "$BK" --netns "$NS_A" unload --pin "$PIN/links/nested"
 check "unload --pin" B unload --pin "$PIN"
 [ ! -e "$PIN" ] && pass "unload removed the pin directory" || fail "unload removed the pin directory" "$(ls -R "$PIN")"
 # the link goes when its last reference does: after the pin's inode is

@@ -82,6 +82,29 @@ static void test_json(void)
 	free(buf);
 }
 
+/* Strings that are not UTF-8 (a symbol or section name, a payload) still
+ * make valid JSON: well-formed sequences pass, any other byte is U+FFFD. */
+static void test_json_utf8(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct bpfkit_json *jw = bpfkit_json__new(f, false);
+
+	bpfkit_json__begin_array(jw);
+	bpfkit_json__string(jw, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9d");	/* é € and a 4-byte one: kept */
+	bpfkit_json__string(jw, "a\xff" "b\xfe");					/* not UTF-8 at all */
+	bpfkit_json__string(jw, "\xc3");						/* cut short */
+	bpfkit_json__string(jw, "\xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80");	/* overlong, surrogate, > U+10FFFF */
+	bpfkit_json__end_array(jw);
+	bpfkit_json__free(jw);
+	fclose(f);
+	CHECK_STR("json: UTF-8 kept, other bytes U+FFFD", buf,
+		  "[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9d\",\"a\\ufffdb\\ufffd\",\"\\ufffd\","
+		  "\"\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd\\ufffd\\ufffd\"]\n");
+	free(buf);
+}
+
 static void test_opts(void)
 {
 	struct bpfkit_xdp_attach_opts o;
@@ -118,6 +141,7 @@ int main(void)
 	test_verifier_summary();
 	test_modes();
 	test_json();
+	test_json_utf8();
 	test_opts();
 	test_bad_objects();
 	TEST_EXIT();

@@ -94,6 +94,11 @@ int main(void)
 	CHECK("arp: describe", strstr(d, "/arp who-has 10.0.0.2 tell 10.0.0.1") != NULL);
 	CHECK("arp reply", build("arp reply 10.0.0.2 is-at 02:aa:bb:cc:dd:ee") == 0 && rd16(pkt + 20) == 2 &&
 	      pkt[22] == 2 && pkt[23] == 0xaa);
+	/* a transport after ARP: refused (it once wrote the protocol byte
+	 * before the packet, ARP having no IP header) */
+	CHECK("udp after arp refused", build("arp who-has 10.0.0.2/udp 1>2") != 0 && strstr(err, "ipv4 or ipv6"));
+	CHECK("tcp after arp refused", build("arp who-has 10.0.0.2/tcp 1>2") != 0 && strstr(err, "ipv4 or ipv6"));
+	CHECK("icmp after arp refused", build("arp who-has 10.0.0.2/icmp echo") != 0);
 
 	CHECK("eth macs", build("eth 02:11:22:33:44:55>ff:ff:ff:ff:ff:ff/ipv4 1.2.3.4>5.6.7.8/udp 1>2") == 0 &&
 	      pkt[0] == 0xff && pkt[6] == 2 && pkt[11] == 0x55);
