@@ -139,8 +139,10 @@ static int run_command(int argc, char **argv)
 	cmd_fn fn;
 	int c;
 
-	/* '+': stop at the first non-option, the command */
-	while ((c = getopt_long(argc, argv, "+vqjphVn:", opts, NULL)) != -1) {
+	/* '+': stop at the first non-option, the command; ':' and opterr 0:
+	 * errors are ours, one line each */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:vqjphVn:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v': verbosity = 1; break;
 		case 'q': verbosity = -1; break;
@@ -149,12 +151,12 @@ static int run_command(int argc, char **argv)
 		case 'h': help(stdout); return EXIT_OK;
 		case 'V': printf("bpfkit %s\n", BPFKIT_VERSION); return EXIT_OK;
 		case 'n': netns = optarg; break;
+		case ':':
+			fprintf(stderr, "bpfkit: %s needs a value (bpfkit --help)\n",
+				optopt == 'n' ? "--netns" : argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			if (optopt == 'n') {
-				fprintf(stderr, "bpfkit: --netns needs a namespace name\n");
-				return EXIT_USAGE;
-			}
-			help(stderr);
+			fprintf(stderr, "bpfkit: unknown option '%s' (bpfkit --help lists them)\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
@@ -168,6 +170,14 @@ static int run_command(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[optind], "version")) {
+		if (optind + 1 < argc && (!strcmp(argv[optind + 1], "--help") || !strcmp(argv[optind + 1], "-h"))) {
+			printf("Usage: bpfkit version\n\nPrints bpfkit's version.\n");
+			return EXIT_OK;
+		}
+		if (optind + 1 < argc) {
+			fprintf(stderr, "bpfkit version: takes no arguments, not '%s'\n", argv[optind + 1]);
+			return EXIT_USAGE;
+		}
 		printf("bpfkit %s\n", BPFKIT_VERSION);
 		return EXIT_OK;
 	}

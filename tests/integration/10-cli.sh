@@ -13,6 +13,15 @@ if "$BK" --help | grep -q '^  run '; then pass "help lists commands"; else fail 
 expect_fail "usage: no command" 2 "Usage: bpfkit" "$BK"
 expect_fail "usage: unknown command" 2 "unknown command 'frobnicate'" "$BK" frobnicate
 expect_fail "usage: unknown option" 2 "unknown option '--bogus'" "$BK" run --bogus x.o
+# bpfkit's own options: one line each (getopt's message and the whole help
+# went to stderr before)
+for a in --bogus -n; do
+	rc=0; "$BK" $a >/dev/null 2>"$TMP/top.err" || rc=$?
+	if [ "$rc" = 2 ] && [ "$(wc -l <"$TMP/top.err")" = 1 ]; then pass "usage: bpfkit $a is one line, exit 2"
+	else fail "usage: bpfkit $a is one line, exit 2" "exit $rc: $(head -3 "$TMP/top.err" | tr '\n' ' ')"; fi
+done
+"$BK" version --help | grep -q "^Usage: bpfkit version" && pass "usage: version --help" || fail "usage: version --help"
+expect_fail "usage: version takes no arguments" 2 "takes no arguments" "$BK" version --bogus
 expect_fail "usage: missing option value" 2 "needs a value" "$BK" run "$BPFDIR/xdp-pass.bpf.o" --iface
 expect_fail "usage: run without object" 2 "missing the object file" "$BK" run
 expect_fail "usage: bad --mode" 2 "unknown --mode 'turbo'" "$BK" run "$BPFDIR/xdp-pass.bpf.o" --iface lo --mode turbo
