@@ -558,7 +558,8 @@ int bpfkit_packet__from_spec(const char *spec, void *buf, size_t buf_sz, size_t 
 		snprintf(b.text, sizeof(b.text), "%.*s", (int)strcspn(layer, "/"), layer);
 		/* payload takes the rest verbatim: it may hold '/' */
 		if (!strncmp(layer, "payload", 7) && (layer[7] == ' ' || !layer[7])) {
-			ret = layer[7] ? 0 : fail(&b, "payload needs TEXT or hex:HEX");
+			ret = b.pad_to >= 0 ? fail(&b, "len must be the last layer")
+			    : layer[7] ? 0 : fail(&b, "payload needs TEXT or hex:HEX");
 			if (!ret && !b.len)
 				ret = fail(&b, "payload must follow a header");
 			if (!ret && b.type_off >= 0)

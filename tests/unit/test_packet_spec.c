@@ -99,6 +99,7 @@ int main(void)
 	CHECK("udp after arp refused", build("arp who-has 10.0.0.2/udp 1>2") != 0 && strstr(err, "ipv4 or ipv6"));
 	CHECK("tcp after arp refused", build("arp who-has 10.0.0.2/tcp 1>2") != 0 && strstr(err, "ipv4 or ipv6"));
 	CHECK("icmp after arp refused", build("arp who-has 10.0.0.2/icmp echo") != 0);
+	CHECK("payload after len refused", build("eth/len 100/payload abc") != 0 && strstr(err, "len must be the last"));
 
 	CHECK("eth macs", build("eth 02:11:22:33:44:55>ff:ff:ff:ff:ff:ff/ipv4 1.2.3.4>5.6.7.8/udp 1>2") == 0 &&
 	      pkt[0] == 0xff && pkt[6] == 2 && pkt[11] == 0x55);
