@@ -204,7 +204,7 @@ static int write_file(const char *path, const char *text)
 	if (!f)
 		return -errno;
 	if (fputs(text, f) == EOF)
-		err = -EIO;
+		err = -(errno ?: EIO);	/* ENOSPC says more than EIO */
 	if (fclose(f) && !err)
 		err = -errno;
 	return err;
@@ -398,16 +398,11 @@ int do_new(int argc, char **argv)
 		cli_err("cannot create '%s': %s", path, strerror(-err));
 		goto fail;
 	}
-	struct bpfkit_json *jw = NULL;
-	if (json_output) {
-		jw = bpfkit_json__new(stdout, pretty_output);
-		bpfkit_json__begin_object(jw);
-		bpfkit_json__kv_str(jw, "name", name);
-		bpfkit_json__kv_str(jw, "type", type);
-		bpfkit_json__kv_str(jw, "dir", target);
-		bpfkit_json__key(jw, "files");
-		bpfkit_json__begin_array(jw);
-	}
+	/* the files written, named only once the project is in place: a
+	 * failure leaves nothing, so nothing is reported created */
+	const char *written[sizeof(files) / sizeof(files[0])];
+	size_t nwritten = 0;
+
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !err; i++) {
 		char *from = subst(files[i].from, vars + 6, 1), *to = subst(files[i].to, vars + 6, 4);
 		char *text = NULL, *out = NULL;
@@ -433,21 +428,14 @@ int do_new(int argc, char **argv)
 			if (!err)
 				err = out ? write_file(path, out) : -ENOMEM;
 			if (err)
-				cli_err("cannot write '%s': %s", path, strerror(-err));
-			else if (jw)
-				bpfkit_json__stringf(jw, "%s/%s", target, to);
-			else if (!json_output)
-				printf("  created %s/%s\n", target, to);
+				cli_err("cannot write '%s/%s': %s", target, to, strerror(-err));
+			else
+				written[nwritten++] = files[i].to;
 		}
 		free(text);
 		free(out);
 		free(from);
 		free(to);
-	}
-	if (jw) {
-		bpfkit_json__end_array(jw);
-		bpfkit_json__end_object(jw);
-		bpfkit_json__free(jw);
 	}
 	if (err)
 		goto fail;
@@ -464,6 +452,31 @@ int do_new(int argc, char **argv)
 		else
 			cli_err("cannot move the project to '%s': %s", target, strerror(-err));
 		goto fail;
+	}
+	if (json_output) {
+		struct bpfkit_json *jw = bpfkit_json__new(stdout, pretty_output);
+
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_str(jw, "name", name);
+		bpfkit_json__kv_str(jw, "type", type);
+		bpfkit_json__kv_str(jw, "dir", target);
+		bpfkit_json__key(jw, "files");
+		bpfkit_json__begin_array(jw);
+		for (size_t i = 0; i < nwritten; i++) {
+			char *to = subst(written[i], vars + 6, 4);
+
+			bpfkit_json__stringf(jw, "%s/%s", target, to ? to : written[i]);
+			free(to);
+		}
+		bpfkit_json__end_array(jw);
+		bpfkit_json__end_object(jw);
+		bpfkit_json__free(jw);
+	}
+	for (size_t i = 0; i < nwritten && !json_output; i++) {
+		char *to = subst(written[i], vars + 6, 4);
+
+		printf("  created %s/%s\n", target, to ? to : written[i]);
+		free(to);
 	}
 	if (!json_output)
 		printf("Created %s project '%s' in %s.\nNext:\n  cd %s && make && sudo ./build/%s%s%s\n",

@@ -195,3 +195,12 @@ expect_fail "new: missing --dir" 1 "not a directory" "$BK" new x --dir "$TMP/nop
 "$BK" -j new --list | python3 -c 'import json,sys; a=json.load(sys.stdin); assert len(a)==19 and a[0]["type"]=="xdp"' \
 	&& pass "new --list -j" || fail "new --list -j" ""
 "$BK" new --help | grep -q 'Usage: bpfkit new' && pass "new --help" || fail "new --help" ""
+# a full disk: one line naming ENOSPC, nothing reported created, nothing
+# left (a private mount namespace holds the tiny tmpfs)
+mkdir -p "$TMP/full"
+rc=0
+unshare -m sh -c 'mount -t tmpfs -o size=12k none "$1" && shift && "$@"' sh "$TMP/full" \
+	"$BK" new baz --dir "$TMP/full" >"$TMP/full.out" 2>"$TMP/full.err" || rc=$?
+if [ "$rc" = 1 ] && grep -q "No space left on device" "$TMP/full.err" && ! grep -q created "$TMP/full.out" &&
+   [ "$(wc -l <"$TMP/full.err")" = 1 ]; then pass "new: a full disk is one ENOSPC line, nothing reported created"
+else fail "new: a full disk is one ENOSPC line, nothing reported created" "rc $rc: $(cat "$TMP/full.out" "$TMP/full.err" | head -4 | tr '\n' ' ')"; fi
