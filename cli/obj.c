@@ -716,6 +716,10 @@ static int do_dump(int argc, char **argv)
 		return usage_error("obj dump", "--visual wants dot, svg or png, not '%s'", visual);
 	if (visual && strcmp(visual, "dot") && !outpath)
 		return usage_error("obj dump", "--visual %s needs -o FILE", visual);
+	if (visual && json_output)
+		return usage_error("obj dump", "--visual draws a graph (DOT, SVG or PNG), never JSON: drop -j");
+	if (outpath && !visual)
+		return usage_error("obj dump", "-o FILE is where --visual writes; the listing goes to stdout");
 	if (open_elf(argv[optind], &elf))
 		return EXIT_FAIL;
 	if (visual) {

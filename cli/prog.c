@@ -604,6 +604,10 @@ static int do_dump(int argc, char **argv)
 		return usage_error("prog dump", "-S/--source works on xlated code");
 	if (visual && strcmp(visual, "dot") && !outpath)
 		return usage_error("prog dump", "--visual %s needs -o FILE", visual);
+	if (visual && json_output)
+		return usage_error("prog dump", "--visual draws a graph (DOT, SVG or PNG), never JSON: drop -j");
+	if (outpath && !visual)
+		return usage_error("prog dump", "-o FILE is where --visual writes; the listing goes to stdout");
 	ret = open_prog("prog dump", argc, argv, &i, &fd);
 	if (ret)
 		return ret;

@@ -280,6 +280,11 @@ if command -v dot >/dev/null && command -v nop >/dev/null; then
 	else
 		fail "obj dump --visual: cluster names" "$(grep -m2 'label="[^{]' "$TMP/h.dot" | tr '\n' ' ')"
 	fi
+	# a graph is never JSON, and -o belongs to --visual: refused, not ignored
+	expect_fail "obj dump --visual with -j is refused" 2 "never JSON" \
+		"$BK" -j obj dump "$BPFDIR/xdp-hello.bpf.o" --visual dot
+	expect_fail "obj dump -o without --visual is refused" 2 "where --visual writes" \
+		"$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" -o "$TMP/nothing.dot"
 	if "$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --prog xdp_hello --visual png -o "$TMP/h.png" &&
 	   [ "$(head -c 4 "$TMP/h.png" | od -An -c | tr -d ' ')" = "211PNG" ]; then
 		pass "obj dump --visual png"
