@@ -53,10 +53,13 @@ int bpfkit_bpffs__ensure(void)
 	return 0;
 }
 
-/* The parent directory of DIR must be on bpffs. */
+/* The parent directory of DIR must be a directory on bpffs, and DIR's own
+ * name one a directory can have. */
 static int check_pin_dir(const char *dir)
 {
 	char parent[PATH_MAX];
+	struct stat st;
+	size_t name_len;
 	char *slash;
 	int r;
 
@@ -64,6 +67,7 @@ static int check_pin_dir(const char *dir)
 	while ((slash = strrchr(parent, '/')) && slash[1] == '\0' && slash != parent)
 		*slash = '\0';
 	slash = strrchr(parent, '/');
+	name_len = strlen(slash ? slash + 1 : parent);
 	if (!slash)
 		snprintf(parent, sizeof(parent), ".");
 	else if (slash == parent)
@@ -74,6 +78,16 @@ static int check_pin_dir(const char *dir)
 	if (r < 0) {
 		pr_warn("pin '%s': parent directory '%s': %s\n", dir, parent, errstr(r));
 		return r;
+	}
+	/* checked before anything is loaded or attached: a pinned file as the
+	 * parent, or a name past NAME_MAX, only failed at the mkdir after it */
+	if (r && (stat(parent, &st) || !S_ISDIR(st.st_mode))) {
+		pr_warn("pin '%s': '%s' is not a directory\n", dir, parent);
+		return -ENOTDIR;
+	}
+	if (name_len > NAME_MAX) {
+		pr_warn("pin '%s': its last name is longer than %d bytes\n", dir, NAME_MAX);
+		return -ENAMETOOLONG;
 	}
 	if (!r) {
 		pr_warn("pin '%s': '%s' is not on a bpf filesystem (pin under " BPFFS_ROOT ")\n",

@@ -354,7 +354,7 @@ static int open_spec(bool prog, const char *kind, const char *value)
 	}
 	if (!strcmp(kind, "id")) {
 		if (parse_u32(value, &want)) {
-			pr_warn("%s id '%s': not a number\n", what, value);
+			pr_warn("%s id '%s': not an id (a number from 1 to 4294967295)\n", what, value);
 			return -EINVAL;
 		}
 		fd = prog ? bpf_prog_get_fd_by_id(want) : bpf_map_get_fd_by_id(want);

@@ -65,6 +65,14 @@ if [ -e "$PIN/progs/xdp_firewall" ] && B net --iface "$IF_B" | grep -q "name xdp
 	pass "the refused unload detached and removed nothing"
 else fail "the refused unload detached and removed nothing" "$(ls -R "$PIN" 2>&1 | tr '\n' ' ')"; fi
 check "unload the nested load" "$BK" --netns "$NS_A" unload --pin "$PIN/links/nested"
+# a pin path that cannot be made is refused before the load attaches (with
+# --force it replaced the running program first, then rolled back)
+expect_fail "load --pin under a pinned file is refused" 1 "is not a directory" \
+	"$BK" --netns "$NS_A" load "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_A" --pin "$PIN/progs/xdp_firewall/x"
+expect_fail "load --pin with a name past NAME_MAX is refused" 1 "last name is longer than 255" \
+	"$BK" --netns "$NS_A" load "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_A" --pin "/sys/fs/bpf/$(printf 'n%.0s' $(seq 300))"
+"$BK" --netns "$NS_A" net --iface "$IF_A" | grep -q "xdp_pass" && fail "the refused loads attached nothing" "$("$BK" --netns "$NS_A" net --iface "$IF_A")" ||
+	pass "the refused loads attached nothing"
 check "unload --pin" B unload --pin "$PIN"
 [ ! -e "$PIN" ] && pass "unload removed the pin directory" || fail "unload removed the pin directory" "$(ls -R "$PIN")"
 # the link goes when its last reference does: after the pin's inode is

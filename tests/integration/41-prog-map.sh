@@ -283,7 +283,8 @@ expect_fail "prog show: pin that does not exist" 1 "pinned '$PIN/nope'" "$BK" pr
 expect_fail "prog show: map pin is not a program" 1 "not a program" "$BK" prog show pinned "$PIN/maps/bk41_pairs"
 expect_fail "prog show: name not loaded" 1 "not loaded" "$BK" prog show name bk41_no_such_prog
 expect_fail "prog show: bad selector" 1 "unknown selector" "$BK" prog show bogus 1
-expect_fail "prog show: id not a number" 1 "not a number" "$BK" prog show id abc
+expect_fail "prog show: id not a number" 1 "not an id \(a number from 1" "$BK" prog show id abc
+expect_fail "prog show: id past 32 bits" 1 "not an id" "$BK" prog show id 99999999999
 expect_fail "prog dump: bad kind" 2 "unknown kind" "$BK" prog dump foo id 1
 expect_fail "prog dump: bad --visual" 2 "--visual wants dot, svg or png" "$BK" prog dump xlated id "$LONG_ID" --visual gif
 expect_fail "prog dump: png needs -o" 2 "needs -o FILE" "$BK" prog dump xlated id "$LONG_ID" --visual png
