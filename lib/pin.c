@@ -295,20 +295,20 @@ static int only_pins(const char *dir)
 static int no_subdirs(const char *dir, int fd, const char *sub)
 {
 	/* its own open file (not a dup: the caller's fd keeps its offset) */
-	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
-	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	int own_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+	DIR *d = own_fd >= 0 ? fdopendir(own_fd) : NULL;
 	struct dirent *e;
 
 	if (!d) {
 		err = -errno;
-		if (dup_fd >= 0)
-			close(dup_fd);
+		if (own_fd >= 0)
+			close(own_fd);
 		return err;
 	}
 	while (!err && (e = readdir(d))) {
 		struct stat st;
 
-		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode)) {
 			pr_warn("pin '%s': '%s/%s' is a directory, not a pin (another load's pins?); nothing "

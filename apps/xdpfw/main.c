@@ -4,7 +4,6 @@
  * libbpfkit's public API (and libbpf underneath it). */
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -155,7 +154,6 @@ int parse_max_size(const char *cmd, const char *arg)
 {
 	unsigned long long v;
 	char *end;
-
 	int shift = 0;
 
 	errno = 0;
@@ -701,11 +699,12 @@ static int cmd_unload(int argc, char **argv)
 	}
 	/* under the state's lock, as loads and applies: a load attaching
 	 * meanwhile must not lose the program this unload unpins */
-	lock_fd = open(pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock_fd < 0 || flock(lock_fd, LOCK_EX)) {
-		xerr("cannot lock '%s': %s", pin_dir, strerror(errno));
-		if (lock_fd >= 0)
-			close(lock_fd);
+	lock_fd = xdpfw_dir_lock(pin_dir);
+	if (lock_fd == -ENOENT) {
+		xerr("not loaded: no firewall state under '%s'", pin_dir);
+		return EXIT_FAIL;
+	} else if (lock_fd < 0) {
+		xerr("cannot lock '%s': %s", pin_dir, strerror(-lock_fd));
 		return EXIT_FAIL;
 	}
 	rc = unload_locked(all, purge, all ? NULL : argv[optind]);

@@ -293,12 +293,12 @@ void xdpfw_state_close(struct xdpfw_state *st)
 	state_init(st);
 }
 
-static bool cfg_shape_ok(int fd)
+/* Whether ST's cfg map has this version's shape. */
+static bool cfg_shape_ok(const struct xdpfw_state *st)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 
-	return !bpf_obj_get_info_by_fd(fd, &info, &len) && info.value_size == sizeof(struct xdpfw_cfg) &&
+	return !map_info(st, XM_CFG, &info) && info.value_size == sizeof(struct xdpfw_cfg) &&
 	       info.max_entries == 1;
 }
 
@@ -340,7 +340,7 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 			bool other;
 
 			rc = -errno;
-			other = found && (foreign_maps(dir) || !cfg_shape_ok(st->fd[XM_CFG]));
+			other = found && (foreign_maps(dir) || !cfg_shape_ok(st));
 			xdpfw_state_close(st);
 			return rc == -ENOENT && found ? (other ? -EPROTO : -ENODATA) : rc;
 		}
@@ -476,31 +476,32 @@ static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *o)
 	return -ENOENT;
 }
 
-/* The bpfkit log pipeline's maps, where bpfkit_logger__open_pinned(DIR)
- * looks for them (DIR/maps/, '.' written as '_': bpffs refuses dots).
- * They belong to this load of the program: earlier ones are replaced. */
+/* The bpfkit log pipeline's maps and their pins, where
+ * bpfkit_logger__open_pinned(DIR) looks for them (DIR/maps/, '.' written as
+ * '_': bpffs refuses dots). */
+static const char *const log_pins[][2] = {
+	{ "bpfkit_log", "bpfkit_log" }, { ".rodata.bklog", "_rodata_bklog" }, { ".data.bklog", "_data_bklog" },
+};
+#define NLOG_PINS (sizeof(log_pins) / sizeof(log_pins[0]))
+
+/* They belong to this load of the program: earlier ones are replaced. */
 static void pin_log_maps(struct bpf_object *bo, const char *dir)
 {
-	static const char *const names[] = { "bpfkit_log", ".rodata.bklog", ".data.bklog" };
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/maps", dir);
 	if (mkdir(path, 0700) && errno != EEXIST)
 		return;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(bo, names[i]);
-		char *p;
+	for (size_t i = 0; i < NLOG_PINS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(bo, log_pins[i][0]);
 
 		if (!m)
 			continue;
-		snprintf(path, sizeof(path), "%s/maps/%s", dir, names[i]);
-		for (p = path + strlen(dir) + 6; *p; p++)
-			if (*p == '.')
-				*p = '_';
+		snprintf(path, sizeof(path), "%s/maps/%s", dir, log_pins[i][1]);
 		unlink(path);
 		if (bpf_map__pin(m, path))
 			fprintf(stderr, "xdpfw: pinning the log map '%s' failed; xdpfw log will not work\n",
-				names[i]);
+				log_pins[i][0]);
 	}
 }
 
@@ -660,25 +661,13 @@ int xdpfw_state_size_table(struct bpf_object *bo, const char *map, uint32_t half
 static int lock_dir_made(const char *dir)
 {
 	for (int tries = 0; tries < 5; tries++) {
-		struct stat held, now;
-		int fd, rc;
+		int fd;
 
 		if (mkdir(dir, 0700) && errno != EEXIST)
 			return -errno;
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;
-			return -errno;
-		}
-		if (flock(fd, LOCK_EX)) {
-			rc = -errno;
-			close(fd);
-			return rc;
-		}
-		if (!fstat(fd, &held) && !stat(dir, &now) && held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+		fd = xdpfw_dir_lock(dir);
+		if (fd != -ENOENT)
 			return fd;
-		close(fd);
 	}
 	return -EAGAIN;
 }
@@ -713,6 +702,7 @@ int xdpfw_state_create(struct xdpfw_state *st, const char *dir, const void *objb
 	}
 	xdpfw_state_close(st);
 	if (rc && rc != -ENOENT) {
+		rmdir(dir);	/* made just now by lock_dir_made(), if it is empty */
 		close(lock_fd);
 		xdpfw_state_open_error(dir, rc);
 		return rc;
@@ -792,8 +782,8 @@ fail_unpin:
 	}
 	snprintf(path, sizeof(path), "%s/prog", dir);
 	unlink(path);
-	rmdir(dir);
 fail:
+	rmdir(dir);	/* made by this load: gone if nothing else is in it */
 	if (rc == -EPROTO)	/* pinned maps of another version, reused */
 		xdpfw_state_open_error(dir, rc);
 	else
@@ -813,14 +803,13 @@ static bool own_pin(const char *name)
 
 int xdpfw_state_purge(const char *dir)
 {
-	static const char *const log_pins[] = { "bpfkit_log", "_rodata_bklog", "_data_bklog" };
 	char path[PATH_MAX];
 	struct dirent *de;
 	int left = 0;
 	DIR *d;
 
-	for (size_t i = 0; i < sizeof(log_pins) / sizeof(log_pins[0]); i++) {
-		snprintf(path, sizeof(path), "%s/maps/%s", dir, log_pins[i]);
+	for (size_t i = 0; i < NLOG_PINS; i++) {
+		snprintf(path, sizeof(path), "%s/maps/%s", dir, log_pins[i][1]);
 		unlink(path);
 	}
 	snprintf(path, sizeof(path), "%s/maps", dir);
@@ -840,20 +829,38 @@ int xdpfw_state_purge(const char *dir)
 	return left;
 }
 
+int xdpfw_dir_lock(const char *dir)
+{
+	for (int tries = 0; tries < 5; tries++) {
+		struct stat held, now;
+		int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX)) {
+			rc = -errno;
+			close(fd);
+			return rc;
+		}
+		/* still the directory at DIR: a failed first load removes it,
+		 * maybe while this one waited */
+		if (!fstat(fd, &held) && !stat(dir, &now) && held.st_ino == now.st_ino && held.st_dev == now.st_dev)
+			return fd;
+		close(fd);
+	}
+	return -EAGAIN;
+}
+
 int xdpfw_state_lock(struct xdpfw_state *st)
 {
+	int fd;
+
 	if (!st->dir[0] || st->lock_fd >= 0)
 		return 0;
-	st->lock_fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (st->lock_fd < 0)
-		return -errno;
-	if (flock(st->lock_fd, LOCK_EX)) {
-		int rc = -errno;
-
-		close(st->lock_fd);
-		st->lock_fd = -1;	/* not held: a later call tries again */
-		return rc;
-	}
+	fd = xdpfw_dir_lock(st->dir);
+	if (fd < 0)
+		return fd;	/* not held: a later call tries again */
+	st->lock_fd = fd;
 	return 0;
 }
 
@@ -1004,8 +1011,9 @@ static int gen_ruleset(const struct xdpfw_rule_def *defs, uint32_t hw, int g,
 
 /* The set in force, read without the lock: an apply that switches
  * generations meanwhile clears the old one's definitions right after, so a
- * read it overlapped (the generation or its stamp changed) is taken again; `save` must never write a
- * half-read set (restored at boot, an empty deny set locks a host out). */
+ * read it overlapped (the generation or its stamp changed) is taken again;
+ * `save` must never write a half-read set (restored at boot, an empty deny
+ * set locks a host out). */
 int xdpfw_state_read(struct xdpfw_state *st, struct xdpfw_ruleset *rs, uint32_t **slots)
 {
 	int rc = -EAGAIN;

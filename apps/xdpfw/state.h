@@ -96,6 +96,9 @@ void xdpfw_state_close(struct xdpfw_state *st);
 
 /* Serialises changes among CLIs (flock on the pin directory). */
 int xdpfw_state_lock(struct xdpfw_state *st);
+/* The same lock on DIR without a state (unload): the fd holding it, or
+ * -errno (-ENOENT: no DIR, or it was removed while this waited). */
+int xdpfw_dir_lock(const char *dir);
 /* Removes the pins xdpfw makes under DIR (maps, program, links, libxdp
  * pins, log maps, the apply log), and DIR itself if that empties it;
  * nothing else there is touched (a --pin-dir shared with other tools, or
