@@ -925,6 +925,28 @@ out:
 	return rc;
 }
 
+/* An apply's working copy of the definitions: read_defs()' (HW, ROOM), or
+ * where no slot was ever handed out (HW 0: the first apply) and the map is
+ * mapped, the map itself, zeroed over ROOM: nothing reads slots at or past
+ * the high-water mark (not the datapath, not a reader, not a later apply),
+ * so what a refused or killed apply leaves there is never seen, and a
+ * first apply of 1M rules touches 54 MB less fresh memory (~150 ms on a VM
+ * whose host backs such memory slowly). Freed by free_defs(). */
+static int apply_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct xdpfw_rule_def **out)
+{
+	if (hw || !st->defs || (size_t)room * sizeof(**out) > st->defs_bytes)
+		return read_defs(st, hw, room, out);
+	memset(st->defs, 0, (size_t)room * sizeof(**out));
+	*out = st->defs;
+	return 0;
+}
+
+static void free_defs(struct xdpfw_state *st, struct xdpfw_rule_def *defs)
+{
+	if (defs != st->defs)
+		xdpfw_big_free(defs);
+}
+
 /* Stores DEFS[k] for the N slots k in KEYS (DEFS: the caller's copy of the
  * whole map, as read_defs() gave it). */
 static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct xdpfw_rule_def *defs,
@@ -936,6 +958,8 @@ static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct
 
 	if (!n)
 		return 0;
+	if (defs == st->defs)
+		return 0;	/* apply_defs() gave the map itself */
 	if (st->defs) {
 		for (uint32_t i = 0; i < n; i++)
 			st->defs[keys[i]] = defs[keys[i]];	/* keys < max_slots: our slots */
@@ -1607,7 +1631,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* room for every slot we may hand out */
 	new_hw = hw;
 	limit = st->max_slots < hw + rs->n ? st->max_slots : hw + (uint32_t)rs->n;
-	rc = read_defs(st, hw, limit, &defs);
+	rc = apply_defs(st, hw, limit, &defs);
 	if (rc)
 		return rc;
 
@@ -1762,7 +1786,7 @@ undo:
 out:
 	ectx_free(&e);
 	xdpfw_big_free(sm.at);
-	xdpfw_big_free(defs);
+	free_defs(st, defs);
 	xdpfw_big_free(slots);
 	xdpfw_big_free(active);
 	xdpfw_big_free(fresh);

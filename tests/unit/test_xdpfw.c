@@ -1365,6 +1365,77 @@ static void test_full_map(void)
 	bpfkit_object__close(obj);
 }
 
+/* A first apply (no slot ever handed out) works in the rule map itself
+ * (state.c, apply_defs): a refused one leaves definitions past the
+ * high-water mark there, which nothing may read and the next first apply
+ * must not trip over (its slots start at 0, counters at zero); one killed
+ * after writing is cleaned up by the next apply like any other. */
+static void test_first_apply(void)
+{
+	struct bpfkit_object *obj = open_sized();
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 }, q = { 4, "10.0.0.2", "2.2.2.2", 17, 1, 2 };
+	struct xdpfw_ruleset cur;
+	struct xdpfw_cfg cfg;
+	struct xdpfw_state st;
+	char text[4096];
+	uint32_t *slots;
+	uint64_t n;
+	size_t len = 0;
+	int rc, read;
+
+	if (!obj) {
+		CHECK("first-open", 0);
+		return;
+	}
+	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie", 2 * 65536 + 1024);
+	CHECK("first-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	CHECK("first-defs-mmapped", st.defs != NULL);
+	/* 40 hosts, two a /16: 20 x 64 trie entries, more than the 1024 */
+	for (int i = 0; i < 20; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 10.%d.7.9\ndeny src 10.%d.7.10\n", 100 + i,
+				100 + i);
+	rc = apply_text(&st, text);
+	CHECK("first-refused", rc == -E2BIG);
+	read = xdpfw_state_read(&st, &cur, &slots);
+	CHECK("first-refused-nothing", xdpfw_state_cfg(&st, &cfg) == 0 && cfg.slots_hw == 0 && read == 0 &&
+				       cur.n == 0);
+	if (!read) {
+		free(slots);
+		xdpfw_ruleset_free(&cur);
+	}
+	CHECK("first-refused-passes", run_pkt(&p) == PASS_);
+	CHECK("first-after-refused", apply_text(&st, "deny src 10.0.0.1\n") == 0 && run_pkt(&p) == DROP_ &&
+				     run_pkt(&q) == PASS_);
+	CHECK("first-after-refused-slot-0", slot_of_src(&st, 1, &n) == 0 && n == 1);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+
+	/* killed after writing its generation, before the switch */
+	obj = open_sized();
+	CHECK("first-killed-load", obj && bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	if (!obj)
+		return;
+	prog_fd = st.prog_fd;
+	xdpfw_apply_crash_point = 1;
+	rc = apply_text(&st, "deny src 10.0.0.2\nallow src 10.0.0.0/24\n");
+	xdpfw_apply_crash_point = 0;
+	CHECK("first-killed", rc == -EINTR && run_pkt(&q) == PASS_);
+	CHECK("first-killed-next", apply_text(&st, "deny src 10.0.0.1\n") == 0 && run_pkt(&p) == DROP_ &&
+				   run_pkt(&q) == PASS_);
+	read = xdpfw_state_read(&st, &cur, &slots);
+	CHECK("first-killed-read", read == 0 && cur.n == 1 && cur.r[0].d.src[3] == 1);
+	if (!read) {
+		free(slots);
+		xdpfw_ruleset_free(&cur);
+	}
+	int gens;
+	long e = trie_entries(&st, &gens);
+	CHECK("first-killed-cleaned", (gens & (gens - 1)) == 0 && e > 0);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+}
+
 /* Prefix tables too small for a rule set: refused whole, old set kept, and
  * a set that fits after that works (nothing half-written in the way). The
  * trie half: room for the two 2^16 roots (IPv4, IPv6) and 1024 more entries;
@@ -1903,6 +1974,7 @@ int main(void)
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
+	test_first_apply();
 	test_full_table();
 	test_records_at_end();
 	test_nested_ports();
