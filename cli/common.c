@@ -1,5 +1,6 @@
 /* cli/common.c — helpers several nouns use: open+load with messages, option
  * value parsing. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,4 +101,14 @@ long cli_parse_ulong(const char *s, unsigned long max)
 	if (errno || *end || v > max)
 		return -1;
 	return (long)v;
+}
+
+int cli_negative_id(const char *noun, int argc, char **argv)
+{
+	for (int k = 1; k + 1 < argc; k++)
+		if (!strcmp(argv[k], "id") && argv[k + 1][0] == '-' && isdigit((unsigned char)argv[k + 1][1])) {
+			cli_err("%s id '%s': not an id (a number from 1 to 4294967295)", noun, argv[k + 1]);
+			return EXIT_USAGE;
+		}
+	return 0;
 }

@@ -83,6 +83,8 @@ static int parse_common(const char *cmd, int argc, char **argv)
 	};
 	int c;
 
+	if (cli_negative_id("map", argc, argv))
+		return -EXIT_USAGE - 1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
@@ -106,15 +108,18 @@ static int open_map(const char *cmd, int argc, char **argv, int i, int *fd)
 	return *fd < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int do_show(int argc, char **argv)
+/* CMD: "map show" (one map or all) or "map list" (all: no MAP). */
+static int show(const char *cmd, int argc, char **argv)
 {
 	struct bpfkit_json *jw = NULL;
-	int i = parse_common("map show", argc, argv), fd = -1, ret = EXIT_OK;
+	int i = parse_common(cmd, argc, argv), fd = -1, ret = EXIT_OK;
 	uint32_t id = 0;
 
 	if (i < 0)
 		return -i - 1;
-	if (i < argc && (ret = open_map("map show", argc, argv, i, &fd)))
+	if (i < argc && !strcmp(cmd, "map list"))
+		return usage_error(cmd, "unexpected argument '%s' (one map: bpfkit map show MAP)", argv[i]);
+	if (i < argc && (ret = open_map(cmd, argc, argv, i, &fd)))
 		return ret;
 	if (json_output) {
 		jw = bpfkit_json__new(stdout, pretty_output);
@@ -344,10 +349,20 @@ out:
 	return ret;
 }
 
+static int do_show(int argc, char **argv)
+{
+	return show("map show", argc, argv);
+}
+
+static int do_list(int argc, char **argv)
+{
+	return show("map list", argc, argv);
+}
+
 int do_map(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "list", do_show, "every map" },
+		{ "list", do_list, "every map" },
 		{ "show", do_show, "one map or all" },
 		{ "dump", do_dump, "entries" },
 		{ 0 }

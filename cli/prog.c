@@ -136,7 +136,8 @@ static int open_prog(const char *cmd, int argc, char **argv, int *i, int *fd)
 	return *fd < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-static int do_show(int argc, char **argv)
+/* CMD: "prog show" (one program or all) or "prog list" (all: no PROG). */
+static int show(const char *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -147,24 +148,28 @@ static int do_show(int argc, char **argv)
 	int c, fd = -1, i, ret = EXIT_OK;
 	uint32_t id = 0;
 
+	if (cli_negative_id("prog", argc, argv))
+		return EXIT_USAGE;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json_output = true; break;
 		case 'h': prog_help(stdout); return EXIT_OK;
-		default: return usage_error("prog show", "unknown option '%s'", argv[optind - 1]);
+		default: return usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	i = optind;
+	if (i < argc && !strcmp(cmd, "prog list"))
+		return usage_error(cmd, "unexpected argument '%s' (one program: bpfkit prog show PROG)", argv[i]);
 	if (i < argc) {
-		int r = open_prog("prog show", argc, argv, &i, &fd);
+		int r = open_prog(cmd, argc, argv, &i, &fd);
 
 		if (r)
 			return r;
 		if (i != argc) {
 			close(fd);
-			return usage_error("prog show", "unexpected argument '%s'", argv[i]);
+			return usage_error(cmd, "unexpected argument '%s'", argv[i]);
 		}
 	}
 	if (json_output) {
@@ -576,6 +581,8 @@ static int do_dump(int argc, char **argv)
 	int c, i, fd, ret;
 	char title[256];
 
+	if (cli_negative_id("prog", argc, argv))
+		return EXIT_USAGE;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":V:o:eSjh", opts, NULL)) != -1) {
@@ -621,10 +628,20 @@ static int do_dump(int argc, char **argv)
 	return ret;
 }
 
+static int do_show(int argc, char **argv)
+{
+	return show("prog show", argc, argv);
+}
+
+static int do_list(int argc, char **argv)
+{
+	return show("prog list", argc, argv);
+}
+
 int do_prog(int argc, char **argv)
 {
 	static const struct cmd cmds[] = {
-		{ "list", do_show, "every program" },
+		{ "list", do_list, "every program" },
 		{ "show", do_show, "one program or all" },
 		{ "dump", do_dump, "translated or jited code" },
 		{ 0 }

@@ -285,6 +285,16 @@ expect_fail "prog show: name not loaded" 1 "not loaded" "$BK" prog show name bk4
 expect_fail "prog show: bad selector" 1 "unknown selector" "$BK" prog show bogus 1
 expect_fail "prog show: id not a number" 1 "not an id \(a number from 1" "$BK" prog show id abc
 expect_fail "prog show: id past 32 bits" 1 "not an id" "$BK" prog show id 99999999999
+# a negative id is not an unknown option '-1'
+expect_fail "prog show: negative id" 2 "prog id '-1': not an id \(a number from 1" "$BK" prog show id -1
+expect_fail "prog dump: negative id" 2 "prog id '-3': not an id" "$BK" prog dump xlated id -3
+expect_fail "map show: negative id" 2 "map id '-5': not an id" "$BK" map show id -5
+expect_fail "map dump: negative id" 2 "map id '-2': not an id" "$BK" map dump id -2
+# list takes no PROG/MAP, and its errors name list, not show
+expect_fail "prog list: an argument is refused" 2 "bpfkit prog list: unexpected argument 'foo' \(one program: bpfkit prog show PROG\)" \
+	"$BK" prog list foo
+expect_fail "map list: an argument is refused" 2 "bpfkit map list: unexpected argument 'id' \(one map: bpfkit map show MAP\)" \
+	"$BK" map list id 1
 expect_fail "prog dump: bad kind" 2 "unknown kind" "$BK" prog dump foo id 1
 expect_fail "prog dump: bad --visual" 2 "--visual wants dot, svg or png" "$BK" prog dump xlated id "$LONG_ID" --visual gif
 expect_fail "prog dump: png needs -o" 2 "needs -o FILE" "$BK" prog dump xlated id "$LONG_ID" --visual png
