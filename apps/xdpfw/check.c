@@ -22,7 +22,7 @@ struct compiled {
 static void size_like_loaded(struct compiled *c)
 {
 	struct xdpfw_state st;
-	int rc = xdpfw_state_open(&st, pin_dir);
+	int rc = xdpfw_state_open_ro(&st, pin_dir);
 
 	if (!rc) {
 		c->max_rules = xdpfw_state_max_rules(&st);
@@ -130,7 +130,7 @@ static int effective_policy(const struct xdpfw_ruleset *rs)
 
 	if (rs->policy >= 0)
 		return rs->policy;
-	if (!xdpfw_state_open(&st, pin_dir)) {
+	if (!xdpfw_state_open_ro(&st, pin_dir)) {
 		if (!xdpfw_state_cfg(&st, &cfg))
 			policy = cfg.policy[cfg.gen & 1];
 		xdpfw_state_close(&st);

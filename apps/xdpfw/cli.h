@@ -14,17 +14,19 @@
 
 extern const char *pin_dir;		/* --pin-dir / XDPFW_PIN_DIR */
 extern bool json_out;			/* xdpfw -j COMMAND: as COMMAND -j */
-extern int home_netns_fd;
+extern int home_netns_fd;		/* the netns before --netns, or -1 (fleet.c) */
 /* main.c: the long-running commands (top, log, sync) stop when SIGINT or
  * SIGTERM sets xdpfw_stop, once xdpfw_catch_stop() installed the handler */
 extern volatile sig_atomic_t xdpfw_stop;
 void xdpfw_catch_stop(void);
-double xdpfw_now_s(void);		/* CLOCK_MONOTONIC, in seconds */		/* the netns before --netns, or -1 (fleet.c) */
+double xdpfw_now_s(void);		/* CLOCK_MONOTONIC, in seconds */
 
 int xusage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xerr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Opens the pinned state with a message when xdpfw is not loaded. */
+/* Opens the pinned state with a message when xdpfw is not loaded;
+ * open_state_ro() for a command that only reads it (xdpfw_state_open_ro). */
 int open_state(struct xdpfw_state *st);
+int open_state_ro(struct xdpfw_state *st);
 
 int cmd_status(int argc, char **argv);
 int cmd_rule_list(int argc, char **argv);

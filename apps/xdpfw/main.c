@@ -86,6 +86,15 @@ int open_state(struct xdpfw_state *st)
 	return rc;
 }
 
+int open_state_ro(struct xdpfw_state *st)
+{
+	int rc = xdpfw_state_open_ro(st, pin_dir);
+
+	if (rc)
+		xdpfw_state_open_error(pin_dir, rc);
+	return rc;
+}
+
 static const char main_help[] =
 "Usage: xdpfw [--pin-dir DIR] [--netns NAME] [-j] [-v] COMMAND [ARGS]\n"
 "\n"
@@ -348,6 +357,31 @@ bool iface_attached(const char *ifname)
 
 /* The state must be pinned on bpffs: say so here, as bpfkit load --pin
  * does, rather than let the first pin fail with "Invalid argument". */
+/* A state directory inside another firewall's (--pin-dir /sys/fs/bpf/xdpfw/a
+ * beside /sys/fs/bpf/xdpfw's state): its pins would be a foreign entry in
+ * the other's directory, which `unload --all --purge` there then refuses to
+ * remove. Refused before anything is made. */
+static int inside_other_state(void)
+{
+	char up[PATH_MAX], cfg[PATH_MAX + 16], *slash;
+
+	snprintf(up, sizeof(up), "%s", pin_dir);
+	while ((slash = strrchr(up, '/')) && slash != up) {
+		bool trailing = !slash[1];
+
+		*slash = 0;
+		if (trailing)
+			continue;
+		snprintf(cfg, sizeof(cfg), "%s/xdpfw_cfg", up);
+		if (!access(cfg, F_OK)) {
+			xerr("state directory '%s' is inside the xdpfw state in '%s'; use a directory of its own "
+			     "(e.g. beside it, not in it)", pin_dir, up);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_pin_dir(void)
 {
 	char parent[PATH_MAX], *slash;
@@ -375,7 +409,7 @@ static int check_pin_dir(void)
 		     "/sys/fs/bpf, or mount bpffs there)", pin_dir, where);
 		return -1;
 	}
-	return 0;
+	return inside_other_state();
 }
 
 int cmd_load(int argc, char **argv)
@@ -850,7 +884,7 @@ static int cmd_save(int argc, char **argv)
 	}
 	if (argc != 1)
 		return xusage("save", "takes no arguments");
-	if (open_state(&st))
+	if (open_state_ro(&st))
 		return EXIT_FAIL;
 	rc = xdpfw_state_read(&st, &rs, &slots);
 	xdpfw_state_close(&st);

@@ -106,7 +106,7 @@ static int take_snapshot(struct msnap *s)
 	int rc;
 
 	memset(s, 0, sizeof(*s));
-	rc = xdpfw_state_open(&st, pin_dir);
+	rc = xdpfw_state_open_ro(&st, pin_dir);
 	if (rc == -ENOENT)
 		return 0;	/* not loaded: served as xdpfw_loaded 0 */
 	if (rc)

@@ -222,7 +222,7 @@ static int snapshot_once(struct snapshot *s, bool tables)
 	struct xdpfw_state st;
 	int rc;
 
-	if (open_state(&st))
+	if (open_state_ro(&st))
 		return -1;
 	rc = snap(&st, s, tables);
 	xdpfw_state_close(&st);
@@ -550,7 +550,7 @@ int cmd_top(int argc, char **argv)
 	}
 	if (optind != argc)
 		return xusage("top", "unexpected argument '%s'", argv[optind]);
-	if (open_state(&st))
+	if (open_state_ro(&st))
 		return EXIT_FAIL;
 	cfg_id = map_id(st.fd[XM_CFG]);
 	if (!cfg_id) {

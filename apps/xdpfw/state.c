@@ -84,11 +84,11 @@ static int map_info(const struct xdpfw_state *st, int i, struct bpf_map_info *in
 	return bpf_obj_get_info_by_fd(st->fd[i], info, &len) ? -errno : 0;
 }
 
-/* Map I's values, BYTES long, mapped to be read and written; NULL (errno
- * set) if the kernel refuses. */
+/* Map I's values, BYTES long, mapped to be read and written (read only for
+ * a reader's state); NULL (errno set) if the kernel refuses. */
 static void *map_values(const struct xdpfw_state *st, int i, size_t bytes)
 {
-	void *q = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[i], 0);
+	void *q = mmap(NULL, bytes, st->readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, st->fd[i], 0);
 
 	return q == MAP_FAILED ? NULL : q;
 }
@@ -322,12 +322,13 @@ static bool foreign_maps(const char *dir)
 	return other;
 }
 
-int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
+static int state_open(struct xdpfw_state *st, const char *dir, bool readonly)
 {
 	char path[512];
 	int rc, found = 0;
 
 	state_init(st);
+	st->readonly = readonly;
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
 	for (int i = 0; i < XM_NMAPS; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
@@ -356,6 +357,16 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
 	if (rc)
 		xdpfw_state_close(st);
 	return rc;
+}
+
+int xdpfw_state_open(struct xdpfw_state *st, const char *dir)
+{
+	return state_open(st, dir, false);
+}
+
+int xdpfw_state_open_ro(struct xdpfw_state *st, const char *dir)
+{
+	return state_open(st, dir, true);
 }
 
 void xdpfw_state_open_error(const char *dir, int rc)
@@ -855,6 +866,8 @@ int xdpfw_state_lock(struct xdpfw_state *st)
 {
 	int fd;
 
+	if (st->readonly)
+		return -EROFS;	/* a reader's state: every writer locks first */
 	if (!st->dir[0] || st->lock_fd >= 0)
 		return 0;
 	fd = xdpfw_dir_lock(st->dir);

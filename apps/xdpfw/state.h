@@ -47,6 +47,7 @@ struct xdpfw_state {
 	bool maps_reused;		/* xdpfw_state_create: the maps (rules, policy,
 					 * counters) are an earlier load's */
 	bool scratch;			/* xdpfw_state_scratch(): nobody's firewall */
+	bool readonly;			/* xdpfw_state_open_ro(): maps mapped read-only */
 };
 
 #define XDPFW_DEFAULT_MAX_RULES 65536	/* load's --max-rules when not given */
@@ -60,6 +61,11 @@ struct xdpfw_create_opts {
 /* Opens the pinned state under DIR; -ENOENT if there is none, -EPROTO if it
  * is another version's (maps missing or of another layout). */
 int xdpfw_state_open(struct xdpfw_state *st, const char *dir);
+/* The same for a reader (save, status, top, the exporter, check): the
+ * tables, definitions and counters are mapped read-only, so a reader's bug
+ * faults in the reader instead of changing what the datapath reads. Apply
+ * and the rule commands refuse such a state (-EROFS). */
+int xdpfw_state_open_ro(struct xdpfw_state *st, const char *dir);
 /* The one-line error for an xdpfw_state_open() failure. */
 void xdpfw_state_open_error(const char *dir, int rc);
 /* Opens the pinned state, or loads the program (OBJ bytes) and pins maps and

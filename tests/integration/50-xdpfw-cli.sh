@@ -214,6 +214,12 @@ expect_fail "xdpfw lockout: a rule denies the session" 1 "refusing: rule 'deny s
 	"${FWN[@]}" load "$IF_B" --rules "$TMP/lock.rules"
 printf 'policy deny\nallow src %s proto tcp dport 22\n' "$IP_A" >"$TMP/ssh.rules"
 check "xdpfw lockout: allowed session loads" "${FWN[@]}" load "$IF_B" --rules "$TMP/ssh.rules"
+# a second firewall's state inside this one's directory: refused, nothing made
+expect_fail "xdpfw --pin-dir inside another state: refused" 1 \
+	"state directory '$XDPFW_PIN_DIR/inner/' is inside the xdpfw state in '$XDPFW_PIN_DIR'" \
+	"$FW" --pin-dir "$XDPFW_PIN_DIR/inner/" --netns "$NS_B" load lo
+if [ ! -e "$XDPFW_PIN_DIR/inner" ]; then pass "xdpfw --pin-dir inside another state: nothing made"
+else fail "xdpfw --pin-dir inside another state: nothing made" "$(ls -A "$XDPFW_PIN_DIR/inner")"; fi
 expect_fail "xdpfw lockout: rule del of the allow" 1 "refusing: the deny policy drops your SSH session" \
 	"$FW" rule del allow src "$IP_A" proto tcp dport 22
 # a narrower dport range does not beat the allow (22 is narrower than 20-30) ...

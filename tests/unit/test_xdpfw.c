@@ -7,9 +7,12 @@
  * half-way, and a full rule map. The program and its maps are loaded here,
  * unpinned and unattached. */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -1298,6 +1301,92 @@ static void test_defs_syscalls(struct xdpfw_state *st)
 				   slot_of_src(st, 7, &n2) == s1 && n2 == 0);
 }
 
+/* The permissions /proc/self/maps shows for the mapping holding P ("rw-s",
+ * "r--s"; "" if none). */
+static void perms_of(const void *p, char out[5])
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long lo, hi;
+
+	out[0] = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, out) == 3 && (uintptr_t)p >= lo && (uintptr_t)p < hi)
+			break;
+		else
+			out[0] = 0;
+	if (f)
+		fclose(f);
+}
+
+/* A reader's state (xdpfw_state_open_ro: save, status, top, the exporter,
+ * check) reads the pinned set like any, maps every table, the definitions
+ * and the counters read-only (a reader's stray store faults instead of
+ * changing what the datapath reads), and is refused by the writers. */
+static void test_readonly_state(struct xdpfw_state *st)
+{
+	char dir[64], path[128], perm[5];
+	struct xdpfw_state ro;
+	struct xdpfw_ruleset cur;
+	uint32_t *slots;
+	int rc, rd, pinned = 0;
+
+	CHECK("ro-apply", apply_text(st, "policy allow\ndeny src 10.0.0.1\n") == 0);
+	snprintf(dir, sizeof(dir), "/sys/fs/bpf/test_xdpfw_ro_%d", (int)getpid());
+	if (mkdir(dir, 0700)) {
+		CHECK("ro-mkdir", 0);
+		return;
+	}
+	for (int i = 0; i < XM_NMAPS; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, map_names[i]);
+		pinned += !bpf_obj_pin(st->fd[i], path);
+	}
+	CHECK("ro-pinned", pinned == XM_NMAPS);
+	rc = xdpfw_state_open_ro(&ro, dir);
+	CHECK("ro-open", rc == 0);
+	if (!rc) {
+		rd = xdpfw_state_read(&ro, &cur, &slots);
+		CHECK("ro-read", rd == 0 && cur.n == 1 && cur.r[0].d.src[3] == 1);
+		if (!rd) {
+			free(slots);
+			xdpfw_ruleset_free(&cur);
+		}
+		CHECK("ro-apply-refused", apply_text(&ro, "deny src 10.0.0.2\n") == -EROFS);
+		CHECK("ro-defs-mapped", ro.defs != NULL);
+		bool all_ro = ro.defs && ro.cnt && ro.trie4 && ro.ptab && ro.plens && ro.tab[0] && ro.tab[1];
+		const void *maps[] = { ro.defs, ro.cnt, ro.trie4, ro.ptab, ro.plens, ro.tab[0], ro.tab[1] };
+
+		for (size_t i = 0; all_ro && i < sizeof(maps) / sizeof(maps[0]); i++) {
+			perms_of(maps[i], perm);
+			if (strcmp(perm, "r--s"))
+				printf("  mapping %zu: '%s'\n", i, perm);
+			all_ro = !strcmp(perm, "r--s");
+		}
+		CHECK("ro-mappings-read-only", all_ro);
+		xdpfw_state_close(&ro);
+	}
+	/* a writer's open of the same pins still writes */
+	rc = xdpfw_state_open(&ro, dir);
+	CHECK("rw-open-applies", rc == 0 && apply_text(&ro, "policy allow\ndeny src 10.0.0.2\n") == 0 &&
+				 run_pkt(&(struct pspec){ 4, "10.0.0.2", "2.2.2.2", 6, 1, 2 }) == DROP_);
+	if (!rc) {
+		perms_of(ro.defs, perm);
+		CHECK("rw-mapping-writable", !strcmp(perm, "rw-s"));
+		xdpfw_state_close(&ro);
+	}
+	/* our own directory: the maps and what the applies pinned beside them */
+	DIR *d = opendir(dir);
+
+	for (struct dirent *de; d && (de = readdir(d));)
+		if (de->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	if (d)
+		closedir(d);
+	CHECK("ro-cleanup", rmdir(dir) == 0);
+}
+
 /* The datapath object, opened, its maps sized for 32768 rules a set (the
  * tables are created at their size before load: state.c, set_half). */
 static struct bpfkit_object *open_sized(void)
@@ -1971,6 +2060,7 @@ int main(void)
 	test_frags_across_applies(&st);
 	test_port_chain(&st);
 	test_dst_copies_refused(&st);
+	test_readonly_state(&st);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
