@@ -45,7 +45,7 @@ int cli_load(struct bpfkit_object *obj);
 int cli_parse_mode(const char *cmd, const char *s, enum bpfkit_xdp_mode *mode);
 /* "id -1" in ARGV (a PROG or MAP spec of NOUN, "prog" or "map"), which
  * getopt would call an unknown option: says what an id is and returns
- * EXIT_USAGE; 0 if there is none. */
+ * EXIT_FAIL (as "id abc" does); 0 if there is none. */
 int cli_negative_id(const char *noun, int argc, char **argv);
 /* Parses a non-negative integer argument; -1 if invalid. */
 long cli_parse_ulong(const char *s, unsigned long max);

@@ -108,7 +108,7 @@ int cli_negative_id(const char *noun, int argc, char **argv)
 	for (int k = 1; k + 1 < argc; k++)
 		if (!strcmp(argv[k], "id") && argv[k + 1][0] == '-' && isdigit((unsigned char)argv[k + 1][1])) {
 			cli_err("%s id '%s': not an id (a number from 1 to 4294967295)", noun, argv[k + 1]);
-			return EXIT_USAGE;
+			return EXIT_FAIL;	/* as for "id abc" */
 		}
 	return 0;
 }

@@ -84,7 +84,7 @@ static int parse_common(const char *cmd, int argc, char **argv)
 	int c;
 
 	if (cli_negative_id("map", argc, argv))
-		return -EXIT_USAGE - 1;
+		return -EXIT_FAIL - 1;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {

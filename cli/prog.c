@@ -149,7 +149,7 @@ static int show(const char *cmd, int argc, char **argv)
 	uint32_t id = 0;
 
 	if (cli_negative_id("prog", argc, argv))
-		return EXIT_USAGE;
+		return EXIT_FAIL;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
@@ -582,7 +582,7 @@ static int do_dump(int argc, char **argv)
 	char title[256];
 
 	if (cli_negative_id("prog", argc, argv))
-		return EXIT_USAGE;
+		return EXIT_FAIL;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":V:o:eSjh", opts, NULL)) != -1) {

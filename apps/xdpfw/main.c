@@ -357,28 +357,81 @@ bool iface_attached(const char *ifname)
 
 /* The state must be pinned on bpffs: say so here, as bpfkit load --pin
  * does, rather than let the first pin fail with "Invalid argument". */
+/* PIN_DIR made absolute with its links resolved, into OUT: the directory
+ * itself if it exists, else its parent's resolved path and its last name.
+ * False if not even the parent resolves (the load then fails on it). */
+static bool resolved_pin_dir(char out[PATH_MAX])
+{
+	char path[PATH_MAX], last[NAME_MAX + 1], *slash;
+	const char *parent = path;
+
+	if (realpath(pin_dir, out))
+		return true;
+	snprintf(path, sizeof(path), "%s", pin_dir);
+	while ((slash = strrchr(path, '/')) && slash != path && !slash[1])
+		*slash = 0;	/* "dir/" is "dir" */
+	slash = strrchr(path, '/');
+	if (strlen(slash ? slash + 1 : path) > NAME_MAX)
+		return false;	/* refused later, by name */
+	strcpy(last, slash ? slash + 1 : path);
+	if (!slash)
+		parent = ".";
+	else if (slash == path)
+		parent = "/";
+	else
+		*slash = 0;
+	if (!*last || !strcmp(last, ".") || !strcmp(last, "..") || !realpath(parent, out) ||
+	    strlen(out) + strlen(last) + 2 > PATH_MAX)
+		return false;
+	if (strcmp(out, "/"))
+		strcat(out, "/");
+	strcat(out, last);
+	return true;
+}
+
+static bool holds_state(const char *dir)
+{
+	char cfg[PATH_MAX * 2 + 16];
+
+	snprintf(cfg, sizeof(cfg), "%s/xdpfw_cfg", dir);
+	return !access(cfg, F_OK);
+}
+
 /* A state directory inside another firewall's (--pin-dir /sys/fs/bpf/xdpfw/a
- * beside /sys/fs/bpf/xdpfw's state): its pins would be a foreign entry in
- * the other's directory, which `unload --all --purge` there then refuses to
- * remove. Refused before anything is made. */
+ * beside /sys/fs/bpf/xdpfw's state), or holding one in a subdirectory: the
+ * inner one's pins are a foreign entry in the outer's directory, which
+ * `unload --all --purge` there refuses to remove. Refused before anything
+ * is made; paths compared resolved (relative, "dir/.", links). */
 static int inside_other_state(void)
 {
-	char up[PATH_MAX], cfg[PATH_MAX + 16], *slash;
+	char real[PATH_MAX], up[PATH_MAX], sub[PATH_MAX * 2], *slash;
+	struct dirent *de;
+	DIR *d;
 
-	snprintf(up, sizeof(up), "%s", pin_dir);
+	if (!resolved_pin_dir(real))
+		return 0;
+	snprintf(up, sizeof(up), "%s", real);
 	while ((slash = strrchr(up, '/')) && slash != up) {
-		bool trailing = !slash[1];
-
 		*slash = 0;
-		if (trailing)
-			continue;
-		snprintf(cfg, sizeof(cfg), "%s/xdpfw_cfg", up);
-		if (!access(cfg, F_OK)) {
+		if (holds_state(up)) {
 			xerr("state directory '%s' is inside the xdpfw state in '%s'; use a directory of its own "
-			     "(e.g. beside it, not in it)", pin_dir, up);
+			     "(beside it, not in it)", pin_dir, up);
 			return -1;
 		}
 	}
+	d = opendir(real);
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
+			snprintf(sub, sizeof(sub), "%s/%s", real, de->d_name);
+			if (holds_state(sub)) {
+				xerr("state directory '%s' holds another xdpfw state in '%s'; use a directory of its "
+				     "own (beside it, not around it)", pin_dir, sub);
+				closedir(d);
+				return -1;
+			}
+		}
+	if (d)
+		closedir(d);
 	return 0;
 }
 

@@ -577,7 +577,7 @@ int cmd_top(int argc, char **argv)
 			if (was)
 				xdpfw_state_close(&st);
 			cfg_id = 0;
-			if (now_id && !xdpfw_state_open(&st, pin_dir)) {
+			if (now_id && !xdpfw_state_open_ro(&st, pin_dir)) {
 				/* the maps opened, which may be newer still */
 				cfg_id = map_id(st.fd[XM_CFG]);
 				if (!cfg_id)

@@ -940,16 +940,20 @@ out:
 
 /* An apply's working copy of the definitions: read_defs()' (HW, ROOM), or
  * where no slot was ever handed out (HW 0: the first apply) and the map is
- * mapped, the map itself, zeroed over ROOM: nothing reads slots at or past
- * the high-water mark (not the datapath, not a reader, not a later apply),
- * so what a refused or killed apply leaves there is never seen, and a
- * first apply of 1M rules touches 54 MB less fresh memory (~150 ms on a VM
- * whose host backs such memory slowly). Freed by free_defs(). */
+ * mapped, the map itself, zeroed whole first. Readers and the datapath read
+ * only slots below the high-water mark (0 until this apply records its
+ * own), and a refused or killed first apply leaves the next first apply
+ * to zero what it wrote. Zeroed whole, not only over ROOM: a later apply
+ * raises the mark before it writes the slots below it, so every slot past
+ * the mark must be zero once a first apply is through (a refused larger
+ * set's leftovers would otherwise show as rules meanwhile). A first apply
+ * of 1M rules touches 54 MB less fresh memory (~110 ms on a VM whose host
+ * backs such memory slowly). Freed by free_defs(). */
 static int apply_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct xdpfw_rule_def **out)
 {
 	if (hw || !st->defs || (size_t)room * sizeof(**out) > st->defs_bytes)
 		return read_defs(st, hw, room, out);
-	memset(st->defs, 0, (size_t)room * sizeof(**out));
+	memset(st->defs, 0, st->defs_bytes);
 	*out = st->defs;
 	return 0;
 }
@@ -1813,6 +1817,7 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	int rc;
 
 	xdpfw_big_hold();	/* the apply's scratch: reused within it, gone after */
+	xdpfw_big_expect(rs->n * 256);	/* ~280 MB of new arrays at 1M rules */
 	rc = state_apply(st, rs, policy, stats);
 	xdpfw_big_release();
 	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */

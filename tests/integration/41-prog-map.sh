@@ -286,10 +286,10 @@ expect_fail "prog show: bad selector" 1 "unknown selector" "$BK" prog show bogus
 expect_fail "prog show: id not a number" 1 "not an id \(a number from 1" "$BK" prog show id abc
 expect_fail "prog show: id past 32 bits" 1 "not an id" "$BK" prog show id 99999999999
 # a negative id is not an unknown option '-1'
-expect_fail "prog show: negative id" 2 "prog id '-1': not an id \(a number from 1" "$BK" prog show id -1
-expect_fail "prog dump: negative id" 2 "prog id '-3': not an id" "$BK" prog dump xlated id -3
-expect_fail "map show: negative id" 2 "map id '-5': not an id" "$BK" map show id -5
-expect_fail "map dump: negative id" 2 "map id '-2': not an id" "$BK" map dump id -2
+expect_fail "prog show: negative id" 1 "prog id '-1': not an id \(a number from 1" "$BK" prog show id -1
+expect_fail "prog dump: negative id" 1 "prog id '-3': not an id" "$BK" prog dump xlated id -3
+expect_fail "map show: negative id" 1 "map id '-5': not an id" "$BK" map show id -5
+expect_fail "map dump: negative id" 1 "map id '-2': not an id" "$BK" map dump id -2
 # list takes no PROG/MAP, and its errors name list, not show
 expect_fail "prog list: an argument is refused" 2 "bpfkit prog list: unexpected argument 'foo' \(one program: bpfkit prog show PROG\)" \
 	"$BK" prog list foo

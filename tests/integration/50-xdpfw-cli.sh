@@ -220,6 +220,15 @@ expect_fail "xdpfw --pin-dir inside another state: refused" 1 \
 	"$FW" --pin-dir "$XDPFW_PIN_DIR/inner/" --netns "$NS_B" load lo
 if [ ! -e "$XDPFW_PIN_DIR/inner" ]; then pass "xdpfw --pin-dir inside another state: nothing made"
 else fail "xdpfw --pin-dir inside another state: nothing made" "$(ls -A "$XDPFW_PIN_DIR/inner")"; fi
+expect_fail "xdpfw --pin-dir inside another state, relative: refused" 1 \
+	"state directory 'inner' is inside the xdpfw state in '$XDPFW_PIN_DIR'" \
+	bash -c "cd '$XDPFW_PIN_DIR' && '$FW' --pin-dir inner --netns '$NS_B' load lo"
+expect_fail "xdpfw --pin-dir around another state: refused" 1 \
+	"state directory '$(dirname "$XDPFW_PIN_DIR")' holds another xdpfw state in '.*'" \
+	"$FW" --pin-dir "$(dirname "$XDPFW_PIN_DIR")" --netns "$NS_B" load lo
+# the same directory spelled another way is the same state, not one inside it
+check "xdpfw --pin-dir DIR/. is DIR's state" "$FW" --pin-dir "$XDPFW_PIN_DIR/." --netns "$NS_B" load lo
+check "xdpfw --pin-dir DIR/.: unload" "$FW" --netns "$NS_B" unload lo
 expect_fail "xdpfw lockout: rule del of the allow" 1 "refusing: the deny policy drops your SSH session" \
 	"$FW" rule del allow src "$IP_A" proto tcp dport 22
 # a narrower dport range does not beat the allow (22 is narrower than 20-30) ...

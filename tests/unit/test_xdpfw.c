@@ -1497,6 +1497,30 @@ static void test_first_apply(void)
 	CHECK("first-after-refused", apply_text(&st, "deny src 10.0.0.1\n") == 0 && run_pkt(&p) == DROP_ &&
 				     run_pkt(&q) == PASS_);
 	CHECK("first-after-refused-slot-0", slot_of_src(&st, 1, &n) == 0 && n == 1);
+	/* a growing apply raises the high-water mark before it writes the
+	 * slots below it: readers meanwhile read those slots, which must not
+	 * hold what the refused set left (as if step 4 of one had just run) */
+	__u32 zero = 0;
+
+	CHECK("first-mark-raised", xdpfw_state_cfg(&st, &cfg) == 0 && (cfg.slots_hw = 40) &&
+				   bpf_map_update_elem(st.fd[XM_CFG], &zero, &cfg, BPF_ANY) == 0);
+	read = xdpfw_state_read(&st, &cur, &slots);
+	if (!read && cur.n != 1)
+		for (size_t k = 0; k < cur.n; k++)
+			printf("  leftover: slot %u src ...%u\n", slots[k], cur.r[k].d.src[3]);
+	CHECK("first-no-leftover-rules", read == 0 && cur.n == 1 && cur.r[0].d.src[3] == 1);
+	if (!read) {
+		free(slots);
+		xdpfw_ruleset_free(&cur);
+	}
+	CHECK("first-grows", apply_text(&st, "deny src 10.0.0.1\ndeny src 10.0.0.3\n") == 0 &&
+			     run_pkt(&p) == DROP_ && run_pkt(&q) == PASS_);
+	read = xdpfw_state_read(&st, &cur, &slots);
+	CHECK("first-grown-read", read == 0 && cur.n == 2);
+	if (!read) {
+		free(slots);
+		xdpfw_ruleset_free(&cur);
+	}
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 
@@ -2026,6 +2050,36 @@ static void test_bigmem(void)
 	CHECK("bigmem-small-calloc-zero", p && all_bytes(p, 100, 0));
 	xdpfw_big_free(p);
 	xdpfw_big_free(NULL);
+
+	/* an apply that expects much: its new arrays are carved from a pool a
+	 * thread faults in ahead (with a second CPU); they behave as any */
+	xdpfw_big_hold();
+	xdpfw_big_expect(BIG_EXPECT_MIN);
+	bool pooled = sysconf(_SC_NPROCESSORS_ONLN) < 2 || (big_pool.start && big_pool.running);
+	uint8_t *start = big_pool.start, *end = big_pool.end;
+
+	p = xdpfw_big_calloc(big, 1);
+	q = xdpfw_big_alloc(big);
+	if (q)
+		memset(q, 0x77, big);
+	r = q ? xdpfw_big_realloc(q, bigger) : NULL;	/* moved into a fresh carve */
+	CHECK("bigmem-pool-started", pooled);
+	CHECK("bigmem-pool-carves", !start || (p >= start && p < end && r >= start && r < end));
+	CHECK("bigmem-pool-calloc-zero", p && all_bytes(p, big, 0));
+	CHECK("bigmem-pool-realloc-keeps-bytes", r && all_bytes(r, big, 0x77));
+	xdpfw_big_free(p);
+	xdpfw_big_free(r);
+	p = xdpfw_big_alloc(2 * BIG_EXPECT_MIN);	/* more than the pool has: mapped apart */
+	CHECK("bigmem-pool-too-small-mapped-apart", p && (!start || p < start || p >= end));
+	if (p)
+		memset(p, 1, 2 * BIG_EXPECT_MIN);
+	xdpfw_big_free(p);
+	xdpfw_big_release();
+	CHECK("bigmem-pool-gone-after-release", !big_pool.start && !big_pool.running && big_nkept == 0);
+	xdpfw_big_hold();
+	xdpfw_big_expect(1 << 20);	/* too little to bother */
+	CHECK("bigmem-pool-small-expect-none", !big_pool.start);
+	xdpfw_big_release();
 }
 
 int main(void)
