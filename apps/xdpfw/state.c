@@ -1817,7 +1817,6 @@ int xdpfw_state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, in
 	int rc;
 
 	xdpfw_big_hold();	/* the apply's scratch: reused within it, gone after */
-	xdpfw_big_expect(rs->n * 256);	/* ~280 MB of new arrays at 1M rules */
 	rc = state_apply(st, rs, policy, stats);
 	xdpfw_big_release();
 	if (rc != -EINTR || !xdpfw_apply_crash_point)	/* a simulated kill records nothing */

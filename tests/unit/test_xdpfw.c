@@ -2050,36 +2050,6 @@ static void test_bigmem(void)
 	CHECK("bigmem-small-calloc-zero", p && all_bytes(p, 100, 0));
 	xdpfw_big_free(p);
 	xdpfw_big_free(NULL);
-
-	/* an apply that expects much: its new arrays are carved from a pool a
-	 * thread faults in ahead (with a second CPU); they behave as any */
-	xdpfw_big_hold();
-	xdpfw_big_expect(BIG_EXPECT_MIN);
-	bool pooled = sysconf(_SC_NPROCESSORS_ONLN) < 2 || (big_pool.start && big_pool.running);
-	uint8_t *start = big_pool.start, *end = big_pool.end;
-
-	p = xdpfw_big_calloc(big, 1);
-	q = xdpfw_big_alloc(big);
-	if (q)
-		memset(q, 0x77, big);
-	r = q ? xdpfw_big_realloc(q, bigger) : NULL;	/* moved into a fresh carve */
-	CHECK("bigmem-pool-started", pooled);
-	CHECK("bigmem-pool-carves", !start || (p >= start && p < end && r >= start && r < end));
-	CHECK("bigmem-pool-calloc-zero", p && all_bytes(p, big, 0));
-	CHECK("bigmem-pool-realloc-keeps-bytes", r && all_bytes(r, big, 0x77));
-	xdpfw_big_free(p);
-	xdpfw_big_free(r);
-	p = xdpfw_big_alloc(2 * BIG_EXPECT_MIN);	/* more than the pool has: mapped apart */
-	CHECK("bigmem-pool-too-small-mapped-apart", p && (!start || p < start || p >= end));
-	if (p)
-		memset(p, 1, 2 * BIG_EXPECT_MIN);
-	xdpfw_big_free(p);
-	xdpfw_big_release();
-	CHECK("bigmem-pool-gone-after-release", !big_pool.start && !big_pool.running && big_nkept == 0);
-	xdpfw_big_hold();
-	xdpfw_big_expect(1 << 20);	/* too little to bother */
-	CHECK("bigmem-pool-small-expect-none", !big_pool.start);
-	xdpfw_big_release();
 }
 
 int main(void)
