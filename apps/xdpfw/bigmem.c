@@ -13,7 +13,9 @@
  * as before). During an apply (xdpfw_big_hold() .. xdpfw_big_release())
  * a freed mapping is kept for the next array: the second family and the
  * table stages reuse the pages the first stages faulted in. A growing
- * mapping's pages are moved to a larger one (mremap), not copied. Smaller arrays go to malloc.
+ * mapping's pages are moved to a larger one (mremap), not copied: a kept
+ * one where one is big enough, so the vector grows into pages already
+ * faulted in. Smaller arrays go to malloc.
  * Either kind carries a header with its size, so free and realloc know
  * which it is. Under ASan the unused tail of a mapping, and a kept mapping
  * as a whole, are poisoned: overruns and uses after free are still caught. */
@@ -191,25 +193,30 @@ void xdpfw_big_free(void *p)
 }
 
 /* A mapping H grown to hold N bytes: its pages moved (not copied) to the
- * start of a fresh aligned mapping, so growing a vector touches only its
- * new tail; NULL if that cannot be done (the caller copies instead). A
- * mapping moved once is two VMAs (the moved pages keep their offset), and
- * kernels before 6.17 move only within one: after a refusal, copy. */
+ * start of a kept mapping big enough (whose pages past them the vector
+ * then grows into: already faulted in) or of a fresh aligned one, so
+ * growing a vector touches only its new tail; NULL if that cannot be done
+ * (the caller copies instead). A mapping moved once is two VMAs (the moved
+ * pages keep their offset), and kernels before 6.17 move only within one:
+ * after a refusal, copy. */
 static void *big_move(struct big_hdr *h, size_t n)
 {
-	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen;
+	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen, got = len;
 	struct big_hdr *nh;
 
-	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED) || n > SIZE_MAX - 2 * HUGE_PAGE || !(nh = big_map_aligned(len)))
+	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED) || n > SIZE_MAX - 2 * HUGE_PAGE)
+		return NULL;
+	nh = big_take_kept(len, &got);
+	if (!nh && !(nh = big_map_aligned(len)))
 		return NULL;
 	ASAN_UNPOISON_MEMORY_REGION(h, old);	/* the old range is gone after the move */
 	if (mremap(h, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, nh) == MAP_FAILED) {
 		big_ready(h, h->size);
-		munmap(nh, len);
+		big_unmap(nh, got);
 		__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
 		return NULL;
 	}
-	nh->maplen = len;
+	nh->maplen = got;
 	return big_ready(nh, n);
 }
 

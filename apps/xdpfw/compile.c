@@ -725,6 +725,9 @@ static int compile_family(struct cctx *c, int family)
 		np++;
 	}
 	rc = build_forest(p, np, alen, &nodes, &nn, rules);
+	/* the nodes have the prefixes: P's pages go to the arrays after it */
+	xdpfw_big_free(p);
+	p = NULL;
 	if (!rc && family == 4 && c->emit->src4)
 		rc = check_src4(c, nodes, nn);
 	/* every entry but the root's is a rule: np - 1 of them, in walk order */
@@ -739,6 +742,8 @@ static int compile_family(struct cctx *c, int family)
 		cr[j].d = rs->r[rules[j]].d;
 		cr[j].v = xdpfw_verdict(&cr[j].d, c->slots[rules[j]]);
 	}
+	xdpfw_big_free(rules);	/* CR has them in walk order */
+	rules = NULL;
 	for (size_t k = 0; k < nn && !rc; k++) {
 		struct level *l, *up;
 		bool dst;

@@ -2040,6 +2040,20 @@ static void test_bigmem(void)
 #else
 	xdpfw_big_free(r);
 #endif
+	/* a vector grown during an apply moves into a kept mapping big enough:
+	 * pages already faulted in, not a fresh mapping */
+	xdpfw_big_release();
+	xdpfw_big_hold();	/* nothing kept */
+	q = xdpfw_big_alloc(big);
+	p = xdpfw_big_alloc(bigger);
+	xdpfw_big_free(p);	/* kept */
+	if (q)
+		memset(q, 0x3c, big);
+	r = q ? xdpfw_big_realloc(q, 2 * big) : NULL;
+	CHECK("bigmem-grow-into-kept-mapping", r && r == p && all_bytes(r, big, 0x3c));
+	if (r)
+		memset(r, 0x3d, 2 * big);	/* all of it writable */
+	xdpfw_big_free(r);
 	xdpfw_big_release();
 	p = xdpfw_big_alloc(big);
 	xdpfw_big_free(p);	/* outside an apply: unmapped, not kept */
