@@ -355,8 +355,6 @@ bool iface_attached(const char *ifname)
 	return link_attached(path);
 }
 
-/* The state must be pinned on bpffs: say so here, as bpfkit load --pin
- * does, rather than let the first pin fail with "Invalid argument". */
 /* PIN_DIR made absolute with its links resolved, into OUT: the directory
  * itself if it exists, else its parent's resolved path and its last name.
  * False if not even the parent resolves (the load then fails on it). */
@@ -389,6 +387,8 @@ static bool resolved_pin_dir(char out[PATH_MAX])
 	return true;
 }
 
+static bool state_below(const char *dir, int depth, char *found, size_t size);
+
 static bool holds_state(const char *dir)
 {
 	char cfg[PATH_MAX * 2 + 16];
@@ -398,15 +398,13 @@ static bool holds_state(const char *dir)
 }
 
 /* A state directory inside another firewall's (--pin-dir /sys/fs/bpf/xdpfw/a
- * beside /sys/fs/bpf/xdpfw's state), or holding one in a subdirectory: the
+ * beside /sys/fs/bpf/xdpfw's state), or holding one below it: the
  * inner one's pins are a foreign entry in the outer's directory, which
  * `unload --all --purge` there refuses to remove. Refused before anything
  * is made; paths compared resolved (relative, "dir/.", links). */
 static int inside_other_state(void)
 {
 	char real[PATH_MAX], up[PATH_MAX], sub[PATH_MAX * 2], *slash;
-	struct dirent *de;
-	DIR *d;
 
 	if (!resolved_pin_dir(real))
 		return 0;
@@ -419,22 +417,41 @@ static int inside_other_state(void)
 			return -1;
 		}
 	}
-	d = opendir(real);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
-			snprintf(sub, sizeof(sub), "%s/%s", real, de->d_name);
-			if (holds_state(sub)) {
-				xerr("state directory '%s' holds another xdpfw state in '%s'; use a directory of its "
-				     "own (beside it, not around it)", pin_dir, sub);
-				closedir(d);
-				return -1;
-			}
-		}
-	if (d)
-		closedir(d);
+	if (state_below(real, 4, sub, sizeof(sub))) {
+		xerr("state directory '%s' holds another xdpfw state in '%s'; use a directory of its own "
+		     "(beside it, not around it)", pin_dir, sub);
+		return -1;
+	}
 	return 0;
 }
 
+/* The first directory below DIR (up to DEPTH levels) that holds an xdpfw
+ * state, into FOUND; false if none. */
+static bool state_below(const char *dir, int depth, char *found, size_t size)
+{
+	struct dirent *de;
+	bool hit = false;
+	DIR *d;
+
+	if (depth <= 0 || !(d = opendir(dir)))
+		return false;
+	while (!hit && (de = readdir(d)))
+		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
+			snprintf(found, size, "%s/%s", dir, de->d_name);
+			hit = holds_state(found);
+			if (!hit) {
+				char sub[PATH_MAX];
+
+				snprintf(sub, sizeof(sub), "%s", found);
+				hit = state_below(sub, depth - 1, found, size);
+			}
+		}
+	closedir(d);
+	return hit;
+}
+
+/* The state must be pinned on bpffs: say so here, as bpfkit load --pin
+ * does, rather than let the first pin fail with "Invalid argument". */
 static int check_pin_dir(void)
 {
 	char parent[PATH_MAX], *slash;

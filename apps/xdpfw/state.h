@@ -180,8 +180,9 @@ struct xdpfw_applog {
 int xdpfw_applog_read(const char *dir, struct xdpfw_applog *out);
 void xdpfw_applog_record(struct xdpfw_state *st, int apply_rc);
 
-/* Test hook: stop apply() after writing the new generation, before the
- * switch (simulates a CLI killed mid-update). */
+/* Test hook: stop apply() as if killed (1: after writing the new
+ * generation, before the switch; 2: once its definitions are written and
+ * the high-water mark has risen over them). */
 extern int xdpfw_apply_crash_point;
 
 #endif

@@ -229,6 +229,15 @@ expect_fail "xdpfw --pin-dir around another state: refused" 1 \
 # the same directory spelled another way is the same state, not one inside it
 check "xdpfw --pin-dir DIR/. is DIR's state" "$FW" --pin-dir "$XDPFW_PIN_DIR/." --netns "$NS_B" load lo
 check "xdpfw --pin-dir DIR/.: unload" "$FW" --netns "$NS_B" unload lo
+# a state two levels down counts too
+DEEP=/sys/fs/bpf/xdpfw-deep-$UNIQ
+on_exit "rm -rf $DEEP"
+mkdir -p "$DEEP/a"
+check "xdpfw --pin-dir: a state two levels down loads" "$FW" --pin-dir "$DEEP/a/b" --netns "$NS_B" load lo
+expect_fail "xdpfw --pin-dir around a state two levels down: refused" 1 \
+	"state directory '$DEEP' holds another xdpfw state in '$DEEP/a/b'" \
+	"$FW" --pin-dir "$DEEP" --netns "$NS_A" load lo
+check "xdpfw --pin-dir: the deep state goes" "$FW" --pin-dir "$DEEP/a/b" --netns "$NS_B" unload --all --purge
 expect_fail "xdpfw lockout: rule del of the allow" 1 "refusing: the deny policy drops your SSH session" \
 	"$FW" rule del allow src "$IP_A" proto tcp dport 22
 # a narrower dport range does not beat the allow (22 is narrower than 20-30) ...
