@@ -355,101 +355,6 @@ bool iface_attached(const char *ifname)
 	return link_attached(path);
 }
 
-/* PIN_DIR made absolute with its links resolved, into OUT: the directory
- * itself if it exists, else its parent's resolved path and its last name.
- * False if not even the parent resolves (the load then fails on it). */
-static bool resolved_pin_dir(char out[PATH_MAX])
-{
-	char path[PATH_MAX], last[NAME_MAX + 1], *slash;
-	const char *parent = path;
-
-	if (realpath(pin_dir, out))
-		return true;
-	snprintf(path, sizeof(path), "%s", pin_dir);
-	while ((slash = strrchr(path, '/')) && slash != path && !slash[1])
-		*slash = 0;	/* "dir/" is "dir" */
-	slash = strrchr(path, '/');
-	if (strlen(slash ? slash + 1 : path) > NAME_MAX)
-		return false;	/* refused later, by name */
-	strcpy(last, slash ? slash + 1 : path);
-	if (!slash)
-		parent = ".";
-	else if (slash == path)
-		parent = "/";
-	else
-		*slash = 0;
-	if (!*last || !strcmp(last, ".") || !strcmp(last, "..") || !realpath(parent, out) ||
-	    strlen(out) + strlen(last) + 2 > PATH_MAX)
-		return false;
-	if (strcmp(out, "/"))
-		strcat(out, "/");
-	strcat(out, last);
-	return true;
-}
-
-static bool state_below(const char *dir, int depth, char *found, size_t size);
-
-static bool holds_state(const char *dir)
-{
-	char cfg[PATH_MAX * 2 + 16];
-
-	snprintf(cfg, sizeof(cfg), "%s/xdpfw_cfg", dir);
-	return !access(cfg, F_OK);
-}
-
-/* A state directory inside another firewall's (--pin-dir /sys/fs/bpf/xdpfw/a
- * beside /sys/fs/bpf/xdpfw's state), or holding one below it: the
- * inner one's pins are a foreign entry in the outer's directory, which
- * `unload --all --purge` there refuses to remove. Refused before anything
- * is made; paths compared resolved (relative, "dir/.", links). */
-static int inside_other_state(void)
-{
-	char real[PATH_MAX], up[PATH_MAX], sub[PATH_MAX * 2], *slash;
-
-	if (!resolved_pin_dir(real))
-		return 0;
-	snprintf(up, sizeof(up), "%s", real);
-	while ((slash = strrchr(up, '/')) && slash != up) {
-		*slash = 0;
-		if (holds_state(up)) {
-			xerr("state directory '%s' is inside the xdpfw state in '%s'; use a directory of its own "
-			     "(beside it, not in it)", pin_dir, up);
-			return -1;
-		}
-	}
-	if (state_below(real, 4, sub, sizeof(sub))) {
-		xerr("state directory '%s' holds another xdpfw state in '%s'; use a directory of its own "
-		     "(beside it, not around it)", pin_dir, sub);
-		return -1;
-	}
-	return 0;
-}
-
-/* The first directory below DIR (up to DEPTH levels) that holds an xdpfw
- * state, into FOUND; false if none. */
-static bool state_below(const char *dir, int depth, char *found, size_t size)
-{
-	struct dirent *de;
-	bool hit = false;
-	DIR *d;
-
-	if (depth <= 0 || !(d = opendir(dir)))
-		return false;
-	while (!hit && (de = readdir(d)))
-		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
-			snprintf(found, size, "%s/%s", dir, de->d_name);
-			hit = holds_state(found);
-			if (!hit) {
-				char sub[PATH_MAX];
-
-				snprintf(sub, sizeof(sub), "%s", found);
-				hit = state_below(sub, depth - 1, found, size);
-			}
-		}
-	closedir(d);
-	return hit;
-}
-
 /* The state must be pinned on bpffs: say so here, as bpfkit load --pin
  * does, rather than let the first pin fail with "Invalid argument". */
 static int check_pin_dir(void)
@@ -479,7 +384,7 @@ static int check_pin_dir(void)
 		     "/sys/fs/bpf, or mount bpffs there)", pin_dir, where);
 		return -1;
 	}
-	return inside_other_state();
+	return xdpfw_state_dir_nested(pin_dir) ? -1 : 0;
 }
 
 int cmd_load(int argc, char **argv)

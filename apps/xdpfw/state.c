@@ -840,6 +840,94 @@ int xdpfw_state_purge(const char *dir)
 	return left;
 }
 
+/* DIR made absolute with its links resolved, into OUT: the directory
+ * itself if it exists, else its parent's resolved path and its last name.
+ * False if not even the parent resolves (the load then fails on it). */
+static bool resolved_dir(const char *dir, char out[PATH_MAX])
+{
+	char path[PATH_MAX], last[NAME_MAX + 1], *slash;
+	const char *parent = path;
+
+	if (realpath(dir, out))
+		return true;
+	snprintf(path, sizeof(path), "%s", dir);
+	while ((slash = strrchr(path, '/')) && slash != path && !slash[1])
+		*slash = 0;	/* "dir/" is "dir" */
+	slash = strrchr(path, '/');
+	if (strlen(slash ? slash + 1 : path) > NAME_MAX)
+		return false;	/* refused later, by name */
+	strcpy(last, slash ? slash + 1 : path);
+	if (!slash)
+		parent = ".";
+	else if (slash == path)
+		parent = "/";
+	else
+		*slash = 0;
+	if (!*last || !strcmp(last, ".") || !strcmp(last, "..") || !realpath(parent, out) ||
+	    strlen(out) + strlen(last) + 2 > PATH_MAX)
+		return false;
+	if (strcmp(out, "/"))
+		strcat(out, "/");
+	strcat(out, last);
+	return true;
+}
+
+static bool holds_state(const char *dir)
+{
+	char cfg[PATH_MAX * 2 + 16];
+
+	snprintf(cfg, sizeof(cfg), "%s/%s", dir, map_names[XM_CFG]);
+	return !access(cfg, F_OK);
+}
+
+/* The first directory below DIR (up to DEPTH levels) that holds an xdpfw
+ * state, into FOUND; false if none. */
+static bool state_below(const char *dir, int depth, char *found, size_t size)
+{
+	struct dirent *de;
+	bool hit = false;
+	DIR *d;
+
+	if (depth <= 0 || !(d = opendir(dir)))
+		return false;
+	while (!hit && (de = readdir(d)))
+		if (de->d_name[0] != '.' && de->d_type == DT_DIR) {
+			snprintf(found, size, "%s/%s", dir, de->d_name);
+			hit = holds_state(found);
+			if (!hit) {
+				char sub[PATH_MAX];
+
+				snprintf(sub, sizeof(sub), "%s", found);
+				hit = state_below(sub, depth - 1, found, size);
+			}
+		}
+	closedir(d);
+	return hit;
+}
+
+int xdpfw_state_dir_nested(const char *dir)
+{
+	char real[PATH_MAX], up[PATH_MAX], sub[PATH_MAX * 2], *slash;
+
+	if (!resolved_dir(dir, real))
+		return 0;
+	snprintf(up, sizeof(up), "%s", real);
+	while ((slash = strrchr(up, '/')) && slash != up) {
+		*slash = 0;
+		if (holds_state(up)) {
+			fprintf(stderr, "xdpfw: state directory '%s' is inside the xdpfw state in '%s'; use a "
+				"directory of its own (beside it, not in it)\n", dir, up);
+			return -EEXIST;
+		}
+	}
+	if (state_below(real, 4, sub, sizeof(sub))) {
+		fprintf(stderr, "xdpfw: state directory '%s' holds another xdpfw state in '%s'; use a directory "
+			"of its own (beside it, not around it)\n", dir, sub);
+		return -EEXIST;
+	}
+	return 0;
+}
+
 int xdpfw_dir_lock(const char *dir)
 {
 	for (int tries = 0; tries < 5; tries++) {

@@ -66,6 +66,12 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir);
  * faults in the reader instead of changing what the datapath reads. Apply
  * and the rule commands refuse such a state (-EROFS). */
 int xdpfw_state_open_ro(struct xdpfw_state *st, const char *dir);
+/* Whether DIR (made or not yet) is inside another xdpfw state's directory,
+ * or holds one up to 4 levels below it: the inner one's pins would be a
+ * foreign entry in the outer's directory, which `unload --all --purge`
+ * there refuses to remove. -EEXIST with a one-line message on stderr, 0
+ * if not. Paths are compared resolved (relative, "dir/.", links). */
+int xdpfw_state_dir_nested(const char *dir);
 /* The one-line error for an xdpfw_state_open() failure. */
 void xdpfw_state_open_error(const char *dir, int rc);
 /* Opens the pinned state, or loads the program (OBJ bytes) and pins maps and

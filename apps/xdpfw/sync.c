@@ -661,7 +661,7 @@ int cmd_sync(int argc, char **argv)
 	 * set is in place, so a new host never filters with an empty set) */
 	rc = xdpfw_state_open(&st, pin_dir);
 	if (rc == -ENOENT && a.nif) {
-		if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
+		if ((!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure()) || xdpfw_state_dir_nested(pin_dir))
 			goto out;
 		rc = xdpfw_state_create(&st, pin_dir, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start,
 					&co, &created);

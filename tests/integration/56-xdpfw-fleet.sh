@@ -207,6 +207,12 @@ hits=0; for i in 1 2 3; do
 done
 if [ $ok = 3 ] && [ $hits = 3 ]; then pass "xdpfw fleet: every host drops the denied traffic (and counts it)"
 else fail "xdpfw fleet: every host drops the denied traffic" "$ok blocked, $hits counted"; fi
+# an agent whose state would sit inside a host's: refused before it makes anything
+expect_fail "xdpfw fleet: sync with a --pin-dir inside another state" 1 \
+	"state directory '${PIN[1]}/inner' is inside the xdpfw state in '${PIN[1]}'" \
+	"$FW" --pin-dir "${PIN[1]}/inner" --netns "${H[1]}" sync --etcd "$E" --key "$KEY" lo
+if [ ! -e "${PIN[1]}/inner" ]; then pass "xdpfw fleet: the refused nested sync made nothing"
+else fail "xdpfw fleet: the refused nested sync made nothing" "$(ls -A "${PIN[1]}/inner")"; fi
 
 # the longest key (512 bytes) and host name (253) an agent accepts: it reports
 # under KEY/hosts/NAME whole, not under a cut-off name. It follows a key
