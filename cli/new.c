@@ -286,6 +286,10 @@ int do_new(int argc, char **argv)
 	char tdir[PATH_MAX], tree[PATH_MAX], ident[64], upper[64], target[PATH_MAX + 64];
 	char tmp[PATH_MAX + 80], path[PATH_MAX + 200], desc[256], run_args[256], test_desc[512], check_needs_args[16];
 	char *conf = NULL, *attach = NULL, *try = NULL;
+	/* the files written, named only once the project is in place: a
+	 * failure leaves nothing, so nothing is reported created */
+	char *written[16];
+	size_t nwritten = 0;
 	int c, err = 0, ret = EXIT_FAIL;
 	size_t t;
 
@@ -398,11 +402,8 @@ int do_new(int argc, char **argv)
 		cli_err("cannot create '%s': %s", path, strerror(-err));
 		goto fail;
 	}
-	/* the files written, named only once the project is in place: a
-	 * failure leaves nothing, so nothing is reported created */
-	const char *written[sizeof(files) / sizeof(files[0])];
-	size_t nwritten = 0;
-
+	_Static_assert(sizeof(files) / sizeof(files[0]) <= sizeof(written) / sizeof(written[0]),
+		       "written[] names every file");
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && !err; i++) {
 		char *from = subst(files[i].from, vars + 6, 1), *to = subst(files[i].to, vars + 6, 4);
 		char *text = NULL, *out = NULL;
@@ -430,7 +431,7 @@ int do_new(int argc, char **argv)
 			if (err)
 				cli_err("cannot write '%s/%s': %s", target, to, strerror(-err));
 			else
-				written[nwritten++] = files[i].to;
+				written[nwritten++] = to, to = NULL;	/* kept: named below */
 		}
 		free(text);
 		free(out);
@@ -462,22 +463,14 @@ int do_new(int argc, char **argv)
 		bpfkit_json__kv_str(jw, "dir", target);
 		bpfkit_json__key(jw, "files");
 		bpfkit_json__begin_array(jw);
-		for (size_t i = 0; i < nwritten; i++) {
-			char *to = subst(written[i], vars + 6, 4);
-
-			bpfkit_json__stringf(jw, "%s/%s", target, to ? to : written[i]);
-			free(to);
-		}
+		for (size_t i = 0; i < nwritten; i++)
+			bpfkit_json__stringf(jw, "%s/%s", target, written[i]);
 		bpfkit_json__end_array(jw);
 		bpfkit_json__end_object(jw);
 		bpfkit_json__free(jw);
 	}
-	for (size_t i = 0; i < nwritten && !json_output; i++) {
-		char *to = subst(written[i], vars + 6, 4);
-
-		printf("  created %s/%s\n", target, to ? to : written[i]);
-		free(to);
-	}
+	for (size_t i = 0; i < nwritten && !json_output; i++)
+		printf("  created %s/%s\n", target, written[i]);
 	if (!json_output)
 		printf("Created %s project '%s' in %s.\nNext:\n  cd %s && make && sudo ./build/%s%s%s\n",
 		       type, name, target, target, name, run_args[0] ? " " : "", run_args);
@@ -486,6 +479,8 @@ int do_new(int argc, char **argv)
 fail:
 	nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 out:
+	while (nwritten > 0)
+		free(written[--nwritten]);
 	free(conf);
 	free(attach);
 	free(try);
