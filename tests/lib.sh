@@ -88,6 +88,16 @@ leak_check() {
 	fi
 }
 
+# xdpfw_pin_dir NAME: this run's own xdpfw state directory
+# /sys/fs/bpf/xdpfw-NAME-$UNIQ as $XDPFW_PIN_DIR (purged and removed at
+# exit), and FWN: xdpfw ($FW) in $NS_B.
+xdpfw_pin_dir() {
+	export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-$1-$UNIQ
+	on_exit "rm -rf $XDPFW_PIN_DIR"
+	on_exit "$FW unload --all --purge"
+	FWN=("$FW" --netns "$NS_B")
+}
+
 # mk_pair: two fresh network namespaces NS_A, NS_B joined by veth IF_A/IF_B,
 # addresses IP_A/IP_B (10.199.X.1/2, private to these namespaces), IPv6 off
 # so only the traffic we send crosses, static neighbours (no ARP).

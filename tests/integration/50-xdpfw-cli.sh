@@ -111,10 +111,7 @@ need_root
 fw_ids() { own_ids xdpfw; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw: netns setup"; exit 0; }
-export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-cli-$UNIQ
-on_exit "rm -rf $XDPFW_PIN_DIR"
-on_exit "$FW unload --all --purge"
-FWN=("$FW" --netns "$NS_B")
+xdpfw_pin_dir cli
 
 # other_version LABEL DIR: state under DIR pinned by another xdpfw version
 # is named as such by status (opening it) and load (reusing its maps), never

@@ -12,10 +12,7 @@ command -v python3 >/dev/null || { skip "xdpfw live" "python3 missing"; exit 0; 
 fw_ids() { own_ids xdpfw; }
 fw_ids >"$TMP/ids.before"
 mk_pair || { fail "xdpfw live: netns setup"; exit 0; }
-export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-live-$UNIQ
-on_exit "rm -rf $XDPFW_PIN_DIR"
-on_exit "$FW unload --all --purge"
-FWN=("$FW" --netns "$NS_B")
+xdpfw_pin_dir live
 IP_A2=${IP_A%.1}.3
 ip -n "$NS_A" addr add "$IP_A2/24" dev "$IF_A"
 

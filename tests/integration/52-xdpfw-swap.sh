@@ -10,10 +10,7 @@ SWAPS=${XDPFW_SWAPS:-1000}
 need_root
 command -v python3 >/dev/null || { skip "xdpfw swap" "python3 missing"; exit 0; }
 mk_pair || { fail "xdpfw swap: netns setup"; exit 0; }
-export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-swap-$UNIQ
-on_exit "rm -rf $XDPFW_PIN_DIR"
-on_exit "$FW unload --all --purge"
-FWN=("$FW" --netns "$NS_B")
+xdpfw_pin_dir swap
 IP_A2=${IP_A%.1}.3
 ip -n "$NS_A" addr add "$IP_A2/24" dev "$IF_A"
 PORT=$((20000 + RANDOM % 10000))

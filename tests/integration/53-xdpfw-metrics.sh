@@ -14,10 +14,7 @@ for c in prometheus promtool curl python3; do
 	command -v $c >/dev/null || { skip "$T" "$c missing (scripts/deps.sh installs prometheus)"; exit 0; }
 done
 mk_pair || { fail "$T: netns setup"; exit 0; }
-export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-metrics-$UNIQ
-on_exit "rm -rf $XDPFW_PIN_DIR"
-on_exit "$FW unload --all --purge"
-FWN=("$FW" --netns "$NS_B")
+xdpfw_pin_dir metrics
 PD=$((20000 + RANDOM % 5000)); PA=$((PD + 5000))
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -12,10 +12,7 @@ T="xdpfw restore"
 need_root
 command -v python3 >/dev/null || { skip "$T" "python3 missing"; exit 0; }
 mk_pair || { fail "$T: netns setup"; exit 0; }
-export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-restore-$UNIQ
-on_exit "rm -rf $XDPFW_PIN_DIR"
-on_exit "$FW unload --all --purge"
-FWN=("$FW" --netns "$NS_B")
+xdpfw_pin_dir restore
 CONF=$TMP/etc/xdpfw; mkdir -p "$CONF"
 PD=$((20000 + RANDOM % 5000)); PA=$((PD + 5000))
 

@@ -11,10 +11,7 @@ T="xdpfw faults"
 need_root
 command -v strace >/dev/null || { skip "$T" "strace missing (scripts/deps.sh installs it)"; exit 0; }
 mk_pair || { fail "$T: netns setup"; exit 0; }
-export XDPFW_PIN_DIR=/sys/fs/bpf/xdpfw-faults-$UNIQ
-on_exit "rm -rf $XDPFW_PIN_DIR"
-on_exit "$FW unload --all --purge"
-FWN=("$FW" --netns "$NS_B")
+xdpfw_pin_dir faults
 # LeakSanitizer cannot run under a tracer; the leak checks are the kernel's
 kernel_ids >"$TMP/before"
 
