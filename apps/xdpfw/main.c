@@ -77,22 +77,21 @@ void xerr(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static int said(int open_rc)
+{
+	if (open_rc)
+		xdpfw_state_open_error(pin_dir, open_rc);
+	return open_rc;
+}
+
 int open_state(struct xdpfw_state *st)
 {
-	int rc = xdpfw_state_open(st, pin_dir);
-
-	if (rc)
-		xdpfw_state_open_error(pin_dir, rc);
-	return rc;
+	return said(xdpfw_state_open(st, pin_dir));
 }
 
 int open_state_ro(struct xdpfw_state *st)
 {
-	int rc = xdpfw_state_open_ro(st, pin_dir);
-
-	if (rc)
-		xdpfw_state_open_error(pin_dir, rc);
-	return rc;
+	return said(xdpfw_state_open_ro(st, pin_dir));
 }
 
 static const char main_help[] =
