@@ -178,7 +178,8 @@ echo "\`apps/xdpfw/bigmem.c\` gets them (docs/xdpfw.md). A first apply also pays
 echo "machine has not used lately (on a VM, the hypervisor backing it; this one returns free"
 echo "pages to its host within seconds); a swap reuses what the first apply just freed. The 1M"
 echo "first apply ran after a 5 s pause (cold: as a CLI apply meets it), then again at once"
-echo "(\"run again at once\": the pages the first run just freed, as on a machine without that cost)."
+echo "(\"run again at once\": mostly on the pages the first run just freed, as on a machine without"
+echo "that cost; how much of it is still warm varies from run to run)."
 echo
 
 # live: the programs' own time per packet from the kernel's BPF statistics

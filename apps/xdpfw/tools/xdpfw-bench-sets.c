@@ -553,16 +553,17 @@ static int do_touch(size_t mb)
 	size_t n = mb << 20;
 	double ms[3];
 
-	for (int thp = 0; thp < 3; thp++) {
+	/* round 0: the unmeasured touch; 1: 4 KiB pages; 2: huge pages */
+	for (int round = 0; round < 3; round++) {
 		double t0 = now_ms();
 		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		if (p == MAP_FAILED)
 			return 1;
-		if (thp != 1)
+		if (round != 1)
 			madvise(p, n, MADV_HUGEPAGE);
 		memset(p, 1, n);
-		ms[thp] = now_ms() - t0;
+		ms[round] = now_ms() - t0;
 		munmap(p, n);
 	}
 	printf("%.1f %.1f\n", ms[1], ms[2]);
