@@ -12,10 +12,16 @@
  * "madvise" or "always": the same 100 MB in 38 ms; elsewhere 4 KiB pages
  * as before). During an apply (xdpfw_big_hold() .. xdpfw_big_release())
  * a freed mapping is kept for the next array: the second family and the
- * table stages reuse the pages the first stages faulted in. A growing
- * mapping's pages are moved to a larger one (mremap), not copied: a kept
- * one where one is big enough, so the vector grows into pages already
- * faulted in. Smaller arrays go to malloc.
+ * table stages reuse the pages the first stages faulted in. An array
+ * takes what it needs of a kept range (the rest stays kept; freed, the
+ * two join again), and one no kept range holds takes kept ranges' pages
+ * (moved into it with mremap) before fresh ones: on this VM a fresh page
+ * costs ~2.8 ms/MB the first time it is written, so what counts is how
+ * much memory an apply touches that it has not touched before (1M
+ * blocklist rules: 342 MB, 187 MB of them live at once; docs/xdpfw.md).
+ * A growing mapping's pages are moved to a larger one (mremap), not
+ * copied: a kept one where one is big enough, so the vector grows into
+ * pages already faulted in. Smaller arrays go to malloc.
  * Either kind carries a header with its size, so free and realloc know
  * which it is. Under ASan the unused tail of a mapping, and a kept mapping
  * as a whole, are poisoned: overruns and uses after free are still caught. */
@@ -76,9 +82,9 @@ static struct big_hdr *big_map_aligned(size_t len)
 	return (struct big_hdr *)start;
 }
 
-/* The smallest kept mapping of at least LEN bytes, taken out of the list
- * (its length in *GOT), or NULL. */
-static struct big_hdr *big_take_kept(size_t len, size_t *got)
+/* LEN bytes of the smallest kept range that has them, taken out of the
+ * list (what is left of that range stays kept), or NULL. */
+static struct big_hdr *big_take_kept(size_t len)
 {
 	struct big_hdr *h = NULL;
 	int best = -1;
@@ -89,12 +95,16 @@ static struct big_hdr *big_take_kept(size_t len, size_t *got)
 			best = i;
 	if (best >= 0) {
 		h = big_kept[best].h;
-		*got = big_kept[best].len;
-		big_kept[best] = big_kept[--big_nkept];
+		if (big_kept[best].len > len) {	/* both whole huge pages */
+			big_kept[best].h = (struct big_hdr *)((uint8_t *)h + len);
+			big_kept[best].len -= len;
+		} else {
+			big_kept[best] = big_kept[--big_nkept];
+		}
 	}
 	pthread_mutex_unlock(&big_lock);
 	if (h)
-		ASAN_UNPOISON_MEMORY_REGION(h, *got);
+		ASAN_UNPOISON_MEMORY_REGION(h, len);
 	return h;
 }
 
@@ -104,20 +114,69 @@ static void big_unmap(struct big_hdr *h, size_t len)
 	munmap(h, len);
 }
 
-/* H (LEN bytes) kept for reuse during an apply, else (or if the list is
- * full) unmapped. */
+/* H (LEN bytes) kept for reuse during an apply, joined with kept ranges
+ * it touches (a range split by big_take_kept comes back whole), else (or
+ * if the list is full) unmapped. */
 static void big_keep(struct big_hdr *h, size_t len)
 {
+	uint8_t *a = (uint8_t *)h, *b = a + len;
+
 	pthread_mutex_lock(&big_lock);
+	for (int i = 0; big_holding && i < big_nkept; i++) {
+		uint8_t *ka = (uint8_t *)big_kept[i].h, *kb = ka + big_kept[i].len;
+
+		if (kb == a || ka == b) {
+			a = ka < a ? ka : a;
+			b = kb > b ? kb : b;
+			big_kept[i] = big_kept[--big_nkept];
+			i = -1;		/* the joined range may touch another */
+		}
+	}
 	if (big_holding && big_nkept < KEEP_MAX) {
-		big_kept[big_nkept].h = h;
-		big_kept[big_nkept++].len = len;
 		ASAN_POISON_MEMORY_REGION(h, len);
+		big_kept[big_nkept].h = (struct big_hdr *)a;
+		big_kept[big_nkept++].len = (size_t)(b - a);
 		h = NULL;
+	} else if (big_holding) {
+		h = (struct big_hdr *)a;	/* joined with kept ranges: all of it goes */
+		len = (size_t)(b - a);
 	}
 	pthread_mutex_unlock(&big_lock);
 	if (h)
 		big_unmap(h, len);
+}
+
+/* Fills [M + OFF, M + LEN) of a new mapping with kept ranges' pages, the
+ * largest that fits first, moved there (mremap), not copied: pages an
+ * apply already faulted in instead of fresh ones. Returns where the moved
+ * pages end (past it the mapping is fresh, zero). A range mremap refuses
+ * (one spanning two mappings, on kernels before 6.17) stays kept. */
+static size_t big_absorb(uint8_t *m, size_t off, size_t len)
+{
+	for (;;) {
+		struct big_hdr *k = NULL;
+		size_t klen = 0;
+		int best = -1;
+
+		pthread_mutex_lock(&big_lock);
+		for (int i = 0; i < big_nkept; i++)
+			if (big_kept[i].len <= len - off && (best < 0 || big_kept[i].len > big_kept[best].len))
+				best = i;
+		if (best >= 0) {
+			k = big_kept[best].h;
+			klen = big_kept[best].len;
+			big_kept[best] = big_kept[--big_nkept];
+		}
+		pthread_mutex_unlock(&big_lock);
+		if (!k)
+			return off;
+		ASAN_UNPOISON_MEMORY_REGION(k, klen);
+		if (mremap(k, klen, klen, MREMAP_MAYMOVE | MREMAP_FIXED, m + off) == MAP_FAILED) {
+			big_keep(k, klen);
+			return off;
+		}
+		off += klen;
+	}
 }
 
 /* The usable N bytes after H's header unpoisoned, the rest of its mapping
@@ -135,7 +194,7 @@ static void *big_ready(struct big_hdr *h, size_t n)
 static void *big_alloc(size_t n, bool zero)
 {
 	struct big_hdr *h;
-	size_t len, got;
+	size_t len, warm;
 
 	if (n > SIZE_MAX - 2 * HUGE_PAGE) {
 		errno = ENOMEM;
@@ -149,19 +208,20 @@ static void *big_alloc(size_t n, bool zero)
 		return big_ready(h, n);
 	}
 	len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	h = big_take_kept(len, &got);
+	h = big_take_kept(len);
 	if (h) {
-		if (zero)
-			memset(h + 1, 0, n);
+		warm = len;
 	} else {
-		h = big_map_aligned(len);	/* fresh: already zero */
-		got = len;
+		h = big_map_aligned(len);
 		if (!h) {
 			errno = ENOMEM;
 			return NULL;
 		}
+		warm = big_absorb((uint8_t *)h, 0, len);	/* past WARM: fresh, zero */
 	}
-	h->maplen = got;
+	if (zero && warm > sizeof(*h))
+		memset(h + 1, 0, n < warm - sizeof(*h) ? n : warm - sizeof(*h));
+	h->maplen = len;
 	return big_ready(h, n);
 }
 
@@ -193,30 +253,37 @@ void xdpfw_big_free(void *p)
 }
 
 /* A mapping H grown to hold N bytes: its pages moved (not copied) to the
- * start of a kept mapping big enough (whose pages past them the vector
- * then grows into: already faulted in) or of a fresh aligned one, so
- * growing a vector touches only its new tail; NULL if that cannot be done
- * (the caller copies instead). A mapping moved once is two VMAs (the moved
- * pages keep their offset), and kernels before 6.17 move only within one:
- * after a refusal, copy. */
+ * start of a kept range big enough (whose pages past them the vector
+ * then grows into: already faulted in) or of a new mapping, filled after
+ * them with kept ranges' pages (big_absorb), so growing a vector touches
+ * only its new tail; NULL if that cannot be done (the caller copies
+ * instead). A mapping moved once is two VMAs (the moved pages keep their
+ * offset), and kernels before 6.17 move only within one: after a
+ * refusal, copy. */
 static void *big_move(struct big_hdr *h, size_t n)
 {
-	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen, got = len;
+	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen;
 	struct big_hdr *nh;
+	bool fresh = false;
 
 	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED) || n > SIZE_MAX - 2 * HUGE_PAGE)
 		return NULL;
-	nh = big_take_kept(len, &got);
-	if (!nh && !(nh = big_map_aligned(len)))
+	nh = big_take_kept(len);
+	if (!nh && (fresh = true) && !(nh = big_map_aligned(len)))
 		return NULL;
 	ASAN_UNPOISON_MEMORY_REGION(h, old);	/* the old range is gone after the move */
 	if (mremap(h, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, nh) == MAP_FAILED) {
 		big_ready(h, h->size);
-		big_unmap(nh, got);
+		if (fresh)
+			big_unmap(nh, len);
+		else
+			big_keep(nh, len);
 		__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
 		return NULL;
 	}
-	nh->maplen = got;
+	if (fresh)
+		big_absorb((uint8_t *)nh, old, len);
+	nh->maplen = len;
 	return big_ready(nh, n);
 }
 

@@ -25,12 +25,14 @@
 #include "radix.h"
 #include "rules.h"
 
+#define MAX_DEPTH	(128 + 2)	/* nested prefixes have distinct lengths */
+
+/* 32 bytes: a 1M-rule set has about as many nodes, all in memory at once */
 struct node {
 	uint8_t addr[16];
-	int plen;
-	long parent;		/* index in the node array, -1 for the root */
-	size_t first, count;	/* rules of this exact prefix: ids[first..first+count) */
-	long id;		/* class id (dst stage) */
+	int32_t parent;		/* index in the node array, -1 for the root */
+	uint32_t first, count;	/* rules of this exact prefix: ids[first..first+count) */
+	uint8_t plen;
 };
 
 /* Buffers reused from call to call (no malloc per decision): bounds and
@@ -447,19 +449,23 @@ static uint64_t be64_at(const uint8_t *a)
 	return x;
 }
 
-/* P's order by (address, length), ties in P's order: IPv4 one key, IPv6
- * three stable passes (length, low half, high half). An IPv4 key holds the
- * whole prefix, so there IDX is the rule (build_forest() then never goes
- * back to P, whose order the sort scattered); an IPv6 IDX indexes P. */
-static int sort_prefs(const struct pref *p, size_t n, int alen, struct xdpfw_kv *kv, struct xdpfw_kv *tmp)
+/* The first sort keys of P's order by (address, length), ties in P's
+ * order: IPv4 the whole prefix in one key, whose IDX is the rule (so
+ * build_forest() never goes back to P); IPv6 the length, IDX indexing P. */
+static void sort_keys(const struct pref *p, size_t n, int alen, struct xdpfw_kv *kv)
 {
-	int rc;
-
 	for (size_t i = 0; i < n; i++) {
 		kv[i].idx = alen == 4 ? p[i].rule : i;
 		kv[i].key = alen == 4 ? (be64_at(p[i].addr) >> 32) << 8 | (uint64_t)p[i].plen : (uint64_t)p[i].plen;
 	}
-	rc = xdpfw_radix_sort(kv, tmp, n);
+}
+
+/* Sorts KV (sort_keys()): IPv4 one pass, IPv6 three stable ones (length,
+ * low half, high half, reading P). */
+static int sort_prefs(const struct pref *p, size_t n, int alen, struct xdpfw_kv *kv, struct xdpfw_kv *tmp)
+{
+	int rc = xdpfw_radix_sort(kv, tmp, n);
+
 	for (int half = 1; alen != 4 && half >= 0 && !rc; half--) {
 		for (size_t i = 0; i < n; i++)
 			kv[i].key = be64_at(p[kv[i].idx].addr + 8 * half);
@@ -477,26 +483,37 @@ static bool contains(const uint8_t *net, int plen, const uint8_t *a, int aplen)
 	return !rest || !((net[full] ^ a[full]) & (0xff00 >> rest));
 }
 
-/* Orders P (prefixes with the rule each came from; entries with rule ==
- * (size_t)-1 are the root) and builds the nesting forest: one node per
- * distinct prefix, RULES gets the rule ids grouped by node. */
-static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_out,
+/* Orders *PP (N prefixes with the rule each came from; entries with rule
+ * == (size_t)-1 are the root) and builds the nesting forest: one node per
+ * distinct prefix, RULES gets the rule ids grouped by node. IPv4's sort
+ * keys hold whole prefixes, so there *PP is freed (and NULL) once they
+ * exist: the arrays after it reuse its pages. */
+static int build_forest(struct pref **pp, size_t n, int alen, struct node **nodes_out,
 			size_t *nn_out, size_t *rules)
 {
-	struct node *nodes = xdpfw_big_calloc(n + 1, sizeof(*nodes));
-	long *stack = xdpfw_big_alloc((n + 1) * sizeof(*stack));
-	struct xdpfw_kv *kv = xdpfw_big_alloc((n + 1) * sizeof(*kv)), *tmp = xdpfw_big_alloc((n + 1) * sizeof(*tmp));
+	struct xdpfw_kv *kv = xdpfw_big_alloc((n + 1) * sizeof(*kv)), *tmp = NULL;
+	struct node *nodes = NULL;
+	const struct pref *p = *pp;
+	uint32_t stack[MAX_DEPTH];	/* the open nodes: lengths grow up it */
 	size_t nn = 0, nr = 0;
-	long sp = 0;
+	int sp = 0, rc = -ENOMEM;
 
-	if (!nodes || !stack || !kv || !tmp || sort_prefs(p, n, alen, kv, tmp)) {
-		xdpfw_big_free(nodes);
-		xdpfw_big_free(stack);
-		xdpfw_big_free(kv);
-		xdpfw_big_free(tmp);
+	if (!kv)
 		return -ENOMEM;
+	sort_keys(p, n, alen, kv);
+	if (alen == 4) {
+		xdpfw_big_free(*pp);
+		*pp = NULL;
+		p = NULL;
 	}
+	tmp = xdpfw_big_alloc((n + 1) * sizeof(*tmp));
+	if (!tmp || sort_prefs(p, n, alen, kv, tmp))
+		goto out;
 	xdpfw_big_free(tmp);
+	tmp = NULL;
+	nodes = xdpfw_big_alloc((n + 1) * sizeof(*nodes));
+	if (!nodes)
+		goto out;
 	for (size_t k = 0; k < n; k++) {
 		struct pref q4 = { .plen = kv[k].key & 0xff, .rule = kv[k].idx };
 		const struct pref *q = alen == 4 ? &q4 : &p[kv[k].idx];
@@ -509,13 +526,16 @@ static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_
 		if (!nn || nodes[nn - 1].plen != q->plen || memcmp(nodes[nn - 1].addr, q->addr, alen)) {
 			cur = &nodes[nn++];
 			memcpy(cur->addr, q->addr, 16);
-			cur->plen = q->plen;
-			cur->first = nr;
+			cur->plen = (uint8_t)q->plen;
+			cur->first = (uint32_t)nr;
+			cur->count = 0;
 			while (sp > 0 && !contains(nodes[stack[sp - 1]].addr, nodes[stack[sp - 1]].plen,
 						   cur->addr, cur->plen))
 				sp--;
-			cur->parent = sp > 0 ? stack[sp - 1] : -1;
-			stack[sp++] = nn - 1;
+			if (sp >= MAX_DEPTH)
+				goto out;	/* cannot happen: lengths grow up the stack */
+			cur->parent = sp > 0 ? (int32_t)stack[sp - 1] : -1;
+			stack[sp++] = (uint32_t)(nn - 1);
 		}
 		cur = &nodes[nn - 1];
 		if (q->rule != (size_t)-1) {
@@ -523,11 +543,17 @@ static int build_forest(struct pref *p, size_t n, int alen, struct node **nodes_
 			cur->count++;
 		}
 	}
-	xdpfw_big_free(stack);
+	rc = 0;
+out:
 	xdpfw_big_free(kv);
+	xdpfw_big_free(tmp);
+	if (rc) {
+		xdpfw_big_free(nodes);
+		nodes = NULL;
+	}
 	*nodes_out = nodes;
 	*nn_out = nn;
-	return 0;
+	return rc;
 }
 
 /* The destination stage for one source class: CAND are its candidates. */
@@ -554,7 +580,7 @@ static int compile_dst(struct cctx *c, int family, uint32_t class,
 			memset(p[i + 1].addr, 0, 16);
 		p[i + 1].rule = i;
 	}
-	rc = build_forest(p, n + 1, alen, &nodes, &nn, rules);
+	rc = build_forest(&p, n + 1, alen, &nodes, &nn, rules);
 	for (size_t k = 0; k < nn && !rc; k++) {
 		struct xdpfw_cls v = { 0 };
 		size_t m = 0;
@@ -598,7 +624,6 @@ struct level {
 	size_t cap[XDPFW_NPROTO];
 };
 
-#define MAX_DEPTH	(128 + 2)	/* nested prefixes have distinct lengths */
 
 /* Node K's decision when no candidate has a destination prefix: L is its
  * level, UP its parent's (NULL at a root). */
@@ -724,7 +749,7 @@ static int compile_family(struct cctx *c, int family)
 		p[np].rule = i;
 		np++;
 	}
-	rc = build_forest(p, np, alen, &nodes, &nn, rules);
+	rc = build_forest(&p, np, alen, &nodes, &nn, rules);
 	/* the nodes have the prefixes: P's pages go to the arrays after it */
 	xdpfw_big_free(p);
 	p = NULL;

@@ -2054,10 +2054,34 @@ static void test_bigmem(void)
 	/* moved, not copied: Q's old pages are gone, not kept */
 	bool moved_away = q && mincore((void *)((uintptr_t)q & ~(uintptr_t)4095), 4096, &inmem) && errno == ENOMEM;
 
+	/* 8 MiB of the kept 10: the 2 MiB after them stay kept */
 	CHECK("bigmem-grow-into-kept-mapping", r && r == p && all_bytes(r, big, 0x3c) && moved_away &&
-					       ((struct big_hdr *)r - 1)->maplen == (10ul << 20));
+					       ((struct big_hdr *)r - 1)->maplen == (8ul << 20) && big_nkept == 1 &&
+					       (uint8_t *)big_kept[0].h == (uint8_t *)r - sizeof(struct big_hdr) + (8ul << 20));
 	if (r)
 		memset(r, 0x3d, 2 * big);	/* all of it writable */
+	xdpfw_big_free(r);
+	/* freed, the 8 MiB join the 2 after them: one range again */
+	CHECK("bigmem-freed-part-joins-kept-rest", r && big_nkept == 1 && big_kept[0].len == (10ul << 20) &&
+						   (uint8_t *)big_kept[0].h == (uint8_t *)r - sizeof(struct big_hdr));
+	xdpfw_big_release();
+
+	/* an array no kept range holds takes their pages (moved) before fresh ones */
+	xdpfw_big_hold();
+	p = xdpfw_big_alloc(big);
+	if (p)
+		memset(p, 0x77, big);
+	xdpfw_big_free(p);
+	r = xdpfw_big_alloc(20ul << 20);	/* 22 MiB: the kept 4 MiB do not hold it */
+	bool p_gone = p && mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), 4096, &inmem) && errno == ENOMEM;
+
+	/* the moved pages come first, unzeroed (alloc, not calloc) */
+	CHECK("bigmem-alloc-takes-kept-pages", r && p_gone && big_nkept == 0 && all_bytes(r, 1000, 0x77));
+	if (r)
+		memset(r, 0x66, 20ul << 20);
+	xdpfw_big_free(r);
+	r = xdpfw_big_calloc(30, 1ul << 20);	/* takes those 22 MiB, dirty: zeroed */
+	CHECK("bigmem-calloc-over-taken-pages-is-zero", r && big_nkept == 0 && all_bytes(r, 30ul << 20, 0));
 	xdpfw_big_free(r);
 	xdpfw_big_release();
 	p = xdpfw_big_alloc(big);
