@@ -178,7 +178,7 @@ static void after_own_load(struct agent *a)
 	struct xdpfw_state st;
 	struct xdpfw_cfg cfg;
 
-	if (!a->applied_rev || xdpfw_state_open(&st, pin_dir))
+	if (!a->applied_rev || xdpfw_state_open_ro(&st, pin_dir))
 		return;
 	if (!xdpfw_state_cfg(&st, &cfg))
 		note_drift(a, &st, &cfg, true);
@@ -362,7 +362,7 @@ static bool look_at_host(struct agent *a)
 	if (xdpfw_now_s() < a->next_look)
 		return false;
 	a->next_look = xdpfw_now_s() + 2;
-	rc = xdpfw_state_open(&st, pin_dir);
+	rc = xdpfw_state_open_ro(&st, pin_dir);
 	if (!rc) {
 		if (!xdpfw_state_cfg(&st, &cfg))
 			note_drift(a, &st, &cfg, false);
