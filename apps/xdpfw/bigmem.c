@@ -29,9 +29,11 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #if defined(__has_include)
 #if __has_include(<sanitizer/asan_interface.h>)
 #include <sanitizer/asan_interface.h>
@@ -146,14 +148,41 @@ static void big_keep(struct big_hdr *h, size_t len)
 		big_unmap(h, len);
 }
 
+/* Whether every page of [P, P + LEN) is mapped (P page-aligned). */
+static bool big_whole(const void *p, size_t len)
+{
+	unsigned char vec[256];		/* mincore's answer: unread */
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), step = sizeof(vec) * page;
+
+	for (size_t off = 0; off < len; off += step)
+		if (mincore((uint8_t *)p + off, len - off < step ? len - off : step, vec) && errno == ENOMEM)
+			return false;
+	return true;
+}
+
+/* [M, M + LEN) mapped anew (fresh pages), over whatever a failed move
+ * left there; false if there is no memory for it. */
+static bool big_remap_fresh(uint8_t *m, size_t len)
+{
+	if (mmap(m, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		return false;
+	madvise(m, len, MADV_HUGEPAGE);
+	return true;
+}
+
 /* Fills [M + OFF, M + LEN) of a new mapping with kept ranges' pages, the
  * largest that fits first, moved there (mremap), not copied: pages an
  * apply already faulted in instead of fresh ones. Returns where the moved
- * pages end (past it the mapping is fresh, zero). A range mremap refuses
- * (one spanning two mappings, on kernels before 6.17) stays kept. */
+ * pages end (past it the mapping is fresh, zero), or SIZE_MAX if M has a
+ * hole (the caller unmaps it). A move can fail: kernels before 6.17 move
+ * only within one VMA (a joined range, or one that took pages, is
+ * several) and unmap the target before they check; a move across VMAs
+ * that fails part-way (ENOMEM) leaves part of the range moved. Either way
+ * the target gets fresh pages again, the range stays kept only if it is
+ * whole, and moves stop for the rest of the process. */
 static size_t big_absorb(uint8_t *m, size_t off, size_t len)
 {
-	for (;;) {
+	while (!__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED)) {
 		struct big_hdr *k = NULL;
 		size_t klen = 0;
 		int best = -1;
@@ -169,14 +198,19 @@ static size_t big_absorb(uint8_t *m, size_t off, size_t len)
 		}
 		pthread_mutex_unlock(&big_lock);
 		if (!k)
-			return off;
+			break;
 		ASAN_UNPOISON_MEMORY_REGION(k, klen);
 		if (mremap(k, klen, klen, MREMAP_MAYMOVE | MREMAP_FIXED, m + off) == MAP_FAILED) {
-			big_keep(k, klen);
-			return off;
+			__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
+			if (big_whole(k, klen))
+				big_keep(k, klen);
+			else
+				big_unmap(k, klen);
+			return big_remap_fresh(m + off, klen) ? off : SIZE_MAX;
 		}
 		off += klen;
 	}
+	return off;
 }
 
 /* The usable N bytes after H's header unpoisoned, the rest of its mapping
@@ -218,6 +252,11 @@ static void *big_alloc(size_t n, bool zero)
 			return NULL;
 		}
 		warm = big_absorb((uint8_t *)h, 0, len);	/* past WARM: fresh, zero */
+		if (warm == SIZE_MAX) {
+			big_unmap(h, len);
+			errno = ENOMEM;
+			return NULL;
+		}
 	}
 	if (zero && warm > sizeof(*h))
 		memset(h + 1, 0, n < warm - sizeof(*h) ? n : warm - sizeof(*h));
@@ -255,34 +294,45 @@ void xdpfw_big_free(void *p)
 /* A mapping H grown to hold N bytes: its pages moved (not copied) to the
  * start of a kept range big enough (whose pages past them the vector
  * then grows into: already faulted in) or of a new mapping, filled after
- * them with kept ranges' pages (big_absorb), so growing a vector touches
- * only its new tail; NULL if that cannot be done (the caller copies
- * instead). A mapping moved once is two VMAs (the moved pages keep their
- * offset), and kernels before 6.17 move only within one: after a
- * refusal, copy. */
+ * them with kept ranges' pages first (big_absorb), so growing a vector
+ * touches only its new tail; NULL if that cannot be done (the caller
+ * copies instead). A mapping moved once is two VMAs, which kernels before
+ * 6.17 do not move: after a refusal (H whole: the kernel checked before
+ * moving anything), copy. A move that fails part-way (across VMAs, out
+ * of memory) has split the array between two places: that stops the
+ * process, as running out of memory would (an apply stopped part-way is
+ * undone by the next one). */
 static void *big_move(struct big_hdr *h, size_t n)
 {
-	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen;
+	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen, size = h->size;
 	struct big_hdr *nh;
-	bool fresh = false;
 
 	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED) || n > SIZE_MAX - 2 * HUGE_PAGE)
 		return NULL;
 	nh = big_take_kept(len);
-	if (!nh && (fresh = true) && !(nh = big_map_aligned(len)))
-		return NULL;
+	if (!nh) {
+		nh = big_map_aligned(len);
+		if (nh && big_absorb((uint8_t *)nh, old, len) == SIZE_MAX) {
+			big_unmap(nh, len);
+			return NULL;
+		}
+		if (!nh)
+			return NULL;
+	}
 	ASAN_UNPOISON_MEMORY_REGION(h, old);	/* the old range is gone after the move */
 	if (mremap(h, old, old, MREMAP_MAYMOVE | MREMAP_FIXED, nh) == MAP_FAILED) {
-		big_ready(h, h->size);
-		if (fresh)
-			big_unmap(nh, len);
-		else
-			big_keep(nh, len);
+		int err = errno;
+
 		__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
+		big_unmap(nh, len);	/* the kernel may have unmapped its start */
+		if (!big_whole(h, old)) {
+			fprintf(stderr, "xdpfw: moving a %zu-byte array failed part-way (%s); stopping\n", size,
+				strerror(err));
+			abort();
+		}
+		big_ready(h, size);
 		return NULL;
 	}
-	if (fresh)
-		big_absorb((uint8_t *)nh, old, len);
 	nh->maplen = len;
 	return big_ready(nh, n);
 }

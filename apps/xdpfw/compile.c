@@ -34,6 +34,7 @@ struct node {
 	uint32_t first, count;	/* rules of this exact prefix: ids[first..first+count) */
 	uint8_t plen;
 };
+_Static_assert(sizeof(struct node) == 32, "struct node: 32 bytes");
 
 /* Buffers reused from call to call (no malloc per decision): bounds and
  * verdicts per interval, and a subset of the rules. */
@@ -532,8 +533,10 @@ static int build_forest(struct pref **pp, size_t n, int alen, struct node **node
 			while (sp > 0 && !contains(nodes[stack[sp - 1]].addr, nodes[stack[sp - 1]].plen,
 						   cur->addr, cur->plen))
 				sp--;
-			if (sp >= MAX_DEPTH)
-				goto out;	/* cannot happen: lengths grow up the stack */
+			if (sp >= MAX_DEPTH) {
+				rc = -EINVAL;	/* cannot happen: lengths grow up the stack */
+				goto out;
+			}
 			cur->parent = sp > 0 ? (int32_t)stack[sp - 1] : -1;
 			stack[sp++] = (uint32_t)(nn - 1);
 		}

@@ -20,7 +20,17 @@
 #include <bpfkit/bpfkit.h>
 #include <bpfkit/testrun.h>
 #include "test.h"
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+/* bigmem.c moves pages through a stand-in that can act as other kernels
+ * do (test_bigmem_refused_moves) */
+static int fake_mremap_mode;	/* 0: this kernel; 1: before 6.17; 2: a move across VMAs fails part-way */
+static void *test_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr);
+#define mremap test_mremap
 #include "../../apps/xdpfw/bigmem.c"
+#undef mremap
 #include "../../apps/xdpfw/rules.c"
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"
@@ -2095,6 +2105,107 @@ static void test_bigmem(void)
 	xdpfw_big_free(NULL);
 }
 
+/* The end of the VMA holding A (0: none), from /proc/self/maps. */
+static uintptr_t vma_end(uintptr_t a)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long s, e;
+	char line[512];
+	uintptr_t r = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && s <= a && a < e) {
+			r = e;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return r;
+}
+
+static void *real_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
+{
+	long r = syscall(SYS_mremap, old, old_len, new_len, flags, new_addr);
+
+	return r < 0 && r > -4096 ? (errno = (int)-r, MAP_FAILED) : (void *)r;
+}
+
+/* Moves within one VMA as the kernel does; a source spanning several:
+ * mode 1 unmaps the target, then refuses (EFAULT), as kernels before 6.17
+ * do; mode 2 moves the first VMA, then fails (ENOMEM). */
+static void *test_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr)
+{
+	uintptr_t end = vma_end((uintptr_t)old);
+	size_t first = end - (uintptr_t)old;
+
+	if (!fake_mremap_mode || (end && first >= old_len))
+		return real_mremap(old, old_len, new_len, flags, new_addr);
+	if (fake_mremap_mode == 1) {
+		munmap(new_addr, new_len);
+		errno = EFAULT;
+		return MAP_FAILED;
+	}
+	real_mremap(old, first, first, flags, new_addr);
+	errno = ENOMEM;
+	return MAP_FAILED;
+}
+
+/* An array of N bytes over two VMAs: its first pages moved there. */
+static uint8_t *two_vma_array(size_t n)
+{
+	uint8_t *p = xdpfw_big_alloc(1ul << 20);
+
+	return p ? xdpfw_big_realloc(p, n) : NULL;
+}
+
+/* bigmem.c where moves fail: a kernel before 6.17 refuses a move across
+ * VMAs after unmapping the target; the arrays stay whole and zeroed as
+ * asked, moves stop, and a move that fails part-way stops the process
+ * instead of handing out a split array. */
+static void test_bigmem_refused_moves(void)
+{
+	const size_t mb = 1ul << 20;
+	uint8_t *p, *q, *r;
+	int status = 0;
+	pid_t pid;
+
+	xdpfw_big_release();
+	xdpfw_big_hold();
+	big_move_fails = false;
+	fake_mremap_mode = 1;
+	p = two_vma_array(6 * mb);	/* a 1 MiB array's pages moved into 8 MiB: two VMAs */
+	if (p)
+		memset(p, 0x42, 6 * mb);
+	q = p ? xdpfw_big_realloc(p, 20 * mb) : NULL;	/* refused: copied */
+	CHECK("bigmem-refused-move-copies", q && big_move_fails && all_bytes(q, 6 * mb, 0x42));
+	if (q)
+		memset(q, 0x43, 20 * mb);			/* all of it there */
+	xdpfw_big_free(q);					/* kept: 22 MiB over VMAs */
+	big_move_fails = false;
+	r = xdpfw_big_calloc(30, mb);				/* taking them refused */
+	CHECK("bigmem-refused-take-leaves-no-hole", r && big_move_fails && all_bytes(r, 30 * mb, 0));
+	if (r)
+		memset(r, 0x44, 30 * mb);
+	xdpfw_big_free(r);
+	xdpfw_big_release();
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		xdpfw_big_hold();
+		big_move_fails = false;
+		fake_mremap_mode = 2;
+		p = two_vma_array(6 * mb);
+		if (p)
+			xdpfw_big_realloc(p, 20 * mb);		/* split between two places */
+		_exit(0);
+	}
+	CHECK("bigmem-move-failed-part-way-stops", pid > 0 && waitpid(pid, &status, 0) == pid &&
+						   WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	fake_mremap_mode = 0;
+	big_move_fails = false;
+}
+
 int main(void)
 {
 	struct bpfkit_object *obj;
@@ -2105,6 +2216,7 @@ int main(void)
 	test_slotmap();
 	test_radix();
 	test_bigmem();
+	test_bigmem_refused_moves();
 	if (geteuid() != 0) {
 		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
 		TEST_EXIT();
