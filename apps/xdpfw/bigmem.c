@@ -17,8 +17,9 @@
  * two join again), and one no kept range holds takes kept ranges' pages
  * (moved into it with mremap) before fresh ones: on this VM a fresh page
  * costs ~2.8 ms/MB the first time it is written, so what counts is how
- * much memory an apply touches that it has not touched before (1M
- * blocklist rules: 342 MB, 187 MB of them live at once; docs/xdpfw.md).
+ * much memory an apply touches that it has not touched before (the first
+ * apply of 1M blocklist rules faults in 152 MB of huge pages, 234 before
+ * ranges split, joined and gave their pages; docs/xdpfw.md).
  * A growing mapping's pages are moved to a larger one (mremap), not
  * copied: a kept one where one is big enough, so the vector grows into
  * pages already faulted in. Smaller arrays go to malloc.
@@ -148,24 +149,49 @@ static void big_keep(struct big_hdr *h, size_t len)
 		big_unmap(h, len);
 }
 
-/* Whether every page of [P, P + LEN) is mapped (P page-aligned). */
-static bool big_whole(const void *p, size_t len)
+/* How much of [P, P + LEN) is mapped from P on, in pages (P page-aligned);
+ * a page mincore cannot answer for counts as not mapped (the callers then
+ * take the safe way). */
+static size_t big_mapped_prefix(const void *p, size_t len)
 {
 	unsigned char vec[256];		/* mincore's answer: unread */
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), step = sizeof(vec) * page;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), off = 0;
 
-	for (size_t off = 0; off < len; off += step)
-		if (mincore((uint8_t *)p + off, len - off < step ? len - off : step, vec) && errno == ENOMEM)
-			return false;
-	return true;
+	while (off < len) {
+		size_t n = len - off < sizeof(vec) * page ? len - off : sizeof(vec) * page;
+
+		if (!mincore((uint8_t *)p + off, n, vec)) {
+			off += n;
+			continue;
+		}
+		if (n == page)
+			break;
+		/* a hole in this chunk: find its first page */
+		for (size_t q = 0; q < n; q += page, off += page)
+			if (mincore((uint8_t *)p + off, page, vec))
+				return off;
+	}
+	return off < len ? off : len;
 }
 
-/* [M, M + LEN) mapped anew (fresh pages), over whatever a failed move
- * left there; false if there is no memory for it. */
-static bool big_remap_fresh(uint8_t *m, size_t len)
+static bool big_whole(const void *p, size_t len)
 {
-	if (mmap(m, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+	return big_mapped_prefix(p, len) == len;
+}
+
+/* Fresh pages at [M, M + LEN), a range a failed move left unmapped; never
+ * over a mapping (another thread may have mapped into the gap meanwhile).
+ * False if that cannot be done. */
+static bool big_refill(uint8_t *m, size_t len)
+{
+	void *r = mmap(m, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (r == MAP_FAILED)
 		return false;
+	if (r != m) {		/* a kernel without MAP_FIXED_NOREPLACE placed it elsewhere */
+		munmap(r, len);
+		return false;
+	}
 	madvise(m, len, MADV_HUGEPAGE);
 	return true;
 }
@@ -173,18 +199,19 @@ static bool big_remap_fresh(uint8_t *m, size_t len)
 /* Fills [M + OFF, M + LEN) of a new mapping with kept ranges' pages, the
  * largest that fits first, moved there (mremap), not copied: pages an
  * apply already faulted in instead of fresh ones. Returns where the moved
- * pages end (past it the mapping is fresh, zero), or SIZE_MAX if M has a
- * hole (the caller unmaps it). A move can fail: kernels before 6.17 move
- * only within one VMA (a joined range, or one that took pages, is
- * several) and unmap the target before they check; a move across VMAs
- * that fails part-way (ENOMEM) leaves part of the range moved. Either way
- * the target gets fresh pages again, the range stays kept only if it is
- * whole, and moves stop for the rest of the process. */
+ * pages end (past it the mapping is fresh, zero), or SIZE_MAX if M is
+ * gone (unmapped here: no memory to mend it). A move can fail: kernels
+ * before 6.17 move only within one VMA (a joined range, or one that took
+ * pages, is several) and unmap the target before they check; a move
+ * across VMAs failing part-way (ENOMEM) has moved the range's first VMAs.
+ * Either way what moved counts as taken, the rest of the range stays kept
+ * if it is whole, the target's gap gets fresh pages, and moves stop for
+ * the rest of the process. */
 static size_t big_absorb(uint8_t *m, size_t off, size_t len)
 {
 	while (!__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED)) {
 		struct big_hdr *k = NULL;
-		size_t klen = 0;
+		size_t klen = 0, moved;
 		int best = -1;
 
 		pthread_mutex_lock(&big_lock);
@@ -200,15 +227,26 @@ static size_t big_absorb(uint8_t *m, size_t off, size_t len)
 		if (!k)
 			break;
 		ASAN_UNPOISON_MEMORY_REGION(k, klen);
-		if (mremap(k, klen, klen, MREMAP_MAYMOVE | MREMAP_FIXED, m + off) == MAP_FAILED) {
-			__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
-			if (big_whole(k, klen))
-				big_keep(k, klen);
-			else
-				big_unmap(k, klen);
-			return big_remap_fresh(m + off, klen) ? off : SIZE_MAX;
+		if (mremap(k, klen, klen, MREMAP_MAYMOVE | MREMAP_FIXED, m + off) != MAP_FAILED) {
+			off += klen;
+			continue;
 		}
-		off += klen;
+		__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
+		/* whole huge pages moved, or none: the kept range's VMAs begin at
+		 * huge-page boundaries */
+		moved = big_mapped_prefix(m + off, klen) & ~(HUGE_PAGE - 1);
+		if (moved == klen)
+			return off + moved;
+		if (big_whole((uint8_t *)k + moved, klen - moved))
+			big_keep((struct big_hdr *)((uint8_t *)k + moved), klen - moved);
+		else
+			munmap((uint8_t *)k + moved, klen - moved);	/* holes there are harmless */
+		if (!big_refill(m + off + moved, klen - moved)) {
+			munmap(m, off + moved);
+			munmap(m + off + klen, len - off - klen);
+			return SIZE_MAX;
+		}
+		return off + moved;
 	}
 	return off;
 }
@@ -253,7 +291,6 @@ static void *big_alloc(size_t n, bool zero)
 		}
 		warm = big_absorb((uint8_t *)h, 0, len);	/* past WARM: fresh, zero */
 		if (warm == SIZE_MAX) {
-			big_unmap(h, len);
 			errno = ENOMEM;
 			return NULL;
 		}
@@ -291,31 +328,60 @@ void xdpfw_big_free(void *p)
 		free(h);
 }
 
-/* A mapping H grown to hold N bytes: its pages moved (not copied) to the
- * start of a kept range big enough (whose pages past them the vector
- * then grows into: already faulted in) or of a new mapping, filled after
- * them with kept ranges' pages first (big_absorb), so growing a vector
- * touches only its new tail; NULL if that cannot be done (the caller
- * copies instead). A mapping moved once is two VMAs, which kernels before
- * 6.17 do not move: after a refusal (H whole: the kernel checked before
- * moving anything), copy. A move that fails part-way (across VMAs, out
- * of memory) has split the array between two places: that stops the
+/* The kept range that starts at P, if it has at least LEN bytes: LEN of
+ * them taken out of the list (the rest stays kept). */
+static bool big_take_kept_at(const uint8_t *p, size_t len)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&big_lock);
+	for (int i = 0; i < big_nkept && !got; i++)
+		if ((uint8_t *)big_kept[i].h == p && big_kept[i].len >= len) {
+			got = true;
+			if (big_kept[i].len > len) {
+				big_kept[i].h = (struct big_hdr *)((uint8_t *)big_kept[i].h + len);
+				big_kept[i].len -= len;
+			} else {
+				big_kept[i] = big_kept[--big_nkept];
+			}
+		}
+	pthread_mutex_unlock(&big_lock);
+	if (got)
+		ASAN_UNPOISON_MEMORY_REGION(p, len);
+	return got;
+}
+
+/* A mapping H grown to hold N bytes, without copying: into the kept range
+ * right after it where that has room (arrays are taken from the front of
+ * kept ranges, so one often follows), else its pages moved (mremap) to the
+ * start of a kept range big enough (whose pages past them the vector then
+ * grows into: already faulted in) or of a new mapping, filled after them
+ * with kept ranges' pages first (big_absorb), so growing a vector touches
+ * only its new tail; NULL if that cannot be done (the caller copies
+ * instead). A mapping moved once is two VMAs, which kernels before 6.17 do
+ * not move: after a refusal (H whole: the kernel checked before moving
+ * anything), copy. A growing array whose move fails part-way (across
+ * VMAs, out of memory) is split between two places: that stops the
  * process, as running out of memory would (an apply stopped part-way is
- * undone by the next one). */
+ * undone by the next one; a reader is simply gone). */
 static void *big_move(struct big_hdr *h, size_t n)
 {
 	size_t len = (n + sizeof(*h) + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1), old = h->maplen, size = h->size;
 	struct big_hdr *nh;
 
-	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED) || n > SIZE_MAX - 2 * HUGE_PAGE)
+	if (n > SIZE_MAX - 2 * HUGE_PAGE)
+		return NULL;
+	if (big_take_kept_at((uint8_t *)h + old, len - old)) {
+		h->maplen = len;
+		return big_ready(h, n);
+	}
+	if (__atomic_load_n(&big_move_fails, __ATOMIC_RELAXED))
 		return NULL;
 	nh = big_take_kept(len);
 	if (!nh) {
 		nh = big_map_aligned(len);
-		if (nh && big_absorb((uint8_t *)nh, old, len) == SIZE_MAX) {
-			big_unmap(nh, len);
-			return NULL;
-		}
+		if (nh && big_absorb((uint8_t *)nh, old, len) == SIZE_MAX)
+			return NULL;	/* NH is gone */
 		if (!nh)
 			return NULL;
 	}
@@ -324,12 +390,17 @@ static void *big_move(struct big_hdr *h, size_t n)
 		int err = errno;
 
 		__atomic_store_n(&big_move_fails, true, __ATOMIC_RELAXED);
-		big_unmap(nh, len);	/* the kernel may have unmapped its start */
-		if (!big_whole(h, old)) {
-			fprintf(stderr, "xdpfw: moving a %zu-byte array failed part-way (%s); stopping\n", size,
-				strerror(err));
+		if (big_mapped_prefix(nh, old) || !big_whole(h, old)) {
+			fprintf(stderr, "xdpfw: out of memory moving a %zu-byte array (mremap: %s): part of it "
+				"moved; stopping (an apply stopped here is finished or undone by the next one)\n",
+				size, strerror(err));
 			abort();
 		}
+		/* NH's start is a gap now (the kernel unmapped it first): ours
+		 * to unmap only if we can map it again */
+		if (big_refill((uint8_t *)nh, old))
+			munmap(nh, old);
+		munmap((uint8_t *)nh + old, len - old);
 		big_ready(h, size);
 		return NULL;
 	}
