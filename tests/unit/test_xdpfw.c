@@ -2249,6 +2249,44 @@ static void test_bigmem_refused_moves(void)
 	big_move_fails = false;
 }
 
+/* test_bigmem() again where mremap moves only within one VMA, as before
+ * 6.17: in a child (its PASS lines would repeat the names), its FAIL lines
+ * passed on. */
+static void test_bigmem_one_vma_moves(void)
+{
+	char path[] = "/tmp/test_xdpfw_bigmem.XXXXXX", line[512];
+	int fd = mkstemp(path), status = -1;
+	pid_t pid;
+	FILE *f;
+
+	if (fd < 0) {
+		CHECK("bigmem-checks-hold-where-moves-stay-in-one-vma", 0);
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fd, 1);
+		fake_mremap_mode = 1;
+		big_move_fails = false;
+		test_bigmem();
+		fflush(stdout);
+		_exit(test_failures ? 1 : 0);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	f = fdopen(fd, "r");
+	if (f) {
+		rewind(f);
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "FAIL: ", 6))
+				printf("%.*s (mremap as before 6.17)\n", (int)strcspn(line, "\n"), line);
+		fclose(f);
+	}
+	unlink(path);
+	CHECK("bigmem-checks-hold-where-moves-stay-in-one-vma", pid > 0 && WIFEXITED(status) && !WEXITSTATUS(status));
+}
+
 int main(void)
 {
 	struct bpfkit_object *obj;
@@ -2259,6 +2297,7 @@ int main(void)
 	test_slotmap();
 	test_radix();
 	test_bigmem();
+	test_bigmem_one_vma_moves();
 	test_bigmem_refused_moves();
 	if (geteuid() != 0) {
 		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
