@@ -85,6 +85,21 @@ static struct big_hdr *big_map_aligned(size_t len)
 	return (struct big_hdr *)start;
 }
 
+/* LEN bytes from the front of kept range I (big_lock held): the rest, if
+ * any, stays kept (both are whole huge pages). */
+static struct big_hdr *kept_take_front(int i, size_t len)
+{
+	struct big_hdr *h = big_kept[i].h;
+
+	if (big_kept[i].len > len) {
+		big_kept[i].h = (struct big_hdr *)((uint8_t *)h + len);
+		big_kept[i].len -= len;
+	} else {
+		big_kept[i] = big_kept[--big_nkept];
+	}
+	return h;
+}
+
 /* LEN bytes of the smallest kept range that has them, taken out of the
  * list (what is left of that range stays kept), or NULL. */
 static struct big_hdr *big_take_kept(size_t len)
@@ -96,15 +111,8 @@ static struct big_hdr *big_take_kept(size_t len)
 	for (int i = 0; i < big_nkept; i++)
 		if (big_kept[i].len >= len && (best < 0 || big_kept[i].len < big_kept[best].len))
 			best = i;
-	if (best >= 0) {
-		h = big_kept[best].h;
-		if (big_kept[best].len > len) {	/* both whole huge pages */
-			big_kept[best].h = (struct big_hdr *)((uint8_t *)h + len);
-			big_kept[best].len -= len;
-		} else {
-			big_kept[best] = big_kept[--big_nkept];
-		}
-	}
+	if (best >= 0)
+		h = kept_take_front(best, len);
 	pthread_mutex_unlock(&big_lock);
 	if (h)
 		ASAN_UNPOISON_MEMORY_REGION(h, len);
@@ -158,20 +166,17 @@ static size_t big_mapped_prefix(const void *p, size_t len)
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), off = 0;
 
 	while (off < len) {
-		size_t n = len - off < sizeof(vec) * page ? len - off : sizeof(vec) * page;
+		size_t n = len - off < sizeof(vec) * page ? len - off : sizeof(vec) * page, end = off + n;
 
 		if (!mincore((uint8_t *)p + off, n, vec)) {
-			off += n;
+			off = end;
 			continue;
 		}
-		if (n == page)
-			break;
-		/* a hole in this chunk: find its first page */
-		for (size_t q = 0; q < n; q += page, off += page)
+		for (; off < end; off += page)	/* a hole in this chunk: its first page */
 			if (mincore((uint8_t *)p + off, page, vec))
 				return off;
 	}
-	return off < len ? off : len;
+	return len;
 }
 
 static bool big_whole(const void *p, size_t len)
@@ -219,9 +224,8 @@ static size_t big_absorb(uint8_t *m, size_t off, size_t len)
 			if (big_kept[i].len <= len - off && (best < 0 || big_kept[i].len > big_kept[best].len))
 				best = i;
 		if (best >= 0) {
-			k = big_kept[best].h;
 			klen = big_kept[best].len;
-			big_kept[best] = big_kept[--big_nkept];
+			k = kept_take_front(best, klen);
 		}
 		pthread_mutex_unlock(&big_lock);
 		if (!k)
@@ -337,13 +341,8 @@ static bool big_take_kept_at(const uint8_t *p, size_t len)
 	pthread_mutex_lock(&big_lock);
 	for (int i = 0; i < big_nkept && !got; i++)
 		if ((uint8_t *)big_kept[i].h == p && big_kept[i].len >= len) {
+			kept_take_front(i, len);
 			got = true;
-			if (big_kept[i].len > len) {
-				big_kept[i].h = (struct big_hdr *)((uint8_t *)big_kept[i].h + len);
-				big_kept[i].len -= len;
-			} else {
-				big_kept[i] = big_kept[--big_nkept];
-			}
 		}
 	pthread_mutex_unlock(&big_lock);
 	if (got)

@@ -627,7 +627,6 @@ struct level {
 	size_t cap[XDPFW_NPROTO];
 };
 
-
 /* Node K's decision when no candidate has a destination prefix: L is its
  * level, UP its parent's (NULL at a root). */
 static int decide_node(struct cctx *c, struct level *l, const struct level *up,
