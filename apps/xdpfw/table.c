@@ -12,8 +12,59 @@
 #include "radix.h"
 #include "table.h"
 
-int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
-		      const struct xdpfw_cls *cls)
+/* The class a direct verdict code (XDPFW_TRIE_DIRECT) stands for. */
+static struct xdpfw_cls cls_of_direct(uint32_t code)
+{
+	struct xdpfw_cls c = { 0 };
+
+	for (int p = 0; p < XDPFW_NPROTO; p++)
+		c.v[p] = xdpfw_trie_verdict(code);
+	return c;
+}
+
+static uint32_t direct_of(const struct xdpfw_cls *c);
+
+/* CLS as an entry keeps it: its direct code where that says all of it. */
+static int cls_code(struct xdpfw_tabvec *v, const struct xdpfw_cls *cls, uint32_t *code)
+{
+	uint32_t d = direct_of(cls);
+
+	if (d) {
+		struct xdpfw_cls back = cls_of_direct(d);
+
+		if (!memcmp(&back, cls, sizeof(back))) {
+			*code = d;
+			return 0;
+		}
+	}
+	if (v->ncls == v->capcls) {
+		size_t cap = v->capcls ? v->capcls * 2 : 256;
+		struct xdpfw_cls *nc = xdpfw_big_realloc(v->cls, cap * sizeof(*nc));
+
+		if (!nc)
+			return -ENOMEM;
+		v->cls = nc;
+		v->capcls = cap;
+	}
+	if (v->ncls >= XDPFW_TRIE_DIRECT)
+		return -E2BIG;
+	v->cls[v->ncls] = *cls;
+	*code = (uint32_t)v->ncls++;
+	return 0;
+}
+
+const struct xdpfw_cls *xdpfw_tabent_cls(const struct xdpfw_tabvec *v, size_t k, struct xdpfw_cls *buf)
+{
+	uint32_t code = v->e[k].cls;
+
+	if (!(code & XDPFW_TRIE_DIRECT))
+		return &v->cls[code];
+	*buf = cls_of_direct(code);
+	return buf;
+}
+
+/* Appends an entry whose class is CODE (cls_code()). */
+static int push_code(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr, uint32_t code)
 {
 	struct xdpfw_tabent *e;
 
@@ -31,15 +82,33 @@ int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 	e->flags = XDPFW_S_CLS;
 	e->ref = v->n;
 	memcpy(e->addr, addr, 16);
-	e->cls = *cls;
+	e->cls = code;
 	e->one = 0;
 	e->rec = 0;
 	return 0;
 }
 
+int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
+		      const struct xdpfw_cls *cls)
+{
+	uint32_t code;
+
+	return cls_code(v, cls, &code) ?: push_code(v, tag, addr, code);
+}
+
+/* Entry K of FROM appended to TO, its class with it. */
+static int push_entry(struct xdpfw_tabvec *to, const struct xdpfw_tabvec *from, size_t k)
+{
+	struct xdpfw_cls buf;
+
+	return xdpfw_tabvec_push(to, from->e[k].tag, (const uint8_t *)from->e[k].addr,
+				 xdpfw_tabent_cls(from, k, &buf));
+}
+
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v)
 {
 	xdpfw_big_free(v->e);
+	xdpfw_big_free(v->cls);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -75,12 +144,18 @@ static uint32_t direct_of(const struct xdpfw_cls *c)
 	return xdpfw_trie_direct(c->v[0]);
 }
 
+/* Entry E's direct verdict (direct_of() of its class), else 0. */
+static uint32_t ent_direct(const struct xdpfw_tabent *e)
+{
+	return e->cls & XDPFW_TRIE_DIRECT ? e->cls : 0;
+}
+
 /* What an IPv6 slot for entry E of V holds: the class of the prefix it
  * carries (pool index + 1 past CLASS_BASE), or that class's verdict itself,
  * as a trie leaf does, sparing the datapath the class read; 0: none. */
 static uint32_t slot6_ref(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *e, uint32_t class_base)
 {
-	return e->ref ? (direct_of(&v->e[e->ref - 1].cls) ?: class_base + e->ref) : 0;
+	return e->ref ? (ent_direct(&v->e[e->ref - 1]) ?: class_base + e->ref) : 0;
 }
 
 /* Entry K of V into slot I. */
@@ -91,7 +166,8 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 	const struct xdpfw_tabent *e = &v->e[k];
 
 	if (family == 4) {
-		struct xdpfw_slot4 sl = { .tag = e->tag, .addr = e->addr[0], .cls = e->cls };
+		struct xdpfw_cls buf;
+		struct xdpfw_slot4 sl = { .tag = e->tag, .addr = e->addr[0], .cls = *xdpfw_tabent_cls(v, k, &buf) };
 
 		memcpy(s, &sl, sizeof(sl));
 	} else {
@@ -194,7 +270,7 @@ uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
 
 	/* prefixes come first; markers (appended by xdpfw_bspl_markers) after */
 	while (n < v->n && v->e[n].ref == n + 1) {
-		pool[n] = v->e[n].cls;
+		pool[n] = *xdpfw_tabent_cls(v, n, &pool[n]);
 		n++;
 	}
 	return n;
@@ -240,7 +316,7 @@ static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
 	if (v->e[k].flags & XDPFW_S_SEARCH)
 		return XDPFW_TRIE_SEARCH | (v->e[k].flags >> XDPFW_S_HINT_SHIFT & XDPFW_TRIE_HINT_MASK) << XDPFW_TRIE_HINT_SHIFT |
 		       v->e[k].ref;
-	return direct_of(&v->e[k].cls) ?: k + 1;
+	return ent_direct(&v->e[k]) ?: k + 1;
 }
 
 /* O gets V's entry indexes sorted by (trie, address, length), or with
@@ -425,7 +501,7 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	plan->order = o;
 	plan->entries = total > trie_cap ? 0 : (uint32_t)total;
 	for (size_t k = 0; k < v->n; k++) {
-		uint32_t c = v->e[k].cls.class;
+		uint32_t c = ent_direct(&v->e[k]) ? 0 : v->cls[v->e[k].cls].class;
 
 		if (!ent_tree(&v->e[k]) && c && !(v->e[k].flags & XDPFW_S_V6) &&
 		    (c >= plan->nclass || !plan->class_ptr[c])) {
@@ -510,7 +586,7 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		}
 	}
 	for (size_t k = 0; k < v->n; k++) {
-		leaves[k] = v->e[k].cls;
+		leaves[k] = *xdpfw_tabent_cls(v, k, &leaves[k]);
 		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
 			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
 	}
@@ -596,7 +672,7 @@ int xdpfw_v6top_split(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top, int cut)
 			continue;
 		}
 		lens[v6_plen(e)] = true;
-		rc = xdpfw_tabvec_push(top, e->tag, (const uint8_t *)e->addr, &e->cls);
+		rc = push_entry(top, v, k);
 		if (!rc)
 			top->e[top->n - 1].flags |= XDPFW_S_V6;
 	}
@@ -717,7 +793,7 @@ int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)
 
 	for (size_t k = 0; k < top->n && !rc; k++)
 		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1)	/* a prefix */
-			rc = xdpfw_tabvec_push(v, top->e[k].tag, (const uint8_t *)top->e[k].addr, &top->e[k].cls);
+			rc = push_entry(v, top, k);
 	top->n = 0;
 	return rc;
 }
@@ -799,7 +875,6 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 
 		for (int p = 0; p < np && !rc; p++) {
 			uint32_t m = path[p], a[4], b[4], mt = (tree << 8) | (len[st][m] + 1), *slot;
-			struct xdpfw_cls cls = { 0 };
 			const struct xdpfw_tabent *bmp = NULL;
 
 			if (m >= idx[st][plen])
@@ -821,11 +896,11 @@ int xdpfw_bspl_markers(struct xdpfw_tabvec *v, const uint8_t lens[2][XDPFW_PLENS
 				rc = -ENOMEM;	/* cannot happen: 8 per prefix at most */
 				break;
 			}
-			uint32_t ref = bmp ? bmp->ref : 0;
+			uint32_t ref = bmp ? bmp->ref : 0, code = bmp ? bmp->cls : 0;
 
-			if (bmp)
-				cls = bmp->cls;	/* push may move v->e */
-			rc = xdpfw_tabvec_push(v, mt, (const uint8_t *)a, &cls);
+			/* a marker shares its prefix's class (push may move v->e) */
+			rc = bmp ? push_code(v, mt, (const uint8_t *)a, code) :
+				   xdpfw_tabvec_push(v, mt, (const uint8_t *)a, &(struct xdpfw_cls){ 0 });
 			if (!rc) {
 				v->e[v->n - 1].flags = bmp ? XDPFW_S_CLS : 0;
 				v->e[v->n - 1].ref = ref;

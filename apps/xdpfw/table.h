@@ -30,20 +30,29 @@ struct xdpfw_tabent {
 					 * prefix whose class the entry carries (a
 					 * prefix: its own); 0: none */
 	uint32_t addr[4];		/* network byte order; IPv4 in addr[0] */
-	struct xdpfw_cls cls;
+	uint32_t cls;			/* its class: an XDPFW_TRIE_DIRECT verdict
+					 * where the class is only that (most
+					 * blocklist prefixes), else its index in the
+					 * vector's cls array (xdpfw_tabent_cls) */
 	uint32_t one;			/* search leaf: the index + 1 of its only
 					 * longer prefix (UINT32_MAX: several) */
 	uint32_t rec;			/* with XDPFW_S_ONE: its record's reference */
 };
 
+/* Entries are 40 bytes, not 76: a class that is one verdict for every
+ * packet is kept in the entry itself, the others once each in CLS. */
 struct xdpfw_tabvec {
 	struct xdpfw_tabent *e;
 	size_t n, cap;
+	struct xdpfw_cls *cls;
+	size_t ncls, capcls;
 };
 
 int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 		      const struct xdpfw_cls *cls);
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v);
+/* Entry K's class: a pointer into V's cls array, or BUF filled with it. */
+const struct xdpfw_cls *xdpfw_tabent_cls(const struct xdpfw_tabvec *v, size_t k, struct xdpfw_cls *buf);
 
 /* Binary search on prefix lengths (IPv6; Waldvogel et al. 1997): adds to
  * V the markers the datapath's search needs. LENS[0] (source stage) and

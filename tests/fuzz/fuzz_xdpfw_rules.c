@@ -68,6 +68,25 @@ static int64_t class_pick(const struct xdpfw_cls *c, int p, uint32_t port)
 	return v & XDPFW_V_TABLE ? -1 : v;
 }
 
+/* The class of entry E, an entry of V or a copy of one (its class is kept
+ * in V: table.h, xdpfw_tabent). */
+static const struct xdpfw_cls *ecls(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *e,
+				    struct xdpfw_cls *buf)
+{
+	if (!(e->cls & XDPFW_TRIE_DIRECT))
+		return &v->cls[e->cls];
+	*buf = cls_of_direct(e->cls);
+	return buf;
+}
+
+/* Whether entries A and B (copies of entries of V) have the same class. */
+static bool same_cls(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *a, const struct xdpfw_tabent *b)
+{
+	struct xdpfw_cls x, y;
+
+	return !memcmp(ecls(v, a, &x), ecls(v, b, &y), sizeof(x));
+}
+
 /* A leaf with its verdict (XDPFW_TRIE_DIRECT) stands for class C only if C
  * decides every protocol and port alike, with that verdict. */
 static void check_direct(uint32_t leaf, const struct xdpfw_cls *c)
@@ -116,8 +135,11 @@ static void check_trie4(struct xdpfw_tabvec *v)
 		}
 		if (xdpfw_trie4_lookup(trie, root, a) != (want ? leaf_of(v, want - 1) : 0))
 			abort();
-		if (want)
-			check_direct(leaf_of(v, want - 1), &v->e[want - 1].cls);
+		if (want) {
+			struct xdpfw_cls buf;
+
+			check_direct(leaf_of(v, want - 1), ecls(v, &v->e[want - 1], &buf));
+		}
 	}
 	xdpfw_trie4_plan_free(&plan);
 	free(trie);
@@ -211,7 +233,7 @@ static void check_bspl6(struct xdpfw_tabvec *v)
 				hi = mid;
 			}
 		}
-		if ((want == NULL) != (got == NULL) || (want && memcmp(&want->cls, &got->cls, sizeof(want->cls))))
+		if ((want == NULL) != (got == NULL) || (want && !same_cls(v, want, got)))
 			abort();
 	}
 	free(real);
@@ -236,8 +258,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 	uint32_t ones;
 
 	for (size_t k = 0; k < src->n && src->n <= 400; k++)
-		if (!(src->e[k].tag >> 8) && xdpfw_tabvec_push(&v, src->e[k].tag, (const uint8_t *)src->e[k].addr,
-							       &src->e[k].cls))
+		if (!(src->e[k].tag >> 8) && push_entry(&v, src, k))
 			abort();
 	nsrc = v.n;
 	if (!nsrc)
@@ -280,6 +301,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 	for (size_t k = 0; k < 2 * nsrc; k++) {
 		const struct xdpfw_tabent *want;
 		const struct xdpfw_cls *got = NULL;
+		struct xdpfw_cls buf, gbuf;
 		uint32_t a[4], c[4], leaf, lo = 0, hi = nl;
 
 		probe_addr6(&real[k / 2], k, a);
@@ -297,9 +319,9 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 				in = in && (a[w] & o->mask[w]) == o->addr[w];
 			leaf = in ? o->in : o->out;
 			if (leaf & XDPFW_TRIE_DIRECT) {
-				if (!want || leaf != xdpfw_trie_direct(want->cls.v[0]))
+				if (!want || leaf != xdpfw_trie_direct(ecls(&v, want, &buf)->v[0]))
 					abort();
-				check_direct(leaf, &want->cls);
+				check_direct(leaf, ecls(&v, want, &buf));
 				continue;
 			}
 			if (leaf)
@@ -322,9 +344,9 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 				e = find6(&v, len[mid] + 1, c);
 				if (e && e->ref) {
 					/* the slot's class index: the prefix's own entry */
-					if (e->ref > v.n || memcmp(&v.e[e->ref - 1].cls, &e->cls, sizeof(e->cls)))
+					if (e->ref > v.n || !same_cls(&v, &v.e[e->ref - 1], e))
 						abort();
-					got = &v.e[e->ref - 1].cls;
+					got = ecls(&v, &v.e[e->ref - 1], &gbuf);
 				}
 				if (e)
 					lo = mid + 1;
@@ -334,14 +356,14 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 			if (!got && (leaf & XDPFW_V_SLOT_MASK))
 				got = &pool[(leaf & XDPFW_V_SLOT_MASK) - 1];
 		} else if (leaf & XDPFW_TRIE_DIRECT) {
-			if (!want || want->cls.class || leaf != xdpfw_trie_direct(want->cls.v[0]))
+			if (!want || ecls(&v, want, &buf)->class || leaf != xdpfw_trie_direct(ecls(&v, want, &buf)->v[0]))
 				abort();
-			check_direct(leaf, &want->cls);
+			check_direct(leaf, ecls(&v, want, &buf));
 			continue;
 		} else if (leaf) {
 			got = &pool[leaf - 1];
 		}
-		if ((want == NULL) != (got == NULL) || (want && memcmp(&want->cls, got, sizeof(*got))))
+		if ((want == NULL) != (got == NULL) || (want && memcmp(ecls(&v, want, &buf), got, sizeof(*got))))
 			abort();
 	}
 out:
