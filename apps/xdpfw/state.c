@@ -1457,9 +1457,11 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 
 	rc = xdpfw_trie4_plan(v4, st->trie4_cap, st->tab_cap[0], &tp);
 	if (!rc)
+		rc = xdpfw_trie4_compact(v4, &tp);
+	if (!rc)
 		rc = plan_v6top(st, e, st->trie4_cap - tp.entries, &tp6);
 	nreal6 = v6->n;
-	nclass = v4->n + top->n + nreal6;
+	nclass = tp.npool + top->n + nreal6;
 	/* the search leaves' records (XDPFW_TRIE_ONE) after the classes */
 	if (!rc && nclass < st->tab_cap[0])
 		nclass += xdpfw_v6top_ones(top, (uint32_t)(top->n + nreal6), st->tab_cap[0] - (uint32_t)nclass);
@@ -1500,11 +1502,11 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		if (!xdpfw_trie4_write(v4, &tp, trie, pool))
 			rc = -EIO;
 		e->tbase6 = tp.entries;
-		e->cbase6 = v4->n;
-		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + v4->n))
+		e->cbase6 = tp.npool;
+		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + tp.npool))
 			rc = -EIO;
-		xdpfw_class_write(v6, pool + v4->n + top->n);
-		xdpfw_v6top_write_ones(top, v6, (uint32_t)top->n, pool + v4->n);
+		xdpfw_class_write(v6, pool + tp.npool + top->n);
+		xdpfw_v6top_write_ones(top, v6, (uint32_t)top->n, pool + tp.npool);
 		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, table_half(st, g, 1));
 		size[0] = st->tab_cap[0];
 		size[1] = plan.size;

@@ -308,16 +308,18 @@ static uint32_t ent_plen(const struct xdpfw_tabent *e) { return (e->tag & 0xff) 
 static uint32_t ent_addr(const struct xdpfw_tabent *e) { return __builtin_bswap32(e->addr[0]); }
 
 /* The leaf for entry K: its direct verdict where its class allows
- * (XDPFW_TRIE_DIRECT), else its slot. */
-static uint32_t leaf_of(const struct xdpfw_tabvec *v, uint32_t k)
+ * (XDPFW_TRIE_DIRECT), else its class's pool slot + 1 (POOL_AT: where
+ * xdpfw_trie4_compact() put it; NULL: K). */
+static uint32_t leaf_at(const struct xdpfw_tabvec *v, uint32_t k, const uint32_t *pool_at)
 {
 	if (v->e[k].flags & XDPFW_S_ONE)
 		return XDPFW_TRIE_SEARCH | XDPFW_TRIE_ONE | v->e[k].rec;
 	if (v->e[k].flags & XDPFW_S_SEARCH)
 		return XDPFW_TRIE_SEARCH | (v->e[k].flags >> XDPFW_S_HINT_SHIFT & XDPFW_TRIE_HINT_MASK) << XDPFW_TRIE_HINT_SHIFT |
 		       v->e[k].ref;
-	return ent_direct(&v->e[k]) ?: k + 1;
+	return ent_direct(&v->e[k]) ?: (pool_at ? pool_at[k] : k) + 1;
 }
+
 
 /* O gets V's entry indexes sorted by (trie, address, length), or with
  * BY_PLEN (KV as the first order left it) by (trie, length, address): one
@@ -480,6 +482,7 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		return -ENOMEM;
 	}
 	plan->nclass = maxc + 1;
+	plan->npool = (uint32_t)v->n;
 	/* chunks below boundary b: the distinct (trie, top b bits) among the
 	 * entries longer than b; with entries in address order those are runs */
 	for (size_t k = 0; k < v->n; k++) {
@@ -525,6 +528,20 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 	return 0;
 }
 
+int xdpfw_trie4_compact(const struct xdpfw_tabvec *v, struct xdpfw_trie4_plan *plan)
+{
+	uint32_t n = 0;
+
+	xdpfw_big_free(plan->pool_at);
+	plan->pool_at = xdpfw_big_alloc((v->n + 1) * sizeof(*plan->pool_at));
+	if (!plan->pool_at)
+		return -ENOMEM;
+	for (size_t k = 0; k < v->n; k++)
+		plan->pool_at[k] = ent_direct(&v->e[k]) ? UINT32_MAX : n++;
+	plan->npool = n;
+	return 0;
+}
+
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 {
 	return class && class < plan->nclass ? plan->class_ptr[class] : 0;
@@ -541,7 +558,7 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	for (size_t k = 0; k < v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
-		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_of(v, plan->order[k]);
+		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_at(v, plan->order[k], plan->pool_at);
 		unsigned rec_b = plan->rec_at[plan->order[k]];
 		const uint8_t *st = strides_of(tree);
 		unsigned pos = 0;
@@ -586,9 +603,14 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		}
 	}
 	for (size_t k = 0; k < v->n; k++) {
-		leaves[k] = *xdpfw_tabent_cls(v, k, &leaves[k]);
+		struct xdpfw_cls *l;
+
+		if (plan->pool_at && ent_direct(&v->e[k]))
+			continue;	/* its leaf is its verdict: no class slot */
+		l = &leaves[plan->pool_at ? plan->pool_at[k] : k];
+		*l = *xdpfw_tabent_cls(v, k, l);
 		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
-			leaves[k].class = xdpfw_trie4_class(plan, leaves[k].class);
+			l->class = xdpfw_trie4_class(plan, l->class);
 	}
 	return rec == plan->rec_base + plan->nrec * XDPFW_TRIE_REC_SIZE && next == plan->entries;
 }
@@ -598,6 +620,7 @@ void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
 	xdpfw_big_free(plan->order);
 	xdpfw_big_free(plan->class_ptr);
 	xdpfw_big_free(plan->rec_at);
+	xdpfw_big_free(plan->pool_at);
 	memset(plan, 0, sizeof(*plan));
 }
 

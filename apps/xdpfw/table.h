@@ -112,6 +112,11 @@ struct xdpfw_trie4_plan {
 	uint32_t rec_base;		/* where records start, then chunks (chunk_base) */
 	uint32_t chunk_base;
 	uint32_t nrec;
+	uint32_t *pool_at;		/* xdpfw_trie4_compact(): entry index -> its
+					 * class's index in the pool; NULL: the
+					 * entry index itself */
+	uint32_t npool;			/* leaf slots written: V's entries, or
+					 * (compact) those without a direct verdict */
 };
 
 /* Plans V's trie: -E2BIG if it needs more than TRIE_CAP entries or V more
@@ -125,11 +130,16 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
  * whole set's (destination tries come on top), so a set it puts over the
  * trie's room is refused before being compiled. 0: no memory. */
 uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n);
+/* Gives the pool room only to the entries whose leaf is not their verdict
+ * (XDPFW_TRIE_DIRECT): no packet reads the others' classes, so a blocklist's
+ * pool is a fraction of its entries. For IPv4 only: the IPv6 sources' trie
+ * refers to its entries' classes by entry index (search leaves). -ENOMEM. */
+int xdpfw_trie4_compact(const struct xdpfw_tabvec *v, struct xdpfw_trie4_plan *plan);
 /* A source class value's destination-trie root (0 if CLASS is 0). */
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
 /* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the
- * class pool: entry k's at LEAVES[k], every one written), zeroing the trie
- * range first. False if it did not use exactly the records and chunks
+ * class pool: entry k's at LEAVES[k], or where PLAN->pool_at says; all
+ * PLAN->npool written), zeroing the trie range first. False if it did not use exactly the records and chunks
  * planned (a bug: tests check it). */
 bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves);

@@ -112,8 +112,11 @@ static void check_trie4(struct xdpfw_tabvec *v)
 
 	if (v->n > 3000 || xdpfw_trie4_plan(v, 1u << 24, 1u << 16, &plan))
 		return;	/* too big for a brute-force check, or refused: fine */
+	/* classes only for leaves that are not verdicts, as state.c does */
+	if (xdpfw_trie4_compact(v, &plan))
+		abort();
 	trie = calloc(plan.entries, 4);
-	leaves = calloc(v->n + 1, sizeof(struct xdpfw_cls));
+	leaves = calloc(plan.npool + 1, sizeof(struct xdpfw_cls));
 	if (!trie || !leaves)
 		abort();
 	if (!xdpfw_trie4_write(v, &plan, trie, leaves))
@@ -133,12 +136,21 @@ static void check_trie4(struct xdpfw_tabvec *v)
 				want = j + 1;
 			}
 		}
-		if (xdpfw_trie4_lookup(trie, root, a) != (want ? leaf_of(v, want - 1) : 0))
+		uint32_t leaf = xdpfw_trie4_lookup(trie, root, a);
+
+		if (leaf != (want ? leaf_at(v, want - 1, plan.pool_at) : 0))
 			abort();
 		if (want) {
-			struct xdpfw_cls buf;
+			struct xdpfw_cls buf, c = *ecls(v, &v->e[want - 1], &buf);
 
-			check_direct(leaf_of(v, want - 1), ecls(v, &v->e[want - 1], &buf));
+			check_direct(leaf, &c);
+			/* a slot leaf: the pool holds the class there, a source
+			 * class's destination stage as its trie's root */
+			if (!tree)
+				c.class = xdpfw_trie4_class(&plan, c.class);
+			if (!(leaf & XDPFW_TRIE_DIRECT) &&
+			    (leaf > plan.npool || memcmp((struct xdpfw_cls *)leaves + leaf - 1, &c, sizeof(c))))
+				abort();
 		}
 	}
 	xdpfw_trie4_plan_free(&plan);

@@ -817,7 +817,7 @@ static void test_v6_hints(struct xdpfw_state *st)
 		if (!(top.e[k].flags & XDPFW_S_SEARCH))
 			continue;
 		leaves++;
-		leaf = leaf_of(&top, k);
+		leaf = leaf_at(&top, k, NULL);
 		for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
 			uint8_t a[16];
 
@@ -887,7 +887,16 @@ static long trie_entries(struct xdpfw_state *st, int *gens_seen)
 		}
 	uint64_t pused[2];
 	uint32_t pcap;
+	struct xdpfw_table_fill fill[XDPFW_NTABLES];
+	struct xdpfw_cfg cfg;
 
+	/* a half whose trie has entries past its roots is in use too, classes
+	 * or not (a blocklist's leaves may all be verdicts: xdpfw_trie4_compact);
+	 * counted apart from the entries an apply reports */
+	if (!xdpfw_state_cfg(st, &cfg) && !xdpfw_state_table_fill(st, &cfg, fill))
+		for (int g = 0; g < 2; g++)
+			if (fill[1].used[g])
+				*gens_seen |= 1 << g;
 	xdpfw_state_port_usage(st, pused, &pcap);
 	for (int g = 0; g < 2; g++) {
 		/* a cleared half is zero throughout, not just up to its tables */
@@ -1554,7 +1563,7 @@ static void test_first_apply(void)
 	}
 	int gens;
 	long e = trie_entries(&st, &gens);
-	CHECK("first-killed-cleaned", (gens & (gens - 1)) == 0 && e > 0);
+	CHECK("first-killed-cleaned", gens && (gens & (gens - 1)) == 0 && e >= 0);
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 }
