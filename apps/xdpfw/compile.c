@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bgjob.h"
 #include "bigmem.h"
 #include "radix.h"
 #include "rules.h"
@@ -90,7 +91,14 @@ struct cctx {
 	uint32_t fallback;	/* the verdict where none of the rules decided over
 				 * applies: 0 (none: the policy), or XDPFW_V_TABLE |
 				 * XDPFW_V_PARENT | the parent prefix's dport table */
-	/* port tables already emitted, by content (many classes share them) */
+	struct ptmemo *pm;
+};
+
+/* Port tables already emitted, by content (many classes share them, and
+ * the two families a rule without a prefix is in): shared by the contexts
+ * of one compile, which may run at once (xdpfw_compile_two). */
+struct ptmemo {
+	pthread_mutex_t lock;
 	struct memo *memo;
 	size_t nmemo, capmemo;
 	uint32_t *mhash;	/* open addressing: memo index + 1, 0 = empty */
@@ -167,11 +175,14 @@ static const struct xdpfw_rule_def *best_of(const struct xdpfw_rule_def **s, siz
 /* The table for intervals starting at B[0..n) with verdicts VS: merges
  * neighbours with equal verdicts, reuses an identical table emitted earlier
  * in this compile, else emits a new one. */
+static int memo_table(struct cctx *c, struct ptmemo *pm, const uint32_t *b, const uint32_t *vs, size_t m,
+		      uint64_t h, uint32_t *table);
+
 static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32_t *table)
 {
 	uint64_t h = 1469598103934665603ull;
 	size_t m = 0;
-	int rc = 0;
+	int rc;
 
 	for (size_t k = 0; k < n; k++)
 		if (!m || vs[m - 1] != vs[k]) {
@@ -180,9 +191,21 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 		}
 	for (size_t k = 0; k < m; k++)
 		h = (h ^ b[k] ^ ((uint64_t)vs[k] << 32)) * 1099511628211ull;
-	for (size_t i = c->nbuckets ? h & (c->nbuckets - 1) : 0; c->nbuckets && c->mhash[i];
-	     i = (i + 1) & (c->nbuckets - 1)) {
-		struct memo *e = &c->memo[c->mhash[i] - 1];
+	pthread_mutex_lock(&c->pm->lock);
+	rc = memo_table(c, c->pm, b, vs, m, h, table);
+	pthread_mutex_unlock(&c->pm->lock);
+	return rc;
+}
+
+/* table_for() with PM locked: B, VS merged, H their hash. */
+static int memo_table(struct cctx *c, struct ptmemo *pm, const uint32_t *b, const uint32_t *vs, size_t m,
+		      uint64_t h, uint32_t *table)
+{
+	int rc;
+
+	for (size_t i = pm->nbuckets ? h & (pm->nbuckets - 1) : 0; pm->nbuckets && pm->mhash[i];
+	     i = (i + 1) & (pm->nbuckets - 1)) {
+		struct memo *e = &pm->memo[pm->mhash[i] - 1];
 
 		if (e->hash == h && e->n == m && !memcmp(e->data, b, m * 4) &&
 		    !memcmp(e->data + m, vs, m * 4)) {
@@ -196,16 +219,16 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 		return rc;
 	c->st->tables++;
 	c->st->port += m;
-	if (c->nmemo == c->capmemo) {
-		size_t cap = c->capmemo ? c->capmemo * 2 : 16;
-		struct memo *nm = xdpfw_big_realloc(c->memo, cap * sizeof(*nm));
+	if (pm->nmemo == pm->capmemo) {
+		size_t cap = pm->capmemo ? pm->capmemo * 2 : 16;
+		struct memo *nm = xdpfw_big_realloc(pm->memo, cap * sizeof(*nm));
 
 		if (!nm)
 			return -ENOMEM;
-		c->memo = nm;
-		c->capmemo = cap;
+		pm->memo = nm;
+		pm->capmemo = cap;
 	}
-	struct memo *e = &c->memo[c->nmemo];
+	struct memo *e = &pm->memo[pm->nmemo];
 
 	e->data = malloc(2 * m * 4 + 4);
 	if (!e->data)
@@ -215,29 +238,29 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 	e->hash = h;
 	e->n = m;
 	e->table = *table;
-	c->nmemo++;
-	if (2 * c->nmemo > c->nbuckets) {
-		size_t nb = c->nbuckets ? c->nbuckets * 2 : 64;
+	pm->nmemo++;
+	if (2 * pm->nmemo > pm->nbuckets) {
+		size_t nb = pm->nbuckets ? pm->nbuckets * 2 : 64;
 		uint32_t *nh = xdpfw_big_calloc(nb, sizeof(*nh));
 
 		if (!nh)
 			return -ENOMEM;
-		xdpfw_big_free(c->mhash);
-		c->mhash = nh;
-		c->nbuckets = nb;
-		for (size_t j = 0; j < c->nmemo; j++) {
-			size_t i = c->memo[j].hash & (nb - 1);
+		xdpfw_big_free(pm->mhash);
+		pm->mhash = nh;
+		pm->nbuckets = nb;
+		for (size_t j = 0; j < pm->nmemo; j++) {
+			size_t i = pm->memo[j].hash & (nb - 1);
 
 			while (nh[i])
 				i = (i + 1) & (nb - 1);
 			nh[i] = j + 1;
 		}
 	} else {
-		size_t i = h & (c->nbuckets - 1);
+		size_t i = h & (pm->nbuckets - 1);
 
-		while (c->mhash[i])
-			i = (i + 1) & (c->nbuckets - 1);
-		c->mhash[i] = c->nmemo;
+		while (pm->mhash[i])
+			i = (i + 1) & (pm->nbuckets - 1);
+		pm->mhash[i] = pm->nmemo;
 	}
 	return 0;
 }
@@ -832,25 +855,88 @@ out:
 	return rc;
 }
 
-int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
-		  const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st)
+/* FAMILY's rules (4, 6; 0: both, IPv4 first) in one context; PM: the
+ * port tables emitted so far. */
+static int compile_families(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
+			    const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st, int family,
+			    struct ptmemo *pm)
 {
 	struct xdpfw_compile_stats dummy;
 	struct cctx c = { .rs = rs, .slots = slots, .gen = gen & 1, .emit = emit,
-			  .st = st ? st : &dummy };
-	int rc;
+			  .st = st ? st : &dummy, .pm = pm };
+	int rc = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
-	rc = compile_family(&c, 4);
-	if (!rc)
+	if (family != 6)
+		rc = compile_family(&c, 4);
+	if (!rc && family != 4)
 		rc = compile_family(&c, 6);
 	xdpfw_big_free(c.cand);
 	scratch_free(&c.dsub);
 	scratch_free(&c.port);
 	scratch_free(&c.sport);
-	for (size_t i = 0; i < c.nmemo; i++)
-		free(c.memo[i].data);
-	xdpfw_big_free(c.memo);
-	xdpfw_big_free(c.mhash);
 	return rc;
+}
+
+static void ptmemo_free(struct ptmemo *pm)
+{
+	for (size_t i = 0; i < pm->nmemo; i++)
+		free(pm->memo[i].data);
+	xdpfw_big_free(pm->memo);
+	xdpfw_big_free(pm->mhash);
+	pthread_mutex_destroy(&pm->lock);
+}
+
+int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
+		  const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st)
+{
+	struct ptmemo pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	int rc = compile_families(rs, slots, gen, emit, st, 0, &pm);
+
+	ptmemo_free(&pm);
+	return rc;
+}
+
+/* The second thread's part of xdpfw_compile_two(). */
+struct compile6 {
+	const struct xdpfw_ruleset *rs;
+	const uint32_t *slots;
+	unsigned gen;
+	const struct xdpfw_emit *emit;
+	struct ptmemo *pm;
+	void (*side)(void *arg);
+	void *side_arg;
+	struct xdpfw_compile_stats st;
+	int rc;
+};
+
+static void compile6_run(void *arg)
+{
+	struct compile6 *j = arg;
+
+	if (j->side)
+		j->side(j->side_arg);
+	j->rc = compile_families(j->rs, j->slots, j->gen, j->emit, &j->st, 6, j->pm);
+}
+
+int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
+		      const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st,
+		      void (*side)(void *arg), void *side_arg)
+{
+	struct ptmemo pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct compile6 j = { rs, slots, gen, emit, &pm, side, side_arg };
+	struct xdpfw_compile_stats dummy, *s = st ? st : &dummy;
+	struct xdpfw_bgjob job;
+	int rc;
+
+	xdpfw_bgjob_start(&job, compile6_run, &j);
+	rc = compile_families(rs, slots, gen, emit, s, 4, &pm);
+	xdpfw_bgjob_wait(&job);
+	s->src += j.st.src;
+	s->dst += j.st.dst;
+	s->port += j.st.port;
+	s->classes += j.st.classes;
+	s->tables += j.st.tables;
+	ptmemo_free(&pm);
+	return rc ?: j.rc;
 }

@@ -110,6 +110,16 @@ struct xdpfw_compile_stats {
 int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
 		  const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st);
 
+/* As xdpfw_compile(), with the IPv6 rules compiled on a second thread
+ * (bgjob.h), after SIDE(SIDE_ARG) if SIDE is not NULL (work of the
+ * caller's that can run beside the compiler), and the IPv4 rules on this
+ * one. EMIT's callbacks are called from both at once: src/dst with one
+ * family each, ptable (called with the port tables both share locked)
+ * and src4 must take that. Class ids are per family. */
+int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
+		      const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st,
+		      void (*side)(void *arg), void *side_arg);
+
 /* The verdict a rule produces. */
 uint32_t xdpfw_verdict(const struct xdpfw_rule_def *d, uint32_t slot);
 

@@ -35,6 +35,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <bpfkit/bpfkit.h>
+#include "bgjob.h"
 #include "bigmem.h"
 #include "state.h"
 #include "table.h"
@@ -1041,9 +1042,35 @@ static int apply_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct
 {
 	if (hw || !st->defs || (size_t)room * sizeof(**out) > st->defs_bytes)
 		return read_defs(st, hw, room, out);
-	memset(st->defs, 0, (size_t)room * sizeof(**out));
+	/* zeroed by first_defs_run(), beside the compiler: nothing below
+	 * the mark, and what a killed apply left past it goes */
 	*out = st->defs;
 	return 0;
+}
+
+/* A first set's definitions (no slot handed out yet: rule I takes slot I),
+ * written into the map itself, as a job (bgjob.h) beside the compiler,
+ * which reads the rules, not these. */
+struct first_defs {
+	struct xdpfw_rule_def *defs;
+	const struct xdpfw_ruleset *rs;
+	uint32_t room;
+	int g;
+};
+
+static void first_defs_run(void *arg)
+{
+	const struct first_defs *f = arg;
+
+	memset(f->defs, 0, (size_t)f->room * sizeof(*f->defs));
+	for (size_t i = 0; i < f->rs->n; i++) {
+		struct xdpfw_rule_def *d = &f->defs[i];
+
+		*d = f->rs->r[i].d;
+		d->gens = 1u << f->g;
+		d->order[0] = d->order[1] = 0;
+		d->order[f->g] = (uint32_t)i;
+	}
 }
 
 static void free_defs(struct xdpfw_state *st, struct xdpfw_rule_def *defs)
@@ -1194,6 +1221,9 @@ struct ectx {
 	struct xdpfw_pent *pt;			/* port tables, back to back */
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
+	pthread_mutex_t lock;			/* the families compile at once:
+						 * port tables and errors are
+						 * shared (the rest is per family) */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 	struct xdpfw_cls root6;			/* the IPv6 source /0 entry, for plens
 						 * (IPv4's is a trie prefix) */
@@ -1215,6 +1245,11 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 {
 	va_list ap;
 
+	pthread_mutex_lock(&e->lock);
+	if (e->reported) {	/* the other family's refusal said it */
+		pthread_mutex_unlock(&e->lock);
+		return;
+	}
 	fputs("xdpfw: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -1224,18 +1259,30 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 			       "; nothing applied (xdpfw unload --all --purge, then load with a larger --max-rules)\n",
 	      stderr);
 	e->reported = true;
+	pthread_mutex_unlock(&e->lock);
 }
+
+static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id);
 
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
 	struct ectx *e = ctx;
+	size_t need;
+	int rc;
 
-	if (e->npt + n + 1 > e->st->ptab_cap) {
-		/* refused now, not after compiling the rest: the tables only grow */
+	pthread_mutex_lock(&e->lock);
+	need = e->npt + n + 1;
+	rc = need > e->st->ptab_cap ? -E2BIG : add_ptable(e, starts, vs, n, id);
+	pthread_mutex_unlock(&e->lock);
+	if (need > e->st->ptab_cap)	/* refused now, not after compiling the rest: the tables only grow */
 		table_full(e, "the port tables are full: %zu entries so far, more than the %u a generation holds",
-			   e->npt + n + 1, e->st->ptab_cap);
-		return -E2BIG;
-	}
+			   need, e->st->ptab_cap);
+	return rc;
+}
+
+/* emit_ptable() with E's lock held, once the table fits. */
+static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
+{
 	if (e->npt + n + 1 > e->cappt) {
 		size_t cap = e->cappt ? e->cappt : 4096;
 		struct xdpfw_pent *np;
@@ -1261,9 +1308,11 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
  * pool, so a set past it is refused as it is compiled, before destination
  * rules (copied below every source prefix with destination rules) can
  * make millions of entries in memory. */
-static int entry_room(struct ectx *e)
+static int entry_room(struct ectx *e, int family)
 {
-	if (e->tv[0].n + e->tv[1].n < e->st->tab_cap[0])
+	/* the families compile at once: each is held to the pool alone here,
+	 * both together when the tables are planned */
+	if (e->tv[family == 6].n < e->st->tab_cap[0])
 		return 0;
 	table_full(e, "the class pool is full: the set compiles to more than the %u prefix entries a generation "
 		   "holds (each source prefix with destination rules gets its own copy of those)", e->st->tab_cap[0]);
@@ -1290,7 +1339,7 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 		return 0;
 	}
 	e->used[(family == 6) * 2][plen] = 1;
-	return entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v);
+	return entry_room(e, family) ?: xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v);
 }
 
 static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
@@ -1301,7 +1350,7 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 	if (e->del)
 		return 0;
 	e->used[(family == 6) * 2 + 1][plen] = 1;
-	return entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
+	return entry_room(e, family) ?: xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
 /* A set whose IPv4 source prefixes alone need more trie entries than a
@@ -1438,6 +1487,22 @@ static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, stru
 	return rc;
 }
 
+/* xdpfw_trie4_write() as a job (bgjob.h). */
+struct trie_job {
+	const struct xdpfw_tabvec *v;
+	const struct xdpfw_trie4_plan *plan;
+	uint32_t *trie;
+	struct xdpfw_cls *leaves;
+	bool ok;
+};
+
+static void trie_job_run(void *arg)
+{
+	struct trie_job *j = arg;
+
+	j->ok = xdpfw_trie4_write(j->v, j->plan, j->trie, j->leaves);
+}
+
 /* Writes E's prefix entries into generation G's half of the tables: the
  * class pool (IPv4 prefixes' classes, then the IPv6 trie's, then the IPv6
  * hash table's), the trie half (the IPv4 trie, then the trie of IPv6
@@ -1497,10 +1562,12 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	if (!rc) {
 		struct xdpfw_cls *pool = (struct xdpfw_cls *)table_half(st, g, 0);
 		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
+		struct trie_job tj = { v4, &tp, trie, pool, false };
+		struct xdpfw_bgjob job;
 
-		/* false only from a bug in the planner; the apply is undone */
-		if (!xdpfw_trie4_write(v4, &tp, trie, pool))
-			rc = -EIO;
+		/* the IPv4 trie and its classes beside the IPv6 tables: the
+		 * plans put them in different places */
+		xdpfw_bgjob_start(&job, trie_job_run, &tj);
 		e->tbase6 = tp.entries;
 		e->cbase6 = tp.npool;
 		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + tp.npool))
@@ -1512,6 +1579,10 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
+		xdpfw_bgjob_wait(&job);
+		/* false only from a bug in the planner; the apply is undone */
+		if (!tj.ok)
+			rc = -EIO;
 		e->n += nclass + v6->n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
@@ -1708,8 +1779,10 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	uint64_t *hs = NULL;
 	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
 	struct slotmap sm = { 0 };
-	struct ectx e = { .st = st };
+	struct ectx e = { .st = st, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
+	struct first_defs fd;
+	bool first = false;
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
@@ -1756,6 +1829,16 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	if (!slots || !active || !fresh || !hs) {
 		rc = -ENOMEM;
 		goto out;
+	}
+	if (defs == st->defs) {
+		/* the first set: rule i takes slot i, its definition is
+		 * written beside the compiler */
+		fd = (struct first_defs){ defs, rs, limit, ng };
+		for (size_t i = 0; i < rs->n; i++)
+			slots[i] = (uint32_t)i;
+		new_hw = (uint32_t)rs->n;
+		first = true;
+		goto compile;
 	}
 	for (uint32_t s = 0; s < hw; s++)
 		if (defs[s].gens & (1u << g))
@@ -1806,8 +1889,11 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	}
 
 	/* 3. the new generation's entries, in memory: a set refused here (too
-	 * many classes, no memory) has cost no map write */
-	rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	 * many classes, no memory) has cost no table write */
+compile:
+	/* IPv6 (after a first set's definitions) on a second thread, IPv4
+	 * here: their entries go to different vectors (emit_src, emit_dst) */
+	rc = xdpfw_compile_two(rs, slots, ng, &em, &stats->c, first ? first_defs_run : NULL, &fd);
 	if (rc)
 		goto failed;
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../apps/xdpfw/bigmem.c"
+#include "../../apps/xdpfw/bgjob.c"
 #include "../../apps/xdpfw/rules.c"
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"
@@ -394,7 +395,7 @@ static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *a
 	(void)addr;
 	if (gen > 1 || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class > XDPFW_MAX_CLASS)
 		abort();
-	entries++;
+	__atomic_add_fetch(&entries, 1, __ATOMIC_RELAXED);	/* both families at once (xdpfw_compile_two) */
 	static const struct xdpfw_cls none;
 
 	/* as state.c's emit_src: an IPv4 /0 with rules is a trie prefix, an
@@ -411,7 +412,7 @@ static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t 
 	(void)addr;
 	if (!class || class > XDPFW_MAX_CLASS || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class)
 		abort();
-	entries++;
+	__atomic_add_fetch(&entries, 1, __ATOMIC_RELAXED);	/* both families at once (xdpfw_compile_two) */
 	return xdpfw_tabvec_push(&tv[family == 6], class << 8 | (plen + 1), addr, v);
 }
 
@@ -433,7 +434,7 @@ static int e_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_
 	}
 	if (!any)
 		abort();
-	entries += n + 1;
+	__atomic_add_fetch(&entries, n + 1, __ATOMIC_RELAXED);
 	*id = next_id;
 	next_id += n + 1;
 	return 0;
@@ -469,7 +470,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < rs.n; i++)
 		slots[i] = i;
 	entries = 0;
-	if (xdpfw_compile(&rs, slots, size & 1, &em, NULL))
+	/* both families in one context, or each in its own as an apply
+	 * compiles them (on two threads) */
+	if (size & 2 ? xdpfw_compile_two(&rs, slots, size & 1, &em, NULL, NULL, NULL) :
+		       xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
 	check_trie4(&tv[0]);
 	check_split6(&tv[1], 32);

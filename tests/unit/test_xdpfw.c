@@ -29,6 +29,7 @@
 static int fake_mremap_mode;	/* 0: this kernel; 1: before 6.17; 2: a move across VMAs fails part-way */
 static void *test_mremap(void *old, size_t old_len, size_t new_len, int flags, void *new_addr);
 #define mremap test_mremap
+#include "../../apps/xdpfw/bgjob.c"
 #include "../../apps/xdpfw/bigmem.c"
 #undef mremap
 #include "../../apps/xdpfw/rules.c"
@@ -690,6 +691,12 @@ static void test_differential(struct xdpfw_state *st)
 
 		spread = round >= 40;
 		no_dst = round >= 60;
+		/* every third set applied on one thread (bgjob.c), the others
+		 * with the IPv6 rules compiled beside the IPv4 ones */
+		if (round % 3 == 2)
+			setenv("XDPFW_APPLY_THREADS", "1", 1);
+		else
+			unsetenv("XDPFW_APPLY_THREADS");
 		if (spread)
 			new_bases();
 		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
@@ -762,6 +769,7 @@ static void test_differential(struct xdpfw_state *st)
 		free(text);
 		xdpfw_ruleset_free(&rs);
 	}
+	unsetenv("XDPFW_APPLY_THREADS");
 	printf("  differential: %d packets over %d rule sets, %d mismatches\n", runs, rounds_ok, mismatches);
 	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == ROUNDS);
 }
@@ -2296,6 +2304,51 @@ static void test_bigmem_one_vma_moves(void)
 	CHECK("bigmem-checks-hold-where-moves-stay-in-one-vma", pid > 0 && WIFEXITED(status) && !WEXITSTATUS(status));
 }
 
+/* bgjob.c: the job runs on a second thread with every signal blocked there
+ * (a SIGINT meant for the CLI never lands in it), or inline, at once, where
+ * XDPFW_APPLY_THREADS=1 says so. */
+struct bg_probe {
+	pthread_t self;
+	int sigint_blocked, sigterm_blocked;
+	int ran;
+};
+
+static void bg_probe_run(void *arg)
+{
+	struct bg_probe *p = arg;
+	sigset_t cur;
+
+	p->self = pthread_self();
+	pthread_sigmask(SIG_SETMASK, NULL, &cur);
+	p->sigint_blocked = sigismember(&cur, SIGINT);
+	p->sigterm_blocked = sigismember(&cur, SIGTERM);
+	p->ran++;
+}
+
+static void test_bgjob(void)
+{
+	struct bg_probe p = { 0 };
+	struct xdpfw_bgjob job;
+	sigset_t cur;
+
+	setenv("XDPFW_APPLY_THREADS", "1", 1);
+	xdpfw_bgjob_start(&job, bg_probe_run, &p);
+	CHECK("bgjob-one-thread-runs-inline-at-once",
+	      p.ran == 1 && !job.started && pthread_equal(p.self, pthread_self()));
+	xdpfw_bgjob_wait(&job);
+	unsetenv("XDPFW_APPLY_THREADS");
+	memset(&p, 0, sizeof(p));
+	xdpfw_bgjob_start(&job, bg_probe_run, &p);
+	xdpfw_bgjob_wait(&job);
+	pthread_sigmask(SIG_SETMASK, NULL, &cur);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		CHECK("bgjob-second-thread-signals-blocked",
+		      p.ran == 1 && !pthread_equal(p.self, pthread_self()) && p.sigint_blocked == 1 &&
+			      p.sigterm_blocked == 1 && !sigismember(&cur, SIGINT));
+	else
+		printf("SKIP: bgjob-second-thread-signals-blocked (one CPU: jobs run inline)\n");
+}
+
 int main(void)
 {
 	struct bpfkit_object *obj;
@@ -2308,6 +2361,7 @@ int main(void)
 	test_bigmem();
 	test_bigmem_one_vma_moves();
 	test_bigmem_refused_moves();
+	test_bgjob();
 	if (geteuid() != 0) {
 		printf("SKIP: test_xdpfw kernel tests (needs root for BPF_PROG_TEST_RUN)\n");
 		TEST_EXIT();
