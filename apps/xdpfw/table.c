@@ -12,6 +12,21 @@
 #include "radix.h"
 #include "table.h"
 
+/* The array P (N elements of SIZE bytes, *CAP allocated) with room for one
+ * more: P, or P doubled (from 256) where full; NULL (P kept) if there is
+ * no memory. */
+static void *room_for_one(void *p, size_t n, size_t *cap, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 256;
+
+	if (n < *cap)
+		return p;
+	p = xdpfw_big_realloc(p, c * size);
+	if (p)
+		*cap = c;
+	return p;
+}
+
 /* The class a direct verdict code (XDPFW_TRIE_DIRECT) stands for. */
 static struct xdpfw_cls cls_of_direct(uint32_t code)
 {
@@ -28,6 +43,7 @@ static uint32_t direct_of(const struct xdpfw_cls *c);
 static int cls_code(struct xdpfw_tabvec *v, const struct xdpfw_cls *cls, uint32_t *code)
 {
 	uint32_t d = direct_of(cls);
+	struct xdpfw_cls *nc;
 
 	if (d) {
 		struct xdpfw_cls back = cls_of_direct(d);
@@ -37,17 +53,12 @@ static int cls_code(struct xdpfw_tabvec *v, const struct xdpfw_cls *cls, uint32_
 			return 0;
 		}
 	}
-	if (v->ncls == v->capcls) {
-		size_t cap = v->capcls ? v->capcls * 2 : 256;
-		struct xdpfw_cls *nc = xdpfw_big_realloc(v->cls, cap * sizeof(*nc));
-
-		if (!nc)
-			return -ENOMEM;
-		v->cls = nc;
-		v->capcls = cap;
-	}
 	if (v->ncls >= XDPFW_TRIE_DIRECT)
 		return -E2BIG;
+	nc = room_for_one(v->cls, v->ncls, &v->capcls, sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	v->cls = nc;
 	v->cls[v->ncls] = *cls;
 	*code = (uint32_t)v->ncls++;
 	return 0;
@@ -68,15 +79,10 @@ static int push_code(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr, 
 {
 	struct xdpfw_tabent *e;
 
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		struct xdpfw_tabent *ne = xdpfw_big_realloc(v->e, cap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		v->e = ne;
-		v->cap = cap;
-	}
+	e = room_for_one(v->e, v->n, &v->cap, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	v->e = e;
 	e = &v->e[v->n++];
 	e->tag = tag;
 	e->flags = XDPFW_S_CLS;
