@@ -1042,8 +1042,8 @@ static int apply_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct
 {
 	if (hw || !st->defs || (size_t)room * sizeof(**out) > st->defs_bytes)
 		return read_defs(st, hw, room, out);
-	/* zeroed by first_defs_run(), beside the compiler: nothing below
-	 * the mark, and what a killed apply left past it goes */
+	/* written by first_defs_run(), beside the compiler: slots [0, room)
+	 * take the set's rules over whatever a killed apply left there */
 	*out = st->defs;
 	return 0;
 }
@@ -1054,7 +1054,6 @@ static int apply_defs(struct xdpfw_state *st, uint32_t hw, uint32_t room, struct
 struct first_defs {
 	struct xdpfw_rule_def *defs;
 	const struct xdpfw_ruleset *rs;
-	uint32_t room;
 	int g;
 };
 
@@ -1062,7 +1061,7 @@ static void first_defs_run(void *arg)
 {
 	const struct first_defs *f = arg;
 
-	memset(f->defs, 0, (size_t)f->room * sizeof(*f->defs));
+	/* every slot of the room (the set's size) is written: no zeroing */
 	for (size_t i = 0; i < f->rs->n; i++) {
 		struct xdpfw_rule_def *d = &f->defs[i];
 
@@ -1833,7 +1832,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	if (defs == st->defs) {
 		/* the first set: rule i takes slot i, its definition is
 		 * written beside the compiler */
-		fd = (struct first_defs){ defs, rs, limit, ng };
+		fd = (struct first_defs){ defs, rs, ng };
 		for (size_t i = 0; i < rs->n; i++)
 			slots[i] = (uint32_t)i;
 		new_hw = (uint32_t)rs->n;
