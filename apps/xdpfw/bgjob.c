@@ -6,8 +6,9 @@
  * depend on the rest: the definitions can be written while the rules
  * compile, and the IPv4 trie while the IPv6 tables are written. On a
  * machine with a CPU to spare the two run side by side; the CPU time is
- * the same. XDPFW_APPLY_THREADS=1 keeps an apply on one thread (a box
- * whose other CPUs must go to packets). */
+ * the same. XDPFW_APPLY_THREADS=1 (or 0) keeps an apply on one thread (a
+ * box whose other CPUs must go to packets). */
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,14 @@
 static bool second_thread_wanted(void)
 {
 	const char *env = getenv("XDPFW_APPLY_THREADS");
+	cpu_set_t cpus;
 
-	if (env && !strcmp(env, "1"))
+	if (env && *env && atoi(env) <= 1)
 		return false;
-	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	/* the CPUs this process may run on (taskset, cpusets), not the machine's */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus))
+		return sysconf(_SC_NPROCESSORS_ONLN) > 1;
+	return CPU_COUNT(&cpus) > 1;
 }
 
 static void *bgjob_main(void *arg)
@@ -33,14 +38,19 @@ static void *bgjob_main(void *arg)
 
 void xdpfw_bgjob_start(struct xdpfw_bgjob *job, void (*fn)(void *arg), void *arg)
 {
+	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
 	sigset_t all, old;
 
 	job->fn = fn;
 	job->arg = arg;
 	job->started = false;
 	if (second_thread_wanted()) {
-		/* the new thread inherits the mask: no signal lands there */
+		/* the new thread inherits the mask: no signal meant for the
+		 * process lands there; a fault of its own still stops it
+		 * (blocked, the kernel would kill the process unreported) */
 		sigfillset(&all);
+		for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+			sigdelset(&all, faults[i]);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
 		job->started = pthread_create(&job->thread, NULL, bgjob_main, job) == 0;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);

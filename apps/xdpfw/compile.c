@@ -919,6 +919,18 @@ static void compile6_run(void *arg)
 	j->rc = compile_families(j->rs, j->slots, j->gen, j->emit, &j->st, 6, j->pm);
 }
 
+/* The error of a compile whose families ran at once: one that says the
+ * set does not fit (what the emit callbacks report) before another, and
+ * -ECANCELED (the other family stopped by it) last. */
+static int pick_error(int a, int b)
+{
+	if (!a || a == -ECANCELED)
+		return b ?: a;
+	if (!b || b == -ECANCELED || a == -E2BIG || a == -ENOSPC)
+		return a;
+	return b == -E2BIG || b == -ENOSPC ? b : a;
+}
+
 int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
 		      const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st,
 		      void (*side)(void *arg), void *side_arg)
@@ -938,5 +950,5 @@ int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, uns
 	s->classes += j.st.classes;
 	s->tables += j.st.tables;
 	ptmemo_free(&pm);
-	return rc ?: j.rc;
+	return pick_error(rc, j.rc);
 }

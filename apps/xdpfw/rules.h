@@ -115,7 +115,10 @@ int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigne
  * caller's that can run beside the compiler), and the IPv4 rules on this
  * one. EMIT's callbacks are called from both at once: src/dst with one
  * family each, ptable (called with the port tables both share locked)
- * and src4 must take that. Class ids are per family. */
+ * and src4 must take that; one that fails the other family's with
+ * -ECANCELED stops it there. Class ids are per family, and port-table ids
+ * follow the order the two emit them in. Returns the error that says the
+ * set does not fit (-E2BIG, -ENOSPC) before any other. */
 int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
 		      const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st,
 		      void (*side)(void *arg), void *side_arg);

@@ -1220,6 +1220,10 @@ struct ectx {
 	struct xdpfw_pent *pt;			/* port tables, back to back */
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
+	size_t nent;				/* prefix entries of both families
+						 * (atomic: they compile at once) */
+	bool stop;				/* one family failed: the other's
+						 * emits fail too (atomic) */
 	pthread_mutex_t lock;			/* the families compile at once:
 						 * port tables and errors are
 						 * shared (the rest is per family) */
@@ -1261,6 +1265,20 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* An emit's result RC: an error stops the other family's compile too (its
+ * next emit fails with -ECANCELED), so a refused set is not compiled on. */
+static int emit_done(struct ectx *e, int rc)
+{
+	if (rc)
+		__atomic_store_n(&e->stop, true, __ATOMIC_RELAXED);
+	return rc;
+}
+
+static bool stopped(struct ectx *e)
+{
+	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
+}
+
 static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id);
 
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
@@ -1269,6 +1287,8 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 	size_t need;
 	int rc;
 
+	if (stopped(e))
+		return -ECANCELED;
 	pthread_mutex_lock(&e->lock);
 	need = e->npt + n + 1;
 	rc = need > e->st->ptab_cap ? -E2BIG : add_ptable(e, starts, vs, n, id);
@@ -1276,7 +1296,7 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 	if (need > e->st->ptab_cap)	/* refused now, not after compiling the rest: the tables only grow */
 		table_full(e, "the port tables are full: %zu entries so far, more than the %u a generation holds",
 			   need, e->st->ptab_cap);
-	return rc;
+	return emit_done(e, rc);
 }
 
 /* emit_ptable() with E's lock held, once the table fits. */
@@ -1307,11 +1327,10 @@ static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs
  * pool, so a set past it is refused as it is compiled, before destination
  * rules (copied below every source prefix with destination rules) can
  * make millions of entries in memory. */
-static int entry_room(struct ectx *e, int family)
+static int entry_room(struct ectx *e)
 {
-	/* the families compile at once: each is held to the pool alone here,
-	 * both together when the tables are planned */
-	if (e->tv[family == 6].n < e->st->tab_cap[0])
+	/* both families' entries, counted as they compile at once */
+	if (__atomic_add_fetch(&e->nent, 1, __ATOMIC_RELAXED) <= e->st->tab_cap[0])
 		return 0;
 	table_full(e, "the class pool is full: the set compiles to more than the %u prefix entries a generation "
 		   "holds (each source prefix with destination rules gets its own copy of those)", e->st->tab_cap[0]);
@@ -1327,6 +1346,8 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 	(void)gen;
 	if (e->del)
 		return 0;	/* tables are cleared whole, not entry by entry */
+	if (stopped(e))
+		return -ECANCELED;
 	if (plen == 0 && family == 4 && !memcmp(v, &none, sizeof(none)))
 		return 0;	/* the forest's root without rules: a miss says as much */
 	if (plen == 0 && family == 6) {
@@ -1338,7 +1359,7 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 		return 0;
 	}
 	e->used[(family == 6) * 2][plen] = 1;
-	return entry_room(e, family) ?: xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v);
+	return emit_done(e, entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v));
 }
 
 static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
@@ -1348,8 +1369,10 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 
 	if (e->del)
 		return 0;
+	if (stopped(e))
+		return -ECANCELED;
 	e->used[(family == 6) * 2 + 1][plen] = 1;
-	return entry_room(e, family) ?: xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v);
+	return emit_done(e, entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v));
 }
 
 /* A set whose IPv4 source prefixes alone need more trie entries than a
@@ -1364,7 +1387,7 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 	size_t nreal = 0;
 
 	if (!need)
-		return -ENOMEM;
+		return emit_done(e, -ENOMEM);
 	if (need <= room)
 		return 0;
 	for (size_t k = 0; k < n; k++)
@@ -1372,7 +1395,7 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 	n = nreal;
 	table_full(e, "the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more than the "
 		   "%u there are", n, (unsigned long long)need, room);
-	return -E2BIG;
+	return emit_done(e, -E2BIG);
 }
 
 /* The prefix lengths generation G uses (IPv4 longest first, for status;

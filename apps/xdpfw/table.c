@@ -824,6 +824,7 @@ int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top)
 		if (!(top->e[k].flags & XDPFW_S_SEARCH) || top->e[k].ref == k + 1)	/* a prefix */
 			rc = push_entry(v, top, k);
 	top->n = 0;
+	top->ncls = 0;	/* its classes went with its entries */
 	return rc;
 }
 
