@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 struct xdpfw_bgjob {
 	pthread_t thread;
@@ -12,6 +13,14 @@ struct xdpfw_bgjob {
 	void (*fn)(void *arg);
 	void *arg;
 };
+
+/* Sets of fewer rules apply on one thread unless XDPFW_APPLY_THREADS=2. */
+#define XDPFW_BGJOB_MIN_RULES 8192
+
+/* Whether an apply of RULES rules is worth a second thread: by its size
+ * (XDPFW_BGJOB_MIN_RULES), or as XDPFW_APPLY_THREADS says (1 or 0: no;
+ * 2 or more: yes, any size). */
+bool xdpfw_bgjob_worth(size_t rules);
 
 /* Runs FN(ARG) on a new thread (every signal but a fault of its own
  * blocked there: the caller's handlers stay the caller's), or at once in

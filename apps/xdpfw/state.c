@@ -1224,6 +1224,8 @@ struct ectx {
 						 * (atomic: they compile at once) */
 	bool stop;				/* one family failed: the other's
 						 * emits fail too (atomic) */
+	bool two;				/* big enough for two threads
+						 * (xdpfw_bgjob_worth) */
 	pthread_mutex_t lock;			/* the families compile at once:
 						 * port tables and errors are
 						 * shared (the rest is per family) */
@@ -1589,7 +1591,10 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 
 		/* the IPv4 trie and its classes beside the IPv6 tables: the
 		 * plans put them in different places */
-		xdpfw_bgjob_start(&job, trie_job_run, &tj);
+		if (e->two)
+			xdpfw_bgjob_start(&job, trie_job_run, &tj);
+		else
+			trie_job_run(&tj);
 		e->tbase6 = tp.entries;
 		e->cbase6 = tp.npool;
 		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + tp.npool))
@@ -1601,11 +1606,15 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
-		xdpfw_bgjob_wait(&job);
+		if (e->two)
+			xdpfw_bgjob_wait(&job);
 		/* false only from a bug in the planner; the apply is undone */
 		if (!tj.ok)
 			rc = -EIO;
-		e->n += nclass + v6->n + e->npt;
+		/* what the set fills: classes, the trie past its two roots (a
+		 * blocklist's leaves are mostly verdicts, no class), IPv6
+		 * slots, port-table entries */
+		e->n += nclass + (tp.entries + tp6.entries - XDPFW_TRIE_ROOT_ENTRIES) + v6->n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
 	xdpfw_trie4_plan_free(&tp6);
@@ -1915,7 +1924,14 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 compile:
 	/* IPv6 (after a first set's definitions) on a second thread, IPv4
 	 * here: their entries go to different vectors (emit_src, emit_dst) */
-	rc = xdpfw_compile_two(rs, slots, ng, &em, &stats->c, first ? first_defs_run : NULL, &fd);
+	e.two = xdpfw_bgjob_worth(rs->n);
+	if (e.two) {
+		rc = xdpfw_compile_two(rs, slots, ng, &em, &stats->c, first ? first_defs_run : NULL, &fd);
+	} else {
+		if (first)
+			first_defs_run(&fd);
+		rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
+	}
 	if (rc)
 		goto failed;
 

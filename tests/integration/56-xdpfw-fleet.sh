@@ -46,8 +46,9 @@ done
 reaches() { local k; for k in 1 2 3; do ip netns exec "$S" ping -c1 -W1 -q "${IPH[$1]}" >/dev/null 2>&1 && return 0; done; return 1; }
 blocked() { ! ip netns exec "$S" ping -c2 -W1 -q "${IPH[$1]}" >/dev/null 2>&1; }
 
-start_agent() {	# i
-	timeout -k 5 200 "$FW" --pin-dir "${PIN[$1]}" --netns "${H[$1]}" sync --etcd "$EPS" --key "$KEY" \
+start_agent() {	# i (the bound is a hang guard: on a loaded CI machine this
+		# file has run 283 s, and an agent that outlives it is killed)
+	timeout -k 5 900 "$FW" --pin-dir "${PIN[$1]}" --netns "${H[$1]}" sync --etcd "$EPS" --key "$KEY" \
 		--name "h$1" --ttl 30 --max-rules 1000 "${IFH[$1]}" >>"$TMP/agent$1.log" 2>&1 &
 	APID[$1]=$!
 }
@@ -439,9 +440,10 @@ etcdctl --endpoints "$E" del "$KEY/hosts/junk" >/dev/null
 # ---- compaction: a watch that starts below the compacted revision ------------------------
 # agent 3 restarts and (test hook) pauses between its read and its watch;
 # meanwhile two revisions are published and etcd compacts past them, so
-# etcd cancels the watch it then opens; the agent must read again.
+# etcd cancels the watch it then opens; the agent must read again. (12 s:
+# on a loaded machine publishing twice and compacting took more than 6.)
 kill -TERM "$(pgrep -P "${APID[3]}" | head -1)"; wait "${APID[3]}"
-XDPFW_SYNC_TEST_WATCH_DELAY_MS=6000 start_agent 3
+XDPFW_SYNC_TEST_WATCH_DELAY_MS=12000 start_agent 3
 if wait_for "$TMP/agent3.log" 'test: waiting' 20; then
 	publish_rev "$TMP/allow-icmp.rules" >/dev/null
 	R7=$(publish_rev "$TMP/deny-icmp.rules")
