@@ -165,8 +165,8 @@ arow() {	# SET-LABEL FILE STEP RULES TARGET
 	echo "| $1 | $3 | $(a "$2" "$3" 2) | $(a "$2" "$3" 3) | $(rps "$(a "$2" "$3" 2)" "$4") | $(rps "$(a "$2" "$3" 3)" "$4") | $(a "$2" "$3" 4) | $5 |"
 }
 echo "Applying blocklist-shaped sets (in-process, parse excluded; wall time on a shared machine"
-echo "includes waiting for a CPU, so this process's CPU time beside it). An apply runs on two threads"
-echo "where there are two CPUs (IPv6 compiled beside IPv4, a first set's definitions and the IPv4"
+echo "includes waiting for a CPU, so this process's CPU time beside it). An apply of 8192 rules or more"
+echo "runs on two threads where there are two CPUs (IPv6 compiled beside IPv4, a first set's definitions and the IPv4"
 echo "trie written beside the rest: \`apps/xdpfw/bgjob.c\`), so its CPU time counts both; the \"one"
 echo "thread\" rows are \`XDPFW_APPLY_THREADS=1\`. The 100k and 1M blocklist rows are the median of"
 echo "3 runs (the 1M ones each after a 5 s pause). \"refused\" applies, after"
