@@ -129,9 +129,9 @@ else fail "xdpfw swap: a killed apply leaves the old or the new set" "$old old, 
 out=$("$FW" apply "$TMP/a.rules")
 want=$(echo "$out" | sed -n 's/.*(\([0-9]*\) entries.*/\1/p')
 # class, IPv6-table and port-table entries of both generations (status
-# scans both halves of the IPv6 and port tables), and the inactive
-# generation's IPv4 trie: empty
-have=$("$FW" status -j | python3 -c 'import json,sys; t=json.load(sys.stdin)["tables"]; print(sum(v["active_entries"] + v["inactive_entries"] for k, v in t.items() if k != "trie"), t["trie"]["inactive_entries"])')
+# scans both halves of the IPv6 and port tables) with the active trie's
+# (the apply counts them too), and the inactive generation's trie: empty
+have=$("$FW" status -j | python3 -c 'import json,sys; t=json.load(sys.stdin)["tables"]; print(sum(v["active_entries"] + v["inactive_entries"] for k, v in t.items() if k != "trie") + t["trie"]["active_entries"], t["trie"]["inactive_entries"])')
 if [ -n "$want" ] && [ "$have" = "$want 0" ]; then pass "xdpfw swap: the next apply removed every leftover (${have% *} entries, inactive trie empty)"
 else fail "xdpfw swap: the next apply removed every leftover" "maps hold $have (entries, inactive trie entries), the rule set needs ${want:-?}"; fi
 check "xdpfw swap: unload --purge" "$FW" unload --all --purge
