@@ -52,7 +52,7 @@ static void *bgjob_main(void *arg)
 	return NULL;
 }
 
-void xdpfw_bgjob_start(struct xdpfw_bgjob *job, void (*fn)(void *arg), void *arg)
+void xdpfw_bgjob_start(struct xdpfw_bgjob *job, void (*fn)(void *arg), void *arg, bool worth)
 {
 	static const int faults[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGABRT };
 	sigset_t all, old;
@@ -60,7 +60,7 @@ void xdpfw_bgjob_start(struct xdpfw_bgjob *job, void (*fn)(void *arg), void *arg
 	job->fn = fn;
 	job->arg = arg;
 	job->started = false;
-	if (second_thread_wanted()) {
+	if (worth && second_thread_wanted()) {
 		/* the new thread inherits the mask: no signal meant for the
 		 * process lands there; a fault of its own still stops it
 		 * (blocked, the kernel would kill the process unreported) */

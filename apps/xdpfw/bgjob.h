@@ -22,11 +22,11 @@ struct xdpfw_bgjob {
  * 2 or more: yes, any size). */
 bool xdpfw_bgjob_worth(size_t rules);
 
-/* Runs FN(ARG) on a new thread (every signal but a fault of its own
+/* Runs FN(ARG) on a new thread if WORTH (xdpfw_bgjob_worth()) (every signal but a fault of its own
  * blocked there: the caller's handlers stay the caller's), or at once in
  * the caller where the process has no second CPU, where
  * XDPFW_APPLY_THREADS is 1 (or 0), or if the thread cannot be made. Either way FN has run, or is running, until xdpfw_bgjob_wait(). */
-void xdpfw_bgjob_start(struct xdpfw_bgjob *job, void (*fn)(void *arg), void *arg);
+void xdpfw_bgjob_start(struct xdpfw_bgjob *job, void (*fn)(void *arg), void *arg, bool worth);
 /* Waits for FN to return (at once if it ran inline). */
 void xdpfw_bgjob_wait(struct xdpfw_bgjob *job);
 

@@ -941,7 +941,7 @@ int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, uns
 	struct xdpfw_bgjob job;
 	int rc;
 
-	xdpfw_bgjob_start(&job, compile6_run, &j);
+	xdpfw_bgjob_start(&job, compile6_run, &j, true);
 	rc = compile_families(rs, slots, gen, emit, s, 4, &pm);
 	xdpfw_bgjob_wait(&job);
 	s->src += j.st.src;

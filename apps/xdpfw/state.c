@@ -1591,10 +1591,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 
 		/* the IPv4 trie and its classes beside the IPv6 tables: the
 		 * plans put them in different places */
-		if (e->two)
-			xdpfw_bgjob_start(&job, trie_job_run, &tj);
-		else
-			trie_job_run(&tj);
+		xdpfw_bgjob_start(&job, trie_job_run, &tj, e->two);
 		e->tbase6 = tp.entries;
 		e->cbase6 = tp.npool;
 		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + tp.npool))
@@ -1606,8 +1603,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		size[1] = plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
-		if (e->two)
-			xdpfw_bgjob_wait(&job);
+		xdpfw_bgjob_wait(&job);
 		/* false only from a bug in the planner; the apply is undone */
 		if (!tj.ok)
 			rc = -EIO;

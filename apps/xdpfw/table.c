@@ -64,9 +64,10 @@ static int cls_code(struct xdpfw_tabvec *v, const struct xdpfw_cls *cls, uint32_
 	return 0;
 }
 
-const struct xdpfw_cls *xdpfw_tabent_cls(const struct xdpfw_tabvec *v, size_t k, struct xdpfw_cls *buf)
+const struct xdpfw_cls *xdpfw_tabent_cls(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *e,
+					 struct xdpfw_cls *buf)
 {
-	uint32_t code = v->e[k].cls;
+	uint32_t code = e->cls;
 
 	if (!(code & XDPFW_TRIE_DIRECT))
 		return &v->cls[code];
@@ -108,7 +109,7 @@ static int push_entry(struct xdpfw_tabvec *to, const struct xdpfw_tabvec *from, 
 	struct xdpfw_cls buf;
 
 	return xdpfw_tabvec_push(to, from->e[k].tag, (const uint8_t *)from->e[k].addr,
-				 xdpfw_tabent_cls(from, k, &buf));
+				 xdpfw_tabent_cls(from, &from->e[k], &buf));
 }
 
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v)
@@ -173,7 +174,7 @@ static void slot_put(int family, void *region, uint32_t i, const struct xdpfw_ta
 
 	if (family == 4) {
 		struct xdpfw_cls buf;
-		struct xdpfw_slot4 sl = { .tag = e->tag, .addr = e->addr[0], .cls = *xdpfw_tabent_cls(v, k, &buf) };
+		struct xdpfw_slot4 sl = { .tag = e->tag, .addr = e->addr[0], .cls = *xdpfw_tabent_cls(v, e, &buf) };
 
 		memcpy(s, &sl, sizeof(sl));
 	} else {
@@ -276,7 +277,7 @@ uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
 
 	/* prefixes come first; markers (appended by xdpfw_bspl_markers) after */
 	while (n < v->n && v->e[n].ref == n + 1) {
-		pool[n] = *xdpfw_tabent_cls(v, n, &pool[n]);
+		pool[n] = *xdpfw_tabent_cls(v, &v->e[n], &pool[n]);
 		n++;
 	}
 	return n;
@@ -614,7 +615,7 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 		if (plan->pool_at && ent_direct(&v->e[k]))
 			continue;	/* its leaf is its verdict: no class slot */
 		l = &leaves[plan->pool_at ? plan->pool_at[k] : k];
-		*l = *xdpfw_tabent_cls(v, k, l);
+		*l = *xdpfw_tabent_cls(v, &v->e[k], l);
 		if (!ent_tree(&v->e[k]) && !(v->e[k].flags & XDPFW_S_V6))
 			l->class = xdpfw_trie4_class(plan, l->class);
 	}

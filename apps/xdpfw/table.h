@@ -51,8 +51,10 @@ struct xdpfw_tabvec {
 int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 		      const struct xdpfw_cls *cls);
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v);
-/* Entry K's class: a pointer into V's cls array, or BUF filled with it. */
-const struct xdpfw_cls *xdpfw_tabent_cls(const struct xdpfw_tabvec *v, size_t k, struct xdpfw_cls *buf);
+/* The class of entry E (of V, or a copy of one): a pointer into V's cls
+ * array, or BUF filled with it. */
+const struct xdpfw_cls *xdpfw_tabent_cls(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *e,
+					 struct xdpfw_cls *buf);
 
 /* Binary search on prefix lengths (IPv6; Waldvogel et al. 1997): adds to
  * V the markers the datapath's search needs. LENS[0] (source stage) and

@@ -69,23 +69,12 @@ static int64_t class_pick(const struct xdpfw_cls *c, int p, uint32_t port)
 	return v & XDPFW_V_TABLE ? -1 : v;
 }
 
-/* The class of entry E, an entry of V or a copy of one (its class is kept
- * in V: table.h, xdpfw_tabent). */
-static const struct xdpfw_cls *ecls(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *e,
-				    struct xdpfw_cls *buf)
-{
-	if (!(e->cls & XDPFW_TRIE_DIRECT))
-		return &v->cls[e->cls];
-	*buf = cls_of_direct(e->cls);
-	return buf;
-}
-
 /* Whether entries A and B (copies of entries of V) have the same class. */
 static bool same_cls(const struct xdpfw_tabvec *v, const struct xdpfw_tabent *a, const struct xdpfw_tabent *b)
 {
 	struct xdpfw_cls x, y;
 
-	return !memcmp(ecls(v, a, &x), ecls(v, b, &y), sizeof(x));
+	return !memcmp(xdpfw_tabent_cls(v, a, &x), xdpfw_tabent_cls(v, b, &y), sizeof(x));
 }
 
 /* A leaf with its verdict (XDPFW_TRIE_DIRECT) stands for class C only if C
@@ -142,7 +131,7 @@ static void check_trie4(struct xdpfw_tabvec *v)
 		if (leaf != (want ? leaf_at(v, want - 1, plan.pool_at) : 0))
 			abort();
 		if (want) {
-			struct xdpfw_cls buf, c = *ecls(v, &v->e[want - 1], &buf);
+			struct xdpfw_cls buf, c = *xdpfw_tabent_cls(v, &v->e[want - 1], &buf);
 
 			check_direct(leaf, &c);
 			/* a slot leaf: the pool holds the class there, a source
@@ -332,9 +321,9 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 				in = in && (a[w] & o->mask[w]) == o->addr[w];
 			leaf = in ? o->in : o->out;
 			if (leaf & XDPFW_TRIE_DIRECT) {
-				if (!want || leaf != xdpfw_trie_direct(ecls(&v, want, &buf)->v[0]))
+				if (!want || leaf != xdpfw_trie_direct(xdpfw_tabent_cls(&v, want, &buf)->v[0]))
 					abort();
-				check_direct(leaf, ecls(&v, want, &buf));
+				check_direct(leaf, xdpfw_tabent_cls(&v, want, &buf));
 				continue;
 			}
 			if (leaf)
@@ -359,7 +348,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 					/* the slot's class index: the prefix's own entry */
 					if (e->ref > v.n || !same_cls(&v, &v.e[e->ref - 1], e))
 						abort();
-					got = ecls(&v, &v.e[e->ref - 1], &gbuf);
+					got = xdpfw_tabent_cls(&v, &v.e[e->ref - 1], &gbuf);
 				}
 				if (e)
 					lo = mid + 1;
@@ -369,14 +358,14 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 			if (!got && (leaf & XDPFW_V_SLOT_MASK))
 				got = &pool[(leaf & XDPFW_V_SLOT_MASK) - 1];
 		} else if (leaf & XDPFW_TRIE_DIRECT) {
-			if (!want || ecls(&v, want, &buf)->class || leaf != xdpfw_trie_direct(ecls(&v, want, &buf)->v[0]))
+			if (!want || xdpfw_tabent_cls(&v, want, &buf)->class || leaf != xdpfw_trie_direct(xdpfw_tabent_cls(&v, want, &buf)->v[0]))
 				abort();
-			check_direct(leaf, ecls(&v, want, &buf));
+			check_direct(leaf, xdpfw_tabent_cls(&v, want, &buf));
 			continue;
 		} else if (leaf) {
 			got = &pool[leaf - 1];
 		}
-		if ((want == NULL) != (got == NULL) || (want && memcmp(ecls(&v, want, &buf), got, sizeof(*got))))
+		if ((want == NULL) != (got == NULL) || (want && memcmp(xdpfw_tabent_cls(&v, want, &buf), got, sizeof(*got))))
 			abort();
 	}
 out:

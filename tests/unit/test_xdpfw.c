@@ -2369,13 +2369,13 @@ static void test_bgjob(void)
 	CHECK("bgjob-worth-forced", xdpfw_bgjob_worth(1));
 	setenv("XDPFW_APPLY_THREADS", "1", 1);
 	CHECK("bgjob-worth-never", !xdpfw_bgjob_worth(1u << 30));
-	xdpfw_bgjob_start(&job, bg_probe_run, &p);
+	xdpfw_bgjob_start(&job, bg_probe_run, &p, true);
 	CHECK("bgjob-one-thread-runs-inline-at-once",
 	      p.ran == 1 && !job.started && pthread_equal(p.self, pthread_self()));
 	xdpfw_bgjob_wait(&job);
 	unsetenv("XDPFW_APPLY_THREADS");
 	memset(&p, 0, sizeof(p));
-	xdpfw_bgjob_start(&job, bg_probe_run, &p);
+	xdpfw_bgjob_start(&job, bg_probe_run, &p, true);
 	xdpfw_bgjob_wait(&job);
 	pthread_sigmask(SIG_SETMASK, NULL, &cur);
 	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
@@ -2384,6 +2384,10 @@ static void test_bgjob(void)
 			      p.sigterm_blocked == 1 && !sigismember(&cur, SIGINT));
 	else
 		printf("SKIP: bgjob-second-thread-signals-blocked (one CPU: jobs run inline)\n");
+	memset(&p, 0, sizeof(p));
+	xdpfw_bgjob_start(&job, bg_probe_run, &p, false);
+	CHECK("bgjob-not-worth-runs-inline", p.ran == 1 && !job.started && pthread_equal(p.self, pthread_self()));
+	xdpfw_bgjob_wait(&job);
 }
 
 int main(void)
