@@ -146,6 +146,7 @@ struct snapshot {
 	uint64_t cnt_bytes;		/* per-rule counters, per CPU id */
 	uint32_t cnt_cpus;		/* CPU ids counted for */
 	uint32_t max_rules;		/* rules one set may hold (--max-rules) */
+	unsigned root_bits;		/* the source tries' root width */
 };
 
 static void snap_free(struct snapshot *s)
@@ -187,6 +188,7 @@ static int snap_try(struct xdpfw_state *st, struct snapshot *s, bool tables)
 	if (!rc && !xdpfw_cfg_same_gen(&s->cfg, &after))
 		rc = -EAGAIN;
 	s->max_rules = xdpfw_state_max_rules(st);
+	s->root_bits = st->root_bits;
 	if (rc)
 		snap_free(s);
 	return rc;
@@ -335,6 +337,7 @@ int cmd_status(int argc, char **argv)
 		}
 		bpfkit_json__end_object(jw);
 		bpfkit_json__kv_uint(jw, "table_bytes", s.table_bytes);
+		bpfkit_json__kv_uint(jw, "trie_root_bits", s.root_bits);
 		bpfkit_json__kv_uint(jw, "rule_def_bytes", s.def_bytes);
 		bpfkit_json__kv_uint(jw, "counter_bytes_per_cpu", s.cnt_bytes);
 		bpfkit_json__kv_uint(jw, "counter_cpus", s.cnt_cpus);

@@ -256,10 +256,11 @@ static int map_tables(struct xdpfw_state *st)
 			return rc;
 	}
 	/* the trie's half holds the two 2^16 roots (IPv4, IPv6) at least */
-	rc = map_half(st, XM_TRIE4, XDPFW_TRIE_ROOT_ENTRIES, &p, &st->trie4_bytes, &st->trie4_cap);
+	rc = map_half(st, XM_TRIE4, 2u << XDPFW_TRIE_ROOT_BITS, &p, &st->trie4_bytes, &st->trie4_cap);
 	if (rc)
 		return rc;
 	st->trie4 = p;
+	st->root_bits = xdpfw_trie_root_bits(st->trie4_cap);
 	rc = map_half(st, XM_PORTS, 4, &p, &st->ptab_bytes, &st->ptab_cap);
 	if (rc)
 		return rc;
@@ -458,6 +459,7 @@ static int set_opts(struct bpf_object *bo, const struct xdpfw_opts *o)
 			return -ENOENT;
 		*halves[i] = bpf_map__value_size(m) / 2 / table_elem(tables[i]);
 	}
+	copy.root_bits = (__u8)xdpfw_trie_root_bits(copy.trie_half);
 
 	bpf_object__for_each_map(m, bo) {
 		const char *n = bpf_map__name(m);
@@ -564,11 +566,30 @@ static int make_counters(struct bpf_map *m, uint32_t slots)
 	return rc;
 }
 
+/* The trie half for MAX rules a set: whole 16-entry chunks (see size_map). */
+static uint64_t trie_half_for(uint32_t max)
+{
+	uint64_t rules = (uint64_t)max + 64, first = rules < 65536 ? rules : 65536;
+	unsigned bits = max >= XDPFW_TRIE_BIG_RULES ? XDPFW_TRIE_BIG_ROOT_BITS : XDPFW_TRIE_ROOT_BITS;
+
+	return ((2ull << bits) + 104 * first + 8 * rules + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK * XDPFW_TRIE_BLK;
+}
+
+/* The source roots' width in a trie half of HALF entries: the big root from
+ * the half that trie_half_for() gives XDPFW_TRIE_BIG_RULES (the halves
+ * below it, for fewer rules with the small roots, are smaller). Read from
+ * the map's size, so every program loaded on the pinned maps and every
+ * apply agree. */
+unsigned xdpfw_trie_root_bits(uint64_t half)
+{
+	return half >= trie_half_for(XDPFW_TRIE_BIG_RULES) ? XDPFW_TRIE_BIG_ROOT_BITS : XDPFW_TRIE_ROOT_BITS;
+}
+
 /* Entries per half of table I for MAX rules a set (see size_map), and in
  * *LIMIT the most its references can address; 0 for the other maps. */
 static uint64_t half_for(int i, uint32_t max, uint64_t *limit)
 {
-	uint64_t rules = (uint64_t)max + 64, cap = 32, first = rules < 65536 ? rules : 65536;
+	uint64_t rules = (uint64_t)max + 64, cap = 32;
 
 	while (cap < 2 * rules)
 		cap *= 2;
@@ -577,9 +598,7 @@ static uint64_t half_for(int i, uint32_t max, uint64_t *limit)
 	case XM_CLASS: return 2 * rules;
 	case XM_TAB6: return cap;
 	case XM_PORTS: return 2 * rules + 4096;
-	case XM_TRIE4:	/* whole 16-entry chunks */
-		return (XDPFW_TRIE_ROOT_ENTRIES + 104 * first + 8 * rules + XDPFW_TRIE_BLK - 1) / XDPFW_TRIE_BLK *
-		       XDPFW_TRIE_BLK;
+	case XM_TRIE4: return trie_half_for(max);
 	default: return 0;
 	}
 }
@@ -595,7 +614,7 @@ static uint64_t half_for(int i, uint32_t max, uint64_t *limit)
  *  - IPv6 hash table: a power of two >= 2 M slots of 24 bytes, so a set of
  *    IPv6 rules with their markers fits at most half full;
  *  - the trie half: two 2^16 roots (IPv4, and IPv6 sources' first 32
- *    bits), 104 entries per rule for the first 65536 (a /32 alone in its
+ *    bits; 2^20 from XDPFW_TRIE_BIG_RULES), 104 entries per rule for the first 65536 (a /32 alone in its
  *    /16 takes 64: four 16-entry chunks; host lists are like that) and 8
  *    per rule beyond (1M blocklist-shaped rules take 11.3M entries in all:
  *    big sets share chunks);
@@ -1383,9 +1402,9 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
 {
 	struct ectx *e = ctx;
-	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n);
+	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n, e->st->root_bits);
 	/* the half also holds the root of the IPv6 sources' trie, always */
-	uint32_t room = e->st->trie4_cap - 65536;
+	uint32_t room = e->st->trie4_cap - (1u << e->st->root_bits);
 	size_t nreal = 0;
 
 	if (!need)
@@ -1497,7 +1516,7 @@ static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, stru
 	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]) && !rc; i++) {
 		rc = xdpfw_v6top_split(&e->tv[1], &e->tv[2], cuts[i]);
 		if (!rc)
-			rc = xdpfw_trie4_plan(&e->tv[2], cap, st->tab_cap[0], tp6);
+			rc = xdpfw_trie4_plan(&e->tv[2], st->root_bits, cap, st->tab_cap[0], tp6);
 		if (rc != -E2BIG || i + 1 == sizeof(cuts) / sizeof(cuts[0]))
 			break;
 		rc = xdpfw_v6top_join(&e->tv[1], &e->tv[2]);
@@ -1544,7 +1563,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	__u32 zero = 0;
 	int rc;
 
-	rc = xdpfw_trie4_plan(v4, st->trie4_cap, st->tab_cap[0], &tp);
+	rc = xdpfw_trie4_plan(v4, st->root_bits, st->trie4_cap, st->tab_cap[0], &tp);
 	if (!rc)
 		rc = xdpfw_trie4_compact(v4, &tp);
 	if (!rc)
@@ -1580,6 +1599,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 			cfg.trie_dirty[g] = tp.entries + tp6.entries;
 		if (cfg.tab_dirty[g][1] < plan.size)
 			cfg.tab_dirty[g][1] = plan.size;
+		cfg.root_bits = st->root_bits;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
 			rc = -errno;
 	}
@@ -1610,7 +1630,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		/* what the set fills: classes, the trie past its two roots (a
 		 * blocklist's leaves are mostly verdicts, no class), IPv6
 		 * slots, port-table entries */
-		e->n += nclass + (tp.entries + tp6.entries - XDPFW_TRIE_ROOT_ENTRIES) + v6->n + e->npt;
+		e->n += nclass + (tp.entries + tp6.entries - xdpfw_state_root_entries(st)) + v6->n + e->npt;
 	}
 	xdpfw_trie4_plan_free(&tp);
 	xdpfw_trie4_plan_free(&tp6);
@@ -2069,13 +2089,15 @@ int xdpfw_state_table_fill(struct xdpfw_state *st, const struct xdpfw_cfg *cfg,
 	uint32_t cap[2], pcap, tcap;
 	int rc = xdpfw_state_table_usage(st, used, cap), prc = xdpfw_state_port_usage(st, pused, &pcap);
 
-	tcap = st->trie4_cap > XDPFW_TRIE_ROOT_ENTRIES ? st->trie4_cap - XDPFW_TRIE_ROOT_ENTRIES : 0;
+	uint32_t roots = xdpfw_state_root_entries(st);
+
+	tcap = st->trie4_cap > roots ? st->trie4_cap - roots : 0;
 	f[0] = (struct xdpfw_table_fill){ "classes", cap[0], cap[0], { used[0][0], used[1][0] } };
 	f[1] = (struct xdpfw_table_fill){ "trie", tcap, tcap, { 0, 0 } };
 	f[2] = (struct xdpfw_table_fill){ "ipv6", cap[1], cap[1] / 2, { used[0][1], used[1][1] } };
 	f[3] = (struct xdpfw_table_fill){ "ports", pcap, pcap, { pused[0], pused[1] } };
 	for (int g = 0; g < 2; g++)	/* 0: never written, or cleared */
-		f[1].used[g] = cfg->trie_dirty[g] > XDPFW_TRIE_ROOT_ENTRIES ? cfg->trie_dirty[g] - XDPFW_TRIE_ROOT_ENTRIES : 0;
+		f[1].used[g] = cfg->trie_dirty[g] > roots ? cfg->trie_dirty[g] - roots : 0;
 	return rc ?: prc;
 }
 

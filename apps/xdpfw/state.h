@@ -34,6 +34,7 @@ struct xdpfw_state {
 	uint32_t *trie4;		/* xdpfw_trie mmapped */
 	size_t trie4_bytes;
 	uint32_t trie4_cap;		/* entries per generation */
+	unsigned root_bits;		/* the source roots' width (xdpfw_trie_root_bits) */
 	struct xdpfw_pent *ptab;	/* xdpfw_ptab mmapped */
 	size_t ptab_bytes;
 	uint32_t ptab_cap;		/* entries per generation */
@@ -150,7 +151,16 @@ uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
 
 /* Every table a set can fill, as status and the exporter show them: the
  * class pool, the trie, the IPv6 hash table, the port tables. */
-#define XDPFW_TRIE_ROOT_ENTRIES (2u * 65536)	/* the trie's two 2^16 roots */
+/* The source roots' width (XDPFW_TRIE_ROOT_BITS or XDPFW_TRIE_BIG_ROOT_BITS)
+ * in a trie map of HALF entries per generation, as load sizes it. */
+unsigned xdpfw_trie_root_bits(uint64_t half);
+
+/* The entries a generation's trie half gives its two source roots (IPv4,
+ * and IPv6 sources' first 32 bits): 2^16 or, in big tables, 2^20 each. */
+static inline uint32_t xdpfw_state_root_entries(const struct xdpfw_state *st)
+{
+	return 2u << st->root_bits;
+}
 enum { XDPFW_NTABLES = 4 };
 struct xdpfw_table_fill {
 	const char *name;		/* classes, trie, ipv6, ports */

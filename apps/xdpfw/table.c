@@ -295,15 +295,22 @@ size_t xdpfw_table_used(int family, const void *region, uint32_t n)
 /* ---- the IPv4 trie ------------------------------------------------------ *
  * Fixed strides (prefix lengths a chunk boundary sits at): the source trie
  * 16-4-4-4-4 (a 2^16 root, then 16-entry chunks: at most five reads; a /32
- * alone in its /16 costs 64 entries, a /24 32), destination tries 4-bit
+ * alone in its /16 costs 64 entries, a /24 32), or in big tables 20-4-4-4
+ * (xdpfw_common.h: XDPFW_TRIE_BIG_ROOT_BITS), destination tries 4-bit
  * strides (a 16-entry root per class: there is one per source class with
  * destination rules). docs/xdpfw.md says why these strides and not
- * others. The datapath's walk is built for them (xdpfw.bpf.c: walk4, a
- * 2^16 root, then XDPFW_TRIE4_SRC_LEVELS 4-bit levels; XDPFW_TRIE4_DEPTH
- * for a destination); each pointer still carries its stride code, which
+ * others. The datapath's walk is built for them (xdpfw.bpf.c: walk_src,
+ * the root then 4-bit levels; XDPFW_TRIE4_DEPTH for a destination); each
+ * pointer below the root carries its stride code, which
  * xdpfw_trie4_lookup() follows. */
-const uint8_t xdpfw_trie4_src_strides[] = { 16, 4, 4, 4, 4, 0 };
-const uint8_t xdpfw_trie4_dst_strides[] = { 4, 4, 4, 4, 4, 4, 4, 4, 0 };
+static const uint8_t src_strides16[] = { 16, 4, 4, 4, 4, 0 };
+static const uint8_t src_strides20[] = { 20, 4, 4, 4, 0 };
+static const uint8_t dst_strides[] = { 4, 4, 4, 4, 4, 4, 4, 4, 0 };
+
+static const uint8_t *src_strides(unsigned root_bits)
+{
+	return root_bits == XDPFW_TRIE_BIG_ROOT_BITS ? src_strides20 : src_strides16;
+}
 
 static uint32_t stride_code(unsigned bits)
 {
@@ -356,22 +363,23 @@ static int order_entries(const struct xdpfw_tabvec *v, uint32_t *o, bool by_plen
 	return 0;
 }
 
-static const uint8_t *strides_of(uint32_t tree)
+static const uint8_t *strides_of(uint32_t tree, unsigned root_bits)
 {
-	return tree ? xdpfw_trie4_dst_strides : xdpfw_trie4_src_strides;
+	return tree ? dst_strides : src_strides(root_bits);
 }
 
-/* The source trie's chunks and records (XDPFW_TRIE_REC). At each chunk
- * boundary b (16, 20, 24, 28), the entries longer than b under one b-bit
+/* The source trie's chunks and records (XDPFW_TRIE_REC) for strides ST. At
+ * each chunk boundary b (16, 20, 24, 28; big: 20, 24, 28), the entries
+ * longer than b under one b-bit
  * prefix: two or more need a chunk below b; exactly one is a record in
  * b's entry, unless a shallower boundary made it one already, and needs no
  * chunk below. REC_AT[idx] gets that boundary (0: painted in chunks). KV:
  * keys as order_entries() sorts them without BY_PLEN (a b-bit prefix's
  * entries are a run; tree 0 first). Returns the chunk entries; *NREC the
  * records. */
-static uint64_t src_layout(const struct xdpfw_kv *kv, size_t n, uint8_t *rec_at, uint32_t *nrec)
+static uint64_t src_layout(const uint8_t *st, const struct xdpfw_kv *kv, size_t n, uint8_t *rec_at,
+			   uint32_t *nrec)
 {
-	const uint8_t *st = xdpfw_trie4_src_strides;
 	uint64_t total = 0;
 	unsigned b = 0;
 
@@ -413,7 +421,7 @@ static uint64_t rec_entries(uint32_t nrec)
  * read, not the entries). */
 static uint64_t dst_chunks(const struct xdpfw_kv *kv, size_t n)
 {
-	const uint8_t *st = xdpfw_trie4_dst_strides;
+	const uint8_t *st = dst_strides;
 	uint64_t total = 0;
 	unsigned b = 0;
 
@@ -436,8 +444,9 @@ static uint64_t dst_chunks(const struct xdpfw_kv *kv, size_t n)
 	return total;
 }
 
-uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n)
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n, unsigned root_bits)
 {
+	const uint8_t *st = src_strides(root_bits);
 	struct xdpfw_kv *kv = xdpfw_big_alloc((n + 1) * sizeof(*kv));
 	uint8_t *rec_at = xdpfw_big_calloc(n + 1, 1);
 	uint64_t total = 0;
@@ -448,7 +457,7 @@ uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size
 			kv[k].key = (uint64_t)addr[k] << 6 | plen[k];
 			kv[k].idx = k;
 		}
-		total = (1u << xdpfw_trie4_src_strides[0]) + src_layout(kv, n, rec_at, &nrec);
+		total = (1u << st[0]) + src_layout(st, kv, n, rec_at, &nrec);
 		total += rec_entries(nrec);
 	}
 	xdpfw_big_free(kv);
@@ -456,11 +465,12 @@ uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size
 	return total;
 }
 
-int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
+int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, unsigned root_bits, uint32_t trie_cap, uint32_t leaf_cap,
 		     struct xdpfw_trie4_plan *plan)
 {
+	const uint8_t *st = src_strides(root_bits);
 	uint32_t *o;
-	uint64_t total = 1u << xdpfw_trie4_src_strides[0], chunks;
+	uint64_t total = 1u << st[0], chunks;
 	uint32_t maxc = 0, nrec;
 	struct xdpfw_kv *kv, *tmp;
 
@@ -489,6 +499,7 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		return -ENOMEM;
 	}
 	plan->nclass = maxc + 1;
+	plan->root_bits = st[0];
 	plan->npool = (uint32_t)v->n;
 	/* chunks below boundary b: the distinct (trie, top b bits) among the
 	 * entries longer than b; with entries in address order those are runs */
@@ -496,13 +507,13 @@ int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t l
 		uint32_t t = kv[k].key >> 38;
 
 		if (t && !plan->class_ptr[t]) {
-			plan->class_ptr[t] = XDPFW_TRIE_PTR | stride_code(xdpfw_trie4_dst_strides[0]) << XDPFW_TRIE_SHIFT |
+			plan->class_ptr[t] = XDPFW_TRIE_PTR | stride_code(dst_strides[0]) << XDPFW_TRIE_SHIFT |
 					     (uint32_t)total;
-			total += 1u << xdpfw_trie4_dst_strides[0];
+			total += 1u << dst_strides[0];
 		}
 	}
 	/* then the records, then the chunks */
-	chunks = src_layout(kv, v->n, plan->rec_at, &nrec) + dst_chunks(kv, v->n);
+	chunks = src_layout(st, kv, v->n, plan->rec_at, &nrec) + dst_chunks(kv, v->n);
 	plan->rec_base = (uint32_t)total;
 	plan->nrec = nrec;
 	total += rec_entries(nrec);
@@ -557,7 +568,7 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class)
 bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves)
 {
-	uint32_t next = plan->chunk_base, rec = plan->rec_base, src_root = XDPFW_TRIE4_ROOT;
+	uint32_t next = plan->chunk_base, rec = plan->rec_base;
 
 	/* destination roots sit right after the source root, then the records
 	 * and the chunks (planned) */
@@ -565,9 +576,10 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	for (size_t k = 0; k < v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);
-		uint32_t p = tree ? plan->class_ptr[tree] : src_root, leaf = leaf_at(v, plan->order[k], plan->pool_at);
+		/* the source root is at offset 0 */
+		uint32_t p = tree ? plan->class_ptr[tree] : 0, leaf = leaf_at(v, plan->order[k], plan->pool_at);
 		unsigned rec_b = plan->rec_at[plan->order[k]];
-		const uint8_t *st = strides_of(tree);
+		const uint8_t *st = strides_of(tree, plan->root_bits);
 		unsigned pos = 0;
 
 		for (int l = 0; st[l]; l++) {
@@ -631,10 +643,9 @@ void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
+/* The walk from entry E, POS address bits consumed. */
+static uint32_t walk_from(const uint32_t *trie, uint32_t e, uint32_t addr, unsigned pos)
 {
-	unsigned pos = 0;
-
 	for (int i = 0; i < XDPFW_TRIE4_DEPTH && (e & XDPFW_TRIE_PTR); i++) {
 		unsigned bits = 4u << ((e >> XDPFW_TRIE_SHIFT) & 3);
 		const uint32_t *r = &trie[e & XDPFW_TRIE_OFF];
@@ -647,6 +658,17 @@ uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
 		pos += bits;
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
+
+uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr)
+{
+	return walk_from(trie, e, addr, 0);
+}
+
+uint32_t xdpfw_trie4_lookup_src(const uint32_t *trie, unsigned root_bits, uint32_t addr)
+{
+	root_bits = src_strides(root_bits)[0];
+	return walk_from(trie, trie[addr >> (32 - root_bits)], addr, root_bits);
 }
 
 /* ---- IPv6 sources: the first 32 bits in a trie ---------------------------- */

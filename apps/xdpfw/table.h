@@ -105,6 +105,7 @@ uint32_t xdpfw_class_write(const struct xdpfw_tabvec *v, struct xdpfw_cls *pool)
  * trie, prefixes expanded to its strides, into trie entries [0, entries). */
 struct xdpfw_trie4_plan {
 	uint32_t entries;		/* trie entries used */
+	unsigned root_bits;		/* the source root's width (xdpfw_opts.root_bits) */
 	uint32_t *order;		/* entry indexes by (trie, length, address) */
 	uint32_t *class_ptr;		/* class id -> its destination trie's root entry */
 	uint32_t nclass;
@@ -121,17 +122,18 @@ struct xdpfw_trie4_plan {
 					 * (compact) those without a direct verdict */
 };
 
-/* Plans V's trie: -E2BIG if it needs more than TRIE_CAP entries or V more
- * than LEAF_CAP leaf slots, -EINVAL for a class without destination entries,
- * -ENOMEM. Touches no map memory. */
-int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, uint32_t trie_cap, uint32_t leaf_cap,
+/* Plans V's trie, its source root ROOT_BITS wide: -E2BIG if it needs more
+ * than TRIE_CAP entries or V more than LEAF_CAP leaf slots, -EINVAL for a
+ * class without destination entries, -ENOMEM. Touches no map memory. */
+int xdpfw_trie4_plan(const struct xdpfw_tabvec *v, unsigned root_bits, uint32_t trie_cap, uint32_t leaf_cap,
 		     struct xdpfw_trie4_plan *plan);
 /* The trie entries the source trie alone takes for the N IPv4 source
  * prefixes ADDR[k]/PLEN[k] (host byte order, distinct, sorted by address
- * then length): what xdpfw_trie4_plan() counts for them, a lower bound of a
+ * then length) under a ROOT_BITS root: what xdpfw_trie4_plan() counts for
+ * them, a lower bound of a
  * whole set's (destination tries come on top), so a set it puts over the
  * trie's room is refused before being compiled. 0: no memory. */
-uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n);
+uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size_t n, unsigned root_bits);
 /* Gives the pool room only to the entries whose leaf is not their verdict
  * (XDPFW_TRIE_DIRECT): no packet reads the others' classes, so a blocklist's
  * pool is a fraction of its entries. For IPv4 only: the IPv6 sources' trie
@@ -146,10 +148,12 @@ uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
 bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);
-/* What the datapath's walk finds for ADDR (host byte order) from entry E
- * (XDPFW_TRIE4_ROOT, or a class's root): a leaf (0: none; a slot index + 1
- * or an XDPFW_TRIE_DIRECT verdict, as leaf_of() made it). */
+/* What the datapath's walk finds for ADDR (host byte order) from a class's
+ * destination root E: a leaf (0: none; a slot index + 1 or an
+ * XDPFW_TRIE_DIRECT verdict, as leaf_at() made it). */
 uint32_t xdpfw_trie4_lookup(const uint32_t *trie, uint32_t e, uint32_t addr);
+/* The same from the source root (ROOT_BITS wide) at the start of TRIE. */
+uint32_t xdpfw_trie4_lookup_src(const uint32_t *trie, unsigned root_bits, uint32_t addr);
 /* IPv6 sources: moves the source prefixes of /CUT and shorter (CUT 1..32)
  * from V (the hash-table entries, before markers) to TOP (keyed by their
  * first 32 bits in addr[0], for the trie builder; flagged XDPFW_S_V6) and
@@ -173,8 +177,6 @@ void xdpfw_v6top_write_ones(const struct xdpfw_tabvec *top, const struct xdpfw_t
 			    struct xdpfw_cls *pool);
 /* Undoes it: TOP's prefixes go back to V (TOP is emptied). -ENOMEM. */
 int xdpfw_v6top_join(struct xdpfw_tabvec *v, struct xdpfw_tabvec *top);
-/* Trie entries per stride level the builder uses (bench/docs). */
-extern const uint8_t xdpfw_trie4_src_strides[], xdpfw_trie4_dst_strides[];
 
 /* Non-empty slots among the first N of REGION. */
 size_t xdpfw_table_used(int family, const void *region, uint32_t n);

@@ -27,6 +27,7 @@
 const volatile struct xdpfw_opts xdpfw_opts = {
 	.log_rate = 100,
 	.pass_lockout = 1,
+	.root_bits = XDPFW_TRIE_ROOT_BITS,
 	.trie_half = XDPFW_TRIE_HALF_DEFAULT,
 	.class_half = XDPFW_CLASS_HALF_DEFAULT,
 	.tab6_half = XDPFW_TAB6_HALF_DEFAULT,
@@ -277,11 +278,11 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
 /* The leaf of the longest prefix containing ADDR (host byte order) in the
  * trie region at BASE of the generation's trie half T: 0 if none, else a
  * class reference (pool index + 1; IPv6: maybe with XDPFW_TRIE_SEARCH) or
- * a direct verdict (XDPFW_TRIE_DIRECT). ROOT16: start at the region's
- * 2^16-entry source root (its first chunk), else at the pointer E (a
- * destination trie's root). Below the root every chunk has 16 entries
- * (table.c: 4-bit strides), so a level is one shift of A and one load, at
- * most DEPTH of them.
+ * a direct verdict (XDPFW_TRIE_DIRECT). ROOT (a constant): start at the
+ * region's 2^ROOT-entry source root (its first chunk), else (0) at the
+ * pointer E (a destination trie's root). Below the root every chunk has 16
+ * entries (table.c: 4-bit strides), so a level is one shift of A and one
+ * load, at most DEPTH of them.
  *
  * The levels are a chain of dependent reads, so what counts is the work
  * between one read and the next:
@@ -295,26 +296,26 @@ __noinline __u32 xdpfw_probe6(struct probe *q)
  *   trie and reads as 0 (no prefix);
  * - 64-bit index arithmetic: no 32-bit truncations (an index past the half
  *   fails the bound all the same). */
-static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 addr, int root16, int depth)
+static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 addr, int root, int depth)
 {
 	__u64 a = (__u64)addr << 32, half = xdpfw_opts.trie_half, idx;
 
-	if (root16) {
-		idx = base + (a >> 48);
+	if (root) {
+		idx = base + (a >> (64 - root));
 		e = idx < half ? t[idx] : 0;
-		a <<= 16;
+		a <<= root;
 	}
 #pragma unroll
 	for (int i = 0; i < depth; i++) {
 		if (!(e & XDPFW_TRIE_PTR))
 			return e;
-		if (root16 && e >= XDPFW_TRIE_REC)
+		if (root && e >= XDPFW_TRIE_REC)
 			break;	/* the one longer prefix below: a record */
 		idx = base + (e & XDPFW_TRIE_OFF) + (a >> 60);
 		e = idx < half ? t[idx] : 0;
 		a <<= 4;
 	}
-	if (root16 && e >= XDPFW_TRIE_REC) {
+	if (root && e >= XDPFW_TRIE_REC) {
 		idx = base + (e & XDPFW_TRIE_OFF);
 		if (idx > half - XDPFW_TRIE_REC_SIZE)
 			return 0;	/* only from a corrupt trie (the last
@@ -322,6 +323,16 @@ static __always_inline __u32 walk4(const __u32 *t, __u64 base, __u32 e, __u32 ad
 		e = (addr & t[idx + 1]) == t[idx] ? t[idx + 2] : t[idx + 3];
 	}
 	return e & XDPFW_TRIE_PTR ? 0 : e;
+}
+
+/* The leaf for ADDR in the source trie region at BASE: a root of
+ * xdpfw_opts.root_bits, then 4-bit levels to /32. That width is a load-time
+ * constant, so the verifier drops the walk not taken. */
+static __always_inline __u32 walk_src(const __u32 *t, __u64 base, __u32 addr)
+{
+	if (xdpfw_opts.root_bits == XDPFW_TRIE_BIG_ROOT_BITS)
+		return walk4(t, base, 0, addr, XDPFW_TRIE_BIG_ROOT_BITS, (32 - XDPFW_TRIE_BIG_ROOT_BITS) / 4);
+	return walk4(t, base, 0, addr, XDPFW_TRIE_ROOT_BITS, (32 - XDPFW_TRIE_ROOT_BITS) / 4);
 }
 
 /* Class IDX of generation GEN's half of the pool; NULL past the half
@@ -425,7 +436,7 @@ static __always_inline __u32 classify4(__u32 gen_pidx, __u32 saddr, const __u32 
 	const __u32 *t = half_of(xdpfw_trie, gen, xdpfw_opts.trie_half);
 	const struct xdpfw_cls *cls;
 
-	leaf = walk4(t, 0, 0, bpf_ntohl(saddr), 1, XDPFW_TRIE4_SRC_LEVELS);
+	leaf = walk_src(t, 0, bpf_ntohl(saddr));
 	if (leaf & XDPFW_TRIE_DIRECT)
 		return xdpfw_trie_verdict(leaf);
 	cls = leaf ? class_at(gen, leaf - 1) : NULL;
@@ -472,7 +483,7 @@ static __always_inline __u32 classify6(__u32 gen_pidx, const __u32 *sa, const __
 	const __u32 *t = half_of(xdpfw_trie, gen, xdpfw_opts.trie_half);
 	const struct xdpfw_cls *cls = NULL;
 
-	ref = walk4(t, pl->tbase, 0, bpf_ntohl(sa[0]), 1, XDPFW_TRIE4_SRC_LEVELS);
+	ref = walk_src(t, pl->tbase, bpf_ntohl(sa[0]));
 	if (ref & XDPFW_TRIE_ONE) {
 		/* one longer prefix under this /32: its record decides */
 		const struct xdpfw_one6 *o = (const void *)class_of(gen, pl, ref & XDPFW_V_SLOT_MASK);

@@ -137,7 +137,7 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
  * painted first, longer ones over them, a new chunk inheriting its parent
  * entry), so a lookup is one load per stride crossed — at most XDPFW_TRIE4_DEPTH — whatever the prefix
  * lengths in use and the number of rules. The source stage starts at a
- * 2^16-entry root (the first chunk of the half); each source class with
+ * 2^16- or 2^20-entry root (the first chunk of its region); each source class with
  * destination rules has its own destination trie whose root pointer is the
  * class's `class` field. An entry is a pointer (XDPFW_TRIE_PTR: chunk
  * offset in the half, stride code) or a leaf: 0 = no prefix, else the
@@ -147,7 +147,15 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
 #define XDPFW_TRIE_SHIFT	29		/* stride code: 4 << code bits */
 #define XDPFW_TRIE_OFF		((1u << 29) - 1)
 #define XDPFW_TRIE4_DEPTH	8		/* 4-bit levels: a destination trie */
-#define XDPFW_TRIE4_SRC_LEVELS	4		/* 4-bit levels below a source root */
+/* A source trie's root takes the first 16 bits of the address, 4-bit levels
+ * the rest; in tables sized for XDPFW_TRIE_BIG_RULES rules or more (`xdpfw
+ * load --max-rules`), whose /16s hold many longer prefixes each, the root
+ * takes 20 bits, one level less for every prefix longer than /16 (state.c
+ * decides by the trie map's size: xdpfw_opts.root_bits, a load-time
+ * constant; docs/xdpfw.md says what it buys). */
+#define XDPFW_TRIE_ROOT_BITS	16
+#define XDPFW_TRIE_BIG_ROOT_BITS	20
+#define XDPFW_TRIE_BIG_RULES	262144
 /* A leaf whose class decides every packet alike (one final verdict for
  * every protocol, no destination stage: most blocklist prefixes) holds that
  * verdict itself, saving the read of the class slot (on live traffic, a
@@ -211,7 +219,6 @@ static inline __u32 xdpfw_trie_verdict(__u32 e)
 #define XDPFW_CLASS_HALF_DEFAULT	131200
 #define XDPFW_TAB6_HALF_DEFAULT		262144
 #define XDPFW_PTAB_HALF_DEFAULT		1048576
-#define XDPFW_TRIE4_ROOT	(XDPFW_TRIE_PTR | 2u << XDPFW_TRIE_SHIFT)	/* 16 bits at 0 */
 /* A source trie entry (root or chunk) with exactly one longer prefix below
  * it (most /16s of a blocklist) points to a 4-entry record instead of a
  * chain of chunks (stride code 3: the pointers >= XDPFW_TRIE_REC): {prefix,
@@ -279,6 +286,8 @@ struct xdpfw_cfg {
 					 * generation's table half that may be non-zero */
 	__u32 trie_dirty[2];		/* [gen]: the same for the IPv4 trie half */
 	__u32 port_dirty[2];		/* [gen]: the same for the port-table half */
+	__u32 root_bits;		/* the source tries' root width the applies
+					 * write (xdpfw_opts.root_bits); status shows it */
 };
 
 struct xdpfw_counter {
@@ -315,7 +324,10 @@ struct xdpfw_frag_key {
 struct xdpfw_opts {
 	__u32 log_rate;			/* log events per second per CPU (0: none) */
 	__u8 pass_lockout;		/* ARP and IPv6 ND always pass (default 1) */
-	__u8 pad[3];
+	__u8 root_bits;			/* the source tries' root: XDPFW_TRIE_ROOT_BITS
+					 * or XDPFW_TRIE_BIG_ROOT_BITS (state.c, from
+					 * the trie map's size) */
+	__u8 pad[2];
 	/* entries per half of xdpfw_trie, xdpfw_class, xdpfw_tab6 and
 	 * xdpfw_ptab: state.c sets them from the maps' value sizes at load */
 	__u32 trie_half, class_half, tab6_half, ptab_half;

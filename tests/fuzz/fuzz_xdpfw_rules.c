@@ -94,13 +94,13 @@ static void check_direct(uint32_t leaf, const struct xdpfw_cls *c)
 /* The IPv4 trie in memory: for each entry's address and a neighbour of
  * it, the walk must find the longest entry of the same trie containing it
  * (by brute force), and a leaf with its verdict must decide as its class. */
-static void check_trie4(struct xdpfw_tabvec *v)
+static void check_trie4(struct xdpfw_tabvec *v, unsigned root_bits)
 {
 	struct xdpfw_trie4_plan plan;
 	uint32_t *trie;
 	void *leaves;
 
-	if (v->n > 3000 || xdpfw_trie4_plan(v, 1u << 24, 1u << 16, &plan))
+	if (v->n > 3000 || xdpfw_trie4_plan(v, root_bits, 1u << 24, 1u << 16, &plan))
 		return;	/* too big for a brute-force check, or refused: fine */
 	/* classes only for leaves that are not verdicts, as state.c does */
 	if (xdpfw_trie4_compact(v, &plan))
@@ -114,7 +114,7 @@ static void check_trie4(struct xdpfw_tabvec *v)
 	for (size_t k = 0; k < 2 * v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[k / 2];
 		uint32_t tree = ent_tree(e), a = ent_addr(e) ^ (k & 1 && ent_plen(e) < 32 ? 0x80000000u >> ent_plen(e) : 0);
-		uint32_t root = tree ? xdpfw_trie4_class(&plan, tree) : XDPFW_TRIE4_ROOT, want = 0;
+		uint32_t want = 0;
 		int best = -1;
 
 		for (size_t j = 0; j < v->n; j++) {
@@ -126,7 +126,8 @@ static void check_trie4(struct xdpfw_tabvec *v)
 				want = j + 1;
 			}
 		}
-		uint32_t leaf = xdpfw_trie4_lookup(trie, root, a);
+		uint32_t leaf = tree ? xdpfw_trie4_lookup(trie, xdpfw_trie4_class(&plan, tree), a) :
+				       xdpfw_trie4_lookup_src(trie, root_bits, a);
 
 		if (leaf != (want ? leaf_at(v, want - 1, plan.pool_at) : 0))
 			abort();
@@ -248,7 +249,7 @@ static void check_bspl6(struct xdpfw_tabvec *v)
  * to their prefix's class. For each source prefix's address and a
  * neighbour, the class found (through the pool, as the datapath reads it)
  * must be that of the longest prefix containing it. */
-static void check_split6(const struct xdpfw_tabvec *src, int cut)
+static void check_split6(const struct xdpfw_tabvec *src, int cut, unsigned root_bits)
 {
 	struct xdpfw_tabvec v = { 0 }, top = { 0 };
 	uint8_t lens[2][XDPFW_PLENS_MAX] = { { 0 } };
@@ -289,7 +290,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 	 * the hinted probe, as where the pool has no room) */
 	nreal = v.n;
 	ones = cut == 20 ? 0 : xdpfw_v6top_ones(&top, (uint32_t)(top.n + nreal), UINT32_MAX);
-	if (xdpfw_bspl_markers(&v, lens) || xdpfw_trie4_plan(&top, 1u << 24, 1u << 16, &plan))
+	if (xdpfw_bspl_markers(&v, lens) || xdpfw_trie4_plan(&top, root_bits, 1u << 24, 1u << 16, &plan))
 		abort();
 	trie = calloc(plan.entries, 4);
 	pool = calloc(top.n + nreal + ones + 1, sizeof(*pool));
@@ -308,7 +309,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut)
 
 		probe_addr6(&real[k / 2], k, a);
 		want = longest_of6(real, nsrc, 0, a);
-		leaf = xdpfw_trie4_lookup(trie, XDPFW_TRIE4_ROOT, ntohl(a[0]));
+		leaf = xdpfw_trie4_lookup_src(trie, root_bits, ntohl(a[0]));
 		if (leaf & XDPFW_TRIE_ONE) {
 			/* the record decides: the prefix's slot value inside it,
 			 * the leaf's own reference elsewhere */
@@ -435,6 +436,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xdpfw_emit em = { e_src, e_dst, e_ptable, NULL };
 	char err[512], txt[256];
 	uint32_t *slots;
+	unsigned rb;
 
 	if (size > 16384)
 		return 0;
@@ -464,11 +466,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size & 2 ? xdpfw_compile_two(&rs, slots, size & 1, &em, NULL, NULL, NULL) :
 		       xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
-	check_trie4(&tv[0]);
-	check_split6(&tv[1], 32);
-	check_split6(&tv[1], 24);
-	check_split6(&tv[1], 20);
-	check_split6(&tv[1], 16);
+	/* the source roots as small and big tables have them */
+	rb = size & 4 ? XDPFW_TRIE_BIG_ROOT_BITS : XDPFW_TRIE_ROOT_BITS;
+	check_trie4(&tv[0], rb);
+	check_split6(&tv[1], 32, rb);
+	check_split6(&tv[1], 24, rb);
+	check_split6(&tv[1], 20, rb);
+	check_split6(&tv[1], 16, rb);
 	check_bspl6(&tv[1]);
 	check_table(6, &tv[1]);
 	xdpfw_tabvec_free(&tv[0]);

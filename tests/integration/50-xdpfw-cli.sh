@@ -279,7 +279,7 @@ id=$("$FW" rule list -j | python3 -c 'import json,sys; print([r["id"] for r in j
 check "xdpfw rule del by id" "$FW" rule del --force "$id"
 if ! "$FW" save | grep -q 192.0.2.0; then pass "xdpfw rule del removed it"; else fail "xdpfw rule del removed it"; fi
 "${FWN[@]}" status -j >"$TMP/st.json"
-if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy"]=="deny" and d["rule_count"]==2 and d["interfaces"][0]["mode"] in ("native","skb")' "$TMP/st.json"; then
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["policy"]=="deny" and d["rule_count"]==2 and d["interfaces"][0]["mode"] in ("native","skb") and d["trie_root_bits"]==16' "$TMP/st.json"; then
 	pass "xdpfw status -j"; else fail "xdpfw status -j" "$(head -c 300 "$TMP/st.json")"; fi
 "$FW" --netns "$NS_B" -j status >"$TMP/st2.json" 2>&1
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["rule_count"]==2 and d["max_rules"]==65536' "$TMP/st2.json"; then

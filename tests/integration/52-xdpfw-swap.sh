@@ -50,7 +50,12 @@ PY
   for i in $(seq 1 50); do echo "deny src 172.16.$i.0/24"; done; } >"$TMP/a.rules"
 { echo "policy deny"; echo "allow src $IP_A proto udp dport $PORT"; echo "deny src $IP_A2 proto udp"
   for i in $(seq 1 50); do echo "deny src 172.17.$i.0/24 proto tcp dport $i-$((i + 100))"; done; } >"$TMP/b.rules"
-check "xdpfw swap: load" "${FWN[@]}" load "$IF_B" --mode native --max-rules 200000 --rules "$TMP/a.rules"
+# maps for more than XDPFW_TRIE_BIG_RULES (262144) rules: the source tries'
+# roots are 2^20 wide, so these swaps run the datapath's other walk
+check "xdpfw swap: load" "${FWN[@]}" load "$IF_B" --mode native --max-rules 300000 --rules "$TMP/a.rules"
+bits=$("$FW" status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["trie_root_bits"])')
+[ "$bits" = 20 ] && pass "xdpfw swap: maps for 300000 rules have 2^20 source roots" ||
+	fail "xdpfw swap: maps for 300000 rules have 2^20 source roots" "status says trie_root_bits '$bits'"
 deny_pkts() { "$FW" rule list -j | python3 -c 'import json,sys; print(sum(r["packets"] for r in json.load(sys.stdin) if r["rule"].startswith("deny src '"$IP_A2"'/32")))'; }
 
 ip netns exec "$NS_B" timeout 150 python3 "$TMP/recv.py" "$PORT" "$TMP/counts" "$TMP/stop" &

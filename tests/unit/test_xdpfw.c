@@ -677,7 +677,7 @@ static int reference_of(const struct xdpfw_ruleset *rs, const struct pspec *s, l
  * and its parent's remaining candidates, compile.c's decide_node()) */
 #define ROUNDS 80
 
-static void test_differential(struct xdpfw_state *st)
+static void test_differential(struct xdpfw_state *st, const char *name)
 {
 	int mismatches = 0, runs = 0, rounds_ok = 0;
 
@@ -768,7 +768,7 @@ static void test_differential(struct xdpfw_state *st)
 	}
 	unsetenv("XDPFW_APPLY_THREADS");
 	printf("  differential: %d packets over %d rule sets, %d mismatches\n", runs, rounds_ok, mismatches);
-	CHECK("differential-datapath-equals-reference", mismatches == 0 && rounds_ok == ROUNDS);
+	CHECK(name, mismatches == 0 && rounds_ok == ROUNDS);
 }
 
 /* IPv6 search leaves (a /32 holding longer source prefixes) whose longer
@@ -1458,6 +1458,84 @@ static struct bpfkit_object *open_sized(void)
 	return obj;
 }
 
+/* Big tables (maps sized for XDPFW_TRIE_BIG_RULES rules or more) give the
+ * source tries 2^20-entry roots, and the datapath takes its other walk
+ * (xdpfw.bpf.c: walk_src): prefixes at and around its boundaries (/20,
+ * /24, /28) where they are expected, then the differential test on it. */
+static void test_big_root(void)
+{
+	static const struct {
+		struct pspec p;
+		int want;
+	} pk[] = {
+		{ { 4, "10.1.2.5", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* the /24: its /20's record */
+		{ { 4, "10.1.3.5", "2.2.2.2", 6, 1, 2 }, PASS_ },
+		{ { 4, "10.2.0.9", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* the /20, painted in the root */
+		{ { 4, "10.2.15.9", "2.2.2.2", 17, 1, 2 }, DROP_ },
+		{ { 4, "10.2.16.9", "2.2.2.2", 6, 1, 2 }, PASS_ },
+		{ { 4, "10.3.1.7", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* two /32s: chunks */
+		{ { 4, "10.3.1.8", "2.2.2.2", 6, 1, 2 }, DROP_ },
+		{ { 4, "10.3.1.9", "2.2.2.2", 6, 1, 2 }, PASS_ },	/* inside the /16 allow */
+		{ { 4, "10.3.99.1", "2.2.2.2", 17, 1, 2 }, PASS_ },
+		{ { 4, "10.4.0.1", "2.2.2.2", 6, 1, 2 }, DROP_ },	/* the /14 */
+		{ { 4, "10.8.0.1", "2.2.2.2", 6, 1, 2 }, PASS_ },
+		{ { 6, "2001:db8:5::1", "2001:db8::2", 6, 1, 2 }, DROP_ },	/* the /48 */
+		{ { 6, "2001:db8:6::1", "2001:db8::2", 6, 1, 2 }, PASS_ },
+		{ { 6, "2001:dc0::1", "2001:db8::2", 6, 1, 2 }, DROP_ },	/* the /28 */
+		{ { 6, "2001:dd0::1", "2001:db8::2", 6, 1, 2 }, PASS_ },
+	};
+	struct bpfkit_object *obj = open_sized();
+	struct xdpfw_state st;
+	struct xdpfw_cfg cfg;
+	const uint32_t *t;
+	uint32_t half = 12u << 20;	/* past the half XDPFW_TRIE_BIG_RULES gets */
+	int ok = 0, g;
+
+	if (!obj) {
+		CHECK("big-root-open", 0);
+		return;
+	}
+	CHECK("big-root-width-of-half", xdpfw_trie_root_bits(half) == XDPFW_TRIE_BIG_ROOT_BITS &&
+						xdpfw_trie_root_bits(2 * 65536 + 1024) == XDPFW_TRIE_ROOT_BITS);
+	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie", half);
+	if (bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj)) {
+		CHECK("big-root-load", 0);
+		bpfkit_object__close(obj);
+		return;
+	}
+	prog_fd = st.prog_fd;
+	CHECK("big-root-state", st.root_bits == XDPFW_TRIE_BIG_ROOT_BITS && xdpfw_state_root_entries(&st) == 2u << 20);
+	CHECK("big-root-applied", apply_text(&st, "policy allow\n"
+						  "deny src 10.1.2.0/24 proto tcp\n"
+						  "deny src 10.2.0.0/20\n"
+						  "allow src 10.3.0.0/16\n"
+						  "deny src 10.3.1.7\n"
+						  "deny src 10.3.1.8\n"
+						  "deny src 10.4.0.0/14 proto tcp\n"
+						  "deny src 2001:db8:5::/48\n"
+						  "deny src 2001:dc0::/28\n") == 0 &&
+					  xdpfw_state_cfg(&st, &cfg) == 0 && cfg.root_bits == XDPFW_TRIE_BIG_ROOT_BITS);
+	g = cfg.gen & 1;
+	t = st.trie4 + (size_t)g * st.trie4_cap;
+	/* root index: the address's top 20 bits */
+	CHECK("big-root-layout", (t[0x0a010] & XDPFW_TRIE_REC) == XDPFW_TRIE_REC && (t[0x0a020] & XDPFW_TRIE_DIRECT) &&
+					 t[0x0a02f] == 0 && t[0x0a021] == 0 &&
+					 (t[0x0a030] & XDPFW_TRIE_REC) == XDPFW_TRIE_PTR &&
+					 t[0x0a040] && t[0x0a07f] == t[0x0a040] && t[0x0a080] == 0 &&
+					 st.plens[g * 4 + 2].tbase >= 1u << 20);
+	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		int got = run_pkt(&pk[i].p);
+
+		if (got != pk[i].want)
+			printf("  big root: %s proto %u: %d, want %d\n", pk[i].p.src, pk[i].p.proto, got, pk[i].want);
+		ok += got == pk[i].want;
+	}
+	CHECK("big-root-verdicts", ok == (int)(sizeof(pk) / sizeof(pk[0])));
+	test_differential(&st, "big-root-differential");
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+}
+
 static void test_full_map(void)
 {
 	struct bpfkit_object *obj = open_sized();
@@ -1860,12 +1938,18 @@ static void test_trie4_src_entries(void)
 		memcpy(b, &be, 4);
 		rc = xdpfw_tabvec_push(&v, (kv[i].key & 0xff) + 1, b, &cls);
 	}
-	rc = rc ?: xdpfw_trie4_plan(&v, 1u << 28, 1u << 20, &plan);
-	CHECK("trie4-src-entries-equal-plan", rc == 0 && xdpfw_trie4_src_entries(addr, plen, n) == plan.entries &&
-						      plan.chunk_base - plan.rec_base > 1000);
-	if (!rc)
-		xdpfw_trie4_plan_free(&plan);
-	CHECK("trie4-src-entries-root-only", xdpfw_trie4_src_entries(addr, plen, 0) == 65536);
+	/* with either root: the small one, and big tables' */
+	for (unsigned rb = XDPFW_TRIE_ROOT_BITS; rb <= XDPFW_TRIE_BIG_ROOT_BITS; rb += 4) {
+		int prc = rc ?: xdpfw_trie4_plan(&v, rb, 1u << 28, 1u << 20, &plan);
+
+		CHECK(rb == XDPFW_TRIE_ROOT_BITS ? "trie4-src-entries-equal-plan" : "trie4-src-entries-equal-plan-big",
+		      prc == 0 && xdpfw_trie4_src_entries(addr, plen, n, rb) == plan.entries &&
+			      plan.chunk_base - plan.rec_base > 1000 && plan.root_bits == rb);
+		if (!prc)
+			xdpfw_trie4_plan_free(&plan);
+		CHECK(rb == XDPFW_TRIE_ROOT_BITS ? "trie4-src-entries-root-only" : "trie4-src-entries-root-only-big",
+		      xdpfw_trie4_src_entries(addr, plen, 0, rb) == 1u << rb);
+	}
 out:
 	xdpfw_tabvec_free(&v);
 	free(addr);
@@ -2416,7 +2500,7 @@ int main(void)
 	CHECK("state-from-object", xdpfw_state_from_object(&st, obj) == 0);
 	prog_fd = st.prog_fd;
 	test_semantics(&st);
-	test_differential(&st);
+	test_differential(&st, "differential-datapath-equals-reference");
 	test_swaps(&st);
 	test_defs_syscalls(&st);
 	test_v6_hints(&st);
@@ -2432,6 +2516,7 @@ int main(void)
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
 	test_full_map();
+	test_big_root();
 	/* on two threads (these sets are small), then on one: the
 	 * definitions, then IPv6, then IPv4 */
 	setenv("XDPFW_APPLY_THREADS", "2", 1);
