@@ -243,6 +243,7 @@ static int check_fixed_maps(const struct xdpfw_state *st)
 /* The tables are written through mmap: plain stores, no syscall per entry. */
 static int map_tables(struct xdpfw_state *st)
 {
+	struct xdpfw_cfg cfg;
 	void *p;
 	int rc;
 
@@ -261,6 +262,10 @@ static int map_tables(struct xdpfw_state *st)
 		return rc;
 	st->trie4 = p;
 	st->root_bits = xdpfw_trie_root_bits(st->trie4_cap);
+	/* the applies so far wrote tries of that width (0: none yet); -EINVAL:
+	 * a table of another layout */
+	if (!xdpfw_state_cfg(st, &cfg) && cfg.root_bits && cfg.root_bits != st->root_bits)
+		return -EINVAL;
 	rc = map_half(st, XM_PORTS, 4, &p, &st->ptab_bytes, &st->ptab_cap);
 	if (rc)
 		return rc;
@@ -1502,8 +1507,8 @@ static int clear_tables(struct xdpfw_state *st, int g)
  * /32 that holds some. A /32 with longer prefixes costs a leaf there (64
  * entries when alone in its /16): where that does not fit in CAP trie
  * entries (hundreds of thousands of scattered long IPv6 prefixes), the cut
- * moves up to /24, /20 (one 16-entry chunk per /16) or /16 (a root entry
- * each, no chunk), the longest that fits. Plans the trie (TP6) and leaves
+ * moves up to /24, /20 (one 16-entry chunk per /16; with the big root, a
+ * root entry) or /16 (a root entry each, no chunk), the longest that fits. Plans the trie (TP6) and leaves
  * E's used lengths for the search. */
 static int plan_v6top(struct xdpfw_state *st, struct ectx *e, uint32_t cap, struct xdpfw_trie4_plan *tp6)
 {

@@ -149,8 +149,6 @@ int xdpfw_state_table_usage(struct xdpfw_state *st, uint64_t used[2][2], uint32_
  * class slots, the IPv6 hash table), preallocated at the first load. */
 uint64_t xdpfw_state_table_bytes(const struct xdpfw_state *st);
 
-/* Every table a set can fill, as status and the exporter show them: the
- * class pool, the trie, the IPv6 hash table, the port tables. */
 /* The source roots' width (XDPFW_TRIE_ROOT_BITS or XDPFW_TRIE_BIG_ROOT_BITS)
  * in a trie map of HALF entries per generation, as load sizes it. */
 unsigned xdpfw_trie_root_bits(uint64_t half);
@@ -161,7 +159,9 @@ static inline uint32_t xdpfw_state_root_entries(const struct xdpfw_state *st)
 {
 	return 2u << st->root_bits;
 }
-enum { XDPFW_NTABLES = 4 };
+
+/* Every table a set can fill, as status and the exporter show them: the
+ * class pool, the trie, the IPv6 hash table, the port tables. */enum { XDPFW_NTABLES = 4 };
 struct xdpfw_table_fill {
 	const char *name;		/* classes, trie, ipv6, ports */
 	uint64_t slots;			/* entries per generation */

@@ -287,7 +287,8 @@ struct xdpfw_cfg {
 	__u32 trie_dirty[2];		/* [gen]: the same for the IPv4 trie half */
 	__u32 port_dirty[2];		/* [gen]: the same for the port-table half */
 	__u32 root_bits;		/* the source tries' root width the applies
-					 * write (xdpfw_opts.root_bits); status shows it */
+					 * wrote (xdpfw_opts.root_bits; 0: none yet): a
+					 * state whose maps say otherwise is refused */
 };
 
 struct xdpfw_counter {

@@ -50,7 +50,7 @@ PY
   for i in $(seq 1 50); do echo "deny src 172.16.$i.0/24"; done; } >"$TMP/a.rules"
 { echo "policy deny"; echo "allow src $IP_A proto udp dport $PORT"; echo "deny src $IP_A2 proto udp"
   for i in $(seq 1 50); do echo "deny src 172.17.$i.0/24 proto tcp dport $i-$((i + 100))"; done; } >"$TMP/b.rules"
-# maps for more than XDPFW_TRIE_BIG_RULES (262144) rules: the source tries'
+# maps for XDPFW_TRIE_BIG_RULES (262144) rules or more: the source tries'
 # roots are 2^20 wide, so these swaps run the datapath's other walk
 check "xdpfw swap: load" "${FWN[@]}" load "$IF_B" --mode native --max-rules 300000 --rules "$TMP/a.rules"
 bits=$("$FW" status -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["trie_root_bits"])')

@@ -1497,6 +1497,18 @@ static void test_big_root(void)
 	}
 	CHECK("big-root-width-of-half", xdpfw_trie_root_bits(half) == XDPFW_TRIE_BIG_ROOT_BITS &&
 						xdpfw_trie_root_bits(2 * 65536 + 1024) == XDPFW_TRIE_ROOT_BITS);
+	/* load's sizing: the big root from XDPFW_TRIE_BIG_RULES rules on */
+	for (uint32_t max = XDPFW_TRIE_BIG_RULES - 1; max <= XDPFW_TRIE_BIG_RULES; max++) {
+		struct bpfkit_object *o = bpfkit_object__open_file(OBJ, NULL);
+		struct bpf_map *m = o ? bpf_object__find_map_by_name(bpfkit_object__bpf_object(o), ".data.xdpfw_trie") :
+					NULL;
+		unsigned want = max < XDPFW_TRIE_BIG_RULES ? XDPFW_TRIE_ROOT_BITS : XDPFW_TRIE_BIG_ROOT_BITS;
+
+		CHECK(max < XDPFW_TRIE_BIG_RULES ? "big-root-not-below-threshold" : "big-root-from-threshold",
+		      m && xdpfw_state_size_maps(bpfkit_object__bpf_object(o), max) == 0 &&
+			      xdpfw_trie_root_bits(bpf_map__value_size(m) / 8) == want);
+		bpfkit_object__close(o);
+	}
 	xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_trie", half);
 	if (bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj)) {
 		CHECK("big-root-load", 0);
@@ -1531,6 +1543,18 @@ static void test_big_root(void)
 		ok += got == pk[i].want;
 	}
 	CHECK("big-root-verdicts", ok == (int)(sizeof(pk) / sizeof(pk[0])));
+	{
+		/* tries written at a width the maps do not give: refused as
+		 * another layout, not read at the wrong width */
+		struct xdpfw_cfg other = cfg;
+		struct xdpfw_state st2;
+		__u32 zero = 0;
+
+		other.root_bits = XDPFW_TRIE_ROOT_BITS;
+		bpf_map_update_elem(st.fd[XM_CFG], &zero, &other, BPF_ANY);
+		CHECK("big-root-other-width-refused", xdpfw_state_from_object(&st2, obj) == -EPROTO);
+		bpf_map_update_elem(st.fd[XM_CFG], &zero, &cfg, BPF_ANY);
+	}
 	test_differential(&st, "big-root-differential");
 	xdpfw_state_close(&st);
 	bpfkit_object__close(obj);
