@@ -170,7 +170,7 @@ echo "runs on two threads where there are two CPUs (IPv6 compiled beside IPv4, a
 echo "trie written beside the rest: \`apps/xdpfw/bgjob.c\`), so its CPU time counts both; the \"one"
 echo "thread\" rows are \`XDPFW_APPLY_THREADS=1\`. The 100k and 1M blocklist rows are the median of"
 echo "3 runs (the 1M ones each after a 5 s pause). \"refused\" applies, after"
-echo "the first load, a set of as many rules whose port tables (100k) or IPv4 trie (1M) do not fit"
+echo "the first load, a set of as many rules whose port tables do not fit"
 echo "the maps (\`gen-blocklist.py porthosts\`: two single-port TCP rules per /32 host); the row"
 echo "below it is the same set applied where it fits (maps sized for about twice the rules). \"nested ports\""
 echo "(\`gen-blocklist.py nestedports\`): /24s with a port rule each inside /12s with 100 ports each:"
