@@ -34,9 +34,10 @@ bool xdpfw_bgjob_worth(size_t rules)
 
 static bool second_thread_wanted(void)
 {
+	int env = threads_env();
 	cpu_set_t cpus;
 
-	if (threads_env() == 0 || threads_env() == 1)
+	if (env == 0 || env == 1)
 		return false;
 	/* the CPUs this process may run on (taskset, cpusets), not the machine's */
 	if (sched_getaffinity(0, sizeof(cpus), &cpus))

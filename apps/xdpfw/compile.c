@@ -175,8 +175,8 @@ static const struct xdpfw_rule_def *best_of(const struct xdpfw_rule_def **s, siz
 /* The table for intervals starting at B[0..n) with verdicts VS: merges
  * neighbours with equal verdicts, reuses an identical table emitted earlier
  * in this compile, else emits a new one. */
-static int memo_table(struct cctx *c, struct ptmemo *pm, const uint32_t *b, const uint32_t *vs, size_t m,
-		      uint64_t h, uint32_t *table);
+static int memo_table(struct cctx *c, const uint32_t *b, const uint32_t *vs, size_t m, uint64_t h,
+		      uint32_t *table);
 
 static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32_t *table)
 {
@@ -192,15 +192,16 @@ static int table_for(struct cctx *c, uint32_t *b, uint32_t *vs, size_t n, uint32
 	for (size_t k = 0; k < m; k++)
 		h = (h ^ b[k] ^ ((uint64_t)vs[k] << 32)) * 1099511628211ull;
 	pthread_mutex_lock(&c->pm->lock);
-	rc = memo_table(c, c->pm, b, vs, m, h, table);
+	rc = memo_table(c, b, vs, m, h, table);
 	pthread_mutex_unlock(&c->pm->lock);
 	return rc;
 }
 
-/* table_for() with PM locked: B, VS merged, H their hash. */
-static int memo_table(struct cctx *c, struct ptmemo *pm, const uint32_t *b, const uint32_t *vs, size_t m,
-		      uint64_t h, uint32_t *table)
+/* table_for() with C's port-table memo locked: B, VS merged, H their hash. */
+static int memo_table(struct cctx *c, const uint32_t *b, const uint32_t *vs, size_t m, uint64_t h,
+		      uint32_t *table)
 {
+	struct ptmemo *pm = c->pm;
 	int rc;
 
 	for (size_t i = pm->nbuckets ? h & (pm->nbuckets - 1) : 0; pm->nbuckets && pm->mhash[i];

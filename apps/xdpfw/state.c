@@ -1251,8 +1251,9 @@ struct ectx {
 	bool two;				/* big enough for two threads
 						 * (xdpfw_bgjob_worth) */
 	pthread_mutex_t lock;			/* the families compile at once:
-						 * port tables and errors are
-						 * shared (the rest is per family) */
+						 * the error report is shared (port
+						 * tables are under the compiler's
+						 * lock; the rest is per family) */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 	struct xdpfw_cls root6;			/* the IPv6 source /0 entry, for plens
 						 * (IPv4's is a trie prefix) */
@@ -1305,29 +1306,20 @@ static bool stopped(struct ectx *e)
 	return __atomic_load_n(&e->stop, __ATOMIC_RELAXED);
 }
 
-static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id);
-
+/* Called with the compiler's port-table lock held (rules.h:
+ * xdpfw_compile_two), so E's port tables have one writer at a time. */
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
 	struct ectx *e = ctx;
-	size_t need;
-	int rc;
 
 	if (stopped(e))
 		return -ECANCELED;
-	pthread_mutex_lock(&e->lock);
-	need = e->npt + n + 1;
-	rc = need > e->st->ptab_cap ? -E2BIG : add_ptable(e, starts, vs, n, id);
-	pthread_mutex_unlock(&e->lock);
-	if (need > e->st->ptab_cap)	/* refused now, not after compiling the rest: the tables only grow */
+	if (e->npt + n + 1 > e->st->ptab_cap) {
+		/* refused now, not after compiling the rest: the tables only grow */
 		table_full(e, "the port tables are full: %zu entries so far, more than the %u a generation holds",
-			   need, e->st->ptab_cap);
-	return emit_done(e, rc);
-}
-
-/* emit_ptable() with E's lock held, once the table fits. */
-static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
-{
+			   e->npt + n + 1, e->st->ptab_cap);
+		return emit_done(e, -E2BIG);
+	}
 	if (e->npt + n + 1 > e->cappt) {
 		size_t cap = e->cappt ? e->cappt : 4096;
 		struct xdpfw_pent *np;
@@ -1336,12 +1328,12 @@ static int add_ptable(struct ectx *e, const uint32_t *starts, const uint32_t *vs
 			cap *= 2;
 		np = xdpfw_big_realloc(e->pt, cap * sizeof(*np));
 		if (!np)
-			return -ENOMEM;
+			return emit_done(e, -ENOMEM);
 		e->pt = np;
 		e->cappt = cap;
 	}
 	if (e->npt > XDPFW_V_SLOT_MASK)
-		return -E2BIG;
+		return emit_done(e, -E2BIG);
 	*id = e->npt;
 	e->pt[e->npt++] = (struct xdpfw_pent){ .start = n };
 	for (size_t k = 0; k < n; k++)
@@ -1822,15 +1814,87 @@ static long slotmap_find(const struct slotmap *m, const struct xdpfw_rule_def *d
 	return -1;
 }
 
+/* Slots for RS's rules when a set is in force (generation G; slots below
+ * HW handed out, LIMIT the most there is room for): a rule already active
+ * keeps its slot (and counters), found by its match; the others take free
+ * slots, whose definitions go into DEFS for the new generation. FRESH gets
+ * the free slots below HW (their counters are an old rule's: zeroed
+ * later), *NEW_HW the new high-water mark. -ENOMEM, -ENOSPC. */
+static int assign_slots(struct xdpfw_state *st, struct xdpfw_rule_def *defs, const struct xdpfw_ruleset *rs,
+			int g, uint32_t hw, uint32_t limit, uint32_t *slots, uint32_t *fresh, uint32_t *nfresh,
+			uint32_t *new_hw)
+{
+	uint32_t *active = xdpfw_big_alloc((hw + 1) * sizeof(*active));
+	uint64_t *hs = xdpfw_big_alloc((rs->n + 1) * sizeof(*hs));
+	uint32_t nact = 0, next_free = 0;
+	struct slotmap sm = { 0 };
+	int ng = g ^ 1, rc = 0;
+
+	if (!active || !hs) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t s = 0; s < hw; s++)
+		if (defs[s].gens & (1u << g))
+			active[nact++] = s;
+	rc = slotmap_build(&sm, defs, active, nact);
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < rs->n; i++)
+		hs[i] = slotmap_hash(&rs->r[i].d);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct xdpfw_rule_def *d = &rs->r[i].d;
+		long found;
+
+		if (i + 16 < rs->n)
+			__builtin_prefetch(&sm.at[hs[i + 16] & sm.mask]);
+		found = slotmap_find(&sm, d, hs[i]);
+
+		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
+		    !(defs[found].gens & (1u << ng))) {
+			slots[i] = found;
+			defs[found].gens |= 1u << ng;
+		} else {
+			struct xdpfw_rule_def nd = *d;
+
+			/* free: in no generation (slots past hw are zero) */
+			while (next_free < limit && defs[next_free].gens)
+				next_free++;
+			if (next_free >= limit) {
+				/* cannot happen while a set is at most max_slots / 2 */
+				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
+					"applied\n", st->max_slots);
+				rc = -ENOSPC;
+				goto out;
+			}
+			slots[i] = next_free++;
+			/* a slot at or past the high-water mark was never handed
+			 * out (slots_hw only grows, and is recorded before any
+			 * table names a slot): its counters are still zero */
+			if (slots[i] < hw)
+				fresh[(*nfresh)++] = slots[i];
+			nd.gens = 1u << ng;
+			nd.order[0] = nd.order[1] = 0;
+			defs[slots[i]] = nd;
+		}
+		defs[slots[i]].order[ng] = i;
+		if (slots[i] + 1 > *new_hw)
+			*new_hw = slots[i] + 1;
+	}
+out:
+	xdpfw_big_free(sm.at);
+	xdpfw_big_free(active);
+	xdpfw_big_free(hs);
+	return rc;
+}
+
 static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 		       struct xdpfw_apply_stats *stats)
 {
 	struct xdpfw_apply_stats dummy;
 	struct xdpfw_rule_def *defs = NULL;
-	uint32_t *slots = NULL, *active = NULL, *fresh = NULL;
-	uint64_t *hs = NULL;
-	uint32_t hw, limit, nact = 0, nfresh = 0, next_free = 0, new_hw;
-	struct slotmap sm = { 0 };
+	uint32_t *slots = NULL, *fresh = NULL;
+	uint32_t hw, limit, nfresh = 0, new_hw;
 	struct ectx e = { .st = st, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
 	struct first_defs fd;
@@ -1875,10 +1939,8 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	/* 2. slots (in memory): a rule already active keeps its slot (and
 	 * counters), found by its match */
 	slots = xdpfw_big_alloc((rs->n + 1) * sizeof(*slots));
-	active = xdpfw_big_alloc((hw + 1) * sizeof(*active));
 	fresh = xdpfw_big_alloc((rs->n + 1) * sizeof(*fresh));
-	hs = xdpfw_big_alloc((rs->n + 1) * sizeof(*hs));
-	if (!slots || !active || !fresh || !hs) {
+	if (!slots || !fresh) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -1890,59 +1952,14 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 			slots[i] = (uint32_t)i;
 		new_hw = (uint32_t)rs->n;
 		first = true;
-		goto compile;
-	}
-	for (uint32_t s = 0; s < hw; s++)
-		if (defs[s].gens & (1u << g))
-			active[nact++] = s;
-	rc = slotmap_build(&sm, defs, active, nact);
-	if (rc)
-		goto out;
-	for (size_t i = 0; i < rs->n; i++)
-		hs[i] = slotmap_hash(&rs->r[i].d);
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct xdpfw_rule_def *d = &rs->r[i].d;
-		long found;
-
-		if (i + 16 < rs->n)
-			__builtin_prefetch(&sm.at[hs[i + 16] & sm.mask]);
-		found = slotmap_find(&sm, d, hs[i]);
-
-		if (found >= 0 && defs[found].action == d->action && defs[found].flags == d->flags &&
-		    !(defs[found].gens & (1u << ng))) {
-			slots[i] = found;
-			defs[found].gens |= 1u << ng;
-		} else {
-			struct xdpfw_rule_def nd = *d;
-
-			/* free: in no generation (slots past hw are zero) */
-			while (next_free < limit && defs[next_free].gens)
-				next_free++;
-			if (next_free >= limit) {
-				/* cannot happen while a set is at most max_slots / 2 */
-				fprintf(stderr, "xdpfw: rule map full (%u slots for old and new set); nothing "
-					"applied\n", st->max_slots);
-				rc = -ENOSPC;
-				goto out;
-			}
-			slots[i] = next_free++;
-			/* a slot at or past the high-water mark was never handed
-			 * out (slots_hw only grows, and is recorded before any
-			 * table names a slot): its counters are still zero */
-			if (slots[i] < hw)
-				fresh[nfresh++] = slots[i];
-			nd.gens = 1u << ng;
-			nd.order[0] = nd.order[1] = 0;
-			defs[slots[i]] = nd;
-		}
-		defs[slots[i]].order[ng] = i;
-		if (slots[i] + 1 > new_hw)
-			new_hw = slots[i] + 1;
+	} else {
+		rc = assign_slots(st, defs, rs, g, hw, limit, slots, fresh, &nfresh, &new_hw);
+		if (rc)
+			goto out;
 	}
 
 	/* 3. the new generation's entries, in memory: a set refused here (too
 	 * many classes, no memory) has cost no table write */
-compile:
 	/* IPv6 (after a first set's definitions) on a second thread, IPv4
 	 * here: their entries go to different vectors (emit_src, emit_dst) */
 	e.two = xdpfw_bgjob_worth(rs->n);
@@ -2045,12 +2062,9 @@ undo:
 		clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
 out:
 	ectx_free(&e);
-	xdpfw_big_free(sm.at);
 	free_defs(st, defs);
 	xdpfw_big_free(slots);
-	xdpfw_big_free(active);
 	xdpfw_big_free(fresh);
-	xdpfw_big_free(hs);
 	return rc;
 }
 

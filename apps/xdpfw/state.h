@@ -161,7 +161,8 @@ static inline uint32_t xdpfw_state_root_entries(const struct xdpfw_state *st)
 }
 
 /* Every table a set can fill, as status and the exporter show them: the
- * class pool, the trie, the IPv6 hash table, the port tables. */enum { XDPFW_NTABLES = 4 };
+ * class pool, the trie, the IPv6 hash table, the port tables. */
+enum { XDPFW_NTABLES = 4 };
 struct xdpfw_table_fill {
 	const char *name;		/* classes, trie, ipv6, ports */
 	uint64_t slots;			/* entries per generation */
