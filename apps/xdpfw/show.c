@@ -249,14 +249,29 @@ static void json_rules(struct bpfkit_json *jw, struct snapshot *s)
 	bpfkit_json__end_array(jw);
 }
 
+/* The ID column's width: 6, or the widest id's digits (ids reach 8 digits
+ * in sets of millions), so the columns stay aligned. */
+static int id_width(const struct snapshot *s)
+{
+	uint32_t top = 0;
+	int w = 1;
+
+	for (size_t i = 0; i < s->rs.n; i++)
+		top = s->slots[i] > top ? s->slots[i] : top;
+	for (; top >= 10; top /= 10)
+		w++;
+	return w > 6 ? w : 6;
+}
+
 static void text_rules(struct snapshot *s)
 {
+	int w = id_width(s);
 	char txt[200];
 
-	printf("%6s  %-60s %12s %14s\n", "ID", "RULE", "PACKETS", "BYTES");
+	printf("%*s  %-60s %12s %14s\n", w, "ID", "RULE", "PACKETS", "BYTES");
 	for (size_t i = 0; i < s->rs.n; i++) {
 		xdpfw_rule_format(&s->rs.r[i].d, txt, sizeof(txt));
-		printf("%6u  %-60s %12llu %14llu\n", s->slots[i], txt,
+		printf("%*u  %-60s %12llu %14llu\n", w, s->slots[i], txt,
 		       (unsigned long long)s->cnt[i].packets, (unsigned long long)s->cnt[i].bytes);
 	}
 }
@@ -566,6 +581,7 @@ int cmd_top(int argc, char **argv)
 		double t = xdpfw_now_s(), dt = t - t_prev;
 		uint32_t now_id = pinned_map_id(pin_dir, "xdpfw_cfg");
 		char txt[200];
+		int idw;
 
 		uint64_t *delta = NULL;
 		struct busy *busy = NULL;
@@ -623,7 +639,8 @@ int cmd_top(int argc, char **argv)
 				       (unsigned long long)cur.tot[k].packets,
 				       (cur.tot[k].packets - prev.tot[k].packets) / dt,
 				       (cur.tot[k].bytes - prev.tot[k].bytes) * 8 / dt);
-			printf("\n%6s  %-52s %12s %12s\n", "ID", "RULE", "PACKETS", "PKT/S");
+			idw = id_width(&cur);
+			printf("\n%*s  %-52s %12s %12s\n", idw, "ID", "RULE", "PACKETS", "PKT/S");
 			/* the busiest this interval first */
 			for (size_t i = 0; i < cur.rs.n; i++)
 				busy[i] = (struct busy){ delta[i], i };
@@ -632,7 +649,7 @@ int cmd_top(int argc, char **argv)
 				size_t i = busy[k].i;
 
 				xdpfw_rule_format(&cur.rs.r[i].d, txt, sizeof(txt));
-				printf("%6u  %-52.52s %12llu %12.0f\n", cur.slots[i], txt,
+				printf("%*u  %-52.52s %12llu %12.0f\n", idw, cur.slots[i], txt,
 				       (unsigned long long)cur.cnt[i].packets, delta[i] / dt);
 			}
 			fflush(stdout);

@@ -36,6 +36,7 @@ static void *test_mremap(void *old, size_t old_len, size_t new_len, int flags, v
 #include "../../apps/xdpfw/compile.c"
 #include "../../apps/xdpfw/table.c"
 #include "../../apps/xdpfw/state.c"
+#include "../../apps/xdpfw/apply.c"
 #include "../../apps/xdpfw/applog.c"
 
 #define OBJ "../../build/bpf/xdpfw.bpf.o"
