@@ -12,7 +12,7 @@
  * consistent view without a lock: the active generation and its switch time
  * are read before and after the rules and counters; if they differ an apply
  * switched meanwhile, and the scrape is read again (the slots of the active
- * generation are not reused or zeroed while it stays active, see state.c). */
+ * generation are not reused or zeroed while it stays active, see apply.c). */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>

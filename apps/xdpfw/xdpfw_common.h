@@ -1,5 +1,5 @@
 /* apps/xdpfw/xdpfw_common.h — what the xdpfw datapath (xdpfw.bpf.c) and its
- * user space (rules.c, compile.c, table.c, state.c) agree on: map keys and
+ * user space (rules.c, compile.c, table.c, state.c, apply.c) agree on: map keys and
  * values, verdict encoding, counter indexes.
  *
  * The datapath never loops over rules. User space compiles a rule set into
@@ -173,7 +173,7 @@ static inline __u64 xdpfw_hash6(__u32 tag, const __u32 *a)
  * 24 bits (class index + 1 of the longest prefix of /32 or shorter
  * containing it, 0: none) are the answer if it finds nothing. (/32 is the
  * usual cut; sets of many scattered long prefixes cut at /24, /20 or /16:
- * state.c, plan_v6top. "/32" below means the cut.) */
+ * apply.c, plan_v6top. "/32" below means the cut.) */
 #define XDPFW_TRIE_SEARCH	(1u << 28)
 /* Bits 24-27 of a search leaf: where every longer prefix under its /32 has
  * the same length (the usual case: a /48 or a /64 in its own /32), that

@@ -102,7 +102,7 @@ static void check_trie4(struct xdpfw_tabvec *v, unsigned root_bits)
 
 	if (v->n > 3000 || xdpfw_trie4_plan(v, root_bits, 1u << 24, 1u << 16, &plan))
 		return;	/* too big for a brute-force check, or refused: fine */
-	/* classes only for leaves that are not verdicts, as state.c does */
+	/* classes only for leaves that are not verdicts, as apply.c does */
 	if (xdpfw_trie4_compact(v, &plan))
 		abort();
 	trie = calloc(plan.entries, 4);
@@ -270,7 +270,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut, unsigned root_
 	if (!real)
 		abort();
 	memcpy(real, v.e, nsrc * sizeof(*real));
-	/* a cut above /32 comes after /32 did not fit (state.c: plan_v6top):
+	/* a cut above /32 comes after /32 did not fit (apply.c: plan_v6top):
 	 * split, join back, split again */
 	if (cut != 32 && (xdpfw_v6top_split(&v, &top, 32) || xdpfw_v6top_join(&v, &top)))
 		abort();
@@ -286,7 +286,7 @@ static void check_split6(const struct xdpfw_tabvec *src, int cut, unsigned root_
 		}
 	xdpfw_v6top_hints(&top, lens[0]);
 	/* records for search leaves with one longer prefix (XDPFW_TRIE_ONE),
-	 * after the classes as state.c puts them (not at /20: its leaves keep
+	 * after the classes as apply.c puts them (not at /20: its leaves keep
 	 * the hinted probe, as where the pool has no room) */
 	nreal = v.n;
 	ones = cut == 20 ? 0 : xdpfw_v6top_ones(&top, (uint32_t)(top.n + nreal), UINT32_MAX);
@@ -388,7 +388,7 @@ static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *a
 	__atomic_add_fetch(&entries, 1, __ATOMIC_RELAXED);	/* both families at once (xdpfw_compile_two) */
 	static const struct xdpfw_cls none;
 
-	/* as state.c's emit_src: an IPv4 /0 with rules is a trie prefix, an
+	/* as apply.c's emit_src: an IPv4 /0 with rules is a trie prefix, an
 	 * IPv6 one lives in plens */
 	if (!plen && (family == 6 || !memcmp(v, &none, sizeof(none))))
 		return 0;

@@ -1616,7 +1616,7 @@ static void test_full_map(void)
 }
 
 /* A first apply (no slot ever handed out) works in the rule map itself
- * (state.c, apply_defs): a refused one leaves definitions past the
+ * (apply.c, apply_defs): a refused one leaves definitions past the
  * high-water mark there, which nothing may read and the next first apply
  * must not trip over (its slots start at 0, counters at zero); one killed
  * after writing is cleaned up by the next apply like any other. */
@@ -2011,7 +2011,7 @@ static void test_table_builder(void)
 	xdpfw_tabvec_free(&v);
 }
 
-/* The apply's slot reuse (state.c's slotmap): every active rule is found
+/* The apply's slot reuse (apply.c's slotmap): every active rule is found
  * by its match whatever its action, log flag, order or stray padding; a
  * rule of another match is not, also when every hash collides (then the
  * probe walks the whole run and still compares matches); a second slot of
