@@ -6,9 +6,10 @@
  * The steps (state_apply): whatever a killed apply left in the inactive
  * generation goes; every rule gets its slot (a rule already active keeps
  * its own, and its counters); the set is compiled (compile.c) into prefix
- * and port-table entries in memory, so a set that does not fit is refused
- * before any write; the definitions, then the tables are written; one cfg
- * update switches; after a grace period the old generation is cleared. */
+ * and port-table entries in memory and planned into the tables, so a set
+ * that does not fit is refused before any write; the definitions, then the
+ * tables are written; one cfg update switches; after a grace period the old
+ * generation is cleared. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -31,9 +32,10 @@ int xdpfw_apply_crash_point;
 
 /* ---- rule definitions -------------------------------------------------- */
 
-/* An apply's working copy of the definitions: xdpfw_read_defs()' (HW, ROOM), or
- * where no slot was ever handed out (HW 0: the first apply) and the map is
- * mapped, the map itself, zeroed over ROOM (its free-slot scan reads it).
+/* An apply's working copy of the definitions: xdpfw_read_defs()' (HW,
+ * ROOM), or where no slot was ever handed out (HW 0: the first apply) and
+ * the map is mapped, the map itself (first_defs_run() writes the set's
+ * slots [0, N); no free-slot scan reads it).
  * Nothing reads a slot at or past the high-water mark (0 until this apply
  * records its own): not the datapath, not a reader, and every apply writes
  * the slots it hands out there before it raises the mark over them
@@ -82,8 +84,8 @@ static void free_defs(struct xdpfw_state *st, struct xdpfw_rule_def *defs)
 		xdpfw_big_free(defs);
 }
 
-/* Stores DEFS[k] for the N slots k in KEYS (DEFS: the caller's copy of the
- * whole map, as xdpfw_read_defs() gave it). */
+/* Stores DEFS[k] for the N slots k in KEYS (DEFS: apply_defs()' copy of
+ * the whole map; nothing to do where it gave the map itself). */
 static int write_defs(struct xdpfw_state *st, const uint32_t *keys, const struct xdpfw_rule_def *defs,
 		      uint32_t n)
 {
@@ -132,7 +134,6 @@ static int zero_counters(struct xdpfw_state *st, const uint32_t *keys, uint32_t 
  * then written through mmap (table.c): no syscall per entry. */
 struct ectx {
 	struct xdpfw_state *st;
-	bool del;
 	uint64_t n;
 	struct xdpfw_tabvec tv[3];		/* prefix entries: IPv4, IPv6 (hash
 						 * table), IPv6 sources of /32 and
@@ -239,10 +240,13 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 	return 0;
 }
 
-/* Whether one more prefix entry fits: every entry needs a class of the
- * pool, so a set past it is refused as it is compiled, before destination
- * rules (copied below every source prefix with destination rules) can
- * make millions of entries in memory. */
+/* Whether one more prefix entry fits: a bound on the entries in memory,
+ * so a set whose destination rules (copied below every source prefix with
+ * destination rules) would make millions of entries is refused as it is
+ * compiled. The bound is the class pool's size: most entries take a class
+ * there. Not all: an IPv4 leaf that is its verdict takes none
+ * (xdpfw_trie4_compact), so a set of many such entries beside others can
+ * be refused here though its tables would fit (--max-rules gives room). */
 static int entry_room(struct ectx *e)
 {
 	/* both families' entries, counted as they compile at once */
@@ -260,8 +264,6 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 	struct ectx *e = ctx;
 
 	(void)gen;
-	if (e->del)
-		return 0;	/* tables are cleared whole, not entry by entry */
 	if (stopped(e))
 		return -ECANCELED;
 	if (plen == 0 && family == 4 && !memcmp(v, &none, sizeof(none)))
@@ -283,8 +285,6 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
 {
 	struct ectx *e = ctx;
 
-	if (e->del)
-		return 0;
 	if (stopped(e))
 		return -ECANCELED;
 	e->used[(family == 6) * 2 + 1][plen] = 1;
@@ -435,36 +435,47 @@ static void trie_job_run(void *arg)
 	j->ok = xdpfw_trie4_write(j->v, j->plan, j->trie, j->leaves);
 }
 
-/* Writes E's prefix entries into generation G's half of the tables: the
- * class pool (IPv4 prefixes' classes, then the IPv6 trie's, then the IPv6
- * hash table's), the trie half (the IPv4 trie, then the trie of IPv6
- * sources' first 32 bits) and the IPv6 hash table (its slots refer into the
- * pool). Plans first (nothing written if a table does not fit), then cfg
- * records how far G's halves will be dirty, then the entries. SIZE gets
- * the table sizes. */
-static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t size[2])
+/* Where E's prefix entries go in a generation's halves: the plans of the
+ * IPv4 trie, of the IPv6 sources' trie and of the IPv6 hash table, and the
+ * classes they need in the pool. */
+struct table_plans {
+	struct xdpfw_trie4_plan tp, tp6;
+	struct xdpfw_table_plan plan;
+	size_t nclass;
+};
+
+static void table_plans_free(struct table_plans *p)
 {
-	struct xdpfw_table_plan plan = { 0 };
-	struct xdpfw_trie4_plan tp = { 0 }, tp6 = { 0 };
+	xdpfw_trie4_plan_free(&p->tp);
+	xdpfw_trie4_plan_free(&p->tp6);
+	xdpfw_table_plan_free(&p->plan);
+}
+
+/* Plans E's entries into P (table_plans_free() after, whatever it
+ * returns): a set that does not fit a table is refused here (-E2BIG, the
+ * table named on stderr), before anything of it is written, definitions
+ * and slot marks included. */
+static int plan_tables(struct xdpfw_state *st, struct ectx *e, struct table_plans *p)
+{
 	struct xdpfw_tabvec *v4 = &e->tv[0], *v6 = &e->tv[1], *top = &e->tv[2];
-	struct xdpfw_cfg cfg;
-	size_t nreal6, nclass;
-	__u32 zero = 0;
+	size_t nreal6;
 	int rc;
 
-	rc = xdpfw_trie4_plan(v4, st->root_bits, st->trie4_cap, st->tab_cap[0], &tp);
+	memset(p, 0, sizeof(*p));
+	rc = xdpfw_trie4_plan(v4, st->root_bits, st->trie4_cap, st->tab_cap[0], &p->tp);
 	if (!rc)
-		rc = xdpfw_trie4_compact(v4, &tp);
+		rc = xdpfw_trie4_compact(v4, &p->tp);
 	if (!rc)
-		rc = plan_v6top(st, e, st->trie4_cap - tp.entries, &tp6);
+		rc = plan_v6top(st, e, st->trie4_cap - p->tp.entries, &p->tp6);
 	nreal6 = v6->n;
-	nclass = tp.npool + top->n + nreal6;
+	p->nclass = p->tp.npool + top->n + nreal6;
 	/* the search leaves' records (XDPFW_TRIE_ONE) after the classes */
-	if (!rc && nclass < st->tab_cap[0])
-		nclass += xdpfw_v6top_ones(top, (uint32_t)(top->n + nreal6), st->tab_cap[0] - (uint32_t)nclass);
-	if (!rc && nclass > st->tab_cap[0]) {
+	if (!rc && p->nclass < st->tab_cap[0])
+		p->nclass += xdpfw_v6top_ones(top, (uint32_t)(top->n + nreal6), st->tab_cap[0] - (uint32_t)p->nclass);
+	if (!rc && p->nclass > st->tab_cap[0]) {
 		rc = -E2BIG;
-		table_full(e, "the class pool is full: %zu prefixes do not fit in %u classes", nclass, st->tab_cap[0]);
+		table_full(e, "the class pool is full: %zu prefixes do not fit in %u classes", p->nclass,
+			   st->tab_cap[0]);
 	}
 	if (!rc)
 		rc = xdpfw_bspl_markers(v6, (const uint8_t (*)[XDPFW_PLENS_MAX])(e->used + 2));
@@ -472,22 +483,39 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		table_full(e, "the prefix trie is full: %zu IPv4 and %zu IPv6 prefixes do not fit in %u trie entries",
 			   v4->n, top->n, st->trie4_cap);
 	if (!rc) {
-		rc = xdpfw_table_plan(6, v6, st->tab_cap[1], &plan);
+		rc = xdpfw_table_plan(6, v6, st->tab_cap[1], &p->plan);
 		if (rc == -E2BIG)
 			table_full(e, "the IPv6 prefix table is full: %zu entries do not fit in %u slots", v6->n,
 				   st->tab_cap[1]);
 	}
-	if (!rc)
-		rc = xdpfw_state_cfg(st, &cfg);
+	return rc;
+}
+
+/* Writes E's prefix entries as P planned them into generation G's half of
+ * the tables: the class pool (IPv4 prefixes' classes, then the IPv6 trie's,
+ * then the IPv6 hash table's), the trie half (the IPv4 trie, then the trie
+ * of IPv6 sources' first 32 bits) and the IPv6 hash table (its slots refer
+ * into the pool). First cfg records how far G's halves will be dirty, then
+ * the entries. SIZE gets the table sizes. */
+static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, struct table_plans *p, uint32_t size[2])
+{
+	struct xdpfw_tabvec *v4 = &e->tv[0], *v6 = &e->tv[1], *top = &e->tv[2];
+	struct xdpfw_trie4_plan *tp = &p->tp, *tp6 = &p->tp6;
+	struct xdpfw_cfg cfg;
+	size_t nclass = p->nclass;
+	__u32 zero = 0;
+	int rc = 0;
+
+	rc = xdpfw_state_cfg(st, &cfg);
 	if (!rc) {
 		if (cfg.port_dirty[g] < e->npt)
 			cfg.port_dirty[g] = e->npt;
 		if (cfg.tab_dirty[g][0] < nclass)
 			cfg.tab_dirty[g][0] = nclass;
-		if (cfg.trie_dirty[g] < tp.entries + tp6.entries)
-			cfg.trie_dirty[g] = tp.entries + tp6.entries;
-		if (cfg.tab_dirty[g][1] < plan.size)
-			cfg.tab_dirty[g][1] = plan.size;
+		if (cfg.trie_dirty[g] < tp->entries + tp6->entries)
+			cfg.trie_dirty[g] = tp->entries + tp6->entries;
+		if (cfg.tab_dirty[g][1] < p->plan.size)
+			cfg.tab_dirty[g][1] = p->plan.size;
 		cfg.root_bits = st->root_bits;
 		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
 			rc = -errno;
@@ -495,21 +523,21 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 	if (!rc) {
 		struct xdpfw_cls *pool = (struct xdpfw_cls *)xdpfw_table_half(st, g, 0);
 		uint32_t *trie = st->trie4 + (size_t)g * st->trie4_cap;
-		struct trie_job tj = { v4, &tp, trie, pool, false };
+		struct trie_job tj = { v4, tp, trie, pool, false };
 		struct xdpfw_bgjob job;
 
 		/* the IPv4 trie and its classes beside the IPv6 tables: the
 		 * plans put them in different places */
 		xdpfw_bgjob_start(&job, trie_job_run, &tj, e->two);
-		e->tbase6 = tp.entries;
-		e->cbase6 = tp.npool;
-		if (!xdpfw_trie4_write(top, &tp6, trie + tp.entries, pool + tp.npool))
+		e->tbase6 = tp->entries;
+		e->cbase6 = tp->npool;
+		if (!xdpfw_trie4_write(top, tp6, trie + tp->entries, pool + tp->npool))
 			rc = -EIO;
-		xdpfw_class_write(v6, pool + tp.npool + top->n);
-		xdpfw_v6top_write_ones(top, v6, (uint32_t)top->n, pool + tp.npool);
-		xdpfw_table_write(6, v6, &plan, (uint32_t)top->n, xdpfw_table_half(st, g, 1));
+		xdpfw_class_write(v6, pool + tp->npool + top->n);
+		xdpfw_v6top_write_ones(top, v6, (uint32_t)top->n, pool + tp->npool);
+		xdpfw_table_write(6, v6, &p->plan, (uint32_t)top->n, xdpfw_table_half(st, g, 1));
 		size[0] = st->tab_cap[0];
-		size[1] = plan.size;
+		size[1] = p->plan.size;
 		if (e->npt)
 			memcpy(st->ptab + (size_t)g * st->ptab_cap, e->pt, e->npt * sizeof(*e->pt));
 		xdpfw_bgjob_wait(&job);
@@ -519,11 +547,8 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, uint32_t 
 		/* what the set fills: classes, the trie past its two roots (a
 		 * blocklist's leaves are mostly verdicts, no class), IPv6
 		 * slots, port-table entries */
-		e->n += nclass + (tp.entries + tp6.entries - xdpfw_state_root_entries(st)) + v6->n + e->npt;
+		e->n += nclass + (tp->entries + tp6->entries - xdpfw_state_root_entries(st)) + v6->n + e->npt;
 	}
-	xdpfw_trie4_plan_free(&tp);
-	xdpfw_trie4_plan_free(&tp6);
-	xdpfw_table_plan_free(&plan);
 	return rc;
 }
 
@@ -579,15 +604,18 @@ static int drop_stale_frags(struct xdpfw_state *st, const struct xdpfw_rule_def 
 
 		count = BATCH;
 		r = bpf_map_lookup_batch(fd, first ? NULL : &in, &out, keys, vals, &count, NULL) ? -errno : 0;
-		if (r && r != -ENOENT && first) {
-			batched = false;	/* no batch calls: key by key below */
+		if (r && r != -ENOENT) {
+			/* no batch calls, or a walk that failed part-way: key by
+			 * key below (a key gathered twice is deleted once, the
+			 * one-by-one fallback below takes the rest) */
+			batched = false;
 			break;
 		}
 		for (__u32 i = 0; !rc && i < count; i++)
 			if (frag_stale(vals[i], defs, hw, active))
 				rc = push_key(&stale, &n, &cap, &keys[i]);
 		if (r)
-			break;	/* -ENOENT: the end (another error: what was read) */
+			break;	/* -ENOENT: the end */
 		in = out;
 		first = false;
 	}
@@ -790,6 +818,7 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	struct ectx e = { .st = st, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
 	struct first_defs fd;
+	struct table_plans plans = { 0 };
 	bool first = false;
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
@@ -850,8 +879,11 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 			goto out;
 	}
 
-	/* 3. the new generation's entries, in memory: a set refused here (too
-	 * many classes, no memory) has cost no table write */
+	/* 3. the new generation's entries, in memory, and where they go in
+	 * the tables: a set refused here (a table it does not fit, no memory)
+	 * has cost no write (but a first set's definitions: they go into the
+	 * map beside the compiler, past the high-water mark, where nothing
+	 * reads them) */
 	/* IPv6 (after a first set's definitions) on a second thread, IPv4
 	 * here: their entries go to different vectors (emit_src, emit_dst) */
 	e.two = xdpfw_bgjob_worth(rs->n);
@@ -862,6 +894,8 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 			first_defs_run(&fd);
 		rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
 	}
+	if (!rc)
+		rc = plan_tables(st, &e, &plans);
 	if (rc)
 		goto failed;
 
@@ -893,7 +927,8 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	rc = zero_counters(st, fresh, nfresh);
 	if (rc)
 		goto undo;
-	rc = write_tables(st, &e, ng, size);
+	rc = write_tables(st, &e, ng, &plans, size);
+	table_plans_free(&plans);	/* their pages go to what follows */
 	if (!rc)
 		rc = write_plens(st, &e, ng, size);
 failed:
@@ -954,6 +989,7 @@ undo:
 		clean_gen(st, defs, new_hw > hw ? new_hw : hw, ng);
 out:
 	ectx_free(&e);
+	table_plans_free(&plans);
 	free_defs(st, defs);
 	xdpfw_big_free(slots);
 	xdpfw_big_free(fresh);

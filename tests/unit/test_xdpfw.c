@@ -1615,6 +1615,50 @@ static void test_full_map(void)
 	bpfkit_object__close(obj);
 }
 
+/* A set the tables' plan refuses (here the IPv6 hash table: 100 /64s under
+ * one /32 need slots of it) is refused before its definitions are written
+ * or the high-water mark rises: the active set, its slots and the mark
+ * stay as they were (a mark raised by a refused set would make every later
+ * apply read definitions up to it). */
+static void test_plan_refused(void)
+{
+	struct bpfkit_object *obj = open_sized();
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 };
+	struct xdpfw_ruleset cur;
+	struct xdpfw_cfg cfg;
+	struct xdpfw_state st;
+	char text[8192], msg[512];
+	uint32_t *slots;
+	size_t len = 0;
+	int rc, read;
+
+	if (!obj || xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_tab6", 64)) {
+		CHECK("plan-refused-open", 0);
+		return;
+	}
+	CHECK("plan-refused-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	prog_fd = st.prog_fd;
+	CHECK("plan-refused-first", apply_text(&st, "deny src 10.0.0.1\ndeny src 10.0.0.2\n") == 0);
+	len += snprintf(text + len, sizeof(text) - len, "deny src 10.0.0.3\n");
+	for (int i = 0; i < 100; i++)
+		len += snprintf(text + len, sizeof(text) - len, "deny src 2001:db8:0:%x::/64\n", i);
+	rc = apply_text_err(&st, text, msg, sizeof(msg));
+	CHECK("plan-refused", rc == -E2BIG && strstr(msg, "IPv6 prefix table is full"));
+	CHECK("plan-refused-mark", xdpfw_state_cfg(&st, &cfg) == 0 && cfg.slots_hw == 2 && cfg.nrules[cfg.gen & 1] == 2);
+	read = xdpfw_state_read(&st, &cur, &slots);
+	CHECK("plan-refused-old-set", read == 0 && cur.n == 2 && slots[0] == 0 && slots[1] == 1);
+	if (!read) {
+		free(slots);
+		xdpfw_ruleset_free(&cur);
+	}
+	CHECK("plan-refused-still-denies", run_pkt(&p) == DROP_);
+	/* the next apply grows from the same mark */
+	CHECK("plan-refused-next", apply_text(&st, "deny src 10.0.0.1\ndeny src 10.0.0.3\n") == 0 &&
+				   xdpfw_state_cfg(&st, &cfg) == 0 && cfg.slots_hw == 3);
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+}
+
 /* A first apply (no slot ever handed out) works in the rule map itself
  * (apply.c, apply_defs): a refused one leaves definitions past the
  * high-water mark there, which nothing may read and the next first apply
@@ -2546,6 +2590,7 @@ int main(void)
 	 * definitions, then IPv6, then IPv4 */
 	setenv("XDPFW_APPLY_THREADS", "2", 1);
 	test_first_apply();
+	test_plan_refused();
 	setenv("XDPFW_APPLY_THREADS", "1", 1);
 	test_first_apply();
 	unsetenv("XDPFW_APPLY_THREADS");
