@@ -13,17 +13,17 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpfkit/bpfkit.h>
 #include "bgjob.h"
 #include "bigmem.h"
+#include "grace.h"
 #include "state.h"
 #include "state_int.h"
 #include "table.h"
@@ -355,6 +355,26 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 	return 0;
 }
 
+/* Zeroes BYTES at P where they are not zero already, a page at a time: a
+ * trie half is mostly its roots (2 x 4 MiB in big tables), mostly zero for
+ * small sets, and on this VM a process's first write to a page of a map
+ * costs ~14 us where a read costs ~1.6 (docs/xdpfw.md, "Limits"). */
+static void zero_nonzero(void *p, size_t bytes)
+{
+	static const uint8_t zero[4096];
+	uint8_t *b = p, *end = b + bytes;
+
+	while (b < end) {
+		/* to the next page boundary */
+		size_t n = sizeof(zero) - ((uintptr_t)b & (sizeof(zero) - 1));
+
+		n = n < (size_t)(end - b) ? n : (size_t)(end - b);
+		if (memcmp(b, zero, n))
+			memset(b, 0, n);
+		b += n;
+	}
+}
+
 /* Zeroes what generation G may have written in the prefix tables (after an
  * RCU grace period: a packet that read the old generation number just
  * before a switch may still be probing G's half) and records that in cfg. */
@@ -366,22 +386,19 @@ static int clear_tables(struct xdpfw_state *st, int g)
 
 	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1] && !cfg.trie_dirty[g] && !cfg.port_dirty[g]))
 		return rc;
-	/* MEMBARRIER_CMD_GLOBAL waits for synchronize_rcu(), which covers XDP
-	 * (programs run under rcu_read_lock / with BHs off); a short sleep
-	 * where the kernel refuses it (nohz_full) */
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(20000);
+	xdpfw_grace_period();
 	for (int f = 0; f < 2; f++) {
 		uint32_t n = cfg.tab_dirty[g][f] < st->tab_cap[f] ? cfg.tab_dirty[g][f] : st->tab_cap[f];
 
-		memset(xdpfw_table_half(st, g, f), 0, (size_t)n * xdpfw_table_elem(f ? XM_TAB6 : XM_CLASS));
+		zero_nonzero(xdpfw_table_half(st, g, f), (size_t)n * xdpfw_table_elem(f ? XM_TAB6 : XM_CLASS));
 		cfg.tab_dirty[g][f] = 0;
 	}
-	memset(st->trie4 + (size_t)g * st->trie4_cap, 0,
-	       (size_t)(cfg.trie_dirty[g] < st->trie4_cap ? cfg.trie_dirty[g] : st->trie4_cap) * 4);
+	/* what write_tables() writes next must be zero (xdpfw_trie4_write) */
+	zero_nonzero(st->trie4 + (size_t)g * st->trie4_cap,
+		     (size_t)(cfg.trie_dirty[g] < st->trie4_cap ? cfg.trie_dirty[g] : st->trie4_cap) * 4);
 	cfg.trie_dirty[g] = 0;
-	memset(st->ptab + (size_t)g * st->ptab_cap, 0,
-	       (size_t)(cfg.port_dirty[g] < st->ptab_cap ? cfg.port_dirty[g] : st->ptab_cap) * sizeof(*st->ptab));
+	zero_nonzero(st->ptab + (size_t)g * st->ptab_cap,
+		     (size_t)(cfg.port_dirty[g] < st->ptab_cap ? cfg.port_dirty[g] : st->ptab_cap) * sizeof(*st->ptab));
 	cfg.port_dirty[g] = 0;
 	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
 }

@@ -45,7 +45,7 @@ $(BPF_OUT)/xdpfw-floor.bpf.o: apps/xdpfw/xdpfw.bpf.c apps/xdpfw/xdpfw_common.h $
 
 # bench/xdpfw.sh's measuring tool (not installed)
 XDPFW_LIB_SRCS := apps/xdpfw/bgjob.c apps/xdpfw/bigmem.c apps/xdpfw/rules.c apps/xdpfw/compile.c apps/xdpfw/state.c apps/xdpfw/apply.c \
-		  apps/xdpfw/table.c apps/xdpfw/applog.c
+		  apps/xdpfw/table.c apps/xdpfw/applog.c apps/xdpfw/grace.c
 $(BUILD)/bin/xdpfw-bench: apps/xdpfw/tools/xdpfw-bench.c $(XDPFW_LIB_SRCS) $(XDPFW_HDRS) apps/xdpfw/tools/bench.h $(LIBA)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(BK_CFLAGS) -Iapps/xdpfw $(BK_LDFLAGS) -o $@ \

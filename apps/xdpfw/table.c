@@ -571,8 +571,8 @@ bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_pl
 	uint32_t next = plan->chunk_base, rec = plan->rec_base;
 
 	/* destination roots sit right after the source root, then the records
-	 * and the chunks (planned) */
-	memset(trie, 0, (size_t)plan->entries * sizeof(*trie));
+	 * and the chunks (planned); TRIE is zero (table.h): an entry no
+	 * prefix paints stays 0, no prefix */
 	for (size_t k = 0; k < v->n; k++) {
 		const struct xdpfw_tabent *e = &v->e[plan->order[k]];
 		uint32_t tree = ent_tree(e), plen = ent_plen(e), a = ent_addr(e);

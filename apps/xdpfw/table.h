@@ -141,10 +141,12 @@ uint64_t xdpfw_trie4_src_entries(const uint32_t *addr, const uint8_t *plen, size
 int xdpfw_trie4_compact(const struct xdpfw_tabvec *v, struct xdpfw_trie4_plan *plan);
 /* A source class value's destination-trie root (0 if CLASS is 0). */
 uint32_t xdpfw_trie4_class(const struct xdpfw_trie4_plan *plan, uint32_t class);
-/* Writes the planned trie into TRIE and the leaves' classes into LEAVES (the
- * class pool: entry k's at LEAVES[k], or where PLAN->pool_at says; all
- * PLAN->npool written), zeroing the trie range first. False if it did not use exactly the records and chunks
- * planned (a bug: tests check it). */
+/* Writes the planned trie into TRIE, which must be zero over its
+ * PLAN->entries (not zeroed here: a big root is mostly zero, and on a VM
+ * the first write to a page of a map costs ~14 us), and the leaves'
+ * classes into LEAVES (the class pool: entry k's at LEAVES[k], or where
+ * PLAN->pool_at says; all PLAN->npool written). False if it did not use
+ * exactly the records and chunks planned (a bug: tests check it). */
 bool xdpfw_trie4_write(const struct xdpfw_tabvec *v, const struct xdpfw_trie4_plan *plan,
 		       uint32_t *trie, struct xdpfw_cls *leaves);
 void xdpfw_trie4_plan_free(struct xdpfw_trie4_plan *plan);

@@ -38,6 +38,7 @@ static void *test_mremap(void *old, size_t old_len, size_t new_len, int flags, v
 #include "../../apps/xdpfw/state.c"
 #include "../../apps/xdpfw/apply.c"
 #include "../../apps/xdpfw/applog.c"
+#include "../../apps/xdpfw/grace.c"
 
 #define OBJ "../../build/bpf/xdpfw.bpf.o"
 
@@ -1615,6 +1616,36 @@ static void test_full_map(void)
 	bpfkit_object__close(obj);
 }
 
+/* The grace period before an apply clears a generation: membarrier where
+ * the kernel allows it, else (nohz_full kernels refuse it; forced here) a
+ * map-of-maps update, never the 20 ms guess while the kernel can make two
+ * small maps; applies swap either way. */
+static void test_grace_period(void)
+{
+	struct bpfkit_object *obj = open_sized();
+	struct pspec p = { 4, "10.0.0.1", "2.2.2.2", 17, 1, 2 };
+	struct xdpfw_state st;
+	enum xdpfw_grace_how how = xdpfw_grace_period();
+
+	CHECK("grace-waits", how == XDPFW_GRACE_MEMBARRIER || how == XDPFW_GRACE_MAP_IN_MAP);
+	setenv("XDPFW_TEST_NO_MEMBARRIER", "1", 1);
+	CHECK("grace-map-in-map", xdpfw_grace_period() == XDPFW_GRACE_MAP_IN_MAP);
+	CHECK("grace-map-in-map-again", xdpfw_grace_period() == XDPFW_GRACE_MAP_IN_MAP);
+	if (!obj || bpfkit_object__load(obj) || xdpfw_state_from_object(&st, obj)) {
+		CHECK("grace-load", 0);
+		unsetenv("XDPFW_TEST_NO_MEMBARRIER");
+		bpfkit_object__close(obj);
+		return;
+	}
+	prog_fd = st.prog_fd;
+	CHECK("grace-swaps", apply_text(&st, "deny src 10.0.0.1\n") == 0 && run_pkt(&p) == DROP_ &&
+			     apply_text(&st, "allow src 10.0.0.1\n") == 0 && run_pkt(&p) == PASS_ &&
+			     apply_text(&st, "deny src 10.0.0.0/8\n") == 0 && run_pkt(&p) == DROP_);
+	unsetenv("XDPFW_TEST_NO_MEMBARRIER");
+	xdpfw_state_close(&st);
+	bpfkit_object__close(obj);
+}
+
 /* A set the tables' plan refuses (here the IPv6 hash table: 100 /64s under
  * one /32 need slots of it) is refused before its definitions are written
  * or the high-water mark rises: the active set, its slots and the mark
@@ -2591,6 +2622,7 @@ int main(void)
 	setenv("XDPFW_APPLY_THREADS", "2", 1);
 	test_first_apply();
 	test_plan_refused();
+	test_grace_period();
 	setenv("XDPFW_APPLY_THREADS", "1", 1);
 	test_first_apply();
 	unsetenv("XDPFW_APPLY_THREADS");
