@@ -8,8 +8,8 @@
 # Prints one markdown section; never fails on timing.
 set -u
 cd "$(dirname "$0")/.."
-flock /tmp/bpfkit-build.lock make -s build/bin/xdpfw-bench build/bpf/xdpfw.bpf.o build/bpf/xdpfw-floor.bpf.o \
-	build/bpf/xdp-pass.bpf.o >&2 || exit 1
+flock /tmp/bpfkit-build.lock make -s build/bin/xdpfw-bench build/bin/xdpfw build/bpf/xdpfw.bpf.o \
+	build/bpf/xdpfw-floor.bpf.o build/bpf/xdp-pass.bpf.o >&2 || exit 1
 B=build/bin/xdpfw-bench
 TMP=$(mktemp -d /tmp/xdpfw-bench.XXXXXX)
 trap 'rm -rf "$TMP"; ip netns del "bfA$$" 2>/dev/null; ip netns del "bfB$$" 2>/dev/null' EXIT
@@ -203,6 +203,44 @@ echo "first applies ran after a 5 s pause (cold: as a CLI apply meets it), then 
 echo "(\"run again at once\": mostly on the pages the first run just freed, as on a machine without"
 echo "that cost; how much of it is still warm varies from run to run)."
 echo
+
+# a small set applied by the CLI, a new process each time (as an operator
+# or the fleet agent applies): what the maps' size costs every apply
+# cli_apply MAX_RULES: ms per apply, the median of 3 runs of 10 applies
+cli_apply() {
+	local pin=/sys/fs/bpf/xdpfw-bench$$ ns=bfC$$
+	(
+		trap 'build/bin/xdpfw --pin-dir '"$pin"' unload --all --purge >/dev/null 2>&1; ip netns del '"$ns"' 2>/dev/null' EXIT
+		ip netns add "$ns" && ip -n "$ns" link add c0 type veth peer name c1 && ip -n "$ns" link set c0 up || exit 1
+		build/bin/xdpfw --pin-dir "$pin" --netns "$ns" load c0 --mode skb --max-rules "$1" \
+			--rules "$TMP/cli.a" >/dev/null || exit 1
+		for r in 1 2 3; do
+			t0=$(date +%s%N)
+			for i in 1 2 3 4 5 6 7 8 9 10; do
+				f=$TMP/cli.a; ((i % 2)) && f=$TMP/cli.b
+				build/bin/xdpfw --pin-dir "$pin" apply -q "$f" || exit 1
+			done
+			awk -v n="$(($(date +%s%N) - t0))" 'BEGIN { printf "%.1f\n", n / 10 / 1e6 }'
+		done | sort -g | sed -n 2p
+	)
+}
+if [ "$(id -u)" -eq 0 ]; then
+	for i in $(seq 1 50); do echo "deny src 172.16.$i.0/24"; done >"$TMP/cli.a"
+	for i in $(seq 1 50); do echo "deny src 172.17.$i.0/24 proto tcp dport $i-$((i + 100))"; done >"$TMP/cli.b"
+	echo "A 50-rule set applied by the CLI (\`xdpfw apply\`, a new process each time, the set"
+	echo "alternating with another of 50: ms per apply, parse and process start included, median of 3"
+	echo "runs of 10) on maps sized for more rules. Big maps have 2^20-entry roots (two, 8 MB a"
+	echo "generation); an apply writes only the pages its set paints and clears only the pages the"
+	echo "old set left non-zero, since a process's first write to a page of a map is this VM's"
+	echo "dearest memory access (docs/xdpfw.md, \"Atomic swaps\"):"
+	echo
+	echo "| maps sized for (\`--max-rules\`) | ms per apply |"
+	echo "|---|---:|"
+	for m in 65536 300000 1000000; do
+		echo "| $m | $(cli_apply "$m" || echo failed) |"
+	done
+	echo
+fi
 
 # live: the programs' own time per packet from the kernel's BPF statistics
 # (run_time_ns / run_cnt), attached natively to a veth in a private namespace,
