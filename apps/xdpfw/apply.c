@@ -355,6 +355,14 @@ static int write_plens(struct xdpfw_state *st, const struct ectx *e, unsigned g,
 	return 0;
 }
 
+/* Stores CFG as the state's cfg: 0 or -errno. */
+static int put_cfg(struct xdpfw_state *st, const struct xdpfw_cfg *cfg)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(st->fd[XM_CFG], &zero, cfg, BPF_ANY) ? -errno : 0;
+}
+
 /* Zeroes BYTES at P where they are not zero already, a page at a time: a
  * trie half is mostly its roots (2 x 4 MiB in big tables), mostly zero for
  * small sets, and on this VM a process's first write to a page of a map
@@ -381,7 +389,6 @@ static void zero_nonzero(void *p, size_t bytes)
 static int clear_tables(struct xdpfw_state *st, int g)
 {
 	struct xdpfw_cfg cfg;
-	__u32 zero = 0;
 	int rc = xdpfw_state_cfg(st, &cfg);
 
 	if (rc || (!cfg.tab_dirty[g][0] && !cfg.tab_dirty[g][1] && !cfg.trie_dirty[g] && !cfg.port_dirty[g]))
@@ -400,7 +407,7 @@ static int clear_tables(struct xdpfw_state *st, int g)
 	zero_nonzero(st->ptab + (size_t)g * st->ptab_cap,
 		     (size_t)(cfg.port_dirty[g] < st->ptab_cap ? cfg.port_dirty[g] : st->ptab_cap) * sizeof(*st->ptab));
 	cfg.port_dirty[g] = 0;
-	return bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY) ? -errno : 0;
+	return put_cfg(st, &cfg);
 }
 
 /* IPv6 sources of /32 and shorter go to a trie over their first 32 bits,
@@ -520,7 +527,6 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, struct ta
 	struct xdpfw_trie4_plan *tp = &p->tp, *tp6 = &p->tp6;
 	struct xdpfw_cfg cfg;
 	size_t nclass = p->nclass;
-	__u32 zero = 0;
 	int rc = 0;
 
 	rc = xdpfw_state_cfg(st, &cfg);
@@ -534,8 +540,7 @@ static int write_tables(struct xdpfw_state *st, struct ectx *e, int g, struct ta
 		if (cfg.tab_dirty[g][1] < p->plan.size)
 			cfg.tab_dirty[g][1] = p->plan.size;
 		cfg.root_bits = st->root_bits;
-		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY))
-			rc = -errno;
+		rc = put_cfg(st, &cfg);
 	}
 	if (!rc) {
 		struct xdpfw_cls *pool = (struct xdpfw_cls *)xdpfw_table_half(st, g, 0);
@@ -840,7 +845,6 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	struct timespec t0;
 	struct xdpfw_cfg cfg;
 	uint32_t size[2];
-	__u32 zero = 0;
 	bool written = false;
 	int rc, g, ng;
 
@@ -927,15 +931,13 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 		goto undo;
 	if (new_hw > cfg.slots_hw) {
 		/* re-read: clean_gen() recorded cleared tables in cfg */
-		if (xdpfw_state_cfg(st, &cfg)) {
-			rc = -errno;
-			goto undo;
+		rc = xdpfw_state_cfg(st, &cfg);
+		if (!rc) {
+			cfg.slots_hw = new_hw;
+			rc = put_cfg(st, &cfg);
 		}
-		cfg.slots_hw = new_hw;
-		if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
-			rc = -errno;
+		if (rc)
 			goto undo;
-		}
 	}
 	if (xdpfw_apply_crash_point == 2) {
 		rc = -EINTR;
@@ -978,15 +980,13 @@ failed:
 	 * an update copies the whole value, and a packet could otherwise read
 	 * the new number before the new policy; then the number alone changes */
 	cfg.gen = g;
-	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
-		rc = -errno;
+	rc = put_cfg(st, &cfg);
+	if (rc)
 		goto undo;
-	}
 	cfg.gen = ng;
-	if (bpf_map_update_elem(st->fd[XM_CFG], &zero, &cfg, BPF_ANY)) {
-		rc = -errno;
+	rc = put_cfg(st, &cfg);
+	if (rc)
 		goto undo;
-	}
 	stats->switch_ms = ms_since(&t1);
 
 	/* 6. the old generation goes */

@@ -1665,6 +1665,7 @@ static void test_plan_refused(void)
 
 	if (!obj || xdpfw_state_size_table(bpfkit_object__bpf_object(obj), "xdpfw_tab6", 64)) {
 		CHECK("plan-refused-open", 0);
+		bpfkit_object__close(obj);
 		return;
 	}
 	CHECK("plan-refused-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
