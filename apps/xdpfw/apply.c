@@ -143,7 +143,7 @@ struct ectx {
 	struct xdpfw_pent *pt;			/* port tables, back to back */
 	size_t npt, cappt;
 	bool reported;				/* an error was already printed */
-	size_t nent;				/* prefix entries of both families
+	size_t nent;				/* prefix entries of both threads
 						 * (atomic: they compile at once) */
 	bool stop;				/* one family failed: the other's
 						 * emits fail too (atomic) */
@@ -157,10 +157,25 @@ struct ectx {
 	struct xdpfw_cls root6;			/* the IPv6 source /0 entry, for plens
 						 * (IPv4's is a trie prefix) */
 	bool has_root6;
+	struct xdpfw_tabvec side_tv;		/* the IPv4 entries the compiler's
+						 * second thread made (merged after) */
+	uint8_t side_used[2][XDPFW_PLENS_MAX];	/* and their lengths */
+};
+
+/* An emit callback's context, one per compiler thread: E, where the
+ * thread's IPv4 entries go (E's own, or for the second thread's share of
+ * the IPv4 walk, E's side vector; IPv6 entries come from one thread), and
+ * its entries not yet counted in E (entry_room). */
+struct elane {
+	struct ectx *e;
+	struct xdpfw_tabvec *tv4;
+	uint8_t (*used4)[XDPFW_PLENS_MAX];	/* source, destination lengths */
+	size_t nent;
 };
 
 static void ectx_free(struct ectx *e)
 {
+	xdpfw_tabvec_free(&e->side_tv);
 	for (int i = 0; i < 3; i++)
 		xdpfw_tabvec_free(&e->tv[i]);
 	xdpfw_big_free(e->pt);
@@ -209,7 +224,7 @@ static bool stopped(struct ectx *e)
  * xdpfw_compile_two), so E's port tables have one writer at a time. */
 static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_t n, uint32_t *id)
 {
-	struct ectx *e = ctx;
+	struct ectx *e = ((struct elane *)ctx)->e;
 
 	if (stopped(e))
 		return -ECANCELED;
@@ -240,28 +255,42 @@ static int emit_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, si
 	return 0;
 }
 
-/* Whether one more prefix entry fits: a bound on the entries in memory,
+/* Whether the entries L has made fit: a bound on the entries in memory,
  * so a set whose destination rules (copied below every source prefix with
  * destination rules) would make millions of entries is refused as it is
  * compiled. The bound is the class pool's size: most entries take a class
  * there. Not all: an IPv4 leaf that is its verdict takes none
  * (xdpfw_trie4_compact), so a set of many such entries beside others can
- * be refused here though its tables would fit (--max-rules gives room). */
-static int entry_room(struct ectx *e)
+ * be refused here though its tables would fit (--max-rules gives room).
+ * Counted in E by batches (ENTRY_BATCH, and the rest once the compile is
+ * done): the threads would otherwise pass E's count to and fro at every
+ * entry. */
+#define ENTRY_BATCH 256
+
+static int entries_fit(struct elane *l)
 {
-	/* both families' entries, counted as they compile at once */
-	if (__atomic_add_fetch(&e->nent, 1, __ATOMIC_RELAXED) <= e->st->tab_cap[0])
+	struct ectx *e = l->e;
+	size_t n = l->nent;
+
+	l->nent = 0;
+	if (__atomic_add_fetch(&e->nent, n, __ATOMIC_RELAXED) <= e->st->tab_cap[0])
 		return 0;
 	table_full(e, "the class pool is full: the set compiles to more than the %u prefix entries a generation "
 		   "holds (each source prefix with destination rules gets its own copy of those)", e->st->tab_cap[0]);
 	return -E2BIG;
 }
 
+static int entry_room(struct elane *l)
+{
+	return ++l->nent < ENTRY_BATCH ? 0 : entries_fit(l);
+}
+
 static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *addr,
 		    const struct xdpfw_cls *v)
 {
 	static const struct xdpfw_cls none;
-	struct ectx *e = ctx;
+	struct elane *l = ctx;
+	struct ectx *e = l->e;
 
 	(void)gen;
 	if (stopped(e))
@@ -276,19 +305,21 @@ static int emit_src(void *ctx, int family, unsigned gen, int plen, const uint8_t
 		e->has_root6 = true;
 		return 0;
 	}
-	e->used[(family == 6) * 2][plen] = 1;
-	return emit_done(e, entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], plen + 1, addr, v));
+	(family == 6 ? e->used[2] : l->used4[0])[plen] = 1;
+	return emit_done(e, entry_room(l) ?: xdpfw_tabvec_push(family == 6 ? &e->tv[1] : l->tv4, plen + 1, addr, v));
 }
 
 static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
 		    const struct xdpfw_cls *v)
 {
-	struct ectx *e = ctx;
+	struct elane *l = ctx;
+	struct ectx *e = l->e;
 
 	if (stopped(e))
 		return -ECANCELED;
-	e->used[(family == 6) * 2 + 1][plen] = 1;
-	return emit_done(e, entry_room(e) ?: xdpfw_tabvec_push(&e->tv[family == 6], class << 8 | (plen + 1), addr, v));
+	(family == 6 ? e->used[3] : l->used4[1])[plen] = 1;
+	return emit_done(e, entry_room(l) ?:
+			 xdpfw_tabvec_push(family == 6 ? &e->tv[1] : l->tv4, class << 8 | (plen + 1), addr, v));
 }
 
 /* A set whose IPv4 source prefixes alone need more trie entries than a
@@ -296,7 +327,7 @@ static int emit_dst(void *ctx, int family, uint32_t class, int plen, const uint8
  * compiled (the tables' plan would refuse it after). */
 static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n)
 {
-	struct ectx *e = ctx;
+	struct ectx *e = ((struct elane *)ctx)->e;
 	uint64_t need = xdpfw_trie4_src_entries(addr, plen, n, e->st->root_bits);
 	/* the half also holds the root of the IPv6 sources' trie, always */
 	uint32_t room = e->st->trie4_cap - (1u << e->st->root_bits);
@@ -312,6 +343,19 @@ static int emit_src4(void *ctx, const uint32_t *addr, const uint8_t *plen, size_
 	table_full(e, "the IPv4 prefix trie is full: %zu source prefixes need %llu trie entries, more than the "
 		   "%u there are", n, (unsigned long long)need, room);
 	return emit_done(e, -E2BIG);
+}
+
+/* Once the compile is done: the entries of both threads (LANE, SIDE) all
+ * counted, and the IPv4 entries the second thread made in E's own. */
+static int merge_side(struct ectx *e, struct elane *lane, struct elane *side)
+{
+	int rc = entries_fit(lane) ?: entries_fit(side) ?: xdpfw_tabvec_append(&e->tv[0], &e->side_tv);
+
+	for (int j = 0; j < 2; j++)
+		for (int k = 0; k < XDPFW_PLENS_MAX; k++)
+			e->used[j][k] |= e->side_used[j][k];
+	xdpfw_tabvec_free(&e->side_tv);
+	return rc;
 }
 
 /* The prefix lengths generation G uses (IPv4 longest first, for status;
@@ -475,22 +519,48 @@ static void table_plans_free(struct table_plans *p)
 	xdpfw_table_plan_free(&p->plan);
 }
 
+/* plan_v6top() as a job (bgjob.h), with the trie entries IPv4's root
+ * leaves at least: IPv4's own plan runs beside it. */
+struct v6top_job {
+	struct xdpfw_state *st;
+	struct ectx *e;
+	struct xdpfw_trie4_plan *tp6;
+	int rc;
+};
+
+static void v6top_job_run(void *arg)
+{
+	struct v6top_job *j = arg;
+
+	j->rc = plan_v6top(j->st, j->e, j->st->trie4_cap - (1u << j->st->root_bits), j->tp6);
+}
+
 /* Plans E's entries into P (table_plans_free() after, whatever it
  * returns): a set that does not fit a table is refused here (-E2BIG, the
  * table named on stderr), before anything of it is written, definitions
- * and slot marks included. */
+ * and slot marks included. The IPv4 trie and the IPv6 sources' trie are
+ * planned at once; the second takes what the first leaves of the trie
+ * half, so where it took more than that it is planned again. */
 static int plan_tables(struct xdpfw_state *st, struct ectx *e, struct table_plans *p)
 {
 	struct xdpfw_tabvec *v4 = &e->tv[0], *v6 = &e->tv[1], *top = &e->tv[2];
+	struct v6top_job j = { st, e, &p->tp6, 0 };
+	struct xdpfw_bgjob job;
 	size_t nreal6;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
+	xdpfw_bgjob_start(&job, v6top_job_run, &j, e->two);
 	rc = xdpfw_trie4_plan(v4, st->root_bits, st->trie4_cap, st->tab_cap[0], &p->tp);
 	if (!rc)
 		rc = xdpfw_trie4_compact(v4, &p->tp);
-	if (!rc)
-		rc = plan_v6top(st, e, st->trie4_cap - p->tp.entries, &p->tp6);
+	xdpfw_bgjob_wait(&job);
+	if (!rc && !j.rc && p->tp.entries + p->tp6.entries > st->trie4_cap) {
+		/* as if planned after IPv4: from the split before */
+		xdpfw_trie4_plan_free(&p->tp6);
+		j.rc = xdpfw_v6top_join(v6, top) ?: plan_v6top(st, e, st->trie4_cap - p->tp.entries, &p->tp6);
+	}
+	rc = rc ?: j.rc;
 	nreal6 = v6->n;
 	p->nclass = p->tp.npool + top->n + nreal6;
 	/* the search leaves' records (XDPFW_TRIE_ONE) after the classes */
@@ -838,7 +908,9 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 	uint32_t *slots = NULL, *fresh = NULL;
 	uint32_t hw, limit, nfresh = 0, new_hw;
 	struct ectx e = { .st = st, .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &e, emit_src4 };
+	struct elane lane = { &e, &e.tv[0], &e.used[0] }, side_lane = { &e, &e.side_tv, e.side_used };
+	struct xdpfw_emit em_side = { emit_src, emit_dst, emit_ptable, &side_lane, NULL, NULL };
+	struct xdpfw_emit em = { emit_src, emit_dst, emit_ptable, &lane, emit_src4, &em_side };
 	struct first_defs fd;
 	struct table_plans plans = { 0 };
 	bool first = false;
@@ -915,6 +987,8 @@ static int state_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, i
 			first_defs_run(&fd);
 		rc = xdpfw_compile(rs, slots, ng, &em, &stats->c);
 	}
+	if (!rc)
+		rc = merge_side(&e, &lane, &side_lane);
 	if (!rc)
 		rc = plan_tables(st, &e, &plans);
 	if (rc)

@@ -83,7 +83,9 @@ struct cctx {
 	unsigned gen;
 	const struct xdpfw_emit *emit;
 	struct xdpfw_compile_stats *st;
-	uint32_t next_class;
+	uint32_t *next_class;	/* the family's last class id (atomic: IPv4's
+				 * walk may be shared, struct walk4) */
+	struct walk4 *w;	/* IPv4's walk shared with a second thread, or NULL */
 	/* scratch */
 	const struct xdpfw_rule_def **cand;
 	size_t ncand, capcand;
@@ -744,19 +746,31 @@ static int check_src4(struct cctx *c, const struct node *nodes, size_t nn)
 	return rc;
 }
 
-static int compile_family(struct cctx *c, int family)
+/* A family's source forest, ready to walk: its nodes in preorder (node 0
+ * the root, /0) and their rules (CR) in walk order. */
+struct forest {
+	struct node *nodes;
+	size_t nn;
+	struct crule *cr;
+};
+
+static void forest_free(struct forest *f)
+{
+	xdpfw_big_free(f->nodes);
+	xdpfw_big_free(f->cr);
+	memset(f, 0, sizeof(*f));
+}
+
+static int forest_of(struct cctx *c, int family, struct forest *f)
 {
 	const struct xdpfw_ruleset *rs = c->rs;
 	int alen = family == 4 ? 4 : 16;
 	struct pref *p = xdpfw_big_alloc((rs->n + 1) * sizeof(*p));
-	size_t *rules = xdpfw_big_alloc((rs->n + 1) * sizeof(*rules)), np = 1, nn = 0;
-	struct level *lv = calloc(MAX_DEPTH, sizeof(*lv));
-	struct crule *cr = NULL;
-	struct node *nodes = NULL;
-	size_t depth = 0;
+	size_t *rules = xdpfw_big_alloc((rs->n + 1) * sizeof(*rules)), np = 1;
 	int rc;
 
-	if (!p || !rules || !lv) {
+	memset(f, 0, sizeof(*f));
+	if (!p || !rules) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -775,45 +789,58 @@ static int compile_family(struct cctx *c, int family)
 		p[np].rule = i;
 		np++;
 	}
-	rc = build_forest(&p, np, alen, &nodes, &nn, rules);
+	rc = build_forest(&p, np, alen, &f->nodes, &f->nn, rules);
 	/* the nodes have the prefixes: P's pages go to the arrays after it */
 	xdpfw_big_free(p);
 	p = NULL;
 	if (!rc && family == 4 && c->emit->src4)
-		rc = check_src4(c, nodes, nn);
+		rc = check_src4(c, f->nodes, f->nn);
 	/* every entry but the root's is a rule: np - 1 of them, in walk order */
-	cr = rc ? NULL : xdpfw_big_alloc(np * sizeof(*cr));
-	if (!rc && !cr)
+	f->cr = rc ? NULL : xdpfw_big_alloc(np * sizeof(*f->cr));
+	if (!rc && !f->cr)
 		rc = -ENOMEM;
 	for (size_t j = 0; !rc && j + 1 < np; j++) {
 		if (j + 17 < np) {
 			__builtin_prefetch(&rs->r[rules[j + 16]]);
 			__builtin_prefetch(&c->slots[rules[j + 16]]);
 		}
-		cr[j].d = rs->r[rules[j]].d;
-		cr[j].v = xdpfw_verdict(&cr[j].d, c->slots[rules[j]]);
+		f->cr[j].d = rs->r[rules[j]].d;
+		f->cr[j].v = xdpfw_verdict(&f->cr[j].d, c->slots[rules[j]]);
 	}
-	xdpfw_big_free(rules);	/* CR has them in walk order */
-	rules = NULL;
-	for (size_t k = 0; k < nn && !rc; k++) {
+out:
+	xdpfw_big_free(p);
+	xdpfw_big_free(rules);
+	if (rc)
+		forest_free(f);
+	return rc;
+}
+
+/* Walks F's nodes [FROM, TO) with the path from the root on the stack LV
+ * (*DEPTH levels deep: the levels of FROM's ancestors, at least): decides
+ * each node and emits its entry. */
+static int walk_nodes(struct cctx *c, int family, const struct forest *f, struct level *lv, size_t *depth,
+		      size_t from, size_t to)
+{
+	const struct node *nodes = f->nodes;
+	int rc = 0;
+
+	for (size_t k = from; k < to && !rc; k++) {
 		struct level *l, *up;
 		bool dst;
 
 		/* back up to the parent's level; this node's goes above it */
-		while (depth > 0 && lv[depth - 1].node != nodes[k].parent)
-			depth--;
-		if (depth >= MAX_DEPTH) {
-			rc = -EINVAL;	/* cannot happen: lengths grow along a path */
-			break;
-		}
-		up = depth ? &lv[depth - 1] : NULL;
-		l = &lv[depth++];
+		while (*depth > 0 && lv[*depth - 1].node != nodes[k].parent)
+			(*depth)--;
+		if (*depth >= MAX_DEPTH)
+			return -EINVAL;	/* cannot happen: lengths grow along a path */
+		up = *depth ? &lv[*depth - 1] : NULL;
+		l = &lv[(*depth)++];
 		l->node = k;
 		memset(&l->v, 0, sizeof(l->v));
 		dst = up && up->dst;
 		c->ncand = 0;
 		for (size_t j = 0; j < nodes[k].count && !rc; j++) {
-			const struct xdpfw_rule_def *d = &cr[nodes[k].first + j].d;
+			const struct xdpfw_rule_def *d = &f->cr[nodes[k].first + j].d;
 
 			rc = cand_push(c, d);
 			dst = dst || ((d->flags & XDPFW_RF_DST) && d->dst_plen);
@@ -826,14 +853,14 @@ static int compile_family(struct cctx *c, int family)
 			 * decides over them all */
 			for (long a = nodes[k].parent; a >= 0 && !rc; a = nodes[a].parent)
 				for (size_t j = 0; j < nodes[a].count && !rc; j++)
-					rc = cand_push(c, &cr[nodes[a].first + j].d);
+					rc = cand_push(c, &f->cr[nodes[a].first + j].d);
 			if (rc)
 				break;
-			if (c->next_class >= XDPFW_MAX_CLASS) {
+			l->v.class = __atomic_add_fetch(c->next_class, 1, __ATOMIC_RELAXED);
+			if (l->v.class > XDPFW_MAX_CLASS) {
 				rc = -E2BIG;
 				break;
 			}
-			l->v.class = ++c->next_class;
 			c->st->classes++;
 			rc = compile_dst(c, family, l->v.class, c->cand, c->ncand);
 		} else {
@@ -844,38 +871,211 @@ static int compile_family(struct cctx *c, int family)
 		rc = c->emit->src(c->emit->ctx, family, c->gen, nodes[k].plen, nodes[k].addr, &l->v);
 		c->st->src++;
 	}
-out:
+	return rc;
+}
+
+static void levels_free(struct level *lv)
+{
 	for (int d = 0; lv && d < MAX_DEPTH; d++)
 		for (int q = 0; q < XDPFW_NPROTO; q++)
 			xdpfw_big_free(lv[d].buf[q]);
 	free(lv);
-	xdpfw_big_free(cr);
-	xdpfw_big_free(p);
-	xdpfw_big_free(rules);
-	xdpfw_big_free(nodes);
+}
+
+/* ---- the IPv4 walk on two threads -------------------------------------- */
+
+/* The IPv4 forest's walk shared with xdpfw_compile_two()'s second thread
+ * once its IPv6 rules are compiled (they are fewer: it would idle).
+ * Below the root the forest is cut into chunks of whole subtrees of the
+ * root, so a chunk's walk needs only the root's level from the other
+ * thread's stack: each thread takes the next chunk until none is left.
+ * The second thread's entries go to EMIT->side (the caller merges them);
+ * IPv4 class ids come from one counter, so they stay distinct. */
+enum { WALK_PENDING, WALK_READY, WALK_DONE };
+
+struct walk4 {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int state;			/* WALK_* */
+	bool helper_busy;		/* the second thread is walking chunks */
+	bool helper_gone;		/* it will take no chunk (test hook) */
+	const struct forest *f;
+	const struct level *root;	/* the root's level, read-only */
+	size_t *chunk, nchunk;		/* chunk i: nodes chunk[i] .. chunk[i + 1] */
+	size_t next;			/* the next chunk to take (atomic) */
+	bool failed;			/* a chunk failed: take no more (atomic) */
+	int helper_rc;
+	uint32_t next_class;		/* IPv4 class ids (atomic) */
+};
+
+/* Test hook: the first thread waits for the second to take a chunk, so a
+ * small set's walk is shared too. */
+bool xdpfw_compile_test_share = false;
+
+#define WALK_CHUNKS 64
+
+/* Cuts F below its root into at most WALK_CHUNKS chunks of whole
+ * subtrees, about equal in nodes. */
+static int walk_chunks(struct walk4 *w, const struct forest *f)
+{
+	size_t want = (f->nn + WALK_CHUNKS - 1) / WALK_CHUNKS, n = 0;
+
+	w->chunk = xdpfw_big_alloc((WALK_CHUNKS + 2) * sizeof(*w->chunk));
+	if (!w->chunk)
+		return -ENOMEM;
+	for (size_t k = 1; k < f->nn; k++)
+		if (f->nodes[k].parent == 0 && (!n || k - w->chunk[n - 1] >= want) && n <= WALK_CHUNKS)
+			w->chunk[n++] = k;
+	w->nchunk = n;
+	w->chunk[n] = f->nn;
+	return 0;
+}
+
+/* Takes and walks chunks until none is left or one failed. */
+static int walk_share(struct cctx *c, struct walk4 *w, struct level *lv, size_t *depth)
+{
+	int rc = 0;
+
+	while (!rc && !__atomic_load_n(&w->failed, __ATOMIC_RELAXED)) {
+		size_t i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
+
+		if (xdpfw_compile_test_share && i == 0) {
+			pthread_mutex_lock(&w->lock);	/* the first thread waits for it */
+			pthread_cond_broadcast(&w->cond);
+			pthread_mutex_unlock(&w->lock);
+		}
+		if (i >= w->nchunk)
+			break;
+		rc = walk_nodes(c, 4, w->f, lv, depth, w->chunk[i], w->chunk[i + 1]);
+	}
+	if (rc)
+		__atomic_store_n(&w->failed, true, __ATOMIC_RELAXED);
 	return rc;
 }
 
+/* The first thread's IPv4 walk: the root, then chunks beside the second
+ * thread; returns once that thread has left the forest. */
+static int walk4_main(struct cctx *c, struct walk4 *w, const struct forest *f, struct level *lv)
+{
+	size_t depth = 0;
+	int rc = walk_nodes(c, 4, f, lv, &depth, 0, f->nn ? 1 : 0);
+
+	if (!rc)
+		rc = walk_chunks(w, f);
+	pthread_mutex_lock(&w->lock);
+	w->f = f;
+	w->root = lv;
+	w->state = rc ? WALK_DONE : WALK_READY;
+	pthread_cond_broadcast(&w->cond);
+	while (!rc && xdpfw_compile_test_share && !w->helper_gone && !__atomic_load_n(&w->next, __ATOMIC_RELAXED))
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	if (!rc)
+		rc = walk_share(c, w, lv, &depth);
+	pthread_mutex_lock(&w->lock);
+	w->state = WALK_DONE;	/* the forest is freed after: no one enters */
+	while (w->helper_busy)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+/* The second thread's part: waits for the forest, takes chunks with C (its
+ * emit: the side one), and leaves. */
+static void walk4_help(struct cctx *c, struct walk4 *w)
+{
+	struct level *lv = NULL;
+	size_t depth = 1;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->state == WALK_PENDING)
+		pthread_cond_wait(&w->cond, &w->lock);
+	w->helper_busy = w->state == WALK_READY;
+	pthread_mutex_unlock(&w->lock);
+	if (w->helper_busy) {
+		lv = calloc(MAX_DEPTH, sizeof(*lv));
+		if (lv) {
+			/* the root's decision, its buffers left to their owner */
+			lv[0] = *w->root;
+			memset(lv[0].buf, 0, sizeof(lv[0].buf));
+			memset(lv[0].cap, 0, sizeof(lv[0].cap));
+			w->helper_rc = walk_share(c, w, lv, &depth);
+		}
+		levels_free(lv);
+	}
+	pthread_mutex_lock(&w->lock);
+	w->helper_busy = false;
+	w->helper_gone = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The second thread will take no chunk (its IPv6 compile failed, or it ran
+ * inline before the first thread began). */
+static void walk4_no_help(struct walk4 *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->helper_gone = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The first thread failed before its walk: no forest to share. */
+static void walk4_main_failed(struct walk4 *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->state = WALK_DONE;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static int compile_family(struct cctx *c, int family)
+{
+	struct level *lv = calloc(MAX_DEPTH, sizeof(*lv));
+	struct forest f = { 0 };
+	size_t depth = 0;
+	int rc = lv ? forest_of(c, family, &f) : -ENOMEM;
+
+	if (!rc && family == 4 && c->w)
+		rc = walk4_main(c, c->w, &f, lv);
+	else if (!rc)
+		rc = walk_nodes(c, family, &f, lv, &depth, 0, f.nn);
+	else if (family == 4 && c->w)
+		walk4_main_failed(c->w);
+	levels_free(lv);
+	forest_free(&f);
+	return rc;
+}
+
+/* C's scratch. */
+static void cctx_free(struct cctx *c)
+{
+	xdpfw_big_free(c->cand);
+	scratch_free(&c->dsub);
+	scratch_free(&c->port);
+	scratch_free(&c->sport);
+}
+
 /* FAMILY's rules (4, 6; 0: both, IPv4 first) in one context; PM: the
- * port tables emitted so far. */
+ * port tables emitted so far; W: IPv4's walk to share, or NULL. */
 static int compile_families(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
 			    const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st, int family,
-			    struct ptmemo *pm)
+			    struct ptmemo *pm, struct walk4 *w)
 {
 	struct xdpfw_compile_stats dummy;
+	uint32_t class4 = 0, class6 = 0;
 	struct cctx c = { .rs = rs, .slots = slots, .gen = gen & 1, .emit = emit,
-			  .st = st ? st : &dummy, .pm = pm };
+			  .st = st ? st : &dummy, .pm = pm, .w = w };
 	int rc = 0;
 
 	memset(c.st, 0, sizeof(*c.st));
+	c.next_class = w ? &w->next_class : &class4;
 	if (family != 6)
 		rc = compile_family(&c, 4);
+	c.next_class = &class6;
 	if (!rc && family != 4)
 		rc = compile_family(&c, 6);
-	xdpfw_big_free(c.cand);
-	scratch_free(&c.dsub);
-	scratch_free(&c.port);
-	scratch_free(&c.sport);
+	cctx_free(&c);
 	return rc;
 }
 
@@ -892,7 +1092,7 @@ int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigne
 		  const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st)
 {
 	struct ptmemo pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	int rc = compile_families(rs, slots, gen, emit, st, 0, &pm);
+	int rc = compile_families(rs, slots, gen, emit, st, 0, &pm, NULL);
 
 	ptmemo_free(&pm);
 	return rc;
@@ -907,6 +1107,8 @@ struct compile6 {
 	struct ptmemo *pm;
 	void (*side)(void *arg);
 	void *side_arg;
+	struct walk4 *w;	/* NULL: no IPv4 chunk taken here */
+	pthread_t caller;	/* the first thread (this job may run inline there) */
 	struct xdpfw_compile_stats st;
 	int rc;
 };
@@ -917,7 +1119,28 @@ static void compile6_run(void *arg)
 
 	if (j->side)
 		j->side(j->side_arg);
-	j->rc = compile_families(j->rs, j->slots, j->gen, j->emit, &j->st, 6, j->pm);
+	j->rc = compile_families(j->rs, j->slots, j->gen, j->emit->side ? j->emit->side : j->emit, &j->st, 6,
+				 j->pm, NULL);
+	if (!j->w)
+		return;
+	if (j->rc || pthread_equal(pthread_self(), j->caller)) {
+		/* failed (the first thread's emits fail too), or inline: the
+		 * first thread has not begun, and will walk alone */
+		walk4_no_help(j->w);
+	} else {
+		struct xdpfw_compile_stats st4 = { 0 };
+		struct cctx c = { .rs = j->rs, .slots = j->slots, .gen = j->gen & 1, .emit = j->emit->side,
+				  .st = &st4, .pm = j->pm, .w = j->w, .next_class = &j->w->next_class };
+
+		walk4_help(&c, j->w);
+		cctx_free(&c);
+		j->st.src += st4.src;
+		j->st.dst += st4.dst;
+		j->st.port += st4.port;
+		j->st.classes += st4.classes;
+		j->st.tables += st4.tables;
+		j->st.shared4 = st4.src;
+	}
 }
 
 /* The error of a compile whose families ran at once: one that says the
@@ -937,19 +1160,24 @@ int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, uns
 		      void (*side)(void *arg), void *side_arg)
 {
 	struct ptmemo pm = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct compile6 j = { rs, slots, gen, emit, &pm, side, side_arg };
+	struct walk4 w = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct compile6 j = { rs, slots, gen, emit, &pm, side, side_arg, emit->side ? &w : NULL, pthread_self() };
 	struct xdpfw_compile_stats dummy, *s = st ? st : &dummy;
 	struct xdpfw_bgjob job;
 	int rc;
 
 	xdpfw_bgjob_start(&job, compile6_run, &j, true);
-	rc = compile_families(rs, slots, gen, emit, s, 4, &pm);
+	rc = compile_families(rs, slots, gen, emit, s, 4, &pm, j.w);
 	xdpfw_bgjob_wait(&job);
+	rc = pick_error(rc, w.helper_rc);
+	xdpfw_big_free(w.chunk);
+	pthread_cond_destroy(&w.cond);
 	s->src += j.st.src;
 	s->dst += j.st.dst;
 	s->port += j.st.port;
 	s->classes += j.st.classes;
 	s->tables += j.st.tables;
+	s->shared4 = j.st.shared4;
 	ptmemo_free(&pm);
 	return pick_error(rc, j.rc);
 }

@@ -99,10 +99,17 @@ struct xdpfw_emit {
 	 * ADDR[k]/PLEN[k] (host byte order, sorted by address, then length);
 	 * an error refuses the set there, before it is compiled */
 	int (*src4)(void *ctx, const uint32_t *addr, const uint8_t *plen, size_t n);
+	/* optional (xdpfw_compile_two): the second thread's callbacks (src,
+	 * dst, ptable: its IPv6 entries, then those of the part of the IPv4
+	 * rules it takes once they are done); NULL: it uses these, and
+	 * compiles no IPv4 rule */
+	const struct xdpfw_emit *side;
 };
 
 struct xdpfw_compile_stats {
 	size_t src, dst, port, classes, tables;	/* port: intervals */
+	size_t shared4;		/* IPv4 source entries the second thread of
+				 * xdpfw_compile_two() compiled */
 };
 
 /* Compiles RS for generation GEN; SLOTS[i] is the counter slot of rule i.
@@ -113,15 +120,21 @@ int xdpfw_compile(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigne
 /* As xdpfw_compile(), with the IPv6 rules compiled on a second thread
  * (bgjob.h), after SIDE(SIDE_ARG) if SIDE is not NULL (work of the
  * caller's that can run beside the compiler), and the IPv4 rules on this
- * one. EMIT's callbacks are called from both at once: src/dst with one
+ * one; with EMIT->side, the second thread sends its entries there, and
+ * takes part of the IPv4 rules' walk once its own are done. The callbacks
+ * are called from both at once: without EMIT->side, src/dst with one
  * family each, ptable (called with the port tables both share locked)
- * and src4 must take that; one that fails the other family's with
- * -ECANCELED stops it there. Class ids are per family, and port-table ids
- * follow the order the two emit them in. Returns the error that says the
- * set does not fit (-E2BIG, -ENOSPC) before any other. */
+ * and src4 must take that; one that fails the other thread's with
+ * -ECANCELED stops it there. Class ids are per family, distinct across
+ * EMIT and EMIT->side; they and port-table ids follow the order the two
+ * threads reach them in. Returns the error that says the set does not fit
+ * (-E2BIG, -ENOSPC) before any other. */
 int xdpfw_compile_two(const struct xdpfw_ruleset *rs, const uint32_t *slots, unsigned gen,
 		      const struct xdpfw_emit *emit, struct xdpfw_compile_stats *st,
 		      void (*side)(void *arg), void *side_arg);
+/* Test hook: xdpfw_compile_two()'s first thread leaves the first IPv4
+ * chunk to the second (tests see the shared walk on small sets). */
+extern bool xdpfw_compile_test_share;
 
 /* The verdict a rule produces. */
 uint32_t xdpfw_verdict(const struct xdpfw_rule_def *d, uint32_t slot);

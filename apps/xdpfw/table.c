@@ -27,6 +27,21 @@ static void *room_for_one(void *p, size_t n, size_t *cap, size_t size)
 	return p;
 }
 
+/* Room in P (CAP elements of SIZE) for N: P, or P grown by doublings. */
+static void *room_for(void *p, size_t n, size_t *cap, size_t size)
+{
+	size_t c = *cap ? *cap : 256;
+
+	if (n <= *cap)
+		return p;
+	while (c < n)
+		c *= 2;
+	p = xdpfw_big_realloc(p, c * size);
+	if (p)
+		*cap = c;
+	return p;
+}
+
 /* The class a direct verdict code (XDPFW_TRIE_DIRECT) stands for. */
 static struct xdpfw_cls cls_of_direct(uint32_t code)
 {
@@ -110,6 +125,42 @@ static int push_entry(struct xdpfw_tabvec *to, const struct xdpfw_tabvec *from, 
 
 	return xdpfw_tabvec_push(to, from->e[k].tag, (const uint8_t *)from->e[k].addr,
 				 xdpfw_tabent_cls(from, &from->e[k], &buf));
+}
+
+int xdpfw_tabvec_append(struct xdpfw_tabvec *to, const struct xdpfw_tabvec *from)
+{
+	size_t base = to->n, cbase = to->ncls;
+	struct xdpfw_tabent *e;
+	struct xdpfw_cls *c;
+
+	if (!from->n)
+		return 0;
+	if (cbase + from->ncls >= XDPFW_TRIE_DIRECT)
+		return -E2BIG;
+	e = room_for(to->e, base + from->n, &to->cap, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	to->e = e;
+	if (from->ncls) {
+		c = room_for(to->cls, cbase + from->ncls, &to->capcls, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		to->cls = c;
+		memcpy(c + cbase, from->cls, from->ncls * sizeof(*c));
+	}
+	for (size_t k = 0; k < from->n; k++) {
+		e[base + k] = from->e[k];
+		/* references into FROM: to where its entries and classes are now */
+		if (!(e[base + k].cls & XDPFW_TRIE_DIRECT))
+			e[base + k].cls += (uint32_t)cbase;
+		if (e[base + k].ref)
+			e[base + k].ref += (uint32_t)base;
+		if (e[base + k].one && e[base + k].one != UINT32_MAX)
+			e[base + k].one += (uint32_t)base;
+	}
+	to->n += from->n;
+	to->ncls += from->ncls;
+	return 0;
 }
 
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v)

@@ -50,6 +50,10 @@ struct xdpfw_tabvec {
 
 int xdpfw_tabvec_push(struct xdpfw_tabvec *v, uint32_t tag, const uint8_t *addr,
 		      const struct xdpfw_cls *cls);
+/* Appends FROM's entries and classes to TO (their references moved with
+ * them): 0, -ENOMEM or -E2BIG (TO's class codes full); TO unchanged on
+ * error. */
+int xdpfw_tabvec_append(struct xdpfw_tabvec *to, const struct xdpfw_tabvec *from);
 void xdpfw_tabvec_free(struct xdpfw_tabvec *v);
 /* The class of entry E (of V, or a copy of one): a pointer into V's cls
  * array, or BUF filled with it. */

@@ -18,6 +18,10 @@
 
 static size_t entries;
 static struct xdpfw_tabvec tv[2];
+/* the IPv4 entries of the second thread's share of the walk (emit.side),
+ * merged into tv[0] after, as apply.c does */
+static struct xdpfw_tabvec tv_side;
+static int side_ctx;
 
 /* The prefix entries of one family as the datapath would probe them: build
  * the table, then every entry must sit within XDPFW_MAX_PROBE of its home. */
@@ -392,7 +396,7 @@ static int e_src(void *ctx, int family, unsigned gen, int plen, const uint8_t *a
 	 * IPv6 one lives in plens */
 	if (!plen && (family == 6 || !memcmp(v, &none, sizeof(none))))
 		return 0;
-	return xdpfw_tabvec_push(&tv[family == 6], plen + 1, addr, v);
+	return xdpfw_tabvec_push(family == 4 && ctx == &side_ctx ? &tv_side : &tv[family == 6], plen + 1, addr, v);
 }
 
 static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t *addr,
@@ -403,7 +407,8 @@ static int e_dst(void *ctx, int family, uint32_t class, int plen, const uint8_t 
 	if (!class || class > XDPFW_MAX_CLASS || plen < 0 || plen > (family == 4 ? 32 : 128) || v->class)
 		abort();
 	__atomic_add_fetch(&entries, 1, __ATOMIC_RELAXED);	/* both families at once (xdpfw_compile_two) */
-	return xdpfw_tabvec_push(&tv[family == 6], class << 8 | (plen + 1), addr, v);
+	return xdpfw_tabvec_push(family == 4 && ctx == &side_ctx ? &tv_side : &tv[family == 6], class << 8 | (plen + 1),
+				 addr, v);
 }
 
 /* A port table: sorted intervals from 0 covering every port, neighbours
@@ -433,7 +438,8 @@ static int e_ptable(void *ctx, const uint32_t *starts, const uint32_t *vs, size_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xdpfw_ruleset rs;
-	struct xdpfw_emit em = { e_src, e_dst, e_ptable, NULL };
+	struct xdpfw_emit em_side = { e_src, e_dst, e_ptable, &side_ctx, NULL, NULL };
+	struct xdpfw_emit em = { e_src, e_dst, e_ptable, NULL, NULL, NULL };
 	char err[512], txt[256];
 	uint32_t *slots;
 	unsigned rb;
@@ -462,10 +468,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		slots[i] = i;
 	entries = 0;
 	/* both families in one context, or each in its own as an apply
-	 * compiles them (on two threads) */
+	 * compiles them (on two threads), maybe with the IPv4 walk shared
+	 * (its first chunk left to the second thread) */
+	em.side = size & 8 ? &em_side : NULL;
+	xdpfw_compile_test_share = size & 16;
 	if (size & 2 ? xdpfw_compile_two(&rs, slots, size & 1, &em, NULL, NULL, NULL) :
 		       xdpfw_compile(&rs, slots, size & 1, &em, NULL))
 		abort();
+	if (xdpfw_tabvec_append(&tv[0], &tv_side))
+		abort();
+	xdpfw_tabvec_free(&tv_side);
 	/* the source roots as small and big tables have them */
 	rb = size & 4 ? XDPFW_TRIE_BIG_ROOT_BITS : XDPFW_TRIE_ROOT_BITS;
 	check_trie4(&tv[0], rb);

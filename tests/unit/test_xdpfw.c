@@ -681,7 +681,7 @@ static int reference_of(const struct xdpfw_ruleset *rs, const struct pspec *s, l
 
 static void test_differential(struct xdpfw_state *st, const char *name)
 {
-	int mismatches = 0, runs = 0, rounds_ok = 0;
+	int mismatches = 0, runs = 0, rounds_ok = 0, shared_rounds = 0;
 
 	if (getenv("XDPFW_TEST_SEED"))
 		rnd_state = strtoul(getenv("XDPFW_TEST_SEED"), NULL, 0) | 1;
@@ -696,6 +696,9 @@ static void test_differential(struct xdpfw_state *st, const char *name)
 		/* every third set applied on one thread (bgjob.c), the others
 		 * with the IPv6 rules compiled beside the IPv4 ones */
 		setenv("XDPFW_APPLY_THREADS", round % 3 == 2 ? "1" : "2", 1);	/* these sets are small */
+		/* and in every third, the second thread takes part of the
+		 * IPv4 walk (compile.c, struct walk4) */
+		xdpfw_compile_test_share = round % 3 == 1;
 		if (spread)
 			new_bases();
 		len += snprintf(text, 32, "policy %s\n", round % 2 ? "deny" : "allow");
@@ -719,13 +722,16 @@ static void test_differential(struct xdpfw_state *st, const char *name)
 			memmove(p, e, text + len - e);
 			len -= e - p;
 		}
-		if (xdpfw_state_apply(st, &rs, rs.policy, NULL)) {
+		struct xdpfw_apply_stats as;
+
+		if (xdpfw_state_apply(st, &rs, rs.policy, &as)) {
 			CHECK("diff-apply", 0);
 			free(text);
 			xdpfw_ruleset_free(&rs);
 			continue;
 		}
 		rounds_ok++;
+		shared_rounds += as.c.shared4 > 0;
 		for (int k = 0; k < 500; k++) {
 			struct pspec p = { .fam = rnd() % 4 ? 4 : 6 };
 			char s[64], d[64];
@@ -769,8 +775,12 @@ static void test_differential(struct xdpfw_state *st, const char *name)
 		xdpfw_ruleset_free(&rs);
 	}
 	unsetenv("XDPFW_APPLY_THREADS");
-	printf("  differential: %d packets over %d rule sets, %d mismatches\n", runs, rounds_ok, mismatches);
+	xdpfw_compile_test_share = false;
+	printf("  differential: %d packets over %d rule sets (%d with a shared IPv4 walk), %d mismatches\n", runs,
+	       rounds_ok, shared_rounds, mismatches);
 	CHECK(name, mismatches == 0 && rounds_ok == ROUNDS);
+	/* every third round shares its walk where the machine has two CPUs */
+	CHECK("diff-shared-walk", shared_rounds >= (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? ROUNDS / 6 : 0));
 }
 
 /* IPv6 search leaves (a /32 holding longer source prefixes) whose longer
@@ -1393,7 +1403,8 @@ static void test_readonly_state(struct xdpfw_state *st)
 
 	CHECK("ro-apply", apply_text(st, "policy allow\ndeny src 10.0.0.1\n") == 0);
 	snprintf(dir, sizeof(dir), "/sys/fs/bpf/test_xdpfw_ro_%d", (int)getpid());
-	if (mkdir(dir, 0700)) {
+	/* on a fresh machine nothing may have mounted bpffs yet */
+	if (bpfkit_bpffs__ensure() || mkdir(dir, 0700)) {
 		CHECK("ro-mkdir", 0);
 		return;
 	}
@@ -2058,6 +2069,47 @@ out:
 	free(kv);
 }
 
+/* xdpfw_tabvec_append (the second compiler thread's IPv4 entries into the
+ * first's): entries that are their verdict (no class kept) alone and
+ * beside kept classes; each entry's class and own reference follow it. */
+static void test_tabvec_append(void)
+{
+	struct xdpfw_tabvec a = { 0 }, b = { 0 }, d = { 0 };
+	struct xdpfw_cls deny = { 0 }, ports = { 0 }, buf;
+	uint8_t addr[16] = { 10 };
+	bool same = true;
+	int rc = 0;
+
+	for (int p = 0; p < XDPFW_NPROTO; p++)
+		deny.v[p] = XDPFW_V_DENY | 7;	/* one verdict for all: kept in the entry */
+	ports.v[XDPFW_P_TCP] = XDPFW_V_DENY | 9;
+	for (int i = 0; i < 300 && !rc; i++) {
+		addr[1] = (uint8_t)i;
+		rc = xdpfw_tabvec_push(&d, 17, addr, &deny);
+	}
+	/* only verdicts, into an empty vector: nothing to copy of classes */
+	CHECK("tabvec-append-direct", !rc && xdpfw_tabvec_append(&a, &d) == 0 && a.n == 300 && a.ncls == 0);
+	for (int i = 0; i < 5 && !rc; i++) {
+		ports.v[XDPFW_P_UDP] = (uint32_t)i;
+		addr[1] = (uint8_t)i;
+		rc = xdpfw_tabvec_push(&b, 25, addr, &ports) ?: xdpfw_tabvec_push(&a, 24, addr, &ports);
+	}
+	rc = rc ?: xdpfw_tabvec_append(&a, &b) ?: xdpfw_tabvec_append(&a, &d);
+	for (size_t k = 0; !rc && k < b.n; k++) {
+		const struct xdpfw_tabent *e = &a.e[305 + k];
+
+		same = same && e->tag == 25 && e->ref == 305 + k + 1 &&
+		       !memcmp(xdpfw_tabent_cls(&a, e, &buf), xdpfw_tabent_cls(&b, &b.e[k], &buf), sizeof(buf)) &&
+		       xdpfw_tabent_cls(&a, e, &buf)->v[XDPFW_P_UDP] == k;
+	}
+	same = same && a.n == 610 && a.ncls == 10 && a.e[609].ref == 610 &&
+	       !memcmp(xdpfw_tabent_cls(&a, &a.e[609], &buf), &deny, sizeof(deny));
+	CHECK("tabvec-append-classes-follow", !rc && same);
+	xdpfw_tabvec_free(&a);
+	xdpfw_tabvec_free(&b);
+	xdpfw_tabvec_free(&d);
+}
+
 static void test_table_builder(void)
 {
 	struct xdpfw_tabvec v = { 0 };
@@ -2631,6 +2683,7 @@ int main(void)
 	test_records_at_end();
 	test_nested_ports();
 	test_table_builder();
+	test_tabvec_append();
 	test_trie4_src_entries();
 	TEST_EXIT();
 }
