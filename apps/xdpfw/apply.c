@@ -145,14 +145,15 @@ struct ectx {
 	bool reported;				/* an error was already printed */
 	size_t nent;				/* prefix entries of both threads
 						 * (atomic: they compile at once) */
-	bool stop;				/* one family failed: the other's
-						 * emits fail too (atomic) */
+	bool stop;				/* one thread's emit failed: the
+						 * other's fail too (atomic) */
 	bool two;				/* big enough for two threads
 						 * (xdpfw_bgjob_worth) */
-	pthread_mutex_t lock;			/* the families compile at once:
+	pthread_mutex_t lock;			/* two threads may compile at once:
 						 * the error report is shared (port
 						 * tables are under the compiler's
-						 * lock; the rest is per family) */
+						 * lock; the rest is per thread,
+						 * struct elane, or per family) */
 	uint8_t used[4][XDPFW_PLENS_MAX];	/* prefix lengths seen, per plens index */
 	struct xdpfw_cls root6;			/* the IPv6 source /0 entry, for plens
 						 * (IPv4's is a trie prefix) */
@@ -190,7 +191,7 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 	va_list ap;
 
 	pthread_mutex_lock(&e->lock);
-	if (e->reported) {	/* the other family's refusal said it */
+	if (e->reported) {	/* the other thread's refusal said it */
 		pthread_mutex_unlock(&e->lock);
 		return;
 	}
@@ -206,7 +207,7 @@ __attribute__((format(printf, 2, 3))) static void table_full(struct ectx *e, con
 	pthread_mutex_unlock(&e->lock);
 }
 
-/* An emit's result RC: an error stops the other family's compile too (its
+/* An emit's result RC: an error stops the other thread's compile too (its
  * next emit fails with -ECANCELED), so a refused set is not compiled on. */
 static int emit_done(struct ectx *e, int rc)
 {

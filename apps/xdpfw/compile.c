@@ -920,11 +920,11 @@ static int walk_chunks(struct walk4 *w, const struct forest *f)
 {
 	size_t want = (f->nn + WALK_CHUNKS - 1) / WALK_CHUNKS, n = 0;
 
-	w->chunk = xdpfw_big_alloc((WALK_CHUNKS + 2) * sizeof(*w->chunk));
+	w->chunk = xdpfw_big_alloc((WALK_CHUNKS + 1) * sizeof(*w->chunk));
 	if (!w->chunk)
 		return -ENOMEM;
-	for (size_t k = 1; k < f->nn; k++)
-		if (f->nodes[k].parent == 0 && (!n || k - w->chunk[n - 1] >= want) && n <= WALK_CHUNKS)
+	for (size_t k = 1; k < f->nn && n < WALK_CHUNKS; k++)
+		if (f->nodes[k].parent == 0 && (!n || k - w->chunk[n - 1] >= want))
 			w->chunk[n++] = k;
 	w->nchunk = n;
 	w->chunk[n] = f->nn;
