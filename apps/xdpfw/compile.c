@@ -980,6 +980,18 @@ static int walk4_main(struct cctx *c, struct walk4 *w, const struct forest *f, s
 	return rc;
 }
 
+/* The second thread takes no (more) chunk: after its share, or in its
+ * place (its IPv6 compile failed, or it ran inline before the first
+ * thread began). */
+static void walk4_helper_leaves(struct walk4 *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->helper_busy = false;
+	w->helper_gone = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* The second thread's part: waits for the forest, takes chunks with C (its
  * emit: the side one), and leaves. */
 static void walk4_help(struct cctx *c, struct walk4 *w)
@@ -1003,21 +1015,7 @@ static void walk4_help(struct cctx *c, struct walk4 *w)
 		}
 		levels_free(lv);
 	}
-	pthread_mutex_lock(&w->lock);
-	w->helper_busy = false;
-	w->helper_gone = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
-}
-
-/* The second thread will take no chunk (its IPv6 compile failed, or it ran
- * inline before the first thread began). */
-static void walk4_no_help(struct walk4 *w)
-{
-	pthread_mutex_lock(&w->lock);
-	w->helper_gone = true;
-	pthread_cond_broadcast(&w->cond);
-	pthread_mutex_unlock(&w->lock);
+	walk4_helper_leaves(w);
 }
 
 /* The first thread failed before its walk: no forest to share. */
@@ -1126,7 +1124,7 @@ static void compile6_run(void *arg)
 	if (j->rc || pthread_equal(pthread_self(), j->caller)) {
 		/* failed (the first thread's emits fail too), or inline: the
 		 * first thread has not begun, and will walk alone */
-		walk4_no_help(j->w);
+		walk4_helper_leaves(j->w);
 	} else {
 		struct xdpfw_compile_stats st4 = { 0 };
 		struct cctx c = { .rs = j->rs, .slots = j->slots, .gen = j->gen & 1, .emit = j->emit->side,

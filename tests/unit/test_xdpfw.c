@@ -1683,7 +1683,13 @@ static void test_plan_refused(void)
 		bpfkit_object__close(obj);
 		return;
 	}
-	CHECK("plan-refused-load", bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0);
+	bool loaded = bpfkit_object__load(obj) == 0 && xdpfw_state_from_object(&st, obj) == 0;
+
+	CHECK("plan-refused-load", loaded);
+	if (!loaded) {
+		bpfkit_object__close(obj);
+		return;
+	}
 	prog_fd = st.prog_fd;
 	CHECK("plan-refused-first", apply_text(&st, "deny src 10.0.0.1\ndeny src 10.0.0.2\n") == 0);
 	len += snprintf(text + len, sizeof(text) - len, "deny src 10.0.0.3\n");
