@@ -217,8 +217,8 @@ static __always_inline __u32 port_find(const struct xdpfw_pent *pt, __u32 t, __u
  * chains). Inline: a bpf-to-bpf call and its return cost ~10 ns a packet
  * on kernels with return thunks against SRSO (AMD); with port_find's
  * mask steps the verifier walks it per parse path in ~0.25M
- * instructions (as a global function with lo and hi set on two paths it took ~0.8M
- * alone, most of the 1M budget). */
+ * instructions (as a global function with lo and hi set on two paths,
+ * it took ~0.8M alone, most of the 1M budget). */
 static __always_inline __u32 ports_lookup(__u32 gen, __u32 v, __u32 ports)
 {
 	__u32 dport = bpf_ntohs((__be16)(ports & 0xffff)), sport = bpf_ntohs((__be16)(ports >> 16));
