@@ -85,7 +85,11 @@ for how in link netlink; do
 	# (no --timeout: it ends when told, after the checks, however slow the
 	# machine; bpfkit itself in the background, not a subshell, and SIGTERM,
 	# which a script's background jobs do not ignore)
-	"$BK" --netns "$NS_B" run "$PASS" --iface "$IF_B" --force >"$TMP/run.out" 2>&1 &
+	# (run.out emptied here, not by the job's redirection: the job's child
+	# may truncate it only after wait_for has read the previous loop's
+	# "running" - the cause of two CI failures)
+	: >"$TMP/run.out"
+	"$BK" --netns "$NS_B" run "$PASS" --iface "$IF_B" --force >>"$TMP/run.out" 2>&1 &
 	RUN_PID=$!
 	on_exit kill -9 "$RUN_PID"
 	# a bound for a loaded CI machine (4 test files at once, ASan): when
