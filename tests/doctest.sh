@@ -231,7 +231,9 @@ run_page() {
 				out=$W/o.bg; : >"$out"
 				local t0=$EPOCHREALTIME try
 				for ((try = 0; try < 30; try++)); do
-					set -m; bash "$W/s.$n" >"$out" 2>&1 </dev/null & BGPID=$!; set +m
+					# emptied here, not by the job's redirection, which the
+					# forked child may do after the first look below
+					: >"$out"; set -m; bash "$W/s.$n" >>"$out" 2>&1 </dev/null & BGPID=$!; set +m
 					local i wait=100; [ $silent = 1 ] && wait=15
 					for ((i = 0; i < wait; i++)); do [ -s "$out" ] && break; kill -0 $BGPID 2>/dev/null || break; sleep 0.1; done
 					sleep 0.5

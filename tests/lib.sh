@@ -152,6 +152,18 @@ wait_for() {
 	return 1
 }
 
+# wait_started FILE PATTERN WHAT: wait_for with a bound for a loaded machine
+# (ASan, 4 test files at once; a match returns at once), and a failure that
+# says the command did not start instead of a later check's confusing one.
+# FILE must have been emptied before the command started: a background
+# job's own redirection truncates it only in the forked child, possibly
+# after the first look here, which would match a previous run's line.
+wait_started() {
+	wait_for "$1" "$2" 60 && return 0
+	fail "$3 starts" "nothing matching /$2/ within 60 s: $(tail -3 "$1" | tr '\n' ' ')"
+	return 1
+}
+
 # own_ids PREFIX: like ids_named PREFIX, but only this file's own objects when
 # other tests (other runs of the same tool among them) load programs
 # concurrently: a program pinned under a path without $UNIQ, and a map of such

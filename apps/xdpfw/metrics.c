@@ -70,9 +70,18 @@ static void msnap_free(struct msnap *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Test hook (XDPFW_TEST_SCRAPE_DELAY_MS): the first read of a scrape pauses
- * after reading the rules, so a test can switch generations under it. */
-static unsigned scrape_delay_ms;
+/* Test hook (XDPFW_TEST_SCRAPE_GATE=FILE): the first read of a scrape says
+ * so on stderr after reading the rules and waits until FILE exists (at most
+ * 60 s), so a test can switch generations under it - in that order, not by
+ * a delay a loaded machine may outrun. */
+static const char *scrape_gate;
+
+static void scrape_gate_wait(void)
+{
+	fprintf(stderr, "test: rules read; waiting for %s\n", scrape_gate);
+	for (int t = 0; t < 1200 && access(scrape_gate, F_OK); t++)
+		usleep(50000);
+}
 
 /* One read of ST; -EAGAIN if an apply switched generations meanwhile. */
 static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
@@ -83,8 +92,8 @@ static int snap_once(struct xdpfw_state *st, struct msnap *s, int attempt)
 	rc = xdpfw_state_cfg(st, &s->cfg);
 	if (!rc)
 		rc = xdpfw_state_read(st, &s->rs, &s->slots);
-	if (!rc && !attempt && scrape_delay_ms)
-		usleep(scrape_delay_ms * 1000u);
+	if (!rc && !attempt && scrape_gate)
+		scrape_gate_wait();
 	if (!rc && !(s->cnt = calloc(s->rs.n + 1, sizeof(*s->cnt))))
 		rc = -ENOMEM;
 	for (size_t i = 0; !rc && i < s->rs.n; i++)
@@ -718,8 +727,7 @@ int cmd_metrics(int argc, char **argv)
 		if (t >= 1 && t <= HTTP_DEADLINE_DEFAULT_S)
 			http_deadline_set(t, t / 2);
 	}
-	if (getenv("XDPFW_TEST_SCRAPE_DELAY_MS"))
-		scrape_delay_ms = (unsigned)strtoul(getenv("XDPFW_TEST_SCRAPE_DELAY_MS"), NULL, 10) % 60000;
+	scrape_gate = getenv("XDPFW_TEST_SCRAPE_GATE");
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:m:d:h", opts, NULL)) != -1) {

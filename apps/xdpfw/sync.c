@@ -466,11 +466,15 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		rc = keep_lease(a, true);
 	if (!rc)
 		rc = put_status(a);
-	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS")) {
-		/* test hook: widens the window between the read and the watch,
-		 * where a compaction makes etcd cancel the watch */
-		say("test: waiting %s ms before watching", getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS"));
-		nap(atol(getenv("XDPFW_SYNC_TEST_WATCH_DELAY_MS")));
+	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_GATE")) {
+		/* test hook: holds the agent between its read and its watch
+		 * until the file named exists (at most 60 s), so that a test can
+		 * compact past the read first and etcd cancels the watch */
+		const char *gate = getenv("XDPFW_SYNC_TEST_WATCH_GATE");
+
+		say("test: waiting for %s before watching", gate);
+		for (int t = 0; t < 1200 && !xdpfw_stop && access(gate, F_OK); t++)
+			usleep(50000);
 	}
 	if (!rc)
 		rc = etcd_watch_start(&a->e, &w, a->fo.key, rev + 1);

@@ -13,15 +13,16 @@ xdp_prog_on() { ip netns exec "$NS_B" "$BK" -j net --iface "$1" | grep -o '"mode
 # start_run NAME ARGS...: bpfkit run in NS_B, output in $TMP/NAME.out; sets RUN_PID.
 start_run() {
 	local name=$1; shift
-	ip netns exec "$NS_B" "$BK" run "$@" >"$TMP/$name.out" 2>&1 &
+	: >"$TMP/$name.out"
+	ip netns exec "$NS_B" "$BK" run "$@" >>"$TMP/$name.out" 2>&1 &
 	RUN_PID=$!
 	on_exit kill -9 "$RUN_PID"
-	wait_for "$TMP/$name.out" "running|rror|failed" 10
+	wait_started "$TMP/$name.out" "running|rror|failed" "bpfkit run ($name)"
 }
 
 stop_run() {	# stop_run SIGNAL: signal RUN_PID, wait (bounded), return its exit code
 	kill -"$1" "$RUN_PID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.1; done
+	for _ in $(seq 300); do kill -0 "$RUN_PID" 2>/dev/null || break; sleep 0.1; done
 	if kill -0 "$RUN_PID" 2>/dev/null; then return 124; fi
 	wait "$RUN_PID"
 }

@@ -23,10 +23,11 @@ expect_fail "loader: missing interface" 1 "iface 'nope$UNIQ': no such interface"
 mk_pair || { fail "netns setup"; exit 1; }
 run_loader() {	# run_loader NAME SECONDS ARGS...: loader in NS_B, output in $TMP/NAME.out
 	local name=$1 secs=$2; shift 2
-	ip netns exec "$NS_B" "$BINDIR/$name" --iface "$IF_B" --timeout "$secs" "$@" >"$TMP/$name.out" 2>&1 &
+	: >"$TMP/$name.out"	# (not by the job: see wait_started)
+	ip netns exec "$NS_B" "$BINDIR/$name" --iface "$IF_B" --timeout "$secs" "$@" >>"$TMP/$name.out" 2>&1 &
 	LOADER_PID=$!
 	on_exit kill -9 "$LOADER_PID"
-	wait_for "$TMP/$name.out" "running|rror|failed|already attached" 10
+	wait_started "$TMP/$name.out" "running|rror|failed|already attached" "$name $*"
 }
 # wait_detached: until nothing is attached to IF_B (bounded), so the next
 # loader does not meet the previous one's program.
@@ -69,9 +70,10 @@ expect_fail "xdp-firewall --block bad address" 2 "--block wants an IPv4 address,
 # trace_pipe has one reader at a time: while another test file's loader holds
 # it, tracepoint-hello runs without output (and says so); start it again then.
 for _ in $(seq 30); do
-	ip netns exec "$NS_B" "$BINDIR/tracepoint-hello" --timeout 30 >"$TMP/tp.out" 2>&1 &
+	: >"$TMP/tp.out"
+	ip netns exec "$NS_B" "$BINDIR/tracepoint-hello" --timeout 30 >>"$TMP/tp.out" 2>&1 &
 	TP_PID=$!; on_exit kill -9 "$TP_PID"
-	wait_for "$TMP/tp.out" "running|rror" 10
+	wait_started "$TMP/tp.out" "running|rror" "tracepoint-hello"
 	grep -q "trace_pipe is busy" "$TMP/tp.out" || break
 	kill -INT "$TP_PID"; wait "$TP_PID"; sleep 0.5
 done
@@ -105,7 +107,7 @@ fi
 # bpftool lists what bpfkit loaded (while it runs).
 ip netns exec "$NS_B" "$BK" run "$BPFDIR/xdp-hello.bpf.o" --iface "$IF_B" --timeout 60 >"$TMP/bt.out" 2>&1 &
 BT_PID=$!; on_exit kill -9 "$BT_PID"
-wait_for "$TMP/bt.out" running 10
+wait_started "$TMP/bt.out" running "bpfkit run xdp-hello"
 BT_ID=$("$BK" --netns "$NS_B" -j net --iface "$IF_B" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 bpftool prog show id "${BT_ID:-0}" -j 2>/dev/null | grep -q '"type":"xdp","name":"xdp_hello"' &&
 	pass "bpftool lists what bpfkit loaded" || fail "bpftool lists what bpfkit loaded" "id '$BT_ID'"

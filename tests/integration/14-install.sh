@@ -115,7 +115,7 @@ if [ -s "$TMP/my-loader.c" ] && cc -O2 -Wall -Wextra -Werror -o "$TMP/my-loader"
 		env -u LD_LIBRARY_PATH ip netns exec "$NSL" timeout 20 "$TMP/my-loader" "$BPFDIR/xdp-hello.bpf.o" "lb$UNIQ" 4 \
 			>"$TMP/ml.out" 2>&1 &
 		mpid=$!
-		wait_for "$TMP/ml.out" "attached to lb$UNIQ" 5
+		wait_started "$TMP/ml.out" "attached to lb$UNIQ" "docs/loader.md: the loader"
 		ip netns exec "$NSL" ping -c 3 -i 0.2 -W 1 -I "la$UNIQ" 10.77.0.2 >/dev/null 2>&1
 		wait "$mpid"; rc=$?
 		if [ "$rc" -eq 0 ] && grep -q "INFO  xdp_hello: received a packet" "$TMP/ml.out"; then

@@ -99,10 +99,11 @@ run_bg() {
 	local envs=()
 	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
 	shift
-	ip netns exec "$NS_B" env "${envs[@]}" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+	: >"$TMP/$name.out"; : >"$TMP/$name.err"	# (not by the job: see wait_started)
+	ip netns exec "$NS_B" env "${envs[@]}" "$@" >>"$TMP/$name.out" 2>>"$TMP/$name.err" &
 	RUN_PID=$!
 	on_exit kill -9 "$RUN_PID"
-	wait_for "$TMP/$name.err" "running|streaming|rror|failed" 10
+	wait_started "$TMP/$name.err" "running|streaming|rror|failed" "$name"
 }
 
 # stop_bg [SECONDS]: (after SECONDS) SIGINT the background command, which
@@ -162,7 +163,7 @@ fi
 # (in this namespace: `ip netns exec` would hide the pins)
 "$BK" log --pin "$PIN" >"$TMP/pinned.out" 2>"$TMP/pinned.err" &
 RUN_PID=$!; on_exit kill -9 "$RUN_PID"
-wait_for "$TMP/pinned.err" "streaming|rror" 10
+wait_started "$TMP/pinned.err" "streaming|rror" "log --pin"
 send_udp "$NS_A" "$IP_B" 9 4
 wait_count "$TMP/pinned.out" "$LINE_RE$IP_A\$" 4 20
 stop_bg; rc=$?
@@ -175,7 +176,7 @@ grep -q "streaming log records of '$PIN' (2 call sites" "$TMP/pinned.err" && pas
 # --level error filters info records out
 "$BK" log --pin "$PIN" --level error >"$TMP/pinned-err.out" 2>"$TMP/pinned-err.err" &
 RUN_PID=$!; on_exit kill -9 "$RUN_PID"
-wait_for "$TMP/pinned-err.err" "streaming|rror" 10
+wait_started "$TMP/pinned-err.err" "streaming|rror" "log --pin --level error"
 send_udp "$NS_A" "$IP_B" 9 2
 stop_bg 0.5
 [ "$(grep -c "received a packet" "$TMP/pinned-err.out")" -eq 0 ] && pass "log --pin --level error filters info" || fail "log --level error filters info" "$(cat "$TMP/pinned-err.out")"
@@ -188,7 +189,7 @@ on_exit ip -n "$NS_B" link set dev "$IF_B" xdpgeneric off
 id=$(ip -n "$NS_B" -j link show "$IF_B" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
 "$BK" log id "$id" >"$TMP/byid.out" 2>"$TMP/byid.err" &
 RUN_PID=$!; on_exit kill -9 "$RUN_PID"
-wait_for "$TMP/byid.err" "streaming|rror" 10
+wait_started "$TMP/byid.err" "streaming|rror" "log id"
 send_udp "$NS_A" "$IP_B" 9 3
 wait_count "$TMP/byid.out" "$LINE_RE$IP_A\$" 3 20
 stop_bg; rc=$?

@@ -120,17 +120,18 @@ ip -n "$NS_A" addr add "$V6::1/64" dev "$IF_A" nodad
 ip -n "$NS_A" addr add "$V6::3/64" dev "$IF_A" nodad
 ip -n "$NS_B" addr add "$V6::2/64" dev "$IF_B" nodad
 cat >"$TMP/recv6.py" <<'PY'
-import json, socket, sys, time
-port, out, dur = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+import json, os, socket, sys, time
+port, out, stop = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-s.bind(("::", port)); s.settimeout(0.2)
+s.bind(("::", port)); s.settimeout(0.1)
 open(out + ".ready", "w").close()
-counts, end = {}, time.time() + dur
-while time.time() < end:
+# as recv.py: until the sender is done and half a second was quiet, at most 25 s
+counts, end, quiet = {}, time.time() + 25, 0
+while time.time() < end and not (os.path.exists(stop) and quiet >= 5):
     try:
-        _, a = s.recvfrom(2048); counts[a[0]] = counts.get(a[0], 0) + 1
+        _, a = s.recvfrom(2048); counts[a[0]] = counts.get(a[0], 0) + 1; quiet = 0
     except socket.timeout:
-        pass
+        quiet += 1
 json.dump(counts, open(out, "w"))
 PY
 cat >"$TMP/send6.py" <<'PY'
@@ -148,11 +149,12 @@ for i in range(count):
     time.sleep(0.01)
 PY
 "$FW" rule add allow src "$V6::1" proto udp dport "$PORT" >/dev/null
-rm -f "$TMP/counts6" "$TMP/counts6.ready"
-ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv6.py" "$PORT" "$TMP/counts6" 4 &
+rm -f "$TMP/counts6" "$TMP/counts6.ready" "$TMP/sent6.done"
+ip netns exec "$NS_B" timeout 30 python3 "$TMP/recv6.py" "$PORT" "$TMP/counts6" "$TMP/sent6.done" &
 rpid=$!
-for _ in $(seq 50); do [ -e "$TMP/counts6.ready" ] && break; sleep 0.1; done
+for _ in $(seq 100); do [ -e "$TMP/counts6.ready" ] && break; sleep 0.1; done
 ip netns exec "$NS_A" timeout 20 python3 "$TMP/send6.py" "$V6::2" "$PORT" 50 "$V6::1" "$V6::3"
+touch "$TMP/sent6.done"
 wait "$rpid"
 g1=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$TMP/counts6" "$V6::1")
 g3=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))' "$TMP/counts6" "$V6::3")
@@ -223,7 +225,12 @@ else fail "xdpfw live: top: a rule in a reused slot counts from zero" "$(tail -c
 tpid=$!
 "${FWN[@]}" log -t 30 >"$TMP/log2.out" 2>&1 &
 lpid=$!
-sleep 1.5
+# both must hold the first firewall before it goes (bounded: ASan start-ups
+# on a loaded machine): top has printed a sample, log holds its maps
+for _ in $(seq 300); do
+	[ -s "$TMP/top4.out" ] && ls -l "/proc/$lpid/fd" 2>/dev/null | grep -q 'anon_inode:bpf-map' && break
+	sleep 0.1
+done
 "$FW" unload --all --purge
 sleep 1
 "${FWN[@]}" load "$IF_B" --mode native --rules "$TMP/fw.rules" >/dev/null

@@ -227,15 +227,16 @@ wait $APID; arc=$?
 [ $bad = 0 ] && [ $scrapes -ge 5 ] && [ $arc = 0 ] && pass "$T: $scrapes scrapes during 120 applies each saw one whole rule set" ||
 	fail "$T: scrapes during applies" "$bad of $scrapes mixed, applies rc $arc"
 
-# deterministic: a scrape whose first read pauses (test hook) while an apply
-# switches generations under it must read again and show the new set whole
-# (without the re-check it shows set A's rules with the table of a cleared
-# generation: 0 entries)
+# deterministic: a scrape whose first read waits (test hook: after reading
+# the rules, until a gate file exists) while an apply switches generations
+# under it must read again and show the new set whole (without the re-check
+# it shows set A's rules with the table of a cleared generation: 0 entries)
 "$FW" apply -q --force "$TMP/A.rules"
-XDPFW_TEST_SCRAPE_DELAY_MS=2500 "$FW" metrics --once >"$TMP/slow.txt" 2>"$TMP/slow.err" &
+XDPFW_TEST_SCRAPE_GATE=$TMP/scrape.gate "$FW" metrics --once >"$TMP/slow.txt" 2>"$TMP/slow.err" &
 SLOW=$!
-sleep 0.8
+wait_for "$TMP/slow.err" "rules read; waiting" 60 || fail "$T: the gated scrape reads the rules" "$(cat "$TMP/slow.err")"
 "$FW" apply -q --force "$TMP/B.rules"
+touch "$TMP/scrape.gate"
 wait $SLOW
 if python3 - "$TMP/slow.txt" <<'PY'
 import re, sys

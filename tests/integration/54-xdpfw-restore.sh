@@ -65,24 +65,29 @@ check "$T: load" "${FWN[@]}" load "$IF_B" --mode native --rules "$TMP/fw.rules"
 check "$T: saved file checks" "$FW" check "$CONF/$IF_B.rules"
 
 cat >"$TMP/recv.py" <<'PY'
-import json, select, socket, sys, time
-out, dur, ports = sys.argv[1], float(sys.argv[2]), [int(p) for p in sys.argv[3:]]
+import json, os, select, socket, sys, time
+out, stop, ports = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
 socks = {}
 for p in ports:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", p)); socks[s] = p
 open(out + ".ready", "w").close()
-counts, end = {str(p): 0 for p in ports}, time.time() + dur
-while time.time() < end:
-    for s in select.select(list(socks), [], [], 0.2)[0]:
+# until the senders are done (STOP exists) and nothing came for half a
+# second, at most 18 s: not a fixed window a slow sender could outlast
+counts, end, quiet = {str(p): 0 for p in ports}, time.time() + 18, 0
+while time.time() < end and not (os.path.exists(stop) and quiet >= 5):
+    ready = select.select(list(socks), [], [], 0.1)[0]
+    quiet = 0 if ready else quiet + 1
+    for s in ready:
         s.recv(2048); counts[str(socks[s])] += 1
 json.dump(counts, open(out, "w"))
 PY
 traffic() {	# 20 datagrams to each port; counts in $TMP/counts
-	rm -f "$TMP/counts" "$TMP/counts.ready"
-	ip netns exec "$NS_B" timeout 20 python3 "$TMP/recv.py" "$TMP/counts" 3 "$PD" "$PA" &
+	rm -f "$TMP/counts" "$TMP/counts.ready" "$TMP/sent.done"
+	ip netns exec "$NS_B" timeout 20 python3 "$TMP/recv.py" "$TMP/counts" "$TMP/sent.done" "$PD" "$PA" &
 	local rpid=$!
-	for _ in $(seq 50); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ -e "$TMP/counts.ready" ] && break; sleep 0.1; done
 	send_udp "$NS_A" "$IP_B" "$PD" 20; send_udp "$NS_A" "$IP_B" "$PA" 20
+	touch "$TMP/sent.done"
 	wait "$rpid"
 }
 got() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$TMP/counts" "$1"; }

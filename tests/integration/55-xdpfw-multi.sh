@@ -142,7 +142,7 @@ seen_a=$(grep -c "received a packet from $IP_A\$" "$TMP/hello.log"); seen_a2=$(g
 
 # a SIGKILLed CLI (a bpfkit run --multi) leaves everything attached
 "${BKB[@]}" run "$BPFDIR/xdp-pass.bpf.o" --iface "$IF_B" --multi --priority 60 >/dev/null 2>&1 & RP=$!
-for _ in $(seq 50); do "${XL[@]}" status "$IF_B" 2>/dev/null | grep -q xdp_pass && break; sleep 0.1; done
+for _ in $(seq 300); do "${XL[@]}" status "$IF_B" 2>/dev/null | grep -q xdp_pass && break; sleep 0.1; done
 kill -KILL $RP; wait $RP 2>/dev/null
 "${XL[@]}" status "$IF_B" >"$TMP/xl2.txt" 2>&1
 grep -q xdpfw "$TMP/xl2.txt" && grep -q xdp_hello "$TMP/xl2.txt" && grep -q xdp_pass "$TMP/xl2.txt" &&
