@@ -24,11 +24,12 @@ static void map_help(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  list               every map in the kernel\n"
-		"  show [MAP]         one map (or all), like bpftool map show\n"
+		"  show [MAP]         the maps MAP names (or all), like bpftool map show\n"
 		"  dump MAP           its entries, printed by their BTF types when the map has\n"
 		"                     BTF, as hex bytes otherwise\n"
 		"\n"
-		"MAP is: id N | name NAME | pinned PATH\n"
+		"MAP is: id N | name NAME | pinned PATH. `show` lists every map with that\n"
+		"name; `dump` refuses a name several maps share, and lists their ids.\n"
 		"  -j, --json         JSON output\n");
 }
 
@@ -108,36 +109,51 @@ static int open_map(const char *cmd, int argc, char **argv, int i, int *fd)
 	return *fd < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-/* CMD: "map show" (one map or all) or "map list" (all: no MAP). */
+/* CMD: "map show" (the maps MAP names, or all) or "map list" (all). A name
+ * several maps share shows each; -j then gives an array, one match an
+ * object, as bpftool does. */
 static int show(const char *cmd, int argc, char **argv)
 {
+	enum { SHOWN = 256 };
 	struct bpfkit_json *jw = NULL;
-	int i = parse_common(cmd, argc, argv), fd = -1, ret = EXIT_OK;
+	int i = parse_common(cmd, argc, argv), fds[SHOWN], nfd = 0, ret = EXIT_OK;
 	uint32_t id = 0;
 
 	if (i < 0)
 		return -i - 1;
 	if (i < argc && !strcmp(cmd, "map list"))
 		return usage_error(cmd, "unexpected argument '%s' (one map: bpfkit map show MAP)", argv[i]);
-	if (i < argc && (ret = open_map(cmd, argc, argv, i, &fd)))
-		return ret;
+	if (i < argc) {
+		if (i + 2 != argc) {
+			if (i + 2 < argc)
+				return usage_error(cmd, "unexpected argument '%s'", argv[i + 2]);
+			return usage_error(cmd, "expected MAP: id N | name NAME | pinned PATH");
+		}
+		nfd = bpfkit_map__open_specs(argv[i], argv[i + 1], fds, SHOWN);
+		if (nfd < 0)
+			return EXIT_FAIL;
+	}
 	if (json_output) {
 		jw = bpfkit_json__new(stdout, pretty_output);
-		if (fd < 0)
+		if (nfd != 1)
 			bpfkit_json__begin_array(jw);
 	}
-	if (fd >= 0) {
-		struct bpfkit_map_info mi;
-		int err = bpfkit_map__info(fd, &mi);
+	if (nfd) {
+		for (int k = 0; k < nfd && k < SHOWN; k++) {
+			struct bpfkit_map_info mi;
+			int err = bpfkit_map__info(fds[k], &mi);
 
-		if (err) {
-			cli_err("map: cannot read info: %s", strerror(-err));
-			ret = EXIT_FAIL;
-		} else {
-			show_one(jw, &mi);
-			bpfkit_map_info__free(&mi);
+			if (err) {
+				cli_err("map: cannot read info: %s", strerror(-err));
+				ret = EXIT_FAIL;
+			} else {
+				show_one(jw, &mi);
+				bpfkit_map_info__free(&mi);
+			}
+			close(fds[k]);
 		}
-		close(fd);
+		if (nfd > SHOWN)
+			cli_err("map %s '%s': %d more maps match, not shown", argv[i], argv[i + 1], nfd - SHOWN);
 	} else {
 		int nerr;
 
@@ -153,13 +169,13 @@ static int show(const char *cmd, int argc, char **argv)
 			}
 			close(mfd);
 		}
-		if (jw)
-			bpfkit_json__end_array(jw);
 		if (nerr != -ENOENT) {
 			cli_err("cannot list maps: %s", strerror(-nerr));
 			ret = EXIT_FAIL;
 		}
 	}
+	if (jw && nfd != 1)
+		bpfkit_json__end_array(jw);
 	if (jw)
 		bpfkit_json__free(jw);
 	return ret;
@@ -279,7 +295,7 @@ static int do_dump(int argc, char **argv)
 	struct bpfkit_json *jw = NULL;
 	struct bpfkit_map_info mi;
 	struct btf *btf = NULL;
-	int i = parse_common("map dump", argc, argv), fd, ret, err, ncpu = 1;
+	int i = parse_common("map dump", argc, argv), fd = -1, ret, err, ncpu = 1;
 	uint8_t *key = NULL, *next = NULL, *val = NULL;
 	size_t vsize, count = 0;
 

@@ -26,14 +26,17 @@ static void prog_help(FILE *out)
 		"\n"
 		"Commands:\n"
 		"  list                       every program in the kernel\n"
-		"  show [PROG]                one program (or all), like bpftool prog show\n"
+		"  show [PROG]                the programs PROG names (or all), like bpftool\n"
+		"                             prog show\n"
 		"  dump xlated PROG [-S] [--visual dot|svg|png] [-o FILE] [--explain]\n"
 		"                             translated code with its source lines (-S: as\n"
 		"                             in obj dump; shown anyway), or its control-flow\n"
 		"                             graph\n"
 		"  dump jited PROG            machine code (x86-64 instructions via capstone)\n"
 		"\n"
-		"PROG is: id N | name NAME | tag HEX | pinned PATH\n"
+		"PROG is: id N | name NAME | tag HEX | pinned PATH. `show` lists every\n"
+		"program with that name or tag; the others refuse a name or tag that\n"
+		"several programs share, and list their ids.\n"
 		"`-j` gives JSON (show/list/dump).\n");
 }
 
@@ -136,7 +139,9 @@ static int open_prog(const char *cmd, int argc, char **argv, int *i, int *fd)
 	return *fd < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
-/* CMD: "prog show" (one program or all) or "prog list" (all: no PROG). */
+/* CMD: "prog show" (the programs PROG names, or all) or "prog list" (all).
+ * A name or tag several programs share shows each; -j then gives an array,
+ * one match an object, as bpftool does. */
 static int show(const char *cmd, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -144,8 +149,9 @@ static int show(const char *cmd, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	enum { SHOWN = 256 };
 	struct bpfkit_json *jw = NULL;
-	int c, fd = -1, i, ret = EXIT_OK;
+	int c, fds[SHOWN], nfd = 0, i, ret = EXIT_OK;
 	uint32_t id = 0;
 
 	if (cli_negative_id("prog", argc, argv))
@@ -163,32 +169,35 @@ static int show(const char *cmd, int argc, char **argv)
 	if (i < argc && !strcmp(cmd, "prog list"))
 		return usage_error(cmd, "unexpected argument '%s' (one program: bpfkit prog show PROG)", argv[i]);
 	if (i < argc) {
-		int r = open_prog(cmd, argc, argv, &i, &fd);
-
-		if (r)
-			return r;
-		if (i != argc) {
-			close(fd);
-			return usage_error(cmd, "unexpected argument '%s'", argv[i]);
-		}
+		if (i + 1 >= argc)
+			return usage_error(cmd, "expected PROG: id N | name NAME | tag HEX | pinned PATH");
+		if (i + 2 != argc)
+			return usage_error(cmd, "unexpected argument '%s'", argv[i + 2]);
+		nfd = bpfkit_prog__open_specs(argv[i], argv[i + 1], fds, SHOWN);
+		if (nfd < 0)
+			return EXIT_FAIL;
 	}
 	if (json_output) {
 		jw = bpfkit_json__new(stdout, pretty_output);
-		if (fd < 0)
+		if (nfd != 1)
 			bpfkit_json__begin_array(jw);
 	}
-	if (fd >= 0) {
-		struct bpfkit_prog_info pi;
-		int err = bpfkit_prog__info(fd, &pi);
+	if (nfd) {
+		for (int k = 0; k < nfd && k < SHOWN; k++) {
+			struct bpfkit_prog_info pi;
+			int err = bpfkit_prog__info(fds[k], &pi);
 
-		if (err) {
-			cli_err("prog: cannot read info: %s", strerror(-err));
-			ret = EXIT_FAIL;
-		} else {
-			show_one(jw, &pi);
-			bpfkit_prog_info__free(&pi);
+			if (err) {
+				cli_err("prog: cannot read info: %s", strerror(-err));
+				ret = EXIT_FAIL;
+			} else {
+				show_one(jw, &pi);
+				bpfkit_prog_info__free(&pi);
+			}
+			close(fds[k]);
 		}
-		close(fd);
+		if (nfd > SHOWN)
+			cli_err("prog %s '%s': %d more programs match, not shown", argv[i], argv[i + 1], nfd - SHOWN);
 	} else {
 		int nerr;
 
@@ -204,13 +213,13 @@ static int show(const char *cmd, int argc, char **argv)
 			}
 			close(pfd);
 		}
-		if (jw)
-			bpfkit_json__end_array(jw);
 		if (nerr != -ENOENT) {
 			cli_err("cannot list programs: %s", strerror(-nerr));
 			ret = EXIT_FAIL;
 		}
 	}
+	if (jw && nfd != 1)
+		bpfkit_json__end_array(jw);
 	if (jw)
 		bpfkit_json__free(jw);
 	return ret;
@@ -578,7 +587,7 @@ static int do_dump(int argc, char **argv)
 	};
 	const char *visual = NULL, *outpath = NULL, *what;
 	bool explain = false;
-	int c, i, fd, ret;
+	int c, i, fd = -1, ret;
 	char title[256];
 
 	if (cli_negative_id("prog", argc, argv))

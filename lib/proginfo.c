@@ -342,16 +342,58 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
-static int open_spec(bool prog, const char *kind, const char *value)
+/* Does the program or map behind FD have this name (or, for a program, tag)? */
+static bool spec_matches(bool prog, int fd, const char *kind, const char *value)
+{
+	if (prog) {
+		/* only what the match needs: no pid scan per program */
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(pi);
+		char name[128], tag[17];
+
+		if (bpf_obj_get_info_by_fd(fd, &pi, &len))
+			return false;
+		if (!strcmp(kind, "tag")) {
+			for (int i = 0; i < 8; i++)
+				snprintf(tag + 2 * i, 3, "%02x", pi.tag[i]);
+			return !strcasecmp(tag, value);
+		}
+		full_prog_name(fd, &pi, name, sizeof(name));
+		return !strcmp(name, value);
+	}
+	struct bpf_map_info mi = {};
+	__u32 len = sizeof(mi);
+
+	return !bpf_obj_get_info_by_fd(fd, &mi, &len) && !strcmp(mi.name, value);
+}
+
+static uint32_t obj_id(bool prog, int fd)
+{
+	struct bpf_prog_info pi = {};
+	struct bpf_map_info mi = {};
+	__u32 len = prog ? sizeof(pi) : sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(fd, prog ? (void *)&pi : (void *)&mi, &len))
+		return 0;
+	return prog ? pi.id : mi.id;
+}
+
+/* Opens what SPEC names: one fd for "id N" and "pinned PATH", every match
+ * of "name NAME" or "tag HEX" in id order. Fills up to MAX of FDS (and IDS
+ * when not NULL); returns how many matched in all (the ones past MAX are
+ * not kept open), or -errno with a one-line message - no match included. */
+static int open_specs(bool prog, const char *kind, const char *value, int *fds, uint32_t *ids, int max)
 {
 	const char *what = prog ? "prog" : "map";
 	uint32_t id = 0, want;
-	int fd, err;
+	int fd, err, n = 0;
 
 	if (!kind || !value) {
 		pr_warn("%s: expected 'id N', 'name NAME'%s or 'pinned PATH'\n", what, prog ? ", 'tag HEX'" : "");
 		return -EINVAL;
 	}
+	if (max < 1)
+		return -EINVAL;
 	if (!strcmp(kind, "id")) {
 		if (parse_u32(value, &want)) {
 			pr_warn("%s id '%s': not an id (a number from 1 to 4294967295)\n", what, value);
@@ -363,10 +405,12 @@ static int open_spec(bool prog, const char *kind, const char *value)
 			pr_warn("%s id %u: %s\n", what, want, err == -ENOENT ? (prog ? "no such program" : "no such map") : errstr(err));
 			return err;
 		}
-		return fd;
+		fds[0] = fd;
+		if (ids)
+			ids[0] = want;
+		return 1;
 	}
 	if (!strcmp(kind, "pinned")) {
-
 		fd = bpf_obj_get(value);
 		if (fd < 0) {
 			err = -errno;
@@ -379,7 +423,10 @@ static int open_spec(bool prog, const char *kind, const char *value)
 			pr_warn("pinned '%s': not a %s\n", value, prog ? "program" : "map");
 			return -EINVAL;
 		}
-		return fd;
+		fds[0] = fd;
+		if (ids)
+			ids[0] = obj_id(prog, fd);
+		return 1;
 	}
 	if (strcmp(kind, "name") && !(prog && !strcmp(kind, "tag"))) {
 		pr_warn("%s: unknown selector '%s' (use id, name%s or pinned)\n", what, kind, prog ? ", tag" : "");
@@ -389,38 +436,43 @@ static int open_spec(bool prog, const char *kind, const char *value)
 		fd = prog ? bpf_prog_get_fd_by_id(id) : bpf_map_get_fd_by_id(id);
 		if (fd < 0)
 			continue;	/* gone meanwhile */
-		if (prog) {
-			/* only what the match needs: no pid scan per program */
-			struct bpf_prog_info pi = {};
-			__u32 len = sizeof(pi);
-			char name[128], tag[17];
-			bool match;
-
-			if (bpf_obj_get_info_by_fd(fd, &pi, &len)) {
-				close(fd);
-				continue;
-			}
-			for (int i = 0; i < 8; i++)
-				snprintf(tag + 2 * i, 3, "%02x", pi.tag[i]);
-			if (!strcmp(kind, "tag")) {
-				match = !strcasecmp(tag, value);
-			} else {
-				full_prog_name(fd, &pi, name, sizeof(name));
-				match = !strcmp(name, value);
-			}
-			if (match)
-				return fd;
-		} else {
-			struct bpf_map_info mi = {};
-			__u32 len = sizeof(mi);
-
-			if (!bpf_obj_get_info_by_fd(fd, &mi, &len) && !strcmp(mi.name, value))
-				return fd;
+		if (spec_matches(prog, fd, kind, value) && n++ < max) {
+			fds[n - 1] = fd;
+			if (ids)
+				ids[n - 1] = id;
+			continue;
 		}
 		close(fd);
 	}
-	pr_warn("%s %s '%s': not loaded\n", what, kind, value);
-	return -ENOENT;
+	if (!n) {
+		pr_warn("%s %s '%s': not loaded\n", what, kind, value);
+		return -ENOENT;
+	}
+	return n;
+}
+
+/* One program or map: a name or tag that several share is refused with
+ * their ids, not settled by picking one (which would be a guess). */
+static int open_spec(bool prog, const char *kind, const char *value)
+{
+	enum { SHOWN = 8 };
+	int fds[SHOWN], n, k;
+	uint32_t ids[SHOWN];
+	char list[SHOWN * 12 + 32];
+	size_t used = 0;
+
+	n = open_specs(prog, kind, value, fds, ids, SHOWN);
+	if (n <= 1)
+		return n < 0 ? n : fds[0];
+	for (k = 0; k < n && k < SHOWN; k++) {
+		close(fds[k]);
+		used += snprintf(list + used, sizeof(list) - used, "%s%u", k ? ", " : "", ids[k]);
+	}
+	if (n > SHOWN)
+		snprintf(list + used, sizeof(list) - used, " and %d more", n - SHOWN);
+	pr_warn("%s %s '%s': %d %s have this %s (ids %s); choose one with 'id N'\n", prog ? "prog" : "map",
+		kind, value, n, prog ? "programs" : "maps", kind, list);
+	return -ENOTUNIQ;
 }
 
 int bpfkit_prog__open_spec(const char *kind, const char *value)
@@ -431,6 +483,16 @@ int bpfkit_prog__open_spec(const char *kind, const char *value)
 int bpfkit_map__open_spec(const char *kind, const char *value)
 {
 	return open_spec(false, kind, value);
+}
+
+int bpfkit_prog__open_specs(const char *kind, const char *value, int *fds, int max)
+{
+	return open_specs(true, kind, value, fds, NULL, max);
+}
+
+int bpfkit_map__open_specs(const char *kind, const char *value, int *fds, int max)
+{
+	return open_specs(false, kind, value, fds, NULL, max);
 }
 
 /* ---- code ---------------------------------------------------------------- */

@@ -54,10 +54,16 @@ struct bpfkit_map_info {
 
 /* Opens a program by "id N", "name NAME", "tag HEX" or "pinned PATH" (SPEC
  * is argv-like: kind then value). Returns an fd or -errno with a one-line
- * message ("prog id 99999: no such program"). Several matches of a name or
- * tag: the one with the lowest id (ids go to *MORE when not NULL). */
+ * message ("prog id 99999: no such program"). A name or tag that several
+ * programs share is refused (-ENOTUNIQ), the message lists their ids. */
 BPFKIT_API int bpfkit_prog__open_spec(const char *kind, const char *value);
 BPFKIT_API int bpfkit_map__open_spec(const char *kind, const char *value);
+/* Every match of SPEC: one for an id or a pin, each program (map) with that
+ * name or tag, in id order. Opens up to MAX into FDS; returns how many
+ * matched in all (more than MAX: the rest are not open), or -errno with a
+ * one-line message (-ENOENT: nothing matches). */
+BPFKIT_API int bpfkit_prog__open_specs(const char *kind, const char *value, int *fds, int max);
+BPFKIT_API int bpfkit_map__open_specs(const char *kind, const char *value, int *fds, int max);
 
 /* Fills INFO for the program/map behind FD; free with the __free calls. */
 BPFKIT_API int bpfkit_prog__info(int fd, struct bpfkit_prog_info *info);

@@ -277,6 +277,46 @@ else
 fi
 check "map list includes the map" bash -c "'$BK' map list | grep -q '^$MAP_ID: hash  name bk41_pairs'"
 
+# a name (or tag) several programs share: show lists each (-j: an array, as
+# bpftool); what acts on one program refuses it and names the ids, rather
+# than pick one. A second copy loaded like the first shares its program
+# name, tag and map names.
+if bpftool prog load "$TMP/long.bpf.o" "$PIN/long2" pinmaps "$PIN/maps2" 2>"$TMP/load2.err"; then
+	LONG2_ID=$(bpftool prog show pinned "$PIN/long2" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	MAP2_ID=$(bpftool map show pinned "$PIN/maps2/bk41_pairs" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	for sel in "name bk41_a_rather_long_program_name" "tag $TAG"; do
+		out=$("$BK" prog show $sel 2>&1)
+		if grep -q "^$LONG_ID: xdp  name bk41_a_rather_long_program_name " <<<"$out" &&
+		   grep -q "^$LONG2_ID: xdp  name bk41_a_rather_long_program_name " <<<"$out"; then
+			pass "prog show ${sel%% *}: every program that has it ($LONG_ID, $LONG2_ID)"
+		else fail "prog show ${sel%% *}: every program that has it" "$(grep -E '^[0-9]+:' <<<"$out" | tr '\n' ' ')"; fi
+	done
+	if "$BK" prog show -j name bk41_a_rather_long_program_name | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+assert isinstance(v, list), type(v)
+assert {int(a) for a in sys.argv[1:]} <= {p["id"] for p in v}, v' "$LONG_ID" "$LONG2_ID" 2>"$TMP/j2.err"
+	then pass "prog show -j name: several matches are an array"
+	else fail "prog show -j name: several matches are an array" "$(tail -1 "$TMP/j2.err")"; fi
+	ids="\(ids ([0-9]+, )*$LONG_ID, ([0-9]+, )*$LONG2_ID[,)]"
+	expect_fail "prog dump: a shared name is refused, with the ids" 1 \
+		"prog name 'bk41_a_rather_long_program_name': [0-9]+ programs have this name $ids.*choose one with 'id N'" \
+		"$BK" prog dump xlated name bk41_a_rather_long_program_name
+	expect_fail "prog dump: a shared tag is refused, with the ids" 1 "prog tag '$TAG': [0-9]+ programs have this tag $ids" \
+		"$BK" prog dump jited tag "$TAG"
+	expect_fail "log: a shared name is refused, with the ids" 1 "programs have this name $ids" \
+		"$BK" log name bk41_a_rather_long_program_name --timeout 1
+	out=$("$BK" map show name bk41_pairs 2>&1)
+	grep -q "^$MAP_ID: hash  name bk41_pairs" <<<"$out" && grep -q "^$MAP2_ID: hash  name bk41_pairs" <<<"$out" &&
+		pass "map show name: every map that has it" || fail "map show name: every map that has it" "$(tr '\n' ' ' <<<"$out")"
+	expect_fail "map dump: a shared name is refused, with the ids" 1 \
+		"map name 'bk41_pairs': [0-9]+ maps have this name \(ids ([0-9]+, )*$MAP_ID, ([0-9]+, )*$MAP2_ID[,)]" \
+		"$BK" map dump name bk41_pairs
+	rm -rf "$PIN/long2" "$PIN/maps2"
+	for _ in $(seq 50); do "$BK" prog dump xlated name bk41_a_rather_long_program_name >/dev/null 2>&1 && break; sleep 0.1; done
+	check "prog dump: the name is one program's again" "$BK" prog dump xlated name bk41_a_rather_long_program_name
+else fail "bpftool loads a second copy" "$(tail -2 "$TMP/load2.err" | tr '\n' ' ')"; fi
+
 # bad input: one-line errors, exit 1 (missing) or 2 (usage), never a crash
 expect_fail "prog show: id that does not exist" 1 "prog id 4294967295: no such program" "$BK" prog show id 4294967295
 expect_fail "prog show: pin that does not exist" 1 "pinned '$PIN/nope'" "$BK" prog show pinned "$PIN/nope"
