@@ -444,6 +444,13 @@ static int open_specs(bool prog, const char *kind, const char *value, int *fds, 
 		}
 		close(fd);
 	}
+	if (errno != ENOENT) {	/* not the end of the list: listing refused */
+		err = -errno;
+		for (int k = 0; k < n && k < max; k++)
+			close(fds[k]);
+		pr_warn("%s %s '%s': cannot list %s: %s\n", what, kind, value, prog ? "programs" : "maps", errstr(err));
+		return err;
+	}
 	if (!n) {
 		pr_warn("%s %s '%s': not loaded\n", what, kind, value);
 		return -ENOENT;

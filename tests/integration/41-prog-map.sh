@@ -345,6 +345,12 @@ if command -v setpriv >/dev/null; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" prog list
 	expect_fail "map list without privileges: says why" 1 "cannot list maps: Operation not permitted" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" map list
+	# a name is found by listing: a refused list is said, not "not loaded"
+	expect_fail "prog show name without privileges: says why" 1 \
+		"prog name 'bk41_a_rather_long_program_name': cannot list programs: Operation not permitted" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" prog show name bk41_a_rather_long_program_name
+	expect_fail "map dump name without privileges: says why" 1 "map name 'bk41_pairs': cannot list maps: Operation not permitted" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$BK" map dump name bk41_pairs
 fi
 
 kill "$HOLD_PID" 2>/dev/null; wait "$HOLD_PID" 2>/dev/null
