@@ -266,12 +266,14 @@ static int tokenize(const char *text, struct tok *toks, int *ntok, struct perr *
 
 bool xdpfw_rule_has_ports(const struct xdpfw_rule_def *d)
 {
-	return d->sport_lo || d->sport_hi != 65535 || d->dport_lo || d->dport_hi != 65535;
+	return (d->flags & XDPFW_RF_PORTS) || d->sport_lo || d->sport_hi != 65535 || d->dport_lo ||
+	       d->dport_hi != 65535;
 }
 
 static int parse_rule_toks(const struct tok *t, int n, struct xdpfw_rule_def *d, struct perr *e)
 {
 	bool seen_src = false, seen_dst = false, seen_proto = false, seen_sp = false, seen_dp = false;
+	bool ports_given = false;
 	int proto_col = 0, port_col = 0, dst_col = 0;
 	uint8_t sfam = 0, dfam = 0;
 	char buf[64];
@@ -342,13 +344,14 @@ static int parse_rule_toks(const struct tok *t, int n, struct xdpfw_rule_def *d,
 						    tok_str(v, buf, sizeof(buf)));
 				d->proto = p;
 			}
-		} else if (seen == &seen_sp) {
-			port_col = port_col ? port_col : v->col;
-			if (parse_ports(v, &d->sport_lo, &d->sport_hi, e))
-				return -EINVAL;
 		} else {
+			/* 'any' is no condition, as for src, dst and proto; a
+			 * range is one, even 0-65535 */
+			if (!tok_is(v, "any"))
+				ports_given = true;
 			port_col = port_col ? port_col : v->col;
-			if (parse_ports(v, &d->dport_lo, &d->dport_hi, e))
+			if (seen == &seen_sp ? parse_ports(v, &d->sport_lo, &d->sport_hi, e)
+					     : parse_ports(v, &d->dport_lo, &d->dport_hi, e))
 				return -EINVAL;
 		}
 	}
@@ -359,9 +362,13 @@ static int parse_rule_toks(const struct tok *t, int n, struct xdpfw_rule_def *d,
 		return fail(e, proto_col, "icmp is IPv4's; IPv6 rules want icmpv6");
 	if (d->proto == XDPFW_P_ICMPV6 && d->family == 4)
 		return fail(e, proto_col, "icmpv6 is IPv6's; IPv4 rules want icmp");
-	if (xdpfw_rule_has_ports(d) && d->proto != XDPFW_PROTO_ANY && d->proto != XDPFW_P_TCP &&
+	if (ports_given && d->proto != XDPFW_PROTO_ANY && d->proto != XDPFW_P_TCP &&
 	    d->proto != XDPFW_P_UDP)
 		return fail(e, port_col, "ports need proto tcp or udp (or any, meaning both)");
+	/* every port, given, still means tcp and udp with proto any (with tcp
+	 * or udp alone it is no condition at all) */
+	if (ports_given && d->proto == XDPFW_PROTO_ANY && !xdpfw_rule_has_ports(d))
+		d->flags |= XDPFW_RF_PORTS;
 	if ((d->flags & XDPFW_RF_LOG) && d->action != XDPFW_DENY)
 		return fail(e, t[0].col, "'log' is for deny rules (denied packets are logged)");
 	return 0;
@@ -616,8 +623,8 @@ int xdpfw_rules_parse_file(const char *path, struct xdpfw_ruleset *rs, char *err
 
 /* ---- comparing, checking, formatting ----------------------------------- */
 
-/* The packets a rule matches: everything but whether a prefix was written.
- * Of one family, 'src 0.0.0.0/0' matches what no source does (and a rule
+/* The packets a rule matches: everything but whether a prefix was written
+ * (or the log flag). Of one family, 'src 0.0.0.0/0' matches what no source does (and a rule
  * with no prefix at all has family 0, both families). */
 static int packets_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_def *b)
 {
@@ -637,6 +644,8 @@ static int packets_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule_d
 	CMP(dport_lo);
 	CMP(dport_hi);
 #undef CMP
+	if ((a->flags ^ b->flags) & XDPFW_RF_PORTS)
+		return (a->flags & XDPFW_RF_PORTS) ? 1 : -1;
 	return 0;
 }
 
@@ -657,7 +666,8 @@ int xdpfw_rule_match_cmp(const struct xdpfw_rule_def *a, const struct xdpfw_rule
 static uint64_t match_hash(const struct xdpfw_rule_def *d, unsigned flags)
 {
 	uint64_t w[6], h = (uint64_t)d->family | (uint64_t)d->src_plen << 8 | (uint64_t)d->dst_plen << 16 |
-			   (uint64_t)flags << 24 | (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40;
+			   (uint64_t)flags << 24 | (uint64_t)d->proto << 32 | (uint64_t)d->sport_lo << 40 |
+			   (uint64_t)(d->flags & XDPFW_RF_PORTS) << 56;
 
 	memcpy(w, d->src, 16);
 	memcpy(w + 2, d->dst, 16);
@@ -813,6 +823,8 @@ void xdpfw_rule_format(const struct xdpfw_rule_def *d, char *buf, size_t sz)
 		snprintf(proto, sizeof(proto), " proto %s", proto_names[d->proto]);
 	fmt_ports("sport", d->sport_lo, d->sport_hi, sp, sizeof(sp));
 	fmt_ports("dport", d->dport_lo, d->dport_hi, dp, sizeof(dp));
+	if ((d->flags & XDPFW_RF_PORTS) && !sp[0] && !dp[0])
+		snprintf(dp, sizeof(dp), " dport 0-65535");
 	snprintf(buf, sz, "%s%s%s%s%s%s%s", d->action == XDPFW_DENY ? "deny" : "allow",
 		 src, dst, proto, sp, dp, (d->flags & XDPFW_RF_LOG) ? " log" : "");
 }

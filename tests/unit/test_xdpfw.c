@@ -57,7 +57,11 @@ static void test_parser(void)
 		  "allow dst 2001:db8::/32 proto udp sport 1000-2000 dport 53" },
 		{ "deny proto icmpv6 log", "deny proto icmpv6 log" },
 		{ "deny src any dst any proto any sport any dport any", "deny" },
-		{ "deny dport 0-65535", "deny" },
+		{ "deny dport 0-65535", "deny dport 0-65535" },	/* tcp and udp, not every protocol */
+		{ "deny sport any", "deny" },	/* 'any' is no condition */
+		{ "deny sport 0-65535 dport any", "deny dport 0-65535" },
+		{ "deny proto tcp dport 0-65535", "deny proto tcp" },	/* with tcp it is no condition */
+		{ "allow proto udp sport 0-65535 dport any", "allow proto udp" },
 		{ "deny dport 80 src 0.0.0.0/0", "deny src 0.0.0.0/0 dport 80" },
 		{ "allow to ::/0 proto tcp", "allow dst ::/0 proto tcp" },
 	};
@@ -78,6 +82,8 @@ static void test_parser(void)
 		{ "deny proto udp sport 1-2-3", 22, "'1-2-3' is not a port or port range" },
 		{ "deny proto sctp", 12, "unknown protocol 'sctp'" },
 		{ "deny proto icmp dport 5", 23, "ports need proto tcp or udp" },
+		{ "deny proto icmp dport 0-65535", 23, "ports need proto tcp or udp" },
+		{ "allow src ::/0 proto icmpv6 sport 0-65535", 35, "ports need proto tcp or udp" },
 		{ "drop src 1.2.3.4", 1, "expected 'allow', 'deny'" },
 		{ "deny src 1.2.3.4 src 1.2.3.5", 18, "'src' given twice" },
 		{ "deny src", 9, "'src' needs a value" },
@@ -437,7 +443,9 @@ static void test_semantics(struct xdpfw_state *st)
 		"deny src 2001:db8::/32 proto tcp dport 1-1023\n"
 		"allow src 2001:db8:1::/48\n"
 		"deny dst fd00::/8 proto icmpv6\n"
-		"deny src 203.0.113.0/24 proto udp log\n";
+		"deny src 203.0.113.0/24 proto udp log\n"
+		"deny src 198.51.100.0/24 dport 0-65535\n"	/* every port: tcp, udp only */
+		"deny src 198.51.101.0/24 dport any\n";	/* no condition: every protocol */
 	static const struct {
 		const char *name;
 		struct pspec p;
@@ -494,6 +502,11 @@ static void test_semantics(struct xdpfw_state *st)
 		{ "frag6-first-allowed", { 6, "2001:db8:5::1", "::2", 6, 1, 8080, .frag = 1, .frag_id = 6, .v6ext = 1 }, PASS_ },
 		{ "frag6-later-of-allowed", { 6, "2001:db8:5::1", "::2", 6, .frag = 2, .frag_id = 6, .v6ext = 1 }, PASS_ },
 		{ "log-rule-denies", { 4, "203.0.113.9", "2.2.2.2", 17, 1, 2 }, DROP_ },
+		{ "every-port-tcp", { 4, "198.51.100.7", "2.2.2.2", 6, 1, 65535 }, DROP_ },
+		{ "every-port-udp-0", { 4, "198.51.100.7", "2.2.2.2", 17, 0, 0 }, DROP_ },
+		{ "every-port-not-gre", { 4, "198.51.100.7", "2.2.2.2", 47 }, PASS_ },
+		{ "every-port-any-tcp", { 4, "198.51.101.7", "2.2.2.2", 6, 1, 80 }, DROP_ },
+		{ "port-any-is-every-protocol", { 4, "198.51.101.7", "2.2.2.2", 47 }, DROP_ },
 	};
 	struct xdpfw_counter tot[XDPFW_NTOTALS], c;
 
