@@ -44,6 +44,14 @@ if "$FW" check "$TMP/twin.rules" >"$TMP/twin.out" 2>"$TMP/twin.err" &&
    grep -q "twin.rules:4:1: .* matches the same packets as line 3" "$TMP/twin.err" && [ "$(wc -l <"$TMP/twin.err")" -eq 2 ]; then
 	pass "xdpfw check: a rule only a /0 prefix tells apart is warned about, not refused"
 else fail "xdpfw check: a rule only a /0 prefix tells apart is warned about, not refused" "$(cat "$TMP/twin.err")"; fi
+# a rule on an IPv4-mapped IPv6 address (::ffff:a.b.c.d) can never match:
+# warned about with the IPv4 form to write, not refused
+printf 'allow src ::ffff:10.0.0.1\ndeny dst ::ffff:10.9.0.0/112 proto tcp\ndeny src ::fffe:0:0/95\n' >"$TMP/mapped.rules"
+if "$FW" check "$TMP/mapped.rules" >"$TMP/mapped.out" 2>"$TMP/mapped.err" &&
+   grep -q "warning: .*mapped.rules:1:1: 'allow src ::ffff:10.0.0.1/128' never matches: .*(write 10.0.0.1/32)" "$TMP/mapped.err" &&
+   grep -q "mapped.rules:2:1: .* never matches: .*(write 10.9.0.0/16)" "$TMP/mapped.err" && [ "$(wc -l <"$TMP/mapped.err")" -eq 2 ]; then
+	pass "xdpfw check: a rule on an IPv4-mapped IPv6 address is warned about, with the IPv4 form"
+else fail "xdpfw check: IPv4-mapped IPv6 addresses" "$(cat "$TMP/mapped.err")"; fi
 bad "a /0 twin still refuses its duplicate" 'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\ndeny src 1.2.3.4 dst 0.0.0.0/0\n' "bad.rules:3:1: .* contradicts line 2"
 bad "mixed families" 'deny src ::1 dst 1.2.3.4\n' 'bad.rules:1:18: source is IPv6 but destination is IPv4'
 bad "ports without tcp/udp" 'deny proto icmp dport 3\n' 'ports need proto tcp or udp'
