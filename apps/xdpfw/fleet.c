@@ -275,7 +275,7 @@ int cmd_publish(int argc, char **argv)
 	struct fleet_opts fo = { 0 };
 	struct xdpfw_ruleset rs;
 	struct etcd e;
-	bool showit = false, json = false;
+	bool showit = false, json = json_out;	/* xdpfw -j publish --show */
 	long long if_rev = -1;
 	uint32_t max_rules = 0;
 	int64_t rev = 0, cur = 0;
@@ -333,6 +333,10 @@ int cmd_publish(int argc, char **argv)
 	if (showit ? optind != argc : optind != argc - 1) {
 		ret = xusage("publish", showit ? "--show takes no file" :
 			     optind >= argc ? "missing the rules file" : "one rules file only");
+		goto out;
+	}
+	if (json && !showit) {
+		ret = xusage("publish", "-j is for --show (publishing prints one line)");
 		goto out;
 	}
 	if (showit && (if_rev >= 0 || max_rules)) {
@@ -423,7 +427,7 @@ static int fleet_status(int argc, char **argv)
 	struct etcd_kv set = { 0 }, *kvs = NULL;
 	struct host *h = NULL;
 	struct etcd e;
-	bool json = false, checkit = false;
+	bool json = json_out, checkit = false;	/* json_out: xdpfw -j fleet status */
 	size_t n = 0, nrep = 0, nok = 0, nbehind = 0, nfail = 0, nmiss = 0, nexp = 0;
 	char *expect = NULL, *tok, *save = NULL;
 	char prefix[600];
@@ -592,7 +596,7 @@ out:
 int cmd_fleet(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		printf("Usage: xdpfw fleet status --etcd URL --key KEY [-j] [--check]\n"
+		printf("Usage: xdpfw fleet status --etcd URL --key KEY [-j] [--check] [--expect HOST,...]\n"
 		       "\n"
 		       "The hosts following a rule set in etcd (see xdpfw publish, xdpfw sync).\n");
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;

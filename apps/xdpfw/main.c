@@ -150,7 +150,8 @@ static const char main_help[] =
 "  --pin-dir DIR      state directory on bpffs (default " XDPFW_PIN_DIR ",\n"
 "                     or $XDPFW_PIN_DIR)\n"
 "  --netns NAME       work inside network namespace NAME (like ip -n NAME)\n"
-"  -j, --json         JSON output, as COMMAND -j (status, rule list, top)\n"
+"  -j, --json         JSON output, as COMMAND -j (status, rule list, top, check,\n"
+"                     fleet status, publish --show)\n"
 "  -v, --verbose      libbpf's and the verifier's messages too\n"
 "  -h, --help         this help; xdpfw COMMAND --help explains one command\n"
 "\n"
@@ -1068,9 +1069,33 @@ static const struct {
 	{ "publish", cmd_publish }, { "sync", cmd_sync }, { "fleet", cmd_fleet },
 };
 
+/* Is ARG option NAME, as "NAME" or "NAME=..."? */
+static bool is_opt(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(arg, name, n) && (!arg[n] || arg[n] == '=');
+}
+
+/* The value of option NAME at ARGV[*I] ("NAME VALUE" or "NAME=VALUE"); moves
+ * *I past it. NULL if ARGV[*I] is not NAME, or NAME has no value. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!is_opt(argv[*i], name))
+		return NULL;
+	if (argv[*i][n] == '=' && argv[*i][n + 1])
+		return argv[(*i)++] + n + 1;
+	if (argv[*i][n] || *i + 1 >= argc)
+		return NULL;
+	*i += 2;
+	return argv[*i - 1];
+}
+
 int main(int argc, char **argv)
 {
-	const char *env = getenv("XDPFW_PIN_DIR");
+	const char *env = getenv("XDPFW_PIN_DIR"), *value;
 	int i = 1;
 
 	if (env && *env)
@@ -1079,22 +1104,22 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(main_help, stdout);
 			return EXIT_OK;
-		} else if (!strcmp(argv[i], "--pin-dir") && i + 1 < argc) {
-			pin_dir = argv[i + 1];
-			i += 2;
-		} else if (!strcmp(argv[i], "--netns") && i + 1 < argc) {
+		} else if ((value = opt_value(argc, argv, &i, "--pin-dir"))) {
+			pin_dir = value;
+		} else if ((value = opt_value(argc, argv, &i, "--netns"))) {
 			int rc;
 
 			/* fleet commands reach etcd from where we started */
 			if (home_netns_fd < 0)
 				home_netns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-			rc = bpfkit_netns__enter(argv[i + 1]);
+			rc = bpfkit_netns__enter(value);
+			if (rc)
+				return EXIT_FAIL;	/* it said why, in one line */
+		} else if (is_opt(argv[i], "--pin-dir") || is_opt(argv[i], "--netns")) {
+			bool ns = is_opt(argv[i], "--netns");
 
-			if (rc) {
-				xerr("network namespace '%s': %s", argv[i + 1], strerror(-rc));
-				return EXIT_FAIL;
-			}
-			i += 2;
+			fprintf(stderr, "xdpfw: %s needs a value (see xdpfw --help)\n", ns ? "--netns NAME" : "--pin-dir DIR");
+			return EXIT_USAGE;
 		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			json_out = true;
 			i++;
@@ -1122,20 +1147,26 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	/* -j before the command means the command's -j; commands that print
-	 * no listing have no JSON form, and say so rather than ignore it */
+	 * no listing have no JSON form, and say so rather than ignore it
+	 * (publish takes it with --show only, and says so itself) */
 	if (json_out && strcmp(argv[i], "status") && strcmp(argv[i], "top") && strcmp(argv[i], "check") &&
+	    strcmp(argv[i], "publish") && (strcmp(argv[i], "fleet") || i + 1 >= argc || strcmp(argv[i + 1], "status")) &&
 	    (strcmp(argv[i], "rule") || i + 1 >= argc || strcmp(argv[i + 1], "list"))) {
-		fprintf(stderr, "xdpfw: -j is for status, rule list, top and check; '%s%s%s' has no JSON output "
-			"(see xdpfw --help)\n", argv[i], i + 1 < argc && !strcmp(argv[i], "rule") ? " " : "",
-			i + 1 < argc && !strcmp(argv[i], "rule") ? argv[i + 1] : "");
+		bool two = i + 1 < argc && (!strcmp(argv[i], "rule") || !strcmp(argv[i], "fleet"));
+
+		fprintf(stderr, "xdpfw: -j is for status, rule list, top, check, fleet status and publish --show; "
+			"'%s%s%s' has no JSON output (see xdpfw --help)\n", argv[i], two ? " " : "", two ? argv[i + 1] : "");
 		return EXIT_USAGE;
 	}
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
 		if (!strcmp(argv[i], cmds[k].name)) {
 			int rc = cmds[k].fn(argc - i, argv + i);
 
-			if (fflush(stdout) || ferror(stdout))
+			if (fflush(stdout) || ferror(stdout)) {
+				/* output cut short (a full disk, a closed pipe) is a failure to say */
+				xerr("writing the output failed: %s", strerror(errno ? errno : EIO));
 				return EXIT_FAIL;
+			}
 			return rc;
 		}
 	fprintf(stderr, "xdpfw: unknown command '%s' (see xdpfw --help)\n", argv[i]);

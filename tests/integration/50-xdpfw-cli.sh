@@ -111,7 +111,21 @@ bad "dport -1" 'deny proto udp dport -1\n' "bad.rules:1:22: '-1' is not a port o
 # one grammar: -j before the command, refused where there is no listing
 expect_fail "xdpfw -j status (global -j) reaches status" 1 "not loaded: no firewall state" \
 	"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ -j status
-expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list, top and check; 'apply' has no JSON output" "$FW" -j apply "$TMP/ok.rules"
+expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list, top, check, fleet status and publish --show; 'apply' has no JSON output" "$FW" -j apply "$TMP/ok.rules"
+# -j before fleet status / publish --show is theirs (here they stop at the missing --etcd, not at -j)
+expect_fail "xdpfw -j fleet status: -j taken" 2 "fleet status: missing --etcd URL" "$FW" -j fleet status
+expect_fail "xdpfw -j publish --show: -j taken" 2 "publish: missing --etcd URL" "$FW" -j publish --show
+expect_fail "xdpfw -j publish FILE: -j is for --show" 2 "publish: -j is for --show" "$FW" -j publish "$TMP/ok.rules" --etcd http://127.0.0.1:9 --key k
+# global options: a missing value is named; NAME=VALUE works
+expect_fail "xdpfw --pin-dir without a value" 2 "--pin-dir DIR needs a value" "$FW" --pin-dir
+expect_fail "xdpfw --pin-dir= empty" 2 "--pin-dir DIR needs a value" "$FW" --pin-dir= status
+expect_fail "xdpfw --netns without a value" 2 "--netns NAME needs a value" "$FW" --netns
+expect_fail "xdpfw --pin-dir=DIR" 1 "not loaded: no firewall state under '/sys/fs/bpf/xdpfw-eq-$UNIQ'" \
+	"$FW" --pin-dir=/sys/fs/bpf/xdpfw-eq-$UNIQ status
+expect_fail "xdpfw --pin-dirx: unknown, not a --pin-dir" 2 "unknown option '--pin-dirx'" "$FW" --pin-dirx /tmp status
+# output that cannot be written is an error that says so
+expect_fail "xdpfw check >/dev/full: says the output failed" 1 "writing the output failed: No space left on device" \
+	bash -c '"$0" check "$1" >/dev/full' "$FW" "$TMP/ok.rules"
 expect_fail "xdpfw -j rule add: refused" 2 "'rule add' has no JSON output" "$FW" -j rule add deny
 
 need_root
