@@ -101,8 +101,12 @@ int usage_error(const char *cmd, const char *fmt, ...)
 int dispatch(const char *noun, const struct cmd *cmds, int argc, char **argv,
 	     void (*help_fn)(FILE *out))
 {
-	if (argc < 1 || !strcmp(argv[0], "help") || !strcmp(argv[0], "--help") ||
-	    !strcmp(argv[0], "-h")) {
+	if (argc < 1) {		/* no command: a usage error, as for bpfkit alone */
+		fprintf(stderr, "bpfkit %s: which command?\n", noun);
+		help_fn(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help") || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
 		help_fn(stdout);
 		return EXIT_OK;
 	}
@@ -164,6 +168,22 @@ static int run_command(int argc, char **argv)
 	if (optind >= argc) {
 		help(stderr);
 		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[optind], "help") && optind + 1 < argc) {
+		/* bpfkit help COMMAND: that command's --help */
+		char *hargv[] = { argv[optind + 1], "--help", NULL };
+
+		if (!strcmp(argv[optind + 1], "version")) {
+			printf("Usage: bpfkit version\n\nPrints bpfkit's version.\n");
+			return EXIT_OK;
+		}
+		fn = noun_fn(argv[optind + 1]);
+		if (!fn) {
+			fprintf(stderr, "bpfkit help: unknown command '%s' (bpfkit --help lists them)\n", argv[optind + 1]);
+			return EXIT_USAGE;
+		}
+		optind = 0;	/* the command parses its own options from the start */
+		return fn(2, hargv);
 	}
 	if (!strcmp(argv[optind], "help")) {
 		help(stdout);

@@ -50,7 +50,8 @@ static void new_help(FILE *out)
 		"Generates DIR/NAME (default ./NAME): src/NAME.bpf.c (the program, logging through\n"
 		"bpfkit's log macros), src/NAME.c (its loader, object embedded), src/NAME.h (shared),\n"
 		"a Makefile that finds bpfkit through pkg-config or BPFKIT_DIR, a README and tests.\n"
-		"An existing NAME is never overwritten.\n"
+		"An existing NAME is never overwritten. NAME names C symbols too: a letter or\n"
+		"'_', then letters, digits, '_' or '-' (made '_'), at most 48 characters.\n"
 		"\n"
 		"  -t, --type TYPE   program type (default xdp); without a value: the list\n"
 		"  -d, --dir DIR     where to create the project (default .)\n"
@@ -291,6 +292,7 @@ int do_new(int argc, char **argv)
 	char *written[16];
 	size_t nwritten = 0;
 	int c, err = 0, ret = EXIT_FAIL;
+	bool list = false;
 	size_t t;
 
 	optind = 0;
@@ -299,7 +301,7 @@ int do_new(int argc, char **argv)
 		switch (c) {
 		case 't': type = optarg; break;
 		case 'd': dir = optarg; break;
-		case 'l': list_types(stdout); return EXIT_OK;
+		case 'l': list = true; break;	/* after the loop: -j may follow */
 		case 'j': json_output = true; break;
 		case 'h': new_help(stdout); return EXIT_OK;
 		case ':':
@@ -310,6 +312,10 @@ int do_new(int argc, char **argv)
 			return usage_error("new", "option '%s' needs a value", argv[optind - 1]);
 		default: return usage_error("new", "unknown option '%s'", argv[optind - 1]);
 		}
+	}
+	if (list) {
+		list_types(stdout);
+		return EXIT_OK;
 	}
 	if (optind >= argc)
 		return usage_error("new", "which NAME? (bpfkit new NAME --type TYPE)");
@@ -326,7 +332,7 @@ int do_new(int argc, char **argv)
 	}
 	bad = check_name(name, ident, sizeof(ident));
 	if (bad)
-		return usage_error("new", "name '%s' %s", name, bad);
+		return usage_error("new", "name '%.60s%s' %s", name, strlen(name) > 60 ? "..." : "", bad);
 	for (size_t i = 0; i <= strlen(ident); i++)
 		upper[i] = ident[i] >= 'a' && ident[i] <= 'z' ? ident[i] - 'a' + 'A' : ident[i];
 	if (!is_dir(dir)) {

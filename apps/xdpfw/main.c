@@ -155,7 +155,8 @@ static const char main_help[] =
 "  -v, --verbose      libbpf's and the verifier's messages too\n"
 "  -h, --help         this help; xdpfw COMMAND --help explains one command\n"
 "\n"
-"Rules files are read line by line, at most 16 MiB (--max-size raises it);\n"
+"Rules files are read line by line, at most 16 MiB (restore: 256 MiB, a saved\n"
+"set of millions of rules; --max-size changes it);\n"
 "binary input is refused at its first byte.\n"
 "\n"
 "Exit status: 0 ok, 1 failure, 2 usage error.\n";
@@ -464,7 +465,7 @@ int cmd_load(int argc, char **argv)
 		case 'h':
 			printf("Usage: xdpfw load IFACE [--mode auto|native|skb] [--policy allow|deny]\n"
 			       "                  [--rules FILE] [--force] [--replace] [--max-rules N] [--log-rate N]\n"
-			       "                  [--max-size N]\n"
+			       "                  [--max-size N] [--multi [--priority N]]\n"
 			       "\n"
 			       "Attaches the firewall to IFACE (loading it and pinning its state under\n"
 			       "%s the first time). The rules and policy already pinned are kept;\n"

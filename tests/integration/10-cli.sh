@@ -30,6 +30,17 @@ expect_fail "usage: load without --pin" 2 "missing --pin" "$BK" load "$BPFDIR/xd
 expect_fail "usage: unload needs one of" 2 "either --pin DIR or --iface IF" "$BK" unload
 expect_fail "usage: net unknown verb" 2 "unknown command 'frob'" "$BK" net frob
 expect_fail "usage: no prefix matching" 2 "unknown command 'ru'" "$BK" ru
+# a noun without its command is a usage error (exit 2), as bpfkit alone is
+for noun in obj prog map; do
+	expect_fail "usage: '$noun' without a command" 2 "bpfkit $noun: which command\?" "$BK" $noun
+done
+# bpfkit help COMMAND is that command's --help
+for noun in obj load new version; do
+	out=$("$BK" help $noun 2>&1); rc=$?
+	[ $rc = 0 ] && grep -q "^Usage: bpfkit $noun" <<<"$out" && pass "help $noun: its own usage" ||
+		fail "help $noun: its own usage" "rc $rc: $(head -2 <<<"$out" | tr '\n' ' ')"
+done
+expect_fail "usage: help of an unknown command" 2 "bpfkit help: unknown command 'frob'" "$BK" help frob
 
 expect_fail "bad input: missing object file" 1 "object '/nonexistent/x.o': cannot open: No such file" \
 	"$BK" run /nonexistent/x.o --iface lo

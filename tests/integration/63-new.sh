@@ -194,6 +194,12 @@ expect_fail "new: no name" 2 "which NAME" "$BK" new
 expect_fail "new: missing --dir" 1 "not a directory" "$BK" new x --dir "$TMP/nope"
 "$BK" -j new --list | python3 -c 'import json,sys; a=json.load(sys.stdin); assert len(a)==19 and a[0]["type"]=="xdp"' \
 	&& pass "new --list -j" || fail "new --list -j" ""
+for order in "--list -j" "-j --list"; do
+	"$BK" new $order | python3 -c 'import json,sys; assert len(json.load(sys.stdin)) == 19' 2>/dev/null &&
+		pass "new $order: JSON whatever the order" || fail "new $order: JSON whatever the order" ""
+done
+expect_fail "new: a long name is cut in the message, with the limit" 2 "name 'a{60}\.\.\.' is longer than 48 characters" \
+	"$BK" new "$(printf 'a%.0s' $(seq 500))"
 "$BK" new --help | grep -q 'Usage: bpfkit new' && pass "new --help" || fail "new --help" ""
 # a full disk: one line naming ENOSPC, nothing reported created, nothing
 # left (a private mount namespace holds the tiny tmpfs)
