@@ -665,6 +665,35 @@ out:
 	return ret;
 }
 
+/* Why --section SECTION (and --prog PROG, when not NULL) selected nothing in
+ * PATH: a section that is missing, holds no code or is empty; a function
+ * that is missing, or is in another section than the one named. */
+static void not_found(const struct bpfkit_elf *elf, const char *path, const char *section, const char *prog)
+{
+	const struct bpfkit_elf_section *s = section ? bpfkit_elf__section_by_name(elf, section) : NULL;
+	const char *where = NULL;
+
+	if (section && !prog) {
+		if (!s)
+			cli_err("%s: no section '%s' (bpfkit obj sections lists them)", path, section);
+		else if (s->type != SHT_PROGBITS || !(s->flags & SHF_EXECINSTR))
+			cli_err("%s: section '%s' holds no code", path, section);
+		else
+			cli_err("%s: section '%s' is empty (no instructions)", path, section);
+		return;
+	}
+	for (size_t k = 0; k < bpfkit_elf__symbol_cnt(elf); k++) {
+		const struct bpfkit_elf_symbol *sym = bpfkit_elf__symbol(elf, k);
+
+		if (sym->type == STT_FUNC && !strcmp(sym->name, prog) && sym->shndx < bpfkit_elf__section_cnt(elf))
+			where = bpfkit_elf__section(elf, sym->shndx)->name;
+	}
+	if (where && section)
+		cli_err("%s: no function '%s' in section '%s' (it is in section '%s')", path, prog, section, where);
+	else
+		cli_err("%s: no function '%s'", path, prog);
+}
+
 static int do_dump(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -750,9 +779,10 @@ static int do_dump(int argc, char **argv)
 		if (cnt != 1) {
 			if (cnt)
 				ret = usage_error("obj dump", "--visual draws one section; %d match, choose with --section or --prog", cnt);
+			else if (o.section || o.prog)
+				not_found(elf, argv[optind], o.section, o.prog);
 			else
-				cli_err("%s: no executable section%s%s%s", argv[optind], o.section || o.prog ? " with '" : "",
-					o.prog ?: o.section ?: "", o.section || o.prog ? "'" : "");
+				cli_err("%s: no code to draw (no executable section holds instructions)", argv[optind]);
 			bpfkit_elf__close(elf);
 			return cnt ? ret : EXIT_FAIL;
 		}
@@ -787,10 +817,10 @@ static int do_dump(int argc, char **argv)
 		bpfkit_json__free(jw);
 	}
 	if (ret == EXIT_OK && o.section && !sec_found) {
-		cli_err("%s: no executable section '%s'", argv[optind], o.section);
+		not_found(elf, argv[optind], o.section, NULL);
 		ret = EXIT_FAIL;
 	} else if (ret == EXIT_OK && o.prog && !any) {
-		cli_err("%s: no function '%s'", argv[optind], o.prog);
+		not_found(elf, argv[optind], o.section, o.prog);
 		ret = EXIT_FAIL;
 	}
 	bpfkit_elf__close(elf);

@@ -344,7 +344,15 @@ assert any(s.get("role") == "btf" for s in d) and any(s.get("role") == "license"
 	fi
 	if "$BK" obj dump --prog xdp_hello "$hello" | grep -q '<xdp_hello>:'; then pass "obj dump --prog"; else fail "obj dump --prog" "function not shown"; fi
 	expect_fail "obj dump --prog missing" 1 "no function 'nope'" "$BK" obj dump --prog nope "$hello"
-	expect_fail "obj dump --section missing" 1 "no executable section 'nope'" "$BK" obj dump --section nope "$hello"
+	expect_fail "obj dump --section missing" 1 "no section 'nope' \(bpfkit obj sections lists them\)" "$BK" obj dump --section nope "$hello"
+	# a selection that finds nothing says why: no code, empty, or the function is elsewhere
+	V=$BPFDIR/testrun/verdicts.bpf.o
+	expect_fail "obj dump --section of data" 1 "section 'license' holds no code" "$BK" obj dump --section license "$V"
+	expect_fail "obj dump --section empty .text" 1 "section '.text' is empty \(no instructions\)" "$BK" obj dump --section .text "$V"
+	expect_fail "obj dump --prog in another section" 1 "no function 'xdp_verdict' in section 'socket' \(it is in section 'xdp'\)" \
+		"$BK" obj dump --section socket --prog xdp_verdict "$V"
+	expect_fail "obj dump --visual --prog in another section" 1 "no function 'xdp_verdict' in section 'socket'" \
+		"$BK" obj dump --section socket --prog xdp_verdict --visual dot "$V"
 	if "$BK" obj sections "$hello" | grep -qE '\] xdp .*program \(xdp\)' &&
 	   "$BK" obj sections "$hello" | grep -qE '\] license .*license'; then
 		pass "obj sections says which sections are programs (with type) and license"
