@@ -747,6 +747,10 @@ static int do_dump(int argc, char **argv)
 		return usage_error("obj dump", "--visual %s needs -o FILE", visual);
 	if (visual && json_output)
 		return usage_error("obj dump", "--visual draws a graph (DOT, SVG or PNG), never JSON: drop -j");
+	/* options of the listing the graph has no place for: refused, not ignored */
+	if (visual && (o.source || o.raw || o.no_bytes || o.explain))
+		return usage_error("obj dump", "%s is for the listing; --visual draws the graph without it",
+				   o.source ? "-S" : o.raw ? "--raw" : o.no_bytes ? "--no-show-raw-insn" : "--explain");
 	if (outpath && !visual)
 		return usage_error("obj dump", "-o FILE is where --visual writes; the listing goes to stdout");
 	if (open_elf(argv[optind], &elf))

@@ -281,6 +281,10 @@ if command -v dot >/dev/null && command -v nop >/dev/null; then
 		fail "obj dump --visual: cluster names" "$(grep -m2 'label="[^{]' "$TMP/h.dot" | tr '\n' ' ')"
 	fi
 	# a graph is never JSON, and -o belongs to --visual: refused, not ignored
+	for opt in -S --raw --no-show-raw-insn --explain; do
+		expect_fail "obj dump --visual with $opt is refused, not ignored" 2 "$opt is for the listing" \
+			"$BK" obj dump "$BPFDIR/xdp-hello.bpf.o" --visual dot $opt
+	done
 	expect_fail "obj dump --visual with -j is refused" 2 "never JSON" \
 		"$BK" -j obj dump "$BPFDIR/xdp-hello.bpf.o" --visual dot
 	expect_fail "obj dump -o without --visual is refused" 2 "where --visual writes" \
