@@ -439,6 +439,11 @@ static int fparse_line(struct fparse *fp, const char *line, size_t ll)
 	e.buf = msg;
 	e.sz = sizeof(msg);
 	fp->lineno++;
+	/* a UTF-8 byte-order mark, which some editors write first, is not text */
+	if (fp->lineno == 1 && ll >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+		line += 3;
+		ll -= 3;
+	}
 	bad = binary_at(line, ll);
 	if (bad >= 0) {
 		/* binary input is refused at its first byte, not after reading it all */

@@ -55,6 +55,9 @@ else fail "xdpfw check: IPv4-mapped IPv6 addresses" "$(cat "$TMP/mapped.err")"; 
 bad "a /0 twin still refuses its duplicate" 'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\ndeny src 1.2.3.4 dst 0.0.0.0/0\n' "bad.rules:3:1: .* contradicts line 2"
 bad "mixed families" 'deny src ::1 dst 1.2.3.4\n' 'bad.rules:1:18: source is IPv6 but destination is IPv4'
 bad "ports without tcp/udp" 'deny proto icmp dport 3\n' 'ports need proto tcp or udp'
+printf '\xef\xbb\xbfpolicy deny\nallow src 10.0.0.0/8\n' >"$TMP/bom.rules"
+check "xdpfw check: a UTF-8 byte-order mark at the start is skipped" "$FW" check "$TMP/bom.rules"
+bad "a byte-order mark later is not" 'policy deny\n\xef\xbb\xbfallow\n' 'bad.rules:2:1: unexpected character 0xef'
 bad "binary junk" '\x7fELF\x02\x01' 'bad.rules:1:1: unexpected character 0x7f'
 expect_fail "xdpfw bad rules: missing file" 1 "/nonexistent.rules: No such file" "$FW" check /nonexistent.rules
 printf 'policy deny\nallow src 10.0.0.0/8 proto tcp dport 22\n' >"$TMP/ok.rules"
