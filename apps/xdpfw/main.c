@@ -77,6 +77,19 @@ void xerr(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* libbpfkit's and libbpf's messages: their warnings say whose they are, as
+ * xerr's do (the info lines are the library's account of what it did) */
+static enum bpfkit_print_level print_max = BPFKIT_INFO;
+
+static int lib_print(enum bpfkit_print_level level, const char *fmt, va_list args)
+{
+	if (level > print_max)
+		return 0;
+	if (level == BPFKIT_WARN)
+		fputs("xdpfw: ", stderr);
+	return vfprintf(stderr, fmt, args);
+}
+
 static int said(int open_rc)
 {
 	if (open_rc)
@@ -1101,6 +1114,7 @@ int main(int argc, char **argv)
 
 	if (env && *env)
 		pin_dir = env;
+	bpfkit_set_print(lib_print);
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			fputs(main_help, stdout);
@@ -1125,7 +1139,7 @@ int main(int argc, char **argv)
 			json_out = true;
 			i++;
 		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
-			bpfkit_set_print_level(BPFKIT_DEBUG);
+			print_max = BPFKIT_DEBUG;
 			i++;
 		} else {
 			fprintf(stderr, "xdpfw: unknown option '%s' (see xdpfw --help)\n", argv[i]);

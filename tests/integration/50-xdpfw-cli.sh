@@ -92,7 +92,7 @@ bounded "xdpfw input bound: apply /dev/zero" 200 "/dev/zero:1:1: NUL byte: binar
 # random bytes: which error depends on them (an odd character, a NUL, a
 # first word that is no keyword, no newline in 4096 bytes), but it names
 # the file and line, and is one line
-bounded "xdpfw input bound: check /dev/urandom" 200 "^xdpfw: /dev/urandom:1(:[0-9]+)?: " \
+bounded "xdpfw input bound: check /dev/urandom" 200 "^xdpfw: /dev/urandom:[0-9]+(:[0-9]+)?: " \
 	"ASAN_OPTIONS=\$ASAN_OPTIONS_SMALL $FW check /dev/urandom"
 bounded "xdpfw input bound: endless rules on stdin" 1024 "-: more than 16 MiB of rules, the limit; stopped reading \(--max-size raises it\)" \
 	"yes 'deny src 10.0.0.0/8 proto tcp dport 22' | ASAN_OPTIONS=\$ASAN_OPTIONS_SMALL $FW check -"
