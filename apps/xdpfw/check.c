@@ -89,6 +89,7 @@ static void print_json(const char *path, const struct xdpfw_ruleset *rs, const s
 
 	bpfkit_json__begin_object(jw);
 	bpfkit_json__kv_str(jw, "file", path);
+	bpfkit_json__kv_bool(jw, "ok", true);
 	bpfkit_json__kv_uint(jw, "rule_count", rs->n);
 	if (rs->policy >= 0)
 		bpfkit_json__kv_str(jw, "policy", xdpfw_policy_str(rs->policy));
@@ -204,6 +205,16 @@ int cmd_check(int argc, char **argv)
 	path = argv[optind];
 	if (xdpfw_rules_parse_file(path, &rs, err, sizeof(err))) {
 		xerr("%s", err);
+		if (json) {	/* a script asked for JSON: it gets the verdict in it too */
+			struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
+
+			bpfkit_json__begin_object(jw);
+			bpfkit_json__kv_str(jw, "file", path);
+			bpfkit_json__kv_bool(jw, "ok", false);
+			bpfkit_json__kv_str(jw, "error", err);
+			bpfkit_json__end_object(jw);
+			bpfkit_json__free(jw);
+		}
 		return EXIT_FAIL;
 	}
 	if (compile && !comp.max_rules)

@@ -58,6 +58,15 @@ bad "ports without tcp/udp" 'deny proto icmp dport 3\n' 'ports need proto tcp or
 printf '\xef\xbb\xbfpolicy deny\nallow src 10.0.0.0/8\n' >"$TMP/bom.rules"
 check "xdpfw check: a UTF-8 byte-order mark at the start is skipped" "$FW" check "$TMP/bom.rules"
 bad "a byte-order mark later is not" 'policy deny\n\xef\xbb\xbfallow\n' 'bad.rules:2:1: unexpected character 0xef'
+# -j: a bad file's verdict is JSON on stdout too, besides the one-line error
+printf 'allow src 1.2.3.4/33\n' >"$TMP/badj.rules"
+rc=0; "$FW" check -j "$TMP/badj.rules" >"$TMP/badj.out" 2>"$TMP/badj.err" || rc=$?
+if [ $rc = 1 ] && [ "$(wc -l <"$TMP/badj.err")" = 1 ] && python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["ok"] is False and d["file"].endswith("badj.rules") and "1:19: prefix length" in d["error"], d' "$TMP/badj.out"
+then pass "xdpfw check -j: a bad file gives {ok: false, error} and exit 1"
+else fail "xdpfw check -j: a bad file" "rc $rc: $(cat "$TMP/badj.out" "$TMP/badj.err")"; fi
 bad "binary junk" '\x7fELF\x02\x01' 'bad.rules:1:1: unexpected character 0x7f'
 expect_fail "xdpfw bad rules: missing file" 1 "/nonexistent.rules: No such file" "$FW" check /nonexistent.rules
 printf 'policy deny\nallow src 10.0.0.0/8 proto tcp dport 22\n' >"$TMP/ok.rules"
@@ -405,7 +414,7 @@ if check_out -j --compile "$TMP/s1.rules" && python3 - "$TMP/ck.out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 c = d["compiled"]
-assert d["rule_count"] == 600 and d["policy"] is None, d
+assert d["ok"] is True and d["rule_count"] == 600 and d["policy"] is None, d
 assert c["max_rules"] == 1000 and c["sized_as"] == "the loaded firewall's", c
 assert c["entries"] >= 600 and c["tables"]["classes"]["entries"] >= 600 and c["tables"]["trie"]["entries"] > 0, c
 assert all(t["entries"] <= t["capacity_per_generation"] for t in c["tables"].values()), c
