@@ -36,22 +36,28 @@ bad "port 70000" 'deny proto udp dport 70000\n' 'bad.rules:1:22: port 70000 out 
 bad "unknown protocol" 'deny proto sctp\n' "bad.rules:1:12: unknown protocol 'sctp'"
 bad "duplicate rule" 'deny src 1.2.3.4\nallow\ndeny src 1.2.3.4/32\n' "bad.rules:3:1: 'deny src 1.2.3.4/32' duplicates line 1"
 bad "contradictory rule" 'deny src 1.2.3.4 proto tcp\nallow src 1.2.3.4 proto tcp\n' "bad.rules:2:1: .* contradicts line 1"
+# warns NAME TEXT N PATTERN...: `check` takes TEXT (exit 0) and warns in N
+# lines, among them one matching each PATTERN
+warns() {
+	local name=$1 text=$2 n=$3 ok=1; shift 3
+	printf '%b' "$text" >"$TMP/warn.rules"
+	"$FW" check "$TMP/warn.rules" >"$TMP/warn.out" 2>"$TMP/warn.err" || ok=0
+	for p in "$@"; do grep -q -- "$p" "$TMP/warn.err" || ok=0; done
+	[ "$(wc -l <"$TMP/warn.err")" -eq "$n" ] || ok=0
+	[ $ok = 1 ] && pass "xdpfw check: $name" || fail "xdpfw check: $name" "$(cat "$TMP/warn.err")"
+}
 # a rule that only a written /0 tells from an earlier one never decides:
 # warned about (sets of older versions held them; a restore must not fail)
-printf 'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\ndeny src ::/0 dst 2001:db8::/32\ndeny dst 2001:db8::/32\n' >"$TMP/twin.rules"
-if "$FW" check "$TMP/twin.rules" >"$TMP/twin.out" 2>"$TMP/twin.err" &&
-   grep -q "warning: .*twin.rules:2:1: 'allow src 1.2.3.4/32 dst 0.0.0.0/0' matches the same packets as line 1" "$TMP/twin.err" &&
-   grep -q "twin.rules:4:1: .* matches the same packets as line 3" "$TMP/twin.err" && [ "$(wc -l <"$TMP/twin.err")" -eq 2 ]; then
-	pass "xdpfw check: a rule only a /0 prefix tells apart is warned about, not refused"
-else fail "xdpfw check: a rule only a /0 prefix tells apart is warned about, not refused" "$(cat "$TMP/twin.err")"; fi
+warns "a rule only a /0 prefix tells apart is warned about, not refused" \
+	'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\ndeny src ::/0 dst 2001:db8::/32\ndeny dst 2001:db8::/32\n' 2 \
+	"warning: .*warn.rules:2:1: 'allow src 1.2.3.4/32 dst 0.0.0.0/0' matches the same packets as line 1" \
+	"warn.rules:4:1: .* matches the same packets as line 3"
 # a rule on an IPv4-mapped IPv6 address (::ffff:a.b.c.d) can never match:
 # warned about with the IPv4 form to write, not refused
-printf 'allow src ::ffff:10.0.0.1\ndeny dst ::ffff:10.9.0.0/112 proto tcp\ndeny src ::fffe:0:0/95\n' >"$TMP/mapped.rules"
-if "$FW" check "$TMP/mapped.rules" >"$TMP/mapped.out" 2>"$TMP/mapped.err" &&
-   grep -q "warning: .*mapped.rules:1:1: 'allow src ::ffff:10.0.0.1/128' never matches: .*(write 10.0.0.1/32)" "$TMP/mapped.err" &&
-   grep -q "mapped.rules:2:1: .* never matches: .*(write 10.9.0.0/16)" "$TMP/mapped.err" && [ "$(wc -l <"$TMP/mapped.err")" -eq 2 ]; then
-	pass "xdpfw check: a rule on an IPv4-mapped IPv6 address is warned about, with the IPv4 form"
-else fail "xdpfw check: IPv4-mapped IPv6 addresses" "$(cat "$TMP/mapped.err")"; fi
+warns "a rule on an IPv4-mapped IPv6 address is warned about, with the IPv4 form" \
+	'allow src ::ffff:10.0.0.1\ndeny dst ::ffff:10.9.0.0/112 proto tcp\ndeny src ::fffe:0:0/95\n' 2 \
+	"warning: .*warn.rules:1:1: 'allow src ::ffff:10.0.0.1/128' never matches: .*(write 10.0.0.1/32)" \
+	"warn.rules:2:1: .* never matches: .*(write 10.9.0.0/16)"
 bad "a /0 twin still refuses its duplicate" 'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\ndeny src 1.2.3.4 dst 0.0.0.0/0\n' "bad.rules:3:1: .* contradicts line 2"
 bad "mixed families" 'deny src ::1 dst 1.2.3.4\n' 'bad.rules:1:18: source is IPv6 but destination is IPv4'
 bad "ports without tcp/udp" 'deny proto icmp dport 3\n' 'ports need proto tcp or udp'
