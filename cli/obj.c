@@ -673,10 +673,12 @@ static void not_found(const struct bpfkit_elf *elf, const char *path, const char
 	const struct bpfkit_elf_section *s = section ? bpfkit_elf__section_by_name(elf, section) : NULL;
 	const char *where = NULL;
 
+	if (section && !s) {
+		cli_err("%s: no section '%s' (bpfkit obj sections lists them)", path, section);
+		return;
+	}
 	if (section && !prog) {
-		if (!s)
-			cli_err("%s: no section '%s' (bpfkit obj sections lists them)", path, section);
-		else if (s->type != SHT_PROGBITS || !(s->flags & SHF_EXECINSTR))
+		if (s->type != SHT_PROGBITS || !(s->flags & SHF_EXECINSTR))
 			cli_err("%s: section '%s' holds no code", path, section);
 		else
 			cli_err("%s: section '%s' is empty (no instructions)", path, section);

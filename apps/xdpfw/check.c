@@ -36,22 +36,23 @@ static void size_like_loaded(struct compiled *c)
 }
 
 /* Applies RS to a scratch firewall sized for C->max_rules: 0 and C filled
- * if it fits, 1 (said) if not, -errno (said) if the scratch cannot load. */
-static int compile_set(const char *path, const struct xdpfw_ruleset *rs, struct compiled *c)
+ * if it fits, 1 if not, -errno if the scratch cannot load; WHY says which. */
+static int compile_set(const char *path, const struct xdpfw_ruleset *rs, struct compiled *c, char *why,
+		       size_t whysz)
 {
 	struct xdpfw_state st;
 	struct xdpfw_cfg cfg = { 0 };
 	int rc;
 
 	if (rs->n > c->max_rules) {
-		xerr("%s: %zu rules do not fit --max-rules %u (%s): a larger --max-rules, or fewer rules", path,
-		     rs->n, c->max_rules, c->sized);
+		snprintf(why, whysz, "%s: %zu rules do not fit --max-rules %u (%s): a larger --max-rules, or "
+			 "fewer rules", path, rs->n, c->max_rules, c->sized);
 		return 1;
 	}
 	rc = xdpfw_state_scratch(&st, xdpfw_obj_start, xdpfw_obj_end - xdpfw_obj_start, c->max_rules);
 	if (rc) {
-		xerr("--compile loads the datapath into the kernel, which failed: %s%s", strerror(-rc),
-		     rc == -EPERM || rc == -EACCES ? " (it needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
+		snprintf(why, whysz, "--compile loads the datapath into the kernel, which failed: %s%s",
+			 strerror(-rc), rc == -EPERM || rc == -EACCES ? " (it needs root, or CAP_BPF and CAP_NET_ADMIN)" : "");
 		return rc;
 	}
 	rc = xdpfw_state_apply(&st, rs, rs->policy, &c->as);
@@ -63,13 +64,31 @@ static int compile_set(const char *path, const struct xdpfw_ruleset *rs, struct 
 	c->table_bytes = xdpfw_state_table_bytes(&st);
 	xdpfw_state_close(&st);
 	if (rc == -ENOSPC || rc == -E2BIG) {
-		xerr("%s does not fit a firewall loaded with --max-rules %u (%s): a larger --max-rules, or "
-		     "fewer or simpler rules", path, c->max_rules, c->sized);
+		snprintf(why, whysz, "%s does not fit a firewall loaded with --max-rules %u (%s): a larger "
+			 "--max-rules, or fewer or simpler rules", path, c->max_rules, c->sized);
 		return 1;
 	}
 	if (rc)
-		xerr("compiling %s failed: %s", path, strerror(-rc));
+		snprintf(why, whysz, "compiling %s failed: %s", path, strerror(-rc));
 	return rc;
+}
+
+/* A bad or unfit set: WHY on stderr, and as JSON on stdout when asked (a
+ * script that asked for JSON gets the verdict in it too). */
+static int refused(const char *path, const char *why, bool json)
+{
+	xerr("%s", why);
+	if (json) {
+		struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
+
+		bpfkit_json__begin_object(jw);
+		bpfkit_json__kv_str(jw, "file", path);
+		bpfkit_json__kv_bool(jw, "ok", false);
+		bpfkit_json__kv_str(jw, "error", why);
+		bpfkit_json__end_object(jw);
+		bpfkit_json__free(jw);
+	}
+	return EXIT_FAIL;
 }
 
 static void print_text(const char *path, const struct xdpfw_ruleset *rs, const struct compiled *c)
@@ -142,8 +161,12 @@ static int effective_policy(const struct xdpfw_ruleset *rs)
 int xdpfw_check_fits(const char *path, const struct xdpfw_ruleset *rs, uint32_t max_rules, const char *sized)
 {
 	struct compiled c = { .max_rules = max_rules, .sized = sized };
+	char why[512];
+	int rc = compile_set(path, rs, &c, why, sizeof(why));
 
-	return compile_set(path, rs, &c);
+	if (rc)
+		xerr("%s", why);
+	return rc;
 }
 
 int cmd_check(int argc, char **argv)
@@ -203,29 +226,17 @@ int cmd_check(int argc, char **argv)
 	if (optind != argc - 1)
 		return xusage("check", "wants one rules file");
 	path = argv[optind];
-	if (xdpfw_rules_parse_file(path, &rs, err, sizeof(err))) {
-		xerr("%s", err);
-		if (json) {	/* a script asked for JSON: it gets the verdict in it too */
-			struct bpfkit_json *jw = bpfkit_json__new(stdout, false);
-
-			bpfkit_json__begin_object(jw);
-			bpfkit_json__kv_str(jw, "file", path);
-			bpfkit_json__kv_bool(jw, "ok", false);
-			bpfkit_json__kv_str(jw, "error", err);
-			bpfkit_json__end_object(jw);
-			bpfkit_json__free(jw);
-		}
-		return EXIT_FAIL;
-	}
+	if (xdpfw_rules_parse_file(path, &rs, err, sizeof(err)))
+		return refused(path, err, json);
 	if (compile && !comp.max_rules)
 		size_like_loaded(&comp);
 	/* apply's other refusal, here a warning: it depends on where you run it */
 	if (denies_ssh(&rs, effective_policy(&rs), err, sizeof(err)))
 		fprintf(stderr, "xdpfw: warning: %s: apply would refuse it from this session: %s (apply --force "
 			"overrides)\n", path, err);
-	rc = compile ? compile_set(path, &rs, &comp) : 0;
+	rc = compile ? compile_set(path, &rs, &comp, err, sizeof(err)) : 0;
 	if (!rc)
 		(json ? print_json : print_text)(path, &rs, compile ? &comp : NULL);
 	xdpfw_ruleset_free(&rs);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return rc ? refused(path, err, json) : EXIT_OK;
 }

@@ -1177,6 +1177,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], cmds[k].name)) {
 			int rc = cmds[k].fn(argc - i, argv + i);
 
+			errno = 0;
 			if (fflush(stdout) || ferror(stdout)) {
 				/* output cut short (a full disk, a closed pipe) is a failure to say */
 				xerr("writing the output failed: %s", strerror(errno ? errno : EIO));

@@ -716,13 +716,17 @@ static void rule_name(const struct xdpfw_ruleset *rs, size_t r, const char *name
 
 #define TWIN_WARNINGS 5		/* then a count */
 
-/* ::ffff:a.b.c.d (/96 and longer): how a dual-stack socket shows an IPv4
- * peer, never what an IPv6 packet carries, so a rule on it cannot match.
- * Warned about, not refused: sets holding such rules were taken before. */
-static void warn_v4_mapped(const struct xdpfw_ruleset *rs, const char *name)
+/* Per-rule warnings, at most TWIN_WARNINGS of each kind (then a count):
+ * - ::ffff:a.b.c.d (/96 and longer) is how a dual-stack socket shows an IPv4
+ *   peer, never what an IPv6 packet carries: such a rule cannot match;
+ * - 'dport 0-65535' with proto any is tcp and udp only (xdpfw before
+ *   2026-12-02 applied it to every protocol: a set written then now lets
+ *   ICMP through where it denied it).
+ * Warnings, not refusals: sets holding such rules were taken before. */
+static void warn_rules(const struct xdpfw_ruleset *rs, const char *name)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	size_t seen = 0;
+	size_t nmapped = 0, nports = 0;
 
 	for (size_t k = 0; k < rs->n; k++) {
 		const struct xdpfw_rule_def *d = &rs->r[k].d;
@@ -730,24 +734,30 @@ static void warn_v4_mapped(const struct xdpfw_ruleset *rs, const char *name)
 		char where[300] = "", txt[160], v4[16];
 		int plen = 0;
 
-		if (d->family != 6)
-			continue;
-		if ((d->flags & XDPFW_RF_SRC) && d->src_plen >= 96 && !memcmp(d->src, mapped, 12))
+		if (d->family == 6 && (d->flags & XDPFW_RF_SRC) && d->src_plen >= 96 && !memcmp(d->src, mapped, 12))
 			a = d->src, plen = d->src_plen;
-		else if ((d->flags & XDPFW_RF_DST) && d->dst_plen >= 96 && !memcmp(d->dst, mapped, 12))
+		else if (d->family == 6 && (d->flags & XDPFW_RF_DST) && d->dst_plen >= 96 && !memcmp(d->dst, mapped, 12))
 			a = d->dst, plen = d->dst_plen;
-		if (!a || ++seen > TWIN_WARNINGS)
+		if (!(a && ++nmapped <= TWIN_WARNINGS) && !((d->flags & XDPFW_RF_PORTS) && ++nports <= TWIN_WARNINGS))
 			continue;
 		if (name && rs->r[k].line)
 			snprintf(where, sizeof(where), "%s:%d:1: ", name, rs->r[k].line);
 		xdpfw_rule_format(d, txt, sizeof(txt));
-		inet_ntop(AF_INET, a + 12, v4, sizeof(v4));
-		fprintf(stderr, "xdpfw: warning: %s'%s' never matches: IPv4 packets carry %s as IPv4, not as an "
-			"IPv4-mapped IPv6 address (write %s/%d)\n", where, txt, v4, v4, plen - 96);
+		if (a) {
+			inet_ntop(AF_INET, a + 12, v4, sizeof(v4));
+			fprintf(stderr, "xdpfw: warning: %s'%s' never matches: IPv4 packets carry %s as IPv4, not as "
+				"an IPv4-mapped IPv6 address (write %s/%d)\n", where, txt, v4, v4, plen - 96);
+		} else {
+			fprintf(stderr, "xdpfw: warning: %s'%s' matches tcp and udp only (every port of them), "
+				"not ICMP or other protocols; leave the ports out to match every protocol\n", where, txt);
+		}
 	}
-	if (seen > TWIN_WARNINGS)
+	if (nmapped > TWIN_WARNINGS)
 		fprintf(stderr, "xdpfw: warning: and %zu more rules on IPv4-mapped IPv6 addresses\n",
-			seen - TWIN_WARNINGS);
+			nmapped - TWIN_WARNINGS);
+	if (nports > TWIN_WARNINGS)
+		fprintf(stderr, "xdpfw: warning: and %zu more rules with every port, tcp and udp only\n",
+			nports - TWIN_WARNINGS);
 }
 
 /* Duplicates and contradictions: each rule, in order, looked up among the
@@ -766,7 +776,7 @@ int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, co
 	size_t twins = 0;
 	int rc = 0;
 
-	warn_v4_mapped(rs, name);
+	warn_rules(rs, name);
 	if (rs->n < 2)
 		return 0;
 	while (size < 2 * (uint64_t)rs->n)

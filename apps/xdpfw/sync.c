@@ -466,7 +466,7 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		rc = keep_lease(a, true);
 	if (!rc)
 		rc = put_status(a);
-	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_GATE")) {
+	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_GATE") && *getenv("XDPFW_SYNC_TEST_WATCH_GATE")) {
 		/* test hook: holds the agent between its read and its watch
 		 * until the file named exists (at most 60 s), so that a test can
 		 * compact past the read first and etcd cancels the watch */

@@ -275,9 +275,10 @@ struct xdpfw_rule_def {
 #define XDPFW_RF_LOG		1
 #define XDPFW_RF_SRC		2	/* a source prefix was given */
 #define XDPFW_RF_DST		4	/* a destination prefix was given */
-#define XDPFW_RF_PORTS		8	/* proto any with every port (0-65535, 'any')
-					 * given: tcp and udp only, as any port
-					 * condition; narrower ranges say so alone */
+#define XDPFW_RF_PORTS		8	/* proto any with a port range that is every
+					 * port (0-65535; 'any' is no condition):
+					 * tcp and udp only, as any port condition;
+					 * narrower ranges say so alone */
 
 struct xdpfw_cfg {
 	__u32 gen;			/* active generation, 0 or 1 */

@@ -58,6 +58,11 @@ warns "a rule on an IPv4-mapped IPv6 address is warned about, with the IPv4 form
 	'allow src ::ffff:10.0.0.1\ndeny dst ::ffff:10.9.0.0/112 proto tcp\ndeny src ::fffe:0:0/95\n' 2 \
 	"warning: .*warn.rules:1:1: 'allow src ::ffff:10.0.0.1/128' never matches: .*(write 10.0.0.1/32)" \
 	"warn.rules:2:1: .* never matches: .*(write 10.9.0.0/16)"
+# every port with proto any is tcp and udp only (before 2026-12-02 every
+# protocol): said, since a set written then now lets ICMP through
+warns "'dport 0-65535' with proto any: warned that it is tcp and udp only" \
+	'deny dport 0-65535\ndeny proto tcp dport 0-65535\ndeny src 10.0.0.0/8 dport any\n' 1 \
+	"warning: .*warn.rules:1:1: 'deny dport 0-65535' matches tcp and udp only"
 bad "a /0 twin still refuses its duplicate" 'deny src 1.2.3.4\nallow src 1.2.3.4 dst 0.0.0.0/0\ndeny src 1.2.3.4 dst 0.0.0.0/0\n' "bad.rules:3:1: .* contradicts line 2"
 bad "mixed families" 'deny src ::1 dst 1.2.3.4\n' 'bad.rules:1:18: source is IPv6 but destination is IPv4'
 bad "ports without tcp/udp" 'deny proto icmp dport 3\n' 'ports need proto tcp or udp'
@@ -416,6 +421,10 @@ expect_fail "xdpfw check --compile: a set the tables cannot hold, named" 1 "is f
 if grep -q "dcopies.rules does not fit a firewall loaded with --max-rules 1000 (the loaded firewall's): a larger --max-rules" "$TMP/ef.err"; then
 	pass "xdpfw check --compile: says what to change"; else fail "xdpfw check --compile: says what to change" "$(tr '\n' ' ' <"$TMP/ef.err")"; fi
 expect_fail "xdpfw apply agrees with check: refused" 1 "is full.*nothing applied" "$FW" apply "$TMP/dcopies.rules"
+"$FW" check -j --compile "$TMP/dcopies.rules" >"$TMP/dcj.out" 2>/dev/null
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] is False and "does not fit" in d["error"], d' "$TMP/dcj.out" 2>/dev/null &&
+	pass "xdpfw check -j --compile: a set that does not fit gives {ok: false, error}" ||
+	fail "xdpfw check -j --compile: a set that does not fit" "$(head -c 300 "$TMP/dcj.out")"
 if check_out -j --compile "$TMP/s1.rules" && python3 - "$TMP/ck.out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
