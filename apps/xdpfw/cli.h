@@ -59,6 +59,12 @@ int cmd_apply(int argc, char **argv);
 void link_path(char *buf, size_t sz, const char *ifname);
 /* whether the link pinned at PATH is still attached (true when it cannot tell) */
 bool link_attached(const char *path);
+/* The firewall's program (DIR/prog), 0 if none is pinned; and the program a
+ * pinned link at PATH runs when that is not the firewall's (another loader
+ * replaced it inside xdpfw's link: bpfkit load --force, a second firewall's
+ * --replace), else 0 - the firewall does not filter there. */
+uint32_t fw_prog_id(void);
+uint32_t link_runs_other(const char *path);
 /* whether IFACE has the firewall: by our link, or in libxdp's dispatcher
  * (load --multi), either still attached (true when it cannot tell); a pin
  * alone outlives a detach behind our back or an interface made again */

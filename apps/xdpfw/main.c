@@ -264,6 +264,8 @@ bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz
 	return false;
 }
 
+static void warn_replaced(void);
+
 static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 			 bool force, bool quiet)
 {
@@ -293,6 +295,7 @@ static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs,
 		printf("applied %zu rules, policy %s (%llu entries; written in %.1f ms, switched in %.3f ms)\n",
 		       rs->n, xdpfw_policy_str(eff), (unsigned long long)as.entries, as.write_ms,
 		       as.switch_ms);
+	warn_replaced();
 	return 0;
 }
 
@@ -360,6 +363,61 @@ bool link_attached(const char *path)
 	on = bpf_obj_get_info_by_fd(fd, &info, &len) || info.xdp.ifindex;
 	close(fd);
 	return on;
+}
+
+uint32_t fw_prog_id(void)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/prog", pin_dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
+uint32_t link_runs_other(const char *path)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+	uint32_t ours = fw_prog_id();
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || !info.xdp.ifindex)
+		info.prog_id = 0;
+	close(fd);
+	return ours && info.prog_id != ours ? info.prog_id : 0;
+}
+
+/* After a rule change: where the rules are not enforced, say so. */
+static void warn_replaced(void)
+{
+	DIR *d = opendir(pin_dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	while (d && (de = readdir(d))) {
+		uint32_t other;
+
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		other = link_runs_other(path);
+		if (other)
+			fprintf(stderr, "xdpfw: warning: on '%s' another program (id %u) runs in xdpfw's link, put "
+				"there by another loader: these rules are not enforced there (xdpfw status)\n",
+				de->d_name + 5, other);
+	}
+	if (d)
+		closedir(d);
 }
 
 bool iface_attached(const char *ifname)
@@ -540,6 +598,12 @@ int cmd_load(int argc, char **argv)
 			link_path(path, sizeof(path), ifname);
 		if (access(path, F_OK))
 			continue;
+		if (kind && link_runs_other(path)) {
+			xerr("on '%s' another program (id %u) runs in xdpfw's link, put there by another loader: "
+			     "the firewall does not filter there; xdpfw unload %s, then load it again",
+			     ifname, link_runs_other(path), ifname);
+			goto fail_rules;
+		}
 		if (kind ? link_attached(path) : xdpfw_multi_attached(ifname)) {
 			xerr("already loaded on '%s' (xdpfw unload %s first, or xdpfw apply to change rules)",
 			     ifname, ifname);

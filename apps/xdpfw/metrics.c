@@ -361,7 +361,8 @@ static int count_links(void)
 	while (d && (de = readdir(d))) {
 		/* a link detached behind xdpfw's back stays pinned (ifindex 0) */
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
-		n += (!strncmp(de->d_name, "link_", 5) && link_attached(path)) || !strncmp(de->d_name, "multi_", 6);
+		n += (!strncmp(de->d_name, "link_", 5) && link_attached(path) && !link_runs_other(path)) ||
+		     !strncmp(de->d_name, "multi_", 6);
 	}
 	if (d)
 		closedir(d);

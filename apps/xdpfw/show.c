@@ -91,6 +91,8 @@ static int list_ifaces(struct iface *out, int max)
 		out[n].mode = "?";
 		out[n].prog_id = 0;
 		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			uint32_t ours = fw_prog_id();
+
 			out[n].ifindex = info.xdp.ifindex;
 			out[n].prog_id = info.prog_id;
 			/* the link's ifindex is its namespace's: another namespace's
@@ -100,6 +102,9 @@ static int list_ifaces(struct iface *out, int max)
 									 : "other-netns (use --netns)";
 			if (!info.xdp.ifindex)
 				out[n].mode = "detached";
+			/* another loader swapped its program into our link */
+			else if (ours && info.prog_id != ours)
+				out[n].mode = "replaced";
 		}
 		if (fd >= 0)
 			close(fd);

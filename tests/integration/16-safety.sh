@@ -191,5 +191,35 @@ else
 	skip "xdpfw --replace cases" "setup failed: $(head -2 "$TMP/fwlo.out" 2>/dev/null)"
 fi
 
+# another loader swapping its program into xdpfw's link (bpfkit load
+# --force): the firewall no longer filters there, and xdpfw says so - in
+# status, after a rule change, in metrics, and when asked to load there -
+# instead of claiming the interface
+X() { "$XDPFW" --pin-dir "$XPIN" --netns "$NS_B" "$@"; }
+printf 'policy deny\n' >"$TMP/deny.rules"
+if [ -x "$XDPFW" ] && X load "$IF_B" --rules "$TMP/deny.rules" >"$TMP/xs.out" 2>&1 && ! ping_ok &&
+   check "swap: bpfkit load --force into xdpfw's link" B load "$PASS" --iface "$IF_B" --force --pin "$NEWPIN"; then
+	ping_ok && pass "swap: the other program runs (pings pass)" || fail "swap: the other program runs" "pings dropped"
+	if X -j status | python3 -c 'import json,sys; i=json.load(sys.stdin)["interfaces"][0]; assert i["mode"] == "replaced", i' 2>"$TMP/xs.err"
+	then pass "swap: xdpfw status says the interface is replaced"
+	else fail "swap: xdpfw status says the interface is replaced" "$(tail -1 "$TMP/xs.err")"; fi
+	X apply "$TMP/deny.rules" >"$TMP/xa.out" 2>&1
+	grep -q "warning: on '$IF_B' another program (id [0-9]*) runs in xdpfw's link.*not enforced" "$TMP/xa.out" &&
+		pass "swap: apply warns that the rules are not enforced there" || fail "swap: apply warns" "$(cat "$TMP/xa.out")"
+	X metrics --once | grep -q '^xdpfw_interfaces 0$' && pass "swap: metrics count no interface" ||
+		fail "swap: metrics count no interface" "$(X metrics --once | grep '^xdpfw_interfaces')"
+	expect_fail "swap: xdpfw load there says another program runs in its link" 1 \
+		"on '$IF_B' another program \(id [0-9]+\) runs in xdpfw's link.*xdpfw unload $IF_B, then load it again" X load "$IF_B"
+	B unload --pin "$NEWPIN" >/dev/null 2>&1
+	X unload "$IF_B" >/dev/null 2>&1
+	if X load "$IF_B" >"$TMP/xs2.out" 2>&1 && ! ping_ok && X -j status | grep -q '"mode":"\(native\|skb\)"'; then
+		pass "swap: unload and load put the firewall back (pings dropped)"
+	else fail "swap: unload and load put the firewall back" "$(cat "$TMP/xs2.out")"; fi
+	X unload --all --purge >/dev/null 2>&1
+else
+	skip "xdpfw swap cases" "setup failed: $(head -2 "$TMP/xs.out" 2>/dev/null)"
+	X unload --all --purge >/dev/null 2>&1
+fi
+
 ip netns del "$NS_A"; ip netns del "$NS_B"
 leak_check "no prog/link/pin leaked" "$TMP/ours.before" our_ids
