@@ -944,6 +944,18 @@ int xdpfw_state_dir_nested(const char *dir)
 			return -EEXIST;
 		}
 	}
+	/* another tool's pins share names with ours (bpfkit load --pin DIR pins
+	 * the same log maps): a load there would take them over */
+	if (!holds_state(real)) {
+		for (size_t i = 0; i < NLOG_PINS; i++) {
+			snprintf(sub, sizeof(sub), "%s/maps/%s", real, log_pins[i][1]);
+			if (!access(sub, F_OK)) {
+				fprintf(stderr, "xdpfw: state directory '%s' holds another program's pins (%s: a bpfkit "
+					"load --pin directory?); use a directory of its own\n", dir, sub);
+				return -EEXIST;
+			}
+		}
+	}
 	if (state_below(real, 4, sub, sizeof(sub))) {
 		fprintf(stderr, "xdpfw: state directory '%s' holds another xdpfw state in '%s'; use a directory "
 			"of its own (beside it, not around it)\n", dir, sub);

@@ -68,9 +68,10 @@ int xdpfw_state_open(struct xdpfw_state *st, const char *dir);
  * and the rule commands refuse such a state (-EROFS). */
 int xdpfw_state_open_ro(struct xdpfw_state *st, const char *dir);
 /* Whether DIR (made or not yet) is inside another xdpfw state's directory,
- * or holds one up to 4 levels below it: the inner one's pins would be a
+ * or holds one up to 4 levels below it (the inner one's pins would be a
  * foreign entry in the outer's directory, which `unload --all --purge`
- * there refuses to remove. -EEXIST with a one-line message on stderr, 0
+ * there refuses to remove), or holds, with no xdpfw state, pins of the
+ * names xdpfw would take over (a bpfkit load --pin directory's log maps). -EEXIST with a one-line message on stderr, 0
  * if not. Paths are compared resolved (relative, "dir/.", links). */
 int xdpfw_state_dir_nested(const char *dir);
 /* The one-line error for an xdpfw_state_open() failure. */

@@ -221,5 +221,19 @@ else
 	X unload --all --purge >/dev/null 2>&1
 fi
 
+# a bpfkit load --pin directory is not taken over as xdpfw's state: its
+# log maps have the names xdpfw pins its own under
+BKP=/sys/fs/bpf/bksafe-bk-$UNIQ
+on_exit rm -rf "$BKP"
+if [ -x "$XDPFW" ] && check "foreign dir: bpfkit load --pin of a logging program" \
+	B load "$BPFDIR/xdp-hello.bpf.o" --iface lo --pin "$BKP"; then
+	expect_fail "foreign dir: xdpfw load refuses bpfkit's pin directory" 1 \
+		"state directory '$BKP' holds another program's pins .*maps/_(ro)?data_bklog" \
+		"$XDPFW" --pin-dir "$BKP" --netns "$NS_B" load "$IF_B"
+	[ -e "$BKP/prog" ] || [ -e "$BKP/xdpfw_cfg" ] && fail "foreign dir: nothing of xdpfw's pinned there" "$(ls "$BKP")"
+	check "foreign dir: bpfkit's log still opens" B log --pin "$BKP" --timeout 1
+	check "foreign dir: bpfkit unload --pin" B unload --pin "$BKP"
+fi
+
 ip netns del "$NS_A"; ip netns del "$NS_B"
 leak_check "no prog/link/pin leaked" "$TMP/ours.before" our_ids
