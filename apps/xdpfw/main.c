@@ -226,9 +226,13 @@ bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz
 	struct xdpfw_pkt p = { .ipproto = 6 };
 	long w;
 
-	if (!env || sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4 ||
-	    cport > 65535 || sport > 65535)
+	if (!env || !*env)
 		return false;
+	if (sscanf(env, "%63s %u %63s %u", cip, &cport, sip, &sport) != 4 || cport > 65535 || sport > 65535)
+		goto unreadable;
+	/* a link-local peer comes with its zone (fe80::1%eth0) */
+	cip[strcspn(cip, "%")] = 0;
+	sip[strcspn(sip, "%")] = 0;
 	if (inet_pton(AF_INET, cip, p.saddr) == 1 && inet_pton(AF_INET, sip, p.daddr) == 1) {
 		p.family = 4;
 	} else if (inet_pton(AF_INET6, cip, p.saddr) == 1 && inet_pton(AF_INET6, sip, p.daddr) == 1) {
@@ -244,7 +248,7 @@ bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz
 			p.family = 4;
 		}
 	} else {
-		return false;
+		goto unreadable;
 	}
 	p.sport = cport;
 	p.dport = sport;
@@ -261,6 +265,10 @@ bool denies_ssh(const struct xdpfw_ruleset *rs, int policy, char *why, size_t sz
 			 cip, cport);
 		return true;
 	}
+	return false;
+unreadable:
+	fprintf(stderr, "xdpfw: warning: $SSH_CONNECTION ('%.80s') is not 'ADDR PORT ADDR PORT': the check that "
+		"a rule set does not cut off your SSH session is skipped\n", env);
 	return false;
 }
 
@@ -629,6 +637,10 @@ int cmd_load(int argc, char **argv)
 		fprintf(stderr, "xdpfw: note: --max-rules %u is not applied: the pinned state (from an earlier "
 			"load) holds %u rules per set; to resize it, xdpfw unload --all --purge, then load with "
 			"--max-rules\n", co.max_rules, xdpfw_state_max_rules(&st));
+	if (co.log_rate && !created)
+		fprintf(stderr, "xdpfw: note: --log-rate %u is not applied: the firewall's program, already "
+			"loaded for another interface, keeps its rate; to change it, unload every interface, then "
+			"load with --log-rate\n", co.log_rate);
 	if ((rules || policy >= 0) && (!created || kept)) {
 		/* the set in force: other interfaces filter with it (or it was
 		 * kept for this one), so a load that fails after its apply puts

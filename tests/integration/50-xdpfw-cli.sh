@@ -256,6 +256,20 @@ expect_fail "xdpfw lockout: a rule denies the session" 1 "refusing: rule 'deny s
 	"${FWN[@]}" load "$IF_B" --rules "$TMP/lock.rules"
 printf 'policy deny\nallow src %s proto tcp dport 22\n' "$IP_A" >"$TMP/ssh.rules"
 check "xdpfw lockout: allowed session loads" "${FWN[@]}" load "$IF_B" --rules "$TMP/ssh.rules"
+# a link-local peer comes with its zone; an unreadable value is said, not skipped in silence
+printf 'deny src fe80::/10\n' >"$TMP/ll.rules"
+SSH_CONNECTION="fe80::1%eth0 50000 fe80::2%eth0 22" "$FW" check "$TMP/ll.rules" >/dev/null 2>"$TMP/ll.err"
+grep -q "apply would refuse it from this session: rule 'deny src fe80::/10' denies your SSH session from fe80::1 " "$TMP/ll.err" &&
+	pass "xdpfw lockout: a link-local SSH peer (with %zone) is checked" || fail "xdpfw lockout: link-local peer" "$(cat "$TMP/ll.err")"
+SSH_CONNECTION="garbage" "$FW" check "$TMP/ll.rules" >/dev/null 2>"$TMP/ll.err"
+grep -q "SSH_CONNECTION ('garbage') is not 'ADDR PORT ADDR PORT': the check .* is skipped" "$TMP/ll.err" &&
+	pass "xdpfw lockout: an unreadable \$SSH_CONNECTION is said" || fail "xdpfw lockout: unreadable SSH_CONNECTION" "$(cat "$TMP/ll.err")"
+# the program is shared by the interfaces: a second load's --log-rate is not
+# applied, and says so (as --max-rules does)
+if "${FWN[@]}" load lo --log-rate 5 >/dev/null 2>"$TMP/lr.err" && grep -q "note: --log-rate 5 is not applied" "$TMP/lr.err"; then
+	pass "xdpfw load --log-rate on a second interface: says it is not applied"
+else fail "xdpfw load --log-rate on a second interface" "$(cat "$TMP/lr.err")"; fi
+"${FWN[@]}" unload lo >/dev/null 2>&1
 # a second firewall's state inside this one's directory: refused, nothing made
 expect_fail "xdpfw --pin-dir inside another state: refused" 1 \
 	"state directory '$XDPFW_PIN_DIR/inner/' is inside the xdpfw state in '$XDPFW_PIN_DIR'" \
