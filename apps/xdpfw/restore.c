@@ -50,8 +50,25 @@ int cmd_restore(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":F:m:M:S:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F': snprintf(file, sizeof(file), "%s", optarg); break;
-		case 'm': mode = optarg; break;
-		case 'M': max_rules = optarg; break;
+		case 'm': {
+			/* checked here, not only by load: a reload (the firewall
+			 * already on IFACE) does not pass them on, and a unit's
+			 * typo must not wait for the next boot to show */
+			enum bpfkit_xdp_mode m;
+
+			if (bpfkit_xdp_mode__parse(optarg, &m))
+				return xusage("restore", "--mode is auto, native or skb, not '%s'", optarg);
+			mode = optarg;
+			break;
+		}
+		case 'M': {
+			uint32_t v;
+
+			if (parse_max_rules("restore", optarg, &v))
+				return EXIT_USAGE;
+			max_rules = optarg;
+			break;
+		}
 		case 'S':
 			if (parse_max_size("restore", optarg))
 				return EXIT_USAGE;
@@ -112,6 +129,10 @@ int cmd_restore(int argc, char **argv)
 	 * still attached. Either detached behind our back leaves its pin; load
 	 * replaces it and attaches */
 	loaded = iface_attached(ifname);
+	if (loaded && (mode || max_rules))
+		fprintf(stderr, "xdpfw: note: the firewall is already on '%s': the rules are applied, %s%s%s "
+			"not (they are load's)\n", ifname, mode ? "--mode" : "", mode && max_rules ? " and " : "",
+			max_rules ? "--max-rules" : "");
 	if (loaded) {
 		sub[n++] = "apply";
 		sub[n++] = "--quiet";

@@ -120,6 +120,17 @@ traffic
 if [ "$(got "$PD")" = 0 ] && [ "$(got "$PA")" -ge 19 ]; then pass "$T: traffic: denied port dropped, allowed port through"
 else fail "$T: traffic after restore" "denied port got $(got "$PD"), allowed $(got "$PA")/20"; fi
 
+# --mode and --max-rules are checked even when the firewall is already on
+# IFACE (a reload does not use them, and says so): a unit's typo shows now
+expect_fail "$T: reload: a bad --mode is refused" 2 "--mode is auto, native or skb, not 'bogus'" \
+	"${FWN[@]}" restore "$IF_B" --file "$CONF/$IF_B.rules" --mode bogus
+expect_fail "$T: reload: a bad --max-rules is refused" 2 "max-rules" \
+	"${FWN[@]}" restore "$IF_B" --file "$CONF/$IF_B.rules" --max-rules abc
+if "${FWN[@]}" restore "$IF_B" --file "$CONF/$IF_B.rules" --mode skb >"$TMP/rm.out" 2>"$TMP/rm.err" &&
+   grep -q "note: the firewall is already on '$IF_B': the rules are applied, --mode not" "$TMP/rm.err"; then
+	pass "$T: reload with --mode: applied, and says --mode is not"
+else fail "$T: reload with --mode" "$(cat "$TMP/rm.out" "$TMP/rm.err")"; fi
+
 # reload with a bad file: refused, the running rules stay
 cp "$CONF/$IF_B.rules" "$TMP/good.rules"
 printf 'policy deny\nallow src %s proto udp dport 70000\n' "$IP_A" >"$CONF/$IF_B.rules"
