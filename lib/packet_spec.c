@@ -297,8 +297,11 @@ static int ports(struct builder *b, char *pair, unsigned char *h)
 	unsigned long sp, dp;
 	char *a, *c;
 
-	if (split_pair(pair, &a, &c) || parse_num(a, 65535, &sp) || parse_num(c, 65535, &dp))
+	if (split_pair(pair, &a, &c))
 		return fail(b, "bad port pair '%s' (want 53>1234)", pair);
+	/* split_pair cut PAIR at '>': name the port at fault */
+	if (parse_num(a, 65535, &sp) || parse_num(c, 65535, &dp))
+		return fail(b, "bad port pair '%s>%s' (ports are 0-65535, as in 53>1234)", a, c);
 	wr16(h, sp);
 	wr16(h + 2, dp);
 	return 0;

@@ -110,6 +110,7 @@ int main(void)
 	CHECK("bad: unknown layer", bad("eth/ipx 1>2", "unknown layer 'ipx'"));
 	CHECK("bad: address", bad("ipv4 10.0.0.300>1.1.1.1", "bad address pair"));
 	CHECK("bad: port", bad("ipv4 1.1.1.1>2.2.2.2/udp 70000>1", "bad port pair"));
+	CHECK("bad: port named whole", bad("ipv4 1.1.1.1>2.2.2.2/udp 1>99999", "bad port pair '1>99999' (ports are 0-65535"));
 	CHECK("bad: udp without ip", bad("eth/udp 1>2", "must follow ipv4"));
 	CHECK("bad: len too short", bad("ipv4 1.1.1.1>2.2.2.2/len 20", "shorter than the headers"));
 	CHECK("bad: len not last", bad("ipv4 1.1.1.1>2.2.2.2/len 100/udp 1>2", "len must be the last"));
