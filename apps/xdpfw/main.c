@@ -1101,7 +1101,8 @@ static int cmd_rule(int argc, char **argv)
 		errno = 0;
 		unsigned long id = strtoul(argv[first], &end, 10);
 		if (*end || errno || id > UINT32_MAX)
-			return xusage("rule", "'%s' is not a rule id", argv[first]);
+			return xusage("rule", "'%.40s%s' is not a rule id", argv[first],
+				      strlen(argv[first]) > 40 ? "..." : "");
 		dc.id = id;
 		return edit_rules(del_edit, &dc, -1, force);
 	}
@@ -1112,7 +1113,8 @@ static int cmd_rule(int argc, char **argv)
 
 	rc = xdpfw_rule_parse(line, &dc.d, &col, err, sizeof(err));
 	if (rc) {
-		xerr("rule '%s': column %d: %s", line, col, err);
+		/* a line of any length, echoed no longer than a rules file's */
+		xerr("rule '%.200s%s': column %d: %s", line, strlen(line) > 200 ? "..." : "", col, err);
 		free(line);
 		return EXIT_FAIL;
 	}

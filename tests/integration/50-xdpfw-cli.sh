@@ -139,6 +139,15 @@ expect_fail "xdpfw -j apply: refused" 2 "-j is for status, rule list, top, check
 expect_fail "xdpfw -j fleet status: -j taken" 2 "fleet status: missing --etcd URL" "$FW" -j fleet status
 expect_fail "xdpfw -j publish --show: -j taken" 2 "publish: missing --etcd URL" "$FW" -j publish --show
 expect_fail "xdpfw -j publish FILE: -j is for --show" 2 "publish: -j is for --show" "$FW" -j publish "$TMP/ok.rules" --etcd http://127.0.0.1:9 --key k
+# a huge argument is echoed cut, not whole
+big=$(printf '1%.0s' $(seq 5000))
+"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ rule add deny src "$big" 2>"$TMP/big.err"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l <"$TMP/big.err")" = 1 ] && [ "$(wc -c <"$TMP/big.err")" -lt 600 ] &&
+	pass "xdpfw rule add: a 5000-character argument is echoed cut, one line" ||
+	fail "xdpfw rule add: a 5000-character argument" "rc $rc, $(wc -c <"$TMP/big.err") bytes"
+"$FW" --pin-dir /sys/fs/bpf/xdpfw-none-$UNIQ rule del "$(printf '9%.0s' $(seq 5000))" 2>"$TMP/big.err"; rc=$?
+[ $rc = 2 ] && [ "$(wc -c <"$TMP/big.err")" -lt 300 ] && pass "xdpfw rule del: a 5000-digit id is echoed cut" ||
+	fail "xdpfw rule del: a 5000-digit id" "rc $rc, $(wc -c <"$TMP/big.err") bytes"
 # global options: a missing value is named; NAME=VALUE works
 expect_fail "xdpfw --pin-dir without a value" 2 "--pin-dir DIR needs a value" "$FW" --pin-dir
 expect_fail "xdpfw --pin-dir= empty" 2 "--pin-dir DIR needs a value" "$FW" --pin-dir= status
