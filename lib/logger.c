@@ -520,6 +520,10 @@ static int open_pin(const char *dir, const char *name, int *fd)
 	if (*fd < 0 && errno == ENOENT && strcmp(alt, name)) {
 		snprintf(path, sizeof(path), "%s/maps/%s", dir, name);
 		*fd = bpf_obj_get(path);
+		/* bpffs refuses names with '.' (EPERM): that old spelling is
+		 * not there either, so the answer is the first one's */
+		if (*fd < 0)
+			errno = ENOENT;
 	}
 	return *fd < 0 ? -errno : 0;
 }
@@ -612,7 +616,8 @@ struct bpfkit_logger *bpfkit_logger__open_pinned(const char *dir, const struct b
 	snprintf(what, sizeof(what), "pin dir '%s'", dir);
 	err = open_pin(dir, LOG_RB_MAP, &lg->own_fds[0]);
 	if (err) {
-		pr_warn("pin dir '%s': no log ring buffer (maps/%s): %s\n", dir, LOG_RB_MAP,
+		/* named as pinned: maps/_data_bklog ('.' is '_' on bpffs) */
+		pr_warn("pin dir '%s': no log ring buffer (maps/_data_bklog): %s\n", dir,
 			err == -ENOENT ? "the object does not log, or DIR is not a bpfkit pin directory" : errstr(err));
 		goto fail;
 	}

@@ -38,7 +38,7 @@ done
 expect_fail "log: missing --pin" 2 "say which program: --pin DIR, or id N" "$BK" log
 expect_fail "log: unknown option" 2 "unknown option '--bogus'" "$BK" log --bogus
 expect_fail "log: bad level" 2 "--level wants error, warn, info, debug or trace, not 'loud'" "$BK" log --pin /x --level loud
-expect_fail "log: not a pin dir" 1 "pin dir '$TMP': no log ring buffer" "$BK" log --pin "$TMP"
+expect_fail "log: not a pin dir" 1 "pin dir '$TMP': no log ring buffer \(maps/_data_bklog\)" "$BK" log --pin "$TMP"
 expect_fail "log sites: missing object" 2 "missing the object file" "$BK" log sites
 expect_fail "log sites: not an object" 1 "" "$BK" log sites /etc/passwd
 check "log --help" "$BK" log --help
@@ -148,6 +148,16 @@ wait_count "$TMP/loader.out" "$LINE_RE$IP_A\$" 3 20
 stop_bg
 n=$(grep -cE "$LINE_RE$IP_A\$" "$TMP/loader.out")
 [ "$n" -eq 3 ] && pass "loader: 3 packets, 3 log lines" || fail "loader: 3 log lines" "saw $n: $(cat "$TMP/loader.out" "$TMP/loader.err" | head -5)"
+
+# a pin directory of an object that does not log: said so (not bpffs's
+# EPERM for the old '.data.bklog' spelling)
+NOLOG=/sys/fs/bpf/bklog-nolog-$UNIQ
+on_exit rm -rf "$NOLOG"
+if check "load --pin of an object that does not log" "$BK" --netns "$NS_B" load "$BPFDIR/xdp-pass.bpf.o" --iface lo --pin "$NOLOG"; then
+	expect_fail "log --pin of an object that does not log: says so" 1 \
+		"no log ring buffer \(maps/_data_bklog\): the object does not log" "$BK" log --pin "$NOLOG"
+	"$BK" --netns "$NS_B" unload --pin "$NOLOG" >/dev/null 2>&1
+fi
 
 # load --pin, then another process streams the pinned object's records.
 PIN=/sys/fs/bpf/bklog-$UNIQ
