@@ -622,6 +622,18 @@ int cmd_load(int argc, char **argv)
 	/* what the attach will check (another program there, its mode),
 	 * checked before the apply: a load refused here has not swapped the
 	 * rules other interfaces filter with, nor reset their counters */
+	if (!multi && !ao.force) {
+		/* xdpfw's words, not the library's: here --replace is the way
+		 * (--force would also skip the SSH check) */
+		struct bpfkit_xdp_info xi;
+
+		if (!bpfkit_xdp__query(ifindex, &xi) && xi.prog_id) {
+			xerr("'%s' already runs XDP program %u '%s' (%s mode): xdpfw load %s --replace swaps it "
+			     "for the firewall in one step", ifname, xi.prog_id, xi.prog_name,
+			     bpfkit_xdp_mode__str(xi.mode), ifname);
+			goto fail_rules;
+		}
+	}
 	if (!multi && bpfkit_xdp__check(ifindex, &ao))
 		goto fail_rules;
 	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
