@@ -874,8 +874,12 @@ static int unload_locked(bool all, bool purge, const char *ifname)
 			return EXIT_FAIL;
 		}
 	}
-	if (count_links())
+	if (count_links()) {
+		if (purge)
+			fprintf(stderr, "xdpfw: note: --purge waits for the last interface: the firewall is still "
+				"on %d, so its rules and state are kept (xdpfw unload --all --purge)\n", count_links());
 		return EXIT_OK;
+	}
 	unpin_prog();
 	if (purge)
 		purge_state();

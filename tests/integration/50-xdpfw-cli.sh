@@ -278,7 +278,11 @@ grep -q "SSH_CONNECTION ('garbage') is not 'ADDR PORT ADDR PORT': the check .* i
 if "${FWN[@]}" load lo --log-rate 5 >/dev/null 2>"$TMP/lr.err" && grep -q "note: --log-rate 5 is not applied" "$TMP/lr.err"; then
 	pass "xdpfw load --log-rate on a second interface: says it is not applied"
 else fail "xdpfw load --log-rate on a second interface" "$(cat "$TMP/lr.err")"; fi
-"${FWN[@]}" unload lo >/dev/null 2>&1
+# --purge with another interface still attached: nothing purged, and said
+if "${FWN[@]}" unload lo --purge 2>"$TMP/up.err" && grep -q "note: --purge waits for the last interface: the firewall is still on 1" "$TMP/up.err" &&
+   "${FWN[@]}" status >/dev/null 2>&1; then
+	pass "xdpfw unload IFACE --purge with another interface left: state kept, and says so"
+else fail "xdpfw unload IFACE --purge with another interface left" "$(cat "$TMP/up.err")"; fi
 # a second firewall's state inside this one's directory: refused, nothing made
 expect_fail "xdpfw --pin-dir inside another state: refused" 1 \
 	"state directory '$XDPFW_PIN_DIR/inner/' is inside the xdpfw state in '$XDPFW_PIN_DIR'" \
