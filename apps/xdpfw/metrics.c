@@ -785,6 +785,9 @@ int cmd_metrics(int argc, char **argv)
 	}
 	if (optind != argc)
 		return xusage("metrics", "unexpected argument '%s'", argv[optind]);
+	if (om && !once)
+		return xusage("metrics", "--openmetrics is for --once; the server answers each scraper in the "
+			      "format its Accept header asks for");
 	/* a --prog-dir is what `bpfkit load --pin DIR` made: DIR/progs; one that
 	 * is not would export nothing, silently */
 	for (int d = 0; d < ex.nprog_dirs; d++) {

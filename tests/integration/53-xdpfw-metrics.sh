@@ -51,6 +51,7 @@ if ! wait_for "$TMP/m.out" "serving http://127.0.0.1:[0-9]+/" 10; then
 fi
 MADDR=$(grep -oE '127\.0\.0\.1:[0-9]+' "$TMP/m.out" | head -1)
 pass "$T: exporter starts ($MADDR)"
+expect_fail "$T: --openmetrics without --once" 2 "--openmetrics is for --once" "$FW" metrics --openmetrics --listen 127.0.0.1:0
 expect_fail "$T: port in use" 1 "cannot listen on $MADDR: Address already in use" "$FW" metrics --listen "$MADDR"
 [ "$(wc -l <"$TMP/ef.err")" -eq 1 ] && pass "$T: port in use is one line" || fail "$T: port in use is one line" "$(cat "$TMP/ef.err")"
 
