@@ -65,6 +65,9 @@ bool link_attached(const char *path);
  * --replace), else 0 - the firewall does not filter there. */
 uint32_t fw_prog_id(void);
 uint32_t link_runs_other(const char *path);
+/* warns, for each interface where another program runs in xdpfw's link,
+ * that the rules just applied are not enforced there */
+void warn_replaced(void);
 /* whether IFACE has the firewall: by our link, or in libxdp's dispatcher
  * (load --multi), either still attached (true when it cannot tell); a pin
  * alone outlives a detach behind our back or an interface made again */

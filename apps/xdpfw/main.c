@@ -272,8 +272,6 @@ unreadable:
 	return false;
 }
 
-static void warn_replaced(void);
-
 static int checked_apply(struct xdpfw_state *st, const struct xdpfw_ruleset *rs, int policy,
 			 bool force, bool quiet)
 {
@@ -406,7 +404,7 @@ uint32_t link_runs_other(const char *path)
 }
 
 /* After a rule change: where the rules are not enforced, say so. */
-static void warn_replaced(void)
+void warn_replaced(void)
 {
 	DIR *d = opendir(pin_dir);
 	struct dirent *de;
@@ -419,10 +417,17 @@ static void warn_replaced(void)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
 		other = link_runs_other(path);
-		if (other)
+		if (other) {
+			char ifn[64];
+
+			snprintf(ifn, sizeof(ifn), "%s", de->d_name + 5);
+			for (char *p = ifn; *p; p++)
+				if (*p == ':')
+					*p = '.';	/* see link_path() */
 			fprintf(stderr, "xdpfw: warning: on '%s' another program (id %u) runs in xdpfw's link, put "
 				"there by another loader: these rules are not enforced there (xdpfw status)\n",
-				de->d_name + 5, other);
+				ifn, other);
+		}
 	}
 	if (d)
 		closedir(d);
@@ -608,8 +613,8 @@ int cmd_load(int argc, char **argv)
 			continue;
 		if (kind && link_runs_other(path)) {
 			xerr("on '%s' another program (id %u) runs in xdpfw's link, put there by another loader: "
-			     "the firewall does not filter there; xdpfw unload %s, then load it again",
-			     ifname, link_runs_other(path), ifname);
+			     "the firewall does not filter there; xdpfw unload %s, then xdpfw load %s --replace",
+			     ifname, link_runs_other(path), ifname, ifname);
 			goto fail_rules;
 		}
 		if (kind ? link_attached(path) : xdpfw_multi_attached(ifname)) {
@@ -649,7 +654,7 @@ int cmd_load(int argc, char **argv)
 		fprintf(stderr, "xdpfw: note: --max-rules %u is not applied: the pinned state (from an earlier "
 			"load) holds %u rules per set; to resize it, xdpfw unload --all --purge, then load with "
 			"--max-rules\n", co.max_rules, xdpfw_state_max_rules(&st));
-	if (co.log_rate && !created)
+	if (co.log_rate && !created && !multi)	/* --multi loads a copy, with this rate */
 		fprintf(stderr, "xdpfw: note: --log-rate %u is not applied: the firewall's program, already "
 			"loaded for another interface, keeps its rate; to change it, unload every interface, then "
 			"load with --log-rate\n", co.log_rate);

@@ -130,9 +130,9 @@ int cmd_restore(int argc, char **argv)
 	 * replaces it and attaches */
 	loaded = iface_attached(ifname);
 	if (loaded && (mode || max_rules))
-		fprintf(stderr, "xdpfw: note: the firewall is already on '%s': the rules are applied, %s%s%s "
-			"not (they are load's)\n", ifname, mode ? "--mode" : "", mode && max_rules ? " and " : "",
-			max_rules ? "--max-rules" : "");
+		fprintf(stderr, "xdpfw: note: the firewall is already on '%s': a reload applies the rules and "
+			"leaves %s%s%s as loaded (they are load's)\n", ifname, mode ? "--mode" : "",
+			mode && max_rules ? " and " : "", max_rules ? "--max-rules" : "");
 	if (loaded) {
 		sub[n++] = "apply";
 		sub[n++] = "--quiet";

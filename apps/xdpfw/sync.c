@@ -318,6 +318,7 @@ static void apply_text(struct agent *a, const char *text, size_t len, int64_t re
 	}
 	a->applied_rev = rev;
 	a->applied_ns = cfg.applied_ns[cfg.gen & 1];
+	warn_replaced();	/* in the agent's log: where these rules do not act */
 	a->failed_rev = 0;
 	a->rules = rs.n;
 	a->policy = xdpfw_policy_str(cfg.policy[cfg.gen & 1]);

@@ -127,7 +127,7 @@ expect_fail "$T: reload: a bad --mode is refused" 2 "--mode is auto, native or s
 expect_fail "$T: reload: a bad --max-rules is refused" 2 "max-rules" \
 	"${FWN[@]}" restore "$IF_B" --file "$CONF/$IF_B.rules" --max-rules abc
 if "${FWN[@]}" restore "$IF_B" --file "$CONF/$IF_B.rules" --mode skb >"$TMP/rm.out" 2>"$TMP/rm.err" &&
-   grep -q "note: the firewall is already on '$IF_B': the rules are applied, --mode not" "$TMP/rm.err"; then
+   grep -q "note: the firewall is already on '$IF_B': a reload applies the rules and leaves --mode as loaded" "$TMP/rm.err"; then
 	pass "$T: reload with --mode: applied, and says --mode is not"
 else fail "$T: reload with --mode" "$(cat "$TMP/rm.out" "$TMP/rm.err")"; fi
 
