@@ -225,6 +225,17 @@ static void set_attached_mode(struct bpfkit_xdp_attach_opts *opts, enum bpfkit_x
 		opts->attached_mode = mode;
 }
 
+/* A program is attached and the caller did not ask to replace it: -EEXIST,
+ * naming the caller's option that would. */
+static int in_the_way(const char *ifn, const struct bpfkit_xdp_info *cur,
+		      const struct bpfkit_xdp_attach_opts *opts)
+{
+	pr_warn("iface '%s': XDP program %u '%s' is already attached (%s mode); use %s to replace it\n", ifn,
+		cur->prog_id, cur->prog_name, bpfkit_xdp_mode__str(cur->mode),
+		OPTS_GET(opts, force_opt, NULL) ?: "--force");
+	return -EEXIST;
+}
+
 int bpfkit_xdp__attach(int prog_fd, int ifindex, struct bpfkit_xdp_attach_opts *opts)
 {
 	enum bpfkit_xdp_mode mode = OPTS_GET(opts, mode, BPFKIT_XDP_AUTO);
@@ -242,11 +253,8 @@ int bpfkit_xdp__attach(int prog_fd, int ifindex, struct bpfkit_xdp_attach_opts *
 		return err;
 	}
 	if (cur.prog_id) {
-		if (!OPTS_GET(opts, force, false)) {
-			pr_warn("iface '%s': XDP program %u '%s' is already attached (%s mode); use --force to replace it\n",
-				ifn, cur.prog_id, cur.prog_name, bpfkit_xdp_mode__str(cur.mode));
-			return -EEXIST;
-		}
+		if (!OPTS_GET(opts, force, false))
+			return in_the_way(ifn, &cur, opts);
 		pr_info("iface '%s': replacing XDP program %u '%s'\n", ifn, cur.prog_id, cur.prog_name);
 		err = bpfkit_xdp__detach(ifindex);
 		if (err && err != -ENOENT)
@@ -275,11 +283,8 @@ static int replace_check(int ifindex, const struct bpfkit_xdp_attach_opts *opts,
 	}
 	if (!cur->prog_id)
 		return 0;
-	if (!OPTS_GET(opts, force, false)) {
-		pr_warn("iface '%s': XDP program %u '%s' is already attached (%s mode); use --force to replace it\n",
-			ifn, cur->prog_id, cur->prog_name, bpfkit_xdp_mode__str(cur->mode));
-		return -EEXIST;
-	}
+	if (!OPTS_GET(opts, force, false))
+		return in_the_way(ifn, cur, opts);
 	if (!bpf_xdp_query(ifindex, 0, &q) && q.attach_mode == XDP_ATTACHED_MULTI) {
 		pr_warn("iface '%s': has XDP programs in more than one mode (bpfkit net shows them); "
 			"unload them first (bpfkit unload --iface %s)\n", ifn, ifn);

@@ -57,6 +57,9 @@ int parse_max_rules(const char *cmd, const char *arg, uint32_t *out);
 #define MAX_SIZE_HELP "      --max-size N   read at most N bytes of rules (K, M, G suffixes; default 16M)\n"
 int cmd_apply(int argc, char **argv);
 void link_path(char *buf, size_t sz, const char *ifname);
+/* The interface a pin names, from the part after "link_" or "multi_"
+ * (':' back to '.', as link_path() wrote it) */
+void pin_ifname(char *out, size_t sz, const char *pinned_as);
 /* whether the link pinned at PATH is still attached (true when it cannot tell) */
 bool link_attached(const char *path);
 /* The firewall's program (DIR/prog), 0 if none is pinned; and the program a

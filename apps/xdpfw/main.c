@@ -319,6 +319,14 @@ void link_path(char *buf, size_t sz, const char *ifname)
 			*p = ':';
 }
 
+void pin_ifname(char *out, size_t sz, const char *pinned_as)
+{
+	snprintf(out, sz, "%s", pinned_as);
+	for (char *p = out; *p; p++)
+		if (*p == ':')
+			*p = '.';
+}
+
 static int count_links(void)
 {
 	DIR *d = opendir(pin_dir);
@@ -420,10 +428,7 @@ void warn_replaced(void)
 		if (other) {
 			char ifn[64];
 
-			snprintf(ifn, sizeof(ifn), "%s", de->d_name + 5);
-			for (char *p = ifn; *p; p++)
-				if (*p == ':')
-					*p = '.';	/* see link_path() */
+			pin_ifname(ifn, sizeof(ifn), de->d_name + 5);
 			fprintf(stderr, "xdpfw: warning: on '%s' another program (id %u) runs in xdpfw's link, put "
 				"there by another loader: these rules are not enforced there (xdpfw status)\n",
 				ifn, other);
@@ -494,7 +499,8 @@ int cmd_load(int argc, char **argv)
 	struct xdpfw_create_opts co = { 0 };
 	long prio = -1;
 	bool multi = false;
-	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .prog_name = "xdpfw" };
+	/* --replace, not --force, is named: in xdpfw --force also skips the SSH check */
+	struct bpfkit_xdp_attach_opts ao = { .sz = sizeof(ao), .prog_name = "xdpfw", .force_opt = "--replace" };
 	struct xdpfw_ruleset rs;
 	struct xdpfw_state st;
 	const char *rules = NULL, *ifname;
@@ -607,14 +613,17 @@ int cmd_load(int argc, char **argv)
 	 * is all that is left of it: load replaces it and attaches again */
 	multi_path(path, sizeof(path), ifname);
 	for (int kind = 0; kind < 2; kind++) {
+		uint32_t other;
+
 		if (kind)
 			link_path(path, sizeof(path), ifname);
 		if (access(path, F_OK))
 			continue;
-		if (kind && link_runs_other(path)) {
+		other = kind ? link_runs_other(path) : 0;
+		if (other) {
 			xerr("on '%s' another program (id %u) runs in xdpfw's link, put there by another loader: "
 			     "the firewall does not filter there; xdpfw unload %s, then xdpfw load %s --replace",
-			     ifname, link_runs_other(path), ifname, ifname);
+			     ifname, other, ifname, ifname);
 			goto fail_rules;
 		}
 		if (kind ? link_attached(path) : xdpfw_multi_attached(ifname)) {
@@ -627,18 +636,6 @@ int cmd_load(int argc, char **argv)
 	/* what the attach will check (another program there, its mode),
 	 * checked before the apply: a load refused here has not swapped the
 	 * rules other interfaces filter with, nor reset their counters */
-	if (!multi && !ao.force) {
-		/* xdpfw's words, not the library's: here --replace is the way
-		 * (--force would also skip the SSH check) */
-		struct bpfkit_xdp_info xi;
-
-		if (!bpfkit_xdp__query(ifindex, &xi) && xi.prog_id) {
-			xerr("'%s' already runs XDP program %u '%s' (%s mode): xdpfw load %s --replace swaps it "
-			     "for the firewall in one step", ifname, xi.prog_id, xi.prog_name,
-			     bpfkit_xdp_mode__str(xi.mode), ifname);
-			goto fail_rules;
-		}
-	}
 	if (!multi && bpfkit_xdp__check(ifindex, &ao))
 		goto fail_rules;
 	if (!strncmp(pin_dir, "/sys/fs/bpf", 11) && bpfkit_bpffs__ensure())
@@ -835,6 +832,7 @@ static int cmd_unload(int argc, char **argv)
 static int unload_locked(bool all, bool purge, const char *ifname)
 {
 	char path[PATH_MAX];
+	int left;
 
 	if (all) {
 		DIR *d = opendir(pin_dir);
@@ -845,10 +843,7 @@ static int unload_locked(bool all, bool purge, const char *ifname)
 			if (!strncmp(de->d_name, "multi_", 6)) {
 				char ifn[64];
 
-				snprintf(ifn, sizeof(ifn), "%s", de->d_name + 6);
-				for (char *p = ifn; *p; p++)
-					if (*p == ':')
-						*p = '.';
+				pin_ifname(ifn, sizeof(ifn), de->d_name + 6);
 				failed += xdpfw_multi_detach(ifn) != 0;
 				continue;
 			}
@@ -879,10 +874,11 @@ static int unload_locked(bool all, bool purge, const char *ifname)
 			return EXIT_FAIL;
 		}
 	}
-	if (count_links()) {
+	left = count_links();
+	if (left) {
 		if (purge)
 			fprintf(stderr, "xdpfw: note: --purge waits for the last interface: the firewall is still "
-				"on %d, so its rules and state are kept (xdpfw unload --all --purge)\n", count_links());
+				"on %d, so its rules and state are kept (xdpfw unload --all --purge)\n", left);
 		return EXIT_OK;
 	}
 	unpin_prog();

@@ -43,10 +43,7 @@ static int multi_iface(const char *pin, struct iface *out)
 	char path[PATH_MAX];
 	int fd, ifindex;
 
-	snprintf(out->name, sizeof(out->name), "%s", pin + 6);
-	for (char *p = out->name; *p; p++)
-		if (*p == ':')
-			*p = '.';
+	pin_ifname(out->name, sizeof(out->name), pin + 6);
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, pin);
 	fd = bpf_obj_get(path);
 	out->prog_id = fd >= 0 && !bpf_obj_get_info_by_fd(fd, &pi, &len) ? pi.id : 0;
@@ -81,10 +78,7 @@ static int list_ifaces(struct iface *out, int max)
 		}
 		if (strncmp(de->d_name, "link_", 5))
 			continue;
-		snprintf(out[n].name, sizeof(out[n].name), "%s", de->d_name + 5);
-		for (char *p = out[n].name; *p; p++)
-			if (*p == ':')
-				*p = '.';	/* see link_path() in main.c */
+		pin_ifname(out[n].name, sizeof(out[n].name), de->d_name + 5);
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
 		fd = bpf_obj_get(path);
 		out[n].ifindex = 0;

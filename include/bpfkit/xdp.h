@@ -46,8 +46,10 @@ struct bpfkit_xdp_attach_opts {
 	bool force;			/* replace a program already attached */
 	const char *prog_name;		/* for messages */
 	enum bpfkit_xdp_mode attached_mode;	/* out: the mode actually used */
+	const char *force_opt;		/* the caller's option that sets force, named
+					 * when a program is in the way (default "--force") */
 };
-#define bpfkit_xdp_attach_opts__last_field attached_mode
+#define bpfkit_xdp_attach_opts__last_field force_opt
 
 /* Attaches PROG_FD to IFINDEX through a bpf_link (so the program detaches
  * when the last link fd closes, e.g. when the loader dies). Returns the link

@@ -239,7 +239,7 @@ done
 
 # an interface already running another XDP program
 ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
-expect_fail "xdpfw load: another XDP program on the interface" 1 "already runs XDP program [0-9]+ .* --replace swaps it" \
+expect_fail "xdpfw load: another XDP program on the interface" 1 "XDP program [0-9]+ .* is already attached \(.* mode\); use --replace to replace it" \
 	"${FWN[@]}" load "$IF_B"
 if [ ! -e "$XDPFW_PIN_DIR" ]; then pass "xdpfw load refused: nothing left pinned"; else fail "xdpfw load refused: nothing left pinned" "$(ls $XDPFW_PIN_DIR)"; fi
 # --force (bpfkit's word) replaces it, as --replace does
@@ -394,7 +394,7 @@ check "xdpfw unload: one of two" "${FWN[@]}" unload "dm$UNIQ"
 ip -n "$NS_B" link set dev "dm$UNIQ" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
 "$FW" save >"$TMP/before.rules"
 printf 'policy allow\ndeny src 198.51.100.0/24\n' >"$TMP/other.rules"
-expect_fail "xdpfw load: a second interface's failed load" 1 "already runs XDP program" "${FWN[@]}" load "dm$UNIQ" --rules "$TMP/other.rules"
+expect_fail "xdpfw load: a second interface's failed load" 1 "already attached .*use --replace" "${FWN[@]}" load "dm$UNIQ" --rules "$TMP/other.rules"
 if ! grep -q "is back" "$TMP/ef.err" && "$FW" save | cmp -s - "$TMP/before.rules"; then
 	pass "xdpfw load: ... leaves the first interface's rule set as it was"
 else fail "xdpfw load: a failed load leaves the rule set as it was" "$("$FW" save | head -3 | tr '\n' ' ')"; fi
@@ -522,7 +522,7 @@ check "xdpfw unload (again)" "$FW" unload "$IF_B"
 # ... and when that load then fails (another program on the interface),
 # the kept rules stay as unload left them: only a first load leaves nothing
 ip -n "$NS_B" link set dev "$IF_B" xdp obj "$BPFDIR/xdp-pass.bpf.o" sec xdp 2>/dev/null
-expect_fail "xdpfw load over kept rules, refused" 1 "already runs XDP program" "${FWN[@]}" load "$IF_B"
+expect_fail "xdpfw load over kept rules, refused" 1 "already attached .*use --replace" "${FWN[@]}" load "$IF_B"
 if "$FW" save | grep -q "dport 22" && [ ! -e "$XDPFW_PIN_DIR/prog" ]; then pass "xdpfw load over kept rules, refused: the rules stay"
 else fail "xdpfw load over kept rules, refused: the rules stay" "$(ls "$XDPFW_PIN_DIR" 2>&1 | tr '\n' ' ')"; fi
 ip -n "$NS_B" link set dev "$IF_B" xdp off

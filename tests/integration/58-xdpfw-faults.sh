@@ -141,7 +141,7 @@ for i in $(seq 1 20); do echo "allow src 10.73.$i.0/24"; done >"$TMP/other.rules
 out=$("${FWN[@]}" load lo --mode skb --rules "$TMP/other.rules" 2>&1); rc=$?
 after_pk=$("${FWN[@]}" status -j | python3 -c 'import json,sys; print(sum(r.get("packets", 0) for r in json.load(sys.stdin).get("rules", [])))')
 saved=$("${FWN[@]}" save | grep -c '^deny ')
-if [ "$rc" = 1 ] && grep -q "already runs XDP program" <<<"$out" && [ "$saved" = 1 ] &&
+if [ "$rc" = 1 ] && grep -q "already attached .*use --replace" <<<"$out" && [ "$saved" = 1 ] &&
    [ "${before_pk:-0}" -ge 3 ] && [ "$after_pk" = "$before_pk" ]; then
 	pass "$T: a load refused on a second interface leaves the first one's rules and counters ($after_pk packets)"
 else fail "$T: a load refused on a second interface leaves the first one's rules and counters" "rc $rc, $saved deny rules, packets $before_pk -> $after_pk: $out"; fi
