@@ -60,6 +60,11 @@ void link_path(char *buf, size_t sz, const char *ifname);
 /* The interface a pin names, from the part after "link_" or "multi_"
  * (':' back to '.', as link_path() wrote it) */
 void pin_ifname(char *out, size_t sz, const char *pinned_as);
+/* Test hooks: the file named by environment variable ENV, if set and not
+ * empty (else NULL); and the wait until file PATH exists (at most 60 s,
+ * or until SIGTERM) */
+const char *test_gate(const char *env);
+void test_gate_wait(const char *path);
 /* whether the link pinned at PATH is still attached (true when it cannot tell) */
 bool link_attached(const char *path);
 /* The firewall's program (DIR/prog), 0 if none is pinned; and the program a

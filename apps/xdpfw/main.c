@@ -319,6 +319,19 @@ void link_path(char *buf, size_t sz, const char *ifname)
 			*p = ':';
 }
 
+const char *test_gate(const char *env)
+{
+	const char *path = getenv(env);
+
+	return path && *path ? path : NULL;
+}
+
+void test_gate_wait(const char *path)
+{
+	for (int t = 0; t < 1200 && !xdpfw_stop && access(path, F_OK); t++)
+		usleep(50000);
+}
+
 void pin_ifname(char *out, size_t sz, const char *pinned_as)
 {
 	snprintf(out, sz, "%s", pinned_as);

@@ -79,8 +79,7 @@ static const char *scrape_gate;
 static void scrape_gate_wait(void)
 {
 	fprintf(stderr, "test: rules read; waiting for %s\n", scrape_gate);
-	for (int t = 0; t < 1200 && !xdpfw_stop && access(scrape_gate, F_OK); t++)
-		usleep(50000);
+	test_gate_wait(scrape_gate);
 }
 
 /* One read of ST; -EAGAIN if an apply switched generations meanwhile. */
@@ -728,9 +727,7 @@ int cmd_metrics(int argc, char **argv)
 		if (t >= 1 && t <= HTTP_DEADLINE_DEFAULT_S)
 			http_deadline_set(t, t / 2);
 	}
-	scrape_gate = getenv("XDPFW_TEST_SCRAPE_GATE");
-	if (scrape_gate && !*scrape_gate)
-		scrape_gate = NULL;
+	scrape_gate = test_gate("XDPFW_TEST_SCRAPE_GATE");
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":l:m:d:h", opts, NULL)) != -1) {

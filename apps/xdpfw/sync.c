@@ -449,6 +449,7 @@ static void nap(long ms)
  * Returns how long to wait before the next round. */
 static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 {
+	const char *gate;
 	struct etcd_watch w;
 	struct etcd_kv kv;
 	int64_t rev = 0;
@@ -467,15 +468,13 @@ static long round_once(struct agent *a, long backoff, char *last, size_t lastsz)
 		rc = keep_lease(a, true);
 	if (!rc)
 		rc = put_status(a);
-	if (!rc && getenv("XDPFW_SYNC_TEST_WATCH_GATE") && *getenv("XDPFW_SYNC_TEST_WATCH_GATE")) {
-		/* test hook: holds the agent between its read and its watch
-		 * until the file named exists (at most 60 s), so that a test can
-		 * compact past the read first and etcd cancels the watch */
-		const char *gate = getenv("XDPFW_SYNC_TEST_WATCH_GATE");
-
+	/* test hook: holds the agent between its read and its watch until the
+	 * file named exists, so that a test can compact past the read first
+	 * and etcd cancels the watch */
+	gate = rc ? NULL : test_gate("XDPFW_SYNC_TEST_WATCH_GATE");
+	if (gate) {
 		say("test: waiting for %s before watching", gate);
-		for (int t = 0; t < 1200 && !xdpfw_stop && access(gate, F_OK); t++)
-			usleep(50000);
+		test_gate_wait(gate);
 	}
 	if (!rc)
 		rc = etcd_watch_start(&a->e, &w, a->fo.key, rev + 1);
