@@ -716,32 +716,50 @@ static void rule_name(const struct xdpfw_ruleset *rs, size_t r, const char *name
 
 #define TWIN_WARNINGS 5		/* then a count */
 
+/* A warning's place: "NAME:LINE:1: " for rule K read from a file, else "". */
+static void rule_where(const struct xdpfw_ruleset *rs, size_t k, const char *name, char *buf, size_t sz)
+{
+	buf[0] = 0;
+	if (name && rs->r[k].line)
+		snprintf(buf, sz, "%s:%d:1: ", name, rs->r[k].line);
+}
+
+/* ::ffff:a.b.c.d (/96 and longer): how a dual-stack socket shows an IPv4
+ * peer, never what an IPv6 packet carries */
+static bool v4_mapped(const uint8_t *a, int plen)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return plen >= 96 && !memcmp(a, mapped, 12);
+}
+
 /* Per-rule warnings, at most TWIN_WARNINGS of each kind (then a count):
- * - ::ffff:a.b.c.d (/96 and longer) is how a dual-stack socket shows an IPv4
- *   peer, never what an IPv6 packet carries: such a rule cannot match;
+ * - a rule on an IPv4-mapped address cannot match;
  * - 'dport 0-65535' with proto any is tcp and udp only (xdpfw before
  *   2026-12-02 applied it to every protocol: a set written then now lets
  *   ICMP through where it denied it).
  * Warnings, not refusals: sets holding such rules were taken before. */
 static void warn_rules(const struct xdpfw_ruleset *rs, const char *name)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 	size_t nmapped = 0, nports = 0;
 
 	for (size_t k = 0; k < rs->n; k++) {
 		const struct xdpfw_rule_def *d = &rs->r[k].d;
 		const uint8_t *a = NULL;
-		char where[300] = "", txt[160], v4[16];
+		char where[300], txt[160], v4[16];
 		int plen = 0;
 
-		if (d->family == 6 && (d->flags & XDPFW_RF_SRC) && d->src_plen >= 96 && !memcmp(d->src, mapped, 12))
+		if (d->family == 6 && (d->flags & XDPFW_RF_SRC) && v4_mapped(d->src, d->src_plen))
 			a = d->src, plen = d->src_plen;
-		else if (d->family == 6 && (d->flags & XDPFW_RF_DST) && d->dst_plen >= 96 && !memcmp(d->dst, mapped, 12))
+		else if (d->family == 6 && (d->flags & XDPFW_RF_DST) && v4_mapped(d->dst, d->dst_plen))
 			a = d->dst, plen = d->dst_plen;
-		if (!(a && ++nmapped <= TWIN_WARNINGS) && !((d->flags & XDPFW_RF_PORTS) && ++nports <= TWIN_WARNINGS))
+		if (a) {
+			if (++nmapped > TWIN_WARNINGS)
+				continue;
+		} else if (!(d->flags & XDPFW_RF_PORTS) || ++nports > TWIN_WARNINGS) {
 			continue;
-		if (name && rs->r[k].line)
-			snprintf(where, sizeof(where), "%s:%d:1: ", name, rs->r[k].line);
+		}
+		rule_where(rs, k, name, where, sizeof(where));
 		xdpfw_rule_format(d, txt, sizeof(txt));
 		if (a) {
 			inet_ntop(AF_INET, a + 12, v4, sizeof(v4));
@@ -806,10 +824,9 @@ int xdpfw_ruleset_check_ids(const struct xdpfw_ruleset *rs, const char *name, co
 		if (!at[i]) {
 			at[i] = tag | (k + 1);
 			if (twin && ++twins <= TWIN_WARNINGS) {
-				char where[300] = "";
+				char where[300];
 
-				if (name && b->line)
-					snprintf(where, sizeof(where), "%s:%d:1: ", name, b->line);
+				rule_where(rs, k, name, where, sizeof(where));
 				xdpfw_rule_format(&b->d, txt, sizeof(txt));
 				rule_name(rs, twin - 1, name, ids, nids, an, sizeof(an));
 				fprintf(stderr, "xdpfw: warning: %s'%s' matches the same packets as %s (a /0 prefix "
