@@ -367,20 +367,9 @@ static bool spec_matches(bool prog, int fd, const char *kind, const char *value)
 	return !bpf_obj_get_info_by_fd(fd, &mi, &len) && !strcmp(mi.name, value);
 }
 
-static uint32_t obj_id(bool prog, int fd)
-{
-	struct bpf_prog_info pi = {};
-	struct bpf_map_info mi = {};
-	__u32 len = prog ? sizeof(pi) : sizeof(mi);
-
-	if (bpf_obj_get_info_by_fd(fd, prog ? (void *)&pi : (void *)&mi, &len))
-		return 0;
-	return prog ? pi.id : mi.id;
-}
-
 /* Opens what SPEC names: one fd for "id N" and "pinned PATH", every match
- * of "name NAME" or "tag HEX" in id order. Fills up to MAX of FDS (and IDS
- * when not NULL); returns how many matched in all (the ones past MAX are
+ * of "name NAME" or "tag HEX" in id order. Fills up to MAX of FDS (and, for
+ * names and tags, IDS when not NULL: the ids a refusal lists); returns how many matched in all (the ones past MAX are
  * not kept open), or -errno with a one-line message - no match included. */
 static int open_specs(bool prog, const char *kind, const char *value, int *fds, uint32_t *ids, int max)
 {
@@ -406,8 +395,6 @@ static int open_specs(bool prog, const char *kind, const char *value, int *fds, 
 			return err;
 		}
 		fds[0] = fd;
-		if (ids)
-			ids[0] = want;
 		return 1;
 	}
 	if (!strcmp(kind, "pinned")) {
@@ -424,8 +411,6 @@ static int open_specs(bool prog, const char *kind, const char *value, int *fds, 
 			return -EINVAL;
 		}
 		fds[0] = fd;
-		if (ids)
-			ids[0] = obj_id(prog, fd);
 		return 1;
 	}
 	if (strcmp(kind, "name") && !(prog && !strcmp(kind, "tag"))) {
