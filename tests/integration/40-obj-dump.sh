@@ -355,6 +355,8 @@ assert any(s.get("role") == "btf" for s in d) and any(s.get("role") == "license"
 	expect_fail "obj dump --section empty .text" 1 "section '.text' is empty \(no instructions\)" "$BK" obj dump --section .text "$V"
 	expect_fail "obj dump --prog in another section" 1 "no function 'xdp_verdict' in section 'socket' \(it is in section 'xdp'\)" \
 		"$BK" obj dump --section socket --prog xdp_verdict "$V"
+	expect_fail "obj dump --prog in a missing section: the section is named" 1 "no section 'nope' \(bpfkit obj sections" \
+		"$BK" obj dump --section nope --prog xdp_verdict "$V"
 	expect_fail "obj dump --visual --prog in another section" 1 "no function 'xdp_verdict' in section 'socket'" \
 		"$BK" obj dump --section socket --prog xdp_verdict --visual dot "$V"
 	if "$BK" obj sections "$hello" | grep -qE '\] xdp .*program \(xdp\)' &&
